@@ -1,0 +1,202 @@
+# sioc - top-level Makefile.
+#
+#   make            build the runtime (build/lib), sioc (build/bin) and the
+#                   examples (build/examples)
+#   make run        build and serve the example on 127.0.0.1
+#   make test       build and run every test suite, plain then under
+#                   AddressSanitizer + UBSan; ends with "N passed, N failed"
+#   make fuzz       run each libFuzzer target for FUZZ_RUNS runs
+#   make install    PREFIX=/usr/local: headers, libraries, libsio.pc
+#   make deps       install what is missing (Debian packages, npm packages)
+#   make clean
+#
+# SAN=1 builds everything into build/san with the sanitizers.
+
+SHELL := /bin/bash
+PREFIX ?= /usr/local
+CC ?= cc
+FUZZ_CC ?= clang
+FUZZ_RUNS ?= 20000
+SONAME_MAJOR := 0
+VERSION := 0.1.0
+
+ifeq ($(SAN),1)
+B := build/san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+OPT := -O1
+else
+B := build
+SANFLAGS :=
+OPT := -O2
+endif
+
+PKGS := libwebsockets jansson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wno-unused-parameter
+CFLAGS ?= $(OPT) -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC \
+	-Iruntime/include -Iruntime/src $(PKG_CFLAGS) -MMD -MP
+LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
+LIBS := $(PKG_LIBS) -lcrypto -lz -lpthread
+
+# ---- runtime: libsio ---------------------------------------------------
+RT_SRC := $(wildcard runtime/src/*.c)
+RT_OBJ := $(RT_SRC:runtime/src/%.c=$(B)/obj/runtime/%.o)
+LIB_A := $(B)/lib/libsio.a
+LIB_SO := $(B)/lib/libsio.so.$(VERSION)
+
+$(B)/obj/runtime/%.o: runtime/src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB_A): $(RT_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIB_SO): $(RT_OBJ)
+	@mkdir -p $(@D)
+	$(CC) -shared -Wl,-soname,libsio.so.$(SONAME_MAJOR) \
+		-Wl,--version-script=runtime/libsio.map $(LDFLAGS_ALL) \
+		-o $@ $^ $(LIBS)
+	ln -sf libsio.so.$(VERSION) $(B)/lib/libsio.so.$(SONAME_MAJOR)
+	ln -sf libsio.so.$(SONAME_MAJOR) $(B)/lib/libsio.so
+
+lib: $(LIB_A) $(LIB_SO)
+
+# ---- generator: sioc ----------------------------------------------------
+GEN_RE := $(wildcard gen/*.re)
+GEN_SRC := $(wildcard gen/*.c)
+GEN_OBJ := $(GEN_SRC:gen/%.c=$(B)/obj/gen/%.o) \
+	$(GEN_RE:gen/%.re=$(B)/obj/gen/%.o)
+SIOC := $(B)/bin/sioc
+
+$(B)/gen-src/%.c: gen/%.re
+	@mkdir -p $(@D)
+	re2c -W -Werror --no-generation-date -o $@ $<
+
+$(B)/obj/gen/%.o: gen/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Igen -c $< -o $@
+
+$(B)/obj/gen/%.o: $(B)/gen-src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Igen -c $< -o $@
+
+$(SIOC): $(GEN_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^
+
+ifneq ($(GEN_SRC),)
+GEN_TARGET := $(SIOC)
+endif
+
+# ---- examples -----------------------------------------------------------
+EXAMPLES := $(notdir $(wildcard examples/*))
+EXAMPLE_BINS := $(EXAMPLES:%=$(B)/examples/%)
+
+# An example is every .c file of its folder, linked with libsio.a;
+# examples/NAME/example.mk may add generated sources to EX_OBJ_NAME.
+-include $(wildcard examples/*/example.mk)
+
+.SECONDEXPANSION:
+$(B)/examples/%: $$(addprefix $(B)/obj/,$$(subst .c,.o,$$(wildcard examples/$$*/*.c))) $$(EX_OBJ_$$*) $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIB_A) $(LIBS)
+
+$(B)/obj/examples/%.o: examples/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# ---- unit tests (cmocka) -------------------------------------------------
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
+
+$(B)/tests/unit/%: tests/unit/%.c $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(LIB_A) \
+		$(LDFLAGS_ALL) $(LIBS) -lcmocka
+
+# ---- fuzz targets ---------------------------------------------------------
+# Each tests/fuzz/fuzz_NAME.c defines LLVMFuzzerTestOneInput; replay_NAME
+# links it with a plain driver (gcc, sanitizers per SAN) so make test can
+# replay tests/fuzz/corpus/NAME; fuzz_NAME is the libFuzzer build.
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+REPLAY_BINS := $(FUZZ_NAMES:%=$(B)/tests/fuzz/replay_%)
+FUZZ_RT_SRC = $(filter-out %/eio_server.c %/sio_server.c,$(RT_SRC))
+
+$(B)/tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Igen -o $@ $< \
+		tests/fuzz/replay.c $(LIB_A) $(LDFLAGS_ALL) $(LIBS)
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(RT_SRC) FORCE
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 \
+		-fsanitize=fuzzer,address,undefined -Iruntime/include \
+		-Iruntime/src -Igen $(PKG_CFLAGS) -o $@ $< $(FUZZ_RT_SRC) \
+		$(FUZZ_EXTRA_$*) $(LIBS)
+
+fuzz: $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
+	@for n in $(FUZZ_NAMES); do \
+		mkdir -p build/fuzz/corpus-$$n; \
+		echo "fuzz $$n: $(FUZZ_RUNS) runs"; \
+		build/fuzz/fuzz_$$n -runs=$(FUZZ_RUNS) -max_len=4096 \
+			build/fuzz/corpus-$$n tests/fuzz/corpus/$$n || exit 1; \
+	done
+
+# ---- top-level targets ------------------------------------------------------
+all: lib $(GEN_TARGET) examples
+
+examples: $(EXAMPLE_BINS)
+
+test-build: all $(UNIT_BINS) $(REPLAY_BINS)
+
+deps:
+	@scripts/deps.sh
+
+# make test: deps, plain build and run, then the sanitized build and run.
+test:
+	@scripts/deps.sh --quiet
+	@$(MAKE) --no-print-directory test-build
+	@$(MAKE) --no-print-directory SAN=1 test-build
+	@scripts/run-tests.sh build build/san
+
+# One pass only (no deps check), for quick iterations: make check [SAN=1]
+check: test-build
+	@scripts/run-tests.sh $(B)
+
+RUN_EXAMPLE ?= $(if $(wildcard examples/chat),chat,conformance)
+run:
+	@scripts/deps.sh --quiet
+	@$(MAKE) --no-print-directory all
+	@exec $(B)/examples/$(RUN_EXAMPLE) --host 127.0.0.1
+
+install: lib
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 runtime/include/*.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libsio.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libsio.so.$(SONAME_MAJOR)
+	ln -sf libsio.so.$(SONAME_MAJOR) $(DESTDIR)$(PREFIX)/lib/libsio.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+		runtime/libsio.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libsio.pc
+	if [ -x $(SIOC) ]; then install -d $(DESTDIR)$(PREFIX)/bin && \
+		install -m 755 $(SIOC) $(DESTDIR)$(PREFIX)/bin/; fi
+
+format:
+	clang-format -i runtime/include/*.h runtime/src/*.[ch] \
+		$(wildcard gen/*.[ch]) $(wildcard examples/*/*.c)
+
+clean:
+	rm -rf build
+
+FORCE:
+.PHONY: all lib examples test test-build check run install deps fuzz \
+	format clean FORCE
+.DEFAULT_GOAL := all
+
+-include $(RT_OBJ:.o=.d) $(GEN_OBJ:.o=.d)

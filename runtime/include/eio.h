@@ -1,0 +1,181 @@
+/* eio.h - Engine.IO v4 server on libwebsockets.
+ *
+ * The transport layer of libsio, usable alone: HTTP long-polling,
+ * WebSocket, the upgrade between them, heartbeat, size limits and CORS.
+ * It delivers whole Engine.IO messages to callbacks and sends refcounted
+ * messages. Everything here runs on the loop thread unless a function
+ * says "any thread".
+ *
+ * Ownership words: "new" = caller owns the result; "borrowed" = valid
+ * while the owner lives; "ref" = the callee takes its own reference.
+ */
+#ifndef EIO_H
+#define EIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define EIO_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define EIO_MUST_CHECK
+#endif
+
+/* Error codes: functions return 0 or one of these (negative). */
+enum {
+    EIO_OK = 0,
+    EIO_ENOMEM = -1,   /* allocation failed */
+    EIO_EINVAL = -2,   /* bad argument */
+    EIO_ECLOSED = -3,  /* session is closing or closed */
+    EIO_ELIMIT = -4,   /* a configured limit would be exceeded */
+    EIO_EIO = -5,      /* listen/bind or other system failure */
+};
+
+/* ---- messages: refcounted wire bytes ----------------------------------
+ *
+ * An eio_msg holds one Engine.IO packet as it goes on a WebSocket frame:
+ * for text, the type character then the payload ("4hello"); for binary,
+ * the raw bytes. It has libwebsockets' LWS_PRE headroom in front, so a
+ * WebSocket write needs no copy, and one message can be queued on many
+ * sessions (a broadcast is encoded once). While its refcount is 1 the
+ * builder may append; after it is queued anywhere it is immutable. */
+typedef struct eio_msg eio_msg;
+
+/* New message, refcount 1, empty; reserve is a capacity hint. */
+eio_msg *eio_msg_new(size_t reserve, bool binary);
+/* Appends n bytes. May move the message: *m is updated. The message must
+ * not be shared (refcount 1). Returns 0 or EIO_ENOMEM (*m unchanged). */
+int eio_msg_append(eio_msg **m, const void *p, size_t n) EIO_MUST_CHECK;
+/* Convenience: new text message "<type><payload>" (refcount 1). */
+eio_msg *eio_msg_text(char type, const void *payload, size_t n);
+const uint8_t *eio_msg_data(const eio_msg *m); /* borrowed */
+uint8_t *eio_msg_wdata(eio_msg *m); /* writable, only while unshared */
+size_t eio_msg_len(const eio_msg *m);
+bool eio_msg_binary(const eio_msg *m);
+eio_msg *eio_msg_ref(eio_msg *m);
+void eio_msg_unref(eio_msg *m); /* NULL is fine */
+
+/* ---- server ----------------------------------------------------------- */
+typedef struct eio_server eio_server;
+typedef struct eio_session eio_session;
+typedef struct eio_timer eio_timer;
+
+typedef enum eio_close_reason {
+    EIO_CLOSE_TRANSPORT_CLOSE = 1, /* peer closed, or sent a close packet */
+    EIO_CLOSE_TRANSPORT_ERROR,     /* I/O error, or a protocol violation
+                                      of the transport (duplicate poll) */
+    EIO_CLOSE_PING_TIMEOUT,        /* no pong within pingTimeout */
+    EIO_CLOSE_PARSE_ERROR,         /* malformed Engine.IO packet/payload */
+    EIO_CLOSE_TOO_LARGE,           /* message over maxPayload */
+    EIO_CLOSE_SERVER,              /* eio_session_close() */
+    EIO_CLOSE_SHUTDOWN,            /* the server is stopping */
+    EIO_CLOSE_SLOW_CONSUMER,       /* outbound buffer limit exceeded */
+} eio_close_reason;
+
+/* "transport close", "ping timeout", ... as socket.io names them. */
+const char *eio_close_reason_str(eio_close_reason r);
+
+typedef struct eio_callbacks {
+    /* A session was opened (handshake done). Return 0 to keep it, non-zero
+     * to refuse (it is closed without a close callback). */
+    int (*open)(eio_session *s, void *ud);
+    /* One message (type 4) arrived. data is borrowed for the call. For
+     * text, data is the payload after the '4'. */
+    void (*message)(eio_session *s, const uint8_t *data, size_t len,
+                    bool binary, void *ud);
+    /* The session is gone; called once; s is freed right after. */
+    void (*close)(eio_session *s, eio_close_reason why, void *ud);
+    /* The server is stopping (eio_server_stop): last chance to queue
+     * goodbye messages; every session is then flushed and closed. */
+    void (*shutdown)(eio_server *srv, void *ud);
+} eio_callbacks;
+
+typedef struct eio_options {
+    const char *host;             /* default "127.0.0.1" */
+    int port;                     /* 0 = any free port (eio_server_port) */
+    const char *path;             /* default "/engine.io/" */
+    unsigned ping_interval_ms;    /* default 25000 */
+    unsigned ping_timeout_ms;     /* default 20000 */
+    size_t max_payload;           /* default 1000000 bytes */
+    const char *cors_origin;      /* NULL: no CORS headers; "*": any origin
+                                     (the request's Origin is echoed, with
+                                     credentials); else a comma list */
+    bool polling;                 /* default true */
+    bool websocket;               /* default true */
+    bool allow_upgrades;          /* default true */
+    size_t max_buffered;          /* per-session outbound bytes; default
+                                     16 MiB; past it the session closes */
+    unsigned shutdown_grace_ms;   /* default 3000 */
+    int log_level;                /* EIO_LOG_*: lines at or above it go
+                                     to stderr; default EIO_LOG_INFO */
+} eio_options;
+
+enum { EIO_LOG_ERR, EIO_LOG_WARN, EIO_LOG_INFO, EIO_LOG_DEBUG };
+
+void eio_options_init(eio_options *o);
+
+/* New server listening on o->host:o->port. cb is copied; ud is passed to
+ * every callback. Returns NULL on failure (bind error: logged). */
+eio_server *eio_server_new(const eio_options *o, const eio_callbacks *cb,
+                           void *ud);
+/* Runs the loop until eio_server_stop() and the graceful shutdown end.
+ * Returns 0. */
+int eio_server_run(eio_server *srv);
+/* Asks the loop to stop gracefully. Any thread, async-signal-safe. */
+void eio_server_stop(eio_server *srv);
+/* Runs fn(arg) on the loop thread soon. Any thread. The queue is FIFO.
+ * Returns 0 or EIO_ENOMEM/EIO_ECLOSED. */
+int eio_server_post(eio_server *srv, void (*fn)(void *arg), void *arg);
+/* Closes everything at once and frees. Not while eio_server_run runs. */
+void eio_server_free(eio_server *srv);
+int eio_server_port(const eio_server *srv); /* the bound port */
+const eio_options *eio_server_options(const eio_server *srv);
+/* Monotonic time of the loop in milliseconds. */
+uint64_t eio_server_now_ms(const eio_server *srv);
+
+/* ---- sessions -------------------------------------------------------- */
+const char *eio_session_id(const eio_session *s); /* borrowed */
+eio_server *eio_session_server(const eio_session *s);
+void eio_session_set_data(eio_session *s, void *data);
+void *eio_session_data(const eio_session *s);
+/* "polling" or "websocket" (the current one). */
+const char *eio_session_transport(const eio_session *s);
+
+/* Queues a message (takes its own reference; the caller keeps its own).
+ * Returns 0, EIO_ECLOSED or EIO_ELIMIT (the session is then closing). */
+int eio_session_send(eio_session *s, eio_msg *m);
+/* Like eio_session_send, but drops the message (returns EIO_ELIMIT and
+ * keeps the session) when the session's buffer is over half its limit. */
+int eio_session_send_volatile(eio_session *s, eio_msg *m);
+/* Bytes queued and not yet written. */
+size_t eio_session_buffered(const eio_session *s);
+/* Flushes what is queued, then closes (close callback: EIO_CLOSE_SERVER). */
+void eio_session_close(eio_session *s);
+
+/* The handshake request, kept for the session's life (borrowed strings;
+ * NULL when absent). Header names are case-insensitive. */
+const char *eio_session_header(const eio_session *s, const char *name);
+const char *eio_session_query(const eio_session *s, const char *name);
+const char *eio_session_remote_addr(const eio_session *s);
+const char *eio_session_method(const eio_session *s);
+const char *eio_session_path(const eio_session *s);
+
+/* ---- timers on the loop ---------------------------------------------- */
+typedef void (*eio_timer_fn)(eio_timer *t, void *ud);
+/* New stopped timer (loop thread). */
+eio_timer *eio_timer_new(eio_server *srv, eio_timer_fn fn, void *ud);
+/* (Re)arms the timer to fire once after ms milliseconds. */
+void eio_timer_start(eio_timer *t, uint64_t ms);
+void eio_timer_stop(eio_timer *t);
+bool eio_timer_active(const eio_timer *t);
+void eio_timer_free(eio_timer *t); /* stops it; NULL is fine */
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* EIO_H */

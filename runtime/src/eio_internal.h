@@ -1,0 +1,116 @@
+/* eio_internal.h - structures shared by the eio_*.c files (internal).
+ * Nothing above the transport layer includes this file. */
+#ifndef EIO_INTERNAL_H
+#define EIO_INTERNAL_H
+
+#include <libwebsockets.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include "eio.h"
+#include "map.h"
+#include "util.h"
+
+struct eio_timer {
+    lws_sorted_usec_list_t sul;
+    eio_server *srv;
+    eio_timer_fn fn;
+    void *ud;
+    bool active;
+};
+
+/* For timers embedded in other structs. */
+void eio_timer_init(eio_timer *t, eio_server *srv, eio_timer_fn fn, void *ud);
+
+/* The handshake request, captured once: "name\0value\0" pairs. */
+typedef struct eio_request {
+    size_t nheaders, nquery;
+    const char **headers; /* 2 * nheaders: lower-case name, value */
+    const char **query;   /* 2 * nquery */
+    const char *remote;
+    const char *method;
+    const char *path;
+    /* the strings follow in the same allocation */
+} eio_request;
+
+/* Copies what the session keeps of the request on wsi; NULL on failure.
+ * One allocation, freed with free(). */
+eio_request *request_capture(struct lws *wsi);
+
+enum transport { TR_POLLING, TR_WEBSOCKET };
+enum sess_state { SS_OPEN, SS_CLOSING, SS_DEAD };
+
+struct eio_session {
+    eio_server *srv;
+    char sid[UTIL_ID_LEN + 1];
+    enum transport transport;
+    enum sess_state state;
+    eio_close_reason reason;
+    bool opened;    /* the open callback accepted it */
+    bool upgrading; /* probe answered, waiting for the upgrade packet */
+    struct lws *ws;       /* websocket of the current transport */
+    struct lws *probe_ws; /* websocket probing an upgrade */
+    struct lws *poll_wsi; /* the held GET */
+    eio_msg **q_v;        /* outbound ring */
+    size_t q_head, q_len, q_cap, q_bytes;
+    eio_timer ping_timer, pong_timer, close_timer;
+    lws_sorted_usec_list_t reap;
+    eio_request *req;
+    void *data;
+    eio_session *prev, *next; /* every live session of the server */
+};
+
+struct post_item {
+    void (*fn)(void *);
+    void *arg;
+    struct post_item *next;
+};
+
+struct eio_server {
+    struct lws_context *ctx;
+    struct lws_vhost *vhost;
+    eio_options opts;
+    char *host, *path, *cors;
+    eio_callbacks cb;
+    void *ud;
+    map sessions;     /* sid -> session, not the dying ones */
+    eio_session *all; /* every session not yet freed */
+    size_t dying;     /* aborted, not yet reaped */
+    int port;
+    pthread_mutex_t post_lock;
+    struct post_item *post_head, *post_tail;
+    volatile sig_atomic_t stop_requested;
+    bool stopping;
+    bool finished;
+    eio_timer stop_timer;
+};
+
+enum pss_kind { PK_NONE, PK_POLL, PK_POST, PK_REPLY, PK_WS };
+
+/* Per-wsi state: one HTTP request, or one websocket. */
+struct pss {
+    enum pss_kind kind;
+    eio_session *s;            /* PK_POLL, PK_WS */
+    char sid[UTIL_ID_LEN + 1]; /* PK_POST: looked up when the body ends */
+    int status;                /* PK_REPLY */
+    const char *ctype;
+    eio_msg *body;
+    int phase; /* 0: headers next, 1: body next */
+    bool close_after, preflight, conn_close;
+    bool probe, probe_reply, kill; /* websocket */
+    uint8_t *rx; /* POST body or websocket fragments */
+    size_t rx_len, rx_cap;
+    char origin[256], acrh[256];
+};
+
+/* Frees what a pss owns (idempotent). */
+void pss_release(struct pss *p);
+
+extern const struct lws_protocols eio_lws_protocols[];
+
+void server_drain_posts(eio_server *srv);
+void session_free(eio_session *s);
+void sessions_shutdown(eio_server *srv);
+void sessions_free_all(eio_server *srv);
+
+#endif

@@ -1,0 +1,233 @@
+/* eio_loop.c - the Engine.IO server object: lws context, the loop, the
+ * cross-thread queue and graceful shutdown. */
+#include "eio_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+void eio_options_init(eio_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->host = "127.0.0.1";
+    o->port = 0;
+    o->path = "/engine.io/";
+    o->ping_interval_ms = 25000;
+    o->ping_timeout_ms = 20000;
+    o->max_payload = 1000000;
+    o->cors_origin = NULL;
+    o->polling = true;
+    o->websocket = true;
+    o->allow_upgrades = true;
+    o->max_buffered = 16u << 20;
+    o->shutdown_grace_ms = 3000;
+    o->log_level = EIO_LOG_INFO;
+}
+
+static char *dup_opt(const char *s)
+{
+    char *d;
+    if (!s)
+        return NULL;
+    d = malloc(strlen(s) + 1);
+    if (d)
+        strcpy(d, s);
+    return d;
+}
+
+/* Copies the options, owning the strings, with sane values. */
+static int copy_options(eio_server *srv, const eio_options *o)
+{
+    srv->opts = *o;
+    srv->host = dup_opt(o->host ? o->host : "127.0.0.1");
+    srv->path = dup_opt(o->path ? o->path : "/engine.io/");
+    srv->cors = dup_opt(o->cors_origin);
+    if (!srv->host || !srv->path || (o->cors_origin && !srv->cors))
+        return -1;
+    srv->opts.host = srv->host;
+    srv->opts.path = srv->path;
+    srv->opts.cors_origin = srv->cors;
+    if (!srv->opts.max_payload)
+        srv->opts.max_payload = 1000000;
+    if (!srv->opts.max_buffered)
+        srv->opts.max_buffered = 16u << 20;
+    if (!srv->opts.ping_interval_ms)
+        srv->opts.ping_interval_ms = 25000;
+    if (!srv->opts.ping_timeout_ms)
+        srv->opts.ping_timeout_ms = 20000;
+    return 0;
+}
+
+static int create_context(eio_server *srv)
+{
+    struct lws_context_creation_info info;
+
+    memset(&info, 0, sizeof info);
+    info.port = CONTEXT_PORT_NO_LISTEN;
+    info.iface = srv->host;
+    info.protocols = eio_lws_protocols;
+    info.user = srv;
+    info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 |
+                   LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+    info.max_http_header_data = 8192;
+    info.max_http_header_pool = 0; /* one per fd: polls hold theirs */
+    info.timeout_secs = 20;
+    srv->ctx = lws_create_context(&info);
+    if (!srv->ctx)
+        return -1;
+    /* The listening vhost; port 0 lets the kernel pick a free port. */
+    info.port = srv->opts.port;
+    srv->vhost = lws_create_vhost(srv->ctx, &info);
+    if (!srv->vhost)
+        return -1;
+    srv->port = lws_get_vhost_listen_port(srv->vhost);
+    return 0;
+}
+
+eio_server *eio_server_new(const eio_options *o, const eio_callbacks *cb,
+                           void *ud)
+{
+    eio_server *srv = calloc(1, sizeof *srv);
+
+    if (!srv)
+        return NULL;
+    if (copy_options(srv, o) != 0) {
+        eio_server_free(srv);
+        return NULL;
+    }
+    srv->cb = *cb;
+    srv->ud = ud;
+    map_init(&srv->sessions);
+    pthread_mutex_init(&srv->post_lock, NULL);
+    /* lws' own log lines only for real errors: ours are one per event. */
+    lws_set_log_level(LLL_ERR, NULL);
+    if (create_context(srv) != 0) {
+        log_line(srv->opts.log_level, EIO_LOG_ERR,
+                 "eio: cannot listen on %s:%d", srv->host, srv->opts.port);
+        eio_server_free(srv);
+        return NULL;
+    }
+    return srv;
+}
+
+int eio_server_port(const eio_server *srv)
+{
+    return srv->port;
+}
+
+const eio_options *eio_server_options(const eio_server *srv)
+{
+    return &srv->opts;
+}
+
+/* ---- cross-thread queue ------------------------------------------------- */
+
+int eio_server_post(eio_server *srv, void (*fn)(void *arg), void *arg)
+{
+    struct post_item *it = malloc(sizeof *it);
+
+    if (!it)
+        return EIO_ENOMEM;
+    it->fn = fn;
+    it->arg = arg;
+    it->next = NULL;
+    pthread_mutex_lock(&srv->post_lock);
+    if (srv->post_tail)
+        srv->post_tail->next = it;
+    else
+        srv->post_head = it;
+    srv->post_tail = it;
+    pthread_mutex_unlock(&srv->post_lock);
+    lws_cancel_service(srv->ctx);
+    return 0;
+}
+
+/* Loop thread: runs what other threads posted, in order. */
+void server_drain_posts(eio_server *srv)
+{
+    struct post_item *it;
+
+    pthread_mutex_lock(&srv->post_lock);
+    it = srv->post_head;
+    srv->post_head = srv->post_tail = NULL;
+    pthread_mutex_unlock(&srv->post_lock);
+    while (it) {
+        struct post_item *next = it->next;
+        it->fn(it->arg);
+        free(it);
+        it = next;
+    }
+}
+
+/* ---- run and stop ----------------------------------------------------------- */
+
+void eio_server_stop(eio_server *srv)
+{
+    /* Only a flag and a wake-up: this may run in a signal handler. */
+    srv->stop_requested = 1;
+    if (srv->ctx)
+        lws_cancel_service(srv->ctx);
+}
+
+static void stop_deadline(eio_timer *t, void *ud)
+{
+    eio_server *srv = ud;
+    (void)t;
+    srv->finished = true;
+}
+
+static void begin_shutdown(eio_server *srv)
+{
+    srv->stopping = true;
+    log_line(srv->opts.log_level, EIO_LOG_INFO,
+             "eio: stopping, closing %zu session(s)", srv->sessions.len);
+    if (srv->cb.shutdown)
+        srv->cb.shutdown(srv, srv->ud);
+    sessions_shutdown(srv);
+    eio_timer_init(&srv->stop_timer, srv, stop_deadline, srv);
+    eio_timer_start(&srv->stop_timer, srv->opts.shutdown_grace_ms + 500);
+}
+
+int eio_server_run(eio_server *srv)
+{
+    while (!srv->finished) {
+        if (lws_service(srv->ctx, 0) < 0)
+            break;
+        server_drain_posts(srv);
+        if (srv->stop_requested && !srv->stopping)
+            begin_shutdown(srv);
+        if (srv->stopping && !srv->all) {
+            /* Let lws write the last close frames and responses. */
+            for (int i = 0; i < 5; i++)
+                lws_service(srv->ctx, -1);
+            break;
+        }
+    }
+    eio_timer_stop(&srv->stop_timer);
+    return 0;
+}
+
+void eio_server_free(eio_server *srv)
+{
+    struct post_item *it;
+
+    if (!srv)
+        return;
+    if (srv->ctx) {
+        sessions_free_all(srv);
+        lws_context_destroy(srv->ctx);
+    }
+    map_fini(&srv->sessions);
+    for (it = srv->post_head; it;) {
+        struct post_item *next = it->next;
+        free(it);
+        it = next;
+    }
+    pthread_mutex_destroy(&srv->post_lock);
+    free(srv->host);
+    free(srv->path);
+    free(srv->cors);
+    free(srv);
+}

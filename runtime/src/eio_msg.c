@@ -1,0 +1,136 @@
+/* eio_msg.c - refcounted wire messages with LWS_PRE headroom.
+ *
+ * One allocation: the header, LWS_PRE bytes that lws_write() may use in
+ * front of the payload, then the payload. The count is atomic so that a
+ * message built on another thread can be handed to the loop, and so a
+ * future adapter may share it; appending is only allowed while unshared,
+ * which is what lets append realloc the block. */
+#include <assert.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libwebsockets.h>
+
+#include "eio.h"
+
+struct eio_msg {
+    atomic_size_t refs;
+    size_t len;
+    size_t cap; /* payload capacity, headroom excluded */
+    bool binary;
+    /* LWS_PRE headroom then cap bytes; max_align_t keeps lws' padding
+     * assumptions about alignment true. */
+    _Alignas(max_align_t) uint8_t mem[];
+};
+
+static uint8_t *payload(const eio_msg *m)
+{
+    return (uint8_t *)m->mem + LWS_PRE;
+}
+
+static eio_msg *msg_alloc(eio_msg *old, size_t cap)
+{
+    if (cap > SIZE_MAX - sizeof(eio_msg) - LWS_PRE)
+        return NULL;
+    return realloc(old, sizeof(eio_msg) + LWS_PRE + cap);
+}
+
+eio_msg *eio_msg_new(size_t reserve, bool binary)
+{
+    eio_msg *m = msg_alloc(NULL, reserve);
+
+    if (!m)
+        return NULL;
+    atomic_init(&m->refs, 1);
+    m->len = 0;
+    m->cap = reserve;
+    m->binary = binary;
+    return m;
+}
+
+static int msg_grow(eio_msg **m, size_t need)
+{
+    size_t cap = (*m)->cap;
+    eio_msg *nm;
+
+    if (cap < 64)
+        cap = 64;
+    while (cap < need)
+        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    nm = msg_alloc(*m, cap);
+    if (!nm)
+        return EIO_ENOMEM;
+    nm->cap = cap;
+    *m = nm;
+    return 0;
+}
+
+int eio_msg_append(eio_msg **m, const void *p, size_t n)
+{
+    eio_msg *mm = *m;
+
+    assert(atomic_load(&mm->refs) == 1);
+    if (n == 0)
+        return 0;
+    if (n > SIZE_MAX - mm->len)
+        return EIO_ENOMEM;
+    if (mm->len + n > mm->cap && msg_grow(m, mm->len + n) != 0)
+        return EIO_ENOMEM;
+    mm = *m;
+    memcpy(payload(mm) + mm->len, p, n);
+    mm->len += n;
+    return 0;
+}
+
+eio_msg *eio_msg_text(char type, const void *payload_, size_t n)
+{
+    eio_msg *m;
+
+    if (n == SIZE_MAX)
+        return NULL;
+    m = eio_msg_new(n + 1, false);
+    if (!m)
+        return NULL;
+    payload(m)[0] = (uint8_t)type;
+    if (n)
+        memcpy(payload(m) + 1, payload_, n);
+    m->len = n + 1;
+    return m;
+}
+
+const uint8_t *eio_msg_data(const eio_msg *m)
+{
+    return payload(m);
+}
+
+uint8_t *eio_msg_wdata(eio_msg *m)
+{
+    assert(atomic_load(&m->refs) == 1);
+    return payload(m);
+}
+
+size_t eio_msg_len(const eio_msg *m)
+{
+    return m->len;
+}
+
+bool eio_msg_binary(const eio_msg *m)
+{
+    return m->binary;
+}
+
+eio_msg *eio_msg_ref(eio_msg *m)
+{
+    atomic_fetch_add_explicit(&m->refs, 1, memory_order_relaxed);
+    return m;
+}
+
+void eio_msg_unref(eio_msg *m)
+{
+    if (!m)
+        return;
+    if (atomic_fetch_sub_explicit(&m->refs, 1, memory_order_acq_rel) == 1)
+        free(m);
+}

@@ -1,0 +1,80 @@
+/* eio_packet.h - Engine.IO v4 packet and polling-payload codec (internal).
+ *
+ * Pure functions over buffers: no I/O, no globals, so they can be unit
+ * tested and fuzzed alone. Client bytes are untrusted: nothing here reads
+ * past len, and a payload is validated whole before any packet of it is
+ * handed out. */
+#ifndef EIO_PACKET_H
+#define EIO_PACKET_H
+
+#include "eio.h"
+
+enum {
+    EIO_PKT_OPEN = '0',
+    EIO_PKT_CLOSE = '1',
+    EIO_PKT_PING = '2',
+    EIO_PKT_PONG = '3',
+    EIO_PKT_MESSAGE = '4',
+    EIO_PKT_UPGRADE = '5',
+    EIO_PKT_NOOP = '6',
+};
+
+/* The separator of packets in a polling payload. */
+#define EIO_PAYLOAD_SEP 0x1e
+
+typedef struct eio_packet {
+    char type;           /* EIO_PKT_*; binary packets are EIO_PKT_MESSAGE */
+    bool binary;         /* raw bytes (WebSocket binary frame or "b...") */
+    const uint8_t *data; /* payload after the type char; borrowed */
+    size_t len;
+} eio_packet;
+
+/* First error wins; offset is where in the input it was found. */
+typedef struct eio_perror {
+    size_t offset;
+    char msg[96];
+} eio_perror;
+
+/* Parses one WebSocket frame. Text frames: a type '0'..'6' then payload;
+ * the whole frame must be valid UTF-8. Binary frames are messages.
+ * Returns 0, or -1 with err set. */
+int eio_packet_parse(const uint8_t *buf, size_t len, bool binary,
+                     eio_packet *out, eio_perror *err);
+
+/* Called once per packet of a payload; data is valid for the call only.
+ * A non-zero return stops the walk and is returned by eio_payload_decode. */
+typedef int (*eio_payload_fn)(const eio_packet *p, void *ud);
+
+/* Decodes an HTTP long-polling POST body: packets separated by 0x1e,
+ * binary packets as 'b' + standard base64. The whole body is validated
+ * first (UTF-8, types, base64, at most max_packets packets); if it is
+ * invalid, -1 is returned with err set and fn is never called. An empty
+ * body, an empty packet (leading, doubled or trailing 0x1e) are invalid;
+ * "b" alone is an empty binary message. Out of memory is also -1 before
+ * any call (err->msg "out of memory"). Returns 0 when every packet was
+ * handed out. */
+int eio_payload_decode(const uint8_t *body, size_t len, size_t max_packets,
+                       eio_payload_fn fn, void *ud, eio_perror *err);
+
+/* Appends one packet in wire form (an eio_msg's bytes: text "4..." or raw
+ * binary) to a polling payload being built in *out, with a separator
+ * before it unless first. Binary becomes 'b' + base64. May move *out.
+ * Returns 0 or EIO_ENOMEM (*out may then hold part of the packet:
+ * discard it). */
+int eio_payload_append(eio_msg **out, const uint8_t *pkt, size_t len,
+                       bool binary, bool first);
+
+/* True if buf[0..len) is well-formed UTF-8 (no overlongs, surrogates or
+ * code points over U+10FFFF). */
+bool eio_utf8_valid(const uint8_t *buf, size_t len);
+
+/* Standard base64 (RFC 4648, with padding). encode writes
+ * eio_base64_encoded_len(n) bytes, no NUL. decode is strict: length a
+ * multiple of 4, padding only at the end, no other bytes, unused bits
+ * of the last group zero (so encode(decode(s)) == s); returns the
+ * decoded length, or -1. out must hold len / 4 * 3 bytes. */
+size_t eio_base64_encoded_len(size_t n);
+void eio_base64_encode(const uint8_t *in, size_t n, char *out);
+long eio_base64_decode(const char *in, size_t len, uint8_t *out);
+
+#endif

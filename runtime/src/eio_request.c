@@ -1,0 +1,238 @@
+/* eio_request.c - what a session keeps of its handshake request: headers,
+ * query arguments, remote address, method and path. Captured once, in
+ * one allocation, because the HTTP request (and lws' header table) is
+ * gone long before the session is. */
+#include "eio_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Longest header value or query argument kept; longer ones are cut. */
+#define VALUE_MAX 8192
+#define MAX_QUERY 64
+
+struct pair {
+    char *name, *value;
+};
+
+struct capture {
+    struct pair h[WSI_TOKEN_COUNT], q[MAX_QUERY];
+    size_t nh, nq, bytes;
+    char remote[64], path[256];
+    const char *method;
+};
+
+static bool skip_token(int t)
+{
+    switch (t) {
+    case WSI_TOKEN_GET_URI:
+    case WSI_TOKEN_POST_URI:
+    case WSI_TOKEN_OPTIONS_URI:
+    case WSI_TOKEN_HTTP_URI_ARGS:
+    case WSI_TOKEN_PUT_URI:
+    case WSI_TOKEN_PATCH_URI:
+    case WSI_TOKEN_DELETE_URI:
+    case WSI_TOKEN_CONNECT:
+    case WSI_TOKEN_HEAD_URI:
+    case WSI_TOKEN_HTTP:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static char *dup_lower_name(const char *name)
+{
+    size_t n = strlen(name);
+    char *d;
+
+    if (n && name[n - 1] == ':')
+        n--;
+    d = malloc(n + 1);
+    if (!d)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        d[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32
+                                                       : name[i]);
+    d[n] = '\0';
+    return d;
+}
+
+static int add_pair(struct pair *v, size_t *n, size_t *bytes, char *name,
+                    char *value)
+{
+    if (!name || !value) {
+        free(name);
+        free(value);
+        return -1;
+    }
+    v[*n].name = name;
+    v[*n].value = value;
+    (*n)++;
+    *bytes += strlen(name) + strlen(value) + 2;
+    return 0;
+}
+
+static int capture_headers(struct lws *wsi, struct capture *c)
+{
+    for (int t = 0; t < WSI_TOKEN_COUNT; t++) {
+        const char *name = (const char *)lws_token_to_string(t);
+        int len = lws_hdr_total_length(wsi, t);
+        char *value;
+
+        if (len <= 0 || !name || name[0] == ':' || skip_token(t))
+            continue;
+        if (len > VALUE_MAX)
+            len = VALUE_MAX;
+        value = malloc((size_t)len + 1);
+        if (value && lws_hdr_copy(wsi, value, len + 1, t) < 0)
+            value[0] = '\0';
+        if (add_pair(c->h, &c->nh, &c->bytes, dup_lower_name(name), value))
+            return -1;
+    }
+    return 0;
+}
+
+static int capture_query(struct lws *wsi, struct capture *c)
+{
+    char frag[VALUE_MAX];
+
+    for (int i = 0; c->nq < MAX_QUERY; i++) {
+        int n = lws_hdr_copy_fragment(wsi, frag, sizeof frag,
+                                      WSI_TOKEN_HTTP_URI_ARGS, i);
+        char *eq, *name, *value;
+        if (n < 0)
+            break;
+        eq = strchr(frag, '=');
+        if (eq)
+            *eq = '\0';
+        name = strdup(frag);
+        value = strdup(eq ? eq + 1 : "");
+        if (add_pair(c->q, &c->nq, &c->bytes, name, value))
+            return -1;
+    }
+    return 0;
+}
+
+static void capture_line(struct lws *wsi, struct capture *c)
+{
+    static const char *const methods[] = {"GET",    "POST",    "OPTIONS",
+                                          "PUT",    "PATCH",   "DELETE",
+                                          "CONNECT", "HEAD"};
+    char *uri;
+    int ulen, m = lws_http_get_uri_and_method(wsi, &uri, &ulen);
+
+    c->method = m >= 0 && m < 8 ? methods[m] : "GET";
+    if (m < 0 || ulen < 0)
+        ulen = 0;
+    if ((size_t)ulen >= sizeof c->path)
+        ulen = sizeof c->path - 1;
+    memcpy(c->path, m >= 0 ? uri : "", (size_t)ulen);
+    c->path[ulen] = '\0';
+    lws_get_peer_simple(wsi, c->remote, sizeof c->remote);
+}
+
+static const char *put_str(char **cursor, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = *cursor;
+    memcpy(d, s, n);
+    *cursor += n;
+    return d;
+}
+
+/* Lays the captured strings out after the struct, in one block. */
+static eio_request *pack(const struct capture *c)
+{
+    size_t ptrs = 2 * (c->nh + c->nq) * sizeof(char *);
+    size_t size = sizeof(eio_request) + ptrs + c->bytes +
+                  strlen(c->remote) + strlen(c->path) + 2;
+    eio_request *r = malloc(size);
+    char *cur;
+
+    if (!r)
+        return NULL;
+    r->nheaders = c->nh;
+    r->nquery = c->nq;
+    r->headers = (const char **)(r + 1);
+    r->query = r->headers + 2 * c->nh;
+    cur = (char *)(r->query + 2 * c->nq);
+    for (size_t i = 0; i < c->nh; i++) {
+        r->headers[2 * i] = put_str(&cur, c->h[i].name);
+        r->headers[2 * i + 1] = put_str(&cur, c->h[i].value);
+    }
+    for (size_t i = 0; i < c->nq; i++) {
+        r->query[2 * i] = put_str(&cur, c->q[i].name);
+        r->query[2 * i + 1] = put_str(&cur, c->q[i].value);
+    }
+    r->remote = put_str(&cur, c->remote);
+    r->path = put_str(&cur, c->path);
+    r->method = c->method; /* static string */
+    return r;
+}
+
+eio_request *request_capture(struct lws *wsi)
+{
+    struct capture *c = calloc(1, sizeof *c);
+    eio_request *r = NULL;
+
+    if (!c)
+        return NULL;
+    capture_line(wsi, c);
+    if (capture_headers(wsi, c) == 0 && capture_query(wsi, c) == 0)
+        r = pack(c);
+    for (size_t i = 0; i < c->nh; i++)
+        free(c->h[i].name), free(c->h[i].value);
+    for (size_t i = 0; i < c->nq; i++)
+        free(c->q[i].name), free(c->q[i].value);
+    free(c);
+    return r;
+}
+
+static const char *find(const char **v, size_t n, const char *name,
+                        bool icase)
+{
+    for (size_t i = 0; i < n; i++)
+        if (icase ? strcasecmp(v[2 * i], name) == 0
+                  : strcmp(v[2 * i], name) == 0)
+            return v[2 * i + 1];
+    return NULL;
+}
+
+const char *eio_session_header(const eio_session *s, const char *name)
+{
+    return find(s->req->headers, s->req->nheaders, name, true);
+}
+
+const char *eio_session_query(const eio_session *s, const char *name)
+{
+    return find(s->req->query, s->req->nquery, name, false);
+}
+
+const char *eio_session_remote_addr(const eio_session *s)
+{
+    return s->req->remote;
+}
+
+const char *eio_session_method(const eio_session *s)
+{
+    return s->req->method;
+}
+
+const char *eio_session_path(const eio_session *s)
+{
+    return s->req->path;
+}
+
+void pss_release(struct pss *p)
+{
+    eio_msg_unref(p->body);
+    p->body = NULL;
+    free(p->rx);
+    p->rx = NULL;
+    p->rx_len = p->rx_cap = 0;
+    p->kind = PK_NONE;
+    p->phase = 0;
+    p->close_after = p->preflight = p->conn_close = false;
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs what sioc needs and is missing: Debian packages (apt-get, as
+# root) and the npm packages of tests/ (npm ci from package-lock.json).
+#   scripts/deps.sh [--quiet]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+quiet=0
+[ "${1:-}" = "--quiet" ] && quiet=1
+say() { [ $quiet = 1 ] || echo "deps: $*"; }
+
+debs=(build-essential pkg-config libwebsockets-dev libjansson-dev re2c
+	libssl-dev zlib1g-dev libcmocka-dev clang libclang-rt-14-dev
+	python3 python3-socketio python3-websocket python3-requests)
+# Extra packages a feature adds: one per line in scripts/deps-extra.txt.
+if [ -f scripts/deps-extra.txt ]; then
+	while read -r p; do [ -n "$p" ] && debs+=("$p"); done \
+		< <(grep -v '^#' scripts/deps-extra.txt)
+fi
+missing=()
+for p in "${debs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		grep -q "install ok installed" || missing+=("$p")
+done
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+	missing+=(nodejs npm)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "deps: installing ${missing[*]}"
+	if [ "$(id -u)" != 0 ]; then
+		echo "deps: not root; run: sudo apt-get install ${missing[*]}" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm packages for the tests, from the committed lock file.
+if [ -f tests/package-lock.json ]; then
+	stamp=tests/node_modules/.sioc-lock-stamp
+	if [ ! -f "$stamp" ] || ! cmp -s tests/package-lock.json "$stamp"; then
+		echo "deps: npm ci in tests/"
+		(cd tests && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+		cp tests/package-lock.json "$stamp"
+	fi
+fi
+say "all present"

@@ -77,8 +77,12 @@ static int create_context(eio_server *srv)
     srv->ctx = lws_create_context(&info);
     if (!srv->ctx)
         return -1;
-    /* The listening vhost; port 0 lets the kernel pick a free port. */
+    /* The listening vhost; port 0 lets the kernel pick a free port. An
+     * IPv4 address binds only with an IPv4 socket: on a v6 one lws
+     * silently listens on every interface. */
     info.port = srv->opts.port;
+    if (!strchr(srv->host, ':'))
+        info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
     srv->vhost = lws_create_vhost(srv->ctx, &info);
     if (!srv->vhost)
         return -1;

@@ -10,6 +10,9 @@
 #include "eio.h"
 #include "map.h"
 #include "util.h"
+#include "log.h"
+
+struct eio_packet;
 
 struct eio_timer {
     lws_sorted_usec_list_t sul;
@@ -20,7 +23,7 @@ struct eio_timer {
 };
 
 /* For timers embedded in other structs. */
-void eio_timer_init(eio_timer *t, eio_server *srv, eio_timer_fn fn, void *ud);
+void eiop_timer_init(eio_timer *t, eio_server *srv, eio_timer_fn fn, void *ud);
 
 /* The handshake request, captured once: "name\0value\0" pairs. */
 typedef struct eio_request {
@@ -35,7 +38,7 @@ typedef struct eio_request {
 
 /* Copies what the session keeps of the request on wsi; NULL on failure.
  * One allocation, freed with free(). */
-eio_request *request_capture(struct lws *wsi);
+eio_request *eiop_request_capture(struct lws *wsi);
 
 enum transport { TR_POLLING, TR_WEBSOCKET };
 enum sess_state { SS_OPEN, SS_CLOSING, SS_DEAD };
@@ -46,8 +49,8 @@ struct eio_session {
     enum transport transport;
     enum sess_state state;
     eio_close_reason reason;
-    bool opened;    /* the open callback accepted it */
-    bool upgrading; /* probe answered, waiting for the upgrade packet */
+    bool opened;          /* the open callback accepted it */
+    bool upgrading;       /* probe answered, waiting for the upgrade packet */
     struct lws *ws;       /* websocket of the current transport */
     struct lws *probe_ws; /* websocket probing an upgrade */
     struct lws *poll_wsi; /* the held GET */
@@ -98,19 +101,62 @@ struct pss {
     int phase; /* 0: headers next, 1: body next */
     bool close_after, preflight, conn_close;
     bool probe, probe_reply, kill; /* websocket */
-    uint8_t *rx; /* POST body or websocket fragments */
+    uint8_t *rx;                   /* POST body or websocket fragments */
     size_t rx_len, rx_cap;
     char origin[256], acrh[256];
 };
 
 /* Frees what a pss owns (idempotent). */
-void pss_release(struct pss *p);
+void eiop_pss_release(struct pss *p);
 
 extern const struct lws_protocols eio_lws_protocols[];
 
-void server_drain_posts(eio_server *srv);
-void session_free(eio_session *s);
-void sessions_shutdown(eio_server *srv);
-void sessions_free_all(eio_server *srv);
+#define LOGF(srv, lvl, ...) log_line((srv)->opts.log_level, (lvl), __VA_ARGS__)
+
+/* eio_loop.c */
+void eiop_drain_posts(eio_server *srv);
+
+/* eio_session.c */
+eio_session *eiop_session_new(eio_server *srv, struct lws *wsi,
+                              enum transport tr);
+/* Ends the session now; a held poll gets poll_reply ('1' or '6'). */
+void eiop_session_abort(eio_session *s, eio_close_reason why, char poll_reply);
+/* Flushes what is queued, then ends (a close packet on polling). */
+void eiop_session_close(eio_session *s, eio_close_reason why);
+void eiop_session_free(eio_session *s);
+void eiop_session_flush(eio_session *s);
+/* Handles one packet; -1 if the session ended. */
+int eiop_session_packet(eio_session *s, const struct eio_packet *pk);
+eio_msg *eiop_queue_pop(eio_session *s);
+/* Everything queued as one polling payload; *had_close if it holds a
+ * close packet. NULL on allocation failure. */
+eio_msg *eiop_drain_queue(eio_session *s, bool *had_close);
+void eiop_sessions_shutdown(eio_server *srv);
+void eiop_sessions_free_all(eio_server *srv);
+
+/* eio_http.c */
+enum req_kind { REQ_POLLING, REQ_WEBSOCKET };
+eio_server *eiop_server_of(struct lws *wsi);
+/* Checks an Engine.IO request's query: -1 if fine, else an error code;
+ * *sout is the session named by sid (NULL for a handshake). */
+int eiop_verify_request(struct lws *wsi, enum req_kind kind, bool is_get,
+                        eio_session **sout);
+void eiop_respond_text(struct lws *wsi, struct pss *p, int status,
+                       const char *ctype, const char *text);
+int eiop_http_request(struct lws *wsi, struct pss *p);
+/* Is uri the configured Engine.IO path (trailing slash optional)? */
+bool eiop_path_matches(const eio_server *srv, const char *uri, int len);
+int eiop_http_writable(struct lws *wsi, struct pss *p);
+void eiop_http_closed(struct pss *p, struct lws *wsi);
+int eiop_post_body_chunk(struct lws *wsi, struct pss *p, const void *in,
+                         size_t len);
+void eiop_post_body_done(struct lws *wsi, struct pss *p);
+
+/* eio_ws.c */
+int eiop_ws_filter(struct lws *wsi);
+int eiop_ws_established(struct lws *wsi, struct pss *p);
+int eiop_ws_receive(struct lws *wsi, struct pss *p, const void *in, size_t len);
+int eiop_ws_writable(struct lws *wsi, struct pss *p);
+void eiop_ws_closed(struct pss *p, struct lws *wsi);
 
 #endif

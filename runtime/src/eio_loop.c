@@ -69,8 +69,8 @@ static int create_context(eio_server *srv)
     info.iface = srv->host;
     info.protocols = eio_lws_protocols;
     info.user = srv;
-    info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 |
-                   LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+    info.options =
+        LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
     info.max_http_header_data = 8192;
     info.max_http_header_pool = 0; /* one per fd: polls hold theirs */
     info.timeout_secs = 20;
@@ -149,7 +149,7 @@ int eio_server_post(eio_server *srv, void (*fn)(void *arg), void *arg)
 }
 
 /* Loop thread: runs what other threads posted, in order. */
-void server_drain_posts(eio_server *srv)
+void eiop_drain_posts(eio_server *srv)
 {
     struct post_item *it;
 
@@ -165,7 +165,8 @@ void server_drain_posts(eio_server *srv)
     }
 }
 
-/* ---- run and stop ----------------------------------------------------------- */
+/* ---- run and stop -----------------------------------------------------------
+ */
 
 void eio_server_stop(eio_server *srv)
 {
@@ -189,8 +190,8 @@ static void begin_shutdown(eio_server *srv)
              "eio: stopping, closing %zu session(s)", srv->sessions.len);
     if (srv->cb.shutdown)
         srv->cb.shutdown(srv, srv->ud);
-    sessions_shutdown(srv);
-    eio_timer_init(&srv->stop_timer, srv, stop_deadline, srv);
+    eiop_sessions_shutdown(srv);
+    eiop_timer_init(&srv->stop_timer, srv, stop_deadline, srv);
     eio_timer_start(&srv->stop_timer, srv->opts.shutdown_grace_ms + 500);
 }
 
@@ -199,7 +200,7 @@ int eio_server_run(eio_server *srv)
     while (!srv->finished) {
         if (lws_service(srv->ctx, 0) < 0)
             break;
-        server_drain_posts(srv);
+        eiop_drain_posts(srv);
         if (srv->stop_requested && !srv->stopping)
             begin_shutdown(srv);
         if (srv->stopping && !srv->all) {
@@ -220,7 +221,7 @@ void eio_server_free(eio_server *srv)
     if (!srv)
         return;
     if (srv->ctx) {
-        sessions_free_all(srv);
+        eiop_sessions_free_all(srv);
         lws_context_destroy(srv->ctx);
     }
     map_fini(&srv->sessions);

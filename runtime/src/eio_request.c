@@ -53,8 +53,8 @@ static char *dup_lower_name(const char *name)
     if (!d)
         return NULL;
     for (size_t i = 0; i < n; i++)
-        d[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32
-                                                       : name[i]);
+        d[i] =
+            (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
     d[n] = '\0';
     return d;
 }
@@ -117,9 +117,8 @@ static int capture_query(struct lws *wsi, struct capture *c)
 
 static void capture_line(struct lws *wsi, struct capture *c)
 {
-    static const char *const methods[] = {"GET",    "POST",    "OPTIONS",
-                                          "PUT",    "PATCH",   "DELETE",
-                                          "CONNECT", "HEAD"};
+    static const char *const methods[] = {"GET",   "POST",   "OPTIONS", "PUT",
+                                          "PATCH", "DELETE", "CONNECT", "HEAD"};
     char *uri;
     int ulen, m = lws_http_get_uri_and_method(wsi, &uri, &ulen);
 
@@ -146,8 +145,8 @@ static const char *put_str(char **cursor, const char *s)
 static eio_request *pack(const struct capture *c)
 {
     size_t ptrs = 2 * (c->nh + c->nq) * sizeof(char *);
-    size_t size = sizeof(eio_request) + ptrs + c->bytes +
-                  strlen(c->remote) + strlen(c->path) + 2;
+    size_t size = sizeof(eio_request) + ptrs + c->bytes + strlen(c->remote) +
+                  strlen(c->path) + 2;
     eio_request *r = malloc(size);
     char *cur;
 
@@ -172,7 +171,7 @@ static eio_request *pack(const struct capture *c)
     return r;
 }
 
-eio_request *request_capture(struct lws *wsi)
+eio_request *eiop_request_capture(struct lws *wsi)
 {
     struct capture *c = calloc(1, sizeof *c);
     eio_request *r = NULL;
@@ -190,8 +189,7 @@ eio_request *request_capture(struct lws *wsi)
     return r;
 }
 
-static const char *find(const char **v, size_t n, const char *name,
-                        bool icase)
+static const char *find(const char **v, size_t n, const char *name, bool icase)
 {
     for (size_t i = 0; i < n; i++)
         if (icase ? strcasecmp(v[2 * i], name) == 0
@@ -223,16 +221,4 @@ const char *eio_session_method(const eio_session *s)
 const char *eio_session_path(const eio_session *s)
 {
     return s->req->path;
-}
-
-void pss_release(struct pss *p)
-{
-    eio_msg_unref(p->body);
-    p->body = NULL;
-    free(p->rx);
-    p->rx = NULL;
-    p->rx_len = p->rx_cap = 0;
-    p->kind = PK_NONE;
-    p->phase = 0;
-    p->close_after = p->preflight = p->conn_close = false;
 }

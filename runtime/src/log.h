@@ -16,8 +16,7 @@
 #endif
 
 /* Writes "sio: <level>: <message>\n" to stderr if level <= max_level. */
-void log_line(int max_level, int level, const char *fmt, ...)
-    LOG_PRINTF(3, 4);
+void log_line(int max_level, int level, const char *fmt, ...) LOG_PRINTF(3, 4);
 
 /* Escapes up to 64 bytes of p (non-printables as \xNN) into out, which
  * must hold LOG_SAMPLE_MAX bytes; appends "..." when truncated. */

@@ -30,14 +30,13 @@ void map_fini(map *m)
     map_init(m);
 }
 
-static size_t find_slot(const map *m, const char *key, size_t klen,
-                        uint64_t h)
+static size_t find_slot(const map *m, const char *key, size_t klen, uint64_t h)
 {
     size_t mask = m->cap - 1, i = (size_t)h & mask;
     for (;;) {
         const map_entry *e = &m->slots[i];
-        if (!e->key || (e->hash == h && e->klen == klen &&
-                        memcmp(e->key, key, klen) == 0))
+        if (!e->key ||
+            (e->hash == h && e->klen == klen && memcmp(e->key, key, klen) == 0))
             return i;
         i = (i + 1) & mask;
     }

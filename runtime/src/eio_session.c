@@ -1,0 +1,496 @@
+/* eio_session.c - Engine.IO sessions: the outbound queue, heartbeat,
+ * timers, and the session's life from handshake to reap.
+ *
+ * A session never dies inside a dispatch: closing marks it and the free
+ * happens from a zero-delay timer (the "reap"), so callbacks may close
+ * sessions freely. */
+#include "eio_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "eio_packet.h"
+#include "log.h"
+
+static int queue_push(eio_session *s, eio_msg *m)
+{
+    if (s->q_len == s->q_cap) {
+        size_t ncap = s->q_cap ? s->q_cap * 2 : 8;
+        eio_msg **nv = malloc(ncap * sizeof *nv);
+        if (!nv)
+            return EIO_ENOMEM;
+        for (size_t i = 0; i < s->q_len; i++)
+            nv[i] = s->q_v[(s->q_head + i) % s->q_cap];
+        free(s->q_v);
+        s->q_v = nv;
+        s->q_cap = ncap;
+        s->q_head = 0;
+    }
+    s->q_v[(s->q_head + s->q_len) % s->q_cap] = eio_msg_ref(m);
+    s->q_len++;
+    s->q_bytes += eio_msg_len(m);
+    return 0;
+}
+
+eio_msg *eiop_queue_pop(eio_session *s)
+{
+    eio_msg *m;
+    if (!s->q_len)
+        return NULL;
+    m = s->q_v[s->q_head];
+    s->q_head = (s->q_head + 1) % s->q_cap;
+    s->q_len--;
+    s->q_bytes -= eio_msg_len(m);
+    return m;
+}
+
+static void queue_clear(eio_session *s)
+{
+    eio_msg *m;
+    while ((m = eiop_queue_pop(s)))
+        eio_msg_unref(m);
+    free(s->q_v);
+    s->q_v = NULL;
+    s->q_cap = 0;
+}
+
+static void timer_fire(lws_sorted_usec_list_t *sul)
+{
+    eio_timer *t = lws_container_of(sul, eio_timer, sul);
+    t->active = false;
+    t->fn(t, t->ud);
+}
+
+void eiop_timer_init(eio_timer *t, eio_server *srv, eio_timer_fn fn, void *ud)
+{
+    memset(t, 0, sizeof *t);
+    t->srv = srv;
+    t->fn = fn;
+    t->ud = ud;
+}
+
+eio_timer *eio_timer_new(eio_server *srv, eio_timer_fn fn, void *ud)
+{
+    eio_timer *t = malloc(sizeof *t);
+    if (t)
+        eiop_timer_init(t, srv, fn, ud);
+    return t;
+}
+
+void eio_timer_start(eio_timer *t, uint64_t ms)
+{
+    t->active = true;
+    lws_sul_schedule(t->srv->ctx, 0, &t->sul, timer_fire,
+                     (lws_usec_t)ms * LWS_US_PER_MS);
+}
+
+void eio_timer_stop(eio_timer *t)
+{
+    if (!t->active)
+        return;
+    t->active = false;
+    lws_sul_cancel(&t->sul);
+}
+
+bool eio_timer_active(const eio_timer *t)
+{
+    return t->active;
+}
+
+void eio_timer_free(eio_timer *t)
+{
+    if (!t)
+        return;
+    eio_timer_stop(t);
+    free(t);
+}
+
+uint64_t eio_server_now_ms(const eio_server *srv)
+{
+    (void)srv;
+    return (uint64_t)lws_now_usecs() / 1000u;
+}
+
+static void reap_fire(lws_sorted_usec_list_t *sul)
+{
+    eio_session *s = lws_container_of(sul, eio_session, reap);
+    eio_server *srv = s->srv;
+
+    if (s->opened && srv->cb.close)
+        srv->cb.close(s, s->reason, srv->ud);
+    eiop_session_free(s);
+}
+
+/* Detaches every wsi of the session; the ws ones are closed. */
+static void detach_wsis(eio_session *s, char poll_reply)
+{
+    struct lws *ws[2] = {s->ws, s->probe_ws};
+
+    if (s->poll_wsi) {
+        struct pss *p = lws_wsi_user(s->poll_wsi);
+        char reply[2] = {poll_reply, 0};
+        p->s = NULL;
+        eiop_respond_text(s->poll_wsi, p, 200, "text/plain; charset=UTF-8",
+                          reply);
+        s->poll_wsi = NULL;
+    }
+    for (int i = 0; i < 2; i++) {
+        if (!ws[i])
+            continue;
+        struct pss *p = lws_wsi_user(ws[i]);
+        p->s = NULL;
+        p->kill = true;
+        lws_callback_on_writable(ws[i]);
+    }
+    s->ws = s->probe_ws = NULL;
+}
+
+/* Ends the session now: no more input or output; callbacks and the free
+ * come from the reap timer. A pending poll gets poll_reply ('1' close,
+ * '6' noop). */
+void eiop_session_abort(eio_session *s, eio_close_reason why, char poll_reply)
+{
+    eio_server *srv = s->srv;
+
+    if (s->state == SS_DEAD)
+        return;
+    if (s->state == SS_OPEN || !s->reason)
+        s->reason = why;
+    s->state = SS_DEAD;
+    map_del(&srv->sessions, s->sid, strlen(s->sid));
+    srv->dying++;
+    eio_timer_stop(&s->ping_timer);
+    eio_timer_stop(&s->pong_timer);
+    eio_timer_stop(&s->close_timer);
+    detach_wsis(s, poll_reply);
+    lws_sul_schedule(srv->ctx, 0, &s->reap, reap_fire, 1);
+}
+
+void eiop_session_free(eio_session *s)
+{
+    eio_server *srv = s->srv;
+
+    if (s->state != SS_DEAD)
+        map_del(&srv->sessions, s->sid, strlen(s->sid));
+    else
+        srv->dying--;
+    eio_timer_stop(&s->ping_timer);
+    eio_timer_stop(&s->pong_timer);
+    eio_timer_stop(&s->close_timer);
+    lws_sul_cancel(&s->reap);
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        srv->all = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    queue_clear(s);
+    free(s->req);
+    free(s);
+}
+
+static void ping_fire(eio_timer *t, void *ud);
+
+static void pong_fire(eio_timer *t, void *ud)
+{
+    eio_session *s = ud;
+    (void)t;
+    LOGF(s->srv, EIO_LOG_DEBUG, "eio %s: ping timeout", s->sid);
+    eiop_session_abort(s, EIO_CLOSE_PING_TIMEOUT, EIO_PKT_CLOSE);
+}
+
+static void ping_fire(eio_timer *t, void *ud)
+{
+    eio_session *s = ud;
+    eio_msg *m = eio_msg_text(EIO_PKT_PING, NULL, 0);
+    (void)t;
+    if (!m || queue_push(s, m) != 0) {
+        eio_msg_unref(m);
+        eiop_session_abort(s, EIO_CLOSE_TRANSPORT_ERROR, EIO_PKT_CLOSE);
+        return;
+    }
+    eio_msg_unref(m);
+    eiop_session_flush(s);
+    eio_timer_start(&s->pong_timer, s->srv->opts.ping_timeout_ms);
+}
+
+static void close_timer_fire(eio_timer *t, void *ud)
+{
+    eio_session *s = ud;
+    (void)t;
+    eiop_session_abort(s, s->reason, EIO_PKT_CLOSE);
+}
+
+/* Starts writing whatever is queued on the current transport. */
+void eiop_session_flush(eio_session *s)
+{
+    if (s->state == SS_DEAD)
+        return;
+    if (s->transport == TR_WEBSOCKET) {
+        if (s->ws)
+            lws_callback_on_writable(s->ws);
+    } else if (s->poll_wsi && (s->q_len || s->upgrading)) {
+        lws_callback_on_writable(s->poll_wsi);
+    }
+}
+
+static int queue_open_packet(eio_session *s)
+{
+    const eio_options *o = &s->srv->opts;
+    bool upgrades =
+        s->transport == TR_POLLING && o->websocket && o->allow_upgrades;
+    char buf[256];
+    int n = snprintf(buf, sizeof buf,
+                     "{\"sid\":\"%s\",\"upgrades\":[%s],\"pingInterval\":%u,"
+                     "\"pingTimeout\":%u,\"maxPayload\":%zu}",
+                     s->sid, upgrades ? "\"websocket\"" : "",
+                     o->ping_interval_ms, o->ping_timeout_ms, o->max_payload);
+    eio_msg *m = eio_msg_text(EIO_PKT_OPEN, buf, (size_t)n);
+    int rc = m ? queue_push(s, m) : EIO_ENOMEM;
+    eio_msg_unref(m);
+    return rc;
+}
+
+/* Creates a session for a handshake on wsi; NULL on failure. */
+eio_session *eiop_session_new(eio_server *srv, struct lws *wsi,
+                              enum transport tr)
+{
+    eio_session *s = calloc(1, sizeof *s);
+
+    if (!s)
+        return NULL;
+    s->srv = srv;
+    s->transport = tr;
+    s->state = SS_OPEN;
+    if (util_random_id(s->sid) != 0 || !(s->req = eiop_request_capture(wsi)) ||
+        map_put(&srv->sessions, s->sid, strlen(s->sid), s) != 0) {
+        free(s->req);
+        free(s);
+        return NULL;
+    }
+    s->next = srv->all;
+    if (srv->all)
+        srv->all->prev = s;
+    srv->all = s;
+    eiop_timer_init(&s->ping_timer, srv, ping_fire, s);
+    eiop_timer_init(&s->pong_timer, srv, pong_fire, s);
+    eiop_timer_init(&s->close_timer, srv, close_timer_fire, s);
+    if (queue_open_packet(s) != 0) {
+        eiop_session_free(s);
+        return NULL;
+    }
+    if (srv->cb.open && srv->cb.open(s, srv->ud) != 0) {
+        eiop_session_abort(s, EIO_CLOSE_SERVER, EIO_PKT_CLOSE);
+        return NULL;
+    }
+    s->opened = true;
+    eio_timer_start(&s->ping_timer, srv->opts.ping_interval_ms);
+    return s;
+}
+
+/* Graceful close: flush what is queued (then a close packet on polling),
+ * then end. Bounded by a timer in case the client never comes back. */
+void eiop_session_close(eio_session *s, eio_close_reason why)
+{
+    eio_msg *m;
+    uint64_t grace;
+
+    if (s->state != SS_OPEN)
+        return;
+    s->state = SS_CLOSING;
+    s->reason = why;
+    eio_timer_stop(&s->ping_timer);
+    eio_timer_stop(&s->pong_timer);
+    if (s->probe_ws) {
+        struct pss *p = lws_wsi_user(s->probe_ws);
+        p->s = NULL;
+        p->kill = true;
+        lws_callback_on_writable(s->probe_ws);
+        s->probe_ws = NULL;
+    }
+    if (s->transport == TR_POLLING) {
+        m = eio_msg_text(EIO_PKT_CLOSE, NULL, 0);
+        if (!m || queue_push(s, m) != 0) {
+            eio_msg_unref(m);
+            eiop_session_abort(s, why, EIO_PKT_CLOSE);
+            return;
+        }
+        eio_msg_unref(m);
+    }
+    grace = s->srv->opts.shutdown_grace_ms;
+    eio_timer_start(&s->close_timer, grace ? grace : 1);
+    eiop_session_flush(s);
+}
+
+static void on_pong(eio_session *s)
+{
+    eio_timer_stop(&s->pong_timer);
+    if (s->state == SS_OPEN)
+        eio_timer_start(&s->ping_timer, s->srv->opts.ping_interval_ms);
+}
+
+/* Handles one packet of the session's current transport. Returns -1 if
+ * the session ended. */
+int eiop_session_packet(eio_session *s, const eio_packet *pk)
+{
+    eio_server *srv = s->srv;
+
+    switch (pk->type) {
+    case EIO_PKT_MESSAGE:
+        if (s->state == SS_OPEN && srv->cb.message)
+            srv->cb.message(s, pk->data, pk->len, pk->binary, srv->ud);
+        break;
+    case EIO_PKT_PONG:
+        on_pong(s);
+        break;
+    case EIO_PKT_CLOSE:
+        eiop_session_abort(s, EIO_CLOSE_TRANSPORT_CLOSE, EIO_PKT_NOOP);
+        return -1;
+    case EIO_PKT_PING:
+    case EIO_PKT_NOOP:
+        break; /* v4 clients do not ping; nothing to do */
+    default:   /* open, upgrade outside a probe */
+        LOGF(srv, EIO_LOG_INFO, "eio %s: unexpected packet type '%c'", s->sid,
+             pk->type);
+        eiop_session_abort(s, EIO_CLOSE_PARSE_ERROR, EIO_PKT_CLOSE);
+        return -1;
+    }
+    return s->state == SS_DEAD ? -1 : 0;
+}
+
+/* Builds the response body from everything queued. */
+eio_msg *eiop_drain_queue(eio_session *s, bool *had_close)
+{
+    eio_msg *body = eio_msg_new(s->q_bytes + s->q_len * 2, false), *m;
+    bool first = true;
+
+    *had_close = false;
+    if (!body)
+        return NULL;
+    while ((m = eiop_queue_pop(s))) {
+        const uint8_t *d = eio_msg_data(m);
+        size_t n = eio_msg_len(m);
+        if (!eio_msg_binary(m) && n && d[0] == EIO_PKT_CLOSE)
+            *had_close = true;
+        if (eio_payload_append(&body, d, n, eio_msg_binary(m), first) != 0) {
+            eio_msg_unref(m);
+            eio_msg_unref(body);
+            return NULL;
+        }
+        first = false;
+        eio_msg_unref(m);
+    }
+    return body;
+}
+
+const char *eio_session_id(const eio_session *s)
+{
+    return s->sid;
+}
+
+eio_server *eio_session_server(const eio_session *s)
+{
+    return s->srv;
+}
+
+void eio_session_set_data(eio_session *s, void *data)
+{
+    s->data = data;
+}
+
+void *eio_session_data(const eio_session *s)
+{
+    return s->data;
+}
+
+const char *eio_session_transport(const eio_session *s)
+{
+    return s->transport == TR_WEBSOCKET ? "websocket" : "polling";
+}
+
+size_t eio_session_buffered(const eio_session *s)
+{
+    return s->q_bytes;
+}
+
+int eio_session_send(eio_session *s, eio_msg *m)
+{
+    if (s->state != SS_OPEN)
+        return EIO_ECLOSED;
+    if (s->q_bytes + eio_msg_len(m) > s->srv->opts.max_buffered) {
+        LOGF(s->srv, EIO_LOG_WARN,
+             "eio %s: outbound buffer over %zu bytes, closing", s->sid,
+             s->srv->opts.max_buffered);
+        eiop_session_abort(s, EIO_CLOSE_SLOW_CONSUMER, EIO_PKT_CLOSE);
+        return EIO_ELIMIT;
+    }
+    if (queue_push(s, m) != 0)
+        return EIO_ENOMEM;
+    eiop_session_flush(s);
+    return 0;
+}
+
+int eio_session_send_volatile(eio_session *s, eio_msg *m)
+{
+    if (s->state != SS_OPEN)
+        return EIO_ECLOSED;
+    if (s->q_bytes + eio_msg_len(m) > s->srv->opts.max_buffered / 2)
+        return EIO_ELIMIT;
+    return eio_session_send(s, m);
+}
+
+void eio_session_close(eio_session *s)
+{
+    eiop_session_close(s, EIO_CLOSE_SERVER);
+}
+
+const char *eio_close_reason_str(eio_close_reason r)
+{
+    switch (r) {
+    case EIO_CLOSE_TRANSPORT_CLOSE:
+        return "transport close";
+    case EIO_CLOSE_PING_TIMEOUT:
+        return "ping timeout";
+    case EIO_CLOSE_PARSE_ERROR:
+        return "parse error";
+    case EIO_CLOSE_SERVER:
+        return "forced close";
+    case EIO_CLOSE_SHUTDOWN:
+        return "server shutting down";
+    case EIO_CLOSE_TOO_LARGE:
+    case EIO_CLOSE_SLOW_CONSUMER:
+    case EIO_CLOSE_TRANSPORT_ERROR:
+        return "transport error";
+    }
+    return "transport error";
+}
+
+/* Called by the server when stopping: every session ends gracefully. */
+void eiop_sessions_shutdown(eio_server *srv)
+{
+    map_entry *e;
+    size_t n = 0, i = 0;
+    eio_session **all = malloc((srv->sessions.len + 1) * sizeof *all);
+
+    if (!all)
+        return;
+    /* Collect first: closing may remove entries from the map. */
+    while (map_next(&srv->sessions, &i, &e))
+        all[n++] = e->value;
+    for (i = 0; i < n; i++)
+        eiop_session_close(all[i], EIO_CLOSE_SHUTDOWN);
+    free(all);
+}
+
+/* Frees every session now (server teardown), with close callbacks. */
+void eiop_sessions_free_all(eio_server *srv)
+{
+    while (srv->all) {
+        eio_session *s = srv->all;
+        eiop_session_abort(s, EIO_CLOSE_SHUTDOWN, EIO_PKT_CLOSE);
+        lws_sul_cancel(&s->reap);
+        reap_fire(&s->reap);
+    }
+}

@@ -1,0 +1,229 @@
+/* eio_ws.c - the WebSocket transport: handshake filter, fragment
+ * reassembly under maxPayload, one frame per writable, and the upgrade
+ * probe (2probe/3probe, then 5) of a polling session. */
+#include "eio_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "eio_packet.h"
+#include "log.h"
+
+int eiop_ws_filter(struct lws *wsi)
+{
+    eio_server *srv = eiop_server_of(wsi);
+    char *uri;
+    int ulen, meth = lws_http_get_uri_and_method(wsi, &uri, &ulen);
+    eio_session *s;
+
+    if (meth != LWSHUMETH_GET || !eiop_path_matches(srv, uri, ulen))
+        return 1;
+    if (eiop_verify_request(wsi, REQ_WEBSOCKET, true, &s) >= 0)
+        return 1;
+    return 0;
+}
+
+int eiop_ws_established(struct lws *wsi, struct pss *p)
+{
+    eio_server *srv = eiop_server_of(wsi);
+    eio_session *s;
+
+    memset(p, 0, sizeof *p);
+    p->kind = PK_WS;
+    if (eiop_verify_request(wsi, REQ_WEBSOCKET, true, &s) >= 0)
+        return -1; /* the session died since the filter */
+    if (s && (s->transport != TR_POLLING || s->probe_ws ||
+              !srv->opts.allow_upgrades || s->state != SS_OPEN)) {
+        LOGF(srv, EIO_LOG_INFO, "eio %s: refused second upgrade", s->sid);
+        p->kill = true;
+        lws_callback_on_writable(wsi);
+        return 0;
+    }
+    if (s) {
+        p->s = s;
+        p->probe = true;
+        s->probe_ws = wsi;
+        return 0;
+    }
+    s = eiop_session_new(srv, wsi, TR_WEBSOCKET);
+    if (!s)
+        return -1;
+    p->s = s;
+    s->ws = wsi;
+    eiop_session_flush(s);
+    return 0;
+}
+
+static void probe_upgrade(eio_session *s, struct lws *wsi)
+{
+    s->transport = TR_WEBSOCKET;
+    s->ws = wsi;
+    s->probe_ws = NULL;
+    s->upgrading = false;
+    if (s->poll_wsi) {
+        /* The pending poll ends with a noop; the queue moves to ws. */
+        struct pss *pp = lws_wsi_user(s->poll_wsi);
+        pp->s = NULL;
+        eiop_respond_text(s->poll_wsi, pp, 200, "text/plain; charset=UTF-8",
+                          "6");
+        s->poll_wsi = NULL;
+    }
+    eiop_session_flush(s);
+}
+
+/* A packet on a websocket that is probing an upgrade. */
+static int probe_packet(struct lws *wsi, struct pss *p, const eio_packet *pk)
+{
+    eio_session *s = p->s;
+
+    if (pk->type == EIO_PKT_PING && pk->len == 5 &&
+        memcmp(pk->data, "probe", 5) == 0) {
+        p->probe_reply = true;
+        s->upgrading = true;
+        lws_callback_on_writable(wsi);
+        eiop_session_flush(s); /* a held poll gets its noop */
+        return 0;
+    }
+    if (pk->type == EIO_PKT_UPGRADE && s->upgrading) {
+        p->probe = false;
+        probe_upgrade(s, wsi);
+        return 0;
+    }
+    LOGF(s->srv, EIO_LOG_INFO, "eio %s: bad packet during upgrade", s->sid);
+    s->probe_ws = NULL;
+    s->upgrading = false;
+    p->s = NULL;
+    return -1;
+}
+
+static int ws_message(struct lws *wsi, struct pss *p, const uint8_t *d,
+                      size_t n, bool binary)
+{
+    eio_session *s = p->s;
+    eio_packet pk;
+    eio_perror err = {0};
+    char sample[LOG_SAMPLE_MAX];
+
+    if (eio_packet_parse(d, n, binary, &pk, &err) != 0) {
+        LOGF(s->srv, EIO_LOG_INFO, "eio %s: bad packet: %s: \"%s\"", s->sid,
+             err.msg, log_sample(d, n, sample));
+        if (p->probe) {
+            s->probe_ws = NULL;
+            s->upgrading = false;
+            p->s = NULL;
+            return -1;
+        }
+        eiop_session_abort(s, EIO_CLOSE_PARSE_ERROR, EIO_PKT_CLOSE);
+        return 0;
+    }
+    if (p->probe)
+        return probe_packet(wsi, p, &pk);
+    eiop_session_packet(s, &pk);
+    return 0;
+}
+
+int eiop_ws_receive(struct lws *wsi, struct pss *p, const void *in, size_t len)
+{
+    eio_server *srv = eiop_server_of(wsi);
+    bool final =
+        lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi);
+
+    if (!p->s)
+        return -1;
+    if (p->rx_len + len > srv->opts.max_payload) {
+        LOGF(srv, EIO_LOG_INFO, "eio %s: websocket message over maxPayload",
+             p->s->sid);
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, NULL, 0);
+        if (!p->probe)
+            eiop_session_abort(p->s, EIO_CLOSE_TOO_LARGE, EIO_PKT_CLOSE);
+        return -1;
+    }
+    if (final && !p->rx_len) /* the common case: one whole frame */
+        return ws_message(wsi, p, in, len, lws_frame_is_binary(wsi));
+    if (p->rx_len + len > p->rx_cap) {
+        size_t ncap = (p->rx_len + len) * 2;
+        uint8_t *nb = realloc(p->rx, ncap);
+        if (!nb)
+            return -1;
+        p->rx = nb;
+        p->rx_cap = ncap;
+    }
+    memcpy(p->rx + p->rx_len, in, len);
+    p->rx_len += len;
+    if (!final)
+        return 0;
+    int rc = ws_message(wsi, p, p->rx, p->rx_len, lws_frame_is_binary(wsi));
+    p->rx_len = 0;
+    return rc;
+}
+
+static int ws_write_msg(struct lws *wsi, eio_msg *m)
+{
+    size_t n = eio_msg_len(m);
+    int rc = lws_write(wsi, eio_msg_wdata(m), n,
+                       eio_msg_binary(m) ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
+    return rc < (int)n ? -1 : 0;
+}
+
+int eiop_ws_writable(struct lws *wsi, struct pss *p)
+{
+    eio_session *s = p->s;
+    eio_msg *m;
+
+    if (p->kill || !s) {
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
+        return -1;
+    }
+    if (p->probe_reply) {
+        p->probe_reply = false;
+        m = eio_msg_text(EIO_PKT_PONG, "probe", 5);
+        int rc = m ? ws_write_msg(wsi, m) : -1;
+        eio_msg_unref(m);
+        if (rc)
+            return -1;
+        if (!p->probe && s->q_len)
+            lws_callback_on_writable(wsi);
+        return 0;
+    }
+    if (p->probe || s->ws != wsi)
+        return 0;
+    m = eiop_queue_pop(s);
+    if (!m) {
+        if (s->state == SS_CLOSING) {
+            lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
+            return -1;
+        }
+        return 0;
+    }
+    int rc = ws_write_msg(wsi, m);
+    eio_msg_unref(m);
+    if (rc)
+        return -1;
+    if (s->q_len || s->state == SS_CLOSING)
+        lws_callback_on_writable(wsi);
+    return 0;
+}
+
+void eiop_ws_closed(struct pss *p, struct lws *wsi)
+{
+    eio_session *s = p->s;
+
+    free(p->rx);
+    p->rx = NULL;
+    if (!s)
+        return;
+    p->s = NULL;
+    if (s->probe_ws == wsi) {
+        s->probe_ws = NULL;
+        s->upgrading = false;
+        return;
+    }
+    if (s->ws == wsi) {
+        s->ws = NULL;
+        eiop_session_abort(
+            s, s->state == SS_CLOSING ? s->reason : EIO_CLOSE_TRANSPORT_CLOSE,
+            EIO_PKT_CLOSE);
+    }
+}

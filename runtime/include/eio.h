@@ -111,6 +111,13 @@ typedef struct eio_options {
     size_t max_buffered;          /* per-session outbound bytes; default
                                      16 MiB; past it the session closes */
     unsigned shutdown_grace_ms;   /* default 3000 */
+    const char *const *extra_headers; /* NULL-terminated names of
+                                     non-standard request headers to keep
+                                     for eio_session_header() (lws knows
+                                     ~90 common ones; others must be
+                                     named, e.g. "x-request-id"; at most
+                                     32; the array must outlive the
+                                     server) */
     int log_level;                /* EIO_LOG_*: lines at or above it go
                                      to stderr; default EIO_LOG_INFO */
 } eio_options;

@@ -6,18 +6,20 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <strings.h>
 
 /* Longest header value or query argument kept; longer ones are cut. */
 #define VALUE_MAX 8192
 #define MAX_QUERY 64
+#define MAX_EXTRA 32
 
 struct pair {
     char *name, *value;
 };
 
 struct capture {
-    struct pair h[WSI_TOKEN_COUNT], q[MAX_QUERY];
+    struct pair h[WSI_TOKEN_COUNT + MAX_EXTRA], q[MAX_QUERY];
     size_t nh, nq, bytes;
     char remote[64], path[256];
     const char *method;
@@ -89,6 +91,32 @@ static int capture_headers(struct lws *wsi, struct capture *c)
         if (value && lws_hdr_copy(wsi, value, len + 1, t) < 0)
             value[0] = '\0';
         if (add_pair(c->h, &c->nh, &c->bytes, dup_lower_name(name), value))
+            return -1;
+    }
+    return 0;
+}
+
+/* Named non-standard headers: lws keeps them only by name, lower-case
+ * with the colon. */
+static int capture_extra(struct lws *wsi, const char *const *names,
+                         struct capture *c)
+{
+    for (int i = 0; names && names[i] && i < MAX_EXTRA; i++) {
+        char key[128], *value;
+        int klen = snprintf(key, sizeof key, "%s:", names[i]), len;
+
+        if (klen <= 1 || klen >= (int)sizeof key)
+            continue;
+        for (int k = 0; k < klen; k++)
+            if (key[k] >= 'A' && key[k] <= 'Z')
+                key[k] = (char)(key[k] + 32);
+        len = lws_hdr_custom_length(wsi, key, klen);
+        if (len < 0 || len > VALUE_MAX)
+            continue;
+        value = malloc((size_t)len + 1);
+        if (value && lws_hdr_custom_copy(wsi, value, len + 1, key, klen) < 0)
+            value[0] = '\0';
+        if (add_pair(c->h, &c->nh, &c->bytes, dup_lower_name(key), value))
             return -1;
     }
     return 0;
@@ -179,7 +207,9 @@ eio_request *eiop_request_capture(struct lws *wsi)
     if (!c)
         return NULL;
     capture_line(wsi, c);
-    if (capture_headers(wsi, c) == 0 && capture_query(wsi, c) == 0)
+    if (capture_headers(wsi, c) == 0 &&
+        capture_extra(wsi, eiop_server_of(wsi)->opts.extra_headers, c) == 0 &&
+        capture_query(wsi, c) == 0)
         r = pack(c);
     for (size_t i = 0; i < c->nh; i++)
         free(c->h[i].name), free(c->h[i].value);

@@ -175,6 +175,29 @@ void sio_disconnect(sio_socket *s);
 /* Closes the whole connection (every namespace of it). */
 void sio_socket_close_connection(sio_socket *s);
 
+/* ---- identity -----------------------------------------------------------
+ * The logged-in user of the connection (shared by all its namespaces, as
+ * in Flask-SocketIO). `requires auth` in a schema passes when it is set. */
+/* Records user_id (copied) as the connection's user. 0 or SIO_ENOMEM. */
+int sio_ctx_login(sio_ctx *ctx, const char *user_id);
+void sio_ctx_logout(sio_ctx *ctx);
+const char *sio_ctx_user_id(const sio_ctx *ctx); /* NULL: anonymous */
+
+/* ---- emit targets --------------------------------------------------------
+ * Where an emit goes. Built by value: sio_to_socket(s), sio_self(ctx). */
+typedef struct sio_target {
+    sio_socket *socket; /* one socket */
+    uint32_t flags;     /* SIO_TARGET_* */
+} sio_target;
+
+enum {
+    SIO_TARGET_VOLATILE = 1, /* dropped if the socket's buffer is full */
+};
+
+sio_target sio_to_socket(sio_socket *s);
+sio_target sio_self(const sio_ctx *ctx); /* the socket of the handler */
+sio_target sio_volatile(sio_target t);
+
 /* ---- binary values ----------------------------------------------------
  * A bytes value is a JSON object that the codec sends as a binary
  * attachment; received attachments appear as bytes values. */
@@ -186,4 +209,7 @@ const uint8_t *sio_bytes_data(const json_t *v, size_t *len);
 #ifdef __cplusplus
 }
 #endif
+
+#include "sio_typed.h"
+
 #endif /* SIO_H */

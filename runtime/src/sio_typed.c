@@ -1,0 +1,498 @@
+/* sio_typed.c - the one walker of the typed layer: JSON arguments into C
+ * structs described by sio_params tables, and back.
+ *
+ * Two axes, as in nanopb: the arity (scalar, optional, array of depth n)
+ * is handled by decode_field/encode_field, the type by decode_value/
+ * encode_value; records recurse through both, bounded by MAX_DEPTH. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sio.h"
+#include "sio_internal_typed.h"
+
+#define MAX_DEPTH 32
+
+typedef struct walk {
+    sio_arena *arena;
+    sio_type_error *err;
+    char path[96];
+    int depth;
+} walk;
+
+static const char *const kind_names[] = {
+    "?", "bool", "int", "float", "string", "bytes", "json", "record", "enum",
+};
+
+static int fail(walk *w, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (w->err && !w->err->message[0]) {
+        snprintf(w->err->path, sizeof w->err->path, "%s", w->path);
+        va_start(ap, fmt);
+        vsnprintf(w->err->message, sizeof w->err->message, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+/* "expected string", naming records and enums by their schema name. */
+static int fail_expected(walk *w, const sio_field *f, int depth)
+{
+    const char *what = kind_names[f->kind];
+    char arr[16] = "";
+
+    if (f->kind == SIO_K_RECORD)
+        what = f->record->name;
+    else if (f->kind == SIO_K_ENUM)
+        what = f->enumd->name;
+    for (int i = 0; i < depth && i < 7; i++)
+        strcat(arr, "[]");
+    if (w->path[0])
+        return fail(w, "%s: expected %s%s", w->path, what, arr);
+    return fail(w, "expected %s%s", what, arr);
+}
+
+/* Path bookkeeping: push returns the old length to pop back to. */
+static size_t path_push(walk *w, const char *name, long index)
+{
+    size_t n = strlen(w->path);
+    size_t room = sizeof w->path - n;
+
+    if (index >= 0)
+        snprintf(w->path + n, room, "[%ld]", index);
+    else
+        snprintf(w->path + n, room, "%s%s", n ? "." : "", name);
+    return n;
+}
+
+static void path_pop(walk *w, size_t n)
+{
+    w->path[n] = '\0';
+}
+
+/* Size of one element of the C representation at array depth d. */
+static size_t elem_size(const sio_field *f, int d)
+{
+    if (d > 0)
+        return sizeof(sio_array);
+    switch (f->kind) {
+    case SIO_K_BOOL:
+        return sizeof(bool);
+    case SIO_K_INT:
+        return sizeof(int64_t);
+    case SIO_K_FLOAT:
+        return sizeof(double);
+    case SIO_K_STRING:
+        return sizeof(const char *);
+    case SIO_K_BYTES:
+        return sizeof(sio_bytes);
+    case SIO_K_JSON:
+        return sizeof(json_t *);
+    case SIO_K_ENUM:
+        return sizeof(int);
+    case SIO_K_RECORD:
+        return f->record->size;
+    }
+    return 0;
+}
+
+/* ---- decoding --------------------------------------------------------------
+ */
+
+static int decode_record(walk *w, const sio_record_desc *r, json_t *v,
+                         void *out);
+static int decode_array(walk *w, const sio_field *f, int d, json_t *v,
+                        const void **items, size_t *len);
+
+static int decode_int(walk *w, const sio_field *f, json_t *v, int64_t *out)
+{
+    double x;
+
+    if (json_is_integer(v)) {
+        *out = json_integer_value(v);
+        return 0;
+    }
+    if (!json_is_real(v))
+        return fail_expected(w, f, 0);
+    /* 2.0 is an int; 1.5 and values outside int64 are not. */
+    x = json_real_value(v);
+    if (x != floor(x) || x < -9223372036854775808.0 ||
+        x >= 9223372036854775808.0)
+        return fail_expected(w, f, 0);
+    *out = (int64_t)x;
+    return 0;
+}
+
+static int decode_enum(walk *w, const sio_field *f, json_t *v, int *out)
+{
+    const char *s = json_string_value(v);
+
+    if (!s)
+        return fail_expected(w, f, 0);
+    for (size_t i = 0; i < f->enumd->nvalues; i++) {
+        if (strcmp(s, f->enumd->values[i]) == 0 &&
+            strlen(s) == json_string_length(v)) {
+            *out = (int)i;
+            return 0;
+        }
+    }
+    return fail_expected(w, f, 0);
+}
+
+/* One value of the field's type (array depth d) into slot. */
+static int decode_value(walk *w, const sio_field *f, int d, json_t *v,
+                        void *slot)
+{
+    if (d > 0) {
+        sio_array *a = slot;
+        return decode_array(w, f, d, v, &a->items, &a->len);
+    }
+    switch (f->kind) {
+    case SIO_K_BOOL:
+        if (!json_is_boolean(v))
+            return fail_expected(w, f, 0);
+        *(bool *)slot = json_is_true(v);
+        return 0;
+    case SIO_K_INT:
+        return decode_int(w, f, v, slot);
+    case SIO_K_FLOAT:
+        if (!json_is_number(v))
+            return fail_expected(w, f, 0);
+        *(double *)slot = json_number_value(v);
+        return 0;
+    case SIO_K_STRING:
+        /* jansson checked UTF-8; an embedded NUL would cut a C string. */
+        if (!json_is_string(v) ||
+            strlen(json_string_value(v)) != json_string_length(v))
+            return fail_expected(w, f, 0);
+        *(const char **)slot = json_string_value(v);
+        return 0;
+    case SIO_K_BYTES: {
+        sio_bytes *b = slot;
+        b->data = sio_bytes_data(v, &b->len);
+        return b->data ? 0 : fail_expected(w, f, 0);
+    }
+    case SIO_K_JSON:
+        *(json_t **)slot = v;
+        return 0;
+    case SIO_K_ENUM:
+        return decode_enum(w, f, v, slot);
+    case SIO_K_RECORD:
+        if (!json_is_object(v) || sio_is_bytes(v))
+            return fail_expected(w, f, 0);
+        return decode_record(w, f->record, v, slot);
+    }
+    return fail(w, "%s: bad descriptor", w->path);
+}
+
+static int decode_array(walk *w, const sio_field *f, int d, json_t *v,
+                        const void **items, size_t *len)
+{
+    size_t n, es = elem_size(f, d - 1);
+    unsigned char *mem;
+
+    if (!json_is_array(v))
+        return fail_expected(w, f, d);
+    n = json_array_size(v);
+    mem = sio_arena_alloc(w->arena, n * es);
+    if (!mem)
+        return fail(w, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        size_t mark = path_push(w, NULL, (long)i);
+        int rc = decode_value(w, f, d - 1, json_array_get(v, i), mem + i * es);
+        if (rc)
+            return rc;
+        path_pop(w, mark);
+    }
+    *items = mem;
+    *len = n;
+    return 0;
+}
+
+/* A field: absent/null handling and arity, then the value. */
+static int decode_field(walk *w, const sio_field *f, json_t *v, void *base)
+{
+    unsigned char *dst = (unsigned char *)base + f->offset;
+    bool optional = f->flags & SIO_F_OPTIONAL;
+
+    if (!v || (json_is_null(v) && f->kind != SIO_K_JSON) ||
+        (json_is_null(v) && optional)) {
+        if (optional)
+            return 0; /* zeroed: NULL pointer or has_ = false */
+        return v ? fail_expected(w, f, f->depth)
+                 : fail(w, "%s: missing (expected %s)", w->path,
+                        f->kind == SIO_K_RECORD ? f->record->name
+                        : f->kind == SIO_K_ENUM ? f->enumd->name
+                                                : kind_names[f->kind]);
+    }
+    if (f->depth > 0)
+        return decode_array(w, f, f->depth, v, (const void **)dst,
+                            (size_t *)((unsigned char *)base + f->aux_offset));
+    if (optional && f->kind == SIO_K_RECORD) {
+        void *rec = sio_arena_alloc(w->arena, f->record->size);
+        if (!rec)
+            return fail(w, "out of memory");
+        *(void **)dst = rec;
+        return decode_value(w, f, 0, v, rec);
+    }
+    if (optional && f->kind != SIO_K_STRING && f->kind != SIO_K_JSON &&
+        f->kind != SIO_K_BYTES)
+        *((bool *)((unsigned char *)base + f->aux_offset)) = true;
+    return decode_value(w, f, 0, v, dst);
+}
+
+static int decode_record(walk *w, const sio_record_desc *r, json_t *v,
+                         void *out)
+{
+    if (++w->depth > MAX_DEPTH)
+        return fail(w, "%s: nested too deeply", w->path);
+    for (size_t i = 0; i < r->nfields; i++) {
+        const sio_field *f = &r->fields[i];
+        size_t mark = path_push(w, f->name, -1);
+        int rc = decode_field(w, f, json_object_get(v, f->name), out);
+        if (rc)
+            return rc;
+        path_pop(w, mark);
+    }
+    w->depth--;
+    return 0;
+}
+
+static size_t required_count(const sio_params *p)
+{
+    size_t n = p->nfields;
+    while (n && (p->fields[n - 1].flags & SIO_F_OPTIONAL))
+        n--;
+    return n;
+}
+
+static int decode_rest(walk *w, const sio_params *p, json_t *args, void *out)
+{
+    json_t *rest = json_array();
+    size_t n = json_array_size(args);
+
+    if (!rest || sio_arena_defer_decref(w->arena, rest) != 0) {
+        json_decref(rest);
+        return fail(w, "out of memory");
+    }
+    for (size_t i = p->nfields; i < n; i++)
+        if (json_array_append(rest, json_array_get(args, i)) != 0)
+            return fail(w, "out of memory");
+    *(json_t **)((unsigned char *)out + p->rest_offset) = rest;
+    return 0;
+}
+
+int sio_decode_params(const sio_params *p, json_t *args, void *out,
+                      sio_arena *arena, sio_type_error *err)
+{
+    walk w = {arena, err, "", 0};
+    size_t n = json_array_size(args), need = required_count(p);
+
+    if (err)
+        err->path[0] = err->message[0] = '\0';
+    memset(out, 0, p->size);
+    if (!json_is_array(args))
+        return fail(&w, "arguments must be an array");
+    if (n < need || (!p->variadic && n > p->nfields)) {
+        if (need == p->nfields)
+            return fail(&w, "expected %zu argument%s, got %zu", need,
+                        need == 1 ? "" : "s", n);
+        return fail(&w, "expected %zu to %zu arguments, got %zu", need,
+                    p->nfields, n);
+    }
+    for (size_t i = 0; i < p->nfields; i++) {
+        const sio_field *f = &p->fields[i];
+        size_t mark = path_push(&w, f->name, -1);
+        if (decode_field(&w, f, i < n ? json_array_get(args, i) : NULL, out))
+            return -1;
+        path_pop(&w, mark);
+    }
+    return p->variadic ? decode_rest(&w, p, args, out) : 0;
+}
+
+/* ---- encoding --------------------------------------------------------------
+ */
+
+static json_t *encode_value(walk *w, const sio_field *f, int d,
+                            const void *slot);
+
+static json_t *encode_array(walk *w, const sio_field *f, int d,
+                            const void *items, size_t len)
+{
+    size_t es = elem_size(f, d - 1);
+    json_t *a = json_array();
+
+    if (!a)
+        return NULL;
+    for (size_t i = 0; i < len; i++) {
+        size_t mark = path_push(w, NULL, (long)i);
+        json_t *v =
+            encode_value(w, f, d - 1, (const unsigned char *)items + i * es);
+        if (!v || json_array_append_new(a, v) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+        path_pop(w, mark);
+    }
+    return a;
+}
+
+static json_t *encode_record(walk *w, const sio_record_desc *r, const void *in);
+
+static json_t *encode_string(walk *w, const char *s)
+{
+    json_t *v;
+    if (!s) {
+        fail(w, "%s: NULL string", w->path);
+        return NULL;
+    }
+    v = json_string(s); /* NULL if not UTF-8 */
+    if (!v)
+        fail(w, "%s: not valid UTF-8", w->path);
+    return v;
+}
+
+static json_t *encode_value(walk *w, const sio_field *f, int d,
+                            const void *slot)
+{
+    if (d > 0) {
+        const sio_array *a = slot;
+        return encode_array(w, f, d, a->items, a->len);
+    }
+    switch (f->kind) {
+    case SIO_K_BOOL:
+        return json_boolean(*(const bool *)slot);
+    case SIO_K_INT:
+        return json_integer(*(const int64_t *)slot);
+    case SIO_K_FLOAT: {
+        double x = *(const double *)slot;
+        if (!isfinite(x)) {
+            fail(w, "%s: not a finite number", w->path);
+            return NULL;
+        }
+        return json_real(x);
+    }
+    case SIO_K_STRING:
+        return encode_string(w, *(const char *const *)slot);
+    case SIO_K_BYTES: {
+        const sio_bytes *b = slot;
+        return sio_bytes_new(b->data, b->len);
+    }
+    case SIO_K_JSON: {
+        json_t *v = *(json_t *const *)slot;
+        return v ? json_incref(v) : json_null();
+    }
+    case SIO_K_ENUM: {
+        int i = *(const int *)slot;
+        if (i < 0 || (size_t)i >= f->enumd->nvalues) {
+            fail(w, "%s: not a value of %s", w->path, f->enumd->name);
+            return NULL;
+        }
+        return json_string(f->enumd->values[i]);
+    }
+    case SIO_K_RECORD:
+        return encode_record(w, f->record, slot);
+    }
+    fail(w, "%s: bad descriptor", w->path);
+    return NULL;
+}
+
+/* A field's value, or json null for an absent optional (*absent set). */
+static json_t *encode_field(walk *w, const sio_field *f, const void *base,
+                            bool *absent)
+{
+    const unsigned char *src = (const unsigned char *)base + f->offset;
+    bool optional = f->flags & SIO_F_OPTIONAL;
+
+    *absent = false;
+    if (f->depth > 0) {
+        const void *items = *(const void *const *)src;
+        if (!items && optional) {
+            *absent = true;
+            return json_null();
+        }
+        return encode_array(
+            w, f, f->depth, items,
+            *(const size_t *)((const unsigned char *)base + f->aux_offset));
+    }
+    if (optional) {
+        bool present;
+        if (f->kind == SIO_K_RECORD || f->kind == SIO_K_STRING ||
+            f->kind == SIO_K_JSON)
+            present = *(const void *const *)src != NULL;
+        else if (f->kind == SIO_K_BYTES)
+            present = ((const sio_bytes *)src)->data != NULL;
+        else
+            present =
+                *(const bool *)((const unsigned char *)base + f->aux_offset);
+        if (!present) {
+            *absent = true;
+            return json_null();
+        }
+        if (f->kind == SIO_K_RECORD)
+            return encode_record(w, f->record, *(const void *const *)src);
+    }
+    return encode_value(w, f, 0, src);
+}
+
+static json_t *encode_record(walk *w, const sio_record_desc *r, const void *in)
+{
+    json_t *o;
+
+    if (++w->depth > MAX_DEPTH) {
+        fail(w, "%s: nested too deeply", w->path);
+        return NULL;
+    }
+    o = json_object();
+    for (size_t i = 0; o && i < r->nfields; i++) {
+        const sio_field *f = &r->fields[i];
+        size_t mark = path_push(w, f->name, -1);
+        bool absent;
+        json_t *v = encode_field(w, f, in, &absent);
+        if (!v) {
+            json_decref(o);
+            return NULL;
+        }
+        if (absent) /* absent optional fields are left out of objects */
+            json_decref(v);
+        else if (json_object_set_new(o, f->name, v) != 0) {
+            json_decref(o);
+            return NULL;
+        }
+        path_pop(w, mark);
+    }
+    w->depth--;
+    return o;
+}
+
+json_t *sio_encode_params(const sio_params *p, const void *in,
+                          sio_type_error *err)
+{
+    walk w = {NULL, err, "", 0};
+    json_t *a = json_array();
+
+    if (err)
+        err->path[0] = err->message[0] = '\0';
+    for (size_t i = 0; a && i < p->nfields; i++) {
+        size_t mark = path_push(&w, p->fields[i].name, -1);
+        bool absent;
+        json_t *v = encode_field(&w, &p->fields[i], in, &absent);
+        if (!v || json_array_append_new(a, v) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+        path_pop(&w, mark);
+    }
+    if (a && p->variadic) {
+        json_t *rest =
+            *(json_t *const *)((const unsigned char *)in + p->rest_offset);
+        if (rest && json_is_array(rest) && json_array_extend(a, rest) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}

@@ -126,7 +126,7 @@ $(B)/tests/unit/%: tests/unit/%.c $(LIB_A)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
 REPLAY_BINS := $(FUZZ_NAMES:%=$(B)/tests/fuzz/replay_%)
-FUZZ_RT_SRC = $(filter-out %/eio_server.c %/sio_server.c,$(RT_SRC))
+FUZZ_RT_SRC = $(RT_SRC)
 
 $(B)/tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB_A)
 	@mkdir -p $(@D)

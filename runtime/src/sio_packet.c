@@ -13,23 +13,23 @@
 #include <string.h>
 
 #include "eio_packet.h"
+#include "log.h" /* LOG_PRINTF only: codecs return errors */
 #include "sio.h"
 #include "sio_packet.h"
 
 static const char BYTES_KEY[] = "_sio_bytes";
 
-/* Client-side names socket.io refuses as events (socket.io-parser's
- * RESERVED_EVENTS): a JS client drops a packet carrying one. */
+/* Event names socket.io-parser refuses (its RESERVED_EVENTS): a JS peer
+ * drops a packet carrying one. */
 static const char *const reserved_events[] = {
     "connect",       "connect_error", "disconnect",
     "disconnecting", "newListener",   "removeListener",
 };
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static int
-perr(sio_perror *err, size_t offset, const char *fmt, ...)
+static int perr(sio_perror *err, size_t offset, const char *fmt, ...)
+    LOG_PRINTF(3, 4);
+
+static int perr(sio_perror *err, size_t offset, const char *fmt, ...)
 {
     va_list ap;
 
@@ -306,7 +306,7 @@ typedef struct tree_rules {
 static int check_tree(const json_t *v, size_t depth, const tree_rules *r,
                       sio_perror *err)
 {
-    size_t i, num;
+    size_t i, num = 0;
     void *it;
 
     if (!is_container(v))
@@ -427,7 +427,7 @@ static int recon_children(recon *r, json_t *v, size_t depth, sio_perror *err)
 static int recon_node(recon *r, json_t *v, size_t depth, json_t **repl,
                       sio_perror *err)
 {
-    size_t num;
+    size_t num = 0;
 
     *repl = NULL;
     if (!is_container(v))

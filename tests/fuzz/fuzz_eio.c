@@ -1,0 +1,151 @@
+/* fuzz_eio.c - Engine.IO packets, polling payloads, UTF-8 and base64.
+ *
+ * Invariants (abort on violation): a parsed packet lies inside the input
+ * and the input was valid UTF-8 (checked against a second, decode-first
+ * UTF-8 validator); a payload that decodes re-encodes to the same bytes
+ * (base64 is canonical); a refused payload calls back nothing. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eio_packet.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(c)                                                               \
+    do {                                                                       \
+        if (!(c))                                                              \
+            abort();                                                           \
+    } while (0)
+
+/* Reference validator: decode a code point, then judge it. */
+static bool ref_utf8(const uint8_t *s, size_t len)
+{
+    static const uint32_t min_cp[] = {0, 0, 0x80, 0x800, 0x10000};
+    size_t i = 0;
+
+    while (i < len) {
+        uint32_t c = s[i], cp;
+        size_t n = c < 0x80         ? 1
+                   : (c >> 5) == 6  ? 2
+                   : (c >> 4) == 14 ? 3
+                   : (c >> 3) == 30 ? 4
+                                    : 0;
+
+        if (n == 0 || len - i < n)
+            return false;
+        cp = n == 1 ? c : c & (0x7Fu >> n);
+        for (size_t k = 1; k < n; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return false;
+            cp = cp << 6 | (s[i + k] & 0x3Fu);
+        }
+        if (cp < min_cp[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        i += n;
+    }
+    return true;
+}
+
+static void fuzz_packet(const uint8_t *data, size_t size)
+{
+    eio_packet p;
+    eio_perror err;
+    bool utf8 = eio_utf8_valid(data, size);
+
+    CHECK(utf8 == ref_utf8(data, size));
+    if (eio_packet_parse(data, size, false, &p, &err) == 0) {
+        CHECK(utf8 && size >= 1 && !p.binary);
+        CHECK(p.type >= '0' && p.type <= '6' && p.type == (char)data[0]);
+        CHECK(p.data == data + 1 && p.len == size - 1);
+    } else {
+        CHECK(err.msg[0] && err.offset <= size);
+        CHECK(!utf8 || size == 0 || data[0] < '0' || data[0] > '6');
+    }
+    CHECK(eio_packet_parse(data, size, true, &p, &err) == 0);
+    CHECK(p.binary && p.type == EIO_PKT_MESSAGE && p.data == data &&
+          p.len == size);
+}
+
+static void fuzz_base64(const uint8_t *data, size_t size)
+{
+    uint8_t *out = malloc(size / 4 * 3 + 1);
+    char *back;
+    long n;
+
+    CHECK(out);
+    n = eio_base64_decode((const char *)data, size, out);
+    if (n >= 0) {
+        /* strict decoding is the inverse of encoding */
+        CHECK(eio_base64_encoded_len((size_t)n) == size);
+        back = malloc(size + 1);
+        CHECK(back);
+        eio_base64_encode(out, (size_t)n, back);
+        CHECK(memcmp(back, data, size) == 0);
+        free(back);
+    }
+    free(out);
+    back = malloc(eio_base64_encoded_len(size) + 1);
+    out = malloc(size + 3);
+    CHECK(back && out);
+    eio_base64_encode(data, size, back);
+    n = eio_base64_decode(back, eio_base64_encoded_len(size), out);
+    CHECK(n == (long)size && memcmp(out, data, size) == 0);
+    free(back);
+    free(out);
+}
+
+typedef struct rebuild {
+    eio_msg *m;
+    size_t count;
+    const uint8_t *body;
+    size_t len;
+} rebuild;
+
+static int on_packet(const eio_packet *p, void *ud)
+{
+    rebuild *r = ud;
+    eio_msg *t;
+
+    CHECK(p->binary ? p->type == EIO_PKT_MESSAGE
+                    : p->type >= '0' && p->type <= '6');
+    if (!p->binary) /* text packets point into the body */
+        CHECK(p->data > r->body && p->data + p->len <= r->body + r->len);
+    if (p->binary) {
+        CHECK(eio_payload_append(&r->m, p->data, p->len, true, r->count == 0) ==
+              0);
+    } else {
+        t = eio_msg_text(p->type, p->data, p->len);
+        CHECK(t);
+        CHECK(eio_payload_append(&r->m, eio_msg_data(t), eio_msg_len(t), false,
+                                 r->count == 0) == 0);
+        eio_msg_unref(t);
+    }
+    r->count++;
+    return 0;
+}
+
+static void fuzz_payload(const uint8_t *data, size_t size)
+{
+    enum { MAX_PACKETS = 16 };
+    rebuild r = {eio_msg_new(0, false), 0, data, size};
+    eio_perror err;
+
+    CHECK(r.m);
+    if (eio_payload_decode(data, size, MAX_PACKETS, on_packet, &r, &err) == 0) {
+        CHECK(r.count >= 1 && r.count <= MAX_PACKETS);
+        CHECK(eio_msg_len(r.m) == size);
+        CHECK(memcmp(eio_msg_data(r.m), data, size) == 0);
+    } else {
+        CHECK(r.count == 0 && err.msg[0] && err.offset <= size);
+    }
+    eio_msg_unref(r.m);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fuzz_packet(data, size);
+    fuzz_payload(data, size);
+    fuzz_base64(data, size);
+    return 0;
+}

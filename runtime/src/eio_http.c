@@ -204,14 +204,19 @@ static int poll_writable(struct lws *wsi, struct pss *p)
 {
     eio_session *s = p->s;
     eio_msg *body;
-    bool had_close;
 
-    if (!s->q_len && !s->upgrading)
+    if (s->q_len) {
+        body = eiop_drain_queue(s);
+    } else if (s->state == SS_CLOSING) {
+        /* The close packet goes alone, after the data: clients handle
+         * a close at once but decoded packets a tick later. */
+        eiop_session_abort(s, s->reason, EIO_PKT_CLOSE);
+        return 0;
+    } else if (s->upgrading) {
+        body = eio_msg_text(EIO_PKT_NOOP, NULL, 0);
+    } else {
         return 0; /* spurious */
-    if (s->q_len)
-        body = eiop_drain_queue(s, &had_close);
-    else
-        body = eio_msg_text(EIO_PKT_NOOP, NULL, 0), had_close = false;
+    }
     s->poll_wsi = NULL;
     p->s = NULL;
     if (!body) {
@@ -219,8 +224,6 @@ static int poll_writable(struct lws *wsi, struct pss *p)
         return -1;
     }
     respond(wsi, p, 200, "text/plain; charset=UTF-8", body);
-    if (had_close && s->state == SS_CLOSING)
-        eiop_session_abort(s, s->reason, EIO_PKT_CLOSE);
     return write_response(wsi, p);
 }
 
@@ -321,16 +324,23 @@ int eiop_verify_request(struct lws *wsi, enum req_kind kind, bool is_get,
                         eio_session **sout)
 {
     eio_server *srv = eiop_server_of(wsi);
-    char tb[32], eb[16], sb[64];
+    /* lws copies each "name=value" fragment whole while searching, and
+     * stops at one that does not fit: size for the longest we accept. */
+    char tb[512], eb[512], sb[512];
     const char *tr = query_arg(wsi, "transport", tb, sizeof tb);
     const char *eio = query_arg(wsi, "EIO", eb, sizeof eb);
     const char *sid = query_arg(wsi, "sid", sb, sizeof sb);
     bool want_ws = kind == REQ_WEBSOCKET;
 
     *sout = NULL;
-    if (!tr || strcmp(tr, want_ws ? "websocket" : "polling") != 0 ||
-        !(want_ws ? srv->opts.websocket : srv->opts.polling))
+    if (!tr || (strcmp(tr, "websocket") != 0 && strcmp(tr, "polling") != 0) ||
+        !(strcmp(tr, "websocket") == 0 ? srv->opts.websocket
+                                       : srv->opts.polling))
         return ERR_TRANSPORT_UNKNOWN;
+    /* A known transport on the wrong kind of request (a websocket
+     * without the upgrade, or the reverse). */
+    if (strcmp(tr, want_ws ? "websocket" : "polling") != 0)
+        return ERR_BAD_REQUEST;
     if (sid) {
         eio_session *s = map_get(&srv->sessions, sid, strlen(sid));
         if (!s || s->state == SS_DEAD)

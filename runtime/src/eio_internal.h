@@ -121,16 +121,16 @@ eio_session *eiop_session_new(eio_server *srv, struct lws *wsi,
                               enum transport tr);
 /* Ends the session now; a held poll gets poll_reply ('1' or '6'). */
 void eiop_session_abort(eio_session *s, eio_close_reason why, char poll_reply);
-/* Flushes what is queued, then ends (a close packet on polling). */
+/* Flushes what is queued, then ends (on polling, a close packet in a
+ * response of its own). */
 void eiop_session_close(eio_session *s, eio_close_reason why);
 void eiop_session_free(eio_session *s);
 void eiop_session_flush(eio_session *s);
 /* Handles one packet; -1 if the session ended. */
 int eiop_session_packet(eio_session *s, const struct eio_packet *pk);
 eio_msg *eiop_queue_pop(eio_session *s);
-/* Everything queued as one polling payload; *had_close if it holds a
- * close packet. NULL on allocation failure. */
-eio_msg *eiop_drain_queue(eio_session *s, bool *had_close);
+/* Everything queued as one polling payload; NULL on allocation failure. */
+eio_msg *eiop_drain_queue(eio_session *s);
 void eiop_sessions_shutdown(eio_server *srv);
 void eiop_sessions_free_all(eio_server *srv);
 

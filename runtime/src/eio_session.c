@@ -121,6 +121,10 @@ static void reap_fire(lws_sorted_usec_list_t *sul)
     if (s->opened && srv->cb.close)
         srv->cb.close(s, s->reason, srv->ud);
     eiop_session_free(s);
+    /* The loop may be about to sleep until the shutdown deadline: wake
+     * it so it sees that the last session is gone. */
+    if (srv->stopping && !srv->all)
+        lws_cancel_service(srv->ctx);
 }
 
 /* Detaches every wsi of the session; the ws ones are closed. */
@@ -231,7 +235,8 @@ void eiop_session_flush(eio_session *s)
     if (s->transport == TR_WEBSOCKET) {
         if (s->ws)
             lws_callback_on_writable(s->ws);
-    } else if (s->poll_wsi && (s->q_len || s->upgrading)) {
+    } else if (s->poll_wsi &&
+               (s->q_len || s->upgrading || s->state == SS_CLOSING)) {
         lws_callback_on_writable(s->poll_wsi);
     }
 }
@@ -294,7 +299,6 @@ eio_session *eiop_session_new(eio_server *srv, struct lws *wsi,
  * then end. Bounded by a timer in case the client never comes back. */
 void eiop_session_close(eio_session *s, eio_close_reason why)
 {
-    eio_msg *m;
     uint64_t grace;
 
     if (s->state != SS_OPEN)
@@ -309,15 +313,6 @@ void eiop_session_close(eio_session *s, eio_close_reason why)
         p->kill = true;
         lws_callback_on_writable(s->probe_ws);
         s->probe_ws = NULL;
-    }
-    if (s->transport == TR_POLLING) {
-        m = eio_msg_text(EIO_PKT_CLOSE, NULL, 0);
-        if (!m || queue_push(s, m) != 0) {
-            eio_msg_unref(m);
-            eiop_session_abort(s, why, EIO_PKT_CLOSE);
-            return;
-        }
-        eio_msg_unref(m);
     }
     grace = s->srv->opts.shutdown_grace_ms;
     eio_timer_start(&s->close_timer, grace ? grace : 1);
@@ -361,19 +356,16 @@ int eiop_session_packet(eio_session *s, const eio_packet *pk)
 }
 
 /* Builds the response body from everything queued. */
-eio_msg *eiop_drain_queue(eio_session *s, bool *had_close)
+eio_msg *eiop_drain_queue(eio_session *s)
 {
     eio_msg *body = eio_msg_new(s->q_bytes + s->q_len * 2, false), *m;
     bool first = true;
 
-    *had_close = false;
     if (!body)
         return NULL;
     while ((m = eiop_queue_pop(s))) {
         const uint8_t *d = eio_msg_data(m);
         size_t n = eio_msg_len(m);
-        if (!eio_msg_binary(m) && n && d[0] == EIO_PKT_CLOSE)
-            *had_close = true;
         if (eio_payload_append(&body, d, n, eio_msg_binary(m), first) != 0) {
             eio_msg_unref(m);
             eio_msg_unref(body);

@@ -133,11 +133,12 @@ static void conn_log(const sio_conn *c, int level, span nsp, span event,
 
     if (level > max)
         return;
-    log_line(max, level, "sid %s nsp %s event %s: %s: \"%s\"",
+    log_line(max, level, "sid %s nsp %s event %s: %s%s%s%s",
              c->session ? eio_session_id(c->session) : "-",
              nsp.p ? log_sample(nsp.p, nsp.n, bn) : "-",
              event.p ? log_sample(event.p, event.n, be) : "-", why,
-             in.p ? log_sample(in.p, in.n, bi) : "");
+             in.p ? ": \"" : "", in.p ? log_sample(in.p, in.n, bi) : "",
+             in.p ? "\"" : "");
 }
 
 /* ---- connections --------------------------------------------------------- */

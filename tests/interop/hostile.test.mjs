@@ -1,0 +1,233 @@
+// Hostile input the official suites cannot check (their client never
+// answers pings, so the heartbeat closes everything anyway). The server
+// runs with socket.io's default heartbeat (25000/20000): a malformed
+// packet must close THAT connection promptly (well under 1 s), while a
+// second, well-behaved connection keeps working. Also: floods of tiny
+// messages are all answered, in order.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  lineCount,
+  poll,
+  pollPackets,
+  pollingOpen,
+  push,
+  request,
+  eioUrl,
+  sioConnect,
+  sleep,
+  startServer,
+  wsOpen,
+} from "./lib.mjs";
+
+const PROMPT_MS = 1000;
+let srv;
+let good; // the well-behaved connection, checked after every case
+let seq = 0;
+
+before(async () => {
+  srv = await startServer(["--ping-interval", "25000", "--ping-timeout", "20000", "--connect-timeout", "20000"]);
+  good = await sioConnect(srv);
+});
+after(async () => {
+  good?.close();
+  const e = await srv.stop();
+  assert.equal(e.code, 0, `server exit: ${JSON.stringify(e)}`);
+});
+
+async function goodStillWorks() {
+  const n = ++seq;
+  good.send(`42${n}["message-with-ack","ok",${n}]`);
+  assert.equal(await good.next(3000, "ack on the good connection"), `43${n}["ok",${n}]`);
+  assert.ok(srv.alive(), "server died");
+}
+
+// Waits (bounded) until the server's stderr grew by a line.
+async function logged(before) {
+  for (let i = 0; i < 50 && lineCount(srv.stderr()) <= before; i++) await sleep(20);
+  return lineCount(srv.stderr()) > before;
+}
+
+// Sends the frames on a fresh connection connected to "/" and asserts
+// that it is closed promptly.
+async function closesPromptly(frames) {
+  const c = await sioConnect(srv);
+  const lines = lineCount(srv.stderr());
+  const t0 = Date.now();
+  for (const f of frames) c.send(f);
+  const info = await c.waitClose(PROMPT_MS + 2000);
+  const dt = info.at - t0;
+  assert.ok(dt < PROMPT_MS, `closed after ${dt} ms`);
+  assert.ok(await logged(lines), "no log line for the rejected input");
+  await goodStillWorks();
+}
+
+const PH = (n) => `{"_placeholder":true,"num":${n}}`;
+
+describe("malformed Socket.IO packets over websocket close that connection", () => {
+  const cases = [
+    ["unknown packet type", ["4abc"]],
+    ["packet type out of range", ["47[]"]],
+    ["event payload not an array", ["42{}"]],
+    ["event payload empty array", ["42[]"]],
+    ["event name not a string", ["42[1,2]"]],
+    ["invalid ack id", ['42abc["message-with-ack",1,"2",{"3":[false]}]']],
+    ["ack id too large", ['4299999999999999999999["message-with-ack"]']],
+    ["bad JSON", ['42["message",']],
+    ["trailing garbage after JSON", ['42["message"]x']],
+    ["CONNECT payload not an object", ["40/custom,[1]"]],
+    ["CONNECT_ERROR from a client", ['44{"message":"x"}']],
+    ["deeply nested JSON", ['42["message",' + "[".repeat(5000) + "]".repeat(5000) + "]"]],
+    ["binary frame when no attachment is expected", [Buffer.from([1, 2, 3])]],
+    ["too many attachments (11 > 10)", [`4511-["message",${Array.from({ length: 11 }, (_, i) => PH(i)).join(",")}]`]],
+    ["attachment count not a number", ['45x-["message"]']],
+    ["placeholder num out of range", [`451-["message",${PH(5)}]`, Buffer.from([1])]],
+    ["placeholder num negative", [`451-["message",${PH(-1)}]`, Buffer.from([1])]],
+    ["text packet while attachments are pending", [`452-["message",${PH(0)},${PH(1)}]`, Buffer.from([1]), '42["message","x"]']],
+    ["unknown Engine.IO packet type", ["9hello"]],
+    ["empty text frame", [""]],
+  ];
+  for (const [name, frames] of cases) test(name, { timeout: 10000 }, () => closesPromptly(frames));
+
+  test("invalid UTF-8 in a text frame", { timeout: 10000 }, async () => {
+    // ws refuses to send invalid UTF-8 as text, so write the frame by
+    // hand: FIN + text opcode, masked, payload "42[\"\xff\xfe\"]".
+    const c = await sioConnect(srv);
+    const payload = Buffer.from([0x34, 0x32, 0x5b, 0x22, 0xff, 0xfe, 0x22, 0x5d]);
+    const mask = Buffer.from([1, 2, 3, 4]);
+    const masked = Buffer.from(payload.map((b, i) => b ^ mask[i % 4]));
+    const frame = Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, masked]);
+    const t0 = Date.now();
+    c.ws._socket.write(frame);
+    const info = await c.waitClose(PROMPT_MS + 2000);
+    assert.ok(info.at - t0 < PROMPT_MS, `closed after ${info.at - t0} ms`);
+    await goodStillWorks();
+  });
+});
+
+// Opens a polling session connected to "/".
+async function pollingConnected() {
+  const { sid } = await pollingOpen(srv);
+  assert.equal((await push(srv, sid, "40")).text, "ok");
+  const got = [];
+  for (let i = 0; i < 5 && got.length < 2; i++) got.push(...(await pollPackets(srv, sid)));
+  assert.match(got[0], /^40\{"sid":"[^"]+"\}$/);
+  assert.equal(got[1], '42["auth",{}]');
+  return sid;
+}
+
+// After a bad POST, the session must be gone within PROMPT_MS: a GET
+// answers 400 (possibly after one GET that carries the close packet).
+async function pollingSessionDead(sid, t0) {
+  for (let i = 0; i < 3; i++) {
+    const r = await poll(srv, sid, "/socket.io/", PROMPT_MS + 1000);
+    if (r.error) continue;
+    if (r.status === 400) {
+      assert.equal(JSON.parse(r.text).code, 1);
+      assert.ok(Date.now() - t0 < PROMPT_MS, `dead after ${Date.now() - t0} ms`);
+      return;
+    }
+    assert.equal(r.status, 200);
+    // Only a close/noop packet, or the answer to a valid packet that came
+    // before the bad one in the same body.
+    for (const p of r.text.split("\x1e"))
+      assert.ok(["1", "6"].includes(p) || p.startsWith('42["message-back"'), `unexpected packet ${JSON.stringify(p)}`);
+  }
+  assert.fail("polling session still alive");
+}
+
+describe("malformed polling bodies close that session", () => {
+  const bodies = [
+    ["invalid UTF-8", Buffer.from([0x34, 0x32, 0x5b, 0x22, 0xff, 0xfe, 0x22, 0x5d])],
+    ["truncated UTF-8 sequence", Buffer.from([0x34, 0x32, 0x5b, 0x22, 0xe2, 0x82, 0x22, 0x5d])],
+    ["overlong UTF-8 encoding", Buffer.from([0x34, 0x32, 0x5b, 0x22, 0xc0, 0xaf, 0x22, 0x5d])],
+    ["garbage", "zzz"],
+    ["empty packets", "\x1e\x1e"],
+    ["bad base64", "b!!not base64!!"],
+    ["unknown Engine.IO type", "9"],
+    ["malformed Socket.IO packet", '42abc["x"]'],
+    ["binary attachment not expected", "bAQID"],
+    ["good packet then garbage", '42["message","a"]\x1ezzz'],
+  ];
+  for (const [name, body] of bodies) {
+    test(name, { timeout: 10000 }, async () => {
+      const sid = await pollingConnected();
+      const t0 = Date.now();
+      const r = await push(srv, sid, body);
+      if (!r.error && r.status === 200) assert.equal(r.text, "ok");
+      await pollingSessionDead(sid, t0);
+      await goodStillWorks();
+    });
+  }
+
+  test("NUL bytes and control characters in strings are fine", { timeout: 10000 }, async () => {
+    const sid = await pollingConnected();
+    const s = '42["message","a\\u0000b\\u0001\\n"]';
+    assert.equal((await push(srv, sid, s)).text, "ok");
+    const got = await pollPackets(srv, sid);
+    assert.equal(got.length, 1);
+    assert.deepEqual(JSON.parse(got[0].slice(2)), ["message-back", "a\u0000b\u0001\n"]);
+    await push(srv, sid, "1");
+  });
+});
+
+describe("Engine.IO level", () => {
+  test("a GET on a websocket session's sid is refused, the websocket lives", { timeout: 10000 }, async () => {
+    const [c, open] = await wsOpen(srv);
+    const r = await request("GET", eioUrl(srv, { sid: open.sid }));
+    assert.equal(r.status, 400);
+    c.send("40");
+    assert.match(await c.next(), /^40\{"sid":"[^"]+"\}$/);
+    c.close();
+  });
+
+  test("unknown sids do not leak: many bad requests, server fine", { timeout: 20000 }, async () => {
+    for (let i = 0; i < 200; i++) {
+      const r = await request("POST", eioUrl(srv, { sid: `bad${i}` }), { body: "4x" });
+      assert.equal(r.status, 400);
+    }
+    await goodStillWorks();
+  });
+});
+
+describe("floods", () => {
+  test("5000 tiny events on one websocket: all answered, in order", { timeout: 60000 }, async () => {
+    const c = await sioConnect(srv);
+    const N = 5000;
+    for (let i = 0; i < N; i++) c.send(`42["message",${i}]`);
+    for (let i = 0; i < N; i++) assert.equal(await c.next(10000, `message-back ${i}`), `42["message-back",${i}]`);
+    c.close();
+    await goodStillWorks();
+  });
+
+  test("3000 acks on one websocket, in order", { timeout: 60000 }, async () => {
+    const c = await sioConnect(srv);
+    const N = 3000;
+    for (let i = 0; i < N; i++) c.send(`42${i}["message-with-ack",${i}]`);
+    for (let i = 0; i < N; i++) assert.equal(await c.next(10000, `ack ${i}`), `43${i}[${i}]`);
+    c.close();
+  });
+
+  test("2000 binary events on one websocket, in order", { timeout: 60000 }, async () => {
+    const c = await sioConnect(srv);
+    const N = 2000;
+    for (let i = 0; i < N; i++) {
+      c.send(`451-["message",${i},${PH(0)}]`);
+      c.send(Buffer.from([i & 0xff, i >> 8]));
+    }
+    for (let i = 0; i < N; i++) {
+      assert.equal(await c.next(10000, `head ${i}`), `451-["message-back",${i},${PH(0)}]`);
+      assert.deepEqual(await c.next(10000, `attachment ${i}`), Buffer.from([i & 0xff, i >> 8]));
+    }
+    c.close();
+  });
+
+  test("many connections at once, each answered", { timeout: 60000 }, async () => {
+    const conns = await Promise.all(Array.from({ length: 50 }, () => sioConnect(srv)));
+    conns.forEach((c, i) => c.send(`42["message","c${i}"]`));
+    for (let i = 0; i < conns.length; i++)
+      assert.equal(await conns[i].next(5000), `42["message-back","c${i}"]`);
+    for (const c of conns) c.close();
+    await goodStillWorks();
+  });
+});

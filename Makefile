@@ -133,6 +133,13 @@ $(B)/tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB_A)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Igen -o $@ $< \
 		tests/fuzz/replay.c $(LIB_A) $(LDFLAGS_ALL) $(LIBS)
 
+# fuzz_schema compiles the generator's sources, re2c's output included,
+# into itself (one translation unit: gen/ static names stay unique).
+$(B)/tests/fuzz/replay_schema: $(B)/gen-src/lexer.c $(GEN_SRC) $(wildcard gen/*.h)
+$(B)/tests/fuzz/replay_schema: ALL_CFLAGS += -I$(B)/gen-src
+build/fuzz/fuzz_schema: build/gen-src/lexer.c
+FUZZ_EXTRA_schema := -Ibuild/gen-src
+
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(RT_SRC) FORCE
 	@mkdir -p $(@D)
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 \

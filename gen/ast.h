@@ -1,0 +1,119 @@
+/* ast.h - the parse tree: what the file says, before any name is
+ * resolved. Every node lives in the parser's arena and keeps its source
+ * span for diagnostics. Lists are singly linked in source order. */
+#ifndef SIOC_AST_H
+#define SIOC_AST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "lexer.h"
+
+typedef struct sioc_ast_name {
+    const char *text; /* NUL-terminated copy */
+    sioc_span at;
+} sioc_ast_name;
+
+/* A string literal, escapes decoded. */
+typedef struct sioc_ast_string {
+    const char *value;
+    size_t len;
+    const char *raw; /* as written, quotes included: for messages */
+    sioc_span at;    /* the literal, quotes included */
+} sioc_ast_string;
+
+typedef struct sioc_ast_type {
+    sioc_tok_kind base; /* SIOC_TOK_KW_BOOL..KW_JSON, or SIOC_TOK_IDENT */
+    sioc_ast_name name; /* as spelled */
+    unsigned dims;      /* count of "[]" */
+    bool optional;      /* trailing "?" */
+} sioc_ast_type;
+
+/* A record field or an event parameter. */
+typedef struct sioc_ast_field {
+    sioc_ast_name name;
+    sioc_ast_type type;
+    struct sioc_ast_field *next;
+} sioc_ast_field;
+
+typedef struct sioc_ast_params {
+    sioc_ast_field *head;
+    size_t count;
+    bool variadic; /* ends with "..." */
+    sioc_span variadic_at;
+} sioc_ast_params;
+
+typedef struct sioc_ast_req {
+    bool auth; /* "auth"; otherwise name is a guard */
+    sioc_ast_name name;
+    struct sioc_ast_req *next;
+} sioc_ast_req;
+
+typedef enum sioc_ast_policy {
+    SIOC_AST_POLICY_NONE, /* no "else": inherit */
+    SIOC_AST_POLICY_DISCONNECT,
+    SIOC_AST_POLICY_ACK
+} sioc_ast_policy;
+
+typedef struct sioc_ast_requires {
+    bool present;
+    sioc_span at; /* the "requires" keyword */
+    sioc_ast_req *head;
+    sioc_ast_policy policy;
+    sioc_span policy_at; /* the word after "else" */
+} sioc_ast_requires;
+
+typedef enum sioc_ast_item_kind {
+    SIOC_AST_CONNECT,
+    SIOC_AST_ON,
+    SIOC_AST_ANY, /* on * */
+    SIOC_AST_EMIT
+} sioc_ast_item_kind;
+
+typedef struct sioc_ast_item {
+    sioc_ast_item_kind kind;
+    sioc_span at;         /* the leading keyword */
+    sioc_ast_string name; /* ON, EMIT */
+    sioc_ast_params args;
+    bool acked; /* has "-> (...)" */
+    sioc_ast_params ack;
+    sioc_ast_requires req;
+    struct sioc_ast_item *next;
+} sioc_ast_item;
+
+typedef struct sioc_ast_value {
+    sioc_ast_string str;
+    struct sioc_ast_value *next;
+} sioc_ast_value;
+
+typedef enum sioc_ast_decl_kind {
+    SIOC_AST_RECORD,
+    SIOC_AST_ENUM,
+    SIOC_AST_GUARD,
+    SIOC_AST_NAMESPACE
+} sioc_ast_decl_kind;
+
+typedef struct sioc_ast_decl {
+    sioc_ast_decl_kind kind;
+    sioc_span at;           /* the leading keyword */
+    sioc_ast_name name;     /* RECORD, ENUM, GUARD */
+    sioc_ast_params fields; /* RECORD (never variadic) */
+    sioc_ast_value *values; /* ENUM */
+    size_t nvalues;
+    sioc_ast_string ns; /* NAMESPACE */
+    sioc_ast_requires req;
+    sioc_ast_item *items;
+    bool broken; /* had syntax errors: parts may be missing */
+    struct sioc_ast_decl *next;
+} sioc_ast_decl;
+
+typedef struct sioc_ast_file {
+    bool has_schema;
+    sioc_ast_name schema;
+    sioc_ast_decl *decls;
+    unsigned syntax_errors; /* errors reported by the lexer and parser */
+    unsigned lost_decls;    /* declarations dropped for syntax errors */
+} sioc_ast_file;
+
+#endif

@@ -1,0 +1,1051 @@
+/* check.c - resolution, checks and mangling: AST in, model.h out.
+ *
+ * Passes, in this order (it is also the order of the reports): the
+ * schema name; type and guard declarations; record fields; enum values;
+ * records that contain themselves; namespaces and their items; last, the
+ * C identifiers of the whole file, so that two names that mangle alike
+ * are caught wherever they come from. Duplicates are reported where they
+ * repeat, with a note at the first site (as flatcc's error_report does). */
+#include "check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- a string-keyed table (open addressing, keys borrowed) ---------- */
+
+typedef struct symtab {
+    const char **keys;
+    const void **vals;
+    size_t cap, n;
+} symtab;
+
+static size_t sym_hash(const char *s)
+{
+    size_t h = 2166136261u;
+
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static size_t sym_slot(const symtab *t, const char *key)
+{
+    size_t i = sym_hash(key) & (t->cap - 1);
+
+    while (t->keys[i] && strcmp(t->keys[i], key) != 0)
+        i = (i + 1) & (t->cap - 1);
+    return i;
+}
+
+static void sym_grow(symtab *t)
+{
+    symtab bigger = {0};
+
+    bigger.cap = t->cap ? t->cap * 2 : 64;
+    bigger.keys = calloc(bigger.cap, sizeof *bigger.keys);
+    bigger.vals = calloc(bigger.cap, sizeof *bigger.vals);
+    if (!bigger.keys || !bigger.vals)
+        sioc_oom();
+    for (size_t i = 0; i < t->cap; i++) {
+        if (t->keys[i]) {
+            size_t j = sym_slot(&bigger, t->keys[i]);
+
+            bigger.keys[j] = t->keys[i];
+            bigger.vals[j] = t->vals[i];
+        }
+    }
+    bigger.n = t->n;
+    free(t->keys);
+    free(t->vals);
+    *t = bigger;
+}
+
+static const void *sym_get(const symtab *t, const char *key)
+{
+    if (!t->cap)
+        return NULL;
+    return t->vals[sym_slot(t, key)];
+}
+
+/* Adds key unless present; returns the value already there, or NULL. */
+static const void *sym_put(symtab *t, const char *key, const void *val)
+{
+    size_t i;
+
+    if ((t->n + 1) * 2 > t->cap)
+        sym_grow(t);
+    i = sym_slot(t, key);
+    if (t->keys[i])
+        return t->vals[i];
+    t->keys[i] = key;
+    t->vals[i] = val;
+    t->n++;
+    return NULL;
+}
+
+static void sym_fini(symtab *t)
+{
+    free(t->keys);
+    free(t->vals);
+    memset(t, 0, sizeof *t);
+}
+
+/* ---- checker state ---------------------------------------------------- */
+
+/* Whoever claims a C name: "the handler of event \"x\"" (role), declared
+ * as "event \"x\"" (decl) at a span. dup, if set, names a plain
+ * duplicate ("field 'x'"): two claims that both have one are reported
+ * as "duplicate field 'x'". */
+typedef struct owner {
+    const char *role;
+    const char *decl;
+    const char *dup;
+    sioc_span at;
+} owner;
+
+typedef struct type_entry {
+    sioc_base base;
+    const sioc_record *record;
+    const sioc_enum *enumeration;
+    sioc_span at;
+} type_entry;
+
+typedef struct checker {
+    sioc_arena *arena;
+    sioc_diag *diag;
+    bool quiet;         /* after syntax errors: no "unknown" reports */
+    const char *prefix; /* "chat_" */
+    symtab types;       /* name -> type_entry */
+    symtab guards;      /* name -> sioc_guard */
+    symtab cnames;      /* C identifier -> owner */
+    sioc_schema *schema;
+    sioc_record *records; /* declaration order */
+    const sioc_ast_decl **record_decls;
+    sioc_enum *enums;
+    const sioc_ast_decl **enum_decls;
+    sioc_guard *guards_v;
+} checker;
+
+#define CHECK_ERR(c, at, ...) sioc_diag_error((c)->diag, at, __VA_ARGS__)
+#define CHECK_NOTE(c, at, ...) sioc_diag_note((c)->diag, at, __VA_ARGS__)
+
+static const char *cat(checker *c, const char *a, const char *b, const char *d)
+{
+    return sioc_arena_printf(c->arena, "%s%s%s", a, b, d ? d : "");
+}
+
+static owner *owner_new(checker *c, const char *role, const char *decl,
+                        sioc_span at)
+{
+    owner *o = sioc_arena_alloc(c->arena, sizeof *o);
+
+    o->role = role;
+    o->decl = decl;
+    o->at = at;
+    return o;
+}
+
+/* Enters name in t for o; reports a clash with an earlier owner. */
+static bool check_claim(checker *c, symtab *t, const char *name, const owner *o)
+{
+    const owner *first = sym_put(t, name, o);
+
+    if (!first)
+        return true;
+    /* Report where the reader meets the clash, at the later site. */
+    if (first->at.line && first->at.offset > o->at.offset) {
+        const owner *later = first;
+
+        first = o;
+        o = later;
+    }
+    if (first->dup && o->dup) {
+        CHECK_ERR(c, o->at, "duplicate %s", o->dup);
+        CHECK_NOTE(c, first->at, "first declared here");
+    } else {
+        CHECK_ERR(c, o->at, "'%s' would name both %s and %s", name, first->role,
+                  o->role);
+        if (first->at.line)
+            CHECK_NOTE(c, first->at, "%s is declared here", first->decl);
+    }
+    return false;
+}
+
+char *sioc_mangle(sioc_arena *arena, const char *s, size_t len)
+{
+    char *out = sioc_arena_alloc(arena, len + 1), *o = out;
+
+    for (size_t i = 0; i < len;) {
+        char ch = s[i];
+
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+            (ch >= '0' && ch <= '9')) {
+            *o++ = ch;
+            i++;
+        } else {
+            size_t n = sioc_utf8_len(s + i, s + len);
+
+            *o++ = '_';
+            i += n ? n : 1;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* ---- names of fields and parameters ------------------------------------ */
+
+/* C11 keywords, C23's new ones, and the macros of <stdbool.h>,
+ * <stdalign.h>, <stdnoreturn.h>, <stddef.h> and <errno.h> that would
+ * break a declaration. (_Bool and the like are reserved anyway.) */
+static const char *const c_keywords[] = {
+    "auto",         "break",     "case",          "char",
+    "const",        "continue",  "default",       "do",
+    "double",       "else",      "enum",          "extern",
+    "float",        "for",       "goto",          "if",
+    "inline",       "int",       "long",          "register",
+    "restrict",     "return",    "short",         "signed",
+    "sizeof",       "static",    "struct",        "switch",
+    "typedef",      "union",     "unsigned",      "void",
+    "volatile",     "while",     "alignas",       "alignof",
+    "bool",         "constexpr", "false",         "nullptr",
+    "true",         "typeof",    "typeof_unqual", "static_assert",
+    "thread_local", "noreturn",  "NULL",          "errno",
+};
+
+/* Names the generated signatures use beside the schema's parameters;
+ * model.h repeats this list for the emitters. */
+static const char *const fixed_params[] = {
+    "ctx", "ack", "to", "reply", "user", "status", "timeout_ms", "rest",
+};
+
+/* Prefixes of the runtime (libsio, jansson, lws) that a parameter must
+ * not shadow; the schema's own prefix is checked beside them. */
+static const char *const runtime_prefixes[] = {"sio_", "eio_", "json_", "lws_"};
+
+static bool in_list(const char *const *list, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i], s) == 0)
+            return true;
+    return false;
+}
+
+static bool has_prefix(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static const char *runtime_prefix_of(const char *s)
+{
+    for (size_t i = 0; i < sizeof runtime_prefixes / sizeof *runtime_prefixes;
+         i++)
+        if (has_prefix(s, runtime_prefixes[i]))
+            return runtime_prefixes[i];
+    return NULL;
+}
+
+/* A struct member only has to be a C identifier; a parameter also
+ * must not hide a type or function the same prototype names. */
+static void check_field_name(checker *c, const sioc_ast_name *n, bool param)
+{
+    const char *what = param ? "parameter" : "field", *s = n->text;
+    size_t len = strlen(s);
+    const char *rt = runtime_prefix_of(s);
+
+    if (in_list(c_keywords, sizeof c_keywords / sizeof *c_keywords, s))
+        CHECK_ERR(c, n->at, "%s name '%s' is a C keyword", what, s);
+    else if (s[0] == '_' && (s[1] == '_' || (s[1] >= 'A' && s[1] <= 'Z')))
+        CHECK_ERR(c, n->at,
+                  "%s name '%s' is reserved in C (it begins with '_' and "
+                  "an uppercase letter or '_')",
+                  what, s);
+    else if (!param)
+        return;
+    else if (len >= 2 && strcmp(s + len - 2, "_t") == 0)
+        CHECK_ERR(c, n->at,
+                  "parameter name '%s' ends in '_t', which POSIX reserves "
+                  "for type names",
+                  s);
+    else if (rt || has_prefix(s, c->prefix))
+        CHECK_ERR(c, n->at,
+                  "parameter name '%s' begins with '%s', which is reserved "
+                  "for %s names",
+                  s, rt ? rt : c->prefix, rt ? "the runtime's" : "generated");
+    else if (in_list(fixed_params, sizeof fixed_params / sizeof *fixed_params,
+                     s))
+        CHECK_ERR(c, n->at,
+                  "parameter name '%s' is used by the generated function; "
+                  "choose another",
+                  s);
+}
+
+/* ---- types ------------------------------------------------------------- */
+
+static void check_type(checker *c, const sioc_ast_type *t, sioc_type *out)
+{
+    const type_entry *e;
+
+    out->dims = t->dims;
+    out->optional = t->optional;
+    switch (t->base) {
+    case SIOC_TOK_KW_BOOL:
+        out->base = SIOC_BOOL;
+        return;
+    case SIOC_TOK_KW_INT:
+        out->base = SIOC_INT;
+        return;
+    case SIOC_TOK_KW_FLOAT:
+        out->base = SIOC_FLOAT;
+        return;
+    case SIOC_TOK_KW_STRING:
+        out->base = SIOC_STRING;
+        return;
+    case SIOC_TOK_KW_BYTES:
+        out->base = SIOC_BYTES;
+        return;
+    default:
+        out->base = SIOC_JSON;
+        break;
+    }
+    if (t->base != SIOC_TOK_IDENT)
+        return;
+    e = sym_get(&c->types, t->name.text);
+    if (!e && sym_get(&c->guards, t->name.text))
+        CHECK_ERR(c, t->name.at, "'%s' is a guard, not a type", t->name.text);
+    else if (!e && !c->quiet)
+        CHECK_ERR(c, t->name.at, "unknown type '%s'", t->name.text);
+    if (!e)
+        return;
+    out->base = e->base;
+    out->record = e->record;
+    out->enumeration = e->enumeration;
+}
+
+/* ---- fields and parameters --------------------------------------------- */
+
+static void claim_derived(checker *c, symtab *t, const sioc_field *m,
+                          const char *what, const char *decl)
+{
+    if (m->c_count)
+        check_claim(c, t, m->c_count,
+                    owner_new(c,
+                              sioc_arena_printf(c->arena,
+                                                "the element count of "
+                                                "array %s '%s'",
+                                                what, m->name),
+                              decl, m->at));
+    if (m->c_has)
+        check_claim(c, t, m->c_has,
+                    owner_new(c,
+                              sioc_arena_printf(c->arena,
+                                                "the presence flag of "
+                                                "optional %s '%s'",
+                                                what, m->name),
+                              decl, m->at));
+    if (m->c_len)
+        check_claim(
+            c, t, m->c_len,
+            owner_new(c,
+                      sioc_arena_printf(c->arena, "the length of bytes %s '%s'",
+                                        what, m->name),
+                      decl, m->at));
+}
+
+static void check_field(checker *c, const sioc_ast_field *f, bool param,
+                        symtab *names, sioc_field *m)
+{
+    const char *what = param ? "parameter" : "field";
+    const char *decl =
+        sioc_arena_printf(c->arena, "%s '%s'", what, f->name.text);
+    owner *o = owner_new(c, decl, decl, f->name.at);
+
+    m->name = f->name.text;
+    m->at = f->name.at;
+    check_type(c, &f->type, &m->type);
+    if (m->type.dims)
+        m->c_count = cat(c, "n_", m->name, NULL);
+    if (m->type.optional)
+        m->c_has = cat(c, "has_", m->name, NULL);
+    if (m->type.base == SIOC_BYTES && !m->type.dims)
+        m->c_len = cat(c, m->name, "_len", NULL);
+    check_field_name(c, &f->name, param);
+    o->dup = decl;
+    if (check_claim(c, names, m->name, o))
+        claim_derived(c, names, m, what, decl);
+}
+
+/* Record fields (param false) or a parameter list. */
+static void check_params(checker *c, const sioc_ast_params *ap, bool param,
+                         sioc_params *out)
+{
+    sioc_field *items = sioc_arena_array(c->arena, ap->count, sizeof *items);
+    symtab names = {0};
+    size_t i = 0;
+
+    for (const sioc_ast_field *f = ap->head; f && i < ap->count; f = f->next)
+        check_field(c, f, param, &names, &items[i++]);
+    sym_fini(&names);
+    out->items = items;
+    out->count = i;
+    out->variadic = ap->variadic;
+}
+
+/* ---- declarations ------------------------------------------------------ */
+
+static void check_schema_name(checker *c, const sioc_ast_file *f)
+{
+    static const char *const taken[] = {"sio", "eio", "json", "lws"};
+    const char *name = f->has_schema ? f->schema.text : "schema";
+
+    c->schema->name = name;
+    c->prefix = c->schema->c_prefix = cat(c, name, "_", NULL);
+    c->schema->c_register = cat(c, c->prefix, "register", NULL);
+    if (!f->has_schema)
+        return;
+    if (name[0] == '_')
+        CHECK_ERR(c, f->schema.at,
+                  "schema name '%s' begins with '_', which C reserves for "
+                  "the implementation",
+                  name);
+    else if (in_list(taken, sizeof taken / sizeof *taken, name))
+        CHECK_ERR(c, f->schema.at,
+                  "schema name '%s' would give names beginning '%s_', "
+                  "which the runtime and its libraries use",
+                  name, name);
+}
+
+static void declare_type(checker *c, const sioc_ast_decl *d)
+{
+    type_entry *e = sioc_arena_alloc(c->arena, sizeof *e);
+    const type_entry *first;
+    bool record = d->kind == SIOC_AST_RECORD;
+    const char *name = d->name.text;
+
+    e->at = d->name.at;
+    e->base = record ? SIOC_RECORD : SIOC_ENUM;
+    first = sym_put(&c->types, name, e);
+    if (first && first->base == e->base) {
+        CHECK_ERR(c, d->name.at, "duplicate %s '%s'",
+                  record ? "record" : "enum", name);
+        CHECK_NOTE(c, first->at, "first declared here");
+        return;
+    }
+    if (first) {
+        CHECK_ERR(c, d->name.at, "%s '%s' has the name of an earlier %s",
+                  record ? "record" : "enum", name, record ? "enum" : "record");
+        CHECK_NOTE(c, first->at, "first declared here");
+        return;
+    }
+    if (record) {
+        sioc_record *r = &c->records[c->schema->nrecords];
+
+        c->record_decls[c->schema->nrecords++] = d;
+        r->name = name;
+        r->c_name = cat(c, c->prefix, name, NULL);
+        r->at = d->name.at;
+        e->record = r;
+    } else {
+        sioc_enum *en = &c->enums[c->schema->nenums];
+
+        c->enum_decls[c->schema->nenums++] = d;
+        en->name = name;
+        en->c_name = cat(c, c->prefix, name, NULL);
+        en->at = d->name.at;
+        e->enumeration = en;
+    }
+}
+
+static void declare_guard(checker *c, const sioc_ast_decl *d)
+{
+    sioc_guard *g = &c->guards_v[c->schema->nguards];
+    const sioc_guard *first;
+
+    g->name = d->name.text;
+    g->c_name = cat(c, c->prefix, "guard_", g->name);
+    g->at = d->name.at;
+    first = sym_put(&c->guards, g->name, g);
+    if (first) {
+        CHECK_ERR(c, d->name.at, "duplicate guard '%s'", g->name);
+        CHECK_NOTE(c, first->at, "first declared here");
+        return;
+    }
+    c->schema->nguards++;
+}
+
+static void declare_all(checker *c, const sioc_ast_file *f)
+{
+    size_t n[4] = {0};
+
+    for (const sioc_ast_decl *d = f->decls; d; d = d->next)
+        n[d->kind]++;
+    c->records =
+        sioc_arena_array(c->arena, n[SIOC_AST_RECORD], sizeof *c->records);
+    c->record_decls =
+        sioc_arena_array(c->arena, n[SIOC_AST_RECORD], sizeof *c->record_decls);
+    c->enums = sioc_arena_array(c->arena, n[SIOC_AST_ENUM], sizeof *c->enums);
+    c->enum_decls =
+        sioc_arena_array(c->arena, n[SIOC_AST_ENUM], sizeof *c->enum_decls);
+    c->guards_v =
+        sioc_arena_array(c->arena, n[SIOC_AST_GUARD], sizeof *c->guards_v);
+    for (const sioc_ast_decl *d = f->decls; d; d = d->next) {
+        if (d->kind == SIOC_AST_RECORD || d->kind == SIOC_AST_ENUM)
+            declare_type(c, d);
+        else if (d->kind == SIOC_AST_GUARD)
+            declare_guard(c, d);
+    }
+    c->schema->enums = c->enums;
+    c->schema->guards = c->guards_v;
+}
+
+static void check_records(checker *c)
+{
+    for (size_t i = 0; i < c->schema->nrecords; i++) {
+        const sioc_ast_decl *d = c->record_decls[i];
+        sioc_record *r = &c->records[i];
+        sioc_params fields;
+
+        if (d->fields.count == 0 && !d->broken)
+            CHECK_ERR(c, d->name.at, "record '%s' has no fields", r->name);
+        check_params(c, &d->fields, false, &fields);
+        r->fields = fields.items;
+        r->nfields = fields.count;
+    }
+}
+
+static void check_enum(checker *c, const sioc_ast_decl *d, sioc_enum *en)
+{
+    sioc_enum_value *v = sioc_arena_array(c->arena, d->nvalues, sizeof *v);
+    symtab seen = {0};
+    size_t n = 0;
+
+    if (d->nvalues == 0 && !d->broken)
+        CHECK_ERR(c, d->name.at, "enum '%s' has no values", en->name);
+    for (const sioc_ast_value *a = d->values; a && n < d->nvalues;
+         a = a->next) {
+        const sioc_span *first;
+
+        v[n].value = a->str.value;
+        v[n].at = a->str.at;
+        v[n].c_name = cat(c, en->c_name, "_",
+                          sioc_mangle(c->arena, a->str.value, a->str.len));
+        if (a->str.len == 0)
+            CHECK_ERR(c, a->str.at, "empty enum value");
+        first = sym_put(&seen, a->str.value, &v[n].at);
+        if (first) {
+            CHECK_ERR(c, a->str.at, "duplicate value %s in enum '%s'",
+                      a->str.raw, en->name);
+            CHECK_NOTE(c, *first, "first listed here");
+            continue;
+        }
+        n++;
+    }
+    sym_fini(&seen);
+    en->values = v;
+    en->nvalues = n;
+}
+
+static void check_enums(checker *c)
+{
+    for (size_t i = 0; i < c->schema->nenums; i++)
+        check_enum(c, c->enum_decls[i], &c->enums[i]);
+}
+
+/* ---- records that contain themselves ---------------------------------- */
+
+/* Embedded by value in C, so it must not lead back to its record. */
+static bool embeds(const sioc_field *f)
+{
+    return f->type.base == SIOC_RECORD && !f->type.dims && !f->type.optional;
+}
+
+typedef struct dfs_frame {
+    size_t rec;
+    size_t field; /* next field to follow; field - 1 is being followed */
+} dfs_frame;
+
+static void report_cycle(checker *c, const dfs_frame *stack, size_t sp,
+                         size_t to)
+{
+    size_t k = sp;
+    const char *path = "";
+    const sioc_record *r0;
+
+    while (k > 0 && stack[k - 1].rec != to)
+        k--;
+    k = k ? k - 1 : 0;
+    r0 = &c->records[stack[k].rec];
+    for (size_t i = k; i < sp; i++) {
+        const sioc_record *r = &c->records[stack[i].rec];
+
+        path = sioc_arena_printf(c->arena, "%s%s.%s -> ", path, r->name,
+                                 r->fields[stack[i].field - 1].name);
+    }
+    CHECK_ERR(c, r0->fields[stack[k].field - 1].at,
+              "record '%s' contains itself by value (%s%s); make a field "
+              "on this path optional ('?') or an array ('[]')",
+              r0->name, path, r0->name);
+}
+
+/* Depth first, without recursion (schemas can be large); the postorder
+ * is the dependency order the model promises. */
+static void order_records(checker *c)
+{
+    size_t n = c->schema->nrecords, sp = 0, norder = 0;
+    unsigned char *state = calloc(n ? n : 1, 1); /* 0 new, 1 open, 2 done */
+    dfs_frame *stack = malloc((n ? n : 1) * sizeof *stack);
+    const sioc_record **order = sioc_arena_array(c->arena, n, sizeof *order);
+
+    if (!state || !stack)
+        sioc_oom();
+    for (size_t root = 0; root < n; root++) {
+        if (state[root])
+            continue;
+        state[root] = 1;
+        stack[sp++] = (dfs_frame){root, 0};
+        while (sp) {
+            dfs_frame *top = &stack[sp - 1];
+            const sioc_record *r = &c->records[top->rec];
+            const sioc_field *f;
+            size_t next;
+
+            if (top->field == r->nfields) {
+                state[top->rec] = 2;
+                order[norder++] = r;
+                sp--;
+                continue;
+            }
+            f = &r->fields[top->field++];
+            if (!embeds(f))
+                continue;
+            next = (size_t)(f->type.record - c->records);
+            if (state[next] == 1)
+                report_cycle(c, stack, sp, next);
+            else if (state[next] == 0) {
+                state[next] = 1;
+                stack[sp++] = (dfs_frame){next, 0};
+            }
+        }
+    }
+    free(state);
+    free(stack);
+    c->schema->records = order;
+}
+
+/* ---- requirements ------------------------------------------------------ */
+
+static void add_guard(const sioc_guard **v, size_t *n, const sioc_guard *g)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (v[i] == g)
+            return;
+    v[(*n)++] = g;
+}
+
+/* The union of inherit (may be NULL) and the clause, inherit first. */
+static void check_requires(checker *c, const sioc_ast_requires *ar,
+                           const sioc_requires *inherit, sioc_requires *out)
+{
+    size_t max = inherit ? inherit->nguards : 0, n = 0;
+    const sioc_guard **v;
+    symtab seen = {0};
+
+    for (const sioc_ast_req *r = ar->head; r; r = r->next)
+        max++;
+    v = sioc_arena_array(c->arena, max, sizeof *v);
+    out->auth = inherit && inherit->auth;
+    for (size_t i = 0; inherit && i < inherit->nguards; i++)
+        v[n++] = inherit->guards[i];
+    for (const sioc_ast_req *r = ar->head; r; r = r->next) {
+        const sioc_guard *g = sym_get(&c->guards, r->name.text);
+        const sioc_span *first = sym_put(&seen, r->name.text, &r->name.at);
+
+        if (first) {
+            CHECK_ERR(c, r->name.at, "duplicate requirement '%s'",
+                      r->name.text);
+            CHECK_NOTE(c, *first, "first listed here");
+        } else if (r->auth) {
+            out->auth = true;
+        } else if (g) {
+            add_guard(v, &n, g);
+        } else if (!c->quiet) {
+            CHECK_ERR(c, r->name.at,
+                      "unknown guard '%s' (declare it with 'guard %s;')",
+                      r->name.text, r->name.text);
+        }
+    }
+    sym_fini(&seen);
+    out->guards = v;
+    out->nguards = n;
+}
+
+/* ---- namespaces and their items ---------------------------------------- */
+
+static const char *const reserved_events[] = {
+    "connect",       "connect_error", "disconnect",
+    "disconnecting", "newListener",   "removeListener",
+};
+
+typedef struct ns_state {
+    sioc_namespace *ns;
+    const sioc_ast_decl *decl;
+    sioc_event *events; /* room for every item */
+    symtab on_names, emit_names;
+    const sioc_ast_item *connect, *any; /* first seen */
+} ns_state;
+
+/* False (after a report) for a name no event may have. */
+static bool check_event_name(checker *c, const sioc_ast_item *it)
+{
+    const char *name = it->name.value;
+
+    if (it->name.len == 0)
+        CHECK_ERR(c, it->name.at, "empty event name");
+    else if (strcmp(name, "*") == 0)
+        CHECK_ERR(c, it->name.at,
+                  "event name \"*\" is reserved: the catch-all is 'on *;'");
+    else if (in_list(reserved_events,
+                     sizeof reserved_events / sizeof *reserved_events, name))
+        CHECK_ERR(c, it->name.at, "%s is a reserved event name", it->name.raw);
+    else
+        return true;
+    return false;
+}
+
+/* The failure policy of an "on" event: its own "else", or the
+ * namespace's if the event is acked, or disconnect. */
+static sioc_policy check_policy(checker *c, const ns_state *s,
+                                const sioc_ast_item *it)
+{
+    sioc_ast_policy own = it->req.policy;
+
+    if (own == SIOC_AST_POLICY_ACK && !it->acked) {
+        CHECK_ERR(c, it->req.policy_at,
+                  "'else ack' needs an acked event: add '-> (...)' or "
+                  "write 'else disconnect'");
+        return SIOC_POLICY_DISCONNECT;
+    }
+    if (own == SIOC_AST_POLICY_ACK)
+        return SIOC_POLICY_ACK;
+    if (own == SIOC_AST_POLICY_NONE && it->acked)
+        return s->ns->req.policy;
+    return SIOC_POLICY_DISCONNECT;
+}
+
+static void check_event(checker *c, ns_state *s, const sioc_ast_item *it)
+{
+    bool on = it->kind == SIOC_AST_ON;
+    sioc_event *ev = &s->events[s->ns->nevents];
+    const sioc_span *first;
+    bool named = check_event_name(c, it);
+
+    ev->dir = on ? SIOC_ON : SIOC_EMIT;
+    ev->name = it->name.value;
+    ev->at = it->name.at;
+    ev->ident = sioc_mangle(c->arena, it->name.value, it->name.len);
+    ev->c_func = cat(c, s->ns->c_prefix, on ? "on_" : "emit_", ev->ident);
+    check_params(c, &it->args, true, &ev->args);
+    ev->acked = it->acked;
+    if (it->acked) {
+        check_params(c, &it->ack, true, &ev->ack);
+        ev->c_ack = cat(c, s->ns->c_prefix, ev->ident, on ? "_ack" : "_reply");
+        if (on)
+            ev->c_ack_send = cat(c, ev->c_ack, "_send", NULL);
+    }
+    if (on) {
+        check_requires(c, &it->req, &s->ns->req, &ev->req);
+        ev->req.policy = check_policy(c, s, it);
+    }
+    /* A bad name is left out: it would clash with its own reason. */
+    if (!named)
+        return;
+    first = sym_put(on ? &s->on_names : &s->emit_names, ev->name, &ev->at);
+    if (first) {
+        CHECK_ERR(c, it->name.at, "duplicate '%s %s' in namespace %s",
+                  on ? "on" : "emit", it->name.raw, s->decl->ns.raw);
+        CHECK_NOTE(c, *first, "first declared here");
+        return;
+    }
+    s->ns->nevents++;
+}
+
+/* A second connect or catch-all: report it; true if it is the first. */
+static bool check_once(checker *c, const sioc_ast_item **seen,
+                       const sioc_ast_item *it, const char *what,
+                       const char *ns)
+{
+    if (!*seen) {
+        *seen = it;
+        return true;
+    }
+    CHECK_ERR(c, it->at, "namespace %s already has %s", ns, what);
+    CHECK_NOTE(c, (*seen)->at, "first declared here");
+    return false;
+}
+
+static void check_connect(checker *c, ns_state *s, const sioc_ast_item *it)
+{
+    sioc_connect *cn = sioc_arena_alloc(c->arena, sizeof *cn);
+
+    if (it->args.variadic)
+        CHECK_ERR(c, it->args.variadic_at,
+                  "'...' is not allowed in connect: the auth payload is an "
+                  "object");
+    if (it->req.policy != SIOC_AST_POLICY_NONE)
+        CHECK_ERR(c, it->req.policy_at,
+                  "'else' does not apply to connect: a failed requirement "
+                  "refuses the connection");
+    check_params(c, &it->args, true, &cn->auth);
+    cn->auth.variadic = false;
+    cn->c_func = cat(c, s->ns->c_prefix, "on_connect", NULL);
+    check_requires(c, &it->req, &s->ns->req, &cn->req);
+    cn->at = it->at;
+    if (check_once(c, &s->connect, it, "a connect", s->decl->ns.raw))
+        s->ns->connect = cn;
+}
+
+static void check_any(checker *c, ns_state *s, const sioc_ast_item *it)
+{
+    sioc_catchall *any = sioc_arena_alloc(c->arena, sizeof *any);
+
+    any->c_func = cat(c, s->ns->c_prefix, "on_any", NULL);
+    any->req = s->ns->req;
+    any->at = it->at;
+    if (check_once(c, &s->any, it, "a catch-all ('on *')", s->decl->ns.raw))
+        s->ns->any = any;
+}
+
+static int cmp_event_name(const void *a, const void *b)
+{
+    const sioc_event *const *x = a, *const *y = b;
+
+    return strcmp((*x)->name, (*y)->name);
+}
+
+static void sort_on_events(checker *c, sioc_namespace *ns)
+{
+    const sioc_event **v = sioc_arena_array(c->arena, ns->nevents, sizeof *v);
+    size_t n = 0;
+
+    for (size_t i = 0; i < ns->nevents; i++)
+        if (ns->events[i].dir == SIOC_ON)
+            v[n++] = &ns->events[i];
+    qsort(v, n, sizeof *v, cmp_event_name);
+    ns->on_sorted = v;
+    ns->non = n;
+}
+
+static void check_items(checker *c, ns_state *s)
+{
+    size_t n = 0;
+
+    for (const sioc_ast_item *it = s->decl->items; it; it = it->next)
+        n++;
+    s->events = sioc_arena_array(c->arena, n, sizeof *s->events);
+    s->ns->events = s->events;
+    for (const sioc_ast_item *it = s->decl->items; it; it = it->next) {
+        if (it->kind == SIOC_AST_CONNECT)
+            check_connect(c, s, it);
+        else if (it->kind == SIOC_AST_ANY)
+            check_any(c, s, it);
+        else
+            check_event(c, s, it);
+    }
+    sort_on_events(c, s->ns);
+}
+
+/* Name, C prefix and requirements; false for a duplicate. */
+static bool check_ns_head(checker *c, const sioc_ast_decl *d,
+                          sioc_namespace *ns, symtab *names, symtab *prefixes)
+{
+    const sioc_ast_string *name = &d->ns;
+    const sioc_span *first;
+    const char *rest = name->len ? name->value + 1 : "";
+    size_t rest_len = name->len ? name->len - 1 : 0;
+
+    ns->name = name->value;
+    ns->at = name->at;
+    if (name->value[0] != '/')
+        CHECK_ERR(c, name->at, "namespace %s must begin with '/'", name->raw);
+    ns->ident = sioc_mangle(c->arena, rest, rest_len);
+    ns->c_prefix = ns->ident[0] ? cat(c, c->prefix, ns->ident, "_") : c->prefix;
+    check_requires(c, &d->req, NULL, &ns->req);
+    ns->req.policy = d->req.policy == SIOC_AST_POLICY_ACK
+                         ? SIOC_POLICY_ACK
+                         : SIOC_POLICY_DISCONNECT;
+    first = sym_put(names, ns->name, &name->at);
+    if (first) {
+        CHECK_ERR(c, name->at, "duplicate namespace %s", name->raw);
+        CHECK_NOTE(c, *first, "first declared here");
+        return false;
+    }
+    /* Else every name in it would be reported by check_cnames. */
+    if (ns->ident[0] == '_') {
+        CHECK_ERR(c, name->at,
+                  "namespace %s gives the C prefix '%s', which begins with "
+                  "'%s_', reserved for names sioc generates",
+                  name->raw, ns->c_prefix, c->prefix);
+        return false;
+    }
+    return check_claim(c, prefixes, ns->c_prefix,
+                       owner_new(c, cat(c, "namespace ", name->raw, NULL),
+                                 cat(c, "namespace ", name->raw, NULL),
+                                 name->at));
+}
+
+static void check_namespaces(checker *c, const sioc_ast_file *f)
+{
+    size_t n = 0;
+    sioc_namespace *v;
+    symtab names = {0}, prefixes = {0};
+
+    for (const sioc_ast_decl *d = f->decls; d; d = d->next)
+        n += d->kind == SIOC_AST_NAMESPACE;
+    v = sioc_arena_array(c->arena, n, sizeof *v);
+    c->schema->namespaces = v;
+    for (const sioc_ast_decl *d = f->decls; d; d = d->next) {
+        ns_state s = {0};
+
+        if (d->kind != SIOC_AST_NAMESPACE)
+            continue;
+        /* The slot of a rejected namespace is reused: clear it. */
+        s.ns = memset(&v[c->schema->nnamespaces], 0, sizeof *v);
+        s.decl = d;
+        if (check_ns_head(c, d, s.ns, &names, &prefixes))
+            c->schema->nnamespaces++;
+        check_items(c, &s);
+        sym_fini(&s.on_names);
+        sym_fini(&s.emit_names);
+    }
+    sym_fini(&names);
+    sym_fini(&prefixes);
+}
+
+/* ---- C identifiers of the whole file ------------------------------------ */
+
+/* False after a report: the caller claims no more names for the same
+ * thing, which would only repeat it. */
+static bool claim_cname(checker *c, const char *name, const char *role,
+                        const char *decl, sioc_span at)
+{
+    size_t plen = strlen(c->prefix);
+
+    if (strncmp(name, c->prefix, plen) == 0 && name[plen] == '_') {
+        CHECK_ERR(c, at,
+                  "'%s' (%s) begins with '%s_', which is reserved for "
+                  "names sioc generates",
+                  name, role, c->prefix);
+        return false;
+    }
+    return check_claim(c, &c->cnames, name, owner_new(c, role, decl, at));
+}
+
+static void claim_event(checker *c, const sioc_namespace *ns,
+                        const sioc_event *ev)
+{
+    const char *quoted =
+        ns->ident[0]
+            ? sioc_arena_printf(c->arena, "event \"%s\" of namespace \"%s\"",
+                                ev->name, ns->name)
+            : sioc_arena_printf(c->arena, "event \"%s\"", ev->name);
+    bool on = ev->dir == SIOC_ON;
+
+    if (!claim_cname(c, ev->c_func,
+                     cat(c, on ? "the handler of " : "the emit function of ",
+                         quoted, NULL),
+                     quoted, ev->at) ||
+        !ev->c_ack)
+        return;
+    if (claim_cname(c, ev->c_ack,
+                    cat(c, on ? "the ack type of " : "the reply type of ",
+                        quoted, NULL),
+                    quoted, ev->at) &&
+        ev->c_ack_send)
+        claim_cname(c, ev->c_ack_send,
+                    cat(c, "the ack function of ", quoted, NULL), quoted,
+                    ev->at);
+}
+
+static void claim_namespace(checker *c, const sioc_namespace *ns)
+{
+    const char *what =
+        sioc_arena_printf(c->arena, "namespace \"%s\"", ns->name);
+
+    if (ns->connect)
+        claim_cname(c, ns->connect->c_func,
+                    cat(c, "the connect handler of ", what, NULL),
+                    cat(c, "the connect of ", what, NULL), ns->connect->at);
+    if (ns->any)
+        claim_cname(c, ns->any->c_func,
+                    cat(c, "the catch-all handler of ", what, NULL),
+                    cat(c, "the catch-all of ", what, NULL), ns->any->at);
+    for (size_t i = 0; i < ns->nevents; i++)
+        claim_event(c, ns, &ns->events[i]);
+}
+
+static void claim_types(checker *c)
+{
+    const sioc_schema *s = c->schema;
+
+    for (size_t i = 0; i < s->nrecords; i++) {
+        const char *r = cat(c, "record '", c->records[i].name, "'");
+
+        claim_cname(c, c->records[i].c_name, r, r, c->records[i].at);
+    }
+    for (size_t i = 0; i < s->nenums; i++) {
+        const sioc_enum *en = &s->enums[i];
+        const char *e = cat(c, "enum '", en->name, "'");
+
+        if (!claim_cname(c, en->c_name, e, e, en->at))
+            continue;
+        for (size_t j = 0; j < en->nvalues; j++) {
+            const char *v = sioc_arena_printf(c->arena, "value \"%s\" of %s",
+                                              en->values[j].value, e);
+
+            claim_cname(c, en->values[j].c_name, v, v, en->values[j].at);
+        }
+    }
+}
+
+static void check_cnames(checker *c)
+{
+    const sioc_schema *s = c->schema;
+    sioc_span none = {0};
+
+    claim_cname(c, s->c_register, "the registration function", "", none);
+    for (size_t i = 0; i < s->nguards; i++) {
+        const char *g = cat(c, "guard '", s->guards[i].name, "'");
+
+        claim_cname(c, s->guards[i].c_name, g, g, s->guards[i].at);
+    }
+    claim_types(c);
+    for (size_t i = 0; i < s->nnamespaces; i++)
+        claim_namespace(c, &s->namespaces[i]);
+}
+
+/* ---- entry ------------------------------------------------------------- */
+
+const sioc_schema *sioc_check(sioc_arena *arena, const sioc_ast_file *file,
+                              sioc_diag *diag)
+{
+    checker c = {0};
+
+    if (diag->stopped)
+        return NULL;
+    c.arena = arena;
+    c.diag = diag;
+    c.quiet = file->lost_decls > 0;
+    c.schema = sioc_arena_alloc(arena, sizeof *c.schema);
+    c.schema->source = diag->file;
+    check_schema_name(&c, file);
+    declare_all(&c, file);
+    check_records(&c);
+    check_enums(&c);
+    order_records(&c);
+    check_namespaces(&c, file);
+    check_cnames(&c);
+    sym_fini(&c.types);
+    sym_fini(&c.guards);
+    sym_fini(&c.cnames);
+    return diag->errors ? NULL : c.schema;
+}

@@ -1,0 +1,22 @@
+/* check.h - names resolved, rules checked, identifiers mangled: the AST
+ * becomes the model of model.h. */
+#ifndef SIOC_CHECK_H
+#define SIOC_CHECK_H
+
+#include "arena.h"
+#include "ast.h"
+#include "diag.h"
+#include "model.h"
+
+/* Reports every error it finds to diag and returns NULL if there was
+ * any (syntax errors included), else the model, in the arena. When a
+ * declaration was lost to a syntax error, unknown types and guards are
+ * not reported: they are most often echoes of it. */
+const sioc_schema *sioc_check(sioc_arena *arena, const sioc_ast_file *file,
+                              sioc_diag *diag);
+
+/* The C spelling of a schema name: every character that is not an ASCII
+ * letter or digit (a UTF-8 sequence counting as one) becomes '_'. */
+char *sioc_mangle(sioc_arena *arena, const char *s, size_t len);
+
+#endif

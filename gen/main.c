@@ -1,0 +1,263 @@
+/* main.c - the sioc command line: options, reading the schema, running
+ * the front end, and (later) the emitters. Exit status: 0 done, 1 errors
+ * in the schema or while writing, 2 bad usage. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "diag.h"
+#include "dump.h"
+#include "front.h"
+#include "lexer.h"
+#include "model.h"
+
+#ifndef SIOC_VERSION
+#define SIOC_VERSION "0.1.0"
+#endif
+
+#define EXIT_USAGE 2
+
+static const char usage_text[] =
+    "usage: sioc [options] SCHEMA.sio\n"
+    "\n"
+    "Checks an event schema and generates typed C for libsio.\n"
+    "\n"
+    "  -o DIR           write DIR/NAME.sio.h and DIR/NAME.sio.c, NAME being\n"
+    "                   the schema file's name without .sio\n"
+    "  --skeleton FILE  write FILE with every handler and guard stubbed;\n"
+    "                   never overwrites an existing file\n"
+    "  -M               print a make rule (the outputs of -o depend on the\n"
+    "                   schema) and generate nothing\n"
+    "  --dump-model     print the checked model (for tests and debugging)\n"
+    "  --help           print this help\n"
+    "  --version        print the version\n"
+    "\n"
+    "With neither -o nor --skeleton, sioc only checks the schema.\n"
+    "Errors are reported as FILE:LINE:COL: error: MESSAGE.\n"
+    "Exit status: 0 success, 1 errors, 2 bad usage.\n";
+
+typedef struct options {
+    const char *out_dir;
+    const char *skeleton;
+    const char *schema;
+    bool deps;
+    bool dump;
+} options;
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("sioc: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\nTry 'sioc --help'.\n", stderr);
+    return EXIT_USAGE;
+}
+
+/* The value of an option given as "-o DIR", "-oDIR" or "--opt=DIR". */
+static const char *option_value(int argc, char **argv, int *i,
+                                const char *attached)
+{
+    if (attached && *attached)
+        return attached;
+    if (*i + 1 < argc)
+        return argv[++*i];
+    return NULL;
+}
+
+/* Returns -1 to go on, or an exit status (--help, --version, errors). */
+static int parse_args(int argc, char **argv, options *o)
+{
+    bool only_files = false;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+
+        if (only_files || a[0] != '-' || a[1] == '\0') {
+            if (o->schema)
+                return usage_error("more than one schema: '%s'", a);
+            o->schema = a;
+        } else if (strcmp(a, "--") == 0) {
+            only_files = true;
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(usage_text, stdout);
+            return 0;
+        } else if (strcmp(a, "--version") == 0) {
+            puts("sioc " SIOC_VERSION);
+            return 0;
+        } else if (strcmp(a, "-M") == 0) {
+            o->deps = true;
+        } else if (strcmp(a, "--dump-model") == 0) {
+            o->dump = true;
+        } else if (strncmp(a, "-o", 2) == 0) {
+            if (!(o->out_dir = option_value(argc, argv, &i, a + 2)))
+                return usage_error("'%s' needs a directory", a);
+        } else if (strcmp(a, "--skeleton") == 0 ||
+                   strncmp(a, "--skeleton=", 11) == 0) {
+            if (!(o->skeleton =
+                      option_value(argc, argv, &i, a[10] ? a + 11 : NULL)))
+                return usage_error("'%s' needs a file name", a);
+        } else {
+            return usage_error("unknown option '%s'", a);
+        }
+    }
+    if (!o->schema)
+        return usage_error("%s", "no schema file given");
+    return -1;
+}
+
+/* Makes room for more of the file; sets errno and returns false when it
+ * cannot. */
+static bool read_grow(char **buf, size_t *cap)
+{
+    size_t want = *cap ? *cap * 2 : 16384;
+    char *p;
+
+    if (want > (size_t)SIOC_MAX_SOURCE * 2) {
+        errno = EFBIG;
+        return false;
+    }
+    if (!(p = realloc(*buf, want))) {
+        errno = ENOMEM;
+        return false;
+    }
+    *buf = p;
+    *cap = want;
+    return true;
+}
+
+/* The whole file, NUL-terminated (the lexer's sentinel); NULL with
+ * errno set on failure. */
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t n = 0, cap = 0, got = 1;
+    int err = 0;
+
+    if (!f)
+        return NULL;
+    while (got) {
+        if (cap - n < 4096 && !read_grow(&buf, &cap)) {
+            err = errno;
+            break;
+        }
+        got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+    }
+    if (!err && ferror(f))
+        err = errno ? errno : EIO;
+    fclose(f);
+    if (err) {
+        free(buf);
+        errno = err;
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* "dir/chat.sio" -> "chat" (in the arena). */
+static const char *schema_stem(sioc_arena *a, const char *path)
+{
+    const char *base = strrchr(path, '/');
+    size_t len;
+
+    base = base ? base + 1 : path;
+    len = strlen(base);
+    if (len > 4 && strcmp(base + len - 4, ".sio") == 0)
+        len -= 4;
+    return sioc_arena_strndup(a, base, len);
+}
+
+/* A path as make reads it: spaces escaped, '$' doubled. */
+static void put_make_path(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == ' ' || *s == '\t' || *s == '#')
+            fputc('\\', out);
+        else if (*s == '$')
+            fputc('$', out);
+        fputc(*s, out);
+    }
+}
+
+static int write_deps(const options *o, const char *stem)
+{
+    const char *dir = o->out_dir ? o->out_dir : ".";
+    const char *ext[] = {".sio.h", ".sio.c"};
+
+    for (int i = 0; i < 2; i++) {
+        put_make_path(stdout, dir);
+        fputc('/', stdout);
+        put_make_path(stdout, stem);
+        fputs(ext[i], stdout);
+        fputs(i ? ": " : " ", stdout);
+    }
+    put_make_path(stdout, o->schema);
+    fputc('\n', stdout);
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
+static int write_dump(const sioc_schema *schema)
+{
+    sioc_dump(stdout, schema);
+    return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+}
+
+static int generate(const options *o, const sioc_schema *schema)
+{
+    (void)schema;
+    if (o->skeleton && access(o->skeleton, F_OK) == 0) {
+        fprintf(stderr, "sioc: %s exists; not overwriting it\n", o->skeleton);
+        return 1;
+    }
+    if (o->out_dir || o->skeleton) {
+        fputs("sioc: emitters not yet implemented\n", stderr);
+        return 1;
+    }
+    return 0;
+}
+
+static int run(const options *o)
+{
+    sioc_arena arena;
+    sioc_diag diag;
+    const sioc_schema *schema;
+    size_t len = 0;
+    char *src = read_file(o->schema, &len);
+    int status;
+
+    if (!src) {
+        fprintf(stderr, "sioc: cannot read %s: %s\n", o->schema,
+                strerror(errno));
+        return 1;
+    }
+    sioc_arena_init(&arena);
+    sioc_diag_init(&diag, o->schema, src, len, sioc_diag_sink_file, stderr);
+    schema = sioc_front(&arena, src, len, &diag);
+    if (!schema)
+        status = 1;
+    else if (o->deps)
+        status = write_deps(o, schema_stem(&arena, o->schema));
+    else if (o->dump)
+        status = write_dump(schema);
+    else
+        status = generate(o, schema);
+    sioc_arena_fini(&arena);
+    free(src);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    options o = {0};
+    int status = parse_args(argc, argv, &o);
+
+    if (status >= 0)
+        return status;
+    return run(&o);
+}

@@ -1,0 +1,174 @@
+/* model.h - the checked schema: all the emitters read.
+ *
+ * check.c builds it only from a file that passed every check, so an
+ * emitter reports no user errors and invents no names:
+ *  - every type is resolved; records come in dependency order (each after
+ *    the records it embeds by value, which are its required, non-array
+ *    record fields: these never form a cycle);
+ *  - every C identifier the generated code declares is spelled here and
+ *    all are distinct; none begins with the internal prefix "<schema>__",
+ *    which is the emitters' own (descriptor tables etc.);
+ *  - field and parameter names are C identifiers that are not keywords,
+ *    not reserved, and differ from their derived names (c_count, c_has,
+ *    c_len) and, for parameters, from the fixed parameter names of the
+ *    generated signatures: ctx ack to reply user status timeout_ms rest;
+ *  - strings are UTF-8 with no NUL inside.
+ * Everything lives in the arena given to sioc_check. */
+#ifndef SIOC_MODEL_H
+#define SIOC_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+
+typedef enum sioc_base {
+    SIOC_BOOL,
+    SIOC_INT,    /* int64: an integral JSON number in range */
+    SIOC_FLOAT,  /* double */
+    SIOC_STRING, /* valid UTF-8 */
+    SIOC_BYTES,  /* a binary attachment */
+    SIOC_JSON,   /* any value, json_t * borrowed */
+    SIOC_RECORD,
+    SIOC_ENUM
+} sioc_base;
+
+typedef struct sioc_record sioc_record;
+typedef struct sioc_enum sioc_enum;
+
+typedef struct sioc_type {
+    sioc_base base;
+    unsigned dims; /* 0 scalar, 1 for T[], 2 for T[][] ... */
+    bool optional; /* T?: null or absent; of the whole, so T[]? is an
+                      optional array (elements are never null) */
+    const sioc_record *record;    /* base == SIOC_RECORD */
+    const sioc_enum *enumeration; /* base == SIOC_ENUM */
+} sioc_type;
+
+/* A record field or an event parameter. */
+typedef struct sioc_field {
+    const char *name; /* the JSON key of a field; the C name */
+    sioc_type type;
+    const char *c_count; /* "n_<name>" if type.dims > 0, else NULL */
+    const char *c_has;   /* "has_<name>" if type.optional, else NULL */
+    const char *c_len;   /* "<name>_len" if bytes with dims 0, else NULL */
+    sioc_span at;
+} sioc_field;
+
+typedef struct sioc_params {
+    const sioc_field *items;
+    size_t count;
+    bool variadic; /* "...": any further arguments, as one json array */
+} sioc_params;
+
+struct sioc_record {
+    const char *name;         /* "Message" */
+    const char *c_name;       /* "chat_Message" */
+    const sioc_field *fields; /* at least one */
+    size_t nfields;
+    sioc_span at;
+};
+
+typedef struct sioc_enum_value {
+    const char *value;  /* on the wire */
+    const char *c_name; /* "chat_Color_dark_blue" */
+    sioc_span at;
+} sioc_enum_value;
+
+struct sioc_enum {
+    const char *name;              /* "Color" */
+    const char *c_name;            /* "chat_Color" */
+    const sioc_enum_value *values; /* at least one, schema order */
+    size_t nvalues;
+    sioc_span at;
+};
+
+typedef struct sioc_guard {
+    const char *name;   /* "admin" */
+    const char *c_name; /* "chat_guard_admin": bool f(sio_ctx *ctx) */
+    sioc_span at;
+} sioc_guard;
+
+/* What the dispatch does when a requirement fails. */
+typedef enum sioc_policy {
+    SIOC_POLICY_DISCONNECT, /* the default: the socket leaves the ns */
+    SIOC_POLICY_ACK         /* an error ack; only on acked events */
+} sioc_policy;
+
+/* Effective requirements: the namespace's, then the item's own, each
+ * guard once. Nothing required when !auth && nguards == 0. */
+typedef struct sioc_requires {
+    bool auth;
+    const sioc_guard *const *guards;
+    size_t nguards;
+    sioc_policy policy;
+} sioc_requires;
+
+typedef enum sioc_dir {
+    SIOC_ON,  /* client -> server: a handler */
+    SIOC_EMIT /* server -> client: an emit function */
+} sioc_dir;
+
+typedef struct sioc_event {
+    sioc_dir dir;
+    const char *name;   /* on the wire: "ping?" */
+    const char *ident;  /* mangled: "ping_" */
+    const char *c_func; /* ON "chat_on_ping_", EMIT "chat_emit_ping_" */
+    sioc_params args;
+    bool acked;
+    sioc_params ack;        /* ON: the server's answer; EMIT: the client's */
+    const char *c_ack;      /* if acked: ON the ack object type
+                               "chat_ping__ack", EMIT the reply callback type
+                               "chat_ping__reply"; else NULL */
+    const char *c_ack_send; /* ON and acked: "chat_ping__ack_send" */
+    sioc_requires req;      /* ON only */
+    sioc_span at;
+} sioc_event;
+
+typedef struct sioc_connect {
+    sioc_params auth;   /* fields of the CONNECT auth object (never
+                           variadic) */
+    const char *c_func; /* "chat_on_connect" */
+    sioc_requires req;  /* a failure refuses the connection */
+    sioc_span at;
+} sioc_connect;
+
+/* on *: events the namespace does not declare. */
+typedef struct sioc_catchall {
+    const char *c_func; /* "chat_on_any" */
+    sioc_requires req;  /* the namespace's */
+    sioc_span at;
+} sioc_catchall;
+
+typedef struct sioc_namespace {
+    const char *name;            /* "/admin" */
+    const char *ident;           /* "admin"; "" for "/" */
+    const char *c_prefix;        /* "chat_admin_"; "chat_" for "/" */
+    sioc_requires req;           /* its own, as written */
+    const sioc_connect *connect; /* NULL: none declared */
+    const sioc_catchall *any;    /* NULL: none declared */
+    const sioc_event *events;    /* both directions, schema order */
+    size_t nevents;
+    /* The ON events sorted by name (bytewise, strcmp), for dispatch
+     * tables searched with bsearch. */
+    const sioc_event *const *on_sorted;
+    size_t non;
+    sioc_span at;
+} sioc_namespace;
+
+typedef struct sioc_schema {
+    const char *name;                  /* "chat" */
+    const char *source;                /* the schema file as named to sioc */
+    const char *c_prefix;              /* "chat_" */
+    const char *c_register;            /* "chat_register" */
+    const sioc_record *const *records; /* dependency order */
+    size_t nrecords;
+    const sioc_enum *enums; /* schema order, as the rest */
+    size_t nenums;
+    const sioc_guard *guards;
+    size_t nguards;
+    const sioc_namespace *namespaces;
+    size_t nnamespaces;
+} sioc_schema;
+
+#endif

@@ -1,0 +1,681 @@
+/* parse.c - the schema grammar (docs/schema.md), a function per rule.
+ *
+ * A rule returns false after reporting a syntax error; the loop that
+ * called it (declarations, items, fields) skips to the end of the broken
+ * construct with parse_sync and goes on, so one run reports every error
+ * (flatcc's parser does the same). */
+#include "parse.h"
+
+#include <string.h>
+
+typedef struct parser {
+    const char *src;
+    sioc_lexer lexer;
+    sioc_token tok;   /* current */
+    sioc_token ahead; /* the one after, once peeked */
+    bool have_ahead;
+    sioc_arena *arena;
+    sioc_diag *diag;
+} parser;
+
+static sioc_tok_kind parse_kind(const parser *p)
+{
+    return p->tok.kind;
+}
+
+static bool parse_at(const parser *p, sioc_tok_kind kind)
+{
+    return p->tok.kind == kind;
+}
+
+/* The token after the current one. Lexed only when asked for, so that
+ * lexical errors stay in source order with the parser's. */
+static const sioc_token *parse_peek(parser *p)
+{
+    if (!p->have_ahead) {
+        p->ahead = sioc_lexer_next(&p->lexer);
+        p->have_ahead = true;
+    }
+    return &p->ahead;
+}
+
+/* Moves on; returns the token moved past. */
+static sioc_token parse_advance(parser *p)
+{
+    sioc_token t = p->tok;
+
+    if (t.kind == SIOC_TOK_EOF)
+        return t;
+    p->tok = p->have_ahead ? p->ahead : sioc_lexer_next(&p->lexer);
+    p->have_ahead = false;
+    return t;
+}
+
+static bool parse_accept(parser *p, sioc_tok_kind kind)
+{
+    if (!parse_at(p, kind))
+        return false;
+    parse_advance(p);
+    return true;
+}
+
+static bool is_keyword(sioc_tok_kind kind)
+{
+    return kind >= SIOC_TOK_KW_SCHEMA && kind <= SIOC_TOK_KW_JSON;
+}
+
+static bool is_type_keyword(sioc_tok_kind kind)
+{
+    return kind >= SIOC_TOK_KW_BOOL && kind <= SIOC_TOK_KW_JSON;
+}
+
+/* The start of a declaration: its keyword and then its name. A field
+ * named "record" is followed by ':' instead. */
+static bool parse_at_decl(parser *p)
+{
+    switch (parse_kind(p)) {
+    case SIOC_TOK_KW_SCHEMA:
+    case SIOC_TOK_KW_RECORD:
+    case SIOC_TOK_KW_ENUM:
+    case SIOC_TOK_KW_GUARD:
+        return parse_peek(p)->kind == SIOC_TOK_IDENT;
+    case SIOC_TOK_KW_NAMESPACE:
+        return parse_peek(p)->kind == SIOC_TOK_STRING;
+    default:
+        return false;
+    }
+}
+
+/* "identifier 'x'", "string \"x\"", "';'": the Y of "found Y". */
+static void parse_error_expected(parser *p, const char *what)
+{
+    const sioc_token *t = &p->tok;
+    int n = t->len > 40 ? 40 : (int)t->len;
+    const char *more = t->len > 40 ? "..." : "";
+    const char *text = p->src + t->offset;
+
+    switch (t->kind) {
+    case SIOC_TOK_IDENT:
+        sioc_diag_error(p->diag, sioc_tok_span(t),
+                        "expected %s, found identifier '%.*s%s'", what, n, text,
+                        more);
+        break;
+    case SIOC_TOK_NUMBER:
+        sioc_diag_error(p->diag, sioc_tok_span(t),
+                        "expected %s, found number '%.*s%s'", what, n, text,
+                        more);
+        break;
+    case SIOC_TOK_STRING:
+        sioc_diag_error(p->diag, sioc_tok_span(t),
+                        "expected %s, found string %.*s%s", what, n, text,
+                        more);
+        break;
+    default:
+        sioc_diag_error(p->diag, sioc_tok_span(t), "expected %s, found %s",
+                        what, sioc_tok_name(t->kind));
+    }
+}
+
+static bool parse_expect(parser *p, sioc_tok_kind kind)
+{
+    if (parse_accept(p, kind))
+        return true;
+    parse_error_expected(p, sioc_tok_name(kind));
+    return false;
+}
+
+/* Where parse_sync may stop early: at a declaration always, and in a
+ * namespace at the next item, in a record at the next field, so that a
+ * missing ';' costs one error and not the line after it. */
+typedef enum sync_mode { SYNC_TOP, SYNC_ITEMS, SYNC_FIELDS } sync_mode;
+
+static bool parse_at_item(parser *p)
+{
+    sioc_tok_kind next;
+
+    switch (parse_kind(p)) {
+    case SIOC_TOK_KW_CONNECT:
+        return parse_peek(p)->kind == SIOC_TOK_LPAREN;
+    case SIOC_TOK_KW_ON:
+        next = parse_peek(p)->kind;
+        return next == SIOC_TOK_STRING || next == SIOC_TOK_STAR;
+    case SIOC_TOK_KW_EMIT:
+        return parse_peek(p)->kind == SIOC_TOK_STRING;
+    default:
+        return false;
+    }
+}
+
+static bool parse_at_field(parser *p)
+{
+    return (parse_at(p, SIOC_TOK_IDENT) || is_keyword(parse_kind(p))) &&
+           parse_peek(p)->kind == SIOC_TOK_COLON;
+}
+
+static bool parse_at_stop(parser *p, sync_mode mode)
+{
+    return parse_at_decl(p) || (mode == SYNC_ITEMS && parse_at_item(p)) ||
+           (mode == SYNC_FIELDS && parse_at_field(p));
+}
+
+/* Skips past the next ';', or to the '}' that closes the enclosing
+ * block (left for the caller), or to a stop of the mode; a nested {...}
+ * is skipped whole. */
+static void parse_sync(parser *p, sync_mode mode)
+{
+    unsigned depth = 0;
+
+    for (;;) {
+        switch (parse_kind(p)) {
+        case SIOC_TOK_EOF:
+            return;
+        case SIOC_TOK_LBRACE:
+            depth++;
+            break;
+        case SIOC_TOK_RBRACE:
+            if (depth == 0)
+                return;
+            if (--depth == 0) {
+                parse_advance(p);
+                return;
+            }
+            break;
+        case SIOC_TOK_SEMI:
+            if (depth == 0) {
+                parse_advance(p);
+                return;
+            }
+            break;
+        default:
+            if (depth == 0 && parse_at_stop(p, mode))
+                return;
+        }
+        parse_advance(p);
+    }
+}
+
+/* A missing '}': the caller's loop met a declaration or the end. */
+static void parse_unclosed(parser *p, sioc_token open)
+{
+    parse_error_expected(p, "'}'");
+    sioc_diag_note(p->diag, sioc_tok_span(&open), "to match this '{'");
+}
+
+static sioc_ast_name parse_name_of(parser *p, sioc_token t)
+{
+    sioc_ast_name n;
+
+    n.text = sioc_arena_strndup(p->arena, p->src + t.offset, t.len);
+    n.at = sioc_tok_span(&t);
+    return n;
+}
+
+/* An identifier; with any_keyword, a keyword too (field names). */
+static bool parse_name(parser *p, bool any_keyword, sioc_ast_name *out)
+{
+    if (!parse_at(p, SIOC_TOK_IDENT) &&
+        !(any_keyword && is_keyword(parse_kind(p)))) {
+        parse_error_expected(p, "identifier");
+        return false;
+    }
+    *out = parse_name_of(p, parse_advance(p));
+    return true;
+}
+
+static bool parse_string(parser *p, sioc_ast_string *out)
+{
+    sioc_token t = p->tok;
+
+    if (!parse_expect(p, SIOC_TOK_STRING))
+        return false;
+    out->value = sioc_string_value(p->arena, p->src, &t, &out->len);
+    out->raw = sioc_arena_strndup(p->arena, p->src + t.offset, t.len);
+    out->at = sioc_tok_span(&t);
+    return true;
+}
+
+/* type = ( "bool" | ... | "json" | IDENT ) { "[" "]" } [ "?" ] */
+static bool parse_type(parser *p, sioc_ast_type *out)
+{
+    sioc_tok_kind k = parse_kind(p);
+
+    if (k != SIOC_TOK_IDENT && !is_type_keyword(k)) {
+        parse_error_expected(p, "type");
+        return false;
+    }
+    out->base = k;
+    out->name = parse_name_of(p, parse_advance(p));
+    while (parse_accept(p, SIOC_TOK_LBRACKET)) {
+        if (!parse_expect(p, SIOC_TOK_RBRACKET))
+            return false;
+        out->dims++;
+    }
+    out->optional = parse_accept(p, SIOC_TOK_QUESTION);
+    return true;
+}
+
+/* field = IDENT ":" type (also param) */
+static bool parse_field(parser *p, sioc_ast_field **out)
+{
+    sioc_ast_field *f = sioc_arena_alloc(p->arena, sizeof *f);
+
+    if (!parse_name(p, true, &f->name) || !parse_expect(p, SIOC_TOK_COLON) ||
+        !parse_type(p, &f->type))
+        return false;
+    *out = f;
+    return true;
+}
+
+static bool parse_ellipsis(parser *p, sioc_ast_params *out)
+{
+    sioc_token t = parse_advance(p);
+
+    out->variadic_at = sioc_tok_span(&t);
+    out->variadic = true;
+    if (parse_at(p, SIOC_TOK_COMMA)) {
+        sioc_diag_error(p->diag, out->variadic_at,
+                        "'...' must be the last parameter");
+        return false;
+    }
+    return true;
+}
+
+/* params = "(" [ param { "," param } ] [ "," "..." ] ")", or "(...)" */
+static bool parse_params(parser *p, sioc_ast_params *out)
+{
+    sioc_ast_field **tail = &out->head;
+
+    if (!parse_expect(p, SIOC_TOK_LPAREN))
+        return false;
+    if (parse_accept(p, SIOC_TOK_RPAREN))
+        return true;
+    for (;;) {
+        if (parse_at(p, SIOC_TOK_ELLIPSIS)) {
+            if (!parse_ellipsis(p, out))
+                return false;
+        } else {
+            if (!parse_at(p, SIOC_TOK_IDENT) && !is_keyword(parse_kind(p))) {
+                parse_error_expected(p, "parameter or '...'");
+                return false;
+            }
+            if (!parse_field(p, tail))
+                return false;
+            tail = &(*tail)->next;
+            out->count++;
+        }
+        if (parse_accept(p, SIOC_TOK_RPAREN))
+            return true;
+        if (out->variadic || !parse_accept(p, SIOC_TOK_COMMA)) {
+            parse_error_expected(p, out->variadic ? "')'" : "',' or ')'");
+            return false;
+        }
+    }
+}
+
+/* "else" ( "ack" | "disconnect" ): an extension, see docs/schema.md */
+static bool parse_policy(parser *p, sioc_ast_requires *out)
+{
+    const sioc_token *t = &p->tok;
+    const char *word = p->src + t->offset;
+
+    if (t->kind == SIOC_TOK_IDENT && t->len == 3 && !memcmp(word, "ack", 3))
+        out->policy = SIOC_AST_POLICY_ACK;
+    else if (t->kind == SIOC_TOK_IDENT && t->len == 10 &&
+             !memcmp(word, "disconnect", 10))
+        out->policy = SIOC_AST_POLICY_DISCONNECT;
+    else {
+        parse_error_expected(p, "'ack' or 'disconnect'");
+        return false;
+    }
+    out->policy_at = sioc_tok_span(t);
+    parse_advance(p);
+    return true;
+}
+
+/* requires = "requires" ( "auth" | IDENT ) { "," ... } [ "else" policy ] */
+static bool parse_requires(parser *p, sioc_ast_requires *out)
+{
+    sioc_ast_req **tail = &out->head;
+
+    out->present = true;
+    out->at = sioc_tok_span(&p->tok);
+    parse_advance(p);
+    do {
+        sioc_ast_req *r = sioc_arena_alloc(p->arena, sizeof *r);
+
+        if (parse_at(p, SIOC_TOK_KW_AUTH)) {
+            r->auth = true;
+        } else if (!parse_at(p, SIOC_TOK_IDENT)) {
+            parse_error_expected(p, "'auth' or a guard name");
+            return false;
+        }
+        r->name = parse_name_of(p, parse_advance(p));
+        *tail = r;
+        tail = &r->next;
+    } while (parse_accept(p, SIOC_TOK_COMMA));
+    if (parse_accept(p, SIOC_TOK_KW_ELSE))
+        return parse_policy(p, out);
+    return true;
+}
+
+static bool parse_opt_requires(parser *p, sioc_ast_requires *out)
+{
+    return !parse_at(p, SIOC_TOK_KW_REQUIRES) || parse_requires(p, out);
+}
+
+/* [ "->" params ] */
+static bool parse_opt_ack(parser *p, sioc_ast_item *it)
+{
+    if (!parse_accept(p, SIOC_TOK_ARROW))
+        return true;
+    it->acked = true;
+    return parse_params(p, &it->ack);
+}
+
+/* The ';' ending an item, with a word for a misplaced "else". */
+static bool parse_item_end(parser *p)
+{
+    if (parse_at(p, SIOC_TOK_KW_ELSE)) {
+        sioc_diag_error(p->diag, sioc_tok_span(&p->tok),
+                        "'else' belongs to a 'requires' clause");
+        return false;
+    }
+    return parse_expect(p, SIOC_TOK_SEMI);
+}
+
+/* "on" "*" ";" (also spelt on "*";) */
+static bool parse_on_any(parser *p, sioc_ast_item *it)
+{
+    it->kind = SIOC_AST_ANY;
+    parse_advance(p);
+    if (parse_at(p, SIOC_TOK_LPAREN)) {
+        sioc_diag_error(p->diag, sioc_tok_span(&p->tok),
+                        "'on *' takes no parameters: its handler gets the "
+                        "event name and every argument");
+        return false;
+    }
+    return parse_expect(p, SIOC_TOK_SEMI);
+}
+
+/* "on" STRING params [ "->" params ] [ requires ] ";" | "on" "*" ";" */
+static bool parse_on(parser *p, sioc_ast_item *it)
+{
+    const sioc_token *t = &p->tok;
+
+    if (parse_at(p, SIOC_TOK_STAR) ||
+        (t->kind == SIOC_TOK_STRING && t->len == 3 &&
+         !memcmp(p->src + t->offset, "\"*\"", 3) &&
+         parse_peek(p)->kind == SIOC_TOK_SEMI))
+        return parse_on_any(p, it);
+    if (!parse_at(p, SIOC_TOK_STRING)) {
+        parse_error_expected(p, "event name (a string) or '*'");
+        return false;
+    }
+    return parse_string(p, &it->name) && parse_params(p, &it->args) &&
+           parse_opt_ack(p, it) && parse_opt_requires(p, &it->req) &&
+           parse_item_end(p);
+}
+
+/* "emit" STRING params [ "->" params ] ";" */
+static bool parse_emit(parser *p, sioc_ast_item *it)
+{
+    if (!parse_string(p, &it->name) || !parse_params(p, &it->args) ||
+        !parse_opt_ack(p, it))
+        return false;
+    if (parse_at(p, SIOC_TOK_KW_REQUIRES)) {
+        sioc_diag_error(p->diag, sioc_tok_span(&p->tok),
+                        "'requires' does not apply to emit (it guards what "
+                        "clients send)");
+        return false;
+    }
+    return parse_item_end(p);
+}
+
+/* "connect" params [ requires ] ";" */
+static bool parse_connect(parser *p, sioc_ast_item *it)
+{
+    return parse_params(p, &it->args) && parse_opt_requires(p, &it->req) &&
+           parse_item_end(p);
+}
+
+static bool parse_item(parser *p, sioc_ast_item **out)
+{
+    sioc_ast_item *it = sioc_arena_alloc(p->arena, sizeof *it);
+    bool ok;
+
+    it->at = sioc_tok_span(&p->tok);
+    switch (parse_kind(p)) {
+    case SIOC_TOK_KW_CONNECT:
+        it->kind = SIOC_AST_CONNECT;
+        parse_advance(p);
+        ok = parse_connect(p, it);
+        break;
+    case SIOC_TOK_KW_ON:
+        it->kind = SIOC_AST_ON;
+        parse_advance(p);
+        ok = parse_on(p, it);
+        break;
+    case SIOC_TOK_KW_EMIT:
+        it->kind = SIOC_AST_EMIT;
+        parse_advance(p);
+        ok = parse_emit(p, it);
+        break;
+    default:
+        parse_error_expected(p, "'connect', 'on', 'emit' or '}'");
+        return false;
+    }
+    if (ok)
+        *out = it;
+    return ok;
+}
+
+/* "{" { item } "}" of a namespace */
+static void parse_items(parser *p, sioc_ast_decl *d)
+{
+    sioc_token open = p->tok;
+    sioc_ast_item **tail = &d->items;
+
+    parse_advance(p);
+    while (!parse_accept(p, SIOC_TOK_RBRACE) && !p->diag->stopped) {
+        uint32_t start = p->tok.offset;
+
+        if (parse_at(p, SIOC_TOK_EOF) || parse_at_decl(p)) {
+            parse_unclosed(p, open);
+            return;
+        }
+        if (parse_item(p, tail))
+            tail = &(*tail)->next;
+        else
+            parse_sync(p, SYNC_ITEMS);
+        if (p->tok.offset == start)
+            parse_advance(p);
+    }
+}
+
+/* namespace = "namespace" STRING [ requires ] "{" { item } "}". After a
+ * bad requires clause the body is still parsed, for its own errors. */
+static bool parse_namespace(parser *p, sioc_ast_decl *d)
+{
+    if (!parse_string(p, &d->ns))
+        return false;
+    if (!parse_opt_requires(p, &d->req)) {
+        while (!parse_at(p, SIOC_TOK_LBRACE) && !parse_at(p, SIOC_TOK_EOF) &&
+               !parse_at(p, SIOC_TOK_SEMI) && !parse_at(p, SIOC_TOK_RBRACE) &&
+               !parse_at_decl(p))
+            parse_advance(p);
+        if (!parse_at(p, SIOC_TOK_LBRACE))
+            return false;
+    } else if (!parse_at(p, SIOC_TOK_LBRACE)) {
+        parse_error_expected(p, "'{'");
+        return false;
+    }
+    parse_items(p, d);
+    return true;
+}
+
+/* record = "record" IDENT "{" { IDENT ":" type ";" } "}" */
+static bool parse_record(parser *p, sioc_ast_decl *d)
+{
+    sioc_token open;
+    sioc_ast_field **tail = &d->fields.head;
+
+    if (!parse_name(p, false, &d->name))
+        return false;
+    open = p->tok;
+    if (!parse_expect(p, SIOC_TOK_LBRACE))
+        return false;
+    while (!parse_accept(p, SIOC_TOK_RBRACE) && !p->diag->stopped) {
+        uint32_t start = p->tok.offset;
+
+        if (parse_at(p, SIOC_TOK_EOF) || parse_at_decl(p)) {
+            parse_unclosed(p, open);
+            return true;
+        }
+        if (!parse_at(p, SIOC_TOK_IDENT) && !is_keyword(parse_kind(p))) {
+            parse_error_expected(p, "field name or '}'");
+            parse_sync(p, SYNC_FIELDS);
+        } else if (parse_field(p, tail) && parse_expect(p, SIOC_TOK_SEMI)) {
+            tail = &(*tail)->next;
+            d->fields.count++;
+        } else {
+            parse_sync(p, SYNC_FIELDS);
+        }
+        if (p->tok.offset == start)
+            parse_advance(p);
+    }
+    return true;
+}
+
+/* STRING { "," STRING } [ "," ] up to the "}" */
+static bool parse_values(parser *p, sioc_ast_decl *d)
+{
+    sioc_ast_value **tail = &d->values;
+
+    while (!parse_at(p, SIOC_TOK_RBRACE)) {
+        sioc_ast_value *v = sioc_arena_alloc(p->arena, sizeof *v);
+
+        if (!parse_at(p, SIOC_TOK_STRING)) {
+            parse_error_expected(p, "enum value (a string) or '}'");
+            return false;
+        }
+        parse_string(p, &v->str);
+        *tail = v;
+        tail = &v->next;
+        d->nvalues++;
+        if (!parse_accept(p, SIOC_TOK_COMMA) && !parse_at(p, SIOC_TOK_RBRACE)) {
+            parse_error_expected(p, "',' or '}'");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* enum = "enum" IDENT "{" STRING { "," STRING } [","] "}". An empty
+ * list parses, so that the checker can say "has no values". */
+static bool parse_enum(parser *p, sioc_ast_decl *d)
+{
+    if (!parse_name(p, false, &d->name) || !parse_expect(p, SIOC_TOK_LBRACE))
+        return false;
+    if (parse_values(p, d)) {
+        parse_advance(p); /* the '}' */
+    } else {
+        parse_sync(p, SYNC_TOP);
+        parse_accept(p, SIOC_TOK_RBRACE);
+    }
+    return true;
+}
+
+/* guard = "guard" IDENT ";" */
+static bool parse_guard(parser *p, sioc_ast_decl *d)
+{
+    if (parse_at(p, SIOC_TOK_KW_AUTH)) {
+        sioc_diag_error(p->diag, sioc_tok_span(&p->tok),
+                        "'auth' is built in; a guard needs another name");
+        return false;
+    }
+    return parse_name(p, false, &d->name) && parse_expect(p, SIOC_TOK_SEMI);
+}
+
+static bool parse_decl(parser *p, sioc_ast_decl **out)
+{
+    sioc_ast_decl *d = sioc_arena_alloc(p->arena, sizeof *d);
+    unsigned before = p->diag->errors;
+    bool ok;
+
+    d->at = sioc_tok_span(&p->tok);
+    switch (parse_kind(p)) {
+    case SIOC_TOK_KW_RECORD:
+        d->kind = SIOC_AST_RECORD;
+        parse_advance(p);
+        ok = parse_record(p, d);
+        break;
+    case SIOC_TOK_KW_ENUM:
+        d->kind = SIOC_AST_ENUM;
+        parse_advance(p);
+        ok = parse_enum(p, d);
+        break;
+    case SIOC_TOK_KW_GUARD:
+        d->kind = SIOC_AST_GUARD;
+        parse_advance(p);
+        ok = parse_guard(p, d);
+        break;
+    case SIOC_TOK_KW_NAMESPACE:
+        d->kind = SIOC_AST_NAMESPACE;
+        parse_advance(p);
+        ok = parse_namespace(p, d);
+        break;
+    default:
+        parse_error_expected(p, "'record', 'enum', 'guard' or 'namespace'");
+        return false;
+    }
+    d->broken = p->diag->errors != before;
+    if (ok)
+        *out = d;
+    return ok;
+}
+
+/* "schema" IDENT ";" */
+static bool parse_header(parser *p, sioc_ast_file *f)
+{
+    if (!parse_expect(p, SIOC_TOK_KW_SCHEMA) ||
+        !parse_name(p, false, &f->schema) || !parse_expect(p, SIOC_TOK_SEMI))
+        return false;
+    f->has_schema = true;
+    return true;
+}
+
+sioc_ast_file *sioc_parse(sioc_arena *arena, const char *src, size_t len,
+                          sioc_diag *diag)
+{
+    parser p = {0};
+    sioc_ast_file *f = sioc_arena_alloc(arena, sizeof *f);
+    sioc_ast_decl **tail = &f->decls;
+
+    p.src = src;
+    p.arena = arena;
+    p.diag = diag;
+    sioc_lexer_init(&p.lexer, src, len, diag);
+    p.tok = sioc_lexer_next(&p.lexer);
+    if (!parse_header(&p, f))
+        parse_sync(&p, SYNC_TOP);
+    while (!parse_at(&p, SIOC_TOK_EOF) && !diag->stopped) {
+        uint32_t start = p.tok.offset;
+
+        if (parse_at(&p, SIOC_TOK_KW_SCHEMA)) {
+            sioc_diag_error(diag, sioc_tok_span(&p.tok),
+                            "'schema' comes once, first in the file");
+            parse_advance(&p);
+            parse_sync(&p, SYNC_TOP);
+        } else if (parse_decl(&p, tail)) {
+            tail = &(*tail)->next;
+        } else {
+            f->lost_decls++;
+            parse_sync(&p, SYNC_TOP);
+        }
+        /* A stray '}': sync stops before it. */
+        if (p.tok.offset == start && !parse_at(&p, SIOC_TOK_EOF))
+            parse_advance(&p);
+    }
+    f->syntax_errors = diag->errors;
+    return f;
+}

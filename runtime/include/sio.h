@@ -34,6 +34,8 @@ enum {
     SIO_ELIMIT = EIO_ELIMIT,
     SIO_ESTATE = -6, /* not allowed now (e.g. ack sent twice) */
     SIO_EEXIST = -7, /* already registered */
+    SIO_ETIMEOUT = -8, /* no answer in time */
+    SIO_EPROTO = -9,   /* the peer's answer does not match the schema */
 };
 
 #define SIO_MUST_CHECK EIO_MUST_CHECK

@@ -200,15 +200,25 @@ int sio_emit_params(sio_target to, const char *event, const sio_params *p,
 int sio_ack_params(sio_pending_ack *ack, const sio_params *p,
                    const void *args);
 
-/* The reply to a server-to-client emit with an ack: reply is the decoded
- * struct (NULL on error), error says why ("timeout", "disconnected",
- * "reply: expected int"); called exactly once, on the loop thread. */
-typedef void (*sio_reply_fn)(sio_ctx *ctx, const void *reply,
-                             const char *error, void *ud);
-/* Emits to one socket and waits for its ack up to timeout_ms. */
+/* A generic function pointer: generated code casts the typed reply
+ * callback to it and back (C allows the round trip). */
+typedef void (*sio_fn)(void);
+
+/* The shim sioc writes per reply type: calls fn (the application's
+ * typed callback) with reply (the decoded struct; NULL unless status is
+ * 0) spread out. status: 0, SIO_ETIMEOUT, SIO_ECLOSED or SIO_EPROTO. */
+typedef void (*sio_reply_invoke_fn)(sio_ctx *ctx, int status,
+                                    const void *reply, sio_fn fn,
+                                    void *user);
+
+/* Emits to one socket and waits up to timeout_ms (0: 10 s) for its ack;
+ * invoke runs exactly once, on the loop thread, with the reply decoded
+ * by reply_params, or an error status (timeout, the socket went, a reply
+ * that does not match). Returns 0, or an error and invoke never runs. */
 int sio_emit_params_ack(sio_target to, const char *event,
                         const sio_params *p, const void *args,
-                        const sio_params *reply, sio_reply_fn fn, void *ud,
+                        const sio_params *reply_params,
+                        sio_reply_invoke_fn invoke, sio_fn fn, void *user,
                         unsigned timeout_ms);
 
 #ifdef __cplusplus

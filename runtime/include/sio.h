@@ -155,6 +155,21 @@ void sio_ack_free(sio_pending_ack *a); /* never answered; NULL is fine */
  * (stolen, may be NULL). */
 int sio_refuse(sio_ctx *ctx, const char *message, json_t *data);
 
+/* ---- emit targets --------------------------------------------------------
+ * Where an emit goes. Built by value: sio_to_socket(s), sio_self(ctx). */
+typedef struct sio_target {
+    sio_socket *socket; /* one socket */
+    uint32_t flags;     /* SIO_TARGET_* */
+} sio_target;
+
+enum {
+    SIO_TARGET_VOLATILE = 1, /* dropped if the socket's buffer is full */
+};
+
+sio_target sio_to_socket(sio_socket *s);
+sio_target sio_self(const sio_ctx *ctx); /* the socket of the handler */
+sio_target sio_volatile(sio_target t);
+
 /* ---- sockets ---------------------------------------------------------- */
 const char *sio_socket_sid(const sio_socket *s);
 sio_namespace *sio_socket_namespace(const sio_socket *s);
@@ -170,6 +185,17 @@ void sio_socket_unref(sio_socket *s);
 /* Emits event with args (stolen array; NULL = no arguments) to one
  * socket. Bytes values (sio_bytes_new) go as binary attachments. */
 int sio_emit(sio_socket *s, const char *event, json_t *args);
+/* Emits and asks the client for an ack: fn runs exactly once on the
+ * loop thread with status 0 and the client's arguments (borrowed), or
+ * SIO_ETIMEOUT after timeout_ms (0: 10 s), or SIO_ECLOSED when the socket
+ * goes first (args NULL then). args stolen. On an error return fn never
+ * runs. */
+typedef void (*sio_ack_fn)(sio_ctx *ctx, int status, json_t *args,
+                           void *ud);
+int sio_emit_ack(sio_socket *s, const char *event, json_t *args,
+                 sio_ack_fn fn, void *ud, unsigned timeout_ms);
+/* Emits to a target (sio_to_socket, sio_self, ...); args stolen. */
+int sio_emit_to(sio_target to, const char *event, json_t *args);
 /* Disconnects the socket from its namespace (the client gets DISCONNECT;
  * disconnect handler: SIO_REASON_SERVER_NAMESPACE_DISCONNECT). Safe
  * inside that socket's own handler: it is freed after the dispatch. */
@@ -184,21 +210,6 @@ void sio_socket_close_connection(sio_socket *s);
 int sio_ctx_login(sio_ctx *ctx, const char *user_id);
 void sio_ctx_logout(sio_ctx *ctx);
 const char *sio_ctx_user_id(const sio_ctx *ctx); /* NULL: anonymous */
-
-/* ---- emit targets --------------------------------------------------------
- * Where an emit goes. Built by value: sio_to_socket(s), sio_self(ctx). */
-typedef struct sio_target {
-    sio_socket *socket; /* one socket */
-    uint32_t flags;     /* SIO_TARGET_* */
-} sio_target;
-
-enum {
-    SIO_TARGET_VOLATILE = 1, /* dropped if the socket's buffer is full */
-};
-
-sio_target sio_to_socket(sio_socket *s);
-sio_target sio_self(const sio_ctx *ctx); /* the socket of the handler */
-sio_target sio_volatile(sio_target t);
 
 /* ---- binary values ----------------------------------------------------
  * A bytes value is a JSON object that the codec sends as a binary

@@ -119,6 +119,12 @@ typedef struct sio_arena sio_arena;
 int sio_decode_params(const sio_params *params, json_t *args, void *out,
                       sio_arena *arena, sio_type_error *err);
 
+/* Decodes the fields of a JSON object (the CONNECT auth payload) into
+ * out, as sio_decode_params does for an array; unknown keys are
+ * ignored. */
+int sio_decode_object(const sio_params *params, json_t *obj, void *out,
+                      sio_arena *arena, sio_type_error *err);
+
 /* Encodes the struct in into a new JSON array (NULL on allocation
  * failure or on an invalid value, e.g. a string that is not UTF-8 or a
  * NULL non-optional pointer; err names it). */

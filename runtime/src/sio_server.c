@@ -14,100 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "map.h"
-#include "sio_packet.h"
-#include "util.h"
-
-typedef struct sio_conn sio_conn;
-
-struct sio_server {
-    sio_options opt;
-    eio_server *eio;
-    map nsps;        /* name -> sio_namespace */
-    sio_conn *conns; /* every connection, for shutdown and free */
-    void *app;
-    bool stopping;
-};
-
-typedef struct handler {
-    sio_event_fn fn;
-    void *ud;
-    char name[]; /* the map key */
-} handler;
-
-struct sio_namespace {
-    sio_server *srv;
-    sio_connect_fn on_connect;
-    void *connect_ud;
-    sio_disconnect_fn on_disconnect;
-    void *disconnect_ud;
-    sio_event_fn on_any;
-    void *any_ud;
-    map events;  /* event name -> handler */
-    map sockets; /* sid -> connected sio_socket (not a reference) */
-    size_t len;
-    char name[];
-};
-
-typedef enum sock_state {
-    SOCK_CONNECTING, /* its connect handler runs; emits are held */
-    SOCK_CONNECTED,
-    SOCK_GONE,
-} sock_state;
-
-struct sio_socket {
-    unsigned refs;
-    sock_state state;
-    bool disconnect_asked; /* sio_disconnect while connecting */
-    sio_namespace *ns;     /* may dangle once GONE: only used while live */
-    sio_conn *conn;        /* NULL once GONE */
-    sio_socket *next;      /* in conn->sockets */
-    json_t *auth;
-    void *data;
-    sio_encoded *held; /* emits made while connecting */
-    size_t nheld, capheld;
-    char sid[UTIL_ID_LEN + 1];
-};
-
-/* A binary packet whose attachments are still arriving. */
-typedef struct pending {
-    sio_packet pkt; /* pkt.nsp points into nsp */
-    char *nsp;
-    uint8_t **att;
-    size_t *att_len;
-    size_t natt; /* received so far; pkt.attachments expected */
-} pending;
-
-struct sio_conn {
-    sio_server *srv;
-    eio_session *session; /* NULL once Engine.IO closed it */
-    sio_conn *prev, *next;
-    sio_socket *sockets;
-    eio_timer *connect_timer;
-    pending bin;
-    bool has_bin;
-    bool closing;   /* input is ignored from now on */
-    bool closed;    /* the Engine.IO close callback ran */
-    sio_reason why; /* 0, or why the sio layer closed the session */
-    unsigned busy;  /* callers on the stack that use this connection */
-};
-
-struct sio_ctx {
-    sio_socket *s;
-    sio_conn *conn; /* for the handshake; its session may be NULL */
-    const char *event;
-    json_t *args;
-    int64_t ack_id; /* -1: none, or answered, or taken */
-    bool connecting;
-    char *refuse_msg;
-    json_t *refuse_data;
-};
-
-struct sio_pending_ack {
-    sio_socket *s;
-    int64_t id;
-};
+#include "sio_internal.h"
 
 /* ---- logging ------------------------------------------------------------ */
 
@@ -176,6 +83,7 @@ static void conn_free(sio_conn *c)
     eio_timer_free(c->connect_timer);
     if (c->has_bin)
         pending_fini(&c->bin);
+    free(c->user_id);
     free(c);
 }
 
@@ -225,14 +133,24 @@ static void conn_unlink(sio_conn *c, const sio_socket *s)
         }
 }
 
-/* Queues an encoded packet: the head, then its attachments, in order. */
-static int conn_send(sio_conn *c, const sio_encoded *e)
+/* Queues an encoded packet: the head, then its attachments, in order.
+ * A volatile packet is dropped whole when the session's buffer is full. */
+static int conn_send_mode(sio_conn *c, const sio_encoded *e, bool volatile_)
 {
-    int rc = c->session ? eio_session_send(c->session, e->head) : SIO_ECLOSED;
+    int rc;
 
+    if (!c->session)
+        return SIO_ECLOSED;
+    rc = volatile_ ? eio_session_send_volatile(c->session, e->head)
+                   : eio_session_send(c->session, e->head);
     for (size_t i = 0; rc == 0 && i < e->natt; i++)
         rc = c->session ? eio_session_send(c->session, e->att[i]) : SIO_ECLOSED;
     return rc;
+}
+
+static int conn_send(sio_conn *c, const sio_encoded *e)
+{
+    return conn_send_mode(c, e, false);
 }
 
 /* Encodes once and queues; data is borrowed. */
@@ -345,6 +263,7 @@ static void socket_drop(sio_socket *s, sio_reason why)
     s->state = SOCK_GONE;
     s->conn = NULL;
     held_clear(s);
+    siop_fail_out_acks(s);
     if (was && why && ns->on_disconnect) {
         sio_ctx ctx = {.s = s, .conn = c, .ack_id = -1};
         conn_hold(c);
@@ -514,9 +433,8 @@ static void dispatch(sio_conn *c, sio_packet *p, span in)
     case SIO_PKT_BINARY_EVENT:
         on_event(c, s, p, in);
         break;
-    default:
-        /* ACK/BINARY_ACK: server->client acks are not sent yet. */
-        conn_log(c, EIO_LOG_DEBUG, nsp, NONE, "unexpected ack", in);
+    default: /* ACK/BINARY_ACK: the answer to one of our emits */
+        siop_on_client_ack(s, p->id, p->data);
         break;
     }
 }
@@ -759,6 +677,11 @@ sio_server *sio_server_new(const sio_options *o)
     else
         sio_options_init(&srv->opt);
     map_init(&srv->nsps);
+    srv->arena = sio_arena_new();
+    if (!srv->arena) {
+        sio_server_free(srv);
+        return NULL;
+    }
     /* As in socket.io, the main namespace always exists. */
     if (!sio_server_of(srv, "/")) {
         sio_server_free(srv);
@@ -803,6 +726,8 @@ void sio_server_free(sio_server *srv)
     for (sio_conn *c = srv->conns; c; c = c->next) {
         eio_timer_free(c->connect_timer);
         c->connect_timer = NULL;
+        for (sio_socket *k = c->sockets; k; k = k->next)
+            siop_fail_out_acks(k);
     }
     if (srv->eio)
         eio_server_free(srv->eio);
@@ -813,6 +738,7 @@ void sio_server_free(sio_server *srv)
     for (size_t i = 0; map_next(&srv->nsps, &i, &e);)
         namespace_free(e->value);
     map_fini(&srv->nsps);
+    sio_arena_free(srv->arena);
     free(srv);
 }
 
@@ -1200,7 +1126,8 @@ static bool event_reserved(const char *event)
     return false;
 }
 
-int sio_emit(sio_socket *s, const char *event, json_t *args)
+int siop_socket_emit(sio_socket *s, const char *event, json_t *args, int64_t id,
+                     bool volatile_)
 {
     sio_encoded e;
     json_t *name;
@@ -1226,15 +1153,20 @@ int sio_emit(sio_socket *s, const char *event, json_t *args)
         json_decref(args);
         return SIO_ENOMEM;
     }
-    rc = sio_packet_encode(SIO_PKT_EVENT, s->ns->name, -1, args, &e);
+    rc = sio_packet_encode(SIO_PKT_EVENT, s->ns->name, id, args, &e);
     json_decref(args);
     if (rc != 0)
         return rc;
     if (s->state == SOCK_CONNECTING)
         return socket_hold(s, &e);
-    rc = conn_send(s->conn, &e);
+    rc = conn_send_mode(s->conn, &e, volatile_);
     sio_encoded_fini(&e);
     return rc;
+}
+
+int sio_emit(sio_socket *s, const char *event, json_t *args)
+{
+    return siop_socket_emit(s, event, args, -1, false);
 }
 
 void sio_disconnect(sio_socket *s)
@@ -1260,4 +1192,19 @@ void sio_socket_close_connection(sio_socket *s)
     conn_kick_all(c, SIO_REASON_SERVER_NAMESPACE_DISCONNECT);
     conn_close(c, SIO_REASON_FORCED_CLOSE);
     conn_release(c);
+}
+
+/* ---- for the other core files ------------------------------------------- */
+
+void siop_log(const sio_socket *s, int level, const char *event,
+              const char *why)
+{
+    if (s->conn)
+        conn_log(s->conn, level, span_str(s->ns->name), span_str(event), why,
+                 NONE);
+}
+
+void siop_socket_kick(sio_socket *s, sio_reason why)
+{
+    socket_kick(s, why);
 }

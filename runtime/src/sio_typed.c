@@ -496,3 +496,17 @@ json_t *sio_encode_params(const sio_params *p, const void *in,
     }
     return a;
 }
+
+int sio_decode_object(const sio_params *p, json_t *obj, void *out,
+                      sio_arena *arena, sio_type_error *err)
+{
+    walk w = {arena, err, "", 0};
+    sio_record_desc r = {"object", p->size, p->nfields, p->fields};
+
+    if (err)
+        err->path[0] = err->message[0] = '\0';
+    memset(out, 0, p->size);
+    if (!json_is_object(obj) || sio_is_bytes(obj))
+        return fail(&w, "expected an object");
+    return decode_record(&w, &r, obj, out);
+}

@@ -147,6 +147,11 @@ int eio_session_send(eio_session *s, eio_msg *m)
     return 0;
 }
 
+int eio_session_send_volatile(eio_session *s, eio_msg *m)
+{
+    return eio_session_send(s, m);
+}
+
 void eio_session_close(eio_session *s)
 {
     s->close_asked = true; /* the close callback comes later, as in eio */

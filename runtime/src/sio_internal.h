@@ -1,0 +1,136 @@
+/* sio_internal.h - the Socket.IO core's structures, shared by its files
+ * (sio_server.c: connections, sockets, dispatch; sio_schema.c: typed
+ * dispatch, targets, acks both ways). Internal functions: prefix siop_. */
+#ifndef SIO_INTERNAL_H
+#define SIO_INTERNAL_H
+
+#include "sio.h"
+
+#include "log.h"
+#include "map.h"
+#include "sio_packet.h"
+#include "util.h"
+
+typedef struct sio_conn sio_conn;
+
+struct sio_server {
+    sio_options opt;
+    eio_server *eio;
+    map nsps;        /* name -> sio_namespace */
+    sio_conn *conns; /* every connection, for shutdown and free */
+    void *app;
+    bool stopping;
+    sio_arena *arena; /* the typed dispatch's, reset after each call */
+};
+
+typedef struct handler {
+    sio_event_fn fn;
+    void *ud;
+    char name[]; /* the map key */
+} handler;
+
+struct sio_namespace {
+    sio_server *srv;
+    sio_connect_fn on_connect;
+    void *connect_ud;
+    sio_disconnect_fn on_disconnect;
+    void *disconnect_ud;
+    sio_event_fn on_any;
+    void *any_ud;
+    map events;  /* event name -> handler */
+    map sockets; /* sid -> connected sio_socket (not a reference) */
+    size_t len;
+    char name[];
+};
+
+typedef enum sock_state {
+    SOCK_CONNECTING, /* its connect handler runs; emits are held */
+    SOCK_CONNECTED,
+    SOCK_GONE,
+} sock_state;
+
+struct sio_socket {
+    unsigned refs;
+    sock_state state;
+    bool disconnect_asked; /* sio_disconnect while connecting */
+    sio_namespace *ns;     /* may dangle once GONE: only used while live */
+    sio_conn *conn;        /* NULL once GONE */
+    sio_socket *next;      /* in conn->sockets */
+    json_t *auth;
+    void *data;
+    sio_encoded *held; /* emits made while connecting */
+    size_t nheld, capheld;
+    struct out_ack *out_acks; /* emits waiting for the client's ack */
+    int64_t next_ack_id;
+    char sid[UTIL_ID_LEN + 1];
+};
+
+/* A binary packet whose attachments are still arriving. */
+typedef struct pending {
+    sio_packet pkt; /* pkt.nsp points into nsp */
+    char *nsp;
+    uint8_t **att;
+    size_t *att_len;
+    size_t natt; /* received so far; pkt.attachments expected */
+} pending;
+
+struct sio_conn {
+    sio_server *srv;
+    eio_session *session; /* NULL once Engine.IO closed it */
+    sio_conn *prev, *next;
+    sio_socket *sockets;
+    eio_timer *connect_timer;
+    pending bin;
+    bool has_bin;
+    bool closing;   /* input is ignored from now on */
+    bool closed;    /* the Engine.IO close callback ran */
+    sio_reason why; /* 0, or why the sio layer closed the session */
+    char *user_id;  /* the logged-in user, shared by the namespaces */
+    unsigned busy;  /* callers on the stack that use this connection */
+};
+
+struct sio_ctx {
+    sio_socket *s;
+    sio_conn *conn; /* for the handshake; its session may be NULL */
+    const char *event;
+    json_t *args;
+    int64_t ack_id; /* -1: none, or answered, or taken */
+    bool connecting;
+    char *refuse_msg;
+    json_t *refuse_data;
+};
+
+struct sio_pending_ack {
+    sio_socket *s;
+    int64_t id;
+};
+
+/* An emit waiting for the client's ack (sio_schema.c). */
+struct out_ack {
+    struct out_ack *next;
+    int64_t id;
+    eio_timer *timer;
+    sio_socket *s; /* not a reference: the socket ends its acks first */
+    const sio_params *reply;
+    sio_reply_invoke_fn invoke;
+    sio_fn fn;
+    void *user;
+};
+
+/* sio_server.c */
+/* One log line about a connection's socket: sid, namespace, why. */
+void siop_log(const sio_socket *s, int level, const char *event,
+              const char *why);
+/* Encodes [event, ...args] once (args stolen) and sends or holds it;
+ * id >= 0 asks the client for an ack. */
+int siop_socket_emit(sio_socket *s, const char *event, json_t *args, int64_t id,
+                     bool volatile_);
+void siop_socket_kick(sio_socket *s, sio_reason why);
+
+/* sio_schema.c */
+/* The client's ACK packet for one of our emits (data borrowed). */
+void siop_on_client_ack(sio_socket *s, int64_t id, json_t *data);
+/* Ends every emit still waiting on s with SIO_ECLOSED. */
+void siop_fail_out_acks(sio_socket *s);
+
+#endif

@@ -1,0 +1,391 @@
+/* sio_schema.c - the typed layer on the core: schema registration and
+ * typed dispatch (requirements, then decoding, then the generated shim),
+ * typed emits and acks, emits that wait for the client's ack, emit
+ * targets, and the connection's logged-in user.
+ *
+ * Nothing that fails a requirement or a decoding reaches a handler: the
+ * client gets an error ack, or the socket is disconnected, per the
+ * schema, and the log gets one line. */
+#include "sio_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sio_internal_typed.h"
+
+#define DEFAULT_ACK_TIMEOUT_MS 10000
+
+/* ---- identity ---------------------------------------------------------- */
+
+int sio_ctx_login(sio_ctx *ctx, const char *user_id)
+{
+    char *copy;
+
+    if (!ctx->conn || !user_id)
+        return SIO_EINVAL;
+    copy = strdup(user_id);
+    if (!copy)
+        return SIO_ENOMEM;
+    free(ctx->conn->user_id);
+    ctx->conn->user_id = copy;
+    return 0;
+}
+
+void sio_ctx_logout(sio_ctx *ctx)
+{
+    if (!ctx->conn)
+        return;
+    free(ctx->conn->user_id);
+    ctx->conn->user_id = NULL;
+}
+
+const char *sio_ctx_user_id(const sio_ctx *ctx)
+{
+    return ctx->conn ? ctx->conn->user_id : NULL;
+}
+
+/* ---- targets ------------------------------------------------------------ */
+
+sio_target sio_to_socket(sio_socket *s)
+{
+    return (sio_target){s, 0};
+}
+
+sio_target sio_self(const sio_ctx *ctx)
+{
+    return (sio_target){ctx->s, 0};
+}
+
+sio_target sio_volatile(sio_target t)
+{
+    t.flags |= SIO_TARGET_VOLATILE;
+    return t;
+}
+
+int sio_emit_to(sio_target to, const char *event, json_t *args)
+{
+    if (!to.socket) {
+        json_decref(args);
+        return SIO_EINVAL;
+    }
+    return siop_socket_emit(to.socket, event, args, -1,
+                            to.flags & SIO_TARGET_VOLATILE);
+}
+
+/* ---- typed emits and acks -------------------------------------------------
+ */
+
+/* Encodes args by p; logs and returns NULL when the application passed a
+ * value the schema does not allow (e.g. a string that is not UTF-8). */
+static json_t *encode_or_log(sio_socket *s, const char *event,
+                             const sio_params *p, const void *args)
+{
+    sio_type_error err;
+    json_t *a = sio_encode_params(p, args, &err);
+
+    if (!a && s)
+        siop_log(s, EIO_LOG_WARN, event,
+                 err.message[0] ? err.message : "out of memory");
+    return a;
+}
+
+int sio_emit_params(sio_target to, const char *event, const sio_params *p,
+                    const void *args)
+{
+    json_t *a = encode_or_log(to.socket, event, p, args);
+    return a ? sio_emit_to(to, event, a) : SIO_EINVAL;
+}
+
+int sio_ack_params(sio_pending_ack *ack, const sio_params *p, const void *args)
+{
+    json_t *a;
+
+    if (!ack)
+        return SIO_EINVAL;
+    a = encode_or_log(ack->s, NULL, p, args);
+    if (!a) {
+        sio_ack_free(ack);
+        return SIO_EINVAL;
+    }
+    return sio_ack_send(ack, a);
+}
+
+/* ---- emits waiting for the client's ack -----------------------------------
+ */
+
+static void out_ack_unlink(sio_socket *s, struct out_ack *a)
+{
+    for (struct out_ack **p = &s->out_acks; *p; p = &(*p)->next)
+        if (*p == a) {
+            *p = a->next;
+            return;
+        }
+}
+
+/* Runs the callback once and frees a (already unlinked). */
+static void out_ack_finish(struct out_ack *a, int status, json_t *data)
+{
+    sio_socket *s = a->s;
+    sio_ctx ctx = {.s = s, .conn = s->conn, .ack_id = -1};
+    sio_arena *arena = s->ns->srv->arena;
+
+    eio_timer_free(a->timer);
+    sio_socket_ref(s);
+    if (!a->reply) {
+        ((sio_ack_fn)a->fn)(&ctx, status, status ? NULL : data, a->user);
+    } else if (status) {
+        a->invoke(&ctx, status, NULL, a->fn, a->user);
+    } else {
+        sio_type_error err;
+        void *out = sio_arena_alloc(arena, a->reply->size);
+        if (out && sio_decode_params(a->reply, data, out, arena, &err) == 0) {
+            a->invoke(&ctx, 0, out, a->fn, a->user);
+        } else {
+            siop_log(s, EIO_LOG_INFO, NULL,
+                     out ? err.message : "out of memory");
+            a->invoke(&ctx, SIO_EPROTO, NULL, a->fn, a->user);
+        }
+        sio_arena_reset(arena);
+    }
+    free(a);
+    sio_socket_unref(s);
+}
+
+static void out_ack_timeout(eio_timer *t, void *ud)
+{
+    struct out_ack *a = ud;
+    (void)t;
+    out_ack_unlink(a->s, a);
+    out_ack_finish(a, SIO_ETIMEOUT, NULL);
+}
+
+void siop_on_client_ack(sio_socket *s, int64_t id, json_t *data)
+{
+    struct out_ack *a = s->out_acks;
+
+    /* Replies mostly come in order: the oldest is usually first. */
+    while (a && a->id != id)
+        a = a->next;
+    if (!a) {
+        siop_log(s, EIO_LOG_DEBUG, NULL, "ack for no pending emit");
+        return;
+    }
+    out_ack_unlink(s, a);
+    out_ack_finish(a, 0, data);
+}
+
+void siop_fail_out_acks(sio_socket *s)
+{
+    while (s->out_acks) {
+        struct out_ack *a = s->out_acks;
+        s->out_acks = a->next;
+        out_ack_finish(a, SIO_ECLOSED, NULL);
+    }
+}
+
+/* Registers a pending ack, then emits; args stolen. */
+static int emit_waiting(sio_socket *s, const char *event, json_t *args,
+                        struct out_ack *a, unsigned timeout_ms)
+{
+    struct out_ack **tail;
+    int rc;
+
+    if (!s || s->state == SOCK_GONE) {
+        json_decref(args);
+        free(a);
+        return s ? SIO_ECLOSED : SIO_EINVAL;
+    }
+    a->s = s;
+    a->id = s->next_ack_id++;
+    a->timer = eio_timer_new(sio_server_engine(s->ns->srv), out_ack_timeout, a);
+    if (!a->timer) {
+        json_decref(args);
+        free(a);
+        return SIO_ENOMEM;
+    }
+    rc = siop_socket_emit(s, event, args, a->id, false);
+    if (rc != 0) {
+        eio_timer_free(a->timer);
+        free(a);
+        return rc;
+    }
+    for (tail = &s->out_acks; *tail; tail = &(*tail)->next)
+        ; /* append: replies are matched oldest first */
+    *tail = a;
+    eio_timer_start(a->timer, timeout_ms ? timeout_ms : DEFAULT_ACK_TIMEOUT_MS);
+    return 0;
+}
+
+int sio_emit_ack(sio_socket *s, const char *event, json_t *args, sio_ack_fn fn,
+                 void *ud, unsigned timeout_ms)
+{
+    struct out_ack *a = calloc(1, sizeof *a);
+
+    if (!a || !fn) {
+        free(a);
+        json_decref(args);
+        return a ? SIO_EINVAL : SIO_ENOMEM;
+    }
+    a->fn = (sio_fn)fn;
+    a->user = ud;
+    return emit_waiting(s, event, args, a, timeout_ms);
+}
+
+int sio_emit_params_ack(sio_target to, const char *event, const sio_params *p,
+                        const void *args, const sio_params *reply_params,
+                        sio_reply_invoke_fn invoke, sio_fn fn, void *user,
+                        unsigned timeout_ms)
+{
+    struct out_ack *a;
+    json_t *j;
+
+    if (!to.socket || !reply_params || !invoke || !fn)
+        return SIO_EINVAL;
+    j = encode_or_log(to.socket, event, p, args);
+    if (!j)
+        return SIO_EINVAL;
+    a = calloc(1, sizeof *a);
+    if (!a) {
+        json_decref(j);
+        return SIO_ENOMEM;
+    }
+    a->reply = reply_params;
+    a->invoke = invoke;
+    a->fn = fn;
+    a->user = user;
+    return emit_waiting(to.socket, event, j, a, timeout_ms);
+}
+
+/* ---- typed dispatch ---------------------------------------------------------
+ */
+
+/* NULL if every requirement holds, else what failed. */
+static const char *check_requires(sio_ctx *ctx, const sio_requires *r,
+                                  char *buf, size_t n)
+{
+    if (!r)
+        return NULL;
+    if (r->auth && !sio_ctx_user_id(ctx))
+        return "unauthorized";
+    for (size_t i = 0; i < r->nguards; i++) {
+        if (!r->guards[i](ctx)) {
+            snprintf(buf, n, "forbidden: %s", r->guard_names[i]);
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+/* A requirement failed: the seed's authenticated_only (disconnect), or
+ * an error ack when the schema says so and the client asked for one. */
+static void refuse_event(sio_ctx *ctx, const sio_requires *r, const char *why)
+{
+    siop_log(ctx->s, EIO_LOG_INFO, ctx->event, why);
+    if (r->on_fail == SIO_FAIL_ACK) {
+        if (sio_ctx_wants_ack(ctx))
+            (void)sio_ack_error(ctx, why);
+        return;
+    }
+    sio_disconnect(ctx->s);
+}
+
+static void typed_event(sio_ctx *ctx, json_t *args, void *ud)
+{
+    const sio_event_desc *ev = ud;
+    sio_arena *arena = ctx->s->ns->srv->arena;
+    sio_type_error err;
+    char buf[128];
+    const char *why = check_requires(ctx, ev->req, buf, sizeof buf);
+    void *out;
+
+    if (why) {
+        refuse_event(ctx, ev->req, why);
+        return;
+    }
+    out = sio_arena_alloc(arena, ev->args->size);
+    if (!out || sio_decode_params(ev->args, args, out, arena, &err) != 0) {
+        why = out ? err.message : "out of memory";
+        siop_log(ctx->s, EIO_LOG_INFO, ctx->event, why);
+        if (sio_ctx_wants_ack(ctx))
+            (void)sio_ack_error(ctx, why);
+        sio_arena_reset(arena);
+        return;
+    }
+    ev->invoke(ctx, out, ev->ack ? sio_ctx_take_ack(ctx) : NULL);
+    sio_arena_reset(arena);
+}
+
+static int typed_connect(sio_ctx *ctx, json_t *auth, void *ud)
+{
+    const sio_namespace_desc *nd = ud;
+    sio_arena *arena = ctx->s->ns->srv->arena;
+    sio_type_error err;
+    char buf[128];
+    const char *why = check_requires(ctx, nd->req, buf, sizeof buf);
+    void *out = NULL;
+    int rc;
+
+    if (!why && nd->auth) {
+        out = sio_arena_alloc(arena, nd->auth->size);
+        if (!out || sio_decode_object(nd->auth, auth, out, arena, &err) != 0)
+            why = out ? err.message : "out of memory";
+    }
+    if (why) {
+        siop_log(ctx->s, EIO_LOG_INFO, NULL, why);
+        (void)sio_refuse(ctx, why, NULL);
+        sio_arena_reset(arena);
+        return -1;
+    }
+    rc = nd->on_connect ? nd->on_connect(ctx, out) : 0;
+    sio_arena_reset(arena);
+    return rc;
+}
+
+static void typed_any(sio_ctx *ctx, json_t *args, void *ud)
+{
+    const sio_namespace_desc *nd = ud;
+    char buf[128];
+    const char *why = check_requires(ctx, nd->req, buf, sizeof buf);
+
+    if (why) {
+        refuse_event(ctx, nd->req, why);
+        return;
+    }
+    nd->on_any(ctx, ctx->event, args);
+}
+
+static int register_namespace(sio_server *srv, const sio_namespace_desc *nd)
+{
+    sio_namespace *ns = sio_server_of(srv, nd->name);
+    int rc;
+
+    if (!ns)
+        return SIO_ENOMEM;
+    if (nd->on_connect || nd->auth || nd->req) {
+        rc = sio_namespace_on_connect(ns, typed_connect, (void *)nd);
+        if (rc)
+            return rc;
+    }
+    if (nd->on_any && (rc = sio_namespace_on_any(ns, typed_any, (void *)nd)))
+        return rc;
+    for (size_t i = 0; i < nd->nevents; i++) {
+        const sio_event_desc *ev = &nd->events[i];
+        rc = sio_namespace_on(ns, ev->name, typed_event, (void *)ev);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+int sio_schema_register(sio_server *srv, const sio_schema_desc *schema)
+{
+    if (!srv || !schema || schema->abi != SIO_TYPED_ABI)
+        return SIO_EINVAL;
+    for (size_t i = 0; i < schema->nnamespaces; i++) {
+        int rc = register_namespace(srv, &schema->namespaces[i]);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}

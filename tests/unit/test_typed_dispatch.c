@@ -1,0 +1,402 @@
+/* test_typed_dispatch.c - the typed layer on the core, over the fake
+ * Engine.IO: requirements before decoding before the handler, error acks
+ * naming the argument, the disconnect policy, login, typed acks, and
+ * server-to-client acks answered exactly once (reply, timeout, close).
+ * The tables are written by hand in the shape sioc generates. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sio.h"
+
+#include "../common/fake_eio.c"
+
+/* ---- the "schema" -------------------------------------------------------- */
+
+typedef struct app {
+    int connects, joins, secrets, admins;
+    bool admin_ok;
+    int replies, last_status;
+    int64_t last_n;
+    char last_args[128];
+} app;
+
+static app A;
+
+struct name_auth {
+    const char *name;
+};
+static const sio_field name_auth_fields[] = {
+    {"name", SIO_K_STRING, 0, 0, offsetof(struct name_auth, name), 0, NULL,
+     NULL},
+};
+static const sio_params name_auth = {sizeof(struct name_auth), 1,
+                                     name_auth_fields, false, 0};
+
+struct str_arg {
+    const char *s;
+};
+static const sio_field room_fields[] = {
+    {"room", SIO_K_STRING, 0, 0, offsetof(struct str_arg, s), 0, NULL, NULL},
+};
+static const sio_params room_args = {sizeof(struct str_arg), 1, room_fields,
+                                     false, 0};
+static const sio_field user_fields[] = {
+    {"user", SIO_K_STRING, 0, 0, offsetof(struct str_arg, s), 0, NULL, NULL},
+};
+static const sio_params user_args = {sizeof(struct str_arg), 1, user_fields,
+                                     false, 0};
+
+struct int_arg {
+    int64_t n;
+};
+static const sio_field int_fields[] = {
+    {"n", SIO_K_INT, 0, 0, offsetof(struct int_arg, n), 0, NULL, NULL},
+};
+static const sio_params int_args = {sizeof(struct int_arg), 1, int_fields,
+                                    false, 0};
+
+struct bool_arg {
+    bool ok;
+};
+static const sio_field bool_fields[] = {
+    {"ok", SIO_K_BOOL, 0, 0, offsetof(struct bool_arg, ok), 0, NULL, NULL},
+};
+static const sio_params bool_args = {sizeof(struct bool_arg), 1, bool_fields,
+                                     false, 0};
+
+static int on_connect(sio_ctx *ctx, const void *auth)
+{
+    const struct name_auth *a = auth;
+    A.connects++;
+    if (strcmp(a->name, "bad") == 0) {
+        sio_refuse(ctx, "bad name", NULL);
+        return 1;
+    }
+    return 0;
+}
+
+static void join_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
+{
+    struct int_arg v = {++A.joins};
+    (void)ctx;
+    (void)args;
+    if (ack)
+        sio_ack_params(ack, &int_args, &v);
+}
+
+static void secret_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
+{
+    (void)ctx;
+    (void)args;
+    (void)ack;
+    A.secrets++;
+}
+
+static void admin_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
+{
+    struct bool_arg v = {true};
+    (void)ctx;
+    (void)args;
+    A.admins++;
+    sio_ack_params(ack, &bool_args, &v);
+}
+
+static void login_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
+{
+    const struct str_arg *a = args;
+    struct bool_arg v = {sio_ctx_login(ctx, a->s) == 0};
+    sio_ack_params(ack, &bool_args, &v);
+}
+
+static bool guard_admin(sio_ctx *ctx)
+{
+    (void)ctx;
+    return A.admin_ok;
+}
+
+static const sio_requires auth_disconnect = {true, 0, NULL, NULL,
+                                             SIO_FAIL_DISCONNECT};
+static const sio_guard_fn admin_guards[] = {guard_admin};
+static const char *const admin_names[] = {"admin"};
+static const sio_requires auth_admin_ack = {true, 1, admin_guards, admin_names,
+                                            SIO_FAIL_ACK};
+
+static const sio_event_desc events[] = {
+    {"admin", &int_args, &bool_args, &auth_admin_ack, admin_invoke},
+    {"join", &room_args, &int_args, NULL, join_invoke},
+    {"login", &user_args, &bool_args, NULL, login_invoke},
+    {"secret", &int_args, NULL, &auth_disconnect, secret_invoke},
+};
+static const sio_namespace_desc namespaces[] = {
+    {"/", &name_auth, on_connect, NULL, 4, events, NULL},
+};
+static const sio_schema_desc schema = {"t", SIO_TYPED_ABI, 1, namespaces};
+
+/* ---- fixture ---------------------------------------------------------------
+ */
+
+static int setup(void **state)
+{
+    sio_options o;
+    sio_server *srv;
+
+    memset(&A, 0, sizeof A);
+    sio_options_init(&o);
+    srv = sio_server_new(&o);
+    assert_non_null(srv);
+    g_eio = sio_server_engine(srv);
+    assert_int_equal(sio_schema_register(srv, &schema), 0);
+    *state = srv;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    sio_server_free(*state);
+    return 0;
+}
+
+/* A session connected to "/" as name; returns it. */
+static eio_session *connected(const char *name)
+{
+    char pkt[64];
+    eio_session *s = sess_open(g_eio);
+    snprintf(pkt, sizeof pkt, "0{\"name\":\"%s\"}", name);
+    sess_text(s, pkt);
+    expect_connect(s, "40");
+    return s;
+}
+
+/* ---- tests ----------------------------------------------------------------
+ */
+
+static void test_abi_checked(void **state)
+{
+    sio_schema_desc other = schema;
+    other.abi = SIO_TYPED_ABI + 1;
+    assert_int_equal(sio_schema_register(*state, &other), SIO_EINVAL);
+}
+
+static void test_connect_auth_decoded(void **state)
+{
+    eio_session *s = sess_open(g_eio);
+    (void)state;
+
+    sess_text(s, "0{}");
+    expect_out(s, "44{\"message\":\"name: missing (expected string)\"}");
+    sess_text(s, "0{\"name\":7}");
+    expect_out(s, "44{\"message\":\"name: expected string\"}");
+    assert_int_equal(A.connects, 0); /* never reached the handler */
+    sess_text(s, "0{\"name\":\"bad\"}");
+    expect_out(s, "44{\"message\":\"bad name\"}");
+    assert_int_equal(A.connects, 1);
+    sess_text(s, "0{\"name\":\"ann\",\"extra\":[1]}");
+    expect_connect(s, "40");
+    sess_close(s, EIO_CLOSE_TRANSPORT_CLOSE);
+}
+
+static void test_bad_arguments_never_reach_handler(void **state)
+{
+    eio_session *s = connected("ann");
+    (void)state;
+
+    sess_text(s, "21[\"join\",5]");
+    expect_out(s, "431[{\"error\":\"room: expected string\"}]");
+    sess_text(s, "22[\"join\",\"a\",\"b\"]");
+    expect_out(s, "432[{\"error\":\"expected 1 argument, got 2\"}]");
+    sess_text(s, "2[\"join\"]"); /* no ack id: dropped, logged */
+    assert_null(sess_next(s));
+    assert_int_equal(A.joins, 0);
+    sess_text(s, "23[\"join\",\"lobby\"]");
+    expect_out(s, "433[1]");
+    assert_int_equal(A.joins, 1);
+    sess_close(s, EIO_CLOSE_TRANSPORT_CLOSE);
+}
+
+static void test_requires_auth_disconnects(void **state)
+{
+    eio_session *s = connected("ann");
+    (void)state;
+
+    sess_text(s, "24[\"secret\",1]");
+    expect_out(s, "41"); /* DISCONNECT; the ack is never answered */
+    assert_null(sess_next(s));
+    assert_int_equal(A.secrets, 0);
+    /* The socket is gone: further events are not dispatched. */
+    sess_text(s, "2[\"secret\",1]");
+    assert_int_equal(A.secrets, 0);
+    sess_close(s, EIO_CLOSE_TRANSPORT_CLOSE);
+}
+
+static void test_error_ack_policy_and_login(void **state)
+{
+    eio_session *s = connected("ann");
+    (void)state;
+
+    sess_text(s, "25[\"admin\",1]");
+    expect_out(s, "435[{\"error\":\"unauthorized\"}]");
+    sess_text(s, "26[\"login\",\"bob\"]");
+    expect_out(s, "436[true]");
+    sess_text(s, "27[\"admin\",1]");
+    expect_out(s, "437[{\"error\":\"forbidden: admin\"}]");
+    A.admin_ok = true;
+    sess_text(s, "28[\"admin\",1]");
+    expect_out(s, "438[true]");
+    assert_int_equal(A.admins, 1);
+    /* Logged in now: the disconnect-policy event runs too. */
+    sess_text(s, "2[\"secret\",1]");
+    assert_int_equal(A.secrets, 1);
+    sess_close(s, EIO_CLOSE_TRANSPORT_CLOSE);
+}
+
+static void on_raw_reply(sio_ctx *ctx, int status, json_t *args, void *ud)
+{
+    char *text = args ? json_dumps(args, JSON_COMPACT) : NULL;
+    (void)ctx;
+    (void)ud;
+    A.replies++;
+    A.last_status = status;
+    snprintf(A.last_args, sizeof A.last_args, "%s", text ? text : "-");
+    free(text);
+}
+
+/* The socket under test, kept (a reference) by the "grab" event. */
+static sio_socket *g_sock;
+
+static void grab_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
+{
+    (void)args;
+    (void)ack;
+    g_sock = sio_socket_ref(sio_ctx_socket(ctx));
+}
+
+static void fire_timers(void)
+{
+    for (size_t i = 0; i < MAX_TIMERS; i++) {
+        eio_timer *t = g_eio->timers[i];
+        if (t && t->active) {
+            t->active = false;
+            t->fn(t, t->ud);
+        }
+    }
+}
+
+static void test_server_to_client_acks(void **state)
+{
+    static const sio_event_desc grab[] = {
+        {"grab", &int_args, NULL, NULL, grab_invoke}};
+    static const sio_namespace_desc nsd[] = {
+        {"/g", NULL, NULL, NULL, 1, grab, NULL}};
+    static const sio_schema_desc sch = {"g", SIO_TYPED_ABI, 1, nsd};
+    eio_session *s = sess_open(g_eio);
+
+    assert_int_equal(sio_schema_register(*state, &sch), 0);
+    sess_text(s, "0/g,");
+    expect_connect(s, "40/g,");
+    sess_text(s, "2/g,[\"grab\",1]");
+    assert_non_null(g_sock);
+
+    /* Answered: the callback gets the client's arguments, once. */
+    assert_int_equal(sio_emit_ack(g_sock, "ping", json_pack("[i]", 1),
+                                  on_raw_reply, NULL, 1000),
+                     0);
+    expect_out(s, "42/g,0[\"ping\",1]");
+    sess_text(s, "3/g,0[\"pong\",2]");
+    assert_int_equal(A.replies, 1);
+    assert_int_equal(A.last_status, 0);
+    assert_string_equal(A.last_args, "[\"pong\",2]");
+    sess_text(s, "3/g,0[\"again\"]"); /* a second answer is ignored */
+    assert_int_equal(A.replies, 1);
+
+    /* Timed out: SIO_ETIMEOUT, and a late answer changes nothing. */
+    assert_int_equal(
+        sio_emit_ack(g_sock, "ping", NULL, on_raw_reply, NULL, 1000), 0);
+    expect_out(s, "42/g,1[\"ping\"]");
+    fire_timers();
+    assert_int_equal(A.replies, 2);
+    assert_int_equal(A.last_status, SIO_ETIMEOUT);
+    sess_text(s, "3/g,1[]");
+    assert_int_equal(A.replies, 2);
+
+    /* The socket goes first: SIO_ECLOSED, once. */
+    assert_int_equal(
+        sio_emit_ack(g_sock, "ping", NULL, on_raw_reply, NULL, 1000), 0);
+    sess_close(s, EIO_CLOSE_TRANSPORT_CLOSE);
+    assert_int_equal(A.replies, 3);
+    assert_int_equal(A.last_status, SIO_ECLOSED);
+    assert_int_equal(
+        sio_emit_ack(g_sock, "ping", NULL, on_raw_reply, NULL, 1000),
+        SIO_ECLOSED);
+    assert_int_equal(A.replies, 3);
+    sio_socket_unref(g_sock);
+    g_sock = NULL;
+}
+
+static void on_typed_reply(sio_ctx *ctx, int status, const void *reply,
+                           sio_fn fn, void *user)
+{
+    (void)ctx;
+    (void)fn;
+    (void)user;
+    A.replies++;
+    A.last_status = status;
+    A.last_n = reply ? ((const struct int_arg *)reply)->n : -1;
+}
+
+static void test_typed_reply_checked(void **state)
+{
+    static const sio_event_desc grab[] = {
+        {"grab", &int_args, NULL, NULL, grab_invoke}};
+    static const sio_namespace_desc nsd[] = {
+        {"/h", NULL, NULL, NULL, 1, grab, NULL}};
+    static const sio_schema_desc sch = {"h", SIO_TYPED_ABI, 1, nsd};
+    struct int_arg n = {41};
+    eio_session *s = sess_open(g_eio);
+
+    assert_int_equal(sio_schema_register(*state, &sch), 0);
+    sess_text(s, "0/h,");
+    expect_connect(s, "40/h,");
+    sess_text(s, "2/h,[\"grab\",1]");
+    assert_int_equal(sio_emit_params_ack(sio_to_socket(g_sock), "q", &int_args,
+                                         &n, &int_args, on_typed_reply,
+                                         (sio_fn)fire_timers, NULL, 0),
+                     0);
+    expect_out(s, "42/h,0[\"q\",41]");
+    sess_text(s, "3/h,0[42]");
+    assert_int_equal(A.last_status, 0);
+    assert_int_equal(A.last_n, 42);
+    assert_int_equal(sio_emit_params_ack(sio_to_socket(g_sock), "q", &int_args,
+                                         &n, &int_args, on_typed_reply,
+                                         (sio_fn)fire_timers, NULL, 0),
+                     0);
+    expect_out(s, "42/h,1[\"q\",41]");
+    sess_text(s, "3/h,1[\"not an int\"]");
+    assert_int_equal(A.replies, 2);
+    assert_int_equal(A.last_status, SIO_EPROTO);
+    assert_int_equal(A.last_n, -1);
+    sess_close(s, EIO_CLOSE_TRANSPORT_CLOSE);
+    sio_socket_unref(g_sock);
+    g_sock = NULL;
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_abi_checked),
+        T(test_connect_auth_decoded),
+        T(test_bad_arguments_never_reach_handler),
+        T(test_requires_auth_disconnects),
+        T(test_error_ack_policy_and_login),
+        T(test_server_to_client_acks),
+        T(test_typed_reply_checked),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -206,4 +206,4 @@ FORCE:
 	format clean FORCE
 .DEFAULT_GOAL := all
 
--include $(RT_OBJ:.o=.d) $(GEN_OBJ:.o=.d)
+-include $(RT_OBJ:.o=.d) $(GEN_OBJ:.o=.d) $(UNIT_BINS:=.d) $(REPLAY_BINS:=.d)

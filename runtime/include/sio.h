@@ -32,10 +32,11 @@ enum {
     SIO_EINVAL = EIO_EINVAL,
     SIO_ECLOSED = EIO_ECLOSED, /* socket disconnected */
     SIO_ELIMIT = EIO_ELIMIT,
-    SIO_ESTATE = -6, /* not allowed now (e.g. ack sent twice) */
-    SIO_EEXIST = -7, /* already registered */
+    SIO_ESTATE = -6,   /* not allowed now (e.g. ack sent twice) */
+    SIO_EEXIST = -7,   /* already registered */
     SIO_ETIMEOUT = -8, /* no answer in time */
     SIO_EPROTO = -9,   /* the peer's answer does not match the schema */
+    SIO_ENOENT = -10,  /* no such room membership */
 };
 
 #define SIO_MUST_CHECK EIO_MUST_CHECK
@@ -84,8 +85,7 @@ void sio_server_set_app(sio_server *srv, void *app);
 void *sio_server_app(const sio_server *srv);
 /* Runs fn(srv, arg) on the loop thread. Any thread. 0 or SIO_ENOMEM. */
 int sio_server_call_on_loop(sio_server *srv,
-                            void (*fn)(sio_server *srv, void *arg),
-                            void *arg);
+                            void (*fn)(sio_server *srv, void *arg), void *arg);
 
 /* The namespace named name ("/", "/chat"), created on first use;
  * borrowed, lives as long as the server. NULL if name does not start
@@ -100,14 +100,12 @@ const char *sio_namespace_name(const sio_namespace *ns);
  * when absent). Return 0 to accept; to refuse, call sio_refuse() and
  * return non-zero (without sio_refuse the message is "refused"). */
 typedef int (*sio_connect_fn)(sio_ctx *ctx, json_t *auth, void *ud);
-typedef void (*sio_disconnect_fn)(sio_ctx *ctx, sio_reason reason,
-                                  void *ud);
+typedef void (*sio_disconnect_fn)(sio_ctx *ctx, sio_reason reason, void *ud);
 /* An event: args is the borrowed array of arguments after the name. */
 typedef void (*sio_event_fn)(sio_ctx *ctx, json_t *args, void *ud);
 
 /* Each returns 0, SIO_EEXIST (already set) or SIO_ENOMEM. */
-int sio_namespace_on_connect(sio_namespace *ns, sio_connect_fn fn,
-                             void *ud);
+int sio_namespace_on_connect(sio_namespace *ns, sio_connect_fn fn, void *ud);
 int sio_namespace_on_disconnect(sio_namespace *ns, sio_disconnect_fn fn,
                                 void *ud);
 int sio_namespace_on(sio_namespace *ns, const char *event, sio_event_fn fn,
@@ -156,19 +154,63 @@ void sio_ack_free(sio_pending_ack *a); /* never answered; NULL is fine */
 int sio_refuse(sio_ctx *ctx, const char *message, json_t *data);
 
 /* ---- emit targets --------------------------------------------------------
- * Where an emit goes. Built by value: sio_to_socket(s), sio_self(ctx). */
+ * Where an emit goes, built by value and composed:
+ *   sio_self(ctx)                        the handler's socket
+ *   sio_to_socket(s)                     one socket
+ *   sio_all(ns)                          every socket of a namespace
+ *   sio_broadcast(ctx)                   every socket of the handler's
+ *                                        namespace but the handler's
+ *   sio_to(t, room), sio_except(t, room) narrow to rooms (a sid is a room
+ *                                        holding that socket), minus rooms
+ *   sio_volatile(t)                      dropped where the buffer is full
+ * sio_to on a one-socket target makes it a broadcast from that socket to
+ * the room (the socket itself excluded), as socket.to(room) in socket.io.
+ * Room names are borrowed until the emit returns. A broadcast is encoded
+ * once and the same bytes are queued for every recipient. */
+#define SIO_TARGET_MAX_ROOMS 8
+
 typedef struct sio_target {
-    sio_socket *socket; /* one socket */
-    uint32_t flags;     /* SIO_TARGET_* */
+    sio_socket *socket;                      /* one socket (ns NULL) */
+    sio_namespace *ns;                       /* a broadcast in this namespace */
+    const sio_socket *except_socket;         /* the sender of a broadcast */
+    const char *rooms[SIO_TARGET_MAX_ROOMS]; /* none: all of ns */
+    const char *except[SIO_TARGET_MAX_ROOMS]; /* minus their members */
+    uint8_t nrooms, nexcept;
+    uint32_t flags; /* SIO_TARGET_* */
 } sio_target;
 
 enum {
     SIO_TARGET_VOLATILE = 1, /* dropped if the socket's buffer is full */
+    SIO_TARGET_COMPRESS = 2, /* advisory: no compression is negotiated */
+    SIO_TARGET_OVERFLOW = 4, /* more than SIO_TARGET_MAX_ROOMS: emits fail */
 };
 
 sio_target sio_to_socket(sio_socket *s);
-sio_target sio_self(const sio_ctx *ctx); /* the socket of the handler */
+sio_target sio_self(const sio_ctx *ctx);
+sio_target sio_all(sio_namespace *ns);
+sio_target sio_broadcast(const sio_ctx *ctx);
+sio_target sio_to(sio_target t, const char *room);
+sio_target sio_except(sio_target t, const char *room);
 sio_target sio_volatile(sio_target t);
+sio_target sio_compress(sio_target t);
+
+/* ---- rooms ----------------------------------------------------------------
+ * A socket is in the room named by its sid from its connect on; it leaves
+ * every room when it disconnects (after the disconnecting handler). */
+int sio_join(sio_socket *s, const char *room);  /* 0, SIO_ENOMEM/ECLOSED */
+int sio_leave(sio_socket *s, const char *room); /* 0 or SIO_ENOENT */
+bool sio_in_room(const sio_socket *s, const char *room);
+/* The socket's rooms, its sid first; up to max names (borrowed until it
+ * joins or leaves) into out; returns how many it has. */
+size_t sio_socket_rooms(const sio_socket *s, const char **out, size_t max);
+/* Sockets of a room of ns (local ones). */
+size_t sio_room_size(sio_namespace *ns, const char *room);
+/* Up to max members (borrowed) into out; returns the room's size. */
+size_t sio_room_sockets(sio_namespace *ns, const char *room, sio_socket **out,
+                        size_t max);
+/* Runs before a socket's rooms are left (the reason as for disconnect). */
+int sio_namespace_on_disconnecting(sio_namespace *ns, sio_disconnect_fn fn,
+                                   void *ud);
 
 /* ---- sockets ---------------------------------------------------------- */
 const char *sio_socket_sid(const sio_socket *s);
@@ -190,10 +232,9 @@ int sio_emit(sio_socket *s, const char *event, json_t *args);
  * SIO_ETIMEOUT after timeout_ms (0: 10 s), or SIO_ECLOSED when the socket
  * goes first (args NULL then). args stolen. On an error return fn never
  * runs. */
-typedef void (*sio_ack_fn)(sio_ctx *ctx, int status, json_t *args,
-                           void *ud);
-int sio_emit_ack(sio_socket *s, const char *event, json_t *args,
-                 sio_ack_fn fn, void *ud, unsigned timeout_ms);
+typedef void (*sio_ack_fn)(sio_ctx *ctx, int status, json_t *args, void *ud);
+int sio_emit_ack(sio_socket *s, const char *event, json_t *args, sio_ack_fn fn,
+                 void *ud, unsigned timeout_ms);
 /* Emits to a target (sio_to_socket, sio_self, ...); args stolen. */
 int sio_emit_to(sio_target to, const char *event, json_t *args);
 /* Disconnects the socket from its namespace (the client gets DISCONNECT;

@@ -10,6 +10,7 @@
 #include "map.h"
 #include "sio_packet.h"
 #include "util.h"
+#include "sio_adapter.h"
 
 typedef struct sio_conn sio_conn;
 
@@ -35,6 +36,9 @@ struct sio_namespace {
     void *connect_ud;
     sio_disconnect_fn on_disconnect;
     void *disconnect_ud;
+    sio_disconnect_fn on_disconnecting; /* before the rooms are left */
+    void *disconnecting_ud;
+    struct sio_adapter *adapter; /* rooms and broadcasts */
     sio_event_fn on_any;
     void *any_ud;
     map events;  /* event name -> handler */
@@ -62,6 +66,8 @@ struct sio_socket {
     size_t nheld, capheld;
     struct out_ack *out_acks; /* emits waiting for the client's ack */
     int64_t next_ack_id;
+    void *adapter_data; /* the adapter's per-socket state (its rooms) */
+    uint64_t mark;      /* broadcast dedup: last broadcast that saw it */
     char sid[UTIL_ID_LEN + 1];
 };
 
@@ -126,6 +132,12 @@ void siop_log(const sio_socket *s, int level, const char *event,
 int siop_socket_emit(sio_socket *s, const char *event, json_t *args, int64_t id,
                      bool volatile_);
 void siop_socket_kick(sio_socket *s, sio_reason why);
+bool siop_event_reserved(const char *event);
+/* Queues an encoded packet to one socket (held while it connects). */
+int siop_socket_send(sio_socket *s, const sio_encoded *e, bool volatile_);
+
+/* sio_rooms.c */
+struct sio_adapter *siop_adapter_mem_new(sio_namespace *ns);
 
 /* sio_schema.c */
 /* The client's ACK packet for one of our emits (data borrowed). */

@@ -45,34 +45,6 @@ const char *sio_ctx_user_id(const sio_ctx *ctx)
     return ctx->conn ? ctx->conn->user_id : NULL;
 }
 
-/* ---- targets ------------------------------------------------------------ */
-
-sio_target sio_to_socket(sio_socket *s)
-{
-    return (sio_target){s, 0};
-}
-
-sio_target sio_self(const sio_ctx *ctx)
-{
-    return (sio_target){ctx->s, 0};
-}
-
-sio_target sio_volatile(sio_target t)
-{
-    t.flags |= SIO_TARGET_VOLATILE;
-    return t;
-}
-
-int sio_emit_to(sio_target to, const char *event, json_t *args)
-{
-    if (!to.socket) {
-        json_decref(args);
-        return SIO_EINVAL;
-    }
-    return siop_socket_emit(to.socket, event, args, -1,
-                            to.flags & SIO_TARGET_VOLATILE);
-}
-
 /* ---- typed emits and acks -------------------------------------------------
  */
 

@@ -249,6 +249,17 @@ static void socket_unref(sio_socket *s)
 
 /* Takes s out of its connection and namespace; a socket that was
  * connected gets its disconnect handler (unless why is 0). */
+/* The disconnecting handler: the socket is still in its rooms. */
+static void socket_disconnecting(sio_socket *s, sio_conn *c, sio_reason why)
+{
+    sio_namespace *ns = s->ns;
+    sio_ctx ctx = {.s = s, .conn = c, .ack_id = -1};
+
+    conn_hold(c);
+    ns->on_disconnecting(&ctx, why, ns->disconnecting_ud);
+    conn_release(c);
+}
+
 static void socket_drop(sio_socket *s, sio_reason why)
 {
     sio_conn *c = s->conn;
@@ -257,6 +268,16 @@ static void socket_drop(sio_socket *s, sio_reason why)
 
     if (s->state == SOCK_GONE)
         return;
+    if (was && why && ns->on_disconnecting) {
+        s->refs++; /* the handler may drop it again: it returns at once */
+        socket_disconnecting(s, c, why);
+        if (s->state == SOCK_GONE) {
+            socket_unref(s);
+            return;
+        }
+        socket_unref(s);
+    }
+    ns->adapter->ops->leave_all(ns->adapter, s);
     conn_unlink(c, s);
     if (was)
         map_del(&ns->sockets, s->sid, UTIL_ID_LEN);
@@ -713,6 +734,7 @@ static void namespace_free(sio_namespace *ns)
         free(e->value);
     map_fini(&ns->events);
     map_fini(&ns->sockets);
+    ns->adapter->ops->free(ns->adapter);
     free(ns);
 }
 
@@ -815,7 +837,10 @@ sio_namespace *sio_server_of(sio_server *srv, const char *name)
     memcpy(ns->name, name, len + 1);
     map_init(&ns->events);
     map_init(&ns->sockets);
-    if (map_put(&srv->nsps, ns->name, len, ns) != 0) {
+    ns->adapter = siop_adapter_mem_new(ns);
+    if (!ns->adapter || map_put(&srv->nsps, ns->name, len, ns) != 0) {
+        if (ns->adapter)
+            ns->adapter->ops->free(ns->adapter);
         free(ns);
         return NULL;
     }
@@ -835,6 +860,16 @@ int sio_namespace_on_connect(sio_namespace *ns, sio_connect_fn fn, void *ud)
         return SIO_EEXIST;
     ns->on_connect = fn;
     ns->connect_ud = ud;
+    return 0;
+}
+
+int sio_namespace_on_disconnecting(sio_namespace *ns, sio_disconnect_fn fn,
+                                   void *ud)
+{
+    if (ns->on_disconnecting)
+        return SIO_EEXIST;
+    ns->on_disconnecting = fn;
+    ns->disconnecting_ud = ud;
     return 0;
 }
 
@@ -1207,4 +1242,32 @@ void siop_log(const sio_socket *s, int level, const char *event,
 void siop_socket_kick(sio_socket *s, sio_reason why)
 {
     socket_kick(s, why);
+}
+
+bool siop_event_reserved(const char *event)
+{
+    return event_reserved(event);
+}
+
+/* A copy of e holding its own references, for a socket still connecting. */
+static int hold_copy(sio_socket *s, const sio_encoded *e)
+{
+    sio_encoded c = {eio_msg_ref(e->head), NULL, e->natt};
+
+    if (e->natt && !(c.att = malloc(e->natt * sizeof *c.att))) {
+        eio_msg_unref(c.head);
+        return SIO_ENOMEM;
+    }
+    for (size_t i = 0; i < e->natt; i++)
+        c.att[i] = eio_msg_ref(e->att[i]);
+    return socket_hold(s, &c);
+}
+
+int siop_socket_send(sio_socket *s, const sio_encoded *e, bool volatile_)
+{
+    if (s->state == SOCK_CONNECTED)
+        return conn_send_mode(s->conn, e, volatile_);
+    if (s->state == SOCK_CONNECTING)
+        return hold_copy(s, e);
+    return SIO_ECLOSED;
 }

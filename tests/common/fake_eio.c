@@ -7,7 +7,7 @@
 /* ---- the fake Engine.IO layer -------------------------------------------- */
 
 #define MAX_OUT 64
-#define MAX_TIMERS 16
+#define MAX_TIMERS 1100
 #define MAX_POSTS 8
 
 struct eio_timer {
@@ -117,6 +117,11 @@ int eio_session_send(eio_session *s, eio_msg *m)
 
     if (!s->open || s->close_asked)
         return EIO_ECLOSED;
+    if (s->read == s->nout) { /* all read: start over, for long tests */
+        for (size_t i = 0; i < s->nout; i++)
+            free(s->out[i]);
+        s->nout = s->read = 0;
+    }
     assert_true(s->nout < MAX_OUT);
     o = malloc(2 * n + 8);
     assert_non_null(o);

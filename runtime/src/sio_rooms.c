@@ -1,0 +1,450 @@
+/* sio_rooms.c - rooms and broadcasts: the in-memory adapter, emit
+ * targets, and the public room API over the adapter seam.
+ *
+ * A room is an array of its members; each socket keeps (room, index)
+ * pairs, so joins, leaves and leave-all cost O(rooms of the socket), not
+ * O(members). A socket's sid room is implicit (no entry), so an idle
+ * socket costs nothing here until it joins a room. */
+#include "sio_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct room {
+    sio_socket **members;
+    size_t n, cap;
+    char name[];
+} room;
+
+typedef struct membership {
+    room *r;
+    size_t idx; /* in r->members */
+} membership;
+
+/* The per-socket state, in sio_socket.adapter_data. */
+typedef struct sock_rooms {
+    membership *v;
+    size_t n, cap;
+} sock_rooms;
+
+typedef struct mem_adapter {
+    sio_adapter base;
+    map rooms;    /* name -> room */
+    uint64_t gen; /* broadcast number, for dedup marks */
+} mem_adapter;
+
+static sock_rooms *rooms_of(const sio_socket *s)
+{
+    return s->adapter_data;
+}
+
+static membership *find_membership(const sio_socket *s, const char *name)
+{
+    sock_rooms *sr = rooms_of(s);
+    for (size_t i = 0; sr && i < sr->n; i++)
+        if (strcmp(sr->v[i].r->name, name) == 0)
+            return &sr->v[i];
+    return NULL;
+}
+
+static room *room_get(mem_adapter *m, const char *name, bool create)
+{
+    size_t len = strlen(name);
+    room *r = map_get(&m->rooms, name, len);
+
+    if (r || !create)
+        return r;
+    r = calloc(1, sizeof *r + len + 1);
+    if (!r)
+        return NULL;
+    memcpy(r->name, name, len + 1);
+    if (map_put(&m->rooms, r->name, len, r) != 0) {
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+static int grow(void **v, size_t *cap, size_t need, size_t size)
+{
+    size_t ncap;
+    void *nv;
+
+    if (need <= *cap)
+        return 0;
+    ncap = *cap ? *cap * 2 : 4;
+    while (ncap < need)
+        ncap *= 2;
+    nv = realloc(*v, ncap * size);
+    if (!nv)
+        return SIO_ENOMEM;
+    *v = nv;
+    *cap = ncap;
+    return 0;
+}
+
+static int mem_join(sio_adapter *a, sio_socket *s, const char *name)
+{
+    mem_adapter *m = (mem_adapter *)a;
+    sock_rooms *sr = rooms_of(s);
+    room *r;
+
+    if (find_membership(s, name))
+        return 0;
+    if (!sr && !(sr = s->adapter_data = calloc(1, sizeof *sr)))
+        return SIO_ENOMEM;
+    if (grow((void **)&sr->v, &sr->cap, sr->n + 1, sizeof *sr->v) ||
+        !(r = room_get(m, name, true)))
+        return SIO_ENOMEM;
+    if (grow((void **)&r->members, &r->cap, r->n + 1, sizeof *r->members))
+        return SIO_ENOMEM;
+    r->members[r->n] = s;
+    sr->v[sr->n++] = (membership){r, r->n++};
+    return 0;
+}
+
+/* Removes membership i of s: swap-remove in both arrays, fixing the index
+ * the moved member keeps for this room. */
+static void drop_membership(mem_adapter *m, sio_socket *s, size_t i)
+{
+    sock_rooms *sr = rooms_of(s);
+    membership mb = sr->v[i];
+    room *r = mb.r;
+    sio_socket *moved = r->members[--r->n];
+
+    if (moved != s) {
+        r->members[mb.idx] = moved;
+        find_membership(moved, r->name)->idx = mb.idx;
+    }
+    sr->v[i] = sr->v[--sr->n];
+    if (r->n == 0) {
+        map_del(&m->rooms, r->name, strlen(r->name));
+        free(r->members);
+        free(r);
+    }
+}
+
+static int mem_leave(sio_adapter *a, sio_socket *s, const char *name)
+{
+    membership *mb = find_membership(s, name);
+
+    if (!mb)
+        return SIO_ENOENT;
+    drop_membership((mem_adapter *)a, s, (size_t)(mb - rooms_of(s)->v));
+    return 0;
+}
+
+static void mem_leave_all(sio_adapter *a, sio_socket *s)
+{
+    sock_rooms *sr = rooms_of(s);
+
+    while (sr && sr->n)
+        drop_membership((mem_adapter *)a, s, sr->n - 1);
+    if (sr) {
+        free(sr->v);
+        free(sr);
+        s->adapter_data = NULL;
+    }
+}
+
+static bool mem_in_room(sio_adapter *a, const sio_socket *s, const char *name)
+{
+    (void)a;
+    return strcmp(s->sid, name) == 0 || find_membership(s, name) != NULL;
+}
+
+/* The socket whose sid is name, if connected here (the sid room). */
+static sio_socket *sid_socket(const sio_adapter *a, const char *name)
+{
+    return map_get(&a->ns->sockets, name, strlen(name));
+}
+
+/* Marks every member of room name (sid room included) with gen. */
+static void mark_room(mem_adapter *m, const char *name, uint64_t gen)
+{
+    room *r = room_get(m, name, false);
+    sio_socket *one = sid_socket(&m->base, name);
+
+    for (size_t i = 0; r && i < r->n; i++)
+        r->members[i]->mark = gen;
+    if (one)
+        one->mark = gen;
+}
+
+static size_t deliver(sio_socket *s, const sio_encoded *e, uint64_t gen,
+                      bool volatile_)
+{
+    if (s->mark == gen)
+        return 0; /* excluded, or reached through another room */
+    s->mark = gen;
+    return siop_socket_send(s, e, volatile_) == 0;
+}
+
+static size_t deliver_room(mem_adapter *m, const char *name,
+                           const sio_encoded *e, uint64_t gen, bool vol)
+{
+    room *r = room_get(m, name, false);
+    sio_socket *one = sid_socket(&m->base, name);
+    size_t n = 0;
+
+    /* Sending never changes membership, so the array is stable here. */
+    for (size_t i = 0; r && i < r->n; i++)
+        n += deliver(r->members[i], e, gen, vol);
+    if (one)
+        n += deliver(one, e, gen, vol);
+    return n;
+}
+
+static size_t mem_broadcast(sio_adapter *a, const sio_encoded *e,
+                            const sio_target *t)
+{
+    mem_adapter *m = (mem_adapter *)a;
+    uint64_t gen = ++m->gen;
+    bool vol = t->flags & SIO_TARGET_VOLATILE;
+    map_entry *me;
+    size_t n = 0;
+
+    /* Excluded sockets are marked first: deliver() then skips them. */
+    for (size_t i = 0; i < t->nexcept; i++)
+        mark_room(m, t->except[i], gen);
+    if (t->except_socket)
+        ((sio_socket *)t->except_socket)->mark = gen;
+    if (!t->nrooms) {
+        for (size_t i = 0; map_next(&a->ns->sockets, &i, &me);)
+            n += deliver(me->value, e, gen, vol);
+        return n;
+    }
+    for (size_t i = 0; i < t->nrooms; i++)
+        n += deliver_room(m, t->rooms[i], e, gen, vol);
+    return n;
+}
+
+static size_t mem_room_sockets(sio_adapter *a, const char *name,
+                               sio_socket **out, size_t max)
+{
+    room *r = room_get((mem_adapter *)a, name, false);
+    sio_socket *one = sid_socket(a, name);
+    size_t n = r ? r->n : 0;
+
+    for (size_t i = 0; i < n && i < max; i++)
+        out[i] = r->members[i];
+    if (one && !find_membership(one, name)) {
+        if (n < max)
+            out[n] = one;
+        n++;
+    }
+    return n;
+}
+
+static size_t mem_room_size(sio_adapter *a, const char *name)
+{
+    return mem_room_sockets(a, name, NULL, 0);
+}
+
+static size_t mem_socket_rooms(sio_adapter *a, const sio_socket *s,
+                               const char **out, size_t max)
+{
+    sock_rooms *sr = rooms_of(s);
+    size_t n = 1 + (sr ? sr->n : 0);
+    (void)a;
+
+    if (max)
+        out[0] = s->sid;
+    for (size_t i = 1; i < n && i < max; i++)
+        out[i] = sr->v[i - 1].r->name;
+    return n;
+}
+
+static void mem_free(sio_adapter *a)
+{
+    mem_adapter *m = (mem_adapter *)a;
+    map_entry *e;
+
+    /* Sockets left their rooms before; anything here is a leak guard. */
+    for (size_t i = 0; map_next(&m->rooms, &i, &e);) {
+        room *r = e->value;
+        free(r->members);
+        free(r);
+    }
+    map_fini(&m->rooms);
+    free(m);
+}
+
+static const sio_adapter_ops mem_ops = {
+    mem_join,         mem_leave,        mem_leave_all,
+    mem_in_room,      mem_broadcast,    mem_room_size,
+    mem_room_sockets, mem_socket_rooms, mem_free,
+};
+
+sio_adapter *siop_adapter_mem_new(sio_namespace *ns)
+{
+    mem_adapter *m = calloc(1, sizeof *m);
+
+    if (!m)
+        return NULL;
+    m->base.ops = &mem_ops;
+    m->base.ns = ns;
+    map_init(&m->rooms);
+    return &m->base;
+}
+
+/* ---- targets ----------------------------------------------------------------
+ */
+
+sio_target sio_to_socket(sio_socket *s)
+{
+    sio_target t = {0};
+    t.socket = s;
+    return t;
+}
+
+sio_target sio_self(const sio_ctx *ctx)
+{
+    return sio_to_socket(ctx->s);
+}
+
+sio_target sio_all(sio_namespace *ns)
+{
+    sio_target t = {0};
+    t.ns = ns;
+    return t;
+}
+
+sio_target sio_broadcast(const sio_ctx *ctx)
+{
+    sio_target t = sio_all(ctx->s->ns);
+    t.except_socket = ctx->s;
+    return t;
+}
+
+static const char **room_slot(sio_target *t, bool except)
+{
+    uint8_t *n = except ? &t->nexcept : &t->nrooms;
+
+    if (*n == SIO_TARGET_MAX_ROOMS) {
+        t->flags |= SIO_TARGET_OVERFLOW;
+        return NULL;
+    }
+    return &(except ? t->except : t->rooms)[(*n)++];
+}
+
+sio_target sio_to(sio_target t, const char *room_name)
+{
+    const char **slot;
+
+    if (t.socket && !t.ns) { /* socket.to(room): from the socket */
+        t.ns = t.socket->ns;
+        t.except_socket = t.socket;
+        t.socket = NULL;
+    }
+    if ((slot = room_slot(&t, false)))
+        *slot = room_name;
+    return t;
+}
+
+sio_target sio_except(sio_target t, const char *room_name)
+{
+    const char **slot;
+
+    if (t.socket && !t.ns) {
+        t.ns = t.socket->ns;
+        t.except_socket = t.socket;
+        t.socket = NULL;
+    }
+    if ((slot = room_slot(&t, true)))
+        *slot = room_name;
+    return t;
+}
+
+sio_target sio_volatile(sio_target t)
+{
+    t.flags |= SIO_TARGET_VOLATILE;
+    return t;
+}
+
+sio_target sio_compress(sio_target t)
+{
+    t.flags |= SIO_TARGET_COMPRESS;
+    return t;
+}
+
+static int broadcast(sio_target t, const char *event, json_t *args)
+{
+    sio_encoded e;
+    json_t *name = json_string(event);
+    int rc;
+
+    if (!name || (!args && !(args = json_array())) ||
+        json_array_insert_new(args, 0, name) != 0) {
+        json_decref(args);
+        return SIO_EINVAL;
+    }
+    rc = sio_packet_encode(SIO_PKT_EVENT, t.ns->name, -1, args, &e);
+    json_decref(args);
+    if (rc != 0)
+        return rc;
+    t.ns->adapter->ops->broadcast(t.ns->adapter, &e, &t);
+    sio_encoded_fini(&e);
+    return 0;
+}
+
+int sio_emit_to(sio_target t, const char *event, json_t *args)
+{
+    if ((args && !json_is_array(args)) || !event ||
+        (t.flags & SIO_TARGET_OVERFLOW) || (!t.socket && !t.ns)) {
+        json_decref(args);
+        return SIO_EINVAL;
+    }
+    if (!t.ns)
+        return siop_socket_emit(t.socket, event, args, -1,
+                                t.flags & SIO_TARGET_VOLATILE);
+    if (siop_event_reserved(event)) {
+        json_decref(args);
+        return SIO_EINVAL;
+    }
+    return broadcast(t, event, args);
+}
+
+/* ---- rooms ------------------------------------------------------------------
+ */
+
+int sio_join(sio_socket *s, const char *room_name)
+{
+    if (!s || !room_name)
+        return SIO_EINVAL;
+    if (s->state == SOCK_GONE)
+        return SIO_ECLOSED;
+    return s->ns->adapter->ops->join(s->ns->adapter, s, room_name);
+}
+
+int sio_leave(sio_socket *s, const char *room_name)
+{
+    if (!s || !room_name || s->state == SOCK_GONE)
+        return SIO_ENOENT;
+    return s->ns->adapter->ops->leave(s->ns->adapter, s, room_name);
+}
+
+bool sio_in_room(const sio_socket *s, const char *room_name)
+{
+    if (!s || !room_name || s->state == SOCK_GONE)
+        return false;
+    return s->ns->adapter->ops->in_room(s->ns->adapter, s, room_name);
+}
+
+size_t sio_socket_rooms(const sio_socket *s, const char **out, size_t max)
+{
+    if (!s || s->state == SOCK_GONE)
+        return 0;
+    return s->ns->adapter->ops->socket_rooms(s->ns->adapter, s, out, max);
+}
+
+size_t sio_room_size(sio_namespace *ns, const char *room_name)
+{
+    return ns->adapter->ops->room_size(ns->adapter, room_name);
+}
+
+size_t sio_room_sockets(sio_namespace *ns, const char *room_name,
+                        sio_socket **out, size_t max)
+{
+    return ns->adapter->ops->room_sockets(ns->adapter, room_name, out, max);
+}

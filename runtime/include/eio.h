@@ -64,6 +64,7 @@ void eio_msg_unref(eio_msg *m); /* NULL is fine */
 typedef struct eio_server eio_server;
 typedef struct eio_session eio_session;
 typedef struct eio_timer eio_timer;
+typedef struct eio_http_req eio_http_req;
 
 typedef enum eio_close_reason {
     EIO_CLOSE_TRANSPORT_CLOSE = 1, /* peer closed, or sent a close packet */
@@ -93,6 +94,11 @@ typedef struct eio_callbacks {
     /* The server is stopping (eio_server_stop): last chance to queue
      * goodbye messages; every session is then flushed and closed. */
     void (*shutdown)(eio_server *srv, void *ud);
+    /* A plain HTTP request outside the Engine.IO path (its body, if any,
+     * already read). Answer it before returning (eio_http_respond or
+     * eio_http_file); return non-zero to let eio answer 404. NULL: every
+     * such request gets 404. */
+    int (*http)(eio_http_req *req, void *ud);
 } eio_callbacks;
 
 typedef struct eio_options {
@@ -111,6 +117,8 @@ typedef struct eio_options {
     size_t max_buffered;          /* per-session outbound bytes; default
                                      16 MiB; past it the session closes */
     unsigned shutdown_grace_ms;   /* default 3000 */
+    size_t http_max_body;         /* plain HTTP request bodies; default
+                                     1 MiB, past it 413 */
     const char *const *extra_headers; /* NULL-terminated names of
                                      non-standard request headers to keep
                                      for eio_session_header() (lws knows
@@ -171,6 +179,26 @@ const char *eio_session_query(const eio_session *s, const char *name);
 const char *eio_session_remote_addr(const eio_session *s);
 const char *eio_session_method(const eio_session *s);
 const char *eio_session_path(const eio_session *s);
+
+/* ---- plain HTTP requests ------------------------------------------------
+ * Valid during the http callback only; strings borrowed from it. */
+const char *eio_http_method(const eio_http_req *r); /* "GET", ... */
+const char *eio_http_path(const eio_http_req *r);   /* without query */
+const char *eio_http_header(const eio_http_req *r, const char *name);
+const char *eio_http_query(const eio_http_req *r, const char *name);
+const char *eio_http_remote_addr(const eio_http_req *r);
+const uint8_t *eio_http_body(const eio_http_req *r, size_t *len);
+/* Answers with status, content type and body (copied). headers: NULL or
+ * a NULL-terminated list of name, value pairs ("set-cookie", "a=b", ...;
+ * a name may repeat). Once per request: SIO_ESTATE-like EIO_EINVAL
+ * after. */
+int eio_http_respond(eio_http_req *r, int status, const char *content_type,
+                     const void *body, size_t len,
+                     const char *const *headers);
+/* Answers with the file at path (a regular file, streamed by lws), or
+ * returns EIO_EINVAL if it is not one (the request is then unanswered). */
+int eio_http_file(eio_http_req *r, const char *path,
+                  const char *content_type);
 
 /* ---- timers on the loop ---------------------------------------------- */
 typedef void (*eio_timer_fn)(eio_timer *t, void *ud);

@@ -252,6 +252,22 @@ int sio_ctx_login(sio_ctx *ctx, const char *user_id);
 void sio_ctx_logout(sio_ctx *ctx);
 const char *sio_ctx_user_id(const sio_ctx *ctx); /* NULL: anonymous */
 
+/* ---- the HTTP side (same port) -------------------------------------------
+ * Requests outside the Socket.IO path: exact-path files first, then
+ * static directories by prefix, then the application's hook, else 404.
+ * Socket.IO events never run any of these. */
+typedef int (*sio_http_fn)(eio_http_req *req, void *ud);
+/* Serves file at exactly path (e.g. "/socket.io/socket.io.js"); strings
+ * copied. 0 or SIO_ENOMEM. */
+int sio_http_file(sio_server *srv, const char *path, const char *file,
+                  const char *content_type);
+/* Serves files under dir for paths under prefix ("/" -> dir/index.html);
+ * no path leaves dir (.., symlinks out); missing files are 404. */
+int sio_http_static(sio_server *srv, const char *prefix, const char *dir);
+/* Every other request: fn answers it (eio_http_respond) and returns 0,
+ * or returns non-zero for 404. */
+int sio_http_on(sio_server *srv, sio_http_fn fn, void *ud);
+
 /* ---- binary values ----------------------------------------------------
  * A bytes value is a JSON object that the codec sends as a binary
  * attachment; received attachments appear as bytes values. */

@@ -52,8 +52,8 @@ static const char *query_arg(struct lws *wsi, const char *name, char *buf,
 }
 
 /* Prepares a response on an HTTP wsi; it is written when writable. */
-static void respond(struct lws *wsi, struct pss *p, int status,
-                    const char *ctype, eio_msg *body)
+void eiop_respond(struct lws *wsi, struct pss *p, int status, const char *ctype,
+                  eio_msg *body)
 {
     p->kind = PK_REPLY;
     p->status = status;
@@ -72,7 +72,7 @@ void eiop_respond_text(struct lws *wsi, struct pss *p, int status,
         eio_msg_unref(m);
         m = NULL;
     }
-    respond(wsi, p, status, ctype, m);
+    eiop_respond(wsi, p, status, ctype, m);
 }
 
 static void respond_error(struct lws *wsi, struct pss *p, int code)
@@ -145,6 +145,22 @@ static int add_cors(struct lws *wsi, struct pss *p, unsigned char **pp,
     return 0;
 }
 
+static int add_app_headers(struct lws *wsi, struct pss *p, unsigned char **pp,
+                           unsigned char *end)
+{
+    char name[128];
+
+    for (const char *h = p->xhdr; h && h < p->xhdr + p->xhdr_len;) {
+        const char *v = h + strlen(h) + 1;
+        /* lws wants "name:" */
+        snprintf(name, sizeof name, "%s:", h);
+        if (add_header(wsi, name, v, pp, end))
+            return -1;
+        h = v + strlen(v) + 1;
+    }
+    return 0;
+}
+
 static int write_headers(struct lws *wsi, struct pss *p)
 {
     unsigned char buf[LWS_PRE + 2048], *start = buf + LWS_PRE, *pp = start,
@@ -153,8 +169,8 @@ static int write_headers(struct lws *wsi, struct pss *p)
 
     if (lws_add_http_common_headers(wsi, (unsigned)p->status, p->ctype,
                                     (lws_filepos_t)len, &pp, end) ||
-        add_cors(wsi, p, &pp, end) ||
-        add_header(wsi, "cache-control:", "no-store", &pp, end))
+        add_cors(wsi, p, &pp, end) || add_app_headers(wsi, p, &pp, end) ||
+        (!p->app && add_header(wsi, "cache-control:", "no-store", &pp, end)))
         return -1;
     if ((p->close_after || p->conn_close) &&
         add_header(wsi, "connection:", "close", &pp, end))
@@ -223,7 +239,7 @@ static int poll_writable(struct lws *wsi, struct pss *p)
         eiop_session_abort(s, EIO_CLOSE_TRANSPORT_ERROR, EIO_PKT_CLOSE);
         return -1;
     }
-    respond(wsi, p, 200, "text/plain; charset=UTF-8", body);
+    eiop_respond(wsi, p, 200, "text/plain; charset=UTF-8", body);
     return write_response(wsi, p);
 }
 
@@ -399,13 +415,15 @@ int eiop_http_request(struct lws *wsi, struct pss *p)
 
     eiop_pss_release(p);
     capture_cors_request(wsi, p);
-    if (meth < 0 || !eiop_path_matches(srv, uri, ulen)) {
-        eiop_respond_text(wsi, p, 404, "text/plain", "Not Found");
+    if (meth < 0) {
+        eiop_respond_text(wsi, p, 400, "text/plain", "Bad Request");
         return 0;
     }
+    if (!eiop_path_matches(srv, uri, ulen))
+        return eiop_app_request(wsi, p);
     if (meth == LWSHUMETH_OPTIONS) {
         p->preflight = true;
-        respond(wsi, p, 204, "text/plain", NULL);
+        eiop_respond(wsi, p, 204, "text/plain", NULL);
         return 0;
     }
     code = eiop_verify_request(wsi, REQ_POLLING, meth == LWSHUMETH_GET, &s);
@@ -459,5 +477,8 @@ void eiop_pss_release(struct pss *p)
     p->rx_len = p->rx_cap = 0;
     p->kind = PK_NONE;
     p->phase = 0;
-    p->close_after = p->preflight = p->conn_close = false;
+    p->close_after = p->preflight = p->conn_close = p->app = false;
+    free(p->xhdr);
+    p->xhdr = NULL;
+    p->xhdr_len = 0;
 }

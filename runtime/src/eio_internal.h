@@ -39,6 +39,9 @@ typedef struct eio_request {
 /* Copies what the session keeps of the request on wsi; NULL on failure.
  * One allocation, freed with free(). */
 eio_request *eiop_request_capture(struct lws *wsi);
+/* A header (icase) or query argument of a captured request, or NULL. */
+const char *eiop_request_find(const eio_request *r, const char *name,
+                              bool header);
 
 enum transport { TR_POLLING, TR_WEBSOCKET };
 enum sess_state { SS_OPEN, SS_CLOSING, SS_DEAD };
@@ -88,7 +91,15 @@ struct eio_server {
     eio_timer stop_timer;
 };
 
-enum pss_kind { PK_NONE, PK_POLL, PK_POST, PK_REPLY, PK_WS };
+enum pss_kind {
+    PK_NONE,
+    PK_POLL,
+    PK_POST,
+    PK_REPLY,
+    PK_WS,
+    PK_APP_BODY, /* a plain HTTP request, its body being read */
+    PK_FILE,     /* lws streams a file */
+};
 
 /* Per-wsi state: one HTTP request, or one websocket. */
 struct pss {
@@ -100,6 +111,9 @@ struct pss {
     eio_msg *body;
     int phase; /* 0: headers next, 1: body next */
     bool close_after, preflight, conn_close;
+    bool app;   /* the application's response: its headers, no no-store */
+    char *xhdr; /* its extra headers: "name\0value\0"... */
+    size_t xhdr_len;
     bool probe, probe_reply, kill; /* websocket */
     uint8_t *rx;                   /* POST body or websocket fragments */
     size_t rx_len, rx_cap;
@@ -143,6 +157,9 @@ int eiop_verify_request(struct lws *wsi, enum req_kind kind, bool is_get,
                         eio_session **sout);
 void eiop_respond_text(struct lws *wsi, struct pss *p, int status,
                        const char *ctype, const char *text);
+/* Prepares a response (body stolen, may be NULL); written when writable. */
+void eiop_respond(struct lws *wsi, struct pss *p, int status, const char *ctype,
+                  eio_msg *body);
 int eiop_http_request(struct lws *wsi, struct pss *p);
 /* Is uri the configured Engine.IO path (trailing slash optional)? */
 bool eiop_path_matches(const eio_server *srv, const char *uri, int len);
@@ -151,6 +168,12 @@ void eiop_http_closed(struct pss *p, struct lws *wsi);
 int eiop_post_body_chunk(struct lws *wsi, struct pss *p, const void *in,
                          size_t len);
 void eiop_post_body_done(struct lws *wsi, struct pss *p);
+
+/* eio_app.c */
+int eiop_app_request(struct lws *wsi, struct pss *p);
+int eiop_app_body_chunk(struct lws *wsi, struct pss *p, const void *in,
+                        size_t len);
+void eiop_app_body_done(struct lws *wsi, struct pss *p);
 
 /* eio_ws.c */
 int eiop_ws_filter(struct lws *wsi);

@@ -22,6 +22,7 @@ void eio_options_init(eio_options *o)
     o->websocket = true;
     o->allow_upgrades = true;
     o->max_buffered = 16u << 20;
+    o->http_max_body = 1u << 20;
     o->shutdown_grace_ms = 3000;
     o->log_level = EIO_LOG_INFO;
 }
@@ -53,6 +54,8 @@ static int copy_options(eio_server *srv, const eio_options *o)
         srv->opts.max_payload = 1000000;
     if (!srv->opts.max_buffered)
         srv->opts.max_buffered = 16u << 20;
+    if (!srv->opts.http_max_body)
+        srv->opts.http_max_body = 1u << 20;
     if (!srv->opts.ping_interval_ms)
         srv->opts.ping_interval_ms = 25000;
     if (!srv->opts.ping_timeout_ms)

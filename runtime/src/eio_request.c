@@ -228,6 +228,13 @@ static const char *find(const char **v, size_t n, const char *name, bool icase)
     return NULL;
 }
 
+const char *eiop_request_find(const eio_request *r, const char *name,
+                              bool header)
+{
+    return header ? find(r->headers, r->nheaders, name, true)
+                  : find(r->query, r->nquery, name, false);
+}
+
 const char *eio_session_header(const eio_session *s, const char *name)
 {
     return find(s->req->headers, s->req->nheaders, name, true);

@@ -12,11 +12,18 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason,
     case LWS_CALLBACK_HTTP:
         return eiop_http_request(wsi, p);
     case LWS_CALLBACK_HTTP_BODY:
+        if (p->kind == PK_APP_BODY)
+            return eiop_app_body_chunk(wsi, p, in, len);
         return eiop_post_body_chunk(wsi, p, in, len);
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
         if (p->kind == PK_POST)
             eiop_post_body_done(wsi, p);
+        else if (p->kind == PK_APP_BODY)
+            eiop_app_body_done(wsi, p);
         return 0;
+    case LWS_CALLBACK_HTTP_FILE_COMPLETION:
+        eiop_pss_release(p);
+        return lws_http_transaction_completed(wsi) ? -1 : 0;
     case LWS_CALLBACK_HTTP_WRITEABLE:
         return eiop_http_writable(wsi, p);
     case LWS_CALLBACK_CLOSED_HTTP:

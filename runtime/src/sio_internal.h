@@ -22,6 +22,7 @@ struct sio_server {
     void *app;
     bool stopping;
     sio_arena *arena; /* the typed dispatch's, reset after each call */
+    struct sio_http *http; /* the HTTP side; NULL until used */
 };
 
 typedef struct handler {
@@ -135,6 +136,11 @@ void siop_socket_kick(sio_socket *s, sio_reason why);
 bool siop_event_reserved(const char *event);
 /* Queues an encoded packet to one socket (held while it connects). */
 int siop_socket_send(sio_socket *s, const sio_encoded *e, bool volatile_);
+
+/* sio_http.c */
+/* 0 if answered, non-zero for 404. */
+int siop_http_request(sio_server *srv, eio_http_req *r);
+void siop_http_free(sio_server *srv);
 
 /* sio_rooms.c */
 struct sio_adapter *siop_adapter_mem_new(sio_namespace *ns);

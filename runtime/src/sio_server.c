@@ -681,6 +681,11 @@ void sio_options_init(sio_options *o)
     o->max_attachments = 10;
 }
 
+static int on_http(eio_http_req *req, void *ud)
+{
+    return siop_http_request(ud, req);
+}
+
 sio_server *sio_server_new(const sio_options *o)
 {
     static const eio_callbacks cb = {
@@ -688,6 +693,7 @@ sio_server *sio_server_new(const sio_options *o)
         .message = on_message,
         .close = on_close,
         .shutdown = on_shutdown,
+        .http = on_http,
     };
     sio_server *srv = calloc(1, sizeof *srv);
 
@@ -761,6 +767,7 @@ void sio_server_free(sio_server *srv)
         namespace_free(e->value);
     map_fini(&srv->nsps);
     sio_arena_free(srv->arena);
+    siop_http_free(srv);
     free(srv);
 }
 

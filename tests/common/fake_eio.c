@@ -282,3 +282,24 @@ static inline void drain_posts(eio_server *e)
         e->post_fn[i](e->post_arg[i]);
     e->nposts = 0;
 }
+
+/* The HTTP side is not driven here: just enough to link without eio_app.o. */
+const char *eio_http_method(const eio_http_req *r)
+{
+    (void)r;
+    return "GET";
+}
+
+const char *eio_http_path(const eio_http_req *r)
+{
+    (void)r;
+    return "/";
+}
+
+int eio_http_file(eio_http_req *r, const char *path, const char *ctype)
+{
+    (void)r;
+    (void)path;
+    (void)ctype;
+    return EIO_EINVAL;
+}

@@ -93,12 +93,15 @@ int sio_server_call_on_loop(sio_server *srv,
  * client asks are joinable; others get CONNECT_ERROR "Invalid namespace". */
 sio_namespace *sio_server_of(sio_server *srv, const char *name);
 const char *sio_namespace_name(const sio_namespace *ns);
+/* The connected socket of ns with this sid (borrowed), or NULL. */
+sio_socket *sio_namespace_socket(sio_namespace *ns, const char *sid);
 
 /* ---- handlers --------------------------------------------------------- */
 
-/* Connect: auth is the CONNECT payload (borrowed object, never NULL: {}
- * when absent). Return 0 to accept; to refuse, call sio_refuse() and
- * return non-zero (without sio_refuse the message is "refused"). */
+/* Connect: auth is the CONNECT payload as sent (borrowed; {} when
+ * absent; any JSON value, usually an object: refuse what you do not
+ * want). Return 0 to accept; to refuse, call sio_refuse() and return
+ * non-zero (without sio_refuse the message is "refused"). */
 typedef int (*sio_connect_fn)(sio_ctx *ctx, json_t *auth, void *ud);
 typedef void (*sio_disconnect_fn)(sio_ctx *ctx, sio_reason reason, void *ud);
 /* An event: args is the borrowed array of arguments after the name. */

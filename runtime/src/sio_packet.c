@@ -273,8 +273,8 @@ static int check_shape(const sio_packet *p, size_t off, sio_perror *err)
 
     switch (p->type) {
     case SIO_PKT_CONNECT:
-        if (d && !json_is_object(d))
-            return perr(err, off, "CONNECT payload must be an object");
+        /* Any value: an auth payload that is not an object is the
+         * application's to refuse (with CONNECT_ERROR, not a close). */
         return 0;
     case SIO_PKT_DISCONNECT:
         if (d)

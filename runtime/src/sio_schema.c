@@ -288,6 +288,25 @@ static void typed_event(sio_ctx *ctx, json_t *args, void *ud)
     sio_arena_reset(arena);
 }
 
+/* The auth payload's fields into a new struct in arena; NULL or why not.
+ * A payload that is not an object has none of the fields. */
+static const char *decode_auth(const sio_params *p, json_t *auth,
+                               sio_arena *arena, void **out,
+                               sio_type_error *err)
+{
+    json_t *none = NULL;
+    const char *why = NULL;
+
+    if (!(*out = sio_arena_alloc(arena, p->size)))
+        return "out of memory";
+    if (!json_is_object(auth) && !(auth = none = json_object()))
+        return "out of memory";
+    if (sio_decode_object(p, auth, *out, arena, err) != 0)
+        why = err->message;
+    json_decref(none); /* nothing decoded points into an empty object */
+    return why;
+}
+
 static int typed_connect(sio_ctx *ctx, json_t *auth, void *ud)
 {
     const sio_namespace_desc *nd = ud;
@@ -298,11 +317,8 @@ static int typed_connect(sio_ctx *ctx, json_t *auth, void *ud)
     void *out = NULL;
     int rc;
 
-    if (!why && nd->auth) {
-        out = sio_arena_alloc(arena, nd->auth->size);
-        if (!out || sio_decode_object(nd->auth, auth, out, arena, &err) != 0)
-            why = out ? err.message : "out of memory";
-    }
+    if (!why && nd->auth)
+        why = decode_auth(nd->auth, auth, arena, &out, &err);
     if (why) {
         siop_log(ctx->s, EIO_LOG_INFO, NULL, why);
         (void)sio_refuse(ctx, why, NULL);

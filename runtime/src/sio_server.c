@@ -1278,3 +1278,8 @@ int siop_socket_send(sio_socket *s, const sio_encoded *e, bool volatile_)
         return hold_copy(s, e);
     return SIO_ECLOSED;
 }
+
+sio_socket *sio_namespace_socket(sio_namespace *ns, const char *sid)
+{
+    return sid ? map_get(&ns->sockets, sid, strlen(sid)) : NULL;
+}

@@ -75,7 +75,6 @@ describe("malformed Socket.IO packets over websocket close that connection", () 
     ["ack id too large", ['4299999999999999999999["message-with-ack"]']],
     ["bad JSON", ['42["message",']],
     ["trailing garbage after JSON", ['42["message"]x']],
-    ["CONNECT payload not an object", ["40/custom,[1]"]],
     ["CONNECT_ERROR from a client", ['44{"message":"x"}']],
     ["deeply nested JSON", ['42["message",' + "[".repeat(5000) + "]".repeat(5000) + "]"]],
     ["binary frame when no attachment is expected", [Buffer.from([1, 2, 3])]],
@@ -188,6 +187,24 @@ describe("Engine.IO level", () => {
     }
     await goodStillWorks();
   });
+});
+
+describe("CONNECT payloads that are not objects", () => {
+  // Not a protocol error: the application decides (conformance accepts
+  // and echoes it; chat refuses with CONNECT_ERROR). The connection stays.
+  // (A bare number would read as an ack id: the wire is ambiguous there.)
+  for (const payload of ['"tok"', "[1]", "null"]) {
+    test(`40/custom,${payload} reaches the connect handler`, { timeout: 10000 }, async () => {
+      const c = await sioConnect(srv);
+      c.send(`40/custom,${payload}`);
+      const ok = await c.next(3000, "CONNECT answer");
+      assert.match(ok, /^40\/custom,\{"sid":"[^"]+"\}$/);
+      assert.equal(await c.next(3000, "auth event"), `42/custom,["auth",${payload}]`);
+      c.send('42["message","still here"]');
+      assert.equal(await c.next(3000, "message-back"), '42["message-back","still here"]');
+      c.close();
+    });
+  }
 });
 
 describe("floods", () => {

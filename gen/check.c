@@ -5,7 +5,9 @@
  * records that contain themselves; namespaces and their items; last, the
  * C identifiers of the whole file, so that two names that mangle alike
  * are caught wherever they come from. Duplicates are reported where they
- * repeat, with a note at the first site (as flatcc's error_report does). */
+ * repeat, with a note at the first site (as flatcc's error_report does).
+ * A file without errors then gets the records and enums its parameters
+ * use marked (they get descriptors). */
 #include "check.h"
 
 #include <stdlib.h>
@@ -132,6 +134,13 @@ typedef struct checker {
 static const char *cat(checker *c, const char *a, const char *b, const char *d)
 {
     return sioc_arena_printf(c->arena, "%s%s%s", a, b, d ? d : "");
+}
+
+/* The internal stem of a public name: the prefix doubled, "chat_on_x" ->
+ * "chat__on_x" (see SIOC_SFX_* in model.h). */
+static const char *intern(checker *c, const char *public_name)
+{
+    return cat(c, c->prefix, "_", public_name + strlen(c->prefix));
 }
 
 static owner *owner_new(checker *c, const char *role, const char *decl,
@@ -393,14 +402,47 @@ static void check_params(checker *c, const sioc_ast_params *ap, bool param,
 
 /* ---- declarations ------------------------------------------------------ */
 
+/* "chat" -> "CHAT_SIO_H". */
+static const char *include_guard(checker *c, const char *name)
+{
+    char *g = sioc_arena_printf(c->arena, "%s_SIO_H", name);
+
+    for (char *p = g; *p; p++)
+        if (*p >= 'a' && *p <= 'z')
+            *p = (char)(*p - 'a' + 'A');
+    return g;
+}
+
+/* Any case: "SIO_" is as taken as "sio_" (SIO_K_INT, JSON_ERROR...). */
+static bool taken_name(const char *name)
+{
+    static const char *const taken[] = {"sio", "eio", "json", "jansson", "lws"};
+
+    for (size_t i = 0; i < sizeof taken / sizeof *taken; i++) {
+        const char *t = taken[i], *n = name;
+
+        /* | 0x20 lowers ASCII letters; taken[] is all lowercase. */
+        while (*t && (*n | 0x20) == *t) {
+            t++;
+            n++;
+        }
+        if (!*t && !*n)
+            return true;
+    }
+    return false;
+}
+
 static void check_schema_name(checker *c, const sioc_ast_file *f)
 {
-    static const char *const taken[] = {"sio", "eio", "json", "lws"};
     const char *name = f->has_schema ? f->schema.text : "schema";
+    sioc_schema *s = c->schema;
 
-    c->schema->name = name;
-    c->prefix = c->schema->c_prefix = cat(c, name, "_", NULL);
-    c->schema->c_register = cat(c, c->prefix, "register", NULL);
+    s->name = name;
+    c->prefix = s->c_prefix = cat(c, name, "_", NULL);
+    s->c_register = cat(c, c->prefix, "register", NULL);
+    s->c_schema = cat(c, c->prefix, "schema", NULL);
+    s->c_intern = c->prefix;
+    s->c_include_guard = include_guard(c, name);
     if (!f->has_schema)
         return;
     if (name[0] == '_')
@@ -408,7 +450,7 @@ static void check_schema_name(checker *c, const sioc_ast_file *f)
                   "schema name '%s' begins with '_', which C reserves for "
                   "the implementation",
                   name);
-    else if (in_list(taken, sizeof taken / sizeof *taken, name))
+    else if (taken_name(name))
         CHECK_ERR(c, f->schema.at,
                   "schema name '%s' would give names beginning '%s_', "
                   "which the runtime and its libraries use",
@@ -443,6 +485,7 @@ static void declare_type(checker *c, const sioc_ast_decl *d)
         c->record_decls[c->schema->nrecords++] = d;
         r->name = name;
         r->c_name = cat(c, c->prefix, name, NULL);
+        r->c_intern = intern(c, r->c_name);
         r->at = d->name.at;
         e->record = r;
     } else {
@@ -451,6 +494,7 @@ static void declare_type(checker *c, const sioc_ast_decl *d)
         c->enum_decls[c->schema->nenums++] = d;
         en->name = name;
         en->c_name = cat(c, c->prefix, name, NULL);
+        en->c_intern = intern(c, en->c_name);
         en->at = d->name.at;
         e->enumeration = en;
     }
@@ -744,13 +788,16 @@ static void check_event(checker *c, ns_state *s, const sioc_ast_item *it)
     ev->at = it->name.at;
     ev->ident = sioc_mangle(c->arena, it->name.value, it->name.len);
     ev->c_func = cat(c, s->ns->c_prefix, on ? "on_" : "emit_", ev->ident);
+    ev->c_intern = intern(c, ev->c_func);
     check_params(c, &it->args, true, &ev->args);
     ev->acked = it->acked;
     if (it->acked) {
         check_params(c, &it->ack, true, &ev->ack);
         ev->c_ack = cat(c, s->ns->c_prefix, ev->ident, on ? "_ack" : "_reply");
-        if (on)
+        if (on) {
             ev->c_ack_send = cat(c, ev->c_ack, "_send", NULL);
+            ev->c_ack_error = cat(c, ev->c_ack, "_error", NULL);
+        }
     }
     if (on) {
         check_requires(c, &it->req, &s->ns->req, &ev->req);
@@ -798,6 +845,7 @@ static void check_connect(checker *c, ns_state *s, const sioc_ast_item *it)
     check_params(c, &it->args, true, &cn->auth);
     cn->auth.variadic = false;
     cn->c_func = cat(c, s->ns->c_prefix, "on_connect", NULL);
+    cn->c_intern = intern(c, cn->c_func);
     check_requires(c, &it->req, &s->ns->req, &cn->req);
     cn->at = it->at;
     if (check_once(c, &s->connect, it, "a connect", s->decl->ns.raw))
@@ -869,6 +917,7 @@ static bool check_ns_head(checker *c, const sioc_ast_decl *d,
         CHECK_ERR(c, name->at, "namespace %s must begin with '/'", name->raw);
     ns->ident = sioc_mangle(c->arena, rest, rest_len);
     ns->c_prefix = ns->ident[0] ? cat(c, c->prefix, ns->ident, "_") : c->prefix;
+    ns->c_intern = ns->ident[0] ? cat(c, c->prefix, "_", ns->ident) : c->prefix;
     check_requires(c, &d->req, NULL, &ns->req);
     ns->req.policy = d->req.policy == SIOC_AST_POLICY_ACK
                          ? SIOC_POLICY_ACK
@@ -921,6 +970,63 @@ static void check_namespaces(checker *c, const sioc_ast_file *f)
     sym_fini(&prefixes);
 }
 
+/* ---- types the parameters use ------------------------------------------ */
+
+typedef struct use_state {
+    checker *c;
+    size_t *stack; /* records to visit, by index */
+    size_t sp;
+} use_state;
+
+/* The model's types point into the checker's arrays: marked by index. */
+static void use_type(use_state *u, const sioc_type *t)
+{
+    size_t i;
+
+    if (t->enumeration)
+        u->c->enums[t->enumeration - u->c->enums].used = true;
+    if (!t->record || t->record->used)
+        return;
+    i = (size_t)(t->record - u->c->records);
+    u->c->records[i].used = true;
+    u->stack[u->sp++] = i;
+}
+
+static void use_params(use_state *u, const sioc_params *p)
+{
+    for (size_t i = 0; i < p->count; i++)
+        use_type(u, &p->items[i].type);
+    /* Records reached: their fields, without recursion. */
+    while (u->sp) {
+        const sioc_record *r = &u->c->records[u->stack[--u->sp]];
+
+        for (size_t i = 0; i < r->nfields; i++)
+            use_type(u, &r->fields[i].type);
+    }
+}
+
+/* Marks the records and enums that some parameter reaches. */
+static void mark_used(checker *c)
+{
+    const sioc_schema *s = c->schema;
+    use_state u = {c, malloc((s->nrecords ? s->nrecords : 1) * sizeof(size_t)),
+                   0};
+
+    if (!u.stack)
+        sioc_oom();
+    for (size_t i = 0; i < s->nnamespaces; i++) {
+        const sioc_namespace *ns = &s->namespaces[i];
+
+        if (ns->connect)
+            use_params(&u, &ns->connect->auth);
+        for (size_t j = 0; j < ns->nevents; j++) {
+            use_params(&u, &ns->events[j].args);
+            use_params(&u, &ns->events[j].ack);
+        }
+    }
+    free(u.stack);
+}
+
 /* ---- C identifiers of the whole file ------------------------------------ */
 
 /* False after a report: the caller claims no more names for the same
@@ -956,13 +1062,17 @@ static void claim_event(checker *c, const sioc_namespace *ns,
                      quoted, ev->at) ||
         !ev->c_ack)
         return;
-    if (claim_cname(c, ev->c_ack,
-                    cat(c, on ? "the ack type of " : "the reply type of ",
-                        quoted, NULL),
-                    quoted, ev->at) &&
-        ev->c_ack_send)
-        claim_cname(c, ev->c_ack_send,
+    if (!claim_cname(c, ev->c_ack,
+                     cat(c, on ? "the ack type of " : "the reply type of ",
+                         quoted, NULL),
+                     quoted, ev->at) ||
+        !ev->c_ack_send)
+        return;
+    if (claim_cname(c, ev->c_ack_send,
                     cat(c, "the ack function of ", quoted, NULL), quoted,
+                    ev->at))
+        claim_cname(c, ev->c_ack_error,
+                    cat(c, "the error ack function of ", quoted, NULL), quoted,
                     ev->at);
 }
 
@@ -983,6 +1093,23 @@ static void claim_namespace(checker *c, const sioc_namespace *ns)
         claim_event(c, ns, &ns->events[i]);
 }
 
+/* A type name: also not "_t", the suffix of C's and POSIX's types
+ * (schema int64 + record t would redefine int64_t). */
+static bool claim_type_name(checker *c, const char *name, const char *what,
+                            sioc_span at)
+{
+    size_t len = strlen(name);
+
+    if (len >= 2 && strcmp(name + len - 2, "_t") == 0) {
+        CHECK_ERR(c, at,
+                  "'%s' (%s) ends in '_t', which C and POSIX reserve for "
+                  "their type names",
+                  name, what);
+        return false;
+    }
+    return claim_cname(c, name, what, what, at);
+}
+
 static void claim_types(checker *c)
 {
     const sioc_schema *s = c->schema;
@@ -990,13 +1117,13 @@ static void claim_types(checker *c)
     for (size_t i = 0; i < s->nrecords; i++) {
         const char *r = cat(c, "record '", c->records[i].name, "'");
 
-        claim_cname(c, c->records[i].c_name, r, r, c->records[i].at);
+        claim_type_name(c, c->records[i].c_name, r, c->records[i].at);
     }
     for (size_t i = 0; i < s->nenums; i++) {
         const sioc_enum *en = &s->enums[i];
         const char *e = cat(c, "enum '", en->name, "'");
 
-        if (!claim_cname(c, en->c_name, e, e, en->at))
+        if (!claim_type_name(c, en->c_name, e, en->at))
             continue;
         for (size_t j = 0; j < en->nvalues; j++) {
             const char *v = sioc_arena_printf(c->arena, "value \"%s\" of %s",
@@ -1013,6 +1140,8 @@ static void check_cnames(checker *c)
     sioc_span none = {0};
 
     claim_cname(c, s->c_register, "the registration function", "", none);
+    claim_cname(c, s->c_schema, "the schema descriptor", "", none);
+    claim_cname(c, s->c_include_guard, "the header's include guard", "", none);
     for (size_t i = 0; i < s->nguards; i++) {
         const char *g = cat(c, "guard '", s->guards[i].name, "'");
 
@@ -1044,6 +1173,8 @@ const sioc_schema *sioc_check(sioc_arena *arena, const sioc_ast_file *file,
     order_records(&c);
     check_namespaces(&c, file);
     check_cnames(&c);
+    if (!diag->errors)
+        mark_used(&c);
     sym_fini(&c.types);
     sym_fini(&c.guards);
     sym_fini(&c.cnames);

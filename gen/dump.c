@@ -77,7 +77,7 @@ static void dump_event(FILE *out, const sioc_event *ev)
 {
     fputs(ev->dir == SIOC_ON ? "  on " : "  emit ", out);
     dump_quoted(out, ev->name);
-    fprintf(out, " %s", ev->c_func);
+    fprintf(out, " %s %s", ev->c_func, ev->c_intern);
     if (ev->dir == SIOC_ON)
         dump_requires(out, &ev->req);
     fputc('\n', out);
@@ -86,7 +86,7 @@ static void dump_event(FILE *out, const sioc_event *ev)
         return;
     fprintf(out, "    -> %s", ev->c_ack);
     if (ev->c_ack_send)
-        fprintf(out, " %s", ev->c_ack_send);
+        fprintf(out, " %s %s", ev->c_ack_send, ev->c_ack_error);
     fputc('\n', out);
     dump_params(out, "      ", &ev->ack);
 }
@@ -95,11 +95,12 @@ static void dump_namespace(FILE *out, const sioc_namespace *ns)
 {
     fputs("namespace ", out);
     dump_quoted(out, ns->name);
-    fprintf(out, " %s", ns->c_prefix);
+    fprintf(out, " %s %s", ns->c_prefix, ns->c_intern);
     dump_requires(out, &ns->req);
     fputc('\n', out);
     if (ns->connect) {
-        fprintf(out, "  connect %s", ns->connect->c_func);
+        fprintf(out, "  connect %s %s", ns->connect->c_func,
+                ns->connect->c_intern);
         dump_requires(out, &ns->connect->req);
         fputc('\n', out);
         dump_params(out, "    ", &ns->connect->auth);
@@ -121,16 +122,19 @@ static void dump_namespace(FILE *out, const sioc_namespace *ns)
 
 void sioc_dump(FILE *out, const sioc_schema *s)
 {
-    fprintf(out, "schema %s %s %s\n", s->name, s->c_prefix, s->c_register);
+    fprintf(out, "schema %s %s %s %s %s %s\n", s->name, s->c_prefix,
+            s->c_register, s->c_schema, s->c_intern, s->c_include_guard);
     for (size_t i = 0; i < s->nrecords; i++) {
-        fprintf(out, "record %s %s\n", s->records[i]->name,
-                s->records[i]->c_name);
+        fprintf(out, "record %s %s %s%s\n", s->records[i]->name,
+                s->records[i]->c_name, s->records[i]->c_intern,
+                s->records[i]->used ? "" : " unused");
         dump_params(out, "  ",
                     &(sioc_params){s->records[i]->fields,
                                    s->records[i]->nfields, false});
     }
     for (size_t i = 0; i < s->nenums; i++) {
-        fprintf(out, "enum %s %s\n", s->enums[i].name, s->enums[i].c_name);
+        fprintf(out, "enum %s %s %s%s\n", s->enums[i].name, s->enums[i].c_name,
+                s->enums[i].c_intern, s->enums[i].used ? "" : " unused");
         for (size_t j = 0; j < s->enums[i].nvalues; j++) {
             fputs("  ", out);
             dump_quoted(out, s->enums[i].values[j].value);

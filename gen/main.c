@@ -1,16 +1,20 @@
 /* main.c - the sioc command line: options, reading the schema, running
- * the front end, and (later) the emitters. Exit status: 0 done, 1 errors
- * in the schema or while writing, 2 bad usage. */
+ * the front end and the emitters, writing files whole or not at all.
+ * Exit status: 0 done, 1 errors in the schema or while writing, 2 bad
+ * usage. */
+#include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "arena.h"
 #include "diag.h"
 #include "dump.h"
+#include "emit_common.h"
 #include "front.h"
 #include "lexer.h"
 #include "model.h"
@@ -208,17 +212,135 @@ static int write_dump(const sioc_schema *schema)
     return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
 }
 
-static int generate(const options *o, const sioc_schema *schema)
+/* ---- writing files whole ------------------------------------------------
+ * Each file is written to a temporary file beside it, then renamed over
+ * it (or, for the skeleton, linked to its name, which fails if the name
+ * exists): a failed run leaves no half file and clobbers no skeleton. */
+
+typedef int emit_fn(const sioc_emit *e);
+
+/* Writes a temporary file (its name in *tmp) with emit; 0 or -1 after a
+ * message. */
+static int write_temp(sioc_emit *e, const char *path, emit_fn *emit,
+                      const char **tmp)
 {
-    (void)schema;
+    char *name = sioc_arena_printf(e->arena, "%s.XXXXXX", path);
+    mode_t mask = umask(0);
+    int fd, rc;
+
+    umask(mask);
+    fd = mkstemp(name);
+    if (fd < 0) {
+        fprintf(stderr, "sioc: cannot write %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    e->out = fdopen(fd, "w");
+    if (!e->out) {
+        close(fd);
+    } else {
+        /* mkstemp makes it private; make it as any new file would be. */
+        rc = fchmod(fd, 0666 & ~mask) != 0 || emit(e) != 0 ||
+             fflush(e->out) != 0;
+        if (fclose(e->out) == 0 && !rc) {
+            *tmp = name;
+            return 0;
+        }
+    }
+    fprintf(stderr, "sioc: cannot write %s: %s\n", path,
+            strerror(errno ? errno : EIO));
+    unlink(name);
+    return -1;
+}
+
+/* Gives tmp its final name; -1 after a message (tmp removed). */
+static int commit(const char *tmp, const char *path, bool no_clobber)
+{
+    int rc = no_clobber ? link(tmp, path) : rename(tmp, path);
+
+    if (rc == 0) {
+        if (no_clobber)
+            unlink(tmp);
+        return 0;
+    }
+    if (no_clobber && errno == EEXIST)
+        fprintf(stderr, "sioc: %s exists; not overwriting it\n", path);
+    else
+        fprintf(stderr, "sioc: cannot write %s: %s\n", path, strerror(errno));
+    unlink(tmp);
+    return -1;
+}
+
+static int write_outputs(sioc_emit *e, const char *dir)
+{
+    const char *h = sioc_arena_printf(e->arena, "%s/%s", dir, e->header);
+    const char *c = sioc_arena_printf(e->arena, "%s/%s", dir, e->source);
+    const char *htmp, *ctmp;
+
+    if (write_temp(e, h, sioc_emit_header, &htmp) != 0)
+        return 1;
+    if (write_temp(e, c, sioc_emit_source, &ctmp) != 0) {
+        unlink(htmp);
+        return 1;
+    }
+    if (commit(htmp, h, false) != 0) {
+        unlink(ctmp);
+        return 1;
+    }
+    return commit(ctmp, c, false) != 0;
+}
+
+static int write_skeleton(sioc_emit *e, const char *path)
+{
+    const char *tmp;
+
+    if (write_temp(e, path, sioc_emit_skeleton, &tmp) != 0)
+        return 1;
+    return commit(tmp, path, true) != 0;
+}
+
+/* The generated files are named after stem and the .c and the skeleton
+ * #include the header by that name, where C allows no quote, backslash
+ * or apostrophe. */
+static bool stem_ok(const char *stem)
+{
+    if (!*stem)
+        return false;
+    for (const char *p = stem; *p; p++)
+        if (*p == '"' || *p == '\\' || *p == '\'' || (unsigned char)*p < 0x20 ||
+            *p == 0x7f)
+            return false;
+    return true;
+}
+
+static int generate(const options *o, sioc_arena *arena,
+                    const sioc_schema *schema)
+{
+    const char *stem = schema_stem(arena, o->schema);
+    sioc_emit e = {0};
+
+    if (!o->out_dir && !o->skeleton)
+        return 0;
+    assert(sioc_sfx_ok());
+    if (!stem_ok(stem)) {
+        fprintf(stderr,
+                "sioc: cannot name generated files after '%s': rename the "
+                "schema file\n",
+                o->schema);
+        return 1;
+    }
+    /* Before -o writes anything; commit() checks again, atomically. */
     if (o->skeleton && access(o->skeleton, F_OK) == 0) {
         fprintf(stderr, "sioc: %s exists; not overwriting it\n", o->skeleton);
         return 1;
     }
-    if (o->out_dir || o->skeleton) {
-        fputs("sioc: emitters not yet implemented\n", stderr);
+    e.arena = arena;
+    e.schema = schema;
+    e.header = sioc_arena_printf(arena, "%s.sio.h", stem);
+    e.source = sioc_arena_printf(arena, "%s.sio.c", stem);
+    if (o->out_dir && write_outputs(&e, o->out_dir) != 0)
         return 1;
-    }
+    if (o->skeleton && write_skeleton(&e, o->skeleton) != 0)
+        return 1;
     return 0;
 }
 
@@ -246,7 +368,7 @@ static int run(const options *o)
     else if (o->dump)
         status = write_dump(schema);
     else
-        status = generate(o, schema);
+        status = generate(o, &arena, schema);
     sioc_arena_fini(&arena);
     free(src);
     return status;

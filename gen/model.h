@@ -7,7 +7,11 @@
  *    record fields: these never form a cycle);
  *  - every C identifier the generated code declares is spelled here and
  *    all are distinct; none begins with the internal prefix "<schema>__",
- *    which is the emitters' own (descriptor tables etc.);
+ *    which is the emitters' own (descriptor tables etc.), none ends in
+ *    "_t" if it names a type, and none is the header's include guard;
+ *  - internal names (tables, shims, argument structs) are a c_intern
+ *    stem below plus one of the SIOC_SFX_* suffixes (see there), which
+ *    makes them distinct by construction;
  *  - field and parameter names are C identifiers that are not keywords,
  *    not reserved, and differ from their derived names (c_count, c_has,
  *    c_len) and, for parameters, from the fixed parameter names of the
@@ -50,7 +54,10 @@ typedef struct sioc_field {
     const char *name; /* the JSON key of a field; the C name */
     sioc_type type;
     const char *c_count; /* "n_<name>" if type.dims > 0, else NULL */
-    const char *c_has;   /* "has_<name>" if type.optional, else NULL */
+    const char *c_has;   /* "has_<name>" if type.optional, else NULL;
+                            reserved for every optional, used only by
+                            optional bool/int/float/enum (the others
+                            are NULL when absent) */
     const char *c_len;   /* "<name>_len" if bytes with dims 0, else NULL */
     sioc_span at;
 } sioc_field;
@@ -62,8 +69,11 @@ typedef struct sioc_params {
 } sioc_params;
 
 struct sioc_record {
-    const char *name;         /* "Message" */
-    const char *c_name;       /* "chat_Message" */
+    const char *name;     /* "Message" */
+    const char *c_name;   /* "chat_Message" */
+    const char *c_intern; /* "chat__Message" */
+    bool used;            /* a parameter reaches it (maybe through records): it
+                             needs a descriptor */
     const sioc_field *fields; /* at least one */
     size_t nfields;
     sioc_span at;
@@ -78,6 +88,8 @@ typedef struct sioc_enum_value {
 struct sioc_enum {
     const char *name;              /* "Color" */
     const char *c_name;            /* "chat_Color" */
+    const char *c_intern;          /* "chat__Color" */
+    bool used;                     /* as sioc_record's */
     const sioc_enum_value *values; /* at least one, schema order */
     size_t nvalues;
     sioc_span at;
@@ -116,20 +128,23 @@ typedef struct sioc_event {
     const char *c_func; /* ON "chat_on_ping_", EMIT "chat_emit_ping_" */
     sioc_params args;
     bool acked;
-    sioc_params ack;        /* ON: the server's answer; EMIT: the client's */
-    const char *c_ack;      /* if acked: ON the ack object type
-                               "chat_ping__ack", EMIT the reply callback type
-                               "chat_ping__reply"; else NULL */
-    const char *c_ack_send; /* ON and acked: "chat_ping__ack_send" */
-    sioc_requires req;      /* ON only */
+    sioc_params ack;         /* ON: the server's answer; EMIT: the client's */
+    const char *c_ack;       /* if acked: ON the ack object type
+                                "chat_ping__ack", EMIT the reply callback type
+                                "chat_ping__reply"; else NULL */
+    const char *c_ack_send;  /* ON and acked: "chat_ping__ack_send" */
+    const char *c_ack_error; /* ON and acked: "chat_ping__ack_error" */
+    const char *c_intern;    /* "chat__on_ping_", "chat__emit_ping_" */
+    sioc_requires req;       /* ON only */
     sioc_span at;
 } sioc_event;
 
 typedef struct sioc_connect {
-    sioc_params auth;   /* fields of the CONNECT auth object (never
-                           variadic) */
-    const char *c_func; /* "chat_on_connect" */
-    sioc_requires req;  /* a failure refuses the connection */
+    sioc_params auth;     /* fields of the CONNECT auth object (never
+                             variadic) */
+    const char *c_func;   /* "chat_on_connect" */
+    const char *c_intern; /* "chat__on_connect" */
+    sioc_requires req;    /* a failure refuses the connection */
     sioc_span at;
 } sioc_connect;
 
@@ -144,6 +159,7 @@ typedef struct sioc_namespace {
     const char *name;            /* "/admin" */
     const char *ident;           /* "admin"; "" for "/" */
     const char *c_prefix;        /* "chat_admin_"; "chat_" for "/" */
+    const char *c_intern;        /* "chat__admin"; "chat_" for "/" */
     sioc_requires req;           /* its own, as written */
     const sioc_connect *connect; /* NULL: none declared */
     const sioc_catchall *any;    /* NULL: none declared */
@@ -161,6 +177,9 @@ typedef struct sioc_schema {
     const char *source;                /* the schema file as named to sioc */
     const char *c_prefix;              /* "chat_" */
     const char *c_register;            /* "chat_register" */
+    const char *c_schema;              /* "chat_schema": the descriptor */
+    const char *c_intern;              /* "chat_", as the root namespace */
+    const char *c_include_guard;       /* "CHAT_SIO_H" */
     const sioc_record *const *records; /* dependency order */
     size_t nrecords;
     const sioc_enum *enums; /* schema order, as the rest */
@@ -170,5 +189,39 @@ typedef struct sioc_schema {
     const sioc_namespace *namespaces;
     size_t nnamespaces;
 } sioc_schema;
+
+/* Internal names: c_intern + a suffix. Distinct by construction, so the
+ * checker need not claim them:
+ *  - every suffix begins with '_' and none is a proper tail of another,
+ *    so stem1 + sfx1 == stem2 + sfx2 implies equal stems and suffixes;
+ *  - the stems of records, enums, events and connects are their public
+ *    names with the prefix doubled ("chat_on_x" -> "chat__on_x"), so they
+ *    are distinct, and those kinds may share suffixes (_args, _desc);
+ *  - a namespace's stem ("chat__" + ident, or "chat_" for "/") may equal
+ *    any other stem, so namespaces and the schema have their own.
+ * All begin with "<schema>__", which no public name does. sioc_sfx_ok()
+ * (emit_common.c) checks the tail rule. Struct tags reuse the names of
+ * their sio_params (C keeps tags apart). */
+#define SIOC_SFX_DESC "_desc"          /* record, enum: the descriptor */
+#define SIOC_SFX_FIELDS "_desc_fields" /* record: its sio_field table */
+#define SIOC_SFX_VALUES "_desc_values" /* enum: its wire strings */
+#define SIOC_SFX_ARGS "_args"          /* event: argument struct, params */
+#define SIOC_SFX_ARGS_FIELDS "_args_fields"
+#define SIOC_SFX_ACK "_ack" /* on: the ack's struct, params */
+#define SIOC_SFX_ACK_FIELDS "_ack_fields"
+#define SIOC_SFX_INVOKE "_invoke" /* on, connect: the shim */
+#define SIOC_SFX_REQ "_req"       /* on: effective requirements */
+#define SIOC_SFX_REQ_GUARDS "_req_guards"
+#define SIOC_SFX_REQ_NAMES "_req_names"
+#define SIOC_SFX_REPLY "_reply" /* emit: the reply's struct, params */
+#define SIOC_SFX_REPLY_FIELDS "_reply_fields"
+#define SIOC_SFX_DELIVER "_deliver" /* emit: the reply shim */
+#define SIOC_SFX_AUTH "_auth"       /* connect: auth struct, params */
+#define SIOC_SFX_AUTH_FIELDS "_auth_fields"
+#define SIOC_SFX_NS_EVENTS "_events" /* namespace: dispatch table */
+#define SIOC_SFX_NS_REQ "_requires"  /* namespace: its requirements */
+#define SIOC_SFX_NS_REQ_GUARDS "_requires_guards"
+#define SIOC_SFX_NS_REQ_NAMES "_requires_names"
+#define SIOC_SFX_NAMESPACES "_namespaces" /* schema: namespace table */
 
 #endif

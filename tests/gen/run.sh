@@ -1,12 +1,24 @@
 #!/usr/bin/env bash
 # Generator tests: tests/gen/run.sh [--update] BUILD_DIR   (e.g. build/san)
 #   err/NAME.sio  must be refused: exit 1, stderr exactly err/NAME.stderr
-#   ok/NAME.sio   must be accepted: exit 0, nothing on stderr, and the
-#                 checked model (sioc --dump-model) exactly ok/NAME.model
-#   and a few command-line cases.
-# --update (or UPDATE=1) rewrites err/*.stderr and ok/*.model from what
-# sioc prints now;
-# review the diff before committing it.
+#   ok/NAME.sio   must be accepted, with nothing on stderr, and:
+#                 - the checked model (sioc --dump-model) is ok/NAME.model;
+#                 - sioc -o writes exactly ok/NAME.sio.h and ok/NAME.sio.c,
+#                   the same bytes every time;
+#                 - both compile with gcc and clang (-std=c11 -Wall -Wextra
+#                   -Wpedantic -Werror), so does the skeleton (--skeleton),
+#                   and the three link with libsio (BUILD_DIR/lib/libsio.a)
+#                   into a program that runs.
+#   nocompile/NAME.c  must fail to compile or link, as its head comment
+#                 says ("phase: compile|link", "expect: REGEX" that the
+#                 compiler's or linker's output matches, "schema: S.sio"
+#                 from nocompile/ or ok/ that it includes); built with
+#                 -DFIXED it must compile and link, so the failure is the
+#                 one named.
+#   and command-line cases.
+# --update (or UPDATE=1) rewrites err/*.stderr, ok/*.model and
+# ok/*.sio.[ch] from what sioc prints now; review the diff before
+# committing it.
 # Prints one line per failure (VERBOSE=1 adds the diff or the stderr)
 # and ends with "N passed, N failed".
 set -uo pipefail
@@ -18,13 +30,17 @@ if [ "${1:-}" = "--update" ]; then
 fi
 B=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
 case $B in
-/*) sioc=$B/bin/sioc ;;
-*) sioc=$(pwd)/$B/bin/sioc ;;
+/*) ;;
+*) B=$(pwd)/$B ;;
 esac
+sioc=$B/bin/sioc
+lib=$B/lib/libsio.a
 pass=0 fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+export LC_ALL=C # compiler messages in ASCII, as the regexes expect
 
 ok() { pass=$((pass + 1)); }
 # Detail for a failure, shown with VERBOSE=1.
@@ -40,6 +56,7 @@ if [ ! -x "$sioc" ]; then
 	exit 1
 fi
 
+# ---- diagnostics ----------------------------------------------------------
 # Diagnostics name files as given, so run from the case's folder.
 cd "$here/err" || exit 1
 for f in *.sio; do
@@ -61,7 +78,9 @@ for f in *.sio; do
 	fi
 done
 
-# Accepted, and the checked model (--dump-model) as in ok/NAME.model.
+# ---- accepted schemas: model and generated code ---------------------------
+gen=$tmp/gen # first generation; again/ holds the second
+mkdir -p "$gen" "$tmp/again" "$tmp/obj"
 cd "$here/ok" || exit 1
 for f in *.sio; do
 	name=${f%.sio}
@@ -79,8 +98,190 @@ for f in *.sio; do
 	else
 		ok
 	fi
+
+	if ! "$sioc" -o "$gen" "$f" 2>"$tmp/err" || [ -s "$tmp/err" ]; then
+		bad "ok/$f: sioc -o failed"
+		detail "$tmp/err"
+		continue
+	fi
+	if [ "$update" = 1 ]; then
+		cp "$gen/$name.sio.h" "$gen/$name.sio.c" .
+	fi
+	if ! diff -u "$name.sio.h" "$gen/$name.sio.h" >"$tmp/diff" 2>&1 ||
+		! diff -u "$name.sio.c" "$gen/$name.sio.c" >>"$tmp/diff" 2>&1; then
+		bad "ok/$f: generated code differs from ok/$name.sio.[ch]"
+		detail "$tmp/diff"
+	else
+		ok
+	fi
+	"$sioc" -o "$tmp/again" "$f" 2>/dev/null
+	if cmp -s "$gen/$name.sio.h" "$tmp/again/$name.sio.h" &&
+		cmp -s "$gen/$name.sio.c" "$tmp/again/$name.sio.c"; then
+		ok
+	else
+		bad "ok/$f: generating twice gives different bytes"
+	fi
+done
+# Written through temporary files: none may be left.
+left=$(find "$gen" -type f ! -name '*.sio.[ch]' | head -3)
+if [ -n "$left" ]; then
+	bad "sioc -o left files behind: $left"
+else
+	ok
+fi
+
+# ---- the generated code compiles, with its skeleton, and links ------------
+CFLAGS_GEN=(-std=c11 -Wall -Wextra -Wpedantic -Werror -I"$root/runtime/include"
+	$(pkg-config --cflags jansson 2>/dev/null))
+LIBS=($(pkg-config --libs libwebsockets jansson 2>/dev/null) -lcrypto -lz
+	-lpthread)
+LINK_CC=${CC:-cc}
+compilers=()
+for cc in gcc clang; do
+	if command -v "$cc" >/dev/null; then
+		compilers+=("$cc")
+	else
+		bad "no $cc to compile the generated code with"
+	fi
+done
+# (nm to a file: with pipefail, grep -q closing the pipe early would fail.)
+nm "$lib" >"$tmp/nm" 2>/dev/null
+can_link=1
+if ! grep -q ' T sio_schema_register$' "$tmp/nm"; then
+	echo "skipped: runtime lacks sio_schema_register (link checks)"
+	can_link=0
+fi
+# A sanitized libsio needs the sanitizers' runtime at link time.
+SAN_LINK=()
+if grep -q '__asan_' "$tmp/nm"; then
+	SAN_LINK=(-fsanitize=address,undefined)
+fi
+
+# compile NAME CC SOURCE [FLAGS...]: a test that SOURCE compiles.
+compile() {
+	local what=$1 cc=$2 src=$3
+	shift 3
+	if "$cc" "${CFLAGS_GEN[@]}" "$@" -c "$src" -o "$tmp/obj/x.o" \
+		>"$tmp/cc" 2>&1; then
+		ok
+	else
+		bad "$what does not compile with $cc"
+		detail "$tmp/cc"
+	fi
+}
+
+mkdir -p "$tmp/skel"
+for f in *.sio; do
+	name=${f%.sio}
+	skel=$tmp/skel/${name}_handlers.c
+	[ -f "$gen/$name.sio.c" ] || continue
+	if "$sioc" --skeleton "$skel" "$f" 2>"$tmp/err" && [ -s "$skel" ]; then
+		ok
+	else
+		bad "ok/$f: sioc --skeleton failed"
+		detail "$tmp/err"
+		continue
+	fi
+	for cc in "${compilers[@]}"; do
+		compile "ok/$name.sio.c" "$cc" "$gen/$name.sio.c"
+		compile "the skeleton of ok/$f" "$cc" "$skel" -I"$gen"
+	done
+	[ "$can_link" = 1 ] || continue
+	reg=$(sed -n 's/^int \([A-Za-z0-9_]*\)(sio_server \*srv);$/\1/p' \
+		"$gen/$name.sio.h")
+	cat >"$tmp/skel/${name}_main.c" <<-EOF
+		#include "$name.sio.h"
+
+		int main(int argc, char **argv)
+		{
+		    (void)argv;
+		    return argc > 99 ? $reg(NULL) : 0;
+		}
+	EOF
+	if "$LINK_CC" "${CFLAGS_GEN[@]}" -I"$gen" "${SAN_LINK[@]}" \
+		-o "$tmp/obj/prog" "$tmp/skel/${name}_main.c" "$gen/$name.sio.c" \
+		"$skel" "$lib" "${LIBS[@]}" >"$tmp/cc" 2>&1 && "$tmp/obj/prog"; then
+		ok
+	else
+		bad "ok/$f: the code and skeleton do not link with libsio"
+		detail "$tmp/cc"
+	fi
 done
 
+# ---- must not compile, must not link --------------------------------------
+# head FILE KEY: the value of " * KEY: value" in FILE's head comment.
+head_value() { sed -n "s/^ \* $2: //p" "$1" | head -1; }
+
+# nc_link DIR CASE [FLAGS...]: compiles CASE and DIR's generated C, then
+# links them with libsio; each part must compile, so what fails is the
+# link. Output in $tmp/cc.
+nc_link() {
+	local dir=$1 c=$2
+	shift 2
+	"$LINK_CC" "${CFLAGS_GEN[@]}" -I"$dir" "$@" -c "$c" -o "$tmp/obj/nc.o" \
+		>"$tmp/cc" 2>&1 &&
+		"$LINK_CC" "${CFLAGS_GEN[@]}" -I"$dir" -c "$dir"/*.sio.c \
+			-o "$tmp/obj/ncgen.o" >>"$tmp/cc" 2>&1 &&
+		"$LINK_CC" "${SAN_LINK[@]}" -o "$tmp/obj/nc" "$tmp/obj/nc.o" \
+			"$tmp/obj/ncgen.o" "$lib" "${LIBS[@]}" >>"$tmp/cc" 2>&1
+}
+
+cd "$here/nocompile" || exit 1
+for c in *.c; do
+	schema=$(head_value "$c" schema)
+	phase=$(head_value "$c" phase)
+	expect=$(head_value "$c" expect)
+	src=$here/nocompile/$schema
+	[ -f "$src" ] || src=$here/ok/$schema
+	out=$tmp/nc/${schema%.sio}
+	if [ -z "$schema" ] || [ -z "$expect" ] || [ ! -f "$src" ]; then
+		bad "nocompile/$c: head comment needs schema, phase and expect"
+		continue
+	fi
+	if [ ! -d "$out" ]; then
+		mkdir -p "$out"
+		(cd "$(dirname "$src")" && "$sioc" -o "$out" "$(basename "$src")")
+	fi
+	case $phase in
+	compile)
+		for cc in "${compilers[@]}"; do
+			if "$cc" "${CFLAGS_GEN[@]}" -I"$out" -c "$c" \
+				-o "$tmp/obj/nc.o" >"$tmp/cc" 2>&1; then
+				bad "nocompile/$c compiles with $cc"
+			elif ! grep -Eq -- "$expect" "$tmp/cc"; then
+				bad "nocompile/$c: $cc's errors do not match '$expect'"
+				detail "$tmp/cc"
+			elif ! "$cc" "${CFLAGS_GEN[@]}" -I"$out" -DFIXED -c "$c" \
+				-o "$tmp/obj/nc.o" >"$tmp/cc" 2>&1; then
+				bad "nocompile/$c: does not compile with $cc even -DFIXED"
+				detail "$tmp/cc"
+			else
+				ok
+			fi
+		done
+		;;
+	link)
+		[ "$can_link" = 1 ] || continue
+		if nc_link "$out" "$c"; then
+			bad "nocompile/$c links"
+		elif ! grep -Eq -- "$expect" "$tmp/cc"; then
+			bad "nocompile/$c: the link errors do not match '$expect'"
+			detail "$tmp/cc"
+		elif ! nc_link "$out" "$c" -DFIXED; then
+			bad "nocompile/$c: does not link even -DFIXED"
+			detail "$tmp/cc"
+		else
+			ok
+		fi
+		;;
+	*)
+		bad "nocompile/$c: phase '$phase' is not compile or link"
+		;;
+	esac
+done
+
+# ---- command line ------------------------------------------------------------
+cd "$here/ok" || exit 1
 # Command line: NAME, expected exit status, then the command.
 cli() {
 	local name=$1 want=$2
@@ -122,12 +323,41 @@ cli_out deps-cwd 0 "./chat.sio.h ./chat.sio.c: chat.sio" "$sioc" -M chat.sio
 cli_out deps-escaped 0 'a\ b/chat.sio.h a\ b/chat.sio.c: chat.sio' \
 	"$sioc" -M -o 'a b' chat.sio
 cli deps-bad-schema 1 "$sioc" -M "$here/err/unknown_type.sio"
-touch "$tmp/exists.c"
+cli dash-dash 0 "$sioc" -- chat.sio
+
+# The skeleton: written once, never over an existing file.
+printf 'my handlers\n' >"$tmp/exists.c"
+cp "$tmp/exists.c" "$tmp/exists.orig"
 cli skeleton-exists 1 "$sioc" --skeleton "$tmp/exists.c" chat.sio
 grep -q 'exists; not overwriting' "$tmp/err" ||
 	bad "cli skeleton-exists: message"
-[ -s "$tmp/exists.c" ] && bad "cli skeleton-exists: file changed"
-cli dash-dash 0 "$sioc" -- chat.sio
+cmp -s "$tmp/exists.c" "$tmp/exists.orig" || bad "cli skeleton-exists: file changed"
+cli skeleton-attached 0 "$sioc" --skeleton="$tmp/new.c" chat.sio
+cp "$tmp/new.c" "$tmp/new.orig"
+cli skeleton-twice 1 "$sioc" --skeleton "$tmp/new.c" minimal.sio
+cmp -s "$tmp/new.c" "$tmp/new.orig" || bad "cli skeleton-twice: file changed"
+# A bad schema writes nothing.
+cli skeleton-bad-schema 1 "$sioc" --skeleton "$tmp/none.c" \
+	"$here/err/unknown_type.sio"
+[ -e "$tmp/none.c" ] && bad "cli skeleton-bad-schema: wrote the file"
+# The existing skeleton is refused before -o writes anything.
+mkdir -p "$tmp/both"
+cli o-and-skeleton-exists 1 "$sioc" -o "$tmp/both" --skeleton \
+	"$tmp/exists.c" chat.sio
+[ -n "$(ls -A "$tmp/both")" ] && bad "cli o-and-skeleton-exists: wrote files"
+
+# -o: files whole or not at all.
+cli o-not-a-dir 1 "$sioc" -o "$tmp/exists.c" chat.sio
+grep -q "^sioc: cannot write $tmp/exists.c/chat.sio.h: " "$tmp/err" ||
+	bad "cli o-not-a-dir: message"
+cli o-missing-dir 1 "$sioc" -o "$tmp/no/such/dir" chat.sio
+mkdir -p "$tmp/o"
+cli o-bad-schema 1 "$sioc" -o "$tmp/o" "$here/err/unknown_type.sio"
+[ -n "$(ls -A "$tmp/o")" ] && bad "cli o-bad-schema: wrote files"
+# The outputs are included by name: a name C cannot include is refused.
+cp chat.sio "$tmp/o/we\"ird.sio"
+cli o-bad-name 1 "$sioc" -o "$tmp/o" "$tmp/o/we\"ird.sio"
+[ "$(ls -A "$tmp/o")" = 'we"ird.sio' ] || bad "cli o-bad-name: wrote files"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

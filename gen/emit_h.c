@@ -1,0 +1,162 @@
+/* emit_h.c - the generated header (docs/generated.md, "The header"):
+ * types, the functions the application defines (handlers, guards) or
+ * calls (acks, emits, registration), and the schema descriptor. */
+#include "emit_common.h"
+
+#include <string.h>
+
+static void put_top(const sioc_emit *e)
+{
+    const sioc_schema *s = e->schema;
+    const char *why = sioc_arena_printf(
+        e->arena, "%s is for another libsio ABI: regenerate it with sioc",
+        e->header);
+
+    sioc_put_origin(e, e->header);
+    fprintf(e->out, "#ifndef %s\n#define %s\n\n", s->c_include_guard,
+            s->c_include_guard);
+    fputs("#include <sio.h>\n\n", e->out);
+    fprintf(e->out, "#if SIO_TYPED_ABI != %d\n#error %s\n#endif\n\n",
+            SIOC_TYPED_ABI, sioc_cstr(e->arena, why));
+    fputs("#ifdef __cplusplus\nextern \"C\" {\n#endif\n", e->out);
+}
+
+/* Values numbered in schema order, the wire string beside each. */
+static void put_enum(const sioc_emit *e, const sioc_enum *en)
+{
+    const char **lines = sioc_arena_array(e->arena, en->nvalues, sizeof *lines);
+    int width = 0;
+
+    fprintf(e->out, "typedef enum %s {\n", en->c_name);
+    for (size_t i = 0; i < en->nvalues; i++) {
+        lines[i] = sioc_arena_printf(e->arena, "    %s = %zu,",
+                                     en->values[i].c_name, i);
+        if ((int)strlen(lines[i]) > width)
+            width = (int)strlen(lines[i]);
+    }
+    for (size_t i = 0; i < en->nvalues; i++)
+        fprintf(e->out, "%-*s /* %s */\n", width, lines[i],
+                sioc_ccomment(e->arena, en->values[i].value));
+    fprintf(e->out, "} %s;\n", en->c_name);
+}
+
+static void put_record(const sioc_emit *e, const sioc_record *r)
+{
+    sioc_params fields = {r->fields, r->nfields, false};
+    sioc_list members = {0};
+
+    sioc_add_members(e, &fields, &members);
+    fprintf(e->out, "struct %s {\n", r->c_name);
+    for (size_t i = 0; i < members.n; i++)
+        fprintf(e->out, "    %s;\n", members.items[i]);
+    fputs("};\n", e->out);
+}
+
+/* Typedefs of every record first, so that records may point to each
+ * other; the structs follow in dependency order (by-value members). */
+static void put_types(const sioc_emit *e)
+{
+    const sioc_schema *s = e->schema;
+
+    if (!s->nrecords && !s->nenums)
+        return;
+    sioc_put_banner(e, "records and enums");
+    for (size_t i = 0; i < s->nrecords; i++)
+        fprintf(e->out, "typedef struct %s %s;\n", s->records[i]->c_name,
+                s->records[i]->c_name);
+    for (size_t i = 0; i < s->nenums; i++)
+        put_enum(e, &s->enums[i]);
+    for (size_t i = 0; i < s->nrecords; i++)
+        put_record(e, s->records[i]);
+}
+
+static void put_guards(const sioc_emit *e)
+{
+    const sioc_schema *s = e->schema;
+    sioc_sig sig;
+
+    if (!s->nguards)
+        return;
+    sioc_put_banner(e, "guards: the application defines them");
+    for (size_t i = 0; i < s->nguards; i++) {
+        sioc_sig_guard(e, &s->guards[i], &sig);
+        sioc_put_sig(e, &sig, ";\n");
+    }
+}
+
+static void put_on(const sioc_emit *e, const sioc_event *ev)
+{
+    sioc_sig sig;
+
+    if (ev->acked)
+        fprintf(e->out, "typedef struct %s %s;\n", ev->c_ack, ev->c_ack);
+    sioc_sig_on(e, ev, &sig);
+    sioc_put_sig(e, &sig, ";\n");
+    if (!ev->acked)
+        return;
+    sioc_sig_ack_send(e, ev, &sig);
+    sioc_put_sig(e, &sig, ";\n");
+    sioc_sig_ack_error(e, ev, &sig);
+    sioc_put_sig(e, &sig, ";\n");
+}
+
+static void put_emit(const sioc_emit *e, const sioc_event *ev)
+{
+    sioc_sig sig;
+
+    if (ev->acked) {
+        sioc_sig_reply(e, ev, &sig);
+        sioc_put_sig(e, &sig, ";\n");
+    }
+    sioc_sig_emit(e, ev, &sig);
+    sioc_put_sig(e, &sig, ";\n");
+}
+
+static void put_item(const sioc_emit *e, const sioc_item *it)
+{
+    sioc_sig sig;
+
+    if (it->connect) {
+        sioc_sig_connect(e, it->connect, &sig);
+        sioc_put_sig(e, &sig, ";\n");
+    } else if (it->any) {
+        sioc_sig_any(e, it->any, &sig);
+        sioc_put_sig(e, &sig, ";\n");
+    } else if (it->event->dir == SIOC_ON) {
+        put_on(e, it->event);
+    } else {
+        put_emit(e, it->event);
+    }
+}
+
+static void put_namespace(const sioc_emit *e, const sioc_namespace *ns)
+{
+    sioc_item *items;
+    size_t n = sioc_items(e, ns, &items);
+
+    sioc_put_banner(e, sioc_arena_printf(e->arena, "namespace %s",
+                                         sioc_ccomment(e->arena, ns->name)));
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            fputc('\n', e->out);
+        put_item(e, &items[i]);
+    }
+}
+
+int sioc_emit_header(const sioc_emit *e)
+{
+    const sioc_schema *s = e->schema;
+    sioc_sig sig;
+
+    put_top(e);
+    put_types(e);
+    put_guards(e);
+    for (size_t i = 0; i < s->nnamespaces; i++)
+        put_namespace(e, &s->namespaces[i]);
+    sioc_put_banner(e, "the schema");
+    fprintf(e->out, "extern const sio_schema_desc %s;\n", s->c_schema);
+    sioc_sig_register(e, &sig);
+    sioc_put_sig(e, &sig, ";\n");
+    fputs("\n#ifdef __cplusplus\n}\n#endif\n#endif\n", e->out);
+    return ferror(e->out) ? -1 : 0;
+}

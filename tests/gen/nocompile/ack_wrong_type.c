@@ -1,0 +1,17 @@
+/* A string passed where the ack wants an int (an error under -Werror).
+ * schema: same_name_both_ways.sio
+ * phase: compile
+ * expect: makes integer from pointer|incompatible pointer to integer conversion
+ */
+#include "same_name_both_ways.sio.h"
+
+void both_on_message(sio_ctx *ctx, const char *text, both_message_ack *ack)
+{
+    (void)ctx;
+    (void)text;
+#ifdef FIXED
+    both_message_ack_send(ack, 7);
+#else
+    both_message_ack_send(ack, "7");
+#endif
+}

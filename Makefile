@@ -101,6 +101,33 @@ EXAMPLE_BINS := $(EXAMPLES:%=$(B)/examples/%)
 # examples/NAME/example.mk may add generated sources to EX_OBJ_NAME.
 -include $(wildcard examples/*/example.mk)
 
+# An example with a schema of its name (schemas/NAME.sio) is built from
+# it: sioc writes $(B)/schema/NAME.sio.[ch], compiled into the example,
+# whose sources include "NAME.sio.h".
+SCHEMA_EXAMPLES := $(filter $(EXAMPLES),$(basename $(notdir $(wildcard schemas/*.sio))))
+ALL_CFLAGS += -I$(B)/schema
+
+$(B)/schema/%.sio.c $(B)/schema/%.sio.h: schemas/%.sio $(SIOC)
+	@mkdir -p $(@D)
+	$(SIOC) -o $(B)/schema $<
+
+$(B)/obj/schema/%.sio.o: $(B)/schema/%.sio.c $(B)/schema/%.sio.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+define schema_example
+EX_OBJ_$(1) += $(B)/obj/schema/$(1).sio.o
+$(patsubst %.c,$(B)/obj/%.o,$(wildcard examples/$(1)/*.c)): $(B)/schema/$(1).sio.h
+endef
+$(foreach e,$(SCHEMA_EXAMPLES),$(eval $(call schema_example,$(e))))
+
+# The chat page's client bundle: socket.io-client's dist/socket.io.js,
+# from the npm packages of tests/ (scripts/deps.sh), copied at build time.
+CLIENT_JS := $(B)/chat/socket.io.js
+$(CLIENT_JS): tests/node_modules/socket.io-client/dist/socket.io.js
+	@mkdir -p $(@D)
+	cp $< $@
+
 .SECONDEXPANSION:
 $(B)/examples/%: $$(addprefix $(B)/obj/,$$(subst .c,.o,$$(wildcard examples/$$*/*.c))) $$(EX_OBJ_$$*) $(LIB_A)
 	@mkdir -p $(@D)
@@ -158,7 +185,7 @@ fuzz: $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
 # ---- top-level targets ------------------------------------------------------
 all: lib $(GEN_TARGET) examples
 
-examples: $(EXAMPLE_BINS)
+examples: $(EXAMPLE_BINS) $(if $(filter chat,$(EXAMPLES)),$(CLIENT_JS))
 
 test-build: all $(UNIT_BINS) $(REPLAY_BINS)
 
@@ -180,7 +207,8 @@ RUN_EXAMPLE ?= $(if $(wildcard examples/chat),chat,conformance)
 run:
 	@scripts/deps.sh --quiet
 	@$(MAKE) --no-print-directory all
-	@exec $(B)/examples/$(RUN_EXAMPLE) --host 127.0.0.1
+	@exec $(B)/examples/$(RUN_EXAMPLE) --host 127.0.0.1 \
+		$(if $(filter chat,$(RUN_EXAMPLE)),--www examples/chat/www --client-js $(CLIENT_JS))
 
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig

@@ -1,10 +1,12 @@
 /* conformance - the server the official Socket.IO and Engine.IO protocol
  * test suites expect (see ../shared/PROTOCOLS.md, "conformance").
  *
- * Socket.IO mode (default), path /socket.io/:
+ * Socket.IO mode (default), path /socket.io/, built from
+ * schemas/conformance.sio:
  *   "/" and "/custom": on connect, emit "auth" with the CONNECT payload;
  *   "/": "message" -> "message-back" with the same arguments,
- *        "message-with-ack" -> ack with the same arguments.
+ *        "message-with-ack" -> ack with the same arguments,
+ *        any other event -> error ack "unknown event".
  * Engine.IO mode (--engine-io), path /engine.io/: every message is sent
  * back as is, text or binary.
  *
@@ -19,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conformance.sio.h"
 #include "eio.h"
 #include "sio.h"
 
@@ -215,48 +218,51 @@ static void print_listening(const char *host, int port)
     fflush(stdout);
 }
 
-/* ---- Socket.IO mode ---------------------------------------------------- */
+/* ---- Socket.IO mode ----------------------------------------------------
+ * The handlers conformance.sio declares; sioc generated their prototypes
+ * and the dispatch that calls them. */
 
-static int on_connect(sio_ctx *ctx, json_t *auth, void *ud)
+int conformance_on_connect(sio_ctx *ctx)
 {
-    (void)ud;
-    /* auth is borrowed; sio_emit steals the array it is given. */
-    json_t *args = json_array();
-    if (!args || json_array_append(args, auth)) {
-        json_decref(args);
-        return 0; /* accepted; the "auth" event is lost (out of memory) */
-    }
-    if (sio_emit(sio_ctx_socket(ctx), "auth", args))
+    /* The CONNECT payload, as sent ({} when none). */
+    if (conformance_emit_auth(sio_self(ctx), sio_ctx_auth(ctx)))
         fprintf(stderr, "conformance: could not emit auth to %s\n",
                 sio_ctx_sid(ctx));
     return 0;
 }
 
-/* "message": emits "message-back" with the same arguments. */
-static void on_message(sio_ctx *ctx, json_t *args, void *ud)
+int conformance_custom_on_connect(sio_ctx *ctx)
 {
-    (void)ud;
-    /* args is borrowed: a shallow copy shares the (unmodified) values. */
-    json_t *copy = args ? json_copy(args) : json_array();
-    if (!copy)
-        return;
-    if (sio_emit(sio_ctx_socket(ctx), "message-back", copy))
+    if (conformance_custom_emit_auth(sio_self(ctx), sio_ctx_auth(ctx)))
+        fprintf(stderr, "conformance: could not emit auth to %s\n",
+                sio_ctx_sid(ctx));
+    return 0;
+}
+
+/* "message": "message-back" with the same arguments, binary included. */
+void conformance_on_message(sio_ctx *ctx, json_t *rest)
+{
+    if (conformance_emit_message_back(sio_self(ctx), rest))
         fprintf(stderr, "conformance: could not emit message-back to %s\n",
                 sio_ctx_sid(ctx));
 }
 
-/* "message-with-ack": acks with the same arguments. */
-static void on_message_with_ack(sio_ctx *ctx, json_t *args, void *ud)
+/* "message-with-ack": acked with the same arguments. */
+void conformance_on_message_with_ack(sio_ctx *ctx, json_t *rest,
+                                     conformance_message_with_ack_ack *ack)
 {
-    (void)ud;
-    if (!sio_ctx_wants_ack(ctx))
-        return;
-    json_t *copy = args ? json_copy(args) : json_array();
-    if (!copy)
-        return;
-    if (sio_ack(ctx, copy))
-        fprintf(stderr, "conformance: could not ack %s\n",
-                sio_ctx_sid(ctx));
+    if (ack && conformance_message_with_ack_ack_send(ack, rest))
+        fprintf(stderr, "conformance: could not ack %s\n", sio_ctx_sid(ctx));
+}
+
+/* Events the schema does not declare: refused, with an error ack. */
+void conformance_on_any(sio_ctx *ctx, const char *event, json_t *args)
+{
+    (void)args;
+    fprintf(stderr, "conformance: %s: unknown event \"%s\"\n",
+            sio_ctx_sid(ctx), event);
+    if (sio_ctx_wants_ack(ctx))
+        (void)sio_ack_error(ctx, "unknown event");
 }
 
 static int run_socketio(const conf_opts *o)
@@ -272,13 +278,7 @@ static int run_socketio(const conf_opts *o)
                 o->port);
         return 1;
     }
-    sio_namespace *root = sio_server_of(srv, "/");
-    sio_namespace *custom = sio_server_of(srv, "/custom");
-    if (!root || !custom || sio_namespace_on_connect(root, on_connect, NULL) ||
-        sio_namespace_on_connect(custom, on_connect, NULL) ||
-        sio_namespace_on(root, "message", on_message, NULL) ||
-        sio_namespace_on(root, "message-with-ack", on_message_with_ack,
-                         NULL)) {
+    if (conformance_register(srv) != 0) {
         fprintf(stderr, "conformance: cannot register handlers\n");
         sio_server_free(srv);
         return 1;

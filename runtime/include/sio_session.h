@@ -84,6 +84,9 @@ enum {
  * 4096 bytes per cookie, name and attributes included). */
 #define SIO_COOKIE_MAX_LEN 4093
 #define SIO_COOKIE_MAX_INFLATED 65536
+/* Containers nested in a payload (as on the wire, tags included):
+ * deeper is SIO_COOKIE_EPAYLOAD on decode, SIO_COOKIE_EINVAL on encode.
+ * It bounds the codec's recursion; real sessions are a few levels deep. */
 #define SIO_COOKIE_MAX_DEPTH 256
 /* Flask's PERMANENT_SESSION_LIFETIME: 31 days. */
 #define SIO_COOKIE_FLASK_MAX_AGE (31 * 24 * 3600)
@@ -125,7 +128,9 @@ void sio_cookie_opts_init(sio_cookie_opts *o);
  * "session="; len bytes, not NUL-trusted) signed with secret (NUL-
  * terminated, non-empty). now_s is the current Unix time; max_age_s as
  * in sio_cookie_opts. Returns a new JSON object, or NULL with err set
- * (err may be NULL). Callers treat NULL as an empty session. */
+ * (err may be NULL). Callers treat NULL as an empty session (with one
+ * log line: err->text); like Flask, they skip decoding an absent or
+ * empty cookie, which is no error. */
 json_t *sio_cookie_decode(const char *cookie, size_t len, const char *secret,
                           int64_t max_age_s, int64_t now_s,
                           sio_cookie_error *err) SIO_COOKIE_MUST_CHECK;

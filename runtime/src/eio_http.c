@@ -203,8 +203,8 @@ static int write_response(struct lws *wsi, struct pss *p)
         return 0;
     }
     /* The body has LWS_PRE headroom (eio_msg), so lws needs no copy. */
-    if (lws_write(wsi, (unsigned char *)eio_msg_wdata(p->body), len,
-                  LWS_WRITE_HTTP_FINAL) != (int)len)
+    if (lws_write(wsi, eiop_msg_frame(p->body), len, LWS_WRITE_HTTP_FINAL) !=
+        (int)len)
         return -1;
     return finish_http(wsi, p);
 }

@@ -14,6 +14,7 @@
 #include <libwebsockets.h>
 
 #include "eio.h"
+#include "eio_packet.h"
 
 struct eio_msg {
     atomic_size_t refs;
@@ -108,6 +109,15 @@ const uint8_t *eio_msg_data(const eio_msg *m)
 uint8_t *eio_msg_wdata(eio_msg *m)
 {
     assert(atomic_load(&m->refs) == 1);
+    return payload(m);
+}
+
+/* lws writes a frame header into the LWS_PRE bytes before the payload.
+ * A shared message gets the same header from every write (server frames
+ * are unmasked and no extension is negotiated), so this is safe on the
+ * loop thread even for a broadcast. */
+uint8_t *eiop_msg_frame(eio_msg *m)
+{
     return payload(m);
 }
 

@@ -64,6 +64,10 @@ int eio_payload_decode(const uint8_t *body, size_t len, size_t max_packets,
 int eio_payload_append(eio_msg **out, const uint8_t *pkt, size_t len,
                        bool binary, bool first);
 
+/* The payload of m for lws_write (LWS_PRE headroom before it), even
+ * when m is shared (eio_msg.c). */
+uint8_t *eiop_msg_frame(eio_msg *m);
+
 /* True if buf[0..len) is well-formed UTF-8 (no overlongs, surrogates or
  * code points over U+10FFFF). */
 bool eio_utf8_valid(const uint8_t *buf, size_t len);

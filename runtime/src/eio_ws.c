@@ -162,7 +162,7 @@ int eiop_ws_receive(struct lws *wsi, struct pss *p, const void *in, size_t len)
 static int ws_write_msg(struct lws *wsi, eio_msg *m)
 {
     size_t n = eio_msg_len(m);
-    int rc = lws_write(wsi, eio_msg_wdata(m), n,
+    int rc = lws_write(wsi, eiop_msg_frame(m), n,
                        eio_msg_binary(m) ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
     return rc < (int)n ? -1 : 0;
 }

@@ -273,17 +273,20 @@ static json_t *payload_load(const char *p, size_t n, const format *f,
         v = json_loadb(text.p ? text.p : "", text.len,
                        JSON_ALLOW_NUL | (f->object_only ? 0 : JSON_DECODE_ANY),
                        &jerr);
+        /* The position, not jansson's text: that quotes session data. */
         if (!v)
-            siop_error(err, SIO_COOKIE_EPAYLOAD, "payload JSON: %.60s",
-                       jerr.text);
+            siop_error(err, SIO_COOKIE_EPAYLOAD,
+                       "payload is not JSON (at byte %d)", jerr.position);
     }
     siop_buf_fini(&text);
+    /* Untagged first: {" t": [...]} is an object but not a session. */
+    v = v ? siop_json_untag(v, f->untag, err) : NULL;
     if (v && f->object_only && !json_is_object(v)) {
         json_decref(v);
         siop_error(err, SIO_COOKIE_EPAYLOAD, "payload is not a JSON object");
         return NULL;
     }
-    return v ? siop_json_untag(v, f->untag, err) : NULL;
+    return v;
 }
 
 static json_t *load(const char *tok, size_t len, const format *f, int64_t now,
@@ -303,7 +306,8 @@ static json_t *load(const char *tok, size_t len, const format *f, int64_t now,
 /* ---- encoding --------------------------------------------------------- */
 
 /* Compresses json into z when that is shorter by 2 bytes or more
- * (itsdangerous's rule). Returns the bytes to base64: json or z. */
+ * (itsdangerous's rule). Returns the bytes to base64: json or z. If
+ * zlib cannot allocate, the uncompressed form is still a valid cookie. */
 static const siop_buf *maybe_compress(const siop_buf *json, siop_buf *z)
 {
     uLongf zlen = compressBound((uLong)json->len);
@@ -357,13 +361,13 @@ static char *dump(const json_t *v, const format *f, int64_t now,
         goto fail;
     }
     put_body(&json, now, &out);
-    if (out.oom || signature(&f->sig, out.p, out.len, sig, err) != 0) {
-        siop_error(err, SIO_COOKIE_ENOMEM, "out of memory");
-        goto fail;
-    }
     if (out.len + 1 + SIG_B64_LEN > f->max_len) {
         siop_error(err, SIO_COOKIE_ETOOBIG, "would be %zu bytes, max %zu",
                    out.len + 1 + SIG_B64_LEN, f->max_len);
+        goto fail;
+    }
+    if (out.oom || signature(&f->sig, out.p, out.len, sig, err) != 0) {
+        siop_error(err, SIO_COOKIE_ENOMEM, "out of memory");
         goto fail;
     }
     siop_buf_putc(&out, '.');

@@ -7,7 +7,6 @@
  * and unescaped UTF-8. Both escape like Python: \" \\ \b \f \n \r \t,
  * other controls (and, under ensure_ascii, DEL and non-ASCII) as
  * lowercase \uXXXX, astral code points as surrogate pairs. */
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,24 +117,16 @@ static int dump_string(writer *w, const char *str, size_t n)
 
 /* The shortest "%.*e" that reads back as d: the digits Python's repr
  * chooses (the nearest p-digit decimal is inside the rounding interval
- * whenever any p-digit decimal is). Runs in the "C" numeric locale so an
- * application's setlocale cannot turn "." into ",". */
-static int shortest_e(double d, char *out, size_t outlen)
+ * whenever any p-digit decimal is). printf and strtod agree on the
+ * locale's decimal point, and put_repr keeps only digits and exponent,
+ * so an application's setlocale cannot turn "2.5" into "2,5". */
+static void shortest_e(double d, char *out, size_t outlen)
 {
-    locale_t c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-    locale_t old;
-
-    if (c == (locale_t)0)
-        return -1;
-    old = uselocale(c);
     for (int p = 1; p <= 17; p++) {
         snprintf(out, outlen, "%.*e", p - 1, d);
         if (strtod(out, NULL) == d)
-            break;
+            return;
     }
-    uselocale(old);
-    freelocale(c);
-    return 0;
 }
 
 /* Writes the digits of a "%e" string the way float.__repr__ does:
@@ -182,14 +173,12 @@ static void put_repr(siop_buf *b, const char *e)
     }
 }
 
-static int dump_real(writer *w, double d)
+static void dump_real(siop_buf *b, double d)
 {
     char e[40];
 
-    if (shortest_e(d, e, sizeof(e)) != 0)
-        return siop_error(w->err, SIO_COOKIE_ENOMEM, "out of memory");
-    put_repr(w->out, e);
-    return 0;
+    shortest_e(d, e, sizeof(e));
+    put_repr(b, e);
 }
 
 typedef struct member {
@@ -299,7 +288,8 @@ static int dump_value(writer *w, const json_t *v, unsigned depth)
         siop_buf_puts(w->out, num);
         return 0;
     case JSON_REAL:
-        return dump_real(w, json_real_value(v));
+        dump_real(w->out, json_real_value(v));
+        return 0;
     case JSON_TRUE:
         siop_buf_puts(w->out, "true");
         return 0;

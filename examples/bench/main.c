@@ -3,7 +3,8 @@
  * to a room, "publish" sends "tick" to every member of a room and then
  * acks. Default port 3100.
  *
- * Rooms are kept here, in the application, until libsio has its own. */
+ * --raw registers hand-written json_t handlers instead of the generated
+ * typed ones, to measure what typed dispatch costs (same protocol). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,62 +13,7 @@
 
 #include "bench.sio.h"
 
-typedef struct room {
-    struct room *next;
-    sio_socket **members; /* references */
-    size_t n, cap;
-    char name[];
-} room;
-
-typedef struct bench_app {
-    room *rooms;
-} bench_app;
-
 static sio_server *volatile g_srv;
-
-static room *room_find(bench_app *app, const char *name, bool create)
-{
-    room *r;
-    size_t n;
-
-    for (r = app->rooms; r; r = r->next)
-        if (strcmp(r->name, name) == 0)
-            return r;
-    if (!create)
-        return NULL;
-    n = strlen(name) + 1;
-    r = calloc(1, sizeof *r + n);
-    if (!r)
-        return NULL;
-    memcpy(r->name, name, n);
-    r->next = app->rooms;
-    app->rooms = r;
-    return r;
-}
-
-static bool room_has(const room *r, const sio_socket *s)
-{
-    for (size_t i = 0; i < r->n; i++)
-        if (r->members[i] == s)
-            return true;
-    return false;
-}
-
-static int room_add(room *r, sio_socket *s)
-{
-    if (room_has(r, s))
-        return 0;
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 16;
-        sio_socket **m = realloc(r->members, cap * sizeof *m);
-        if (!m)
-            return -1;
-        r->members = m;
-        r->cap = cap;
-    }
-    r->members[r->n++] = sio_socket_ref(s);
-    return 0;
-}
 
 void bench_on_echo(sio_ctx *ctx, const char *p, bench_echo_ack *ack)
 {
@@ -76,59 +22,77 @@ void bench_on_echo(sio_ctx *ctx, const char *p, bench_echo_ack *ack)
         bench_echo_ack_send(ack, p);
 }
 
-void bench_on_join(sio_ctx *ctx, const char *name, bench_join_ack *ack)
+void bench_on_join(sio_ctx *ctx, const char *room, bench_join_ack *ack)
 {
-    bench_app *app = sio_ctx_app(ctx);
-    room *r = room_find(app, name, true);
-
-    if (!r || room_add(r, sio_ctx_socket(ctx)) != 0) {
+    if (sio_join(sio_ctx_socket(ctx), room) != 0) {
         if (ack)
-            bench_join_ack_error(ack, "out of memory");
+            bench_join_ack_error(ack, "server error");
         return;
     }
     if (ack)
         bench_join_ack_send(ack);
 }
 
-void bench_on_publish(sio_ctx *ctx, const char *name, const char *p,
+/* Encoded once, queued for every member (the sender too, if in it). */
+void bench_on_publish(sio_ctx *ctx, const char *room, const char *p,
                       bench_publish_ack *ack)
 {
-    room *r = room_find(sio_ctx_app(ctx), name, false);
+    sio_namespace *ns = sio_socket_namespace(sio_ctx_socket(ctx));
 
-    for (size_t i = 0; r && i < r->n; i++)
-        (void)bench_emit_tick(sio_to_socket(r->members[i]), p);
+    (void)bench_emit_tick(sio_to(sio_all(ns), room), p);
     if (ack)
         bench_publish_ack_send(ack);
 }
 
-/* A socket that leaves is taken out of every room. */
-static void on_disconnect(sio_ctx *ctx, sio_reason why, void *ud)
-{
-    bench_app *app = ud;
-    sio_socket *s = sio_ctx_socket(ctx);
-    (void)why;
+/* ---- the same events with raw json_t handlers (--raw) ---------------- */
 
-    for (room *r = app->rooms; r; r = r->next) {
-        for (size_t i = 0; i < r->n; i++) {
-            if (r->members[i] == s) {
-                r->members[i] = r->members[--r->n];
-                sio_socket_unref(s);
-                break;
-            }
-        }
+static void raw_echo(sio_ctx *ctx, json_t *args, void *ud)
+{
+    json_t *p = json_array_get(args, 0);
+    (void)ud;
+    if (json_array_size(args) != 1 || !json_is_string(p)) {
+        sio_ack_error(ctx, "p: expected string");
+        return;
     }
+    sio_ack(ctx, json_pack("[O]", p));
 }
 
-static void rooms_free(bench_app *app)
+static void raw_join(sio_ctx *ctx, json_t *args, void *ud)
 {
-    while (app->rooms) {
-        room *r = app->rooms;
-        app->rooms = r->next;
-        for (size_t i = 0; i < r->n; i++)
-            sio_socket_unref(r->members[i]);
-        free(r->members);
-        free(r);
+    const char *room = json_string_value(json_array_get(args, 0));
+    (void)ud;
+    if (json_array_size(args) != 1 || !room) {
+        sio_ack_error(ctx, "room: expected string");
+        return;
     }
+    if (sio_join(sio_ctx_socket(ctx), room) != 0) {
+        sio_ack_error(ctx, "server error");
+        return;
+    }
+    sio_ack(ctx, NULL);
+}
+
+static void raw_publish(sio_ctx *ctx, json_t *args, void *ud)
+{
+    const char *room = json_string_value(json_array_get(args, 0));
+    json_t *p = json_array_get(args, 1);
+    (void)ud;
+    if (json_array_size(args) != 2 || !room || !json_is_string(p)) {
+        sio_ack_error(ctx, "expected (room: string, p: string)");
+        return;
+    }
+    sio_emit_to(
+        sio_to(sio_all(sio_socket_namespace(sio_ctx_socket(ctx))), room),
+        "tick", json_pack("[O]", p));
+    sio_ack(ctx, NULL);
+}
+
+static int register_raw(sio_server *srv)
+{
+    sio_namespace *ns = sio_server_of(srv, "/");
+    return sio_namespace_on(ns, "echo", raw_echo, NULL) ||
+           sio_namespace_on(ns, "join", raw_join, NULL) ||
+           sio_namespace_on(ns, "publish", raw_publish, NULL);
 }
 
 static void on_signal(int sig)
@@ -138,10 +102,12 @@ static void on_signal(int sig)
         sio_server_stop(g_srv);
 }
 
-static int parse_args(int argc, char **argv, sio_options *o)
+static int parse_args(int argc, char **argv, sio_options *o, bool *raw)
 {
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--host") == 0 && i + 1 < argc) {
+        if (strcmp(argv[i], "--raw") == 0) {
+            *raw = true;
+        } else if (strcmp(argv[i], "--host") == 0 && i + 1 < argc) {
             o->eio.host = argv[++i];
         } else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
             char *end;
@@ -160,17 +126,17 @@ static int parse_args(int argc, char **argv, sio_options *o)
 
 int main(int argc, char **argv)
 {
-    bench_app app = {NULL};
     struct sigaction sa;
     sio_options o;
     sio_server *srv;
+    bool raw = false;
 
     sio_options_init(&o);
     o.eio.port = 3100;
     o.eio.cors_origin = "*";
     o.eio.log_level = EIO_LOG_WARN;
-    if (parse_args(argc, argv, &o) != 0) {
-        fprintf(stderr, "usage: %s [--host H] [--port N]\n", argv[0]);
+    if (parse_args(argc, argv, &o, &raw) != 0) {
+        fprintf(stderr, "usage: %s [--host H] [--port N] [--raw]\n", argv[0]);
         return 1;
     }
     srv = sio_server_new(&o);
@@ -179,10 +145,7 @@ int main(int argc, char **argv)
                 o.eio.port);
         return 1;
     }
-    sio_server_set_app(srv, &app);
-    if (bench_register(srv) != 0 ||
-        sio_namespace_on_disconnect(sio_server_of(srv, "/"), on_disconnect,
-                                    &app) != 0) {
+    if ((raw ? register_raw(srv) : bench_register(srv)) != 0) {
         fprintf(stderr, "bench: cannot register handlers\n");
         sio_server_free(srv);
         return 1;
@@ -198,7 +161,6 @@ int main(int argc, char **argv)
     sio_server_run(srv);
     g_srv = NULL;
     sio_server_free(srv);
-    rooms_free(&app);
     fprintf(stderr, "bench: stopped\n");
     return 0;
 }

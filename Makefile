@@ -120,6 +120,9 @@ EX_OBJ_$(1) += $(B)/obj/schema/$(1).sio.o
 $(patsubst %.c,$(B)/obj/%.o,$(wildcard examples/$(1)/*.c)): $(B)/schema/$(1).sio.h
 endef
 $(foreach e,$(SCHEMA_EXAMPLES),$(eval $(call schema_example,$(e))))
+# Generated files are outputs to keep (and to read), not intermediates.
+.SECONDARY: $(foreach e,$(SCHEMA_EXAMPLES),$(B)/schema/$(e).sio.c \
+	$(B)/schema/$(e).sio.h $(B)/obj/schema/$(e).sio.o)
 
 # The chat page's client bundle: socket.io-client's dist/socket.io.js,
 # from the npm packages of tests/ (scripts/deps.sh), copied at build time.

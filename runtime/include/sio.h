@@ -250,10 +250,12 @@ void sio_socket_close_connection(sio_socket *s);
 /* ---- identity -----------------------------------------------------------
  * The logged-in user of the connection (shared by all its namespaces, as
  * in Flask-SocketIO). `requires auth` in a schema passes when it is set. */
-/* Records user_id (copied) as the connection's user. 0 or SIO_ENOMEM. */
+/* Logs the connection in: "_user_id" in its session (a change: the
+ * session forks). 0, SIO_ENOMEM or SIO_ELIMIT. */
 int sio_ctx_login(sio_ctx *ctx, const char *user_id);
 void sio_ctx_logout(sio_ctx *ctx);
-const char *sio_ctx_user_id(const sio_ctx *ctx); /* NULL: anonymous */
+/* The connection's "_user_id", or NULL: anonymous. */
+const char *sio_ctx_user_id(const sio_ctx *ctx);
 
 /* ---- the HTTP side (same port) -------------------------------------------
  * Requests outside the Socket.IO path: exact-path files first, then
@@ -270,6 +272,105 @@ int sio_http_static(sio_server *srv, const char *prefix, const char *dir);
 /* Every other request: fn answers it (eio_http_respond) and returns 0,
  * or returns non-zero for 404. */
 int sio_http_on(sio_server *srv, sio_http_fn fn, void *ud);
+
+/* ---- routes (the HTTP side) ---------------------------------------------
+ * Requests outside the Socket.IO path that no file or static directory
+ * answered go to routes: a method and a pattern whose "<name>" segments
+ * capture one path segment each ("/session/<key>"). Before-hooks run
+ * before every route (one that answers stops the request), after-hooks
+ * after it; Socket.IO events never run them. */
+typedef struct sio_req sio_req;
+/* Answer with sio_respond*; returning without an answer gives 500. */
+typedef void (*sio_route_fn)(sio_req *req, void *ud);
+/* A before-hook: return non-zero after answering to stop the request. */
+typedef int (*sio_before_fn)(sio_req *req, void *ud);
+
+int sio_http_route(sio_server *srv, const char *method, const char *pattern,
+                   sio_route_fn fn, void *ud);
+int sio_http_before(sio_server *srv, sio_before_fn fn, void *ud);
+int sio_http_after(sio_server *srv, sio_route_fn fn, void *ud);
+
+/* The request (borrowed strings, valid until the route returns). */
+const char *sio_req_method(const sio_req *r);
+const char *sio_req_path(const sio_req *r);
+const char *sio_req_param(const sio_req *r, const char *name); /* <name> */
+const char *sio_req_query(const sio_req *r, const char *name);
+const char *sio_req_header(const sio_req *r, const char *name);
+const char *sio_req_cookie(const sio_req *r, const char *name);
+const char *sio_req_remote_addr(const sio_req *r);
+/* A field of an application/x-www-form-urlencoded body (decoded). */
+const char *sio_req_form(const sio_req *r, const char *name);
+/* An application/json body (borrowed), or NULL. */
+json_t *sio_req_json(const sio_req *r);
+const uint8_t *sio_req_body(const sio_req *r, size_t *len);
+sio_server *sio_req_server(const sio_req *r);
+
+/* Answers (once). body copied; json stolen. A response also carries the
+ * session cookie when the route changed the session. */
+int sio_respond(sio_req *r, int status, const char *content_type,
+                const void *body, size_t len);
+int sio_respond_json(sio_req *r, int status, json_t *body);
+/* Adds a header to the response to come (e.g. "set-cookie"). */
+int sio_req_add_header(sio_req *r, const char *name, const char *value);
+
+/* ---- sessions ---------------------------------------------------------------
+ * The user's session, as Flask keeps it: a JSON object in a signed cookie
+ * (Flask's format: a Flask app with the same secret shares it) or in a
+ * server-side store named by a random id in the cookie. An HTTP route
+ * reads and changes the session of its request; a Socket.IO connection
+ * gets a copy at connect, shared by its namespaces, and its changes stay
+ * with it (the session forks). With the server-side store, the
+ * connection sees HTTP's later changes until its own first change. */
+typedef enum sio_session_mode {
+    SIO_SESSIONS_OFF = 0,
+    SIO_SESSIONS_COOKIE,
+    SIO_SESSIONS_SERVER,
+} sio_session_mode;
+
+typedef struct sio_session_opts {
+    sio_session_mode mode;
+    const char *secret;      /* required: signs cookies and tokens */
+    const char *cookie_name; /* default "session" */
+    int64_t max_age_s;       /* default 31 days (Flask's) */
+    size_t max_size;         /* encoded session limit; default 4093 */
+    bool secure;             /* Secure on the cookie */
+} sio_session_opts;
+
+void sio_session_opts_init(sio_session_opts *o);
+/* Turns sessions on (before sio_server_run). Strings are copied. */
+int sio_server_sessions(sio_server *srv, const sio_session_opts *o);
+
+/* In a route: the session (borrowed object; change it only with these). */
+json_t *sio_req_session_get(sio_req *r, const char *key);
+/* Sets key (value stolen) or, with NULL, removes it. SIO_ELIMIT when the
+ * session would exceed max_size (nothing changes then). */
+int sio_req_session_set(sio_req *r, const char *key, json_t *value);
+
+/* In a handler: the connection's session, as described above. */
+json_t *sio_ctx_session_get(sio_ctx *ctx, const char *key); /* borrowed */
+int sio_ctx_session_set(sio_ctx *ctx, const char *key, json_t *value);
+
+/* ---- users (Flask-Login's model) ------------------------------------------
+ * The logged-in user is the session key "_user_id" (a string). A loader
+ * turns it into the application's user; `requires auth` passes when the
+ * id is set and the loader (if any) returns non-NULL. */
+typedef void *(*sio_user_loader)(sio_server *srv, const char *user_id,
+                                 void *ud);
+int sio_server_user_loader(sio_server *srv, sio_user_loader fn, void *ud);
+int sio_req_login(sio_req *r, const char *user_id);
+void sio_req_logout(sio_req *r);
+const char *sio_req_user_id(sio_req *r);
+void *sio_req_user(sio_req *r); /* the loader's, or NULL */
+void *sio_ctx_user(sio_ctx *ctx);
+
+/* Signed, timed tokens (itsdangerous' URLSafeTimedSerializer with the
+ * sessions' secret and this salt): new string, or NULL. */
+char *sio_server_token_sign(sio_server *srv, const char *salt,
+                            const json_t *payload);
+/* The payload (new), or NULL when tampered, foreign or older than
+ * max_age_s. */
+json_t *sio_server_token_verify(sio_server *srv, const char *salt,
+                                const char *token, int64_t max_age_s);
 
 /* ---- binary values ----------------------------------------------------
  * A bytes value is a JSON object that the codec sends as a binary

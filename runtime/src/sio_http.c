@@ -125,11 +125,11 @@ int siop_http_request(sio_server *srv, eio_http_req *r)
 {
     struct sio_http *h = srv->http;
 
-    if (!h)
-        return 1;
-    if (is_get(r) && serve_static(h, r) == 0)
+    if (h && is_get(r) && serve_static(h, r) == 0)
         return 0;
-    return h->fn ? h->fn(r, h->ud) : 1;
+    if (siop_route_request(srv, r) == 0)
+        return 0;
+    return h && h->fn ? h->fn(r, h->ud) : 1;
 }
 
 void siop_http_free(sio_server *srv)

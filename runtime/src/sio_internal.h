@@ -21,8 +21,10 @@ struct sio_server {
     sio_conn *conns; /* every connection, for shutdown and free */
     void *app;
     bool stopping;
-    sio_arena *arena; /* the typed dispatch's, reset after each call */
-    struct sio_http *http; /* the HTTP side; NULL until used */
+    sio_arena *arena;          /* the typed dispatch's, reset after each call */
+    struct sio_http *http;     /* the HTTP side; NULL until used */
+    struct sio_routes *routes; /* NULL until a route is added */
+    struct sio_websession *sessions; /* NULL: sessions off */
 };
 
 typedef struct handler {
@@ -92,7 +94,9 @@ struct sio_conn {
     bool closing;   /* input is ignored from now on */
     bool closed;    /* the Engine.IO close callback ran */
     sio_reason why; /* 0, or why the sio layer closed the session */
-    char *user_id;  /* the logged-in user, shared by the namespaces */
+    json_t *web;    /* its own user session (forked), or NULL: see
+                       sio_websession.c */
+    char *web_id;   /* server-side store id from the handshake cookie */
     unsigned busy;  /* callers on the stack that use this connection */
 };
 
@@ -141,6 +145,43 @@ int siop_socket_send(sio_socket *s, const sio_encoded *e, bool volatile_);
 /* 0 if answered, non-zero for 404. */
 int siop_http_request(sio_server *srv, eio_http_req *r);
 void siop_http_free(sio_server *srv);
+
+/* An HTTP request being answered by a route (sio_route.c). */
+#define SIO_REQ_MAX_PARAMS 8
+#define SIO_REQ_MAX_HEADERS 16
+struct sio_req {
+    sio_server *srv;
+    eio_http_req *http;
+    struct {
+        const char *name; /* in the pattern */
+        size_t nlen;
+        char *value;
+    } params[SIO_REQ_MAX_PARAMS];
+    size_t nparams;
+    json_t *form, *json;
+    bool form_parsed, json_parsed, answered;
+    char *hdrs[SIO_REQ_MAX_HEADERS * 2]; /* name, value pairs */
+    size_t nhdrs;
+    char cookie_buf[4096];
+    /* the session of the request (sio_websession.c) */
+    json_t *session;
+    char *session_id;
+    bool session_loaded, session_dirty;
+};
+
+/* sio_route.c */
+/* 0 if a route answered (or 405), non-zero if none matched. */
+int siop_route_request(sio_server *srv, eio_http_req *http);
+void siop_routes_free(sio_server *srv);
+
+/* sio_websession.c */
+void siop_session_req_save(sio_req *r); /* before the response goes */
+void siop_session_req_fini(sio_req *r);
+void siop_session_conn_open(sio_conn *c); /* at the handshake */
+void siop_session_conn_free(sio_conn *c);
+void siop_sessions_free(sio_server *srv);
+/* The requires-auth test: a user id and, with a loader, a user. */
+bool siop_ctx_authenticated(sio_ctx *ctx);
 
 /* sio_rooms.c */
 struct sio_adapter *siop_adapter_mem_new(sio_namespace *ns);

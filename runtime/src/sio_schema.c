@@ -16,35 +16,6 @@
 
 #define DEFAULT_ACK_TIMEOUT_MS 10000
 
-/* ---- identity ---------------------------------------------------------- */
-
-int sio_ctx_login(sio_ctx *ctx, const char *user_id)
-{
-    char *copy;
-
-    if (!ctx->conn || !user_id)
-        return SIO_EINVAL;
-    copy = strdup(user_id);
-    if (!copy)
-        return SIO_ENOMEM;
-    free(ctx->conn->user_id);
-    ctx->conn->user_id = copy;
-    return 0;
-}
-
-void sio_ctx_logout(sio_ctx *ctx)
-{
-    if (!ctx->conn)
-        return;
-    free(ctx->conn->user_id);
-    ctx->conn->user_id = NULL;
-}
-
-const char *sio_ctx_user_id(const sio_ctx *ctx)
-{
-    return ctx->conn ? ctx->conn->user_id : NULL;
-}
-
 /* ---- typed emits and acks -------------------------------------------------
  */
 
@@ -238,7 +209,7 @@ static const char *check_requires(sio_ctx *ctx, const sio_requires *r,
 {
     if (!r)
         return NULL;
-    if (r->auth && !sio_ctx_user_id(ctx))
+    if (r->auth && !siop_ctx_authenticated(ctx))
         return "unauthorized";
     for (size_t i = 0; i < r->nguards; i++) {
         if (!r->guards[i](ctx)) {

@@ -83,7 +83,7 @@ static void conn_free(sio_conn *c)
     eio_timer_free(c->connect_timer);
     if (c->has_bin)
         pending_fini(&c->bin);
-    free(c->user_id);
+    siop_session_conn_free(c);
     free(c);
 }
 
@@ -588,6 +588,7 @@ static int on_open(eio_session *es, void *ud)
         srv->conns->prev = c;
     srv->conns = c;
     eio_session_set_data(es, c);
+    siop_session_conn_open(c); /* the user's session, as of now */
     if (srv->opt.connect_timeout_ms)
         eio_timer_start(c->connect_timer, srv->opt.connect_timeout_ms);
     return 0;
@@ -768,6 +769,8 @@ void sio_server_free(sio_server *srv)
     map_fini(&srv->nsps);
     sio_arena_free(srv->arena);
     siop_http_free(srv);
+    siop_routes_free(srv);
+    siop_sessions_free(srv);
     free(srv);
 }
 

@@ -303,3 +303,42 @@ int eio_http_file(eio_http_req *r, const char *path, const char *ctype)
     (void)ctype;
     return EIO_EINVAL;
 }
+
+const char *eio_http_header(const eio_http_req *r, const char *name)
+{
+    (void)r;
+    (void)name;
+    return NULL;
+}
+
+const char *eio_http_query(const eio_http_req *r, const char *name)
+{
+    (void)r;
+    (void)name;
+    return NULL;
+}
+
+const char *eio_http_remote_addr(const eio_http_req *r)
+{
+    (void)r;
+    return "10.0.0.1";
+}
+
+const uint8_t *eio_http_body(const eio_http_req *r, size_t *len)
+{
+    (void)r;
+    *len = 0;
+    return (const uint8_t *)"";
+}
+
+int eio_http_respond(eio_http_req *r, int status, const char *ctype,
+                     const void *body, size_t len, const char *const *h)
+{
+    (void)r;
+    (void)status;
+    (void)ctype;
+    (void)body;
+    (void)len;
+    (void)h;
+    return EIO_EINVAL;
+}

@@ -1,0 +1,485 @@
+/* sio_websession.c - the user's session (Flask's model) on both sides of
+ * a sio_server: HTTP routes read and write the session of their request;
+ * a Socket.IO connection gets a copy at connect (the fork), shared by its
+ * namespaces, that only it changes. With the server-side store, a
+ * connection reads the store (so it sees HTTP's later changes) until its
+ * first own change, then keeps its fork. Users are the session's
+ * "_user_id", as Flask-Login keeps it. */
+#include "sio_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sio_session.h"
+
+#define USER_KEY "_user_id"
+#define STORE_ID_BYTES 24 /* 144 random bits, as base64url */
+
+typedef struct stored {
+    json_t *session;
+    int64_t touched; /* seconds: idle entries expire after max_age */
+    char id[];
+} stored;
+
+struct sio_websession {
+    sio_session_opts o;
+    char *secret, *cookie_name;
+    map store; /* id -> stored (server mode) */
+    sio_user_loader loader;
+    void *loader_ud;
+};
+
+static int64_t now_s(void)
+{
+    return (int64_t)time(NULL);
+}
+
+void sio_session_opts_init(sio_session_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->mode = SIO_SESSIONS_COOKIE;
+    o->cookie_name = "session";
+    o->max_age_s = 31 * 24 * 3600;
+    o->max_size = 4093;
+}
+
+static struct sio_websession *ws_new(sio_server *srv)
+{
+    if (!srv->sessions && (srv->sessions = calloc(1, sizeof *srv->sessions)))
+        map_init(&srv->sessions->store);
+    return srv->sessions;
+}
+
+int sio_server_sessions(sio_server *srv, const sio_session_opts *o)
+{
+    struct sio_websession *ws = ws_new(srv);
+
+    if (!ws)
+        return SIO_ENOMEM;
+    if (!o->secret || !o->secret[0] || o->mode == SIO_SESSIONS_OFF)
+        return SIO_EINVAL;
+    free(ws->secret);
+    free(ws->cookie_name);
+    ws->o = *o;
+    ws->secret = strdup(o->secret);
+    ws->cookie_name = strdup(o->cookie_name ? o->cookie_name : "session");
+    if (!ws->secret || !ws->cookie_name)
+        return SIO_ENOMEM;
+    if (!ws->o.max_age_s)
+        ws->o.max_age_s = 31 * 24 * 3600;
+    if (!ws->o.max_size)
+        ws->o.max_size = 4093;
+    return 0;
+}
+
+int sio_server_user_loader(sio_server *srv, sio_user_loader fn, void *ud)
+{
+    struct sio_websession *ws = ws_new(srv);
+
+    if (!ws)
+        return SIO_ENOMEM;
+    ws->loader = fn;
+    ws->loader_ud = ud;
+    return 0;
+}
+
+static bool enabled(const struct sio_websession *ws)
+{
+    return ws && ws->secret;
+}
+
+static void stored_free(stored *st)
+{
+    json_decref(st->session);
+    free(st);
+}
+
+void siop_sessions_free(sio_server *srv)
+{
+    struct sio_websession *ws = srv->sessions;
+    map_entry *e;
+
+    if (!ws)
+        return;
+    for (size_t i = 0; map_next(&ws->store, &i, &e);)
+        stored_free(e->value);
+    map_fini(&ws->store);
+    free(ws->secret);
+    free(ws->cookie_name);
+    free(ws);
+    srv->sessions = NULL;
+}
+
+/* ---- the server-side store ----------------------------------------------- */
+
+/* The stored session of id (borrowed), or NULL (unknown or expired). */
+static json_t *store_get(struct sio_websession *ws, const char *id)
+{
+    stored *st = id ? map_get(&ws->store, id, strlen(id)) : NULL;
+
+    if (!st)
+        return NULL;
+    if (now_s() - st->touched > ws->o.max_age_s) {
+        map_del(&ws->store, st->id, strlen(st->id));
+        stored_free(st);
+        return NULL;
+    }
+    return st->session;
+}
+
+/* Stores a copy of session under id. */
+static int store_put(struct sio_websession *ws, const char *id,
+                     const json_t *session)
+{
+    size_t n = strlen(id);
+    stored *st = map_get(&ws->store, id, n);
+    json_t *copy = json_deep_copy(session);
+
+    if (!copy)
+        return SIO_ENOMEM;
+    if (!st) {
+        if (!(st = calloc(1, sizeof *st + n + 1))) {
+            json_decref(copy);
+            return SIO_ENOMEM;
+        }
+        memcpy(st->id, id, n + 1);
+        if (map_put(&ws->store, st->id, n, st) != 0) {
+            json_decref(copy);
+            free(st);
+            return SIO_ENOMEM;
+        }
+    }
+    json_decref(st->session);
+    st->session = copy;
+    st->touched = now_s();
+    return 0;
+}
+
+static char *new_store_id(void)
+{
+    char a[UTIL_ID_LEN + 1], b[UTIL_ID_LEN + 1], *id;
+
+    /* Two ids: 240 bits, well over the 128 the contract asks for. */
+    if (util_random_id(a) != 0 || util_random_id(b) != 0 ||
+        !(id = malloc(2 * UTIL_ID_LEN + 1)))
+        return NULL;
+    memcpy(id, a, UTIL_ID_LEN);
+    memcpy(id + UTIL_ID_LEN, b, UTIL_ID_LEN + 1);
+    return id;
+}
+
+/* ---- the session a cookie names --------------------------------------------
+ */
+
+/* The session for a cookie value: new object, {} when absent or refused
+ * (tampered, foreign, expired, malformed: one log line). *id gets the
+ * store id in server mode (new string) when the cookie names one. */
+static json_t *load(struct sio_websession *ws, const char *cookie, int level,
+                    char **id)
+{
+    sio_cookie_error err;
+    json_t *s = NULL;
+
+    *id = NULL;
+    if (!cookie || !*cookie)
+        return json_object();
+    if (ws->o.mode == SIO_SESSIONS_COOKIE) {
+        s = sio_cookie_decode(cookie, strlen(cookie), ws->secret,
+                              ws->o.max_age_s, now_s(), &err);
+        if (!s)
+            log_line(level, EIO_LOG_INFO, "session cookie refused: %s",
+                     err.text);
+        return s ? s : json_object();
+    }
+    s = store_get(ws, cookie);
+    if (s && (*id = strdup(cookie)))
+        return json_deep_copy(s);
+    return json_object();
+}
+
+/* Would session fit the size limit once encoded? */
+static bool fits(struct sio_websession *ws, const json_t *session)
+{
+    sio_cookie_error err;
+    char *c;
+    size_t n;
+
+    if (ws->o.mode == SIO_SESSIONS_SERVER) {
+        c = json_dumps(session, JSON_COMPACT);
+        n = c ? strlen(c) : SIZE_MAX;
+        free(c);
+        return n <= ws->o.max_size;
+    }
+    c = sio_cookie_encode(session, ws->secret, now_s(), ws->o.max_size, &err);
+    free(c);
+    return c != NULL;
+}
+
+/* Sets or removes key in *session (value stolen), refusing growth past
+ * the size limit. */
+static int session_set(struct sio_websession *ws, json_t *session,
+                       const char *key, json_t *value)
+{
+    json_t *old = json_incref(json_object_get(session, key));
+    int rc = value ? json_object_set_new(session, key, value)
+                   : json_object_del(session, key);
+
+    if (value && rc != 0) {
+        json_decref(old);
+        return SIO_ENOMEM;
+    }
+    if (ws && enabled(ws) && !fits(ws, session)) {
+        /* Put it back as it was: no half-done change. */
+        if (old)
+            json_object_set(session, key, old);
+        else
+            json_object_del(session, key);
+        json_decref(old);
+        return SIO_ELIMIT;
+    }
+    json_decref(old);
+    return 0;
+}
+
+/* ---- HTTP: the session of a request
+ * ------------------------------------------ */
+
+static json_t *req_session(sio_req *r)
+{
+    struct sio_websession *ws = r->srv->sessions;
+
+    if (!r->session_loaded) {
+        r->session_loaded = true;
+        r->session = enabled(ws)
+                         ? load(ws, sio_req_cookie(r, ws->cookie_name),
+                                r->srv->opt.eio.log_level, &r->session_id)
+                         : json_object();
+    }
+    return r->session;
+}
+
+json_t *sio_req_session_get(sio_req *r, const char *key)
+{
+    return json_object_get(req_session(r), key);
+}
+
+int sio_req_session_set(sio_req *r, const char *key, json_t *value)
+{
+    json_t *s = req_session(r);
+    int rc;
+
+    if (!s) {
+        json_decref(value);
+        return SIO_ENOMEM;
+    }
+    rc = session_set(r->srv->sessions, s, key, value);
+    if (rc == 0)
+        r->session_dirty = true;
+    return rc;
+}
+
+static void set_cookie(sio_req *r, const char *value, bool remove)
+{
+    struct sio_websession *ws = r->srv->sessions;
+    sio_cookie_attrs a;
+    char line[4400];
+
+    sio_cookie_attrs_init(&a);
+    a.secure = ws->o.secure;
+    if (remove)
+        a.max_age_s = 0;
+    if (sio_set_cookie_format(ws->cookie_name, value, &a, line, sizeof line) >=
+        0)
+        sio_req_add_header(r, "set-cookie", line);
+}
+
+void siop_session_req_save(sio_req *r)
+{
+    struct sio_websession *ws = r->srv->sessions;
+    sio_cookie_error err;
+    char *c;
+
+    if (!r->session_dirty || !enabled(ws))
+        return;
+    r->session_dirty = false;
+    if (ws->o.mode == SIO_SESSIONS_SERVER) {
+        bool fresh = !r->session_id;
+        if (fresh && !(r->session_id = new_store_id()))
+            return;
+        if (store_put(ws, r->session_id, r->session) == 0 && fresh)
+            set_cookie(r, r->session_id, false);
+        return;
+    }
+    if (json_object_size(r->session) == 0) {
+        set_cookie(r, "", true); /* as Flask: an empty session is removed */
+        return;
+    }
+    c = sio_cookie_encode(r->session, ws->secret, now_s(), ws->o.max_size,
+                          &err);
+    if (c)
+        set_cookie(r, c, false);
+    free(c);
+}
+
+void siop_session_req_fini(sio_req *r)
+{
+    json_decref(r->session);
+    free(r->session_id);
+}
+
+/* ---- Socket.IO: the connection's fork
+ * ----------------------------------------- */
+
+void siop_session_conn_open(sio_conn *c)
+{
+    struct sio_websession *ws = c->srv->sessions;
+    const char *h =
+        c->session ? eio_session_header(c->session, "cookie") : NULL;
+    char value[4096];
+
+    if (!enabled(ws) || !h ||
+        sio_cookie_get(h, ws->cookie_name, value, sizeof value) < 0)
+        return;
+    if (ws->o.mode == SIO_SESSIONS_COOKIE) {
+        char *unused;
+        c->web = load(ws, value, c->srv->opt.eio.log_level, &unused);
+        free(unused);
+        return;
+    }
+    /* Server mode: not forked yet; reads go to the store. */
+    c->web_id = strdup(value);
+}
+
+void siop_session_conn_free(sio_conn *c)
+{
+    json_decref(c->web);
+    c->web = NULL;
+    free(c->web_id);
+    c->web_id = NULL;
+}
+
+/* What the connection's handlers read: its fork, else the store. */
+static json_t *conn_view(sio_conn *c)
+{
+    struct sio_websession *ws = c->srv->sessions;
+
+    if (c->web)
+        return c->web;
+    if (c->web_id && enabled(ws))
+        return store_get(ws, c->web_id);
+    return NULL;
+}
+
+json_t *sio_ctx_session_get(sio_ctx *ctx, const char *key)
+{
+    json_t *s = ctx->conn ? conn_view(ctx->conn) : NULL;
+    return s ? json_object_get(s, key) : NULL;
+}
+
+int sio_ctx_session_set(sio_ctx *ctx, const char *key, json_t *value)
+{
+    sio_conn *c = ctx->conn;
+    json_t *view;
+
+    if (!c) {
+        json_decref(value);
+        return SIO_ECLOSED;
+    }
+    if (!c->web) { /* the first change: fork now */
+        view = conn_view(c);
+        c->web = view ? json_deep_copy(view) : json_object();
+        if (!c->web) {
+            json_decref(value);
+            return SIO_ENOMEM;
+        }
+    }
+    return session_set(c->srv->sessions, c->web, key, value);
+}
+
+/* ---- users
+ * ------------------------------------------------------------------------ */
+
+int sio_ctx_login(sio_ctx *ctx, const char *user_id)
+{
+    json_t *v = user_id ? json_string(user_id) : NULL;
+    return v ? sio_ctx_session_set(ctx, USER_KEY, v) : SIO_EINVAL;
+}
+
+void sio_ctx_logout(sio_ctx *ctx)
+{
+    if (sio_ctx_user_id(ctx))
+        (void)sio_ctx_session_set(ctx, USER_KEY, NULL);
+}
+
+const char *sio_ctx_user_id(const sio_ctx *ctx)
+{
+    return json_string_value(sio_ctx_session_get((sio_ctx *)ctx, USER_KEY));
+}
+
+static void *load_user(sio_server *srv, const char *id)
+{
+    struct sio_websession *ws = srv->sessions;
+    return id && ws && ws->loader ? ws->loader(srv, id, ws->loader_ud) : NULL;
+}
+
+void *sio_ctx_user(sio_ctx *ctx)
+{
+    return load_user(ctx->s->ns->srv, sio_ctx_user_id(ctx));
+}
+
+bool siop_ctx_authenticated(sio_ctx *ctx)
+{
+    const char *id = sio_ctx_user_id(ctx);
+    struct sio_websession *ws = ctx->s->ns->srv->sessions;
+
+    if (!id)
+        return false;
+    return !(ws && ws->loader) || load_user(ctx->s->ns->srv, id) != NULL;
+}
+
+int sio_req_login(sio_req *r, const char *user_id)
+{
+    json_t *v = user_id ? json_string(user_id) : NULL;
+    return v ? sio_req_session_set(r, USER_KEY, v) : SIO_EINVAL;
+}
+
+void sio_req_logout(sio_req *r)
+{
+    if (sio_req_user_id(r))
+        (void)sio_req_session_set(r, USER_KEY, NULL);
+}
+
+const char *sio_req_user_id(sio_req *r)
+{
+    return json_string_value(sio_req_session_get(r, USER_KEY));
+}
+
+void *sio_req_user(sio_req *r)
+{
+    return load_user(r->srv, sio_req_user_id(r));
+}
+
+/* ---- tokens
+ * ------------------------------------------------------------------------- */
+
+char *sio_server_token_sign(sio_server *srv, const char *salt,
+                            const json_t *payload)
+{
+    sio_cookie_error err;
+
+    if (!enabled(srv->sessions))
+        return NULL;
+    return sio_token_sign(srv->sessions->secret, salt, payload, now_s(), &err);
+}
+
+json_t *sio_server_token_verify(sio_server *srv, const char *salt,
+                                const char *token, int64_t max_age_s)
+{
+    sio_cookie_error err;
+
+    if (!enabled(srv->sessions) || !token)
+        return NULL;
+    return sio_token_verify(token, strlen(token), srv->sessions->secret, salt,
+                            max_age_s, now_s(), &err);
+}

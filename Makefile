@@ -237,4 +237,8 @@ FORCE:
 	format clean FORCE
 .DEFAULT_GOAL := all
 
+# make bench / bench-tools (issue 7): the load generator and its peers.
+-include tests/bench/bench.mk
+test-build: bench-tools
+
 -include $(RT_OBJ:.o=.d) $(GEN_OBJ:.o=.d) $(UNIT_BINS:=.d) $(REPLAY_BINS:=.d)

@@ -1,0 +1,446 @@
+#!/usr/bin/env bash
+# make bench: every scenario of ../shared/BENCH-PROTOCOL.md against every
+# server - sioc (build/examples/bench), Node socket.io, Flask-SocketIO and
+# the bare libwebsockets floor - and one table of medians with sioc's ratio
+# to each.
+#
+#   scripts/bench.sh            (make bench)
+#
+# Environment:
+#   BENCH_RUNS=3          runs per scenario and server (median and spread)
+#   BENCH_QUICK=1         short runs, for a fast pass (about 2 minutes)
+#   BENCH_SERVERS="sioc node flask lws"   columns to run
+#   BENCH_IDLE100K=1      also 100,000 idle connections (sioc and lws;
+#                         BENCH_IDLE100K_SERVERS), from several loopback
+#                         source addresses; =only for that scenario alone
+#   BENCH_BUILD=build     the build folder
+#   SIOC_BENCH_ARGS       how to start sioc's server ("--host 127.0.0.1
+#                         --port 0"); it must print "listening on
+#                         http://127.0.0.1:PORT"
+#
+# Each run gets a fresh server, pinned to CPU 0 and the load generator to
+# CPU 1 (when there are two). Writes to $BENCH_BUILD/bench/: table.md,
+# results.csv (one row per run and metric), raw.log (the RESULT lines),
+# bench.png (with gnuplot), server logs.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+B=${BENCH_BUILD:-build}
+OUT=$B/bench
+RUNS=${BENCH_RUNS:-3}
+QUICK=${BENCH_QUICK:-0}
+SERVERS=${BENCH_SERVERS:-sioc node flask lws}
+LOADGEN=$OUT/loadgen
+LWS_ECHO=$OUT/lws_echo
+SIOC_BIN=$B/examples/bench
+read -r -a SIOC_ARGS <<<"${SIOC_BENCH_ARGS:---host 127.0.0.1 --port 0}"
+PY=/usr/bin/python3 # Debian's, with python3-flask-socketio
+
+declare -A NOTE   # server -> why its column is empty
+declare -A LABEL=([sioc]="sioc" [node]="Node socket.io"
+	[flask]="Flask-SocketIO" [lws]="bare lws")
+
+say() { echo "bench: $*" >&2; }
+
+# ---- setup -----------------------------------------------------------------
+
+# Debian packages of the peers (tests/bench/deps.txt), when root; npm
+# packages from the lock file.
+install_peers() {
+	local missing=() p
+	while read -r p; do
+		[ -z "$p" ] && continue
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q "install ok installed" || missing+=("$p")
+	done < <(grep -v '^#' tests/bench/deps.txt)
+	if [ ${#missing[@]} -gt 0 ]; then
+		if [ "$(id -u)" = 0 ]; then
+			say "installing ${missing[*]}"
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				--no-install-recommends "${missing[@]}" >/dev/null ||
+				{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+					apt-get install -y -qq --no-install-recommends \
+					"${missing[@]}" >/dev/null; } ||
+				say "could not install ${missing[*]}"
+		else
+			say "missing ${missing[*]} (not root: sudo apt-get install them)"
+		fi
+	fi
+	local stamp=tests/bench/node_modules/.sioc-lock-stamp
+	if command -v npm >/dev/null && { [ ! -f "$stamp" ] ||
+		! cmp -s tests/bench/package-lock.json "$stamp"; }; then
+		say "npm ci in tests/bench"
+		(cd tests/bench && npm ci --no-audit --no-fund --loglevel=error \
+			>/dev/null) && cp tests/bench/package-lock.json "$stamp"
+	fi
+}
+
+# make with the bench rules, whether or not the Makefile includes them yet.
+bench_make() {
+	local f=()
+	grep -q 'tests/bench/bench.mk' Makefile ||
+		f=(-f Makefile -f tests/bench/bench.mk)
+	make "${f[@]}" -s --no-print-directory B="$B" "$@"
+}
+
+build_tools() {
+	bench_make bench-tools >&2 || { say "cannot build the bench tools"; exit 1; }
+	if [ -d examples/bench ] && [ -n "$(ls examples/bench)" ]; then
+		bench_make "$SIOC_BIN" >&2 || say "building $SIOC_BIN failed"
+	fi
+}
+
+# Sets CMD to the argv that starts server $1, or NOTE[$1] to why not.
+server_cmd() {
+	case $1 in
+	sioc)
+		[ -x "$SIOC_BIN" ] || { NOTE[sioc]="$SIOC_BIN not built yet"; return 1; }
+		CMD=("$SIOC_BIN" "${SIOC_ARGS[@]}") ;;
+	node)
+		[ -d tests/bench/node_modules/socket.io ] && command -v node >/dev/null ||
+			{ NOTE[node]="node or tests/bench/node_modules missing"; return 1; }
+		CMD=(node tests/bench/peers/node-server.mjs 0) ;;
+	flask)
+		"$PY" -c 'import flask_socketio, eventlet' 2>/dev/null ||
+			{ NOTE[flask]="python3-flask-socketio/python3-eventlet missing"; return 1; }
+		CMD=("$PY" tests/bench/peers/flask_server.py 0) ;;
+	lws)
+		[ -x "$LWS_ECHO" ] || { NOTE[lws]="$LWS_ECHO missing"; return 1; }
+		CMD=("$LWS_ECHO" 0) ;;
+	*) NOTE[$1]="unknown server"; return 1 ;;
+	esac
+}
+
+# ---- one run -----------------------------------------------------------------
+
+PIN_SRV=()
+PIN_LG=()
+if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+	PIN_SRV=(taskset -c 0)
+	PIN_LG=(taskset -c 1)
+fi
+
+# Starts server $1 (fresh) with its log in $2; sets SRV_PID and SRV_PORT.
+start_server() {
+	server_cmd "$1" || return 1
+	: >"$2"
+	"${PIN_SRV[@]}" "${CMD[@]}" >"$2" 2>&1 &
+	SRV_PID=$!
+	SRV_PORT=
+	local i
+	for ((i = 0; i < 200; i++)); do
+		SRV_PORT=$(sed -n 's|.*listening on http://[^ ]*:\([0-9][0-9]*\).*|\1|p' "$2" | head -1)
+		[ -n "$SRV_PORT" ] && return 0
+		kill -0 "$SRV_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	say "$1 did not start (see $2)"
+	stop_server
+	return 1
+}
+
+stop_server() {
+	[ -n "${SRV_PID:-}" ] || return 0
+	kill -TERM "$SRV_PID" 2>/dev/null
+	local i
+	for ((i = 0; i < 60; i++)); do
+		kill -0 "$SRV_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -KILL "$SRV_PID" 2>/dev/null
+	wait "$SRV_PID" 2>/dev/null
+	SRV_PID=
+}
+
+# The value of key $2 in RESULT line $1.
+field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
+
+# Scenario arguments, scaled by BENCH_QUICK and (fanout) by the server's
+# speed, so that each run takes a few seconds.
+scenario_args() { # scenario server
+	local q=$QUICK
+	case $1 in
+	echo) [ "$q" = 1 ] && echo "echo -c 50 -w 4 -d 1 --warmup 0.5" ||
+		echo "echo -c 50 -w 4 -d 3 --warmup 1" ;;
+	rtt) [ "$q" = 1 ] && echo "rtt -d 0.5 --warmup 0.2" ||
+		echo "rtt -d 2 --warmup 0.5" ;;
+	fanout)
+		local n=300
+		[ "$2" = node ] && n=150
+		[ "$2" = flask ] && n=30
+		[ "$q" = 1 ] && n=$((n / 3))
+		echo "fanout -c 1000 -n $n -s 32 --timeout 20" ;;
+	connect) [ "$q" = 1 ] && echo "connect -c 500 -P 50 --hold 0.5" ||
+		echo "connect -c 2000 -P 50 --hold 1" ;;
+	esac
+}
+
+# Metrics of a scenario's RESULT line that the table shows.
+scenario_metrics() {
+	case $1 in
+	echo) echo "msgs_per_s cpu_us_per_msg server_cpu_pct" ;;
+	rtt) echo "p50_us" ;;
+	fanout) echo "deliveries_per_s" ;;
+	connect) echo "conns_per_s rss_kib_per_conn" ;;
+	esac
+}
+
+# Runs scenario $2 against a fresh server $1 (run $3); appends to the CSV.
+run_one() {
+	local srv=$1 sc=$2 run=$3 log="$OUT/server-$1-$2-$3.log" line rc m v
+	start_server "$srv" "$log" || return 1
+	local -a args
+	read -r -a args <<<"$(scenario_args "$sc" "$srv")"
+	line=$(timeout --kill-after=5 240 "${PIN_LG[@]}" "$LOADGEN" "${args[@]}" \
+		--port "$SRV_PORT" --server-pid "$SRV_PID" 2>>"$OUT/loadgen.err" |
+		grep '^RESULT' | tail -1)
+	rc=${PIPESTATUS[0]}
+	stop_server
+	echo "$srv run=$run $line" >>"$OUT/raw.log"
+	printf '  %-6s %-8s run %d: %s\n' "$srv" "$sc" "$run" \
+		"${line:-no RESULT} (exit $rc)" >&2
+	for m in $(scenario_metrics "$sc"); do
+		v=$(field "$line" "$m")
+		[ "$rc" = 0 ] && [ -n "$v" ] || v="ERR$rc"
+		echo "$srv,$sc,$m,$run,$v" >>"$OUT/results.csv"
+	done
+}
+
+# ---- the table -----------------------------------------------------------------
+
+# Median, spread and count per server and metric, from the CSV:
+# "server metric median spread_pct ok runs".
+summarize() {
+	awk -F, 'NR > 1 {
+		k = $1 " " $3; runs[k]++
+		if ($5 ~ /^ERR/) next
+		n = ++cnt[k]; val[k, n] = $5 + 0
+	}
+	END {
+		for (k in runs) {
+			n = cnt[k] + 0
+			if (n == 0) { print k, "-", "-", 0, runs[k]; continue }
+			for (i = 2; i <= n; i++) {   # insertion sort (mawk)
+				x = val[k, i]
+				for (j = i - 1; j >= 1 && val[k, j] > x; j--)
+					val[k, j + 1] = val[k, j]
+				val[k, j + 1] = x
+			}
+			med = (n % 2) ? val[k, (n + 1) / 2] \
+				: (val[k, n / 2] + val[k, n / 2 + 1]) / 2
+			sp = med > 0 ? 100 * (val[k, n] - val[k, 1]) / (2 * med) : 0
+			printf "%s %.6g %.1f %d %d\n", k, med, sp, n, runs[k]
+		}
+	}' "$OUT/results.csv"
+}
+
+# A number for people: 829k, 1.23M, 56.1.
+human() {
+	awk -v x="$1" 'BEGIN {
+		if (x >= 1e6) printf "%.2fM", x / 1e6
+		else if (x >= 1e4) printf "%.0fk", x / 1e3
+		else if (x >= 1e3) printf "%.2fk", x / 1e3
+		else if (x >= 100) printf "%.0f", x
+		else if (x >= 10) printf "%.1f", x
+		else printf "%.2f", x
+	}'
+}
+
+ROWS=("echo 50 conns x 4 in flight: msgs/s (higher is better)|msgs_per_s"
+	"echo: server CPU µs per message (lower is better)|cpu_us_per_msg"
+	"one at a time: round trip p50 µs (lower is better)|p50_us"
+	"fanout to 1000 sockets: deliveries/s (higher is better)|deliveries_per_s"
+	"handshakes/s (higher is better)|conns_per_s"
+	"idle memory KiB per connection (lower is better)|rss_kib_per_conn")
+
+# Prints the markdown table from summarize's output in $1.
+make_table() {
+	local sum=$1 row label metric s cell med sp ok runs r
+	local cols=(sioc node flask lws)
+	printf '| scenario | %s | %s | %s | %s | sioc / Node | sioc / Flask | sioc / lws |\n' \
+		"${LABEL[sioc]}" "${LABEL[node]}" "${LABEL[flask]}" "${LABEL[lws]}"
+	printf '|---|---|---|---|---|---|---|---|\n'
+	for row in "${ROWS[@]}"; do
+		label=${row%|*}
+		metric=${row#*|}
+		declare -A MED=()
+		printf '| %s ' "$label"
+		for s in "${cols[@]}"; do
+			read -r med sp ok runs < <(awk -v s="$s" -v m="$metric" \
+				'$1 == s && $2 == m { print $3, $4, $5, $6 }' <<<"$sum")
+			if [ -z "${med:-}" ]; then
+				cell="–"
+			elif [ "$med" = "-" ]; then
+				cell="failed"
+			else
+				MED[$s]=$med
+				cell="$(human "$med") ±${sp}%"
+				[ "$ok" != "$runs" ] && cell="$cell ($ok of $runs ok)"
+			fi
+			printf '| %s ' "$cell"
+			med=
+		done
+		for s in node flask lws; do
+			if [ -n "${MED[sioc]:-}" ] && [ -n "${MED[$s]:-}" ]; then
+				r=$(awk -v a="${MED[sioc]}" -v b="${MED[$s]}" \
+					'BEGIN { if (b > 0) printf "%.2f×", a / b; else printf "–" }')
+			else
+				r="–"
+			fi
+			printf '| %s ' "$r"
+		done
+		printf '|\n'
+		unset MED
+	done
+}
+
+# A PNG: one panel per row, the four servers' medians as bars.
+make_plot() {
+	command -v gnuplot >/dev/null || return 0
+	local sum=$1 i=0 row metric s med
+	local script="$OUT/bench.gp"
+	{
+		echo "set terminal pngcairo size 1500,900 noenhanced font ',10'"
+		echo "set output '$OUT/bench.png'"
+		echo "set multiplot layout 2,3 title 'make bench: medians of $RUNS runs'"
+		echo "set style fill solid 0.7; set boxwidth 0.6; set grid ytics"
+		echo "set yrange [0:*]; unset key"
+	} >"$script"
+	for row in "${ROWS[@]}"; do
+		metric=${row#*|}
+		i=$((i + 1))
+		: >"$OUT/plot-$i.dat"
+		for s in sioc node flask lws; do
+			med=$(awk -v s="$s" -v m="$metric" \
+				'$1 == s && $2 == m && $3 != "-" { print $3 }' <<<"$sum")
+			# sioc red, the others blue
+			echo "\"${LABEL[$s]}\" ${med:-0} $([ "$s" = sioc ] &&
+				echo 13382417 || echo 4487082)" >>"$OUT/plot-$i.dat"
+		done
+		echo "set title '${row%|*}'" >>"$script"
+		echo "plot '$OUT/plot-$i.dat' using 0:2:3:xtic(1) with boxes lc rgb variable" >>"$script"
+	done
+	echo "unset multiplot" >>"$script"
+	gnuplot "$script" 2>>"$OUT/gnuplot.err" || say "gnuplot failed (see $OUT/gnuplot.err)"
+}
+
+# ---- 100,000 idle connections ------------------------------------------------------
+
+# 100,000 idle connections, or as many as the open-files hard limit lets
+# both ends hold (then the line says so and projects 100k linearly).
+idle100k() {
+	local srv log line rc n want=100000 per rss0
+	local srcs=127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5,127.0.0.6
+	ulimit -n $((want + 200)) 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+	n=$(($(ulimit -n) - 200))
+	[ "$n" -gt "$want" ] && n=$want
+	echo
+	echo "## $n idle connections (sources $srcs)"
+	echo
+	if [ "$n" -lt "$want" ]; then
+		echo "The open-files limit ($(ulimit -n); raising it needs" \
+			"CAP_SYS_RESOURCE) caps this run at $n: the last column" \
+			"projects $want linearly."
+		echo
+	fi
+	echo "| server | handshakes/s | RSS before | RSS after | KiB per connection | RSS at $want |"
+	echo "|---|---|---|---|---|---|"
+	for srv in ${BENCH_IDLE100K_SERVERS:-sioc lws}; do
+		log="$OUT/server-$srv-idle100k.log"
+		if ! start_server "$srv" "$log"; then
+			echo "| ${LABEL[$srv]} | ${NOTE[$srv]:-did not start} | | | | |"
+			continue
+		fi
+		line=$(timeout --kill-after=5 400 "${PIN_LG[@]}" "$LOADGEN" connect \
+			-c "$n" -P 200 --hold 5 --timeout 30 --source "$srcs" \
+			--port "$SRV_PORT" --server-pid "$SRV_PID" \
+			2>>"$OUT/loadgen.err" | grep '^RESULT' | tail -1)
+		rc=${PIPESTATUS[0]}
+		stop_server
+		echo "$srv idle $line" >>"$OUT/raw.log"
+		if [ "$rc" != 0 ]; then
+			echo "| ${LABEL[$srv]} | failed (exit $rc) | | | | |"
+			continue
+		fi
+		per=$(field "$line" rss_kib_per_conn)
+		rss0=$(field "$line" rss_before_kib)
+		echo "| ${LABEL[$srv]} | $(human "$(field "$line" conns_per_s)") |" \
+			"$(mib "$rss0") | $(mib "$(field "$line" rss_after_kib)") |" \
+			"$per | $(mib "$(awk -v a="$rss0" -v p="$per" -v w="$want" \
+				'BEGIN { print a + p * w }')") |"
+	done
+}
+
+mib() { awk -v k="$1" 'BEGIN { printf "%.0f MiB", k / 1024 }'; }
+
+# ---- main ------------------------------------------------------------------------
+
+# Runs run-major (every server once, then again), so that a disturbance
+# on the machine spreads over the columns instead of biasing one.
+run_table() {
+	local srv sc run active=()
+	for srv in $SERVERS; do
+		if server_cmd "$srv"; then
+			active+=("$srv")
+		else
+			say "skipping ${LABEL[$srv]:-$srv}: ${NOTE[$srv]}"
+		fi
+	done
+	for ((run = 1; run <= RUNS; run++)); do
+		say "run $run of $RUNS"
+		for srv in "${active[@]}"; do
+			for sc in echo rtt fanout connect; do
+				run_one "$srv" "$sc" "$run"
+			done
+		done
+	done
+}
+
+write_report() {
+	local sum=$1 srv
+	echo "# make bench ($(date -u +%Y-%m-%d), $(nproc) CPUs," \
+		"median of $RUNS runs ± half their range)"
+	echo
+	make_table "$sum"
+	echo
+	for srv in sioc node flask lws; do
+		[ -n "${NOTE[$srv]:-}" ] && echo "- ${LABEL[$srv]}: not run (${NOTE[$srv]})"
+	done
+	local busy="" med
+	for srv in sioc node flask lws; do
+		med=$(awk -v s="$srv" '$1 == s && $2 == "server_cpu_pct" && $3 != "-" { print $3 }' <<<"$sum")
+		[ -n "$med" ] && busy="$busy ${LABEL[$srv]} $(printf '%.0f' "$med")%,"
+	done
+	[ -n "$busy" ] && echo "- Server CPU busy during echo (near 100%: the" \
+		"server was the limit; lower: the load generator or the machine was):${busy%,}."
+	[ ${#PIN_SRV[@]} -gt 0 ] &&
+		echo "- Server pinned to CPU 0, load generator to CPU 1; a fresh server per run."
+	echo "- Load average when the run began: $LOAD0 (other work on the machine skews the numbers)."
+	echo "- Ratios are sioc's median divided by the other's; scenarios as in BENCH-PROTOCOL.md."
+}
+
+main() {
+	local start=$SECONDS sum
+	LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+	mkdir -p "$OUT"
+	install_peers
+	build_tools
+	rm -f "$OUT"/server-*.log "$OUT/raw.log" "$OUT/loadgen.err" \
+		"$OUT"/plot-*.dat "$OUT/bench.png"
+	echo "server,scenario,metric,run,value" >"$OUT/results.csv"
+	# 1000+ sockets on each side.
+	ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+	[ "${BENCH_IDLE100K:-0}" = only ] || run_table
+	sum=$(summarize)
+	{
+		[ "${BENCH_IDLE100K:-0}" = only ] || write_report "$sum"
+		[ "${BENCH_IDLE100K:-0}" != 0 ] && idle100k
+	} >"$OUT/table.md"
+	[ "${BENCH_IDLE100K:-0}" = only ] || make_plot "$sum"
+	cat "$OUT/table.md"
+	echo
+	echo "bench: $OUT/table.md, $OUT/results.csv$([ -f "$OUT/bench.png" ] &&
+		echo ", $OUT/bench.png") ($((SECONDS - start)) s)"
+}
+
+main "$@"

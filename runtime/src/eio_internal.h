@@ -88,8 +88,12 @@ struct eio_server {
     volatile sig_atomic_t stop_requested;
     bool stopping;
     bool finished;
+    uint8_t *wbuf; /* LWS_PRE + EIO_WBUF_SIZE: coalesced websocket writes */
     eio_timer stop_timer;
 };
+
+/* Websocket frames of one writable are coalesced up to this size. */
+#define EIO_WBUF_SIZE (64 * 1024)
 
 enum pss_kind {
     PK_NONE,

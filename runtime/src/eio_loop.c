@@ -106,6 +106,11 @@ eio_server *eio_server_new(const eio_options *o, const eio_callbacks *cb,
     }
     srv->cb = *cb;
     srv->ud = ud;
+    srv->wbuf = malloc(LWS_PRE + EIO_WBUF_SIZE);
+    if (!srv->wbuf) {
+        eio_server_free(srv);
+        return NULL;
+    }
     map_init(&srv->sessions);
     pthread_mutex_init(&srv->post_lock, NULL);
     /* lws' own log lines only for real errors: ours are one per event. */
@@ -234,6 +239,7 @@ void eio_server_free(eio_server *srv)
         it = next;
     }
     pthread_mutex_destroy(&srv->post_lock);
+    free(srv->wbuf);
     free(srv->host);
     free(srv->path);
     free(srv->cors);

@@ -167,6 +167,71 @@ static int ws_write_msg(struct lws *wsi, eio_msg *m)
     return rc < (int)n ? -1 : 0;
 }
 
+/* Frames of what is queued, written with one send: a loaded server
+ * otherwise pays a syscall per message (see BENCH-PROTOCOL.md). Server
+ * frames are unmasked: FIN + opcode, then a 7, 16 or 64-bit length. */
+static size_t frame_header(uint8_t *h, size_t n, bool binary)
+{
+    h[0] = (uint8_t)(0x80 | (binary ? 0x2 : 0x1));
+    if (n < 126) {
+        h[1] = (uint8_t)n;
+        return 2;
+    }
+    if (n <= 0xffff) {
+        h[1] = 126;
+        h[2] = (uint8_t)(n >> 8);
+        h[3] = (uint8_t)n;
+        return 4;
+    }
+    h[1] = 127;
+    for (int i = 0; i < 8; i++)
+        h[2 + i] = (uint8_t)(n >> (56 - 8 * i));
+    return 10;
+}
+
+/* Pops queued messages into one buffer of whole frames while they fit;
+ * returns its length (0: the first does not fit, send it alone). */
+static size_t coalesce(eio_session *s, uint8_t *out, size_t cap)
+{
+    size_t len = 0;
+
+    while (s->q_len) {
+        eio_msg *m = s->q_v[s->q_head];
+        size_t n = eio_msg_len(m);
+        if (len + n + 10 > cap)
+            break;
+        len += frame_header(out + len, n, eio_msg_binary(m));
+        memcpy(out + len, eio_msg_data(m), n);
+        len += n;
+        eio_msg_unref(eiop_queue_pop(s));
+    }
+    return len;
+}
+
+static int ws_write_queue(struct lws *wsi, eio_session *s)
+{
+    uint8_t *buf;
+    size_t len;
+    int rc;
+
+    if (s->q_len < 2) { /* one message: no copy, lws frames it */
+        eio_msg *m = eiop_queue_pop(s);
+        rc = ws_write_msg(wsi, m);
+        eio_msg_unref(m);
+        return rc;
+    }
+    buf = s->srv->wbuf;
+    len = coalesce(s, buf + LWS_PRE, EIO_WBUF_SIZE);
+    if (!len) { /* the next one is large: alone, without a copy */
+        eio_msg *m = eiop_queue_pop(s);
+        rc = ws_write_msg(wsi, m);
+        eio_msg_unref(m);
+        return rc;
+    }
+    rc = lws_write(wsi, buf + LWS_PRE, len, LWS_WRITE_RAW);
+    return rc < (int)len ? -1 : 0;
+}
+
 int eiop_ws_writable(struct lws *wsi, struct pss *p)
 {
     eio_session *s = p->s;
@@ -189,17 +254,14 @@ int eiop_ws_writable(struct lws *wsi, struct pss *p)
     }
     if (p->probe || s->ws != wsi)
         return 0;
-    m = eiop_queue_pop(s);
-    if (!m) {
+    if (!s->q_len) {
         if (s->state == SS_CLOSING) {
             lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
             return -1;
         }
         return 0;
     }
-    int rc = ws_write_msg(wsi, m);
-    eio_msg_unref(m);
-    if (rc)
+    if (ws_write_queue(wsi, s))
         return -1;
     if (s->q_len || s->state == SS_CLOSING)
         lws_callback_on_writable(wsi);

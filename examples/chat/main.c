@@ -47,6 +47,13 @@ static const char *name_of(sio_socket *s)
     return n ? n : "?";
 }
 
+/* A refused event without an ack id: dropped, with one log line. */
+static void refused(sio_ctx *ctx, const char *why)
+{
+    fprintf(stderr, "chat: sid %s event %s: refused: %s\n", sio_ctx_sid(ctx),
+            sio_ctx_event(ctx), why);
+}
+
 int chat_on_connect(sio_ctx *ctx, json_t *name)
 {
     const char *n = json_string_value(name);
@@ -87,12 +94,16 @@ void chat_on_join(sio_ctx *ctx, const char *room, chat_join_ack *ack)
     if (!room_ok(ctx, room, &why)) {
         if (ack)
             chat_join_ack_error(ack, why);
+        else
+            refused(ctx, why);
         return;
     }
     was_in = sio_in_room(s, room);
     if (sio_join(s, room) != 0) {
         if (ack)
             chat_join_ack_error(ack, "server error");
+        else
+            refused(ctx, "server error");
         return;
     }
     if (!was_in)
@@ -109,10 +120,12 @@ void chat_on_leave(sio_ctx *ctx, const char *room, chat_leave_ack *ack)
     if (sio_leave(s, room) != 0) {
         if (ack)
             chat_leave_ack_error(ack, "not in room");
+        else
+            refused(ctx, "not in room");
         return;
     }
-    chat_emit_left(sio_to(sio_all(sio_socket_namespace(s)), room),
-                   name_of(s), room);
+    chat_emit_left(sio_to(sio_all(sio_socket_namespace(s)), room), name_of(s),
+                   room);
     if (ack)
         chat_leave_ack_send(
             ack, (int64_t)sio_room_size(sio_socket_namespace(s), room));
@@ -127,16 +140,20 @@ void chat_on_say(sio_ctx *ctx, const char *room, const char *text,
     if (!sio_in_room(s, room) || strcmp(room, sio_socket_sid(s)) == 0) {
         if (ack)
             chat_say_ack_error(ack, "not in room");
+        else
+            refused(ctx, "not in room");
         return;
     }
     if (!n || n > TEXT_MAX_CHARS) {
         if (ack)
             chat_say_ack_error(ack, "text: 1 to 1000 characters");
+        else
+            refused(ctx, "text: 1 to 1000 characters");
         return;
     }
     /* Everyone in the room, the sender too, in the order accepted. */
-    chat_emit_said(sio_to(sio_all(sio_socket_namespace(s)), room),
-                   name_of(s), room, text);
+    chat_emit_said(sio_to(sio_all(sio_socket_namespace(s)), room), name_of(s),
+                   room, text);
     if (ack)
         chat_say_ack_send(ack, true);
 }
@@ -162,19 +179,22 @@ void chat_on_rooms(sio_ctx *ctx, chat_rooms_ack *ack)
 }
 
 void chat_on_upload(sio_ctx *ctx, const char *room, const char *name,
-                    const uint8_t *data, size_t data_len,
-                    chat_upload_ack *ack)
+                    const uint8_t *data, size_t data_len, chat_upload_ack *ack)
 {
     sio_socket *s = sio_ctx_socket(ctx);
 
     if (!sio_in_room(s, room) || strcmp(room, sio_socket_sid(s)) == 0) {
         if (ack)
             chat_upload_ack_error(ack, "not in room");
+        else
+            refused(ctx, "not in room");
         return;
     }
     if (data_len > UPLOAD_MAX) {
         if (ack)
             chat_upload_ack_error(ack, "data: over 1 MiB");
+        else
+            refused(ctx, "data: over 1 MiB");
         return;
     }
     chat_emit_file(sio_to(sio_self(ctx), room), name_of(s), room, name, data,
@@ -184,8 +204,7 @@ void chat_on_upload(sio_ctx *ctx, const char *room, const char *name,
 }
 
 /* The client's answer to "ping" answers its "ping_me". */
-static void on_ping_reply(sio_ctx *ctx, int status, int64_t answer,
-                          void *user)
+static void on_ping_reply(sio_ctx *ctx, int status, int64_t answer, void *user)
 {
     chat_ping_me_ack *ack = user;
     (void)ctx;
@@ -200,8 +219,8 @@ void chat_on_ping_me(sio_ctx *ctx, int64_t n, chat_ping_me_ack *ack)
 {
     if (!ack)
         return; /* nobody to answer */
-    if (chat_emit_ping(sio_self(ctx), n, on_ping_reply, ack,
-                       PING_TIMEOUT_MS) != 0)
+    if (chat_emit_ping(sio_self(ctx), n, on_ping_reply, ack, PING_TIMEOUT_MS) !=
+        0)
         chat_ping_me_ack_error(ack, "server error");
 }
 
@@ -300,14 +319,15 @@ static sio_server *start(const chat_opts *co)
 
 int main(int argc, char **argv)
 {
-    chat_opts co = {"127.0.0.1", "examples/chat/www",
-                    "build/chat/socket.io.js", 8080};
+    chat_opts co = {"127.0.0.1", "examples/chat/www", "build/chat/socket.io.js",
+                    8080};
     struct sigaction sa;
     sio_server *srv;
 
     if (parse_args(argc, argv, &co) != 0) {
-        fprintf(stderr, "usage: %s [--host H] [--port N] [--www DIR] "
-                        "[--client-js FILE]\n",
+        fprintf(stderr,
+                "usage: %s [--host H] [--port N] [--www DIR] "
+                "[--client-js FILE]\n",
                 argv[0]);
         return 1;
     }

@@ -122,7 +122,7 @@ static int add_cors(struct lws *wsi, struct pss *p, unsigned char **pp,
 
     if (!srv->opts.cors_origin)
         return 0;
-    if (!p->origin[0])
+    if (!p->origin)
         return strcmp(srv->opts.cors_origin, "*") == 0
                    ? add_header(wsi, "access-control-allow-origin:", "*", pp,
                                 end)
@@ -138,7 +138,7 @@ static int add_cors(struct lws *wsi, struct pss *p, unsigned char **pp,
                        "GET, POST, OPTIONS", pp, end) ||
             add_header(wsi, "access-control-max-age:", "86400", pp, end))
             return -1;
-        if (p->acrh[0] &&
+        if (p->acrh &&
             add_header(wsi, "access-control-allow-headers:", p->acrh, pp, end))
             return -1;
     }
@@ -398,12 +398,15 @@ static bool wants_close(struct lws *wsi)
 
 static void capture_cors_request(struct lws *wsi, struct pss *p)
 {
+    char v[256];
+
     p->conn_close = wants_close(wsi);
-    if (copy_hdr(wsi, WSI_TOKEN_ORIGIN, p->origin, sizeof p->origin) != 0)
-        p->origin[0] = '\0';
-    if (copy_hdr(wsi, WSI_TOKEN_HTTP_AC_REQUEST_HEADERS, p->acrh,
-                 sizeof p->acrh) != 0)
-        p->acrh[0] = '\0';
+    /* Kept off the pss: websockets, the many idle ones, never need them. */
+    if (copy_hdr(wsi, WSI_TOKEN_ORIGIN, v, sizeof v) == 0 && v[0])
+        p->origin = strdup(v);
+    if (copy_hdr(wsi, WSI_TOKEN_HTTP_AC_REQUEST_HEADERS, v, sizeof v) == 0 &&
+        v[0])
+        p->acrh = strdup(v);
 }
 
 int eiop_http_request(struct lws *wsi, struct pss *p)
@@ -480,5 +483,8 @@ void eiop_pss_release(struct pss *p)
     p->close_after = p->preflight = p->conn_close = p->app = false;
     free(p->xhdr);
     p->xhdr = NULL;
+    free(p->origin);
+    free(p->acrh);
+    p->origin = p->acrh = NULL;
     p->xhdr_len = 0;
 }

@@ -121,7 +121,7 @@ struct pss {
     bool probe, probe_reply, kill; /* websocket */
     uint8_t *rx;                   /* POST body or websocket fragments */
     size_t rx_len, rx_cap;
-    char origin[256], acrh[256];
+    char *origin, *acrh; /* CORS request headers (HTTP only; heap) */
 };
 
 /* Frees what a pss owns (idempotent). */

@@ -14,11 +14,15 @@
 
 struct eio_packet;
 
+/* Timers live in a binary heap per server (eio_timer.c), driven by one
+ * lws timer: lws 4.1 keeps its timers in a sorted list, so one per
+ * session would cost O(sessions) per (re)arm. */
 struct eio_timer {
-    lws_sorted_usec_list_t sul;
     eio_server *srv;
     eio_timer_fn fn;
     void *ud;
+    uint64_t due_us;
+    size_t heap_idx; /* valid while active */
     bool active;
 };
 
@@ -90,6 +94,9 @@ struct eio_server {
     bool finished;
     uint8_t *wbuf; /* LWS_PRE + EIO_WBUF_SIZE: coalesced websocket writes */
     eio_timer stop_timer;
+    eio_timer **heap; /* active timers, earliest first */
+    size_t nheap, capheap;
+    lws_sorted_usec_list_t heap_sul; /* fires for heap[0] */
 };
 
 /* Websocket frames of one writable are coalesced up to this size. */
@@ -130,6 +137,9 @@ void eiop_pss_release(struct pss *p);
 extern const struct lws_protocols eio_lws_protocols[];
 
 #define LOGF(srv, lvl, ...) log_line((srv)->opts.log_level, (lvl), __VA_ARGS__)
+
+/* eio_timer.c */
+void eiop_timers_fini(eio_server *srv);
 
 /* eio_loop.c */
 void eiop_drain_posts(eio_server *srv);

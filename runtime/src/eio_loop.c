@@ -230,6 +230,7 @@ void eio_server_free(eio_server *srv)
         return;
     if (srv->ctx) {
         eiop_sessions_free_all(srv);
+        eiop_timers_fini(srv);
         lws_context_destroy(srv->ctx);
     }
     map_fini(&srv->sessions);

@@ -56,63 +56,6 @@ static void queue_clear(eio_session *s)
     s->q_cap = 0;
 }
 
-static void timer_fire(lws_sorted_usec_list_t *sul)
-{
-    eio_timer *t = lws_container_of(sul, eio_timer, sul);
-    t->active = false;
-    t->fn(t, t->ud);
-}
-
-void eiop_timer_init(eio_timer *t, eio_server *srv, eio_timer_fn fn, void *ud)
-{
-    memset(t, 0, sizeof *t);
-    t->srv = srv;
-    t->fn = fn;
-    t->ud = ud;
-}
-
-eio_timer *eio_timer_new(eio_server *srv, eio_timer_fn fn, void *ud)
-{
-    eio_timer *t = malloc(sizeof *t);
-    if (t)
-        eiop_timer_init(t, srv, fn, ud);
-    return t;
-}
-
-void eio_timer_start(eio_timer *t, uint64_t ms)
-{
-    t->active = true;
-    lws_sul_schedule(t->srv->ctx, 0, &t->sul, timer_fire,
-                     (lws_usec_t)ms * LWS_US_PER_MS);
-}
-
-void eio_timer_stop(eio_timer *t)
-{
-    if (!t->active)
-        return;
-    t->active = false;
-    lws_sul_cancel(&t->sul);
-}
-
-bool eio_timer_active(const eio_timer *t)
-{
-    return t->active;
-}
-
-void eio_timer_free(eio_timer *t)
-{
-    if (!t)
-        return;
-    eio_timer_stop(t);
-    free(t);
-}
-
-uint64_t eio_server_now_ms(const eio_server *srv)
-{
-    (void)srv;
-    return (uint64_t)lws_now_usecs() / 1000u;
-}
-
 static void reap_fire(lws_sorted_usec_list_t *sul)
 {
     eio_session *s = lws_container_of(sul, eio_session, reap);

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Interop tests with real clients against examples/conformance:
+# Interop tests with real clients against examples/conformance,
+# examples/chat (chat*.test.mjs, test_chat_python.py) and examples/login
+# (login.test.mjs, test_login_python.py, test_flask_cross.py):
 #   tests/interop/*.test.mjs   node --test (socket.io-client, raw HTTP, ws)
 #   tests/interop/test_*.py    python-socketio (Debian's, /usr/bin/python3)
 # Usage: tests/interop/run.sh BUILD_DIR   (build or build/san)
@@ -8,6 +10,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 B=${1:-build}
 BIN=$B/examples/conformance
+CHAT=$B/examples/chat
 NODE=${NODE:-$(command -v node || echo /usr/bin/node)}
 PY=/usr/bin/python3
 NODE_TIMEOUT=${INTEROP_NODE_TIMEOUT:-600}
@@ -21,6 +24,57 @@ if [ ! -x "$BIN" ]; then
 fi
 case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
 export SIO_CONFORMANCE_BIN=$BIN
+# The chat tests: without the chat server they count one failure and the
+# rest still runs.
+node_files=(tests/interop/*.test.mjs)
+py_modules=(test_python_client)
+if [ -x "$CHAT" ]; then
+	case $CHAT in /*) ;; *) CHAT=$PWD/$CHAT ;; esac
+	export SIO_CHAT_BIN=$CHAT
+	py_modules+=(test_chat_python)
+else
+	echo "interop: $CHAT is missing (run make); chat tests not run"
+	fail=$((fail + 1))
+	node_files=()
+	for f in tests/interop/*.test.mjs; do
+		case $f in */chat*.test.mjs) ;; *) node_files+=("$f") ;; esac
+	done
+fi
+# The login tests (login.test.mjs, test_login_python.py and, with Debian's
+# python3-flask, test_flask_cross.py): likewise without the login server.
+LOGIN=$B/examples/login
+if [ -x "$LOGIN" ]; then
+	case $LOGIN in /*) ;; *) LOGIN=$PWD/$LOGIN ;; esac
+	export SIO_LOGIN_BIN=$LOGIN
+	py_modules+=(test_login_python)
+	if "$PY" -c 'import flask' 2>/dev/null; then
+		py_modules+=(test_flask_cross)
+	else
+		echo "interop: $PY lacks python3-flask (run make deps); Flask cross test not run"
+		fail=$((fail + 1))
+	fi
+else
+	if [ -d examples/login ]; then
+		echo "interop: $LOGIN is missing (run make); login tests not run"
+		fail=$((fail + 1))
+	fi
+	kept=()
+	for f in "${node_files[@]}"; do
+		case $f in */login.test.mjs) ;; *) kept+=("$f") ;; esac
+	done
+	node_files=("${kept[@]}")
+fi
+# The chat load test opens 1,000 sockets (one descriptor each in this
+# shell's node and in the server): raise the soft limit of this shell
+# (never the system's) when it is lower than that needs.
+soft=$(ulimit -Sn) hard=$(ulimit -Hn)
+if [ "$soft" != unlimited ] && [ "$soft" -lt 4096 ]; then
+	if [ "$hard" = unlimited ] || [ "$hard" -ge 4096 ]; then
+		ulimit -Sn 4096
+	else
+		ulimit -Sn "$hard"
+	fi
+fi
 # A sanitized server: report leaks, and fail its exit code on any report.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -33,7 +87,7 @@ else
 	log=$(mktemp)
 	# TAP output; the summary has "# pass N", "# fail N", "# cancelled N".
 	timeout --kill-after=10 "$NODE_TIMEOUT" "$NODE" --test \
-		--test-reporter=tap tests/interop/*.test.mjs >"$log" 2>&1
+		--test-reporter=tap "${node_files[@]}" >"$log" 2>&1
 	rc=$?
 	p=$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$log" | tail -1)
 	f=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$log" | tail -1)
@@ -63,7 +117,7 @@ if ! "$PY" -c 'import socketio, engineio, websocket, requests' 2>/dev/null; then
 else
 	log=$(mktemp)
 	(cd tests/interop && timeout --kill-after=10 "$PY_TIMEOUT" "$PY" -m unittest \
-		-v test_python_client) >"$log" 2>&1
+		-v "${py_modules[@]}") >"$log" 2>&1
 	rc=$?
 	ran=$(sed -nE 's/^Ran ([0-9]+) tests? in .*/\1/p' "$log" | tail -1)
 	bad=0

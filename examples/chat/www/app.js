@@ -94,5 +94,8 @@ $("send").addEventListener("submit", async (e) => {
   if (file.size > 1024 * 1024) return log("error", `${file.name}: over 1 MiB`);
   const data = new Uint8Array(await file.arrayBuffer());
   const size = await call("upload", $("room").value.trim(), file.name, data);
-  if (size !== undefined) log("info", `sent ${file.name} (${size} bytes)`);
+  if (size !== undefined) {
+    log("info", `sent ${file.name} (${size} bytes)`);
+    $("file").value = "";
+  }
 });

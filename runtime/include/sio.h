@@ -118,6 +118,18 @@ int sio_namespace_on(sio_namespace *ns, const char *event, sio_event_fn fn,
  * carries an ack id it is answered {"error":"unknown event"}. */
 int sio_namespace_on_any(sio_namespace *ns, sio_event_fn fn, void *ud);
 
+/* Handler failures (socket.io's error handlers, Flask-SocketIO's
+ * on_error): a handler that cannot do its job calls sio_fail(). The
+ * namespace's error handler runs, else the server's, with the message;
+ * an event whose ack is still on the context is answered {"error":
+ * message} (a typed handler holding its ack answers it with
+ * ..._ack_error). */
+typedef void (*sio_error_fn)(sio_ctx *ctx, const char *message, void *ud);
+int sio_namespace_on_error(sio_namespace *ns, sio_error_fn fn, void *ud);
+int sio_server_on_error(sio_server *srv, sio_error_fn fn, void *ud);
+/* Reports the current handler's failure (see above). 0 or SIO_EINVAL. */
+int sio_fail(sio_ctx *ctx, const char *message);
+
 /* ---- the context of a handler call ---------------------------------- */
 sio_server *sio_ctx_server(const sio_ctx *ctx);
 void *sio_ctx_app(const sio_ctx *ctx);

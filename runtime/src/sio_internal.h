@@ -21,9 +21,11 @@ struct sio_server {
     sio_conn *conns; /* every connection, for shutdown and free */
     void *app;
     bool stopping;
-    sio_arena *arena;          /* the typed dispatch's, reset after each call */
-    struct sio_http *http;     /* the HTTP side; NULL until used */
-    struct sio_routes *routes; /* NULL until a route is added */
+    sio_arena *arena;      /* the typed dispatch's, reset after each call */
+    sio_error_fn on_error; /* handler failures not handled per namespace */
+    void *error_ud;
+    struct sio_http *http;           /* the HTTP side; NULL until used */
+    struct sio_routes *routes;       /* NULL until a route is added */
     struct sio_websession *sessions; /* NULL: sessions off */
 };
 
@@ -44,6 +46,8 @@ struct sio_namespace {
     struct sio_adapter *adapter; /* rooms and broadcasts */
     sio_event_fn on_any;
     void *any_ud;
+    sio_error_fn on_error;
+    void *error_ud;
     map events;  /* event name -> handler */
     map sockets; /* sid -> connected sio_socket (not a reference) */
     size_t len;

@@ -1286,3 +1286,41 @@ sio_socket *sio_namespace_socket(sio_namespace *ns, const char *sid)
 {
     return sid ? map_get(&ns->sockets, sid, strlen(sid)) : NULL;
 }
+
+/* ---- handler failures ------------------------------------------------------
+ */
+
+int sio_namespace_on_error(sio_namespace *ns, sio_error_fn fn, void *ud)
+{
+    if (!ns || !fn)
+        return SIO_EINVAL;
+    ns->on_error = fn;
+    ns->error_ud = ud;
+    return 0;
+}
+
+int sio_server_on_error(sio_server *srv, sio_error_fn fn, void *ud)
+{
+    if (!srv || !fn)
+        return SIO_EINVAL;
+    srv->on_error = fn;
+    srv->error_ud = ud;
+    return 0;
+}
+
+int sio_fail(sio_ctx *ctx, const char *message)
+{
+    sio_namespace *ns = ctx->s->ns;
+    sio_server *srv = ns->srv;
+
+    if (!message)
+        return SIO_EINVAL;
+    siop_log(ctx->s, EIO_LOG_INFO, ctx->event, message);
+    if (ns->on_error)
+        ns->on_error(ctx, message, ns->error_ud);
+    else if (srv->on_error)
+        srv->on_error(ctx, message, srv->error_ud);
+    if (sio_ctx_wants_ack(ctx))
+        (void)sio_ack_error(ctx, message);
+    return 0;
+}

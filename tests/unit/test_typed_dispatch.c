@@ -385,6 +385,65 @@ static void test_typed_reply_checked(void **state)
     g_sock = NULL;
 }
 
+static int ns_errors, srv_errors;
+static char last_error[64];
+
+static void on_ns_error(sio_ctx *ctx, const char *message, void *ud)
+{
+    (void)ctx;
+    (void)ud;
+    ns_errors++;
+    snprintf(last_error, sizeof last_error, "%s", message);
+}
+
+static void on_srv_error(sio_ctx *ctx, const char *message, void *ud)
+{
+    (void)ctx;
+    (void)ud;
+    srv_errors++;
+    snprintf(last_error, sizeof last_error, "%s", message);
+}
+
+static void boom_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
+{
+    (void)args;
+    (void)ack; /* none: "boom" declares no ack, so the ctx still owes it */
+    sio_fail(ctx, "it broke");
+}
+
+static void test_handler_failures(void **state)
+{
+    static const sio_event_desc boom[] = {
+        {"boom", &int_args, NULL, NULL, boom_invoke}};
+    static const sio_namespace_desc nsd[] = {
+        {"/e", NULL, NULL, NULL, 1, boom, NULL},
+        {"/f", NULL, NULL, NULL, 1, boom, NULL}};
+    static const sio_schema_desc sch = {"e", SIO_TYPED_ABI, 2, nsd};
+    eio_session *s = sess_open(g_eio);
+
+    ns_errors = srv_errors = 0;
+    assert_int_equal(sio_schema_register(*state, &sch), 0);
+    assert_int_equal(
+        sio_namespace_on_error(sio_server_of(*state, "/e"), on_ns_error, NULL),
+        0);
+    assert_int_equal(sio_server_on_error(*state, on_srv_error, NULL), 0);
+    sess_text(s, "0/e,");
+    expect_connect(s, "40/e,");
+    sess_text(s, "0/f,");
+    expect_connect(s, "40/f,");
+    /* The namespace's handler first; an owed ack gets the error. */
+    sess_text(s, "2/e,7[\"boom\",1]");
+    expect_out(s, "43/e,7[{\"error\":\"it broke\"}]");
+    assert_int_equal(ns_errors, 1);
+    assert_int_equal(srv_errors, 0);
+    /* No namespace handler: the server's; no ack id: nothing sent. */
+    sess_text(s, "2/f,[\"boom\",1]");
+    assert_null(sess_next(s));
+    assert_int_equal(srv_errors, 1);
+    assert_string_equal(last_error, "it broke");
+    sess_close(s, EIO_CLOSE_TRANSPORT_CLOSE);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -397,6 +456,7 @@ int main(void)
         T(test_error_ack_policy_and_login),
         T(test_server_to_client_acks),
         T(test_typed_reply_checked),
+        T(test_handler_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,6 +31,7 @@ typedef struct conf_opts {
     unsigned ping_interval_ms;
     unsigned ping_timeout_ms;
     size_t max_payload;
+    size_t max_buffered;
     unsigned connect_timeout_ms;
     bool engine_io;
 } conf_opts;
@@ -80,6 +81,8 @@ static void usage(FILE *f, const char *argv0)
             "  --ping-interval MS    Engine.IO pingInterval (default 300)\n"
             "  --ping-timeout MS     Engine.IO pingTimeout (default 200)\n"
             "  --max-payload BYTES   Engine.IO maxPayload (default 1000000)\n"
+            "  --max-buffered BYTES  outbound bytes a client may leave unread\n"
+            "                        before it is closed (default 16 MiB)\n"
             "  --connect-timeout MS  Socket.IO connectTimeout (default "
             "1000)\n"
             "  --engine-io           raw Engine.IO echo server on "
@@ -113,6 +116,7 @@ static int parse_args(int argc, char **argv, conf_opts *o)
         OPT_PING_TIMEOUT,
         OPT_MAX_PAYLOAD,
         OPT_CONNECT_TIMEOUT,
+        OPT_MAX_BUFFERED,
         OPT_ENGINE_IO,
         OPT_HELP,
     };
@@ -123,6 +127,7 @@ static int parse_args(int argc, char **argv, conf_opts *o)
         {"ping-timeout", required_argument, NULL, OPT_PING_TIMEOUT},
         {"max-payload", required_argument, NULL, OPT_MAX_PAYLOAD},
         {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
+        {"max-buffered", required_argument, NULL, OPT_MAX_BUFFERED},
         {"engine-io", no_argument, NULL, OPT_ENGINE_IO},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
@@ -133,6 +138,7 @@ static int parse_args(int argc, char **argv, conf_opts *o)
         .ping_interval_ms = 300,
         .ping_timeout_ms = 200,
         .max_payload = 1000000,
+        .max_buffered = 16u << 20,
         .connect_timeout_ms = 1000,
         .engine_io = false,
     };
@@ -174,6 +180,11 @@ static int parse_args(int argc, char **argv, conf_opts *o)
                 bad = "--connect-timeout";
             o->connect_timeout_ms = (unsigned)v;
             break;
+        case OPT_MAX_BUFFERED:
+            if (parse_num(optarg, 1, SIZE_MAX, &v))
+                bad = "--max-buffered";
+            o->max_buffered = (size_t)v;
+            break;
         case OPT_ENGINE_IO:
             o->engine_io = true;
             break;
@@ -209,6 +220,7 @@ static void fill_eio_options(eio_options *e, const conf_opts *o)
     e->ping_interval_ms = o->ping_interval_ms;
     e->ping_timeout_ms = o->ping_timeout_ms;
     e->max_payload = o->max_payload;
+    e->max_buffered = o->max_buffered;
     e->cors_origin = "*";
 }
 

@@ -248,3 +248,39 @@ describe("floods", () => {
     await goodStillWorks();
   });
 });
+
+describe("slow consumers", () => {
+  // A client that stops reading must not grow the server without bound:
+  // past --max-buffered of unwritten replies, that connection is closed
+  // (one log line) and the others carry on.
+  test("a client that never reads is closed past max-buffered", { timeout: 60000 }, async () => {
+    const s2 = await startServer([
+      "--ping-interval", "25000", "--ping-timeout", "20000",
+      "--connect-timeout", "20000", "--max-buffered", "262144",
+    ]);
+    try {
+      const ok = await sioConnect(s2);
+      const slow = await sioConnect(s2);
+      slow.ws._socket.pause(); // stop reading: the kernel buffers fill up
+      const big = "x".repeat(65536);
+      let logged = false;
+      // 64 KiB answers until the server gives up on this client; bounded.
+      for (let i = 0; i < 600 && !logged; i++) {
+        slow.send(`42["message","${big}"]`);
+        if (i % 20 === 19) {
+          await sleep(20);
+          logged = /outbound buffer over 262144 bytes/.test(s2.err);
+        }
+      }
+      assert.ok(logged, `no slow-consumer line in the log:\n${s2.err.slice(-500)}`);
+      // The well-behaved connection is still served.
+      ok.send('42["message","still here"]');
+      assert.equal(await ok.next(5000, "message-back"), '42["message-back","still here"]');
+      ok.close();
+      slow.ws.terminate();
+    } finally {
+      const e = await s2.stop();
+      assert.equal(e.code, 0, `server exit: ${JSON.stringify(e)}`);
+    }
+  });
+});

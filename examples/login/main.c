@@ -204,30 +204,23 @@ void login_on_session_get(sio_ctx *ctx, const char *key,
         login_session_get_ack_send(ack, json_string_value(v));
 }
 
-/* g: the per-call scratch store (SEMANTICS 1). There is none in the
- * runtime's API yet, so it is a variable of each handler call: whatever
- * g_put stores is gone when it returns, and g_get starts empty. */
-typedef struct g_store {
-    const char *v;
-} g_store;
-
+/* g: the per-call scratch store (SEMANTICS 1, sio_ctx_g). What g_put
+ * stores is gone when its call returns: g_get always finds it empty. */
 void login_on_g_put(sio_ctx *ctx, const char *v, login_g_put_ack *ack)
 {
-    g_store g = {0};
-    (void)ctx;
+    json_t *g = sio_ctx_g(ctx);
+    bool ok = g && json_object_set_new(g, "v", json_string(v)) == 0;
 
-    g.v = v;
     if (ack)
-        login_g_put_ack_send(ack, g.v != NULL);
+        login_g_put_ack_send(ack, ok && json_object_get(g, "v") != NULL);
 }
 
 void login_on_g_get(sio_ctx *ctx, login_g_get_ack *ack)
 {
-    g_store g = {0};
-    (void)ctx;
+    json_t *g = sio_ctx_g(ctx);
 
     if (ack)
-        login_g_get_ack_send(ack, g.v);
+        login_g_get_ack_send(ack, json_string_value(json_object_get(g, "v")));
 }
 
 void login_on_admin_echo(sio_ctx *ctx, json_t *v, login_admin_echo_ack *ack)

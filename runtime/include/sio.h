@@ -144,6 +144,12 @@ json_t *sio_ctx_auth(const sio_ctx *ctx); /* borrowed CONNECT payload */
 const char *sio_ctx_header(const sio_ctx *ctx, const char *name);
 const char *sio_ctx_query(const sio_ctx *ctx, const char *name);
 const char *sio_ctx_remote_addr(const sio_ctx *ctx);
+/* g (Flask's): a scratch object for this handler call only, empty at
+ * its start and released after it (borrowed; made on first use; NULL
+ * only when out of memory). Middleware and guards of the same call see
+ * the same g. */
+json_t *sio_ctx_g(sio_ctx *ctx);
+
 /* True if the client asked for an ack and none was sent yet. */
 bool sio_ctx_wants_ack(const sio_ctx *ctx);
 

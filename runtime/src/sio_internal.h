@@ -113,6 +113,7 @@ struct sio_ctx {
     bool connecting;
     char *refuse_msg;
     json_t *refuse_data;
+    json_t *g; /* the call's scratch store, made on first use */
 };
 
 struct sio_pending_ack {

@@ -91,6 +91,7 @@ static void out_ack_finish(struct out_ack *a, int status, json_t *data)
         }
         sio_arena_reset(arena);
     }
+    json_decref(ctx.g);
     free(a);
     sio_socket_unref(s);
 }

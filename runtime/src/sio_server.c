@@ -257,6 +257,7 @@ static void socket_disconnecting(sio_socket *s, sio_conn *c, sio_reason why)
 
     conn_hold(c);
     ns->on_disconnecting(&ctx, why, ns->disconnecting_ud);
+    json_decref(ctx.g);
     conn_release(c);
 }
 
@@ -289,6 +290,7 @@ static void socket_drop(sio_socket *s, sio_reason why)
         sio_ctx ctx = {.s = s, .conn = c, .ack_id = -1};
         conn_hold(c);
         ns->on_disconnect(&ctx, why, ns->disconnect_ud);
+        json_decref(ctx.g);
         conn_release(c);
     }
     socket_unref(s);
@@ -381,6 +383,7 @@ static void on_connect_packet(sio_conn *c, sio_packet *p, span in)
     if (ns->on_connect)
         rc = ns->on_connect(&ctx, s->auth, ns->connect_ud);
     ctx.connecting = false;
+    json_decref(ctx.g);
     if (s->state != SOCK_CONNECTING) {
         json_decref(ctx.refuse_data); /* the connection closed meanwhile */
     } else if (rc != 0) {
@@ -426,6 +429,7 @@ static void on_event(sio_conn *c, sio_socket *s, sio_packet *p, span in)
             .s = s, .conn = c, .event = ev, .args = p->data, .ack_id = p->id};
         s->refs++;
         fn(&ctx, p->data, ud);
+        json_decref(ctx.g); /* g lives one handler call */
         socket_unref(s);
     }
     json_decref(name);
@@ -1323,4 +1327,11 @@ int sio_fail(sio_ctx *ctx, const char *message)
     if (sio_ctx_wants_ack(ctx))
         (void)sio_ack_error(ctx, message);
     return 0;
+}
+
+json_t *sio_ctx_g(sio_ctx *ctx)
+{
+    if (!ctx->g)
+        ctx->g = json_object();
+    return ctx->g;
 }

@@ -444,6 +444,40 @@ static void test_handler_failures(void **state)
     sess_close(s, EIO_CLOSE_TRANSPORT_CLOSE);
 }
 
+static int g_calls, g_dirty;
+
+static void gput_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
+{
+    json_t *g = sio_ctx_g(ctx);
+    (void)args;
+    (void)ack;
+    g_calls++;
+    if (!g || json_object_size(g) != 0)
+        g_dirty++; /* something survived from an earlier call */
+    json_object_set_new(g, "v", json_integer(g_calls));
+    assert_ptr_equal(sio_ctx_g(ctx), g); /* one g per call */
+}
+
+static void test_g_is_per_call(void **state)
+{
+    static const sio_event_desc ev[] = {
+        {"gput", &int_args, NULL, NULL, gput_invoke}};
+    static const sio_namespace_desc nsd[] = {
+        {"/g2", NULL, NULL, NULL, 1, ev, NULL}};
+    static const sio_schema_desc sch = {"g2", SIO_TYPED_ABI, 1, nsd};
+    eio_session *s = sess_open(g_eio);
+
+    g_calls = g_dirty = 0;
+    assert_int_equal(sio_schema_register(*state, &sch), 0);
+    sess_text(s, "0/g2,");
+    expect_connect(s, "40/g2,");
+    for (int i = 0; i < 3; i++)
+        sess_text(s, "2/g2,[\"gput\",1]");
+    assert_int_equal(g_calls, 3);
+    assert_int_equal(g_dirty, 0);
+    sess_close(s, EIO_CLOSE_TRANSPORT_CLOSE);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -457,6 +491,7 @@ int main(void)
         T(test_server_to_client_acks),
         T(test_typed_reply_checked),
         T(test_handler_failures),
+        T(test_g_is_per_call),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -170,17 +170,7 @@ int eiop_app_body_chunk(struct lws *wsi, struct pss *p, const void *in,
         eiop_respond_text(wsi, p, 413, "text/plain", "Payload Too Large");
         return 0;
     }
-    if (p->rx_len + len > p->rx_cap) {
-        size_t ncap = (p->rx_len + len) * 2;
-        uint8_t *n = realloc(p->rx, ncap);
-        if (!n)
-            return -1;
-        p->rx = n;
-        p->rx_cap = ncap;
-    }
-    memcpy(p->rx + p->rx_len, in, len);
-    p->rx_len += len;
-    return 0;
+    return eiop_pss_append(p, in, len, srv->opts.http_max_body);
 }
 
 void eiop_app_body_done(struct lws *wsi, struct pss *p)

@@ -302,19 +302,7 @@ int eiop_post_body_chunk(struct lws *wsi, struct pss *p, const void *in,
         eiop_respond_text(wsi, p, 413, "text/plain", "Payload Too Large");
         return 0;
     }
-    if (p->rx_len + len > p->rx_cap) {
-        size_t ncap = (p->rx_len + len) * 2;
-        if (ncap > srv->opts.max_payload)
-            ncap = srv->opts.max_payload;
-        uint8_t *n = realloc(p->rx, ncap);
-        if (!n)
-            return -1;
-        p->rx = n;
-        p->rx_cap = ncap;
-    }
-    memcpy(p->rx + p->rx_len, in, len);
-    p->rx_len += len;
-    return 0;
+    return eiop_pss_append(p, in, len, srv->opts.max_payload);
 }
 
 static void handle_post_start(struct lws *wsi, struct pss *p, eio_session *s)
@@ -487,4 +475,21 @@ void eiop_pss_release(struct pss *p)
     free(p->acrh);
     p->origin = p->acrh = NULL;
     p->xhdr_len = 0;
+}
+
+int eiop_pss_append(struct pss *p, const void *in, size_t len, size_t limit)
+{
+    if (p->rx_len + len > p->rx_cap) {
+        size_t ncap = (p->rx_len + len) * 2;
+        uint8_t *n;
+        if (ncap > limit) /* the caller checked the total against limit */
+            ncap = p->rx_len + len > limit ? p->rx_len + len : limit;
+        if (!(n = realloc(p->rx, ncap)))
+            return -1;
+        p->rx = n;
+        p->rx_cap = ncap;
+    }
+    memcpy(p->rx + p->rx_len, in, len);
+    p->rx_len += len;
+    return 0;
 }

@@ -131,6 +131,10 @@ struct pss {
     char *origin, *acrh; /* CORS request headers (HTTP only; heap) */
 };
 
+/* Appends to p->rx (a body or websocket fragments), growing it at most
+ * to limit past what is needed. 0 or -1 (out of memory). */
+int eiop_pss_append(struct pss *p, const void *in, size_t len, size_t limit);
+
 /* Frees what a pss owns (idempotent). */
 void eiop_pss_release(struct pss *p);
 

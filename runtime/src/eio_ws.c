@@ -142,16 +142,8 @@ int eiop_ws_receive(struct lws *wsi, struct pss *p, const void *in, size_t len)
     }
     if (final && !p->rx_len) /* the common case: one whole frame */
         return ws_message(wsi, p, in, len, lws_frame_is_binary(wsi));
-    if (p->rx_len + len > p->rx_cap) {
-        size_t ncap = (p->rx_len + len) * 2;
-        uint8_t *nb = realloc(p->rx, ncap);
-        if (!nb)
-            return -1;
-        p->rx = nb;
-        p->rx_cap = ncap;
-    }
-    memcpy(p->rx + p->rx_len, in, len);
-    p->rx_len += len;
+    if (eiop_pss_append(p, in, len, srv->opts.max_payload) != 0)
+        return -1;
     if (!final)
         return 0;
     int rc = ws_message(wsi, p, p->rx, p->rx_len, lws_frame_is_binary(wsi));

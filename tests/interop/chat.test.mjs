@@ -6,13 +6,12 @@
 // 127.0.0.1 with --port 0 and stopped by its PID. Every wait is bounded.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { io } from "socket.io-client";
-import { request, sleep, within } from "./lib.mjs";
+import { request, sleep, startServer, within } from "./lib.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
@@ -25,73 +24,9 @@ const QUIET_MS = 300; // how long "nothing else arrives" is watched
 
 // ---- the server ------------------------------------------------------------
 
-const started = new Set();
-process.on("exit", () => {
-  for (const p of started) {
-    try {
-      p.kill("SIGKILL");
-    } catch {
-      /* gone */
-    }
-  }
-});
-
-// Starts the chat server; resolves to { proc, port, base, exited, stop() }
-// once its start line was read.
-async function startChat() {
-  const proc = spawn(
-    BIN,
-    ["--host", "127.0.0.1", "--port", "0", "--www", WWW, "--client-js", CLIENT_JS],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  started.add(proc);
-  const srv = { proc, out: "", err: "", exit: null };
-  srv.exited = new Promise((resolve) =>
-    proc.on("exit", (code, signal) => {
-      started.delete(proc);
-      srv.exit = { code, signal, at: Date.now() };
-      resolve(srv.exit);
-    }),
-  );
-  proc.stderr.setEncoding("utf8");
-  proc.stderr.on("data", (d) => {
-    srv.err += d;
-    if (process.env.INTEROP_VERBOSE) process.stderr.write(d);
-  });
-  proc.stdout.setEncoding("utf8");
-  const port = new Promise((resolve, reject) => {
-    proc.on("error", reject);
-    proc.stdout.on("data", (d) => {
-      srv.out += d;
-      const m = srv.out.match(/^chat: listening on http:\/\/127\.0\.0\.1:(\d+)\/\n/);
-      if (m) resolve(Number(m[1]));
-    });
-    srv.exited.then((e) =>
-      reject(new Error(`chat exited before listening: ${JSON.stringify(e)}\n${srv.err}`)),
-    );
-  });
-  try {
-    srv.port = await within(port, 15000, "chat start line");
-  } catch (e) {
-    proc.kill("SIGKILL");
-    throw e;
-  }
-  srv.base = `http://127.0.0.1:${srv.port}`;
-  // SIGTERM, at most graceMs, then SIGKILL. Resolves to { code, signal, ms }.
-  srv.stop = async (graceMs = 5000) => {
-    if (srv.exit) return { ...srv.exit, ms: 0 };
-    const t0 = Date.now();
-    proc.kill("SIGTERM");
-    try {
-      const e = await within(srv.exited, graceMs, "chat exit after SIGTERM");
-      return { ...e, ms: e.at - t0 };
-    } catch {
-      proc.kill("SIGKILL");
-      await within(srv.exited, 5000, "chat exit after SIGKILL").catch(() => {});
-      return { code: null, signal: "SIGKILL", ms: Date.now() - t0, timedOut: true };
-    }
-  };
-  return srv;
+// Resolves to the running chat server (lib.mjs's startServer).
+function startChat() {
+  return startServer(["--www", WWW, "--client-js", CLIENT_JS], { bin: BIN, name: "chat" });
 }
 
 // ---- clients ---------------------------------------------------------------

@@ -41,11 +41,15 @@ process.on("exit", () => {
   }
 });
 
-// Starts the conformance server with extra args. Resolves to
-// { proc, port, base, stderr(), stop() } once the start line was read
+// Starts an example server (the conformance one unless bin and name say
+// otherwise) with extra args. Resolves to { proc, port, base, err,
+// stderr(), stop() } once its start line "NAME: listening on ..." was read
 // and the port accepts TCP connections.
-export async function startServer(args = [], { readyMs = 15000 } = {}) {
-  const proc = spawn(BIN, ["--host", "127.0.0.1", "--port", "0", ...args], {
+export async function startServer(
+  args = [],
+  { readyMs = 15000, bin = BIN, name = "conformance" } = {},
+) {
+  const proc = spawn(bin, ["--host", "127.0.0.1", "--port", "0", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const srv = {
@@ -75,7 +79,7 @@ export async function startServer(args = [], { readyMs = 15000 } = {}) {
     proc.stdout.on("data", (d) => {
       srv.out += d;
       const m = srv.out.match(
-        /^conformance: listening on http:\/\/127\.0\.0\.1:(\d+)\/\n/,
+        new RegExp(`^${name}: listening on http://127\\.0\\.0\\.1:(\\d+)/\n`),
       );
       if (m) resolve(Number(m[1]));
     });

@@ -241,4 +241,5 @@ FORCE:
 -include tests/bench/bench.mk
 test-build: bench-tools
 
--include $(RT_OBJ:.o=.d) $(GEN_OBJ:.o=.d) $(UNIT_BINS:=.d) $(REPLAY_BINS:=.d)
+-include $(RT_OBJ:.o=.d) $(GEN_OBJ:.o=.d) $(UNIT_BINS:=.d) $(REPLAY_BINS:=.d) \
+	$(wildcard $(B)/obj/examples/*/*.d $(B)/obj/schema/*.d)

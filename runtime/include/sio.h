@@ -345,13 +345,29 @@ typedef enum sio_session_mode {
     SIO_SESSIONS_SERVER,
 } sio_session_mode;
 
+/* Where server-side sessions live: in memory by default; Redis or a
+ * database can fill the same table. */
+typedef struct sio_session_store sio_session_store;
+struct sio_session_store {
+    /* A new copy of the session stored under id; NULL if none. */
+    json_t *(*load)(sio_session_store *st, const char *id);
+    /* Stores a copy of session under id: 0 or SIO_ENOMEM. */
+    int (*save)(sio_session_store *st, const char *id, const json_t *session);
+    void (*free)(sio_session_store *st);
+};
+
+/* The in-memory store: sessions idle longer than max_age_s are dropped.
+ * New; sio_server_sessions() takes it over. */
+sio_session_store *sio_session_store_memory(int64_t max_age_s);
+
 typedef struct sio_session_opts {
     sio_session_mode mode;
-    const char *secret;      /* required: signs cookies and tokens */
-    const char *cookie_name; /* default "session" */
-    int64_t max_age_s;       /* default 31 days (Flask's) */
-    size_t max_size;         /* encoded session limit; default 4093 */
-    bool secure;             /* Secure on the cookie */
+    sio_session_store *store; /* server mode; NULL: in memory. Stolen. */
+    const char *secret;       /* required: signs cookies and tokens */
+    const char *cookie_name;  /* default "session" */
+    int64_t max_age_s;        /* default 31 days (Flask's) */
+    size_t max_size;          /* encoded session limit; default 4093 */
+    bool secure;              /* Secure on the cookie */
 } sio_session_opts;
 
 void sio_session_opts_init(sio_session_opts *o);

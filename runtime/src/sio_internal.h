@@ -113,8 +113,12 @@ struct sio_ctx {
     bool connecting;
     char *refuse_msg;
     json_t *refuse_data;
-    json_t *g; /* the call's scratch store, made on first use */
+    json_t *g;        /* the call's scratch store, made on first use */
+    json_t *web_view; /* server-side session read for this call */
 };
+
+/* Releases what a handler call's context gathered (g, session view). */
+void siop_ctx_fini(sio_ctx *ctx);
 
 struct sio_pending_ack {
     sio_socket *s;

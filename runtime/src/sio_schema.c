@@ -91,7 +91,7 @@ static void out_ack_finish(struct out_ack *a, int status, json_t *data)
         }
         sio_arena_reset(arena);
     }
-    json_decref(ctx.g);
+    siop_ctx_fini(&ctx);
     free(a);
     sio_socket_unref(s);
 }

@@ -257,7 +257,7 @@ static void socket_disconnecting(sio_socket *s, sio_conn *c, sio_reason why)
 
     conn_hold(c);
     ns->on_disconnecting(&ctx, why, ns->disconnecting_ud);
-    json_decref(ctx.g);
+    siop_ctx_fini(&ctx);
     conn_release(c);
 }
 
@@ -290,7 +290,7 @@ static void socket_drop(sio_socket *s, sio_reason why)
         sio_ctx ctx = {.s = s, .conn = c, .ack_id = -1};
         conn_hold(c);
         ns->on_disconnect(&ctx, why, ns->disconnect_ud);
-        json_decref(ctx.g);
+        siop_ctx_fini(&ctx);
         conn_release(c);
     }
     socket_unref(s);
@@ -383,7 +383,7 @@ static void on_connect_packet(sio_conn *c, sio_packet *p, span in)
     if (ns->on_connect)
         rc = ns->on_connect(&ctx, s->auth, ns->connect_ud);
     ctx.connecting = false;
-    json_decref(ctx.g);
+    siop_ctx_fini(&ctx);
     if (s->state != SOCK_CONNECTING) {
         json_decref(ctx.refuse_data); /* the connection closed meanwhile */
     } else if (rc != 0) {
@@ -429,7 +429,7 @@ static void on_event(sio_conn *c, sio_socket *s, sio_packet *p, span in)
             .s = s, .conn = c, .event = ev, .args = p->data, .ack_id = p->id};
         s->refs++;
         fn(&ctx, p->data, ud);
-        json_decref(ctx.g); /* g lives one handler call */
+        siop_ctx_fini(&ctx); /* g lives one handler call */
         socket_unref(s);
     }
     json_decref(name);

@@ -16,16 +16,10 @@
 #define USER_KEY "_user_id"
 #define STORE_ID_BYTES 24 /* 144 random bits, as base64url */
 
-typedef struct stored {
-    json_t *session;
-    int64_t touched; /* seconds: idle entries expire after max_age */
-    char id[];
-} stored;
-
 struct sio_websession {
     sio_session_opts o;
     char *secret, *cookie_name;
-    map store; /* id -> stored (server mode) */
+    sio_session_store *store; /* server mode */
     sio_user_loader loader;
     void *loader_ud;
 };
@@ -46,8 +40,8 @@ void sio_session_opts_init(sio_session_opts *o)
 
 static struct sio_websession *ws_new(sio_server *srv)
 {
-    if (!srv->sessions && (srv->sessions = calloc(1, sizeof *srv->sessions)))
-        map_init(&srv->sessions->store);
+    if (!srv->sessions)
+        srv->sessions = calloc(1, sizeof *srv->sessions);
     return srv->sessions;
 }
 
@@ -65,6 +59,12 @@ int sio_server_sessions(sio_server *srv, const sio_session_opts *o)
     ws->secret = strdup(o->secret);
     ws->cookie_name = strdup(o->cookie_name ? o->cookie_name : "session");
     if (!ws->secret || !ws->cookie_name)
+        return SIO_ENOMEM;
+    if (ws->store && ws->store != o->store)
+        ws->store->free(ws->store);
+    ws->store = o->store;
+    if (o->mode == SIO_SESSIONS_SERVER && !ws->store &&
+        !(ws->store = sio_session_store_memory(o->max_age_s)))
         return SIO_ENOMEM;
     if (!ws->o.max_age_s)
         ws->o.max_age_s = 31 * 24 * 3600;
@@ -89,22 +89,13 @@ static bool enabled(const struct sio_websession *ws)
     return ws && ws->secret;
 }
 
-static void stored_free(stored *st)
-{
-    json_decref(st->session);
-    free(st);
-}
-
 void siop_sessions_free(sio_server *srv)
 {
     struct sio_websession *ws = srv->sessions;
-    map_entry *e;
-
     if (!ws)
         return;
-    for (size_t i = 0; map_next(&ws->store, &i, &e);)
-        stored_free(e->value);
-    map_fini(&ws->store);
+    if (ws->store)
+        ws->store->free(ws->store);
     free(ws->secret);
     free(ws->cookie_name);
     free(ws);
@@ -112,49 +103,6 @@ void siop_sessions_free(sio_server *srv)
 }
 
 /* ---- the server-side store ----------------------------------------------- */
-
-/* The stored session of id (borrowed), or NULL (unknown or expired). */
-static json_t *store_get(struct sio_websession *ws, const char *id)
-{
-    stored *st = id ? map_get(&ws->store, id, strlen(id)) : NULL;
-
-    if (!st)
-        return NULL;
-    if (now_s() - st->touched > ws->o.max_age_s) {
-        map_del(&ws->store, st->id, strlen(st->id));
-        stored_free(st);
-        return NULL;
-    }
-    return st->session;
-}
-
-/* Stores a copy of session under id. */
-static int store_put(struct sio_websession *ws, const char *id,
-                     const json_t *session)
-{
-    size_t n = strlen(id);
-    stored *st = map_get(&ws->store, id, n);
-    json_t *copy = json_deep_copy(session);
-
-    if (!copy)
-        return SIO_ENOMEM;
-    if (!st) {
-        if (!(st = calloc(1, sizeof *st + n + 1))) {
-            json_decref(copy);
-            return SIO_ENOMEM;
-        }
-        memcpy(st->id, id, n + 1);
-        if (map_put(&ws->store, st->id, n, st) != 0) {
-            json_decref(copy);
-            free(st);
-            return SIO_ENOMEM;
-        }
-    }
-    json_decref(st->session);
-    st->session = copy;
-    st->touched = now_s();
-    return 0;
-}
 
 static char *new_store_id(void)
 {
@@ -192,9 +140,10 @@ static json_t *load(struct sio_websession *ws, const char *cookie, int level,
                      err.text);
         return s ? s : json_object();
     }
-    s = store_get(ws, cookie);
+    s = ws->store->load(ws->store, cookie);
     if (s && (*id = strdup(cookie)))
-        return json_deep_copy(s);
+        return s;
+    json_decref(s);
     return json_object();
 }
 
@@ -307,7 +256,7 @@ void siop_session_req_save(sio_req *r)
         bool fresh = !r->session_id;
         if (fresh && !(r->session_id = new_store_id()))
             return;
-        if (store_put(ws, r->session_id, r->session) == 0 && fresh)
+        if (ws->store->save(ws->store, r->session_id, r->session) == 0 && fresh)
             set_cookie(r, r->session_id, false);
         return;
     }
@@ -359,21 +308,32 @@ void siop_session_conn_free(sio_conn *c)
     c->web_id = NULL;
 }
 
-/* What the connection's handlers read: its fork, else the store. */
-static json_t *conn_view(sio_conn *c)
+/* What the connection's handlers read: its fork, else the store's
+ * current value (read once per call, kept until the call ends). */
+static json_t *conn_view(sio_ctx *ctx)
 {
+    sio_conn *c = ctx->conn;
     struct sio_websession *ws = c->srv->sessions;
 
     if (c->web)
         return c->web;
-    if (c->web_id && enabled(ws))
-        return store_get(ws, c->web_id);
-    return NULL;
+    if (!c->web_id || !enabled(ws))
+        return NULL;
+    if (!ctx->web_view)
+        ctx->web_view = ws->store->load(ws->store, c->web_id);
+    return ctx->web_view;
+}
+
+void siop_ctx_fini(sio_ctx *ctx)
+{
+    json_decref(ctx->g);
+    json_decref(ctx->web_view);
+    ctx->g = ctx->web_view = NULL;
 }
 
 json_t *sio_ctx_session_get(sio_ctx *ctx, const char *key)
 {
-    json_t *s = ctx->conn ? conn_view(ctx->conn) : NULL;
+    json_t *s = ctx->conn ? conn_view(ctx) : NULL;
     return s ? json_object_get(s, key) : NULL;
 }
 
@@ -387,7 +347,7 @@ int sio_ctx_session_set(sio_ctx *ctx, const char *key, json_t *value)
         return SIO_ECLOSED;
     }
     if (!c->web) { /* the first change: fork now */
-        view = conn_view(c);
+        view = conn_view(ctx);
         c->web = view ? json_deep_copy(view) : json_object();
         if (!c->web) {
             json_decref(value);

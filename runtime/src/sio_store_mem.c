@@ -1,0 +1,98 @@
+/* sio_store_mem.c - the in-memory server-side session store: id ->
+ * session, entries idle past max_age dropped when next looked up. */
+#include "sio_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct stored {
+    json_t *session;
+    int64_t touched; /* seconds */
+    char id[];
+} stored;
+
+typedef struct mem_store {
+    sio_session_store base;
+    map entries; /* id -> stored */
+    int64_t max_age_s;
+} mem_store;
+
+static int64_t now_s(void)
+{
+    return (int64_t)time(NULL);
+}
+
+static void stored_free(stored *st)
+{
+    json_decref(st->session);
+    free(st);
+}
+
+static json_t *mem_load(sio_session_store *base, const char *id)
+{
+    mem_store *m = (mem_store *)base;
+    stored *st = id ? map_get(&m->entries, id, strlen(id)) : NULL;
+
+    if (!st)
+        return NULL;
+    if (now_s() - st->touched > m->max_age_s) {
+        map_del(&m->entries, st->id, strlen(st->id));
+        stored_free(st);
+        return NULL;
+    }
+    return json_deep_copy(st->session);
+}
+
+static int mem_save(sio_session_store *base, const char *id,
+                    const json_t *session)
+{
+    mem_store *m = (mem_store *)base;
+    size_t n = strlen(id);
+    stored *st = map_get(&m->entries, id, n);
+    json_t *copy = json_deep_copy(session);
+
+    if (!copy)
+        return SIO_ENOMEM;
+    if (!st) {
+        if (!(st = calloc(1, sizeof *st + n + 1))) {
+            json_decref(copy);
+            return SIO_ENOMEM;
+        }
+        memcpy(st->id, id, n + 1);
+        if (map_put(&m->entries, st->id, n, st) != 0) {
+            json_decref(copy);
+            free(st);
+            return SIO_ENOMEM;
+        }
+    }
+    json_decref(st->session);
+    st->session = copy;
+    st->touched = now_s();
+    return 0;
+}
+
+static void mem_free(sio_session_store *base)
+{
+    mem_store *m = (mem_store *)base;
+    map_entry *e;
+
+    for (size_t i = 0; map_next(&m->entries, &i, &e);)
+        stored_free(e->value);
+    map_fini(&m->entries);
+    free(m);
+}
+
+sio_session_store *sio_session_store_memory(int64_t max_age_s)
+{
+    mem_store *m = calloc(1, sizeof *m);
+
+    if (!m)
+        return NULL;
+    m->base.load = mem_load;
+    m->base.save = mem_save;
+    m->base.free = mem_free;
+    m->max_age_s = max_age_s > 0 ? max_age_s : 31 * 24 * 3600;
+    map_init(&m->entries);
+    return &m->base;
+}

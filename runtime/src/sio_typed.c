@@ -55,16 +55,39 @@ static int fail_expected(walk *w, const sio_field *f, int depth)
     return fail(w, "expected %s%s", what, arr);
 }
 
-/* Path bookkeeping: push returns the old length to pop back to. */
+/* Appends at most room - 1 bytes of src, keeping the path a string. */
+static size_t path_add(walk *w, size_t n, const char *src, size_t len)
+{
+    size_t room = sizeof w->path - 1 - n;
+
+    if (len > room)
+        len = room;
+    memcpy(w->path + n, src, len);
+    w->path[n + len] = '\0';
+    return n + len;
+}
+
+/* Path bookkeeping: push returns the old length to pop back to. It runs
+ * for every value walked, so no printf here (it showed in profiles). */
 static size_t path_push(walk *w, const char *name, long index)
 {
-    size_t n = strlen(w->path);
-    size_t room = sizeof w->path - n;
+    size_t n = strlen(w->path), at = n;
+    char digits[24], *d = digits + sizeof digits;
 
-    if (index >= 0)
-        snprintf(w->path + n, room, "[%ld]", index);
-    else
-        snprintf(w->path + n, room, "%s%s", n ? "." : "", name);
+    if (index >= 0) {
+        unsigned long v = (unsigned long)index;
+        *--d = ']';
+        do {
+            *--d = (char)('0' + v % 10);
+            v /= 10;
+        } while (v);
+        *--d = '[';
+        path_add(w, at, d, (size_t)(digits + sizeof digits - d));
+        return n;
+    }
+    if (at)
+        at = path_add(w, at, ".", 1);
+    path_add(w, at, name, strlen(name));
     return n;
 }
 

@@ -11,9 +11,6 @@ Each server is started on 127.0.0.1 with --port 0 and stopped by its PID.
 """
 import os
 import queue
-import re
-import signal
-import subprocess
 import threading
 import time
 import unittest
@@ -22,55 +19,21 @@ import warnings
 import requests
 import socketio
 
+from example_server import ExampleServer
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 BIN = os.environ.get("SIO_LOGIN_BIN") or os.path.join(
     ROOT, "build", "examples", "login")
-START_RE = re.compile(r"^login: listening on http://127\.0\.0\.1:(\d+)/$")
 SECRET = "py-login-secret"
 WAIT = 5.0
 QUIET = 0.3
 
 
-class LoginServer:
+def LoginServer(sessions):
     """The login server on a free port; stop() by PID."""
-
-    def __init__(self, sessions):
-        self.proc = subprocess.Popen(
-            [BIN, "--host", "127.0.0.1", "--port", "0", "--secret", SECRET,
-             "--sessions", sessions],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        lines = queue.Queue()
-
-        def reader():
-            for line in self.proc.stdout:
-                lines.put(line.rstrip("\n"))
-            lines.put(None)
-
-        threading.Thread(target=reader, daemon=True).start()
-        try:
-            line = lines.get(timeout=15)
-        except queue.Empty:
-            line = None
-        m = START_RE.match(line or "")
-        if not m:
-            self.proc.kill()
-            self.proc.wait(5)
-            raise RuntimeError("login did not start: %r" % (line,))
-        self.url = "http://127.0.0.1:%d" % int(m.group(1))
-
-    def stop(self):
-        """SIGTERM, at most 5 s, then SIGKILL. Returns the exit code."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
-            return None
-        finally:
-            self.proc.stdout.close()
+    return ExampleServer(BIN, "login", "--secret", SECRET, "--sessions",
+                         sessions)
 
 
 SERVERS = {}

@@ -8,9 +8,7 @@ The server is started on 127.0.0.1 with --port 0 and stopped by its PID.
 """
 import os
 import queue
-import re
 import signal
-import subprocess
 import threading
 import time
 import unittest
@@ -18,52 +16,17 @@ import warnings
 
 import socketio
 
+from example_server import ExampleServer
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 BIN = os.environ.get("SIO_CONFORMANCE_BIN") or os.path.join(
     HERE, "..", "..", "build", "examples", "conformance")
-START_RE = re.compile(r"^conformance: listening on http://127\.0\.0\.1:(\d+)/$")
 WAIT = 5.0
 
 
-class Server:
+def Server(*args):
     """The conformance server on a free port; stop() by PID."""
-
-    def __init__(self, *args):
-        self.proc = subprocess.Popen(
-            [BIN, "--host", "127.0.0.1", "--port", "0", *args],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        lines = queue.Queue()
-
-        def reader():
-            for line in self.proc.stdout:
-                lines.put(line.rstrip("\n"))
-            lines.put(None)
-
-        threading.Thread(target=reader, daemon=True).start()
-        try:
-            line = lines.get(timeout=15)
-        except queue.Empty:
-            line = None
-        m = START_RE.match(line or "")
-        if not m:
-            self.proc.kill()
-            self.proc.wait(5)
-            raise RuntimeError("server did not start: %r" % (line,))
-        self.port = int(m.group(1))
-        self.url = "http://127.0.0.1:%d" % self.port
-
-    def stop(self):
-        """SIGTERM, at most 5 s, then SIGKILL. Returns the exit code."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
-            return None
-        finally:
-            self.proc.stdout.close()
+    return ExampleServer(BIN, "conformance", *args)
 
 
 SERVER = None

@@ -356,9 +356,12 @@ struct sio_session_store {
     void (*free)(sio_session_store *st);
 };
 
-/* The in-memory store: sessions idle longer than max_age_s are dropped.
- * New; sio_server_sessions() takes it over. */
-sio_session_store *sio_session_store_memory(int64_t max_age_s);
+/* The in-memory store: sessions idle longer than max_age_s are dropped;
+ * at most max_sessions (0: 100000) are kept, a new one past that is
+ * refused (SIO_ELIMIT: its cookie is not set) after expired ones are
+ * purged. New; sio_server_sessions() takes it over. */
+sio_session_store *sio_session_store_memory(int64_t max_age_s,
+                                            size_t max_sessions);
 
 typedef struct sio_session_opts {
     sio_session_mode mode;

@@ -16,6 +16,7 @@ typedef struct mem_store {
     sio_session_store base;
     map entries; /* id -> stored */
     int64_t max_age_s;
+    size_t max_sessions;
 } mem_store;
 
 static int64_t now_s(void)
@@ -27,6 +28,27 @@ static void stored_free(stored *st)
 {
     json_decref(st->session);
     free(st);
+}
+
+/* Drops every expired entry (only when full: it walks them all).
+ * Collected first: deleting while walking would reorder the map. */
+static void purge_expired(mem_store *m)
+{
+    int64_t now = now_s();
+    stored **old = malloc(m->entries.len * sizeof *old);
+    size_t n = 0;
+    map_entry *e;
+
+    if (!old)
+        return;
+    for (size_t i = 0; map_next(&m->entries, &i, &e);)
+        if (now - ((stored *)e->value)->touched > m->max_age_s)
+            old[n++] = e->value;
+    for (size_t i = 0; i < n; i++) {
+        map_del(&m->entries, old[i]->id, strlen(old[i]->id));
+        stored_free(old[i]);
+    }
+    free(old);
 }
 
 static json_t *mem_load(sio_session_store *base, const char *id)
@@ -54,6 +76,12 @@ static int mem_save(sio_session_store *base, const char *id,
 
     if (!copy)
         return SIO_ENOMEM;
+    if (!st && m->entries.len >= m->max_sessions)
+        purge_expired(m);
+    if (!st && m->entries.len >= m->max_sessions) {
+        json_decref(copy);
+        return SIO_ELIMIT; /* bounded: a flood of new ids cannot grow it */
+    }
     if (!st) {
         if (!(st = calloc(1, sizeof *st + n + 1))) {
             json_decref(copy);
@@ -83,7 +111,8 @@ static void mem_free(sio_session_store *base)
     free(m);
 }
 
-sio_session_store *sio_session_store_memory(int64_t max_age_s)
+sio_session_store *sio_session_store_memory(int64_t max_age_s,
+                                            size_t max_sessions)
 {
     mem_store *m = calloc(1, sizeof *m);
 
@@ -93,6 +122,7 @@ sio_session_store *sio_session_store_memory(int64_t max_age_s)
     m->base.save = mem_save;
     m->base.free = mem_free;
     m->max_age_s = max_age_s > 0 ? max_age_s : 31 * 24 * 3600;
+    m->max_sessions = max_sessions ? max_sessions : 100000;
     map_init(&m->entries);
     return &m->base;
 }

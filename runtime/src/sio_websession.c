@@ -64,7 +64,7 @@ int sio_server_sessions(sio_server *srv, const sio_session_opts *o)
         ws->store->free(ws->store);
     ws->store = o->store;
     if (o->mode == SIO_SESSIONS_SERVER && !ws->store &&
-        !(ws->store = sio_session_store_memory(o->max_age_s)))
+        !(ws->store = sio_session_store_memory(o->max_age_s, 0)))
         return SIO_ENOMEM;
     if (!ws->o.max_age_s)
         ws->o.max_age_s = 31 * 24 * 3600;

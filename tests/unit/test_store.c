@@ -1,0 +1,63 @@
+/* test_store.c - the in-memory session store: copies in and out, a
+ * bounded number of sessions, updates of a known id past the bound. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+
+#include "sio.h"
+
+static void test_copies(void **state)
+{
+    sio_session_store *st = sio_session_store_memory(3600, 0);
+    json_t *s = json_pack("{s:s}", "k", "v"), *back;
+    (void)state;
+
+    assert_non_null(st);
+    assert_null(st->load(st, "nope"));
+    assert_int_equal(st->save(st, "id1", s), 0);
+    /* The store keeps its own copy: later changes do not leak in. */
+    json_object_set_new(s, "k", json_string("changed"));
+    back = st->load(st, "id1");
+    assert_string_equal(json_string_value(json_object_get(back, "k")), "v");
+    /* And what it hands out is a copy too. */
+    json_object_set_new(back, "k", json_string("mine"));
+    json_decref(back);
+    back = st->load(st, "id1");
+    assert_string_equal(json_string_value(json_object_get(back, "k")), "v");
+    json_decref(back);
+    json_decref(s);
+    st->free(st);
+}
+
+static void test_bounded(void **state)
+{
+    sio_session_store *st = sio_session_store_memory(3600, 2);
+    json_t *s = json_object();
+    (void)state;
+
+    assert_int_equal(st->save(st, "a", s), 0);
+    assert_int_equal(st->save(st, "b", s), 0);
+    assert_int_equal(st->save(st, "c", s), SIO_ELIMIT);
+    assert_null(st->load(st, "c"));
+    /* A known id is still updated when full. */
+    json_object_set_new(s, "x", json_true());
+    assert_int_equal(st->save(st, "a", s), 0);
+    json_t *back = st->load(st, "a");
+    assert_true(json_is_true(json_object_get(back, "x")));
+    json_decref(back);
+    json_decref(s);
+    st->free(st);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_copies),
+        cmocka_unit_test(test_bounded),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

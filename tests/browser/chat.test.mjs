@@ -7,13 +7,12 @@
 // browser), SIO_BROWSER_OUT (where screenshots go).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { within } from "../interop/lib.mjs";
+import { startServer, within } from "../interop/lib.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
@@ -27,45 +26,8 @@ const UI_MS = 10000; // any one UI wait
 
 // ---- the server ------------------------------------------------------------
 
-async function startChat() {
-  const proc = spawn(
-    BIN,
-    ["--host", "127.0.0.1", "--port", "0", "--www", WWW, "--client-js", CLIENT_JS],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  const srv = { proc, out: "", err: "", exit: null };
-  process.on("exit", () => srv.exit || proc.kill("SIGKILL"));
-  srv.exited = new Promise((resolve) =>
-    proc.on("exit", (code, signal) => resolve((srv.exit = { code, signal }))),
-  );
-  proc.stderr.setEncoding("utf8");
-  proc.stderr.on("data", (d) => (srv.err += d));
-  proc.stdout.setEncoding("utf8");
-  const port = new Promise((resolve, reject) => {
-    proc.on("error", reject);
-    proc.stdout.on("data", (d) => {
-      srv.out += d;
-      const m = srv.out.match(/^chat: listening on http:\/\/127\.0\.0\.1:(\d+)\/\n/);
-      if (m) resolve(Number(m[1]));
-    });
-    srv.exited.then((e) => reject(new Error(`chat exited: ${JSON.stringify(e)}\n${srv.err}`)));
-  });
-  try {
-    srv.base = `http://127.0.0.1:${await within(port, 15000, "chat start line")}`;
-  } catch (e) {
-    proc.kill("SIGKILL");
-    throw e;
-  }
-  srv.stop = async () => {
-    if (!srv.exit) proc.kill("SIGTERM");
-    try {
-      return await within(srv.exited, 5000, "chat exit after SIGTERM");
-    } catch {
-      proc.kill("SIGKILL");
-      return { code: null, signal: "SIGKILL", timedOut: true };
-    }
-  };
-  return srv;
+function startChat() {
+  return startServer(["--www", WWW, "--client-js", CLIENT_JS], { bin: BIN, name: "chat" });
 }
 
 // ---- the browser -----------------------------------------------------------

@@ -7,11 +7,11 @@
 // 127.0.0.1 with --port 0 and stopped by its PID.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { io } from "socket.io-client";
-import { within } from "./lib.mjs";
+import { startServer, within } from "./lib.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
@@ -33,44 +33,9 @@ function fdLimit() {
 }
 
 function startChat() {
-  const proc = spawn(
-    BIN,
-    ["--host", "127.0.0.1", "--port", "0", "--www", path.join(ROOT, "examples/chat/www"),
-      "--client-js", CLIENT_JS],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  const srv = { proc, out: "", err: "", exit: null };
-  process.on("exit", () => srv.exit || proc.kill("SIGKILL"));
-  srv.exited = new Promise((resolve) =>
-    proc.on("exit", (code, signal) => resolve((srv.exit = { code, signal }))),
-  );
-  proc.stderr.setEncoding("utf8");
-  proc.stderr.on("data", (d) => (srv.err += d));
-  proc.stdout.setEncoding("utf8");
-  const port = new Promise((resolve, reject) => {
-    proc.on("error", reject);
-    proc.stdout.on("data", (d) => {
-      srv.out += d;
-      const m = srv.out.match(/^chat: listening on http:\/\/127\.0\.0\.1:(\d+)\/\n/);
-      if (m) resolve(Number(m[1]));
-    });
-    srv.exited.then((e) => reject(new Error(`chat exited: ${JSON.stringify(e)}\n${srv.err}`)));
-  });
-  srv.stop = async () => {
-    if (!srv.exit) proc.kill("SIGTERM");
-    try {
-      return await within(srv.exited, 5000, "chat exit after SIGTERM");
-    } catch {
-      proc.kill("SIGKILL");
-      return { code: null, signal: "SIGKILL", timedOut: true };
-    }
-  };
-  return within(port, 15000, "chat start line").then(
-    (p) => ((srv.base = `http://127.0.0.1:${p}`), srv),
-    (e) => {
-      proc.kill("SIGKILL");
-      throw e;
-    },
+  return startServer(
+    ["--www", path.join(ROOT, "examples/chat/www"), "--client-js", CLIENT_JS],
+    { bin: BIN, name: "chat" },
   );
 }
 

@@ -317,43 +317,33 @@ sio_target sio_broadcast(const sio_ctx *ctx)
     return t;
 }
 
-static const char **room_slot(sio_target *t, bool except)
+/* Adds a room to the target's rooms or exceptions. On a one-socket
+ * target it first becomes a broadcast from that socket, as
+ * socket.to(room) in socket.io. */
+static sio_target add_room(sio_target t, const char *room_name, bool except)
 {
-    uint8_t *n = except ? &t->nexcept : &t->nrooms;
-
-    if (*n == SIO_TARGET_MAX_ROOMS) {
-        t->flags |= SIO_TARGET_OVERFLOW;
-        return NULL;
-    }
-    return &(except ? t->except : t->rooms)[(*n)++];
-}
-
-sio_target sio_to(sio_target t, const char *room_name)
-{
-    const char **slot;
-
-    if (t.socket && !t.ns) { /* socket.to(room): from the socket */
-        t.ns = t.socket->ns;
-        t.except_socket = t.socket;
-        t.socket = NULL;
-    }
-    if ((slot = room_slot(&t, false)))
-        *slot = room_name;
-    return t;
-}
-
-sio_target sio_except(sio_target t, const char *room_name)
-{
-    const char **slot;
+    uint8_t *n = except ? &t.nexcept : &t.nrooms;
 
     if (t.socket && !t.ns) {
         t.ns = t.socket->ns;
         t.except_socket = t.socket;
         t.socket = NULL;
     }
-    if ((slot = room_slot(&t, true)))
-        *slot = room_name;
+    if (*n == SIO_TARGET_MAX_ROOMS)
+        t.flags |= SIO_TARGET_OVERFLOW;
+    else
+        (except ? t.except : t.rooms)[(*n)++] = room_name;
     return t;
+}
+
+sio_target sio_to(sio_target t, const char *room_name)
+{
+    return add_room(t, room_name, false);
+}
+
+sio_target sio_except(sio_target t, const char *room_name)
+{
+    return add_room(t, room_name, true);
 }
 
 sio_target sio_volatile(sio_target t)

@@ -146,7 +146,11 @@ void siop_log(const sio_socket *s, int level, const char *event,
 int siop_socket_emit(sio_socket *s, const char *event, json_t *args, int64_t id,
                      bool volatile_);
 void siop_socket_kick(sio_socket *s, sio_reason why);
-bool siop_event_reserved(const char *event);
+/* Encodes [event, ...args] (args stolen; NULL = none) for namespace nsp,
+ * refusing reserved names, non-arrays and non-UTF-8. id >= 0 asks for an
+ * ack. 0, or an error (out untouched). */
+int siop_encode_event(const char *nsp, const char *event, json_t *args,
+                      int64_t id, sio_encoded *out);
 /* Queues an encoded packet to one socket (held while it connects). */
 int siop_socket_send(sio_socket *s, const sio_encoded *e, bool volatile_);
 

@@ -361,16 +361,8 @@ sio_target sio_compress(sio_target t)
 static int broadcast(sio_target t, const char *event, json_t *args)
 {
     sio_encoded e;
-    json_t *name = json_string(event);
-    int rc;
+    int rc = siop_encode_event(t.ns->name, event, args, -1, &e);
 
-    if (!name || (!args && !(args = json_array())) ||
-        json_array_insert_new(args, 0, name) != 0) {
-        json_decref(args);
-        return SIO_EINVAL;
-    }
-    rc = sio_packet_encode(SIO_PKT_EVENT, t.ns->name, -1, args, &e);
-    json_decref(args);
     if (rc != 0)
         return rc;
     t.ns->adapter->ops->broadcast(t.ns->adapter, &e, &t);
@@ -388,10 +380,6 @@ int sio_emit_to(sio_target t, const char *event, json_t *args)
     if (!t.ns)
         return siop_socket_emit(t.socket, event, args, -1,
                                 t.flags & SIO_TARGET_VOLATILE);
-    if (siop_event_reserved(event)) {
-        json_decref(args);
-        return SIO_EINVAL;
-    }
     return broadcast(t, event, args);
 }
 

@@ -1175,21 +1175,15 @@ static bool event_reserved(const char *event)
     return false;
 }
 
-int siop_socket_emit(sio_socket *s, const char *event, json_t *args, int64_t id,
-                     bool volatile_)
+int siop_encode_event(const char *nsp, const char *event, json_t *args,
+                      int64_t id, sio_encoded *out)
 {
-    sio_encoded e;
     json_t *name;
     int rc;
 
-    if (!s || !event || (args && !json_is_array(args)) ||
-        event_reserved(event)) {
+    if (!event || (args && !json_is_array(args)) || event_reserved(event)) {
         json_decref(args);
         return SIO_EINVAL;
-    }
-    if (s->state == SOCK_GONE) {
-        json_decref(args);
-        return SIO_ECLOSED;
     }
     if (!args && !(args = json_array()))
         return SIO_ENOMEM;
@@ -1202,8 +1196,22 @@ int siop_socket_emit(sio_socket *s, const char *event, json_t *args, int64_t id,
         json_decref(args);
         return SIO_ENOMEM;
     }
-    rc = sio_packet_encode(SIO_PKT_EVENT, s->ns->name, id, args, &e);
+    rc = sio_packet_encode(SIO_PKT_EVENT, nsp, id, args, out);
     json_decref(args);
+    return rc;
+}
+
+int siop_socket_emit(sio_socket *s, const char *event, json_t *args, int64_t id,
+                     bool volatile_)
+{
+    sio_encoded e;
+    int rc;
+
+    if (!s || s->state == SOCK_GONE) {
+        json_decref(args);
+        return s ? SIO_ECLOSED : SIO_EINVAL;
+    }
+    rc = siop_encode_event(s->ns->name, event, args, id, &e);
     if (rc != 0)
         return rc;
     if (s->state == SOCK_CONNECTING)
@@ -1256,11 +1264,6 @@ void siop_log(const sio_socket *s, int level, const char *event,
 void siop_socket_kick(sio_socket *s, sio_reason why)
 {
     socket_kick(s, why);
-}
-
-bool siop_event_reserved(const char *event)
-{
-    return event_reserved(event);
 }
 
 /* A copy of e holding its own references, for a socket still connecting. */

@@ -38,19 +38,33 @@ WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-unused-parameter
 CFLAGS ?= $(OPT) -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC \
-	-Iruntime/include -Iruntime/src $(PKG_CFLAGS) -MMD -MP
+	-Iruntime/include $(PKG_CFLAGS) -MMD -MP
 LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 LIBS := $(PKG_LIBS) -lcrypto -lz -lpthread
 
 # ---- runtime: libsio ---------------------------------------------------
-RT_SRC := $(wildcard runtime/src/*.c)
+# One folder per layer under runtime/src; a layer sees the internal
+# headers of the layers it may use and no others, so a forbidden include
+# does not compile. Examples and generated code see runtime/include only.
+RT_LAYERS := util codec transport core web
+RT_SEES_util := util
+RT_SEES_codec := util codec
+RT_SEES_transport := util codec transport
+RT_SEES_core := util codec core
+RT_SEES_web := util codec core web
+RT_INTERNAL_INC := $(RT_LAYERS:%=-Iruntime/src/%)
+
+RT_SRC := $(wildcard $(RT_LAYERS:%=runtime/src/%/*.c))
 RT_OBJ := $(RT_SRC:runtime/src/%.c=$(B)/obj/runtime/%.o)
 LIB_A := $(B)/lib/libsio.a
 LIB_SO := $(B)/lib/libsio.so.$(VERSION)
 
-$(B)/obj/runtime/%.o: runtime/src/%.c
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+define rt_layer
+$(B)/obj/runtime/$(1)/%.o: runtime/src/$(1)/%.c
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_CFLAGS) $$(RT_SEES_$(1):%=-Iruntime/src/%) -c $$< -o $$@
+endef
+$(foreach l,$(RT_LAYERS),$(eval $(call rt_layer,$(l))))
 
 $(LIB_A): $(RT_OBJ)
 	@mkdir -p $(@D)
@@ -146,8 +160,8 @@ UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
 
 $(B)/tests/unit/%: tests/unit/%.c $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(LIB_A) \
-		$(LDFLAGS_ALL) $(LIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(RT_INTERNAL_INC) -Wno-missing-prototypes -o $@ $< \
+		$(LIB_A) $(LDFLAGS_ALL) $(LIBS) -lcmocka
 
 # ---- fuzz targets ---------------------------------------------------------
 # Each tests/fuzz/fuzz_NAME.c defines LLVMFuzzerTestOneInput; replay_NAME
@@ -160,8 +174,8 @@ FUZZ_RT_SRC = $(RT_SRC)
 
 $(B)/tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Igen -o $@ $< \
-		tests/fuzz/replay.c $(LIB_A) $(LDFLAGS_ALL) $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(RT_INTERNAL_INC) -Wno-missing-prototypes -Igen \
+		-o $@ $< tests/fuzz/replay.c $(LIB_A) $(LDFLAGS_ALL) $(LIBS)
 
 # fuzz_schema compiles the generator's sources, re2c's output included,
 # into itself (one translation unit: gen/ static names stay unique).
@@ -174,7 +188,7 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(RT_SRC) FORCE
 	@mkdir -p $(@D)
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 \
 		-fsanitize=fuzzer,address,undefined -Iruntime/include \
-		-Iruntime/src -Igen $(PKG_CFLAGS) -o $@ $< $(FUZZ_RT_SRC) \
+		$(RT_INTERNAL_INC) -Igen $(PKG_CFLAGS) -o $@ $< $(FUZZ_RT_SRC) \
 		$(FUZZ_EXTRA_$*) $(LIBS)
 
 fuzz: $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
@@ -226,7 +240,7 @@ install: lib
 		install -m 755 $(SIOC) $(DESTDIR)$(PREFIX)/bin/; fi
 
 format:
-	clang-format -i runtime/include/*.h runtime/src/*.[ch] \
+	clang-format -i runtime/include/*.h runtime/src/*/*.[ch] \
 		$(wildcard gen/*.[ch]) $(wildcard examples/*/*.c)
 
 clean:

@@ -6,7 +6,8 @@
  * offsetof); client bytes are not. The walker never reads past a value,
  * checks every type, range and UTF-8, bounds depth and counts, and hands
  * nothing half-decoded to a handler. Included by sio.h; applications use
- * the generated functions, not these, directly. */
+ * the generated functions, not these, directly. The walker itself is
+ * internal to libsio. */
 #ifndef SIO_TYPED_H
 #define SIO_TYPED_H
 
@@ -101,42 +102,6 @@ typedef struct sio_params {
     uint16_t rest_offset;
 } sio_params;
 
-/* ---- decoding and encoding (the walker) ------------------------------ */
-
-/* What went wrong, first error only: "room: expected string",
- * "msg.tags[2]: expected string", "expected 2 arguments, got 3". */
-typedef struct sio_type_error {
-    char path[96];
-    char message[160];
-} sio_type_error;
-
-typedef struct sio_arena sio_arena;
-
-/* Decodes args (a JSON array) into out (params->size bytes, zeroed
- * first). Arrays and records are allocated in arena; strings, bytes and
- * json point into args, which must outlive out. Returns 0, or -1 with err
- * set. Max nesting depth 32. */
-int sio_decode_params(const sio_params *params, json_t *args, void *out,
-                      sio_arena *arena, sio_type_error *err);
-
-/* Decodes the fields of a JSON object (the CONNECT auth payload) into
- * out, as sio_decode_params does for an array; unknown keys are
- * ignored. */
-int sio_decode_object(const sio_params *params, json_t *obj, void *out,
-                      sio_arena *arena, sio_type_error *err);
-
-/* Encodes the struct in into a new JSON array (NULL on allocation
- * failure or on an invalid value, e.g. a string that is not UTF-8 or a
- * NULL non-optional pointer; err names it). */
-json_t *sio_encode_params(const sio_params *params, const void *in,
-                          sio_type_error *err);
-
-/* A bump allocator for one dispatch. */
-sio_arena *sio_arena_new(void);
-void *sio_arena_alloc(sio_arena *a, size_t size); /* zeroed; NULL: OOM */
-void sio_arena_reset(sio_arena *a);
-void sio_arena_free(sio_arena *a);
-
 /* ---- events, namespaces, schemas -------------------------------------
  * What sioc generates per schema: static const tables of these, and per
  * event a shim that spreads the decoded struct into the typed handler. */
@@ -173,16 +138,16 @@ typedef void (*sio_any_fn)(sio_ctx *ctx, const char *event, json_t *args);
 typedef struct sio_event_desc {
     const char *name;
     const sio_params *args;
-    const sio_params *ack; /* the reply's params; NULL: no ack */
+    const sio_params *ack;   /* the reply's params; NULL: no ack */
     const sio_requires *req; /* NULL: none */
     sio_invoke_fn invoke;
 } sio_event_desc;
 
 typedef struct sio_namespace_desc {
     const char *name;
-    const sio_params *auth; /* CONNECT payload fields (an object) */
+    const sio_params *auth;           /* CONNECT payload fields (an object) */
     sio_connect_invoke_fn on_connect; /* NULL: accept everyone */
-    const sio_requires *req; /* the namespace's own; NULL: none */
+    const sio_requires *req;          /* the namespace's own; NULL: none */
     size_t nevents;
     const sio_event_desc *events;
     sio_any_fn on_any; /* NULL: unknown events refused */
@@ -203,8 +168,7 @@ int sio_schema_register(sio_server *srv, const sio_schema_desc *schema);
 int sio_emit_params(sio_target to, const char *event, const sio_params *p,
                     const void *args);
 /* Typed ack answer; frees ack (see sio_ack_send). */
-int sio_ack_params(sio_pending_ack *ack, const sio_params *p,
-                   const void *args);
+int sio_ack_params(sio_pending_ack *ack, const sio_params *p, const void *args);
 
 /* A generic function pointer: generated code casts the typed reply
  * callback to it and back (C allows the round trip). */
@@ -213,17 +177,15 @@ typedef void (*sio_fn)(void);
 /* The shim sioc writes per reply type: calls fn (the application's
  * typed callback) with reply (the decoded struct; NULL unless status is
  * 0) spread out. status: 0, SIO_ETIMEOUT, SIO_ECLOSED or SIO_EPROTO. */
-typedef void (*sio_reply_invoke_fn)(sio_ctx *ctx, int status,
-                                    const void *reply, sio_fn fn,
-                                    void *user);
+typedef void (*sio_reply_invoke_fn)(sio_ctx *ctx, int status, const void *reply,
+                                    sio_fn fn, void *user);
 
 /* Emits to one socket and waits up to timeout_ms (0: 10 s) for its ack;
  * invoke runs exactly once, on the loop thread, with the reply decoded
  * by reply_params, or an error status (timeout, the socket went, a reply
  * that does not match). Returns 0, or an error and invoke never runs. */
-int sio_emit_params_ack(sio_target to, const char *event,
-                        const sio_params *p, const void *args,
-                        const sio_params *reply_params,
+int sio_emit_params_ack(sio_target to, const char *event, const sio_params *p,
+                        const void *args, const sio_params *reply_params,
                         sio_reply_invoke_fn invoke, sio_fn fn, void *user,
                         unsigned timeout_ms);
 

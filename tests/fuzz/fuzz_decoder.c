@@ -6,18 +6,19 @@
 #include <string.h>
 
 #include "../common/typed_fixture.h"
+#include "sio_internal_typed.h"
 
 static void check_round_trip(const sio_params *p, const void *out, size_t sz,
                              sio_arena *arena)
 {
     sio_type_error err;
-    json_t *back = sio_encode_params(p, out, &err);
+    json_t *back = siop_encode_params(p, out, &err);
     void *again;
 
     if (!back)
         return; /* e.g. a float that JSON cannot hold: refused cleanly */
     again = malloc(sz);
-    if (sio_decode_params(p, back, again, arena, &err) != 0)
+    if (siop_decode_params(p, back, again, arena, &err) != 0)
         abort(); /* what we encode must decode */
     free(again);
     json_decref(back);
@@ -25,15 +26,15 @@ static void check_round_trip(const sio_params *p, const void *out, size_t sz,
 
 static void run(const sio_params *p, size_t sz, json_t *args)
 {
-    sio_arena *arena = sio_arena_new();
+    sio_arena *arena = siop_arena_new();
     sio_type_error err;
     void *out = malloc(sz);
 
-    if (sio_decode_params(p, args, out, arena, &err) == 0)
+    if (siop_decode_params(p, args, out, arena, &err) == 0)
         check_round_trip(p, out, sz, arena);
     else if (!err.message[0])
         abort(); /* a refusal always says why */
-    sio_arena_free(arena);
+    siop_arena_free(arena);
     free(out);
 }
 

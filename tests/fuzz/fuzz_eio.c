@@ -51,10 +51,10 @@ static void fuzz_packet(const uint8_t *data, size_t size)
 {
     eio_packet p;
     eio_perror err;
-    bool utf8 = eio_utf8_valid(data, size);
+    bool utf8 = eiop_utf8_valid(data, size);
 
     CHECK(utf8 == ref_utf8(data, size));
-    if (eio_packet_parse(data, size, false, &p, &err) == 0) {
+    if (eiop_packet_parse(data, size, false, &p, &err) == 0) {
         CHECK(utf8 && size >= 1 && !p.binary);
         CHECK(p.type >= '0' && p.type <= '6' && p.type == (char)data[0]);
         CHECK(p.data == data + 1 && p.len == size - 1);
@@ -62,7 +62,7 @@ static void fuzz_packet(const uint8_t *data, size_t size)
         CHECK(err.msg[0] && err.offset <= size);
         CHECK(!utf8 || size == 0 || data[0] < '0' || data[0] > '6');
     }
-    CHECK(eio_packet_parse(data, size, true, &p, &err) == 0);
+    CHECK(eiop_packet_parse(data, size, true, &p, &err) == 0);
     CHECK(p.binary && p.type == EIO_PKT_MESSAGE && p.data == data &&
           p.len == size);
 }
@@ -74,22 +74,22 @@ static void fuzz_base64(const uint8_t *data, size_t size)
     long n;
 
     CHECK(out);
-    n = eio_base64_decode((const char *)data, size, out);
+    n = eiop_base64_decode((const char *)data, size, out);
     if (n >= 0) {
         /* strict decoding is the inverse of encoding */
-        CHECK(eio_base64_encoded_len((size_t)n) == size);
+        CHECK(eiop_base64_encoded_len((size_t)n) == size);
         back = malloc(size + 1);
         CHECK(back);
-        eio_base64_encode(out, (size_t)n, back);
+        eiop_base64_encode(out, (size_t)n, back);
         CHECK(memcmp(back, data, size) == 0);
         free(back);
     }
     free(out);
-    back = malloc(eio_base64_encoded_len(size) + 1);
+    back = malloc(eiop_base64_encoded_len(size) + 1);
     out = malloc(size + 3);
     CHECK(back && out);
-    eio_base64_encode(data, size, back);
-    n = eio_base64_decode(back, eio_base64_encoded_len(size), out);
+    eiop_base64_encode(data, size, back);
+    n = eiop_base64_decode(back, eiop_base64_encoded_len(size), out);
     CHECK(n == (long)size && memcmp(out, data, size) == 0);
     free(back);
     free(out);
@@ -112,12 +112,12 @@ static int on_packet(const eio_packet *p, void *ud)
     if (!p->binary) /* text packets point into the body */
         CHECK(p->data > r->body && p->data + p->len <= r->body + r->len);
     if (p->binary) {
-        CHECK(eio_payload_append(&r->m, p->data, p->len, true, r->count == 0) ==
+        CHECK(eiop_payload_append(&r->m, p->data, p->len, true, r->count == 0) ==
               0);
     } else {
         t = eio_msg_text(p->type, p->data, p->len);
         CHECK(t);
-        CHECK(eio_payload_append(&r->m, eio_msg_data(t), eio_msg_len(t), false,
+        CHECK(eiop_payload_append(&r->m, eio_msg_data(t), eio_msg_len(t), false,
                                  r->count == 0) == 0);
         eio_msg_unref(t);
     }
@@ -132,7 +132,7 @@ static void fuzz_payload(const uint8_t *data, size_t size)
     eio_perror err;
 
     CHECK(r.m);
-    if (eio_payload_decode(data, size, MAX_PACKETS, on_packet, &r, &err) == 0) {
+    if (eiop_payload_decode(data, size, MAX_PACKETS, on_packet, &r, &err) == 0) {
         CHECK(r.count >= 1 && r.count <= MAX_PACKETS);
         CHECK(eio_msg_len(r.m) == size);
         CHECK(memcmp(eio_msg_data(r.m), data, size) == 0);

@@ -45,7 +45,7 @@ static void check_parsed(const sio_packet *p, const char *buf, size_t size)
     CHECK(p->id >= -1 && p->id <= SIO_ACK_ID_MAX);
     CHECK(is_binary(p->type) ? p->attachments >= 1 && p->attachments <= MAX_ATT
                              : p->attachments == 0);
-    CHECK(!sio_json_has_bytes(p->data));
+    CHECK(!siop_json_has_bytes(p->data));
 }
 
 /* Parses the encoded packet and compares it with what was encoded. */
@@ -60,7 +60,7 @@ static void check_round_trip(const sio_encoded *e, const sio_packet *p)
     CHECK(!eio_msg_binary(e->head) && eio_msg_len(e->head) >= 2);
     CHECK(head[0] == '4' && e->natt <= 64);
     /* placeholders may repeat, so the count may exceed MAX_ATT */
-    CHECK(sio_packet_parse(head + 1, eio_msg_len(e->head) - 1, SIZE_MAX, &q,
+    CHECK(siop_packet_parse(head + 1, eio_msg_len(e->head) - 1, SIZE_MAX, &q,
                            &err) == 0);
     CHECK(base_type(q.type) == base_type(p->type));
     CHECK(is_binary(q.type) == (e->natt > 0) && q.attachments == e->natt);
@@ -74,7 +74,7 @@ static void check_round_trip(const sio_encoded *e, const sio_packet *p)
     /* only binary packets are reconstructed: in others a placeholder is
      * plain JSON */
     if (is_binary(q.type))
-        CHECK(sio_packet_reconstruct(q.data, att, att_len, e->natt, &err) == 0);
+        CHECK(siop_packet_reconstruct(q.data, att, att_len, e->natt, &err) == 0);
     CHECK(p->data ? json_equal(q.data, p->data) : q.data == NULL);
     json_decref(q.data);
 }
@@ -87,9 +87,9 @@ static void encode_and_check(const sio_packet *p)
     CHECK(p->nsp_len < sizeof nsp);
     memcpy(nsp, p->nsp, p->nsp_len);
     nsp[p->nsp_len] = '\0';
-    CHECK(sio_packet_encode(base_type(p->type), nsp, p->id, p->data, &e) == 0);
+    CHECK(siop_packet_encode(base_type(p->type), nsp, p->id, p->data, &e) == 0);
     check_round_trip(&e, p);
-    sio_encoded_fini(&e);
+    siop_encoded_fini(&e);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -104,7 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (size > 4096)
         return 0;
-    if (sio_packet_parse(buf, size, MAX_ATT, &p, &err) != 0) {
+    if (siop_packet_parse(buf, size, MAX_ATT, &p, &err) != 0) {
         CHECK(p.data == NULL && err.msg[0] && err.offset <= size);
         return 0;
     }
@@ -114,7 +114,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         att_len[i] = lens[i] < size ? lens[i] : size;
     }
     if (is_binary(p.type))
-        CHECK(sio_packet_reconstruct(p.data, att, att_len, p.attachments,
+        CHECK(siop_packet_reconstruct(p.data, att, att_len, p.attachments,
                                      &err) == 0);
     encode_and_check(&p);
     json_decref(p.data);

@@ -81,58 +81,58 @@ static void msg_text_and_refs(void **state)
 static void utf8_valid_sequences(void **state)
 {
     (void)state;
-    assert_true(eio_utf8_valid(S("")));
-    assert_true(eio_utf8_valid(S("plain ascii \x7f")));
-    assert_true(eio_utf8_valid(S("nul\0inside")));
-    assert_true(eio_utf8_valid(S("\xc2\x80")));         /* U+0080 */
-    assert_true(eio_utf8_valid(S("\xdf\xbf")));         /* U+07FF */
-    assert_true(eio_utf8_valid(S("\xe0\xa0\x80")));     /* U+0800 */
-    assert_true(eio_utf8_valid(S("\xed\x9f\xbf")));     /* U+D7FF */
-    assert_true(eio_utf8_valid(S("\xee\x80\x80")));     /* U+E000 */
-    assert_true(eio_utf8_valid(S("\xef\xbf\xbf")));     /* U+FFFF */
-    assert_true(eio_utf8_valid(S("\xf0\x90\x80\x80"))); /* U+10000 */
-    assert_true(eio_utf8_valid(S("\xf4\x8f\xbf\xbf"))); /* U+10FFFF */
-    assert_true(eio_utf8_valid(S("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80")));
+    assert_true(eiop_utf8_valid(S("")));
+    assert_true(eiop_utf8_valid(S("plain ascii \x7f")));
+    assert_true(eiop_utf8_valid(S("nul\0inside")));
+    assert_true(eiop_utf8_valid(S("\xc2\x80")));         /* U+0080 */
+    assert_true(eiop_utf8_valid(S("\xdf\xbf")));         /* U+07FF */
+    assert_true(eiop_utf8_valid(S("\xe0\xa0\x80")));     /* U+0800 */
+    assert_true(eiop_utf8_valid(S("\xed\x9f\xbf")));     /* U+D7FF */
+    assert_true(eiop_utf8_valid(S("\xee\x80\x80")));     /* U+E000 */
+    assert_true(eiop_utf8_valid(S("\xef\xbf\xbf")));     /* U+FFFF */
+    assert_true(eiop_utf8_valid(S("\xf0\x90\x80\x80"))); /* U+10000 */
+    assert_true(eiop_utf8_valid(S("\xf4\x8f\xbf\xbf"))); /* U+10FFFF */
+    assert_true(eiop_utf8_valid(S("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80")));
 }
 
 static void utf8_overlongs(void **state)
 {
     (void)state;
-    assert_false(eio_utf8_valid(S("\xc0\x80")));
-    assert_false(eio_utf8_valid(S("\xc1\xbf")));
-    assert_false(eio_utf8_valid(S("\xe0\x80\x80")));
-    assert_false(eio_utf8_valid(S("\xe0\x9f\xbf")));
-    assert_false(eio_utf8_valid(S("\xf0\x80\x80\x80")));
-    assert_false(eio_utf8_valid(S("\xf0\x8f\xbf\xbf")));
+    assert_false(eiop_utf8_valid(S("\xc0\x80")));
+    assert_false(eiop_utf8_valid(S("\xc1\xbf")));
+    assert_false(eiop_utf8_valid(S("\xe0\x80\x80")));
+    assert_false(eiop_utf8_valid(S("\xe0\x9f\xbf")));
+    assert_false(eiop_utf8_valid(S("\xf0\x80\x80\x80")));
+    assert_false(eiop_utf8_valid(S("\xf0\x8f\xbf\xbf")));
 }
 
 static void utf8_surrogates_and_range(void **state)
 {
     (void)state;
-    assert_false(eio_utf8_valid(S("\xed\xa0\x80"))); /* U+D800 */
-    assert_false(eio_utf8_valid(S("\xed\xbf\xbf"))); /* U+DFFF */
-    assert_false(eio_utf8_valid(S("\xed\xa0\xbd\xed\xb8\x80")));
-    assert_false(eio_utf8_valid(S("\xf4\x90\x80\x80"))); /* U+110000 */
-    assert_false(eio_utf8_valid(S("\xf5\x80\x80\x80")));
-    assert_false(eio_utf8_valid(S("\xf8\x88\x80\x80\x80")));
-    assert_false(eio_utf8_valid(S("\xfe")));
-    assert_false(eio_utf8_valid(S("\xff")));
+    assert_false(eiop_utf8_valid(S("\xed\xa0\x80"))); /* U+D800 */
+    assert_false(eiop_utf8_valid(S("\xed\xbf\xbf"))); /* U+DFFF */
+    assert_false(eiop_utf8_valid(S("\xed\xa0\xbd\xed\xb8\x80")));
+    assert_false(eiop_utf8_valid(S("\xf4\x90\x80\x80"))); /* U+110000 */
+    assert_false(eiop_utf8_valid(S("\xf5\x80\x80\x80")));
+    assert_false(eiop_utf8_valid(S("\xf8\x88\x80\x80\x80")));
+    assert_false(eiop_utf8_valid(S("\xfe")));
+    assert_false(eiop_utf8_valid(S("\xff")));
 }
 
 static void utf8_truncated_and_stray(void **state)
 {
     (void)state;
-    assert_false(eio_utf8_valid(S("\xc3")));
-    assert_false(eio_utf8_valid(S("ab\xe2\x82")));
-    assert_false(eio_utf8_valid(S("\xf0\x9f\x98")));
-    assert_false(eio_utf8_valid(S("\x80")));
-    assert_false(eio_utf8_valid(S("a\xbf")));
-    assert_false(eio_utf8_valid(S("\xc3\x28")));
-    assert_false(eio_utf8_valid(S("\xe2\x28\xa1")));
-    assert_false(eio_utf8_valid(S("\xf0\x9f\x28\x80")));
+    assert_false(eiop_utf8_valid(S("\xc3")));
+    assert_false(eiop_utf8_valid(S("ab\xe2\x82")));
+    assert_false(eiop_utf8_valid(S("\xf0\x9f\x98")));
+    assert_false(eiop_utf8_valid(S("\x80")));
+    assert_false(eiop_utf8_valid(S("a\xbf")));
+    assert_false(eiop_utf8_valid(S("\xc3\x28")));
+    assert_false(eiop_utf8_valid(S("\xe2\x28\xa1")));
+    assert_false(eiop_utf8_valid(S("\xf0\x9f\x28\x80")));
     /* length bounds the read: the valid prefix is valid */
-    assert_true(eio_utf8_valid((const uint8_t *)"\xc3\xa9", 0));
-    assert_false(eio_utf8_valid((const uint8_t *)"\xc3\xa9", 1));
+    assert_true(eiop_utf8_valid((const uint8_t *)"\xc3\xa9", 0));
+    assert_false(eiop_utf8_valid((const uint8_t *)"\xc3\xa9", 1));
 }
 
 /* ---- base64 ----------------------------------------------------------- */
@@ -142,9 +142,9 @@ static void b64_check_encode(const char *in, const char *want)
     size_t n = strlen(in);
     char out[64];
 
-    assert_int_equal(eio_base64_encoded_len(n), strlen(want));
+    assert_int_equal(eiop_base64_encoded_len(n), strlen(want));
     memset(out, '#', sizeof out);
-    eio_base64_encode((const uint8_t *)in, n, out);
+    eiop_base64_encode((const uint8_t *)in, n, out);
     assert_memory_equal(out, want, strlen(want));
     assert_int_equal(out[strlen(want)], '#'); /* no NUL written */
 }
@@ -165,13 +165,13 @@ static void b64_rfc4648_vectors(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
         b64_check_encode(v[i][0], v[i][1]);
-        assert_int_equal(eio_base64_decode(v[i][1], strlen(v[i][1]), out),
+        assert_int_equal(eiop_base64_decode(v[i][1], strlen(v[i][1]), out),
                          (long)strlen(v[i][0]));
         assert_memory_equal(out, v[i][0], strlen(v[i][0]));
     }
-    assert_int_equal(eio_base64_decode("AQIDBA==", 8, out), 4);
+    assert_int_equal(eiop_base64_decode("AQIDBA==", 8, out), 4);
     assert_memory_equal(out, "\1\2\3\4", 4);
-    assert_int_equal(eio_base64_decode("+/+/", 4, out), 3);
+    assert_int_equal(eiop_base64_decode("+/+/", 4, out), 3);
     assert_memory_equal(out, "\xfb\xff\xbf", 3);
 }
 
@@ -186,9 +186,9 @@ static void b64_rejects(void **state)
 
     (void)state;
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-        assert_int_equal(eio_base64_decode(bad[i], strlen(bad[i]), out), -1);
-    assert_int_equal(eio_base64_decode("Zg=\0", 4, out), -1);
-    assert_int_equal(eio_base64_decode("Zm9v\xc3\xa9", 6, out), -1);
+        assert_int_equal(eiop_base64_decode(bad[i], strlen(bad[i]), out), -1);
+    assert_int_equal(eiop_base64_decode("Zg=\0", 4, out), -1);
+    assert_int_equal(eiop_base64_decode("Zm9v\xc3\xa9", 6, out), -1);
 }
 
 static void b64_large_round_trip(void **state)
@@ -200,9 +200,9 @@ static void b64_large_round_trip(void **state)
     (void)state;
     for (size_t i = 0; i < N; i++)
         in[i] = (uint8_t)(i * 131 + 7);
-    assert_int_equal(eio_base64_encoded_len(N), sizeof enc);
-    eio_base64_encode(in, N, enc);
-    assert_int_equal(eio_base64_decode(enc, sizeof enc, back), N);
+    assert_int_equal(eiop_base64_encoded_len(N), sizeof enc);
+    eiop_base64_encode(in, N, enc);
+    assert_int_equal(eiop_base64_decode(enc, sizeof enc, back), N);
     assert_memory_equal(in, back, N);
 }
 
@@ -218,16 +218,16 @@ static void packet_text_types(void **state)
     for (char t = '0'; t <= '6'; t++) {
         buf[0] = t;
         assert_int_equal(
-            eio_packet_parse((const uint8_t *)buf, 1, false, &p, &err), 0);
+            eiop_packet_parse((const uint8_t *)buf, 1, false, &p, &err), 0);
         assert_int_equal(p.type, t);
         assert_false(p.binary);
         assert_int_equal(p.len, 0);
     }
-    assert_int_equal(eio_packet_parse(S("4hello"), false, &p, &err), 0);
+    assert_int_equal(eiop_packet_parse(S("4hello"), false, &p, &err), 0);
     assert_int_equal(p.type, EIO_PKT_MESSAGE);
     assert_int_equal(p.len, 5);
     assert_memory_equal(p.data, "hello", 5);
-    assert_int_equal(eio_packet_parse(S("2probe"), false, &p, &err), 0);
+    assert_int_equal(eiop_packet_parse(S("2probe"), false, &p, &err), 0);
     assert_int_equal(p.type, EIO_PKT_PING);
     assert_memory_equal(p.data, "probe", 5);
 }
@@ -238,17 +238,17 @@ static void packet_text_rejects(void **state)
     eio_perror err;
 
     (void)state;
-    assert_int_equal(eio_packet_parse(S(""), false, &p, &err), -1);
+    assert_int_equal(eiop_packet_parse(S(""), false, &p, &err), -1);
     assert_string_equal(err.msg, "empty packet");
-    assert_int_equal(eio_packet_parse(S("7"), false, &p, &err), -1);
+    assert_int_equal(eiop_packet_parse(S("7"), false, &p, &err), -1);
     assert_string_equal(err.msg, "unknown packet type");
-    assert_int_equal(eio_packet_parse(S("/x"), false, &p, &err), -1);
-    assert_int_equal(eio_packet_parse(S("b4AQ=="), false, &p, &err), -1);
-    assert_int_equal(eio_packet_parse(S("\xc3\xa9"), false, &p, &err), -1);
-    assert_int_equal(eio_packet_parse(S("4ab\xc3"), false, &p, &err), -1);
+    assert_int_equal(eiop_packet_parse(S("/x"), false, &p, &err), -1);
+    assert_int_equal(eiop_packet_parse(S("b4AQ=="), false, &p, &err), -1);
+    assert_int_equal(eiop_packet_parse(S("\xc3\xa9"), false, &p, &err), -1);
+    assert_int_equal(eiop_packet_parse(S("4ab\xc3"), false, &p, &err), -1);
     assert_string_equal(err.msg, "invalid UTF-8");
     assert_int_equal(err.offset, 3);
-    assert_int_equal(eio_packet_parse(S("4\xed\xa0\x80"), false, &p, &err), -1);
+    assert_int_equal(eiop_packet_parse(S("4\xed\xa0\x80"), false, &p, &err), -1);
     assert_int_equal(err.offset, 1);
 }
 
@@ -259,12 +259,12 @@ static void packet_binary(void **state)
     const uint8_t raw[] = {0xff, 0x00, 0x7f};
 
     (void)state;
-    assert_int_equal(eio_packet_parse(raw, sizeof raw, true, &p, &err), 0);
+    assert_int_equal(eiop_packet_parse(raw, sizeof raw, true, &p, &err), 0);
     assert_int_equal(p.type, EIO_PKT_MESSAGE);
     assert_true(p.binary);
     assert_ptr_equal(p.data, raw);
     assert_int_equal(p.len, 3);
-    assert_int_equal(eio_packet_parse(raw, 0, true, &p, &err), 0);
+    assert_int_equal(eiop_packet_parse(raw, 0, true, &p, &err), 0);
     assert_int_equal(p.len, 0);
 }
 
@@ -299,7 +299,7 @@ static void payload_several(void **state)
     eio_perror err;
 
     (void)state;
-    assert_int_equal(eio_payload_decode(S("4hello\x1e"
+    assert_int_equal(eiop_payload_decode(S("4hello\x1e"
                                           "2\x1e"
                                           "bAQIDBA==\x1e"
                                           "b\x1e"
@@ -329,7 +329,7 @@ static void payload_single(void **state)
     eio_perror err;
 
     (void)state;
-    assert_int_equal(eio_payload_decode(S("6"), 1, collect, &s, &err), 0);
+    assert_int_equal(eiop_payload_decode(S("6"), 1, collect, &s, &err), 0);
     assert_int_equal(s.n, 1);
     assert_int_equal(s.type[0], '6');
 }
@@ -383,7 +383,7 @@ static void payload_invalid_calls_nothing(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         seen s = {0};
 
-        assert_int_equal(eio_payload_decode((const uint8_t *)bad[i].body,
+        assert_int_equal(eiop_payload_decode((const uint8_t *)bad[i].body,
                                             bad[i].len, 3, collect, &s, &err),
                          -1);
         assert_int_equal(s.n, 0);
@@ -398,20 +398,20 @@ static void payload_max_packets_boundary(void **state)
     eio_perror err;
 
     (void)state;
-    assert_int_equal(eio_payload_decode(S("2\x1e"
+    assert_int_equal(eiop_payload_decode(S("2\x1e"
                                           "3\x1e"
                                           "4"),
                                         3, collect, &s, &err),
                      0);
     assert_int_equal(s.n, 3);
     s.n = 0;
-    assert_int_equal(eio_payload_decode(S("2\x1e"
+    assert_int_equal(eiop_payload_decode(S("2\x1e"
                                           "3\x1e"
                                           "4"),
                                         2, collect, &s, &err),
                      -1);
     assert_int_equal(s.n, 0);
-    assert_int_equal(eio_payload_decode(S("2"), 0, collect, &s, &err), -1);
+    assert_int_equal(eiop_payload_decode(S("2"), 0, collect, &s, &err), -1);
 }
 
 static void payload_callback_stops(void **state)
@@ -420,7 +420,7 @@ static void payload_callback_stops(void **state)
     eio_perror err;
 
     (void)state;
-    assert_int_equal(eio_payload_decode(S("4a\x1e"
+    assert_int_equal(eiop_payload_decode(S("4a\x1e"
                                           "4b\x1e"
                                           "4c"),
                                         10, collect, &s, &err),
@@ -436,10 +436,10 @@ static void payload_append_builds(void **state)
     eio_perror err;
 
     (void)state;
-    assert_int_equal(eio_payload_append(&m, S("4hello"), false, true), 0);
-    assert_int_equal(eio_payload_append(&m, bin, 4, true, false), 0);
-    assert_int_equal(eio_payload_append(&m, S("2"), false, false), 0);
-    assert_int_equal(eio_payload_append(&m, bin, 0, true, false), 0);
+    assert_int_equal(eiop_payload_append(&m, S("4hello"), false, true), 0);
+    assert_int_equal(eiop_payload_append(&m, bin, 4, true, false), 0);
+    assert_int_equal(eiop_payload_append(&m, S("2"), false, false), 0);
+    assert_int_equal(eiop_payload_append(&m, bin, 0, true, false), 0);
     assert_int_equal(eio_msg_len(m), sizeof("4hello\x1e"
                                             "bAQIDBA==\x1e"
                                             "2\x1e"
@@ -451,7 +451,7 @@ static void payload_append_builds(void **state)
                         "2\x1e"
                         "b",
                         eio_msg_len(m));
-    assert_int_equal(eio_payload_decode(eio_msg_data(m), eio_msg_len(m), 10,
+    assert_int_equal(eiop_payload_decode(eio_msg_data(m), eio_msg_len(m), 10,
                                         collect, &s, &err),
                      0);
     assert_int_equal(s.n, 4);
@@ -490,9 +490,9 @@ static void payload_large_binary(void **state)
         bin[i] = (uint8_t)(i ^ (i >> 8));
         sum = (uint8_t)(sum + bin[i]);
     }
-    assert_int_equal(eio_payload_append(&m, bin, N, true, true), 0);
-    assert_int_equal(eio_msg_len(m), 1 + eio_base64_encoded_len(N));
-    assert_int_equal(eio_payload_decode(eio_msg_data(m), eio_msg_len(m), 1,
+    assert_int_equal(eiop_payload_append(&m, bin, N, true, true), 0);
+    assert_int_equal(eio_msg_len(m), 1 + eiop_base64_encoded_len(N));
+    assert_int_equal(eiop_payload_decode(eio_msg_data(m), eio_msg_len(m), 1,
                                         big_collect, &b, &err),
                      0);
     assert_int_equal(b.len, N);

@@ -21,7 +21,7 @@
 static int parse_lit(const char *buf, size_t len, sio_packet *p,
                      sio_perror *err)
 {
-    return sio_packet_parse(buf, len, MAX_ATT, p, err);
+    return siop_packet_parse(buf, len, MAX_ATT, p, err);
 }
 
 static void expect_nsp(const sio_packet *p, const char *nsp)
@@ -371,9 +371,9 @@ static void parse_max_attachments_zero(void **state)
     sio_perror err;
 
     (void)state;
-    assert_int_equal(sio_packet_parse(S("51-[\"a\"]"), 0, &p, &err), -1);
+    assert_int_equal(siop_packet_parse(S("51-[\"a\"]"), 0, &p, &err), -1);
     assert_string_equal(err.msg, "too many attachments");
-    assert_int_equal(sio_packet_parse(S("2[\"a\"]"), 0, &p, &err), 0);
+    assert_int_equal(siop_packet_parse(S("2[\"a\"]"), 0, &p, &err), 0);
     json_decref(p.data);
 }
 
@@ -462,9 +462,9 @@ static void has_bytes(void **state)
     json_t *deep = json_pack("[s{s[io]}]", "a", "k", 2, sio_bytes_new("", 0));
 
     (void)state;
-    assert_false(sio_json_has_bytes(NULL));
-    assert_false(sio_json_has_bytes(flat));
-    assert_true(sio_json_has_bytes(deep));
+    assert_false(siop_json_has_bytes(NULL));
+    assert_false(siop_json_has_bytes(flat));
+    assert_true(siop_json_has_bytes(deep));
     json_decref(flat);
     json_decref(deep);
 }
@@ -522,13 +522,13 @@ static void reconstruct_replaces(void **state)
     sio_perror err;
 
     (void)state;
-    assert_int_equal(sio_packet_reconstruct(d, atts, att_lens, 2, &err), 0);
+    assert_int_equal(siop_packet_reconstruct(d, atts, att_lens, 2, &err), 0);
     expect_bytes(json_array_get(d, 1), att1, sizeof att1);
     expect_bytes(json_array_get(json_object_get(json_array_get(d, 2), "f"), 0),
                  att0, sizeof att0);
     assert_int_equal(
         json_integer_value(json_object_get(json_array_get(d, 2), "n")), 1);
-    assert_true(sio_json_has_bytes(d));
+    assert_true(siop_json_has_bytes(d));
     json_decref(d);
 }
 
@@ -539,7 +539,7 @@ static void reconstruct_shares_repeats(void **state)
     sio_perror err;
 
     (void)state;
-    assert_int_equal(sio_packet_reconstruct(d, atts, att_lens, 2, &err), 0);
+    assert_int_equal(siop_packet_reconstruct(d, atts, att_lens, 2, &err), 0);
     assert_ptr_equal(json_array_get(d, 0), json_array_get(d, 1));
     expect_bytes(json_array_get(d, 0), att0, sizeof att0);
     json_decref(d);
@@ -561,14 +561,14 @@ static void reconstruct_rejects(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         json_t *d = load(bad[i]);
 
-        assert_int_equal(sio_packet_reconstruct(d, atts, att_lens, 2, &err),
+        assert_int_equal(siop_packet_reconstruct(d, atts, att_lens, 2, &err),
                          -1);
         json_decref(d);
     }
     {
         json_t *d = load("[{\"_placeholder\":true,\"num\":0}]");
 
-        assert_int_equal(sio_packet_reconstruct(d, NULL, NULL, 0, &err), -1);
+        assert_int_equal(siop_packet_reconstruct(d, NULL, NULL, 0, &err), -1);
         assert_string_equal(err.msg, "placeholder num out of range");
         json_decref(d);
     }
@@ -581,10 +581,10 @@ static void reconstruct_no_placeholders(void **state)
     sio_perror err;
 
     (void)state;
-    assert_int_equal(sio_packet_reconstruct(d, atts, att_lens, 2, &err), 0);
+    assert_int_equal(siop_packet_reconstruct(d, atts, att_lens, 2, &err), 0);
     expect_json(d, "[\"a\",{\"b\":[1,2]}]");
-    assert_int_equal(sio_packet_reconstruct(s, NULL, NULL, 0, &err), 0);
-    assert_int_equal(sio_packet_reconstruct(NULL, NULL, NULL, 0, &err), 0);
+    assert_int_equal(siop_packet_reconstruct(s, NULL, NULL, 0, &err), 0);
+    assert_int_equal(siop_packet_reconstruct(NULL, NULL, NULL, 0, &err), 0);
     json_decref(d);
     json_decref(s);
 }
@@ -596,7 +596,7 @@ static void expect_encoded(sio_packet_type t, const char *nsp, int64_t id,
 {
     sio_encoded e;
 
-    assert_int_equal(sio_packet_encode(t, nsp, id, data, &e), 0);
+    assert_int_equal(siop_packet_encode(t, nsp, id, data, &e), 0);
     assert_non_null(e.head);
     assert_false(eio_msg_binary(e.head));
     if (eio_msg_len(e.head) != strlen(want) ||
@@ -604,7 +604,7 @@ static void expect_encoded(sio_packet_type t, const char *nsp, int64_t id,
         fail_msg("got %.*s, want %s", (int)eio_msg_len(e.head),
                  (const char *)eio_msg_data(e.head), want);
     assert_int_equal(e.natt, 0);
-    sio_encoded_fini(&e);
+    siop_encoded_fini(&e);
     assert_null(e.head);
     json_decref(data);
 }
@@ -668,13 +668,13 @@ static void encode_binary_event(void **state)
         "{\"_placeholder\":true,\"num\":1}]";
 
     (void)state;
-    assert_int_equal(sio_packet_encode(SIO_PKT_EVENT, "/", -1, data, &e), 0);
+    assert_int_equal(siop_packet_encode(SIO_PKT_EVENT, "/", -1, data, &e), 0);
     expect_msg(e.head, false, want, sizeof want - 1);
     assert_int_equal(e.natt, 2);
     expect_msg(e.att[0], true, att0, sizeof att0);
     expect_msg(e.att[1], true, att1, sizeof att1);
     assert_true(json_equal(before, data)); /* data untouched */
-    sio_encoded_fini(&e);
+    siop_encoded_fini(&e);
     assert_int_equal(e.natt, 0);
     json_decref(before);
     json_decref(data);
@@ -689,12 +689,12 @@ static void encode_binary_ack(void **state)
                                "{\"_placeholder\":true,\"num\":1}]";
 
     (void)state;
-    assert_int_equal(sio_packet_encode(SIO_PKT_ACK, "/", 789, data, &e), 0);
+    assert_int_equal(siop_packet_encode(SIO_PKT_ACK, "/", 789, data, &e), 0);
     expect_msg(e.head, false, want, sizeof want - 1);
     assert_int_equal(e.natt, 2);
     expect_msg(e.att[0], true, att0, sizeof att0);
     expect_msg(e.att[1], true, "", 0);
-    sio_encoded_fini(&e);
+    siop_encoded_fini(&e);
     json_decref(data);
 }
 
@@ -709,13 +709,13 @@ static void encode_binary_order_and_nsp(void **state)
         "{\"_placeholder\":true,\"num\":2}]";
 
     (void)state;
-    assert_int_equal(sio_packet_encode(SIO_PKT_EVENT, "/n", 4, data, &e), 0);
+    assert_int_equal(siop_packet_encode(SIO_PKT_EVENT, "/n", 4, data, &e), 0);
     expect_msg(e.head, false, want, sizeof want - 1);
     assert_int_equal(e.natt, 3);
     expect_msg(e.att[0], true, "A", 1);
     expect_msg(e.att[1], true, "B", 1);
     expect_msg(e.att[2], true, "C", 1);
-    sio_encoded_fini(&e);
+    siop_encoded_fini(&e);
     json_decref(data);
 }
 
@@ -724,7 +724,7 @@ static void expect_einval(sio_packet_type t, const char *nsp, int64_t id,
 {
     sio_encoded e;
 
-    assert_int_equal(sio_packet_encode(t, nsp, id, data, &e), EIO_EINVAL);
+    assert_int_equal(siop_packet_encode(t, nsp, id, data, &e), EIO_EINVAL);
     assert_null(e.head);
     assert_null(e.att);
     assert_int_equal(e.natt, 0);
@@ -788,16 +788,16 @@ static void encode_depth_boundary(void **state)
     for (int i = 0; i < SIO_PACKET_MAX_DEPTH - 3; i++)
         deep = json_pack("[o]", deep);
     top = json_pack("[sO]", "a", deep);
-    assert_int_equal(sio_packet_encode(SIO_PKT_EVENT, "/", -1, top, &e), 0);
+    assert_int_equal(siop_packet_encode(SIO_PKT_EVENT, "/", -1, top, &e), 0);
     assert_int_equal(e.natt, 1);
-    assert_int_equal(sio_packet_parse((const char *)eio_msg_data(e.head) + 1,
+    assert_int_equal(siop_packet_parse((const char *)eio_msg_data(e.head) + 1,
                                       eio_msg_len(e.head) - 1, 1, &p, &err),
                      0);
     json_decref(p.data);
-    sio_encoded_fini(&e);
+    siop_encoded_fini(&e);
     json_decref(top);
     top = json_pack("[s[o]]", "a", deep);
-    assert_int_equal(sio_packet_encode(SIO_PKT_EVENT, "/", -1, top, &e),
+    assert_int_equal(siop_packet_encode(SIO_PKT_EVENT, "/", -1, top, &e),
                      EIO_EINVAL);
     json_decref(top);
 }
@@ -814,10 +814,10 @@ static void round_trip(sio_packet_type t, const char *nsp, int64_t id,
     const uint8_t *ap[4];
     size_t al[4];
 
-    assert_int_equal(sio_packet_encode(t, nsp, id, data, &e), 0);
+    assert_int_equal(siop_packet_encode(t, nsp, id, data, &e), 0);
     assert_true(e.natt <= 4);
     assert_int_equal(eio_msg_data(e.head)[0], '4');
-    assert_int_equal(sio_packet_parse((const char *)eio_msg_data(e.head) + 1,
+    assert_int_equal(siop_packet_parse((const char *)eio_msg_data(e.head) + 1,
                                       eio_msg_len(e.head) - 1, 4, &p, &err),
                      0);
     assert_int_equal(p.attachments, e.natt);
@@ -832,10 +832,10 @@ static void round_trip(sio_packet_type t, const char *nsp, int64_t id,
         ap[i] = eio_msg_data(e.att[i]);
         al[i] = eio_msg_len(e.att[i]);
     }
-    assert_int_equal(sio_packet_reconstruct(p.data, ap, al, e.natt, &err), 0);
+    assert_int_equal(siop_packet_reconstruct(p.data, ap, al, e.natt, &err), 0);
     assert_true(data ? json_equal(p.data, data) : p.data == NULL);
     json_decref(p.data);
-    sio_encoded_fini(&e);
+    siop_encoded_fini(&e);
     json_decref(data);
 }
 
@@ -900,7 +900,7 @@ static void chaos_encode(void **state)
     (void)state;
     for (n = 0; n < 1000; n++) {
         chaos_start(n);
-        rc = sio_packet_encode(SIO_PKT_EVENT, "/n", 3, data, &e);
+        rc = siop_packet_encode(SIO_PKT_EVENT, "/n", 3, data, &e);
         chaos_stop();
         if (rc == 0)
             break;
@@ -911,7 +911,7 @@ static void chaos_encode(void **state)
     assert_true(n > 0); /* at least one failure was injected */
     assert_int_equal(rc, 0);
     assert_int_equal(e.natt, 2);
-    sio_encoded_fini(&e);
+    siop_encoded_fini(&e);
     json_decref(data);
 }
 
@@ -927,9 +927,9 @@ static void chaos_parse_reconstruct(void **state)
     (void)state;
     for (n = 0; n < 1000 && rc != 0; n++) {
         chaos_start(n);
-        rc = sio_packet_parse(in, sizeof in - 1, MAX_ATT, &p, &err);
+        rc = siop_packet_parse(in, sizeof in - 1, MAX_ATT, &p, &err);
         if (rc == 0) {
-            rc = sio_packet_reconstruct(p.data, atts, att_lens, 2, &err);
+            rc = siop_packet_reconstruct(p.data, atts, att_lens, 2, &err);
             if (rc == 0)
                 expect_bytes(json_array_get(p.data, 2), att1, sizeof att1);
             json_decref(p.data);

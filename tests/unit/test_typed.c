@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "sio.h"
+#include "sio_internal_typed.h"
 
 #include "../common/typed_fixture.h"
 
@@ -34,13 +35,13 @@ static json_t *valid_args(void)
 
 static void test_decode_all_types(void **state)
 {
-    sio_arena *arena = sio_arena_new();
+    sio_arena *arena = siop_arena_new();
     sio_type_error err;
     json_t *a = valid_args();
     Args out;
     (void)state;
 
-    assert_int_equal(sio_decode_params(&args_params, a, &out, arena, &err), 0);
+    assert_int_equal(siop_decode_params(&args_params, a, &out, arena, &err), 0);
     assert_string_equal(out.room, "lobby");
     assert_int_equal(out.n, 2);
     assert_string_equal(out.msg.text, "hi");
@@ -60,24 +61,24 @@ static void test_decode_all_types(void **state)
     assert_int_equal(json_array_size(out.rest), 2);
     assert_string_equal(json_string_value(json_array_get(out.rest, 0)),
                         "tail1");
-    sio_arena_reset(arena);
+    siop_arena_reset(arena);
     json_decref(a);
-    sio_arena_free(arena);
+    siop_arena_free(arena);
 }
 
 /* Replaces argument i of the valid list with text; expects the error. */
 static void expect_refused(int i, const char *text, const char *message)
 {
-    sio_arena *arena = sio_arena_new();
+    sio_arena *arena = siop_arena_new();
     sio_type_error err;
     json_t *a = valid_args();
     Args out;
 
     assert_int_equal(json_array_set_new(a, (size_t)i, args_json(text)), 0);
-    assert_int_equal(sio_decode_params(&args_params, a, &out, arena, &err), -1);
+    assert_int_equal(siop_decode_params(&args_params, a, &out, arena, &err), -1);
     assert_string_equal(err.message, message);
     json_decref(a);
-    sio_arena_free(arena);
+    siop_arena_free(arena);
 }
 
 static void test_decode_refusals(void **state)
@@ -108,50 +109,50 @@ static void test_decode_refusals(void **state)
 
 static void test_counts(void **state)
 {
-    sio_arena *arena = sio_arena_new();
+    sio_arena *arena = siop_arena_new();
     sio_type_error err;
     Small out;
     json_t *a;
     (void)state;
 
     a = args_json("[1]"); /* trailing optional may be absent */
-    assert_int_equal(sio_decode_params(&small_params, a, &out, arena, &err), 0);
+    assert_int_equal(siop_decode_params(&small_params, a, &out, arena, &err), 0);
     assert_int_equal(out.a, 1);
     assert_null(out.b);
     json_decref(a);
     a = args_json("[1, null]");
-    assert_int_equal(sio_decode_params(&small_params, a, &out, arena, &err), 0);
+    assert_int_equal(siop_decode_params(&small_params, a, &out, arena, &err), 0);
     assert_null(out.b);
     json_decref(a);
     a = args_json("[1, \"x\", 3]");
-    assert_int_equal(sio_decode_params(&small_params, a, &out, arena, &err),
+    assert_int_equal(siop_decode_params(&small_params, a, &out, arena, &err),
                      -1);
     assert_string_equal(err.message, "expected 1 to 2 arguments, got 3");
     json_decref(a);
     a = args_json("[]");
-    assert_int_equal(sio_decode_params(&small_params, a, &out, arena, &err),
+    assert_int_equal(siop_decode_params(&small_params, a, &out, arena, &err),
                      -1);
     json_decref(a);
     a = args_json("{}");
-    assert_int_equal(sio_decode_params(&small_params, a, &out, arena, &err),
+    assert_int_equal(siop_decode_params(&small_params, a, &out, arena, &err),
                      -1);
     json_decref(a);
-    sio_arena_free(arena);
+    siop_arena_free(arena);
 }
 
 static void test_round_trip(void **state)
 {
-    sio_arena *arena = sio_arena_new();
+    sio_arena *arena = siop_arena_new();
     sio_type_error err;
     json_t *a = valid_args(), *back;
     Args out, again;
     (void)state;
 
-    assert_int_equal(sio_decode_params(&args_params, a, &out, arena, &err), 0);
-    back = sio_encode_params(&args_params, &out, &err);
+    assert_int_equal(siop_decode_params(&args_params, a, &out, arena, &err), 0);
+    back = siop_encode_params(&args_params, &out, &err);
     assert_non_null(back);
     /* Re-decoding the encoding gives the same values. */
-    assert_int_equal(sio_decode_params(&args_params, back, &again, arena, &err),
+    assert_int_equal(siop_decode_params(&args_params, back, &again, arena, &err),
                      0);
     assert_string_equal(again.room, "lobby");
     assert_int_equal(again.n, 2);
@@ -163,7 +164,7 @@ static void test_round_trip(void **state)
     assert_true(json_is_null(json_array_get(back, 3)));
     json_decref(back);
     json_decref(a);
-    sio_arena_free(arena);
+    siop_arena_free(arena);
 }
 
 static void test_encode_refusals(void **state)
@@ -172,7 +173,7 @@ static void test_encode_refusals(void **state)
     Small in = {1, "\xff\xfe"}; /* not UTF-8 */
     (void)state;
 
-    assert_null(sio_encode_params(&small_params, &in, &err));
+    assert_null(siop_encode_params(&small_params, &in, &err));
     assert_string_equal(err.message, "b: not valid UTF-8");
 }
 
@@ -188,7 +189,7 @@ static void test_deep_nesting_bounded(void **state)
     static const sio_field top[] = {
         {"n", SIO_K_RECORD, 0, 0, 0, 0, &node_desc, NULL}};
     static const sio_params p = {sizeof(Node), 1, top, false, 0};
-    sio_arena *arena = sio_arena_new();
+    sio_arena *arena = siop_arena_new();
     sio_type_error err;
     json_t *v = json_object(), *args;
     Node out;
@@ -202,10 +203,10 @@ static void test_deep_nesting_bounded(void **state)
         v = o;
     }
     args = json_pack("[o]", v);
-    assert_int_equal(sio_decode_params(&p, args, &out, arena, &err), -1);
+    assert_int_equal(siop_decode_params(&p, args, &out, arena, &err), -1);
     assert_non_null(strstr(err.message, "nested too deeply"));
     json_decref(args);
-    sio_arena_free(arena);
+    siop_arena_free(arena);
 }
 
 int main(void)

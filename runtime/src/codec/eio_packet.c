@@ -75,7 +75,7 @@ static size_t utf8_bad_at(const uint8_t *s, size_t len)
     return len;
 }
 
-bool eio_utf8_valid(const uint8_t *buf, size_t len)
+bool eiop_utf8_valid(const uint8_t *buf, size_t len)
 {
     return utf8_bad_at(buf, len) == len;
 }
@@ -118,7 +118,7 @@ static long b64_check(const char *in, size_t len)
     return (long)(len / 4 * 3 - pad);
 }
 
-size_t eio_base64_encoded_len(size_t n)
+size_t eiop_base64_encoded_len(size_t n)
 {
     return n / 3 * 4 + (n % 3 ? 4 : 0);
 }
@@ -153,12 +153,12 @@ static int put_mem(const char *p, size_t n, void *ud)
     return 0;
 }
 
-void eio_base64_encode(const uint8_t *in, size_t n, char *out)
+void eiop_base64_encode(const uint8_t *in, size_t n, char *out)
 {
     (void)b64_encode_to(in, n, put_mem, &out);
 }
 
-long eio_base64_decode(const char *in, size_t len, uint8_t *out)
+long eiop_base64_decode(const char *in, size_t len, uint8_t *out)
 {
     long n = b64_check(in, len);
 
@@ -180,8 +180,8 @@ static bool type_valid(uint8_t c)
     return c >= EIO_PKT_OPEN && c <= EIO_PKT_NOOP;
 }
 
-int eio_packet_parse(const uint8_t *buf, size_t len, bool binary,
-                     eio_packet *out, eio_perror *err)
+int eiop_packet_parse(const uint8_t *buf, size_t len, bool binary,
+                      eio_packet *out, eio_perror *err)
 {
     size_t bad;
 
@@ -265,8 +265,8 @@ static int payload_walk(const uint8_t *body, size_t len, uint8_t *scratch,
     for (;;) {
         end = pkt_end(body, len, off);
         if (body[off] == 'b') {
-            long n = eio_base64_decode((const char *)body + off + 1,
-                                       end - off - 1, scratch);
+            long n = eiop_base64_decode((const char *)body + off + 1,
+                                        end - off - 1, scratch);
             p = (eio_packet){EIO_PKT_MESSAGE, true, scratch, (size_t)n};
         } else {
             p = (eio_packet){(char)body[off], false, body + off + 1,
@@ -279,8 +279,8 @@ static int payload_walk(const uint8_t *body, size_t len, uint8_t *scratch,
     }
 }
 
-int eio_payload_decode(const uint8_t *body, size_t len, size_t max_packets,
-                       eio_payload_fn fn, void *ud, eio_perror *err)
+int eiop_payload_decode(const uint8_t *body, size_t len, size_t max_packets,
+                        eio_payload_fn fn, void *ud, eio_perror *err)
 {
     long max_bin = -1;
     uint8_t *scratch;
@@ -302,8 +302,8 @@ static int put_msg(const char *p, size_t n, void *ud)
     return eio_msg_append(ud, p, n);
 }
 
-int eio_payload_append(eio_msg **out, const uint8_t *pkt, size_t len,
-                       bool binary, bool first)
+int eiop_payload_append(eio_msg **out, const uint8_t *pkt, size_t len,
+                        bool binary, bool first)
 {
     static const uint8_t sep = EIO_PAYLOAD_SEP;
 

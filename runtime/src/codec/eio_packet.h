@@ -38,11 +38,11 @@ typedef struct eio_perror {
 /* Parses one WebSocket frame. Text frames: a type '0'..'6' then payload;
  * the whole frame must be valid UTF-8. Binary frames are messages.
  * Returns 0, or -1 with err set. */
-int eio_packet_parse(const uint8_t *buf, size_t len, bool binary,
-                     eio_packet *out, eio_perror *err);
+int eiop_packet_parse(const uint8_t *buf, size_t len, bool binary,
+                      eio_packet *out, eio_perror *err);
 
 /* Called once per packet of a payload; data is valid for the call only.
- * A non-zero return stops the walk and is returned by eio_payload_decode. */
+ * A non-zero return stops the walk and is returned by eiop_payload_decode. */
 typedef int (*eio_payload_fn)(const eio_packet *p, void *ud);
 
 /* Decodes an HTTP long-polling POST body: packets separated by 0x1e,
@@ -53,16 +53,16 @@ typedef int (*eio_payload_fn)(const eio_packet *p, void *ud);
  * "b" alone is an empty binary message. Out of memory is also -1 before
  * any call (err->msg "out of memory"). Returns 0 when every packet was
  * handed out. */
-int eio_payload_decode(const uint8_t *body, size_t len, size_t max_packets,
-                       eio_payload_fn fn, void *ud, eio_perror *err);
+int eiop_payload_decode(const uint8_t *body, size_t len, size_t max_packets,
+                        eio_payload_fn fn, void *ud, eio_perror *err);
 
 /* Appends one packet in wire form (an eio_msg's bytes: text "4..." or raw
  * binary) to a polling payload being built in *out, with a separator
  * before it unless first. Binary becomes 'b' + base64. May move *out.
  * Returns 0 or EIO_ENOMEM (*out may then hold part of the packet:
  * discard it). */
-int eio_payload_append(eio_msg **out, const uint8_t *pkt, size_t len,
-                       bool binary, bool first);
+int eiop_payload_append(eio_msg **out, const uint8_t *pkt, size_t len,
+                        bool binary, bool first);
 
 /* The payload of m for lws_write (LWS_PRE headroom before it), even
  * when m is shared (eio_msg.c). */
@@ -70,15 +70,15 @@ uint8_t *eiop_msg_frame(eio_msg *m);
 
 /* True if buf[0..len) is well-formed UTF-8 (no overlongs, surrogates or
  * code points over U+10FFFF). */
-bool eio_utf8_valid(const uint8_t *buf, size_t len);
+bool eiop_utf8_valid(const uint8_t *buf, size_t len);
 
 /* Standard base64 (RFC 4648, with padding). encode writes
- * eio_base64_encoded_len(n) bytes, no NUL. decode is strict: length a
+ * eiop_base64_encoded_len(n) bytes, no NUL. decode is strict: length a
  * multiple of 4, padding only at the end, no other bytes, unused bits
  * of the last group zero (so encode(decode(s)) == s); returns the
  * decoded length, or -1. out must hold len / 4 * 3 bytes. */
-size_t eio_base64_encoded_len(size_t n);
-void eio_base64_encode(const uint8_t *in, size_t n, char *out);
-long eio_base64_decode(const char *in, size_t len, uint8_t *out);
+size_t eiop_base64_encoded_len(size_t n);
+void eiop_base64_encode(const uint8_t *in, size_t n, char *out);
+long eiop_base64_decode(const char *in, size_t len, uint8_t *out);
 
 #endif

@@ -362,8 +362,8 @@ static int parse_body(const char *buf, size_t len, size_t i, sio_packet *out,
     return out->data ? check_tree(out->data, 1, &r, err) : 0;
 }
 
-int sio_packet_parse(const char *buf, size_t len, size_t max_attachments,
-                     sio_packet *out, sio_perror *err)
+int siop_packet_parse(const char *buf, size_t len, size_t max_attachments,
+                      sio_packet *out, sio_perror *err)
 {
     size_t i = 0;
 
@@ -442,8 +442,8 @@ static int recon_node(recon *r, json_t *v, size_t depth, json_t **repl,
     return *repl ? 0 : perr(err, 0, "out of memory");
 }
 
-int sio_packet_reconstruct(json_t *data, const uint8_t *const *att,
-                           const size_t *att_len, size_t natt, sio_perror *err)
+int siop_packet_reconstruct(json_t *data, const uint8_t *const *att,
+                            const size_t *att_len, size_t natt, sio_perror *err)
 {
     recon r = {att, att_len, natt, NULL};
     json_t *repl;
@@ -483,7 +483,7 @@ static bool has_bytes(const json_t *v, size_t depth)
     return false;
 }
 
-bool sio_json_has_bytes(const json_t *data)
+bool siop_json_has_bytes(const json_t *data)
 {
     return data && has_bytes(data, 1);
 }
@@ -496,8 +496,8 @@ static int enc_scan(const json_t *v, size_t depth, size_t *nbytes)
     void *it;
 
     if (json_is_string(v))
-        return eio_utf8_valid((const uint8_t *)json_string_value(v),
-                              json_string_length(v))
+        return eiop_utf8_valid((const uint8_t *)json_string_value(v),
+                               json_string_length(v))
                    ? 0
                    : -1;
     if (!is_container(v))
@@ -516,8 +516,8 @@ static int enc_scan(const json_t *v, size_t depth, size_t *nbytes)
     }
     for (it = json_object_iter((json_t *)v); it;
          it = json_object_iter_next((json_t *)v, it))
-        if (!eio_utf8_valid((const uint8_t *)json_object_iter_key(it),
-                            json_object_iter_key_len(it)) ||
+        if (!eiop_utf8_valid((const uint8_t *)json_object_iter_key(it),
+                             json_object_iter_key_len(it)) ||
             enc_scan(json_object_iter_value(it), depth + 1, nbytes))
             return -1;
     return 0;
@@ -697,8 +697,8 @@ static int encode_binary(sio_encoded *out, sio_packet_type type,
     return rc;
 }
 
-int sio_packet_encode(sio_packet_type type, const char *nsp, int64_t id,
-                      const json_t *data, sio_encoded *out)
+int siop_packet_encode(sio_packet_type type, const char *nsp, int64_t id,
+                       const json_t *data, sio_encoded *out)
 {
     size_t nbytes = 0;
     int rc;
@@ -717,11 +717,11 @@ int sio_packet_encode(sio_packet_type type, const char *nsp, int64_t id,
     else
         rc = write_head(out, type, nsp, id, data);
     if (rc != 0)
-        sio_encoded_fini(out);
+        siop_encoded_fini(out);
     return rc;
 }
 
-void sio_encoded_fini(sio_encoded *e)
+void siop_encoded_fini(sio_encoded *e)
 {
     eio_msg_unref(e->head);
     for (size_t i = 0; i < e->natt; i++)

@@ -28,7 +28,7 @@ typedef enum sio_packet_type {
 
 typedef struct sio_packet {
     sio_packet_type type;
-    const char *nsp;    /* namespace, borrowed from the input; "/" if none */
+    const char *nsp; /* namespace, borrowed from the input; "/" if none */
     size_t nsp_len;
     int64_t id;         /* ack id, -1 if none */
     size_t attachments; /* binary types: attachments that follow */
@@ -43,10 +43,11 @@ typedef struct sio_perror {
 /* Parses the text part of a packet, as a server receives it. Checks the
  * type, attachment count (<= max_attachments), namespace (starts with
  * '/'), ack id, JSON, and the payload's shape for the type: CONNECT any
- * value or nothing (the application refuses what it does not want); DISCONNECT nothing; EVENT/BINARY_EVENT a non-empty
- * array whose first element is a string; ACK/BINARY_ACK an array.
- * CONNECT_ERROR is refused (clients never send it). Returns 0 with *out
- * filled (caller owns out->data), or -1 with err set (out->data NULL).
+ * value or nothing (the application refuses what it does not want); DISCONNECT
+ * nothing; EVENT/BINARY_EVENT a non-empty array whose first element is a
+ * string; ACK/BINARY_ACK an array. CONNECT_ERROR is refused (clients never send
+ * it). Returns 0 with *out filled (caller owns out->data), or -1 with err set
+ * (out->data NULL).
  *
  * Details: binary types need "N-" with 1 <= N <= max_attachments, other
  * types must not have one. The namespace runs from '/' to ',' or the
@@ -59,8 +60,8 @@ typedef struct sio_perror {
  * like bytes values (only attachments make those), and in binary types
  * any object with "_placeholder": true that is not exactly
  * {"_placeholder":true,"num":N} with 0 <= N < attachments. */
-int sio_packet_parse(const char *buf, size_t len, size_t max_attachments,
-                     sio_packet *out, sio_perror *err);
+int siop_packet_parse(const char *buf, size_t len, size_t max_attachments,
+                      sio_packet *out, sio_perror *err);
 
 /* Replaces each placeholder in data with a bytes value (sio_bytes_new)
  * holding att[num]. Every placeholder must have 0 <= num < natt; a
@@ -69,9 +70,9 @@ int sio_packet_parse(const char *buf, size_t len, size_t max_attachments,
  * partly replaced: drop it). Placeholders naming the same attachment
  * share one bytes value (one copy of the bytes); unused attachments are
  * not an error. data itself must not be a placeholder. */
-int sio_packet_reconstruct(json_t *data, const uint8_t *const *att,
-                           const size_t *att_len, size_t natt,
-                           sio_perror *err);
+int siop_packet_reconstruct(json_t *data, const uint8_t *const *att,
+                            const size_t *att_len, size_t natt,
+                            sio_perror *err);
 
 /* An encoded packet: the text message ("4" + packet) and its binary
  * attachments, each an eio_msg ready to queue on any session. */
@@ -87,7 +88,7 @@ typedef struct sio_encoded {
  * when data holds bytes values, which are split out as attachments (data
  * itself is not modified). id < 0: none. data may be NULL. Returns 0 or
  * EIO_ENOMEM/EIO_EINVAL; on success the caller frees out with
- * sio_encoded_fini (on failure out is empty).
+ * siop_encoded_fini (on failure out is empty).
  *
  * EIO_EINVAL: nsp (NULL means "/") not starting with '/' or holding ',';
  * a payload parse would refuse for the type (CONNECT: object or NULL;
@@ -97,11 +98,11 @@ typedef struct sio_encoded {
  * EVENT/ACK; a string or key that is not UTF-8; nesting past
  * SIO_PACKET_MAX_DEPTH. Reals print as jansson does ("%.17g", so 0.1
  * is 0.10000000000000001): the same double, not JS's shortest text. */
-int sio_packet_encode(sio_packet_type type, const char *nsp, int64_t id,
-                      const json_t *data, sio_encoded *out);
-void sio_encoded_fini(sio_encoded *e);
+int siop_packet_encode(sio_packet_type type, const char *nsp, int64_t id,
+                       const json_t *data, sio_encoded *out);
+void siop_encoded_fini(sio_encoded *e);
 
 /* True if data holds a bytes value anywhere (depth-limited walk). */
-bool sio_json_has_bytes(const json_t *data);
+bool siop_json_has_bytes(const json_t *data);
 
 #endif

@@ -23,7 +23,7 @@ struct sio_arena {
     size_t ndecref, capdecref;
 };
 
-sio_arena *sio_arena_new(void)
+sio_arena *siop_arena_new(void)
 {
     return calloc(1, sizeof(sio_arena));
 }
@@ -40,7 +40,7 @@ static struct chunk *chunk_new(size_t need)
     return c;
 }
 
-void *sio_arena_alloc(sio_arena *a, size_t size)
+void *siop_arena_alloc(sio_arena *a, size_t size)
 {
     struct chunk *c = a->head;
     size_t at;
@@ -62,7 +62,7 @@ void *sio_arena_alloc(sio_arena *a, size_t size)
     return c->data + at;
 }
 
-int sio_arena_defer_decref(sio_arena *a, json_t *v)
+int siop_arena_defer_decref(sio_arena *a, json_t *v)
 {
     if (a->ndecref == a->capdecref) {
         size_t ncap = a->capdecref ? a->capdecref * 2 : 8;
@@ -76,7 +76,7 @@ int sio_arena_defer_decref(sio_arena *a, json_t *v)
     return 0;
 }
 
-void sio_arena_reset(sio_arena *a)
+void siop_arena_reset(sio_arena *a)
 {
     struct chunk *keep = a->head, *c;
 
@@ -95,11 +95,11 @@ void sio_arena_reset(sio_arena *a)
     keep->used = 0;
 }
 
-void sio_arena_free(sio_arena *a)
+void siop_arena_free(sio_arena *a)
 {
     if (!a)
         return;
-    sio_arena_reset(a);
+    siop_arena_reset(a);
     free(a->head);
     free(a->decref);
     free(a);

@@ -11,6 +11,7 @@
 #include "sio_packet.h"
 #include "util.h"
 #include "sio_adapter.h"
+#include "sio_internal_typed.h"
 
 typedef struct sio_conn sio_conn;
 

@@ -366,7 +366,7 @@ static int broadcast(sio_target t, const char *event, json_t *args)
     if (rc != 0)
         return rc;
     t.ns->adapter->ops->broadcast(t.ns->adapter, &e, &t);
-    sio_encoded_fini(&e);
+    siop_encoded_fini(&e);
     return 0;
 }
 

@@ -25,7 +25,7 @@ static json_t *encode_or_log(sio_socket *s, const char *event,
                              const sio_params *p, const void *args)
 {
     sio_type_error err;
-    json_t *a = sio_encode_params(p, args, &err);
+    json_t *a = siop_encode_params(p, args, &err);
 
     if (!a && s)
         siop_log(s, EIO_LOG_WARN, event,
@@ -81,15 +81,15 @@ static void out_ack_finish(struct out_ack *a, int status, json_t *data)
         a->invoke(&ctx, status, NULL, a->fn, a->user);
     } else {
         sio_type_error err;
-        void *out = sio_arena_alloc(arena, a->reply->size);
-        if (out && sio_decode_params(a->reply, data, out, arena, &err) == 0) {
+        void *out = siop_arena_alloc(arena, a->reply->size);
+        if (out && siop_decode_params(a->reply, data, out, arena, &err) == 0) {
             a->invoke(&ctx, 0, out, a->fn, a->user);
         } else {
             siop_log(s, EIO_LOG_INFO, NULL,
                      out ? err.message : "out of memory");
             a->invoke(&ctx, SIO_EPROTO, NULL, a->fn, a->user);
         }
-        sio_arena_reset(arena);
+        siop_arena_reset(arena);
     }
     siop_ctx_fini(&ctx);
     free(a);
@@ -247,17 +247,17 @@ static void typed_event(sio_ctx *ctx, json_t *args, void *ud)
         refuse_event(ctx, ev->req, why);
         return;
     }
-    out = sio_arena_alloc(arena, ev->args->size);
-    if (!out || sio_decode_params(ev->args, args, out, arena, &err) != 0) {
+    out = siop_arena_alloc(arena, ev->args->size);
+    if (!out || siop_decode_params(ev->args, args, out, arena, &err) != 0) {
         why = out ? err.message : "out of memory";
         siop_log(ctx->s, EIO_LOG_INFO, ctx->event, why);
         if (sio_ctx_wants_ack(ctx))
             (void)sio_ack_error(ctx, why);
-        sio_arena_reset(arena);
+        siop_arena_reset(arena);
         return;
     }
     ev->invoke(ctx, out, ev->ack ? sio_ctx_take_ack(ctx) : NULL);
-    sio_arena_reset(arena);
+    siop_arena_reset(arena);
 }
 
 /* The auth payload's fields into a new struct in arena; NULL or why not.
@@ -269,11 +269,11 @@ static const char *decode_auth(const sio_params *p, json_t *auth,
     json_t *none = NULL;
     const char *why = NULL;
 
-    if (!(*out = sio_arena_alloc(arena, p->size)))
+    if (!(*out = siop_arena_alloc(arena, p->size)))
         return "out of memory";
     if (!json_is_object(auth) && !(auth = none = json_object()))
         return "out of memory";
-    if (sio_decode_object(p, auth, *out, arena, err) != 0)
+    if (siop_decode_object(p, auth, *out, arena, err) != 0)
         why = err->message;
     json_decref(none); /* nothing decoded points into an empty object */
     return why;
@@ -294,11 +294,11 @@ static int typed_connect(sio_ctx *ctx, json_t *auth, void *ud)
     if (why) {
         siop_log(ctx->s, EIO_LOG_INFO, NULL, why);
         (void)sio_refuse(ctx, why, NULL);
-        sio_arena_reset(arena);
+        siop_arena_reset(arena);
         return -1;
     }
     rc = nd->on_connect ? nd->on_connect(ctx, out) : 0;
-    sio_arena_reset(arena);
+    siop_arena_reset(arena);
     return rc;
 }
 

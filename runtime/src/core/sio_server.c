@@ -158,12 +158,12 @@ static int conn_send_packet(sio_conn *c, sio_packet_type type, const char *nsp,
                             int64_t id, const json_t *data)
 {
     sio_encoded e;
-    int rc = sio_packet_encode(type, nsp, id, data, &e);
+    int rc = siop_packet_encode(type, nsp, id, data, &e);
 
     if (rc != 0)
         return rc;
     rc = conn_send(c, &e);
-    sio_encoded_fini(&e);
+    siop_encoded_fini(&e);
     return rc;
 }
 
@@ -191,7 +191,7 @@ static void conn_send_connect_error(sio_conn *c, const char *nsp,
 static void held_clear(sio_socket *s)
 {
     for (size_t i = 0; i < s->nheld; i++)
-        sio_encoded_fini(&s->held[i]);
+        siop_encoded_fini(&s->held[i]);
     free(s->held);
     s->held = NULL;
     s->nheld = s->capheld = 0;
@@ -204,7 +204,7 @@ static int socket_hold(sio_socket *s, sio_encoded *e)
         size_t cap = s->capheld ? s->capheld * 2 : 4;
         sio_encoded *h = realloc(s->held, cap * sizeof *h);
         if (!h) {
-            sio_encoded_fini(e);
+            siop_encoded_fini(e);
             return SIO_ENOMEM;
         }
         s->held = h;
@@ -494,8 +494,8 @@ static void on_text(sio_conn *c, const uint8_t *buf, size_t len)
         conn_fail(c, "text packet while attachments are expected", buf, len);
         return;
     }
-    if (sio_packet_parse((const char *)buf, len, c->srv->opt.max_attachments,
-                         &p, &err) != 0) {
+    if (siop_packet_parse((const char *)buf, len, c->srv->opt.max_attachments,
+                          &p, &err) != 0) {
         conn_fail(c, err.msg, buf, len);
         return;
     }
@@ -507,7 +507,7 @@ static void on_text(sio_conn *c, const uint8_t *buf, size_t len)
             }
             return;
         }
-        if (sio_packet_reconstruct(p.data, NULL, NULL, 0, &err) != 0) {
+        if (siop_packet_reconstruct(p.data, NULL, NULL, 0, &err) != 0) {
             conn_fail(c, err.msg, buf, len);
             json_decref(p.data);
             return;
@@ -541,8 +541,8 @@ static void on_binary(sio_conn *c, const uint8_t *buf, size_t len)
     }
     /* The last one is used in place: no copy. */
     b->att[b->natt] = (uint8_t *)buf;
-    if (sio_packet_reconstruct(b->pkt.data, (const uint8_t *const *)b->att,
-                               b->att_len, b->natt + 1, &err) != 0) {
+    if (siop_packet_reconstruct(b->pkt.data, (const uint8_t *const *)b->att,
+                                b->att_len, b->natt + 1, &err) != 0) {
         b->att[b->natt] = NULL;
         conn_fail(c, err.msg, buf, len);
         return;
@@ -709,7 +709,7 @@ sio_server *sio_server_new(const sio_options *o)
     else
         sio_options_init(&srv->opt);
     map_init(&srv->nsps);
-    srv->arena = sio_arena_new();
+    srv->arena = siop_arena_new();
     if (!srv->arena) {
         sio_server_free(srv);
         return NULL;
@@ -771,7 +771,7 @@ void sio_server_free(sio_server *srv)
     for (size_t i = 0; map_next(&srv->nsps, &i, &e);)
         namespace_free(e->value);
     map_fini(&srv->nsps);
-    sio_arena_free(srv->arena);
+    siop_arena_free(srv->arena);
     siop_http_free(srv);
     siop_routes_free(srv);
     siop_sessions_free(srv);
@@ -1196,7 +1196,7 @@ int siop_encode_event(const char *nsp, const char *event, json_t *args,
         json_decref(args);
         return SIO_ENOMEM;
     }
-    rc = sio_packet_encode(SIO_PKT_EVENT, nsp, id, args, out);
+    rc = siop_packet_encode(SIO_PKT_EVENT, nsp, id, args, out);
     json_decref(args);
     return rc;
 }
@@ -1217,7 +1217,7 @@ int siop_socket_emit(sio_socket *s, const char *event, json_t *args, int64_t id,
     if (s->state == SOCK_CONNECTING)
         return socket_hold(s, &e);
     rc = conn_send_mode(s->conn, &e, volatile_);
-    sio_encoded_fini(&e);
+    siop_encoded_fini(&e);
     return rc;
 }
 

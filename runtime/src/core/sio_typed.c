@@ -220,7 +220,7 @@ static int decode_array(walk *w, const sio_field *f, int d, json_t *v,
     if (!json_is_array(v))
         return fail_expected(w, f, d);
     n = json_array_size(v);
-    mem = sio_arena_alloc(w->arena, n * es);
+    mem = siop_arena_alloc(w->arena, n * es);
     if (!mem)
         return fail(w, "out of memory");
     for (size_t i = 0; i < n; i++) {
@@ -255,7 +255,7 @@ static int decode_field(walk *w, const sio_field *f, json_t *v, void *base)
         return decode_array(w, f, f->depth, v, (const void **)dst,
                             (size_t *)((unsigned char *)base + f->aux_offset));
     if (optional && f->kind == SIO_K_RECORD) {
-        void *rec = sio_arena_alloc(w->arena, f->record->size);
+        void *rec = siop_arena_alloc(w->arena, f->record->size);
         if (!rec)
             return fail(w, "out of memory");
         *(void **)dst = rec;
@@ -297,7 +297,7 @@ static int decode_rest(walk *w, const sio_params *p, json_t *args, void *out)
     json_t *rest = json_array();
     size_t n = json_array_size(args);
 
-    if (!rest || sio_arena_defer_decref(w->arena, rest) != 0) {
+    if (!rest || siop_arena_defer_decref(w->arena, rest) != 0) {
         json_decref(rest);
         return fail(w, "out of memory");
     }
@@ -308,8 +308,8 @@ static int decode_rest(walk *w, const sio_params *p, json_t *args, void *out)
     return 0;
 }
 
-int sio_decode_params(const sio_params *p, json_t *args, void *out,
-                      sio_arena *arena, sio_type_error *err)
+int siop_decode_params(const sio_params *p, json_t *args, void *out,
+                       sio_arena *arena, sio_type_error *err)
 {
     walk w = {arena, err, "", 0};
     size_t n = json_array_size(args), need = required_count(p);
@@ -491,8 +491,8 @@ static json_t *encode_record(walk *w, const sio_record_desc *r, const void *in)
     return o;
 }
 
-json_t *sio_encode_params(const sio_params *p, const void *in,
-                          sio_type_error *err)
+json_t *siop_encode_params(const sio_params *p, const void *in,
+                           sio_type_error *err)
 {
     walk w = {NULL, err, "", 0};
     json_t *a = json_array();
@@ -520,8 +520,8 @@ json_t *sio_encode_params(const sio_params *p, const void *in,
     return a;
 }
 
-int sio_decode_object(const sio_params *p, json_t *obj, void *out,
-                      sio_arena *arena, sio_type_error *err)
+int siop_decode_object(const sio_params *p, json_t *obj, void *out,
+                       sio_arena *arena, sio_type_error *err)
 {
     walk w = {arena, err, "", 0};
     sio_record_desc r = {"object", p->size, p->nfields, p->fields};

@@ -138,7 +138,7 @@ int eiop_pss_append(struct pss *p, const void *in, size_t len, size_t limit);
 /* Frees what a pss owns (idempotent). */
 void eiop_pss_release(struct pss *p);
 
-extern const struct lws_protocols eio_lws_protocols[];
+extern const struct lws_protocols eiop_lws_protocols[];
 
 #define LOGF(srv, lvl, ...) log_line((srv)->opts.log_level, (lvl), __VA_ARGS__)
 

@@ -50,7 +50,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason,
     }
 }
 
-const struct lws_protocols eio_lws_protocols[] = {
+const struct lws_protocols eiop_lws_protocols[] = {
     {"eio", callback, sizeof(struct pss), 2048, 0, NULL, 0},
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };

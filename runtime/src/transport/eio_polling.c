@@ -275,8 +275,8 @@ void eiop_post_body_done(struct lws *wsi, struct pss *p)
     /* The decoder validates the whole body before the first callback, so
      * a bad payload dispatches nothing. */
     eiop_respond_text(wsi, p, 200, "text/html", "ok");
-    if (eio_payload_decode(p->rx, p->rx_len, p->rx_len + 1, payload_packet, s,
-                           &err) != 0 &&
+    if (eiop_payload_decode(p->rx, p->rx_len, p->rx_len + 1, payload_packet, s,
+                            &err) != 0 &&
         err.msg[0]) {
         LOGF(srv, EIO_LOG_INFO, "eio %s: bad payload at %zu: %s: \"%s\"",
              s->sid, err.offset, err.msg, log_sample(p->rx, p->rx_len, sample));

@@ -70,7 +70,7 @@ static int create_context(eio_server *srv)
     memset(&info, 0, sizeof info);
     info.port = CONTEXT_PORT_NO_LISTEN;
     info.iface = srv->host;
-    info.protocols = eio_lws_protocols;
+    info.protocols = eiop_lws_protocols;
     info.user = srv;
     info.options =
         LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;

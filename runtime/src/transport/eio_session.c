@@ -309,7 +309,7 @@ eio_msg *eiop_drain_queue(eio_session *s)
     while ((m = eiop_queue_pop(s))) {
         const uint8_t *d = eio_msg_data(m);
         size_t n = eio_msg_len(m);
-        if (eio_payload_append(&body, d, n, eio_msg_binary(m), first) != 0) {
+        if (eiop_payload_append(&body, d, n, eio_msg_binary(m), first) != 0) {
             eio_msg_unref(m);
             eio_msg_unref(body);
             return NULL;

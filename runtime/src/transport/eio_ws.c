@@ -106,7 +106,7 @@ static int ws_message(struct lws *wsi, struct pss *p, const uint8_t *d,
     eio_perror err = {0};
     char sample[LOG_SAMPLE_MAX];
 
-    if (eio_packet_parse(d, n, binary, &pk, &err) != 0) {
+    if (eiop_packet_parse(d, n, binary, &pk, &err) != 0) {
         LOGF(s->srv, EIO_LOG_INFO, "eio %s: bad packet: %s: \"%s\"", s->sid,
              err.msg, log_sample(d, n, sample));
         if (p->probe) {

@@ -11,6 +11,7 @@
 #include "sio_packet.h"
 #include "util.h"
 #include "sio_adapter.h"
+#include "sio_ext.h"
 #include "sio_internal_typed.h"
 
 typedef struct sio_conn sio_conn;
@@ -25,9 +26,8 @@ struct sio_server {
     sio_arena *arena;      /* the typed dispatch's, reset after each call */
     sio_error_fn on_error; /* handler failures not handled per namespace */
     void *error_ud;
-    struct sio_http *http;           /* the HTTP side; NULL until used */
-    struct sio_routes *routes;       /* NULL until a route is added */
-    struct sio_websession *sessions; /* NULL: sessions off */
+    const siop_ext_ops *ext_ops; /* the extension (sio_ext.h), or NULL */
+    void *ext;
 };
 
 typedef struct handler {
@@ -99,9 +99,7 @@ struct sio_conn {
     bool closing;   /* input is ignored from now on */
     bool closed;    /* the Engine.IO close callback ran */
     sio_reason why; /* 0, or why the sio layer closed the session */
-    json_t *web;    /* its own user session (forked), or NULL: see
-                       sio_websession.c */
-    char *web_id;   /* server-side store id from the handshake cookie */
+    void *ext;      /* the extension's state of it (sio_ext.h) */
     unsigned busy;  /* callers on the stack that use this connection */
 };
 
@@ -114,12 +112,14 @@ struct sio_ctx {
     bool connecting;
     char *refuse_msg;
     json_t *refuse_data;
-    json_t *g;        /* the call's scratch store, made on first use */
-    json_t *web_view; /* server-side session read for this call */
+    json_t *g; /* the call's scratch store, made on first use */
+    void *ext; /* the extension's state of this call */
 };
 
-/* Releases what a handler call's context gathered (g, session view). */
+/* Releases what a handler call's context gathered (g, the extension's). */
 void siop_ctx_fini(sio_ctx *ctx);
+/* The requires-auth test: the extension's, false without one. */
+bool siop_ctx_authenticated(sio_ctx *ctx);
 
 struct sio_pending_ack {
     sio_socket *s;
@@ -154,48 +154,6 @@ int siop_encode_event(const char *nsp, const char *event, json_t *args,
                       int64_t id, sio_encoded *out);
 /* Queues an encoded packet to one socket (held while it connects). */
 int siop_socket_send(sio_socket *s, const sio_encoded *e, bool volatile_);
-
-/* sio_http.c */
-/* 0 if answered, non-zero for 404. */
-int siop_http_request(sio_server *srv, eio_http_req *r);
-void siop_http_free(sio_server *srv);
-
-/* An HTTP request being answered by a route (sio_route.c). */
-#define SIO_REQ_MAX_PARAMS 8
-#define SIO_REQ_MAX_HEADERS 16
-struct sio_req {
-    sio_server *srv;
-    eio_http_req *http;
-    struct {
-        const char *name; /* in the pattern */
-        size_t nlen;
-        char *value;
-    } params[SIO_REQ_MAX_PARAMS];
-    size_t nparams;
-    json_t *form, *json;
-    bool form_parsed, json_parsed, answered;
-    char *hdrs[SIO_REQ_MAX_HEADERS * 2]; /* name, value pairs */
-    size_t nhdrs;
-    char cookie_buf[4096];
-    /* the session of the request (sio_websession.c) */
-    json_t *session;
-    char *session_id;
-    bool session_loaded, session_dirty;
-};
-
-/* sio_route.c */
-/* 0 if a route answered (or 405), non-zero if none matched. */
-int siop_route_request(sio_server *srv, eio_http_req *http);
-void siop_routes_free(sio_server *srv);
-
-/* sio_websession.c */
-void siop_session_req_save(sio_req *r); /* before the response goes */
-void siop_session_req_fini(sio_req *r);
-void siop_session_conn_open(sio_conn *c); /* at the handshake */
-void siop_session_conn_free(sio_conn *c);
-void siop_sessions_free(sio_server *srv);
-/* The requires-auth test: a user id and, with a loader, a user. */
-bool siop_ctx_authenticated(sio_ctx *ctx);
 
 /* sio_rooms.c */
 struct sio_adapter *siop_adapter_mem_new(sio_namespace *ns);

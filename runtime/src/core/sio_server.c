@@ -83,7 +83,8 @@ static void conn_free(sio_conn *c)
     eio_timer_free(c->connect_timer);
     if (c->has_bin)
         pending_fini(&c->bin);
-    siop_session_conn_free(c);
+    if (srv->ext_ops)
+        srv->ext_ops->conn_free(srv->ext, c->ext);
     free(c);
 }
 
@@ -592,7 +593,8 @@ static int on_open(eio_session *es, void *ud)
         srv->conns->prev = c;
     srv->conns = c;
     eio_session_set_data(es, c);
-    siop_session_conn_open(c); /* the user's session, as of now */
+    if (srv->ext_ops) /* e.g. the user's session, as of now */
+        c->ext = srv->ext_ops->conn_open(srv->ext, es);
     if (srv->opt.connect_timeout_ms)
         eio_timer_start(c->connect_timer, srv->opt.connect_timeout_ms);
     return 0;
@@ -688,7 +690,9 @@ void sio_options_init(sio_options *o)
 
 static int on_http(eio_http_req *req, void *ud)
 {
-    return siop_http_request(ud, req);
+    sio_server *srv = ud;
+
+    return srv->ext_ops ? srv->ext_ops->http(srv->ext, req) : 1;
 }
 
 sio_server *sio_server_new(const sio_options *o)
@@ -772,9 +776,8 @@ void sio_server_free(sio_server *srv)
         namespace_free(e->value);
     map_fini(&srv->nsps);
     siop_arena_free(srv->arena);
-    siop_http_free(srv);
-    siop_routes_free(srv);
-    siop_sessions_free(srv);
+    if (srv->ext_ops) /* after the connections: they free their part */
+        srv->ext_ops->free(srv->ext);
     free(srv);
 }
 
@@ -1337,4 +1340,50 @@ json_t *sio_ctx_g(sio_ctx *ctx)
     if (!ctx->g)
         ctx->g = json_object();
     return ctx->g;
+}
+
+void siop_ctx_fini(sio_ctx *ctx)
+{
+    json_decref(ctx->g);
+    ctx->g = NULL;
+    if (ctx->ext) { /* only set while the socket (and its server) live */
+        sio_server *srv = ctx->s->ns->srv;
+        srv->ext_ops->call_end(srv->ext, ctx->ext);
+        ctx->ext = NULL;
+    }
+}
+
+bool siop_ctx_authenticated(sio_ctx *ctx)
+{
+    sio_server *srv = ctx->s->ns->srv;
+
+    return srv->ext_ops && srv->ext_ops->authenticated(srv->ext, ctx);
+}
+
+/* ---- the extension interface (sio_ext.h) ----------------------------- */
+
+void *siop_ext_get(const sio_server *srv)
+{
+    return srv->ext;
+}
+
+void siop_ext_set(sio_server *srv, const siop_ext_ops *ops, void *ext)
+{
+    srv->ext_ops = ops;
+    srv->ext = ext;
+}
+
+void **siop_ext_conn(sio_ctx *ctx)
+{
+    return ctx->conn ? &ctx->conn->ext : NULL;
+}
+
+void **siop_ext_call(sio_ctx *ctx)
+{
+    return &ctx->ext;
+}
+
+int siop_ext_log_level(const sio_server *srv)
+{
+    return srv->opt.eio.log_level;
 }

@@ -1,7 +1,7 @@
 /* sio_http.c - the small HTTP side of a sio_server: files at exact
  * paths, static directories, and an application hook, on the port the
  * Socket.IO server listens on. */
-#include "sio_internal.h"
+#include "sio_web.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -26,9 +26,11 @@ struct sio_http {
 
 static struct sio_http *http_of(sio_server *srv)
 {
-    if (!srv->http)
-        srv->http = calloc(1, sizeof *srv->http);
-    return srv->http;
+    sio_web *web = siop_web(srv);
+
+    if (web && !web->http)
+        web->http = calloc(1, sizeof *web->http);
+    return web ? web->http : NULL;
 }
 
 int sio_http_file(sio_server *srv, const char *path, const char *file,
@@ -121,20 +123,20 @@ static int serve_static(struct sio_http *h, eio_http_req *r)
     return -1;
 }
 
-int siop_http_request(sio_server *srv, eio_http_req *r)
+int siop_http_request(sio_web *web, eio_http_req *r)
 {
-    struct sio_http *h = srv->http;
+    struct sio_http *h = web->http;
 
     if (h && is_get(r) && serve_static(h, r) == 0)
         return 0;
-    if (siop_route_request(srv, r) == 0)
+    if (siop_route_request(web, r) == 0)
         return 0;
     return h && h->fn ? h->fn(r, h->ud) : 1;
 }
 
-void siop_http_free(sio_server *srv)
+void siop_http_free(sio_web *web)
 {
-    struct sio_http *h = srv->http;
+    struct sio_http *h = web->http;
 
     if (!h)
         return;
@@ -154,5 +156,5 @@ void siop_http_free(sio_server *srv)
         free(d);
     }
     free(h);
-    srv->http = NULL;
+    web->http = NULL;
 }

@@ -2,7 +2,7 @@
  * segments, before/after hooks, the request (params, query, headers,
  * cookies, form and JSON bodies) and the response, which also carries
  * the session cookie when the route changed the session. */
-#include "sio_internal.h"
+#include "sio_web.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,9 +35,11 @@ struct sio_routes {
 
 static struct sio_routes *routes_of(sio_server *srv)
 {
-    if (!srv->routes && (srv->routes = calloc(1, sizeof *srv->routes)))
-        srv->routes->tail = &srv->routes->routes;
-    return srv->routes;
+    sio_web *web = siop_web(srv);
+
+    if (web && !web->routes && (web->routes = calloc(1, sizeof *web->routes)))
+        web->routes->tail = &web->routes->routes;
+    return web ? web->routes : NULL;
 }
 
 int sio_http_route(sio_server *srv, const char *method, const char *pattern,
@@ -90,9 +92,9 @@ int sio_http_after(sio_server *srv, sio_route_fn fn, void *ud)
     return fn ? add_hook(srv, NULL, fn, ud) : SIO_EINVAL;
 }
 
-void siop_routes_free(sio_server *srv)
+void siop_routes_free(sio_web *web)
 {
-    struct sio_routes *rs = srv->routes;
+    struct sio_routes *rs = web->routes;
 
     if (!rs)
         return;
@@ -108,7 +110,7 @@ void siop_routes_free(sio_server *srv)
     for (hook *h = rs->after, *n; h; h = n)
         n = h->next, free(h);
     free(rs);
-    srv->routes = NULL;
+    web->routes = NULL;
 }
 
 /* ---- matching --------------------------------------------------------------
@@ -184,9 +186,9 @@ static void req_fini(sio_req *r)
     siop_session_req_fini(r);
 }
 
-int siop_route_request(sio_server *srv, eio_http_req *http)
+int siop_route_request(sio_web *web, eio_http_req *http)
 {
-    struct sio_routes *rs = srv->routes;
+    struct sio_routes *rs = web->routes;
     sio_req r;
     bool path_only;
     route *rt;
@@ -194,7 +196,7 @@ int siop_route_request(sio_server *srv, eio_http_req *http)
     if (!rs)
         return 1;
     memset(&r, 0, sizeof r);
-    r.srv = srv;
+    r.srv = web->srv;
     r.http = http;
     rt = find_route(rs, &r, &path_only);
     if (rt)

@@ -1,6 +1,7 @@
 /* sio_store_mem.c - the in-memory server-side session store: id ->
  * session, entries idle past max_age dropped when next looked up. */
-#include "sio_internal.h"
+#include "sio.h"
+#include "map.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -5,7 +5,7 @@
  * connection reads the store (so it sees HTTP's later changes) until its
  * first own change, then keeps its fork. Users are the session's
  * "_user_id", as Flask-Login keeps it. */
-#include "sio_internal.h"
+#include "sio_web.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +15,13 @@
 
 #define USER_KEY "_user_id"
 #define STORE_ID_BYTES 24 /* 144 random bits, as base64url */
+
+/* A connection's session state (its ext slot): its own copy once forked;
+ * before, in server mode, the store id its handshake cookie named. */
+typedef struct web_conn {
+    json_t *fork;
+    char *store_id;
+} web_conn;
 
 struct sio_websession {
     sio_session_opts o;
@@ -40,9 +47,18 @@ void sio_session_opts_init(sio_session_opts *o)
 
 static struct sio_websession *ws_new(sio_server *srv)
 {
-    if (!srv->sessions)
-        srv->sessions = calloc(1, sizeof *srv->sessions);
-    return srv->sessions;
+    sio_web *web = siop_web(srv);
+
+    if (web && !web->sessions)
+        web->sessions = calloc(1, sizeof *web->sessions);
+    return web ? web->sessions : NULL;
+}
+
+/* The server's sessions, NULL when never configured. */
+static struct sio_websession *ws_of(const sio_server *srv)
+{
+    sio_web *web = siop_web_get(srv);
+    return web ? web->sessions : NULL;
 }
 
 int sio_server_sessions(sio_server *srv, const sio_session_opts *o)
@@ -89,9 +105,9 @@ static bool enabled(const struct sio_websession *ws)
     return ws && ws->secret;
 }
 
-void siop_sessions_free(sio_server *srv)
+void siop_sessions_free(sio_web *web)
 {
-    struct sio_websession *ws = srv->sessions;
+    struct sio_websession *ws = web->sessions;
     if (!ws)
         return;
     if (ws->store)
@@ -99,7 +115,7 @@ void siop_sessions_free(sio_server *srv)
     free(ws->secret);
     free(ws->cookie_name);
     free(ws);
-    srv->sessions = NULL;
+    web->sessions = NULL;
 }
 
 /* ---- the server-side store ----------------------------------------------- */
@@ -196,13 +212,13 @@ static int session_set(struct sio_websession *ws, json_t *session,
 
 static json_t *req_session(sio_req *r)
 {
-    struct sio_websession *ws = r->srv->sessions;
+    struct sio_websession *ws = ws_of(r->srv);
 
     if (!r->session_loaded) {
         r->session_loaded = true;
         r->session = enabled(ws)
                          ? load(ws, sio_req_cookie(r, ws->cookie_name),
-                                r->srv->opt.eio.log_level, &r->session_id)
+                                siop_ext_log_level(r->srv), &r->session_id)
                          : json_object();
     }
     return r->session;
@@ -222,7 +238,7 @@ int sio_req_session_set(sio_req *r, const char *key, json_t *value)
         json_decref(value);
         return SIO_ENOMEM;
     }
-    rc = session_set(r->srv->sessions, s, key, value);
+    rc = session_set(ws_of(r->srv), s, key, value);
     if (rc == 0)
         r->session_dirty = true;
     return rc;
@@ -230,7 +246,7 @@ int sio_req_session_set(sio_req *r, const char *key, json_t *value)
 
 static void set_cookie(sio_req *r, const char *value, bool remove)
 {
-    struct sio_websession *ws = r->srv->sessions;
+    struct sio_websession *ws = ws_of(r->srv);
     sio_cookie_attrs a;
     char line[4400];
 
@@ -245,7 +261,7 @@ static void set_cookie(sio_req *r, const char *value, bool remove)
 
 void siop_session_req_save(sio_req *r)
 {
-    struct sio_websession *ws = r->srv->sessions;
+    struct sio_websession *ws = ws_of(r->srv);
     sio_cookie_error err;
     char *c;
 
@@ -280,81 +296,92 @@ void siop_session_req_fini(sio_req *r)
 /* ---- Socket.IO: the connection's fork
  * ----------------------------------------- */
 
-void siop_session_conn_open(sio_conn *c)
+void *siop_session_conn_open(sio_web *web, eio_session *es)
 {
-    struct sio_websession *ws = c->srv->sessions;
-    const char *h =
-        c->session ? eio_session_header(c->session, "cookie") : NULL;
+    struct sio_websession *ws = web->sessions;
+    const char *h = eio_session_header(es, "cookie");
     char value[4096];
+    web_conn *wc;
 
     if (!enabled(ws) || !h ||
-        sio_cookie_get(h, ws->cookie_name, value, sizeof value) < 0)
-        return;
+        sio_cookie_get(h, ws->cookie_name, value, sizeof value) < 0 ||
+        !(wc = calloc(1, sizeof *wc)))
+        return NULL;
     if (ws->o.mode == SIO_SESSIONS_COOKIE) {
         char *unused;
-        c->web = load(ws, value, c->srv->opt.eio.log_level, &unused);
+        wc->fork = load(ws, value, siop_ext_log_level(web->srv), &unused);
         free(unused);
-        return;
+        return wc;
     }
     /* Server mode: not forked yet; reads go to the store. */
-    c->web_id = strdup(value);
+    wc->store_id = strdup(value);
+    return wc;
 }
 
-void siop_session_conn_free(sio_conn *c)
+void siop_session_conn_free(void *conn)
 {
-    json_decref(c->web);
-    c->web = NULL;
-    free(c->web_id);
-    c->web_id = NULL;
+    web_conn *wc = conn;
+
+    if (!wc)
+        return;
+    json_decref(wc->fork);
+    free(wc->store_id);
+    free(wc);
 }
 
 /* What the connection's handlers read: its fork, else the store's
  * current value (read once per call, kept until the call ends). */
-static json_t *conn_view(sio_ctx *ctx)
+static json_t *conn_view(sio_ctx *ctx, web_conn *wc)
 {
-    sio_conn *c = ctx->conn;
-    struct sio_websession *ws = c->srv->sessions;
+    struct sio_websession *ws = ws_of(sio_ctx_server(ctx));
+    void **call;
 
-    if (c->web)
-        return c->web;
-    if (!c->web_id || !enabled(ws))
+    if (!wc)
         return NULL;
-    if (!ctx->web_view)
-        ctx->web_view = ws->store->load(ws->store, c->web_id);
-    return ctx->web_view;
-}
-
-void siop_ctx_fini(sio_ctx *ctx)
-{
-    json_decref(ctx->g);
-    json_decref(ctx->web_view);
-    ctx->g = ctx->web_view = NULL;
+    if (wc->fork)
+        return wc->fork;
+    if (!wc->store_id || !enabled(ws))
+        return NULL;
+    call = siop_ext_call(ctx);
+    if (!*call)
+        *call = ws->store->load(ws->store, wc->store_id);
+    return *call;
 }
 
 json_t *sio_ctx_session_get(sio_ctx *ctx, const char *key)
 {
-    json_t *s = ctx->conn ? conn_view(ctx) : NULL;
+    void **slot = siop_ext_conn(ctx);
+    json_t *s = slot ? conn_view(ctx, *slot) : NULL;
     return s ? json_object_get(s, key) : NULL;
 }
 
 int sio_ctx_session_set(sio_ctx *ctx, const char *key, json_t *value)
 {
-    sio_conn *c = ctx->conn;
+    void **slot = siop_ext_conn(ctx);
+    web_conn *wc;
     json_t *view;
 
-    if (!c) {
+    if (!slot) {
         json_decref(value);
         return SIO_ECLOSED;
     }
-    if (!c->web) { /* the first change: fork now */
-        view = conn_view(ctx);
-        c->web = view ? json_deep_copy(view) : json_object();
-        if (!c->web) {
+    /* The web extension frees the slot with the connection: install it
+     * before the slot gets anything. */
+    if (!*slot && (!siop_web(sio_ctx_server(ctx)) ||
+                   !(*slot = calloc(1, sizeof(web_conn))))) {
+        json_decref(value);
+        return SIO_ENOMEM;
+    }
+    wc = *slot;
+    if (!wc->fork) { /* the first change: fork now */
+        view = conn_view(ctx, wc);
+        wc->fork = view ? json_deep_copy(view) : json_object();
+        if (!wc->fork) {
             json_decref(value);
             return SIO_ENOMEM;
         }
     }
-    return session_set(c->srv->sessions, c->web, key, value);
+    return session_set(ws_of(sio_ctx_server(ctx)), wc->fork, key, value);
 }
 
 /* ---- users
@@ -379,23 +406,23 @@ const char *sio_ctx_user_id(const sio_ctx *ctx)
 
 static void *load_user(sio_server *srv, const char *id)
 {
-    struct sio_websession *ws = srv->sessions;
+    struct sio_websession *ws = ws_of(srv);
     return id && ws && ws->loader ? ws->loader(srv, id, ws->loader_ud) : NULL;
 }
 
 void *sio_ctx_user(sio_ctx *ctx)
 {
-    return load_user(ctx->s->ns->srv, sio_ctx_user_id(ctx));
+    return load_user(sio_ctx_server(ctx), sio_ctx_user_id(ctx));
 }
 
-bool siop_ctx_authenticated(sio_ctx *ctx)
+bool siop_ctx_authenticated_user(sio_ctx *ctx)
 {
     const char *id = sio_ctx_user_id(ctx);
-    struct sio_websession *ws = ctx->s->ns->srv->sessions;
+    struct sio_websession *ws = ws_of(sio_ctx_server(ctx));
 
     if (!id)
         return false;
-    return !(ws && ws->loader) || load_user(ctx->s->ns->srv, id) != NULL;
+    return !(ws && ws->loader) || load_user(sio_ctx_server(ctx), id) != NULL;
 }
 
 int sio_req_login(sio_req *r, const char *user_id)
@@ -428,9 +455,9 @@ char *sio_server_token_sign(sio_server *srv, const char *salt,
 {
     sio_cookie_error err;
 
-    if (!enabled(srv->sessions))
+    if (!enabled(ws_of(srv)))
         return NULL;
-    return sio_token_sign(srv->sessions->secret, salt, payload, now_s(), &err);
+    return sio_token_sign(ws_of(srv)->secret, salt, payload, now_s(), &err);
 }
 
 json_t *sio_server_token_verify(sio_server *srv, const char *salt,
@@ -438,8 +465,8 @@ json_t *sio_server_token_verify(sio_server *srv, const char *salt,
 {
     sio_cookie_error err;
 
-    if (!enabled(srv->sessions) || !token)
+    if (!enabled(ws_of(srv)) || !token)
         return NULL;
-    return sio_token_verify(token, strlen(token), srv->sessions->secret, salt,
+    return sio_token_verify(token, strlen(token), ws_of(srv)->secret, salt,
                             max_age_s, now_s(), &err);
 }

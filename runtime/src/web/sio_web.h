@@ -1,0 +1,72 @@
+/* sio_web.h - the web layer's shared structures (internal, prefix
+ * siop_): the extension a sio_server gets on first use of an HTTP,
+ * route or session function (sio_web.c), and the request a route
+ * answers. Web sees the core only through sio_ext.h and the public API. */
+#ifndef SIO_WEB_H
+#define SIO_WEB_H
+
+#include <stdbool.h>
+
+#include "sio.h"
+#include "sio_ext.h"
+#include "log.h"
+#include "util.h"
+
+/* Everything the web layer keeps per server; parts are NULL until used. */
+typedef struct sio_web {
+    sio_server *srv;
+    struct sio_http *http;           /* files, static dirs, the hook */
+    struct sio_routes *routes;       /* routes and their hooks */
+    struct sio_websession *sessions; /* NULL: sessions off */
+} sio_web;
+
+/* The server's web extension, installed on first use; NULL when out of
+ * memory. */
+sio_web *siop_web(sio_server *srv);
+/* The server's web extension if installed, else NULL. */
+sio_web *siop_web_get(const sio_server *srv);
+
+/* An HTTP request being answered by a route (sio_route.c). */
+#define SIO_REQ_MAX_PARAMS 8
+#define SIO_REQ_MAX_HEADERS 16
+struct sio_req {
+    sio_server *srv;
+    eio_http_req *http;
+    struct {
+        const char *name; /* in the pattern */
+        size_t nlen;
+        char *value;
+    } params[SIO_REQ_MAX_PARAMS];
+    size_t nparams;
+    json_t *form, *json;
+    bool form_parsed, json_parsed, answered;
+    char *hdrs[SIO_REQ_MAX_HEADERS * 2]; /* name, value pairs */
+    size_t nhdrs;
+    char cookie_buf[4096];
+    /* the session of the request (sio_websession.c) */
+    json_t *session;
+    char *session_id;
+    bool session_loaded, session_dirty;
+};
+
+/* sio_http.c */
+/* 0 if answered, non-zero for 404. */
+int siop_http_request(sio_web *web, eio_http_req *r);
+void siop_http_free(sio_web *web);
+
+/* sio_route.c */
+/* 0 if a route answered (or 405), non-zero if none matched. */
+int siop_route_request(sio_web *web, eio_http_req *http);
+void siop_routes_free(sio_web *web);
+
+/* sio_websession.c */
+void siop_session_req_save(sio_req *r); /* before the response goes */
+void siop_session_req_fini(sio_req *r);
+/* A connection's session at the handshake (its state, or NULL). */
+void *siop_session_conn_open(sio_web *web, eio_session *es);
+void siop_session_conn_free(void *conn);
+void siop_sessions_free(sio_web *web);
+/* The requires-auth test: a user id and, with a loader, a user. */
+bool siop_ctx_authenticated_user(sio_ctx *ctx);
+
+#endif

@@ -2,7 +2,7 @@
  *
  * One adapter per namespace receives room membership changes and
  * "send this encoded packet to the sockets a target names". The
- * in-memory adapter (sio_rooms.c) serves one process; an adapter over
+ * in-memory adapter (sio_adapter_mem.c) serves one process; an adapter over
  * Redis can fill the same table later (publishing the encoded packet and
  * the target to the other processes, each delivering to its own
  * sockets) without touching the core. */

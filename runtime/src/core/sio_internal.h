@@ -1,6 +1,6 @@
-/* sio_internal.h - the Socket.IO core's structures, shared by its files
- * (sio_server.c: connections, sockets, dispatch; sio_schema.c: typed
- * dispatch, targets, acks both ways). Internal functions: prefix siop_. */
+/* sio_internal.h - the Socket.IO core's structures and the functions its
+ * files share (internal, prefix siop_): server, connection, namespace,
+ * socket, context, acks, targets, the in-memory adapter, typed dispatch. */
 #ifndef SIO_INTERNAL_H
 #define SIO_INTERNAL_H
 
@@ -126,7 +126,7 @@ struct sio_pending_ack {
     int64_t id;
 };
 
-/* An emit waiting for the client's ack (sio_schema.c). */
+/* An emit waiting for the client's ack (sio_ack.c). */
 struct out_ack {
     struct out_ack *next;
     int64_t id;
@@ -138,7 +138,63 @@ struct out_ack {
     void *user;
 };
 
-/* sio_server.c */
+/* Client bytes for a log line; p == NULL prints "-". */
+typedef struct span {
+    const void *p;
+    size_t n;
+} span;
+
+#define SPAN_NONE ((span){NULL, 0})
+
+/* sio_conn.c */
+span siop_span_str(const char *s);
+/* One line about a rejected input: who sent it, where, why, a sample. */
+void siop_conn_log(const sio_conn *c, int level, span nsp, span event,
+                   const char *why, span in);
+/* A caller on the stack uses c: it is not freed before the release. */
+void siop_conn_hold(sio_conn *c);
+void siop_conn_release(sio_conn *c);
+void siop_conn_free(sio_conn *c);
+/* Stops input and asks Engine.IO to flush and close. */
+void siop_conn_close(sio_conn *c, sio_reason why);
+sio_socket *siop_conn_find(const sio_conn *c, const char *nsp, size_t len);
+void siop_conn_unlink(sio_conn *c, const sio_socket *s);
+/* Queues an encoded packet, head then attachments (e borrowed). */
+int siop_conn_send_mode(sio_conn *c, const sio_encoded *e, bool volatile_);
+int siop_conn_send(sio_conn *c, const sio_encoded *e);
+/* Encodes once and queues; data is borrowed. */
+int siop_conn_send_packet(sio_conn *c, sio_packet_type type, const char *nsp,
+                          int64_t id, const json_t *data);
+/* CONNECT_ERROR {"message": msg[, "data": data]}; data is stolen. */
+void siop_conn_send_connect_error(sio_conn *c, const char *nsp, const char *msg,
+                                  json_t *data);
+/* Every socket of c leaves: connected ones are told with DISCONNECT. */
+void siop_conn_kick_all(sio_conn *c, sio_reason why);
+/* The Engine.IO callbacks of a sio_server. */
+int siop_conn_on_open(eio_session *es, void *ud);
+void siop_conn_on_message(eio_session *es, const uint8_t *data, size_t len,
+                          bool binary, void *ud);
+void siop_conn_on_close(eio_session *es, eio_close_reason why, void *ud);
+void siop_conn_on_shutdown(eio_server *e, void *ud);
+
+/* sio_namespace.c */
+/* A CONNECT packet: joins the namespace, runs its connect handler. */
+void siop_namespace_on_connect_packet(sio_conn *c, sio_packet *p, span in);
+void siop_namespace_free(sio_namespace *ns);
+
+/* sio_socket.c */
+sio_socket *siop_socket_new(sio_conn *c, sio_namespace *ns, json_t *auth);
+void siop_socket_unref(sio_socket *s);
+/* Takes s out of its connection and namespace; a socket that was
+ * connected gets its disconnect handlers (unless why is 0). */
+void siop_socket_drop(sio_socket *s, sio_reason why);
+/* Server-side namespace disconnect of a connected socket. */
+void siop_socket_kick(sio_socket *s, sio_reason why);
+void siop_socket_held_clear(sio_socket *s);
+int siop_socket_send_packet(sio_socket *s, sio_packet_type type, int64_t id,
+                            const json_t *data);
+/* An EVENT or BINARY_EVENT packet for s: its handler, or the catch-all. */
+void siop_socket_on_event(sio_conn *c, sio_socket *s, sio_packet *p, span in);
 /* One log line about a connection's socket: sid, namespace, why. */
 void siop_log(const sio_socket *s, int level, const char *event,
               const char *why);
@@ -146,7 +202,6 @@ void siop_log(const sio_socket *s, int level, const char *event,
  * id >= 0 asks the client for an ack. */
 int siop_socket_emit(sio_socket *s, const char *event, json_t *args, int64_t id,
                      bool volatile_);
-void siop_socket_kick(sio_socket *s, sio_reason why);
 /* Encodes [event, ...args] (args stolen; NULL = none) for namespace nsp,
  * refusing reserved names, non-arrays and non-UTF-8. id >= 0 asks for an
  * ack. 0, or an error (out untouched). */
@@ -155,13 +210,21 @@ int siop_encode_event(const char *nsp, const char *event, json_t *args,
 /* Queues an encoded packet to one socket (held while it connects). */
 int siop_socket_send(sio_socket *s, const sio_encoded *e, bool volatile_);
 
-/* sio_rooms.c */
-struct sio_adapter *siop_adapter_mem_new(sio_namespace *ns);
-
-/* sio_schema.c */
+/* sio_ack.c */
+/* Sends ACK id with args (stolen; NULL = []). */
+int siop_ack_answer(sio_socket *s, int64_t id, json_t *args);
 /* The client's ACK packet for one of our emits (data borrowed). */
 void siop_on_client_ack(sio_socket *s, int64_t id, json_t *data);
 /* Ends every emit still waiting on s with SIO_ECLOSED. */
 void siop_fail_out_acks(sio_socket *s);
+
+/* sio_adapter_mem.c */
+struct sio_adapter *siop_adapter_mem_new(sio_namespace *ns);
+
+/* sio_schema.c */
+/* Encodes args by p; logs and returns NULL when the application passed a
+ * value the schema does not allow (e.g. a string that is not UTF-8). */
+json_t *siop_encode_or_log(sio_socket *s, const char *event,
+                           const sio_params *p, const void *args);
 
 #endif

@@ -1,7 +1,6 @@
 /* sio_schema.c - the typed layer on the core: schema registration and
  * typed dispatch (requirements, then decoding, then the generated shim),
- * typed emits and acks, emits that wait for the client's ack, emit
- * targets, and the connection's logged-in user.
+ * and the typed encoding that typed emits and acks share.
  *
  * Nothing that fails a requirement or a decoding reaches a handler: the
  * client gets an error ack, or the socket is disconnected, per the
@@ -14,15 +13,10 @@
 
 #include "sio_internal_typed.h"
 
-#define DEFAULT_ACK_TIMEOUT_MS 10000
-
-/* ---- typed emits and acks -------------------------------------------------
- */
-
 /* Encodes args by p; logs and returns NULL when the application passed a
  * value the schema does not allow (e.g. a string that is not UTF-8). */
-static json_t *encode_or_log(sio_socket *s, const char *event,
-                             const sio_params *p, const void *args)
+json_t *siop_encode_or_log(sio_socket *s, const char *event,
+                           const sio_params *p, const void *args)
 {
     sio_type_error err;
     json_t *a = siop_encode_params(p, args, &err);
@@ -32,177 +26,6 @@ static json_t *encode_or_log(sio_socket *s, const char *event,
                  err.message[0] ? err.message : "out of memory");
     return a;
 }
-
-int sio_emit_params(sio_target to, const char *event, const sio_params *p,
-                    const void *args)
-{
-    json_t *a = encode_or_log(to.socket, event, p, args);
-    return a ? sio_emit_to(to, event, a) : SIO_EINVAL;
-}
-
-int sio_ack_params(sio_pending_ack *ack, const sio_params *p, const void *args)
-{
-    json_t *a;
-
-    if (!ack)
-        return SIO_EINVAL;
-    a = encode_or_log(ack->s, NULL, p, args);
-    if (!a) {
-        sio_ack_free(ack);
-        return SIO_EINVAL;
-    }
-    return sio_ack_send(ack, a);
-}
-
-/* ---- emits waiting for the client's ack -----------------------------------
- */
-
-static void out_ack_unlink(sio_socket *s, struct out_ack *a)
-{
-    for (struct out_ack **p = &s->out_acks; *p; p = &(*p)->next)
-        if (*p == a) {
-            *p = a->next;
-            return;
-        }
-}
-
-/* Runs the callback once and frees a (already unlinked). */
-static void out_ack_finish(struct out_ack *a, int status, json_t *data)
-{
-    sio_socket *s = a->s;
-    sio_ctx ctx = {.s = s, .conn = s->conn, .ack_id = -1};
-    sio_arena *arena = s->ns->srv->arena;
-
-    eio_timer_free(a->timer);
-    sio_socket_ref(s);
-    if (!a->reply) {
-        ((sio_ack_fn)a->fn)(&ctx, status, status ? NULL : data, a->user);
-    } else if (status) {
-        a->invoke(&ctx, status, NULL, a->fn, a->user);
-    } else {
-        sio_type_error err;
-        void *out = siop_arena_alloc(arena, a->reply->size);
-        if (out && siop_decode_params(a->reply, data, out, arena, &err) == 0) {
-            a->invoke(&ctx, 0, out, a->fn, a->user);
-        } else {
-            siop_log(s, EIO_LOG_INFO, NULL,
-                     out ? err.message : "out of memory");
-            a->invoke(&ctx, SIO_EPROTO, NULL, a->fn, a->user);
-        }
-        siop_arena_reset(arena);
-    }
-    siop_ctx_fini(&ctx);
-    free(a);
-    sio_socket_unref(s);
-}
-
-static void out_ack_timeout(eio_timer *t, void *ud)
-{
-    struct out_ack *a = ud;
-    (void)t;
-    out_ack_unlink(a->s, a);
-    out_ack_finish(a, SIO_ETIMEOUT, NULL);
-}
-
-void siop_on_client_ack(sio_socket *s, int64_t id, json_t *data)
-{
-    struct out_ack *a = s->out_acks;
-
-    /* Replies mostly come in order: the oldest is usually first. */
-    while (a && a->id != id)
-        a = a->next;
-    if (!a) {
-        siop_log(s, EIO_LOG_DEBUG, NULL, "ack for no pending emit");
-        return;
-    }
-    out_ack_unlink(s, a);
-    out_ack_finish(a, 0, data);
-}
-
-void siop_fail_out_acks(sio_socket *s)
-{
-    while (s->out_acks) {
-        struct out_ack *a = s->out_acks;
-        s->out_acks = a->next;
-        out_ack_finish(a, SIO_ECLOSED, NULL);
-    }
-}
-
-/* Registers a pending ack, then emits; args stolen. */
-static int emit_waiting(sio_socket *s, const char *event, json_t *args,
-                        struct out_ack *a, unsigned timeout_ms)
-{
-    struct out_ack **tail;
-    int rc;
-
-    if (!s || s->state == SOCK_GONE) {
-        json_decref(args);
-        free(a);
-        return s ? SIO_ECLOSED : SIO_EINVAL;
-    }
-    a->s = s;
-    a->id = s->next_ack_id++;
-    a->timer = eio_timer_new(sio_server_engine(s->ns->srv), out_ack_timeout, a);
-    if (!a->timer) {
-        json_decref(args);
-        free(a);
-        return SIO_ENOMEM;
-    }
-    rc = siop_socket_emit(s, event, args, a->id, false);
-    if (rc != 0) {
-        eio_timer_free(a->timer);
-        free(a);
-        return rc;
-    }
-    for (tail = &s->out_acks; *tail; tail = &(*tail)->next)
-        ; /* append: replies are matched oldest first */
-    *tail = a;
-    eio_timer_start(a->timer, timeout_ms ? timeout_ms : DEFAULT_ACK_TIMEOUT_MS);
-    return 0;
-}
-
-int sio_emit_ack(sio_socket *s, const char *event, json_t *args, sio_ack_fn fn,
-                 void *ud, unsigned timeout_ms)
-{
-    struct out_ack *a = calloc(1, sizeof *a);
-
-    if (!a || !fn) {
-        free(a);
-        json_decref(args);
-        return a ? SIO_EINVAL : SIO_ENOMEM;
-    }
-    a->fn = (sio_fn)fn;
-    a->user = ud;
-    return emit_waiting(s, event, args, a, timeout_ms);
-}
-
-int sio_emit_params_ack(sio_target to, const char *event, const sio_params *p,
-                        const void *args, const sio_params *reply_params,
-                        sio_reply_invoke_fn invoke, sio_fn fn, void *user,
-                        unsigned timeout_ms)
-{
-    struct out_ack *a;
-    json_t *j;
-
-    if (!to.socket || !reply_params || !invoke || !fn)
-        return SIO_EINVAL;
-    j = encode_or_log(to.socket, event, p, args);
-    if (!j)
-        return SIO_EINVAL;
-    a = calloc(1, sizeof *a);
-    if (!a) {
-        json_decref(j);
-        return SIO_ENOMEM;
-    }
-    a->reply = reply_params;
-    a->invoke = invoke;
-    a->fn = fn;
-    a->user = user;
-    return emit_waiting(to.socket, event, j, a, timeout_ms);
-}
-
-/* ---- typed dispatch ---------------------------------------------------------
- */
 
 /* NULL if every requirement holds, else what failed. */
 static const char *check_requires(sio_ctx *ctx, const sio_requires *r,

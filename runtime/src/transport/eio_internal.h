@@ -145,7 +145,7 @@ extern const struct lws_protocols eiop_lws_protocols[];
 /* eio_timer.c */
 void eiop_timers_fini(eio_server *srv);
 
-/* eio_loop.c */
+/* eio_server.c */
 void eiop_drain_posts(eio_server *srv);
 
 /* eio_session.c */
@@ -166,7 +166,7 @@ eio_msg *eiop_drain_queue(eio_session *s);
 void eiop_sessions_shutdown(eio_server *srv);
 void eiop_sessions_free_all(eio_server *srv);
 
-/* eio_http.c */
+/* eio_polling.c */
 enum req_kind { REQ_POLLING, REQ_WEBSOCKET };
 eio_server *eiop_server_of(struct lws *wsi);
 /* Checks an Engine.IO request's query: -1 if fine, else an error code;

@@ -1,6 +1,6 @@
-/* eio_server.c - the one lws protocol: both the HTTP long-polling
+/* eio_lws.c - the one lws protocol: both the HTTP long-polling
  * requests and the WebSocket connections of the Engine.IO path come
- * through this callback, which only routes to eio_http.c and eio_ws.c. */
+ * through this callback, which only routes to eio_polling.c and eio_ws.c. */
 #include "eio_internal.h"
 
 static int callback(struct lws *wsi, enum lws_callback_reasons reason,

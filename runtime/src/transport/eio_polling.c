@@ -1,4 +1,4 @@
-/* eio_http.c - the HTTP side of Engine.IO: long-polling GET and POST,
+/* eio_polling.c - the HTTP side of Engine.IO: long-polling GET and POST,
  * handshake checks with the reference server's error codes, CORS.
  *
  * An HTTP request's state (struct pss) lives one request and points to

@@ -1,4 +1,4 @@
-/* eio_loop.c - the Engine.IO server object: lws context, the loop, the
+/* eio_server.c - the Engine.IO server object: lws context, the loop, the
  * cross-thread queue and graceful shutdown. */
 #include "eio_internal.h"
 

@@ -1,0 +1,266 @@
+/* sio_ack.c - acks in both directions, raw and typed: answering the
+ * client's (at once from the handler, or later through a detached
+ * sio_pending_ack; errors as [{"error"}]), and emits that wait for the
+ * client's ack (a timer each; the callback runs exactly once). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sio_internal.h"
+
+#define DEFAULT_ACK_TIMEOUT_MS 10000
+
+/* Sends ACK id with args (stolen; NULL = []). */
+int siop_ack_answer(sio_socket *s, int64_t id, json_t *args)
+{
+    int rc;
+
+    if (!args)
+        args = json_array();
+    if (!args)
+        return SIO_ENOMEM;
+    rc = siop_socket_send_packet(s, SIO_PKT_ACK, id, args);
+    json_decref(args);
+    return rc;
+}
+
+static json_t *error_args(const char *message)
+{
+    return json_pack("[{s:s}]", "error", message ? message : "error");
+}
+
+int sio_ack(sio_ctx *ctx, json_t *args)
+{
+    int64_t id = ctx->ack_id;
+
+    if (id < 0) {
+        json_decref(args);
+        return SIO_ESTATE;
+    }
+    if (args && !json_is_array(args)) {
+        json_decref(args);
+        return SIO_EINVAL;
+    }
+    ctx->ack_id = -1;
+    return siop_ack_answer(ctx->s, id, args);
+}
+
+int sio_ack_error(sio_ctx *ctx, const char *message)
+{
+    json_t *args;
+
+    if (ctx->ack_id < 0)
+        return SIO_ESTATE;
+    args = error_args(message);
+    return args ? sio_ack(ctx, args) : SIO_EINVAL; /* not UTF-8 */
+}
+
+sio_pending_ack *sio_ctx_take_ack(sio_ctx *ctx)
+{
+    sio_pending_ack *a;
+
+    if (ctx->ack_id < 0)
+        return NULL;
+    a = malloc(sizeof *a);
+    if (!a)
+        return NULL;
+    a->s = ctx->s;
+    a->id = ctx->ack_id;
+    a->s->refs++;
+    ctx->ack_id = -1;
+    return a;
+}
+
+int sio_ack_send(sio_pending_ack *a, json_t *args)
+{
+    int rc;
+
+    if (!a) {
+        json_decref(args);
+        return SIO_EINVAL;
+    }
+    if (args && !json_is_array(args)) {
+        json_decref(args);
+        rc = SIO_EINVAL;
+    } else {
+        rc = siop_ack_answer(a->s, a->id, args);
+    }
+    sio_ack_free(a);
+    return rc;
+}
+
+int sio_ack_send_error(sio_pending_ack *a, const char *message)
+{
+    json_t *args = error_args(message);
+
+    if (!args) {
+        sio_ack_free(a);
+        return SIO_EINVAL;
+    }
+    return sio_ack_send(a, args);
+}
+
+void sio_ack_free(sio_pending_ack *a)
+{
+    if (!a)
+        return;
+    siop_socket_unref(a->s);
+    free(a);
+}
+
+int sio_ack_params(sio_pending_ack *ack, const sio_params *p, const void *args)
+{
+    json_t *a;
+
+    if (!ack)
+        return SIO_EINVAL;
+    a = siop_encode_or_log(ack->s, NULL, p, args);
+    if (!a) {
+        sio_ack_free(ack);
+        return SIO_EINVAL;
+    }
+    return sio_ack_send(ack, a);
+}
+
+static void out_ack_unlink(sio_socket *s, struct out_ack *a)
+{
+    for (struct out_ack **p = &s->out_acks; *p; p = &(*p)->next)
+        if (*p == a) {
+            *p = a->next;
+            return;
+        }
+}
+
+/* Runs the callback once and frees a (already unlinked). */
+static void out_ack_finish(struct out_ack *a, int status, json_t *data)
+{
+    sio_socket *s = a->s;
+    sio_ctx ctx = {.s = s, .conn = s->conn, .ack_id = -1};
+    sio_arena *arena = s->ns->srv->arena;
+
+    eio_timer_free(a->timer);
+    sio_socket_ref(s);
+    if (!a->reply) {
+        ((sio_ack_fn)a->fn)(&ctx, status, status ? NULL : data, a->user);
+    } else if (status) {
+        a->invoke(&ctx, status, NULL, a->fn, a->user);
+    } else {
+        sio_type_error err;
+        void *out = siop_arena_alloc(arena, a->reply->size);
+        if (out && siop_decode_params(a->reply, data, out, arena, &err) == 0) {
+            a->invoke(&ctx, 0, out, a->fn, a->user);
+        } else {
+            siop_log(s, EIO_LOG_INFO, NULL,
+                     out ? err.message : "out of memory");
+            a->invoke(&ctx, SIO_EPROTO, NULL, a->fn, a->user);
+        }
+        siop_arena_reset(arena);
+    }
+    siop_ctx_fini(&ctx);
+    free(a);
+    sio_socket_unref(s);
+}
+
+static void out_ack_timeout(eio_timer *t, void *ud)
+{
+    struct out_ack *a = ud;
+    (void)t;
+    out_ack_unlink(a->s, a);
+    out_ack_finish(a, SIO_ETIMEOUT, NULL);
+}
+
+void siop_on_client_ack(sio_socket *s, int64_t id, json_t *data)
+{
+    struct out_ack *a = s->out_acks;
+
+    /* Replies mostly come in order: the oldest is usually first. */
+    while (a && a->id != id)
+        a = a->next;
+    if (!a) {
+        siop_log(s, EIO_LOG_DEBUG, NULL, "ack for no pending emit");
+        return;
+    }
+    out_ack_unlink(s, a);
+    out_ack_finish(a, 0, data);
+}
+
+void siop_fail_out_acks(sio_socket *s)
+{
+    while (s->out_acks) {
+        struct out_ack *a = s->out_acks;
+        s->out_acks = a->next;
+        out_ack_finish(a, SIO_ECLOSED, NULL);
+    }
+}
+
+/* Registers a pending ack, then emits; args stolen. */
+static int emit_waiting(sio_socket *s, const char *event, json_t *args,
+                        struct out_ack *a, unsigned timeout_ms)
+{
+    struct out_ack **tail;
+    int rc;
+
+    if (!s || s->state == SOCK_GONE) {
+        json_decref(args);
+        free(a);
+        return s ? SIO_ECLOSED : SIO_EINVAL;
+    }
+    a->s = s;
+    a->id = s->next_ack_id++;
+    a->timer = eio_timer_new(sio_server_engine(s->ns->srv), out_ack_timeout, a);
+    if (!a->timer) {
+        json_decref(args);
+        free(a);
+        return SIO_ENOMEM;
+    }
+    rc = siop_socket_emit(s, event, args, a->id, false);
+    if (rc != 0) {
+        eio_timer_free(a->timer);
+        free(a);
+        return rc;
+    }
+    for (tail = &s->out_acks; *tail; tail = &(*tail)->next)
+        ; /* append: replies are matched oldest first */
+    *tail = a;
+    eio_timer_start(a->timer, timeout_ms ? timeout_ms : DEFAULT_ACK_TIMEOUT_MS);
+    return 0;
+}
+
+int sio_emit_ack(sio_socket *s, const char *event, json_t *args, sio_ack_fn fn,
+                 void *ud, unsigned timeout_ms)
+{
+    struct out_ack *a = calloc(1, sizeof *a);
+
+    if (!a || !fn) {
+        free(a);
+        json_decref(args);
+        return a ? SIO_EINVAL : SIO_ENOMEM;
+    }
+    a->fn = (sio_fn)fn;
+    a->user = ud;
+    return emit_waiting(s, event, args, a, timeout_ms);
+}
+
+int sio_emit_params_ack(sio_target to, const char *event, const sio_params *p,
+                        const void *args, const sio_params *reply_params,
+                        sio_reply_invoke_fn invoke, sio_fn fn, void *user,
+                        unsigned timeout_ms)
+{
+    struct out_ack *a;
+    json_t *j;
+
+    if (!to.socket || !reply_params || !invoke || !fn)
+        return SIO_EINVAL;
+    j = siop_encode_or_log(to.socket, event, p, args);
+    if (!j)
+        return SIO_EINVAL;
+    a = calloc(1, sizeof *a);
+    if (!a) {
+        json_decref(j);
+        return SIO_ENOMEM;
+    }
+    a->reply = reply_params;
+    a->invoke = invoke;
+    a->fn = fn;
+    a->user = user;
+    return emit_waiting(to.socket, event, j, a, timeout_ms);
+}

@@ -1,0 +1,148 @@
+/* sio_target.c - emit targets (the broadcast operator: a socket, a
+ * namespace, rooms, exceptions, volatile) and emits to them, raw and
+ * typed; the public room API over the namespace's adapter. */
+#include "sio_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+sio_target sio_to_socket(sio_socket *s)
+{
+    sio_target t = {0};
+    t.socket = s;
+    return t;
+}
+
+sio_target sio_self(const sio_ctx *ctx)
+{
+    return sio_to_socket(ctx->s);
+}
+
+sio_target sio_all(sio_namespace *ns)
+{
+    sio_target t = {0};
+    t.ns = ns;
+    return t;
+}
+
+sio_target sio_broadcast(const sio_ctx *ctx)
+{
+    sio_target t = sio_all(ctx->s->ns);
+    t.except_socket = ctx->s;
+    return t;
+}
+
+/* Adds a room to the target's rooms or exceptions. On a one-socket
+ * target it first becomes a broadcast from that socket, as
+ * socket.to(room) in socket.io. */
+static sio_target add_room(sio_target t, const char *room_name, bool except)
+{
+    uint8_t *n = except ? &t.nexcept : &t.nrooms;
+
+    if (t.socket && !t.ns) {
+        t.ns = t.socket->ns;
+        t.except_socket = t.socket;
+        t.socket = NULL;
+    }
+    if (*n == SIO_TARGET_MAX_ROOMS)
+        t.flags |= SIO_TARGET_OVERFLOW;
+    else
+        (except ? t.except : t.rooms)[(*n)++] = room_name;
+    return t;
+}
+
+sio_target sio_to(sio_target t, const char *room_name)
+{
+    return add_room(t, room_name, false);
+}
+
+sio_target sio_except(sio_target t, const char *room_name)
+{
+    return add_room(t, room_name, true);
+}
+
+sio_target sio_volatile(sio_target t)
+{
+    t.flags |= SIO_TARGET_VOLATILE;
+    return t;
+}
+
+sio_target sio_compress(sio_target t)
+{
+    t.flags |= SIO_TARGET_COMPRESS;
+    return t;
+}
+
+static int broadcast(sio_target t, const char *event, json_t *args)
+{
+    sio_encoded e;
+    int rc = siop_encode_event(t.ns->name, event, args, -1, &e);
+
+    if (rc != 0)
+        return rc;
+    t.ns->adapter->ops->broadcast(t.ns->adapter, &e, &t);
+    siop_encoded_fini(&e);
+    return 0;
+}
+
+int sio_emit_to(sio_target t, const char *event, json_t *args)
+{
+    if ((args && !json_is_array(args)) || !event ||
+        (t.flags & SIO_TARGET_OVERFLOW) || (!t.socket && !t.ns)) {
+        json_decref(args);
+        return SIO_EINVAL;
+    }
+    if (!t.ns)
+        return siop_socket_emit(t.socket, event, args, -1,
+                                t.flags & SIO_TARGET_VOLATILE);
+    return broadcast(t, event, args);
+}
+
+/* Typed emit: the arguments encoded by the schema's tables. */
+int sio_emit_params(sio_target to, const char *event, const sio_params *p,
+                    const void *args)
+{
+    json_t *a = siop_encode_or_log(to.socket, event, p, args);
+    return a ? sio_emit_to(to, event, a) : SIO_EINVAL;
+}
+
+int sio_join(sio_socket *s, const char *room_name)
+{
+    if (!s || !room_name)
+        return SIO_EINVAL;
+    if (s->state == SOCK_GONE)
+        return SIO_ECLOSED;
+    return s->ns->adapter->ops->join(s->ns->adapter, s, room_name);
+}
+
+int sio_leave(sio_socket *s, const char *room_name)
+{
+    if (!s || !room_name || s->state == SOCK_GONE)
+        return SIO_ENOENT;
+    return s->ns->adapter->ops->leave(s->ns->adapter, s, room_name);
+}
+
+bool sio_in_room(const sio_socket *s, const char *room_name)
+{
+    if (!s || !room_name || s->state == SOCK_GONE)
+        return false;
+    return s->ns->adapter->ops->in_room(s->ns->adapter, s, room_name);
+}
+
+size_t sio_socket_rooms(const sio_socket *s, const char **out, size_t max)
+{
+    if (!s || s->state == SOCK_GONE)
+        return 0;
+    return s->ns->adapter->ops->socket_rooms(s->ns->adapter, s, out, max);
+}
+
+size_t sio_room_size(sio_namespace *ns, const char *room_name)
+{
+    return ns->adapter->ops->room_size(ns->adapter, room_name);
+}
+
+size_t sio_room_sockets(sio_namespace *ns, const char *room_name,
+                        sio_socket **out, size_t max)
+{
+    return ns->adapter->ops->room_sockets(ns->adapter, room_name, out, max);
+}

@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 #include "eio.h"
+#include "sio_error.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -24,20 +25,6 @@ extern "C" {
 #define SIO_VERSION_MINOR 1
 #define SIO_VERSION_PATCH 0
 #define SIO_VERSION "0.1.0"
-
-/* Error codes (negative); the same values as EIO_E*. */
-enum {
-    SIO_OK = 0,
-    SIO_ENOMEM = EIO_ENOMEM,
-    SIO_EINVAL = EIO_EINVAL,
-    SIO_ECLOSED = EIO_ECLOSED, /* socket disconnected */
-    SIO_ELIMIT = EIO_ELIMIT,
-    SIO_ESTATE = -6,   /* not allowed now (e.g. ack sent twice) */
-    SIO_EEXIST = -7,   /* already registered */
-    SIO_ETIMEOUT = -8, /* no answer in time */
-    SIO_EPROTO = -9,   /* the peer's answer does not match the schema */
-    SIO_ENOENT = -10,  /* no such room membership */
-};
 
 #define SIO_MUST_CHECK EIO_MUST_CHECK
 

@@ -24,7 +24,7 @@
 #include <openssl/hmac.h>
 #include <zlib.h>
 
-#include "sio_session.h"
+#include "sio_cookie.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,7 +11,7 @@
 static void check_round_trip(const sio_params *p, const void *out, size_t sz,
                              sio_arena *arena)
 {
-    sio_type_error err;
+    sio_error err;
     json_t *back = siop_encode_params(p, out, &err);
     void *again;
 
@@ -27,12 +27,12 @@ static void check_round_trip(const sio_params *p, const void *out, size_t sz,
 static void run(const sio_params *p, size_t sz, json_t *args)
 {
     sio_arena *arena = siop_arena_new();
-    sio_type_error err;
+    sio_error err;
     void *out = malloc(sz);
 
     if (siop_decode_params(p, args, out, arena, &err) == 0)
         check_round_trip(p, out, sz, arena);
-    else if (!err.message[0])
+    else if (!err.text[0])
         abort(); /* a refusal always says why */
     siop_arena_free(arena);
     free(out);

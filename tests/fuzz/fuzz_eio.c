@@ -50,7 +50,7 @@ static bool ref_utf8(const uint8_t *s, size_t len)
 static void fuzz_packet(const uint8_t *data, size_t size)
 {
     eio_packet p;
-    eio_perror err;
+    sio_error err;
     bool utf8 = eiop_utf8_valid(data, size);
 
     CHECK(utf8 == ref_utf8(data, size));
@@ -59,7 +59,7 @@ static void fuzz_packet(const uint8_t *data, size_t size)
         CHECK(p.type >= '0' && p.type <= '6' && p.type == (char)data[0]);
         CHECK(p.data == data + 1 && p.len == size - 1);
     } else {
-        CHECK(err.msg[0] && err.offset <= size);
+        CHECK(err.text[0] && err.offset <= size);
         CHECK(!utf8 || size == 0 || data[0] < '0' || data[0] > '6');
     }
     CHECK(eiop_packet_parse(data, size, true, &p, &err) == 0);
@@ -129,7 +129,7 @@ static void fuzz_payload(const uint8_t *data, size_t size)
 {
     enum { MAX_PACKETS = 16 };
     rebuild r = {eio_msg_new(0, false), 0, data, size};
-    eio_perror err;
+    sio_error err;
 
     CHECK(r.m);
     if (eiop_payload_decode(data, size, MAX_PACKETS, on_packet, &r, &err) == 0) {
@@ -137,7 +137,7 @@ static void fuzz_payload(const uint8_t *data, size_t size)
         CHECK(eio_msg_len(r.m) == size);
         CHECK(memcmp(eio_msg_data(r.m), data, size) == 0);
     } else {
-        CHECK(r.count == 0 && err.msg[0] && err.offset <= size);
+        CHECK(r.count == 0 && err.text[0] && err.offset <= size);
     }
     eio_msg_unref(r.m);
 }

@@ -55,7 +55,7 @@ static void check_round_trip(const sio_encoded *e, const sio_packet *p)
     const uint8_t *att[64];
     size_t att_len[64];
     sio_packet q;
-    sio_perror err;
+    sio_error err;
 
     CHECK(!eio_msg_binary(e->head) && eio_msg_len(e->head) >= 2);
     CHECK(head[0] == '4' && e->natt <= 64);
@@ -100,12 +100,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t att_len[MAX_ATT];
     const char *buf = (const char *)data;
     sio_packet p;
-    sio_perror err;
+    sio_error err;
 
     if (size > 4096)
         return 0;
     if (siop_packet_parse(buf, size, MAX_ATT, &p, &err) != 0) {
-        CHECK(p.data == NULL && err.msg[0] && err.offset <= size);
+        CHECK(p.data == NULL && err.text[0] && err.offset <= size);
         return 0;
     }
     check_parsed(&p, buf, size);

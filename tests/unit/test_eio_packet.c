@@ -211,7 +211,7 @@ static void b64_large_round_trip(void **state)
 static void packet_text_types(void **state)
 {
     eio_packet p;
-    eio_perror err;
+    sio_error err;
     char buf[2] = {0, 0};
 
     (void)state;
@@ -235,18 +235,18 @@ static void packet_text_types(void **state)
 static void packet_text_rejects(void **state)
 {
     eio_packet p;
-    eio_perror err;
+    sio_error err;
 
     (void)state;
     assert_int_equal(eiop_packet_parse(S(""), false, &p, &err), -1);
-    assert_string_equal(err.msg, "empty packet");
+    assert_string_equal(err.text, "empty packet");
     assert_int_equal(eiop_packet_parse(S("7"), false, &p, &err), -1);
-    assert_string_equal(err.msg, "unknown packet type");
+    assert_string_equal(err.text, "unknown packet type");
     assert_int_equal(eiop_packet_parse(S("/x"), false, &p, &err), -1);
     assert_int_equal(eiop_packet_parse(S("b4AQ=="), false, &p, &err), -1);
     assert_int_equal(eiop_packet_parse(S("\xc3\xa9"), false, &p, &err), -1);
     assert_int_equal(eiop_packet_parse(S("4ab\xc3"), false, &p, &err), -1);
-    assert_string_equal(err.msg, "invalid UTF-8");
+    assert_string_equal(err.text, "invalid UTF-8");
     assert_int_equal(err.offset, 3);
     assert_int_equal(eiop_packet_parse(S("4\xed\xa0\x80"), false, &p, &err), -1);
     assert_int_equal(err.offset, 1);
@@ -255,7 +255,7 @@ static void packet_text_rejects(void **state)
 static void packet_binary(void **state)
 {
     eio_packet p;
-    eio_perror err;
+    sio_error err;
     const uint8_t raw[] = {0xff, 0x00, 0x7f};
 
     (void)state;
@@ -296,7 +296,7 @@ static int collect(const eio_packet *p, void *ud)
 static void payload_several(void **state)
 {
     seen s = {0};
-    eio_perror err;
+    sio_error err;
 
     (void)state;
     assert_int_equal(eiop_payload_decode(S("4hello\x1e"
@@ -326,7 +326,7 @@ static void payload_several(void **state)
 static void payload_single(void **state)
 {
     seen s = {0};
-    eio_perror err;
+    sio_error err;
 
     (void)state;
     assert_int_equal(eiop_payload_decode(S("6"), 1, collect, &s, &err), 0);
@@ -377,7 +377,7 @@ static void payload_invalid_calls_nothing(void **state)
           "too many packets", 7),
 #undef B
     };
-    eio_perror err;
+    sio_error err;
 
     (void)state;
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
@@ -387,7 +387,7 @@ static void payload_invalid_calls_nothing(void **state)
                                             bad[i].len, 3, collect, &s, &err),
                          -1);
         assert_int_equal(s.n, 0);
-        assert_string_equal(err.msg, bad[i].msg);
+        assert_string_equal(err.text, bad[i].msg);
         assert_int_equal(err.offset, bad[i].off);
     }
 }
@@ -395,7 +395,7 @@ static void payload_invalid_calls_nothing(void **state)
 static void payload_max_packets_boundary(void **state)
 {
     seen s = {0};
-    eio_perror err;
+    sio_error err;
 
     (void)state;
     assert_int_equal(eiop_payload_decode(S("2\x1e"
@@ -417,7 +417,7 @@ static void payload_max_packets_boundary(void **state)
 static void payload_callback_stops(void **state)
 {
     seen s = {.stop_at = 2};
-    eio_perror err;
+    sio_error err;
 
     (void)state;
     assert_int_equal(eiop_payload_decode(S("4a\x1e"
@@ -433,7 +433,7 @@ static void payload_append_builds(void **state)
     eio_msg *m = eio_msg_new(0, false);
     const uint8_t bin[] = {1, 2, 3, 4};
     seen s = {0};
-    eio_perror err;
+    sio_error err;
 
     (void)state;
     assert_int_equal(eiop_payload_append(&m, S("4hello"), false, true), 0);
@@ -482,7 +482,7 @@ static void payload_large_binary(void **state)
     eio_msg *m = eio_msg_new(0, false);
     big_seen b = {0, 0};
     uint8_t sum = 0;
-    eio_perror err;
+    sio_error err;
 
     (void)state;
     assert_non_null(bin);

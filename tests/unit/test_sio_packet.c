@@ -19,7 +19,7 @@
 #define S(lit) (lit), (sizeof(lit) - 1)
 
 static int parse_lit(const char *buf, size_t len, sio_packet *p,
-                     sio_perror *err)
+                     sio_error *err)
 {
     return siop_packet_parse(buf, len, MAX_ATT, p, err);
 }
@@ -44,7 +44,7 @@ static void expect_json(const json_t *v, const char *want)
 static void parse_connect(void **state)
 {
     sio_packet p;
-    sio_perror err;
+    sio_error err;
 
     (void)state;
     assert_int_equal(parse_lit(S("0"), &p, &err), 0);
@@ -82,7 +82,7 @@ static void parse_connect(void **state)
 static void parse_disconnect(void **state)
 {
     sio_packet p;
-    sio_perror err;
+    sio_error err;
 
     (void)state;
     assert_int_equal(parse_lit(S("1"), &p, &err), 0);
@@ -96,7 +96,7 @@ static void parse_disconnect(void **state)
 static void parse_event(void **state)
 {
     sio_packet p;
-    sio_perror err;
+    sio_error err;
 
     (void)state;
     assert_int_equal(parse_lit(S("2[\"hello\",1,{\"a\":null}]"), &p, &err), 0);
@@ -132,7 +132,7 @@ static void parse_event(void **state)
 static void parse_ack(void **state)
 {
     sio_packet p;
-    sio_perror err;
+    sio_error err;
 
     (void)state;
     assert_int_equal(parse_lit(S("31[]"), &p, &err), 0);
@@ -151,7 +151,7 @@ static void parse_ack(void **state)
 static void parse_binary(void **state)
 {
     sio_packet p;
-    sio_perror err;
+    sio_error err;
 
     (void)state;
     assert_int_equal(parse_lit(S("52-[\"up\",{\"_placeholder\":true,\"num\":0},"
@@ -181,7 +181,7 @@ static void parse_binary(void **state)
 static void parse_placeholder_lookalikes(void **state)
 {
     sio_packet p;
-    sio_perror err;
+    sio_error err;
 
     (void)state;
     /* not binary: placeholder-shaped data is left as JSON */
@@ -205,7 +205,7 @@ static void parse_placeholder_lookalikes(void **state)
 static void parse_big_integer_as_real(void **state)
 {
     sio_packet p;
-    sio_perror err;
+    sio_error err;
     const json_t *v;
 
     (void)state;
@@ -220,7 +220,7 @@ static void parse_big_integer_as_real(void **state)
 static void parse_nul_in_strings(void **state)
 {
     sio_packet p;
-    sio_perror err;
+    sio_error err;
 
     (void)state;
     assert_int_equal(parse_lit(S("2[\"a\",\"x\\u0000y\"]"), &p, &err), 0);
@@ -233,7 +233,7 @@ static void parse_nul_in_strings(void **state)
 typedef struct bad_case {
     const char *in;
     size_t len;
-    const char *msg; /* prefix of err.msg */
+    const char *msg; /* prefix of err.text */
 } bad_case;
 
 #define BAD(lit, msg)                                                          \
@@ -332,7 +332,7 @@ static const bad_case bad_cases[] = {
 static void parse_rejects(void **state)
 {
     sio_packet p;
-    sio_perror err;
+    sio_error err;
 
     (void)state;
     for (size_t i = 0; i < sizeof bad_cases / sizeof *bad_cases; i++) {
@@ -343,8 +343,8 @@ static void parse_rejects(void **state)
         if (parse_lit(c->in, c->len, &p, &err) != -1)
             fail_msg("accepted: %s", c->in);
         assert_null(p.data);
-        if (strncmp(err.msg, c->msg, strlen(c->msg)) != 0)
-            fail_msg("%s: got \"%s\", want \"%s\"", c->in, err.msg, c->msg);
+        if (strncmp(err.text, c->msg, strlen(c->msg)) != 0)
+            fail_msg("%s: got \"%s\", want \"%s\"", c->in, err.text, c->msg);
         assert_true(err.offset <= c->len);
     }
 }
@@ -352,7 +352,7 @@ static void parse_rejects(void **state)
 static void parse_error_offsets(void **state)
 {
     sio_packet p;
-    sio_perror err;
+    sio_error err;
 
     (void)state;
     assert_int_equal(parse_lit(S("2/nsp,99999999999999999[\"a\"]"), &p, &err),
@@ -368,11 +368,11 @@ static void parse_error_offsets(void **state)
 static void parse_max_attachments_zero(void **state)
 {
     sio_packet p;
-    sio_perror err;
+    sio_error err;
 
     (void)state;
     assert_int_equal(siop_packet_parse(S("51-[\"a\"]"), 0, &p, &err), -1);
-    assert_string_equal(err.msg, "too many attachments");
+    assert_string_equal(err.text, "too many attachments");
     assert_int_equal(siop_packet_parse(S("2[\"a\"]"), 0, &p, &err), 0);
     json_decref(p.data);
 }
@@ -397,7 +397,7 @@ static char *nested(const char *prefix, int n, const char *inner)
 static void parse_depth_limit(void **state)
 {
     sio_packet p;
-    sio_perror err;
+    sio_error err;
     char *ok = nested("2[\"a\",", SIO_PACKET_MAX_DEPTH - 1, "1]");
     char *deep = nested("2[\"a\",", SIO_PACKET_MAX_DEPTH, "1]");
     char *ph = nested("51-[\"a\",", SIO_PACKET_MAX_DEPTH - 2,
@@ -410,11 +410,11 @@ static void parse_depth_limit(void **state)
     assert_int_equal(parse_lit(ok, strlen(ok), &p, &err), 0);
     json_decref(p.data);
     assert_int_equal(parse_lit(deep, strlen(deep), &p, &err), -1);
-    assert_string_equal(err.msg, "JSON nested too deeply");
+    assert_string_equal(err.text, "JSON nested too deeply");
     assert_int_equal(parse_lit(ph, strlen(ph), &p, &err), 0);
     json_decref(p.data);
     assert_int_equal(parse_lit(ph_deep, strlen(ph_deep), &p, &err), -1);
-    assert_string_equal(err.msg, "JSON nested too deeply");
+    assert_string_equal(err.text, "JSON nested too deeply");
     free(ok);
     free(deep);
     free(ph);
@@ -519,7 +519,7 @@ static void reconstruct_replaces(void **state)
 {
     json_t *d = load("[\"up\",{\"_placeholder\":true,\"num\":1},"
                      "{\"f\":[{\"_placeholder\":true,\"num\":0}],\"n\":1}]");
-    sio_perror err;
+    sio_error err;
 
     (void)state;
     assert_int_equal(siop_packet_reconstruct(d, atts, att_lens, 2, &err), 0);
@@ -536,7 +536,7 @@ static void reconstruct_shares_repeats(void **state)
 {
     json_t *d = load("[{\"_placeholder\":true,\"num\":0},"
                      "{\"_placeholder\":true,\"num\":0}]");
-    sio_perror err;
+    sio_error err;
 
     (void)state;
     assert_int_equal(siop_packet_reconstruct(d, atts, att_lens, 2, &err), 0);
@@ -555,7 +555,7 @@ static void reconstruct_rejects(void **state)
         "{\"a\":{\"_placeholder\":true,\"num\":0,\"b\":2}}",
         "{\"_placeholder\":true,\"num\":0}",
     };
-    sio_perror err;
+    sio_error err;
 
     (void)state;
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
@@ -569,7 +569,7 @@ static void reconstruct_rejects(void **state)
         json_t *d = load("[{\"_placeholder\":true,\"num\":0}]");
 
         assert_int_equal(siop_packet_reconstruct(d, NULL, NULL, 0, &err), -1);
-        assert_string_equal(err.msg, "placeholder num out of range");
+        assert_string_equal(err.text, "placeholder num out of range");
         json_decref(d);
     }
 }
@@ -578,7 +578,7 @@ static void reconstruct_no_placeholders(void **state)
 {
     json_t *d = load("[\"a\",{\"b\":[1,2]}]");
     json_t *s = load("\"str\"");
-    sio_perror err;
+    sio_error err;
 
     (void)state;
     assert_int_equal(siop_packet_reconstruct(d, atts, att_lens, 2, &err), 0);
@@ -780,7 +780,7 @@ static void encode_depth_boundary(void **state)
 {
     json_t *deep = json_pack("[o]", sio_bytes_new("z", 1)), *top;
     sio_packet p;
-    sio_perror err;
+    sio_error err;
     sio_encoded e;
 
     (void)state;
@@ -810,7 +810,7 @@ static void round_trip(sio_packet_type t, const char *nsp, int64_t id,
 {
     sio_encoded e;
     sio_packet p;
-    sio_perror err;
+    sio_error err;
     const uint8_t *ap[4];
     size_t al[4];
 
@@ -921,7 +921,7 @@ static void chaos_parse_reconstruct(void **state)
         "52-/n,3[\"ev\",{\"k\":{\"_placeholder\":true,\"num\":0}},"
         "{\"_placeholder\":true,\"num\":1},[1,2.5,\"s\"]]";
     sio_packet p;
-    sio_perror err;
+    sio_error err;
     int n, rc = -1;
 
     (void)state;

@@ -36,7 +36,7 @@ static json_t *valid_args(void)
 static void test_decode_all_types(void **state)
 {
     sio_arena *arena = siop_arena_new();
-    sio_type_error err;
+    sio_error err;
     json_t *a = valid_args();
     Args out;
     (void)state;
@@ -70,13 +70,13 @@ static void test_decode_all_types(void **state)
 static void expect_refused(int i, const char *text, const char *message)
 {
     sio_arena *arena = siop_arena_new();
-    sio_type_error err;
+    sio_error err;
     json_t *a = valid_args();
     Args out;
 
     assert_int_equal(json_array_set_new(a, (size_t)i, args_json(text)), 0);
     assert_int_equal(siop_decode_params(&args_params, a, &out, arena, &err), -1);
-    assert_string_equal(err.message, message);
+    assert_string_equal(err.text, message);
     json_decref(a);
     siop_arena_free(arena);
 }
@@ -110,7 +110,7 @@ static void test_decode_refusals(void **state)
 static void test_counts(void **state)
 {
     sio_arena *arena = siop_arena_new();
-    sio_type_error err;
+    sio_error err;
     Small out;
     json_t *a;
     (void)state;
@@ -127,7 +127,7 @@ static void test_counts(void **state)
     a = args_json("[1, \"x\", 3]");
     assert_int_equal(siop_decode_params(&small_params, a, &out, arena, &err),
                      -1);
-    assert_string_equal(err.message, "expected 1 to 2 arguments, got 3");
+    assert_string_equal(err.text, "expected 1 to 2 arguments, got 3");
     json_decref(a);
     a = args_json("[]");
     assert_int_equal(siop_decode_params(&small_params, a, &out, arena, &err),
@@ -143,7 +143,7 @@ static void test_counts(void **state)
 static void test_round_trip(void **state)
 {
     sio_arena *arena = siop_arena_new();
-    sio_type_error err;
+    sio_error err;
     json_t *a = valid_args(), *back;
     Args out, again;
     (void)state;
@@ -169,12 +169,12 @@ static void test_round_trip(void **state)
 
 static void test_encode_refusals(void **state)
 {
-    sio_type_error err;
+    sio_error err;
     Small in = {1, "\xff\xfe"}; /* not UTF-8 */
     (void)state;
 
     assert_null(siop_encode_params(&small_params, &in, &err));
-    assert_string_equal(err.message, "b: not valid UTF-8");
+    assert_string_equal(err.text, "b: not valid UTF-8");
 }
 
 static void test_deep_nesting_bounded(void **state)
@@ -190,7 +190,7 @@ static void test_deep_nesting_bounded(void **state)
         {"n", SIO_K_RECORD, 0, 0, 0, 0, &node_desc, NULL}};
     static const sio_params p = {sizeof(Node), 1, top, false, 0};
     sio_arena *arena = siop_arena_new();
-    sio_type_error err;
+    sio_error err;
     json_t *v = json_object(), *args;
     Node out;
     (void)state;
@@ -204,7 +204,7 @@ static void test_deep_nesting_bounded(void **state)
     }
     args = json_pack("[o]", v);
     assert_int_equal(siop_decode_params(&p, args, &out, arena, &err), -1);
-    assert_non_null(strstr(err.message, "nested too deeply"));
+    assert_non_null(strstr(err.text, "nested too deeply"));
     json_decref(args);
     siop_arena_free(arena);
 }

@@ -12,11 +12,12 @@
 
 #include "eio_packet.h"
 
-static int perr(eio_perror *err, size_t offset, const char *msg)
+static int perr(sio_error *err, size_t offset, const char *msg)
 {
     if (err) {
+        err->code = SIO_EPROTO;
         err->offset = offset;
-        snprintf(err->msg, sizeof err->msg, "%s", msg);
+        snprintf(err->text, sizeof err->text, "%s", msg);
     }
     return -1;
 }
@@ -181,7 +182,7 @@ static bool type_valid(uint8_t c)
 }
 
 int eiop_packet_parse(const uint8_t *buf, size_t len, bool binary,
-                      eio_packet *out, eio_perror *err)
+                      eio_packet *out, sio_error *err)
 {
     size_t bad;
 
@@ -205,7 +206,7 @@ int eiop_packet_parse(const uint8_t *buf, size_t len, bool binary,
 /* Checks one packet of a body at offset off; raises *max_bin to its
  * decoded size if it is binary. */
 static int payload_pkt_check(const uint8_t *p, size_t n, size_t off,
-                             long *max_bin, eio_perror *err)
+                             long *max_bin, sio_error *err)
 {
     long dn;
 
@@ -233,7 +234,7 @@ static size_t pkt_end(const uint8_t *body, size_t len, size_t off)
 }
 
 static int payload_check(const uint8_t *body, size_t len, size_t max_packets,
-                         long *max_bin, eio_perror *err)
+                         long *max_bin, sio_error *err)
 {
     size_t bad, off = 0, end, count = 0;
 
@@ -280,7 +281,7 @@ static int payload_walk(const uint8_t *body, size_t len, uint8_t *scratch,
 }
 
 int eiop_payload_decode(const uint8_t *body, size_t len, size_t max_packets,
-                        eio_payload_fn fn, void *ud, eio_perror *err)
+                        eio_payload_fn fn, void *ud, sio_error *err)
 {
     long max_bin = -1;
     uint8_t *scratch;

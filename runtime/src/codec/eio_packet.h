@@ -8,6 +8,7 @@
 #define EIO_PACKET_H
 
 #include "eio.h"
+#include "sio_error.h"
 
 enum {
     EIO_PKT_OPEN = '0',
@@ -29,17 +30,11 @@ typedef struct eio_packet {
     size_t len;
 } eio_packet;
 
-/* First error wins; offset is where in the input it was found. */
-typedef struct eio_perror {
-    size_t offset;
-    char msg[96];
-} eio_perror;
-
 /* Parses one WebSocket frame. Text frames: a type '0'..'6' then payload;
  * the whole frame must be valid UTF-8. Binary frames are messages.
  * Returns 0, or -1 with err set. */
 int eiop_packet_parse(const uint8_t *buf, size_t len, bool binary,
-                      eio_packet *out, eio_perror *err);
+                      eio_packet *out, sio_error *err);
 
 /* Called once per packet of a payload; data is valid for the call only.
  * A non-zero return stops the walk and is returned by eiop_payload_decode. */
@@ -51,10 +46,10 @@ typedef int (*eio_payload_fn)(const eio_packet *p, void *ud);
  * invalid, -1 is returned with err set and fn is never called. An empty
  * body, an empty packet (leading, doubled or trailing 0x1e) are invalid;
  * "b" alone is an empty binary message. Out of memory is also -1 before
- * any call (err->msg "out of memory"). Returns 0 when every packet was
+ * any call (err->text "out of memory"). Returns 0 when every packet was
  * handed out. */
 int eiop_payload_decode(const uint8_t *body, size_t len, size_t max_packets,
-                        eio_payload_fn fn, void *ud, eio_perror *err);
+                        eio_payload_fn fn, void *ud, sio_error *err);
 
 /* Appends one packet in wire form (an eio_msg's bytes: text "4..." or raw
  * binary) to a polling payload being built in *out, with a separator

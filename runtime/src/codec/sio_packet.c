@@ -26,17 +26,18 @@ static const char *const reserved_events[] = {
     "disconnecting", "newListener",   "removeListener",
 };
 
-static int perr(sio_perror *err, size_t offset, const char *fmt, ...)
+static int perr(sio_error *err, size_t offset, const char *fmt, ...)
     LOG_PRINTF(3, 4);
 
-static int perr(sio_perror *err, size_t offset, const char *fmt, ...)
+static int perr(sio_error *err, size_t offset, const char *fmt, ...)
 {
     va_list ap;
 
     if (err) {
+        err->code = SIO_EPROTO;
         err->offset = offset;
         va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        vsnprintf(err->text, sizeof err->text, fmt, ap);
         va_end(ap);
     }
     return -1;
@@ -142,7 +143,7 @@ static bool is_placeholder(const json_t *v)
 
 /* The num of placeholder v, checked against natt. */
 static int placeholder_num(const json_t *v, size_t natt, size_t off,
-                           size_t *num, sio_perror *err)
+                           size_t *num, sio_error *err)
 {
     const json_t *n = json_object_get(v, "num");
     json_int_t k;
@@ -186,7 +187,7 @@ static bool type_binary(sio_packet_type t)
 
 /* "N-" of a binary packet, at *i. */
 static int parse_attachments(const char *buf, size_t len, size_t *i, size_t max,
-                             sio_packet *out, sio_perror *err)
+                             sio_packet *out, sio_error *err)
 {
     uint64_t n = 0;
     int rc = parse_digits(buf, len, i, UINT32_MAX, &n);
@@ -213,7 +214,7 @@ static bool has_stray_count(const char *buf, size_t len)
 
 /* Namespace at *i: from '/' to ',' (consumed) or the end. */
 static int parse_nsp(const char *buf, size_t len, size_t *i, sio_packet *out,
-                     sio_perror *err)
+                     sio_error *err)
 {
     const char *comma;
     size_t n;
@@ -231,7 +232,7 @@ static int parse_nsp(const char *buf, size_t len, size_t *i, sio_packet *out,
 }
 
 static int parse_id(const char *buf, size_t len, size_t *i, sio_packet *out,
-                    sio_perror *err)
+                    sio_error *err)
 {
     size_t start = *i;
     uint64_t id = 0;
@@ -250,7 +251,7 @@ static int parse_id(const char *buf, size_t len, size_t *i, sio_packet *out,
 }
 
 static int parse_json(const char *buf, size_t len, size_t i, json_t **out,
-                      sio_perror *err)
+                      sio_error *err)
 {
     size_t flags = JSON_DECODE_ANY | JSON_ALLOW_NUL;
     json_error_t jerr;
@@ -266,7 +267,7 @@ static int parse_json(const char *buf, size_t len, size_t i, json_t **out,
     return 0;
 }
 
-static int check_shape(const sio_packet *p, size_t off, sio_perror *err)
+static int check_shape(const sio_packet *p, size_t off, sio_error *err)
 {
     const json_t *d = p->data;
     const char *msg;
@@ -304,7 +305,7 @@ typedef struct tree_rules {
 } tree_rules;
 
 static int check_tree(const json_t *v, size_t depth, const tree_rules *r,
-                      sio_perror *err)
+                      sio_error *err)
 {
     size_t i, num = 0;
     void *it;
@@ -333,7 +334,7 @@ static int check_tree(const json_t *v, size_t depth, const tree_rules *r,
 
 /* Type digit and, for binary types, "N-"; *i ends after them. */
 static int parse_type(const char *buf, size_t len, size_t max_attachments,
-                      size_t *i, sio_packet *out, sio_perror *err)
+                      size_t *i, sio_packet *out, sio_error *err)
 {
     if (len == 0)
         return perr(err, 0, "empty packet");
@@ -351,7 +352,7 @@ static int parse_type(const char *buf, size_t len, size_t max_attachments,
 }
 
 static int parse_body(const char *buf, size_t len, size_t i, sio_packet *out,
-                      sio_perror *err)
+                      sio_error *err)
 {
     tree_rules r = {type_binary(out->type), out->attachments, i};
 
@@ -363,7 +364,7 @@ static int parse_body(const char *buf, size_t len, size_t i, sio_packet *out,
 }
 
 int siop_packet_parse(const char *buf, size_t len, size_t max_attachments,
-                      sio_packet *out, sio_perror *err)
+                      sio_packet *out, sio_error *err)
 {
     size_t i = 0;
 
@@ -389,7 +390,7 @@ typedef struct recon {
 } recon;
 
 static int recon_node(recon *r, json_t *v, size_t depth, json_t **repl,
-                      sio_perror *err);
+                      sio_error *err);
 
 /* The bytes value for attachment num; shared by every placeholder that
  * names it, so repeating a placeholder cannot multiply memory. */
@@ -400,7 +401,7 @@ static json_t *recon_value(recon *r, size_t num)
     return r->vals[num];
 }
 
-static int recon_children(recon *r, json_t *v, size_t depth, sio_perror *err)
+static int recon_children(recon *r, json_t *v, size_t depth, sio_error *err)
 {
     json_t *repl;
     void *it;
@@ -425,7 +426,7 @@ static int recon_children(recon *r, json_t *v, size_t depth, sio_perror *err)
 
 /* Visits v at depth; *repl is set (borrowed) if v is a placeholder. */
 static int recon_node(recon *r, json_t *v, size_t depth, json_t **repl,
-                      sio_perror *err)
+                      sio_error *err)
 {
     size_t num = 0;
 
@@ -443,7 +444,7 @@ static int recon_node(recon *r, json_t *v, size_t depth, json_t **repl,
 }
 
 int siop_packet_reconstruct(json_t *data, const uint8_t *const *att,
-                            const size_t *att_len, size_t natt, sio_perror *err)
+                            const size_t *att_len, size_t natt, sio_error *err)
 {
     recon r = {att, att_len, natt, NULL};
     json_t *repl;

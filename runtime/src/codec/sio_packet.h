@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include "eio.h"
+#include "sio_error.h"
 
 typedef enum sio_packet_type {
     SIO_PKT_CONNECT = 0,
@@ -35,11 +36,6 @@ typedef struct sio_packet {
     json_t *data;       /* new reference, NULL if no payload */
 } sio_packet;
 
-typedef struct sio_perror {
-    size_t offset;
-    char msg[96];
-} sio_perror;
-
 /* Parses the text part of a packet, as a server receives it. Checks the
  * type, attachment count (<= max_attachments), namespace (starts with
  * '/'), ack id, JSON, and the payload's shape for the type: CONNECT any
@@ -61,7 +57,7 @@ typedef struct sio_perror {
  * any object with "_placeholder": true that is not exactly
  * {"_placeholder":true,"num":N} with 0 <= N < attachments. */
 int siop_packet_parse(const char *buf, size_t len, size_t max_attachments,
-                      sio_packet *out, sio_perror *err);
+                      sio_packet *out, sio_error *err);
 
 /* Replaces each placeholder in data with a bytes value (sio_bytes_new)
  * holding att[num]. Every placeholder must have 0 <= num < natt; a
@@ -71,8 +67,7 @@ int siop_packet_parse(const char *buf, size_t len, size_t max_attachments,
  * share one bytes value (one copy of the bytes); unused attachments are
  * not an error. data itself must not be a placeholder. */
 int siop_packet_reconstruct(json_t *data, const uint8_t *const *att,
-                            const size_t *att_len, size_t natt,
-                            sio_perror *err);
+                            const size_t *att_len, size_t natt, sio_error *err);
 
 /* An encoded packet: the text message ("4" + packet) and its binary
  * attachments, each an eio_msg ready to queue on any session. */

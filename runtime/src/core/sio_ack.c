@@ -144,13 +144,12 @@ static void out_ack_finish(struct out_ack *a, int status, json_t *data)
     } else if (status) {
         a->invoke(&ctx, status, NULL, a->fn, a->user);
     } else {
-        sio_type_error err;
+        sio_error err;
         void *out = siop_arena_alloc(arena, a->reply->size);
         if (out && siop_decode_params(a->reply, data, out, arena, &err) == 0) {
             a->invoke(&ctx, 0, out, a->fn, a->user);
         } else {
-            siop_log(s, EIO_LOG_INFO, NULL,
-                     out ? err.message : "out of memory");
+            siop_log(s, EIO_LOG_INFO, NULL, out ? err.text : "out of memory");
             a->invoke(&ctx, SIO_EPROTO, NULL, a->fn, a->user);
         }
         siop_arena_reset(arena);

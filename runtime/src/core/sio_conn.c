@@ -229,7 +229,7 @@ static int pending_start(sio_conn *c, const sio_packet *p)
 static void on_text(sio_conn *c, const uint8_t *buf, size_t len)
 {
     sio_packet p;
-    sio_perror err;
+    sio_error err;
     span in = {buf, len};
 
     if (c->has_bin) {
@@ -238,7 +238,7 @@ static void on_text(sio_conn *c, const uint8_t *buf, size_t len)
     }
     if (siop_packet_parse((const char *)buf, len, c->srv->opt.max_attachments,
                           &p, &err) != 0) {
-        conn_fail(c, err.msg, buf, len);
+        conn_fail(c, err.text, buf, len);
         return;
     }
     if (p.type == SIO_PKT_BINARY_EVENT || p.type == SIO_PKT_BINARY_ACK) {
@@ -251,7 +251,7 @@ static void on_text(sio_conn *c, const uint8_t *buf, size_t len)
             return;
         }
         if (siop_packet_reconstruct(p.data, NULL, NULL, 0, &err) != 0) {
-            conn_fail(c, err.msg, buf, len);
+            conn_fail(c, err.text, buf, len);
             json_decref(p.data);
             return;
         }
@@ -264,7 +264,7 @@ static void on_binary(sio_conn *c, const uint8_t *buf, size_t len)
 {
     pending *b = &c->bin;
     pending done;
-    sio_perror err;
+    sio_error err;
 
     if (!c->has_bin) {
         conn_fail(c, "unexpected binary message", buf, len);
@@ -288,7 +288,7 @@ static void on_binary(sio_conn *c, const uint8_t *buf, size_t len)
     if (siop_packet_reconstruct(b->pkt.data, (const uint8_t *const *)b->att,
                                 b->att_len, b->natt + 1, &err) != 0) {
         b->att[b->natt] = NULL;
-        conn_fail(c, err.msg, buf, len);
+        conn_fail(c, err.text, buf, len);
         return;
     }
     b->att[b->natt] = NULL;

@@ -5,15 +5,12 @@
 #define SIO_INTERNAL_TYPED_H
 
 #include "sio.h"
+#include "sio_error.h"
 
 /* ---- decoding and encoding (the walker) ------------------------------ */
 
 /* What went wrong, first error only: "room: expected string",
  * "msg.tags[2]: expected string", "expected 2 arguments, got 3". */
-typedef struct sio_type_error {
-    char path[96];
-    char message[160];
-} sio_type_error;
 
 typedef struct sio_arena sio_arena;
 
@@ -22,19 +19,19 @@ typedef struct sio_arena sio_arena;
  * json point into args, which must outlive out. Returns 0, or -1 with err
  * set. Max nesting depth 32. */
 int siop_decode_params(const sio_params *params, json_t *args, void *out,
-                       sio_arena *arena, sio_type_error *err);
+                       sio_arena *arena, sio_error *err);
 
 /* Decodes the fields of a JSON object (the CONNECT auth payload) into
  * out, as siop_decode_params does for an array; unknown keys are
  * ignored. */
 int siop_decode_object(const sio_params *params, json_t *obj, void *out,
-                       sio_arena *arena, sio_type_error *err);
+                       sio_arena *arena, sio_error *err);
 
 /* Encodes the struct in into a new JSON array (NULL on allocation
  * failure or on an invalid value, e.g. a string that is not UTF-8 or a
  * NULL non-optional pointer; err names it). */
 json_t *siop_encode_params(const sio_params *params, const void *in,
-                           sio_type_error *err);
+                           sio_error *err);
 
 /* A bump allocator for one dispatch. */
 sio_arena *siop_arena_new(void);

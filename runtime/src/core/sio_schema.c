@@ -18,12 +18,12 @@
 json_t *siop_encode_or_log(sio_socket *s, const char *event,
                            const sio_params *p, const void *args)
 {
-    sio_type_error err;
+    sio_error err;
     json_t *a = siop_encode_params(p, args, &err);
 
     if (!a && s)
         siop_log(s, EIO_LOG_WARN, event,
-                 err.message[0] ? err.message : "out of memory");
+                 err.text[0] ? err.text : "out of memory");
     return a;
 }
 
@@ -61,7 +61,7 @@ static void typed_event(sio_ctx *ctx, json_t *args, void *ud)
 {
     const sio_event_desc *ev = ud;
     sio_arena *arena = ctx->s->ns->srv->arena;
-    sio_type_error err;
+    sio_error err;
     char buf[128];
     const char *why = check_requires(ctx, ev->req, buf, sizeof buf);
     void *out;
@@ -72,7 +72,7 @@ static void typed_event(sio_ctx *ctx, json_t *args, void *ud)
     }
     out = siop_arena_alloc(arena, ev->args->size);
     if (!out || siop_decode_params(ev->args, args, out, arena, &err) != 0) {
-        why = out ? err.message : "out of memory";
+        why = out ? err.text : "out of memory";
         siop_log(ctx->s, EIO_LOG_INFO, ctx->event, why);
         if (sio_ctx_wants_ack(ctx))
             (void)sio_ack_error(ctx, why);
@@ -86,8 +86,7 @@ static void typed_event(sio_ctx *ctx, json_t *args, void *ud)
 /* The auth payload's fields into a new struct in arena; NULL or why not.
  * A payload that is not an object has none of the fields. */
 static const char *decode_auth(const sio_params *p, json_t *auth,
-                               sio_arena *arena, void **out,
-                               sio_type_error *err)
+                               sio_arena *arena, void **out, sio_error *err)
 {
     json_t *none = NULL;
     const char *why = NULL;
@@ -97,7 +96,7 @@ static const char *decode_auth(const sio_params *p, json_t *auth,
     if (!json_is_object(auth) && !(auth = none = json_object()))
         return "out of memory";
     if (siop_decode_object(p, auth, *out, arena, err) != 0)
-        why = err->message;
+        why = err->text;
     json_decref(none); /* nothing decoded points into an empty object */
     return why;
 }
@@ -106,7 +105,7 @@ static int typed_connect(sio_ctx *ctx, json_t *auth, void *ud)
 {
     const sio_namespace_desc *nd = ud;
     sio_arena *arena = ctx->s->ns->srv->arena;
-    sio_type_error err;
+    sio_error err;
     char buf[128];
     const char *why = check_requires(ctx, nd->req, buf, sizeof buf);
     void *out = NULL;

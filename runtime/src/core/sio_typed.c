@@ -16,7 +16,7 @@
 
 typedef struct walk {
     sio_arena *arena;
-    sio_type_error *err;
+    sio_error *err;
     char path[96];
     int depth;
 } walk;
@@ -29,10 +29,10 @@ static int fail(walk *w, const char *fmt, ...)
 {
     va_list ap;
 
-    if (w->err && !w->err->message[0]) {
-        snprintf(w->err->path, sizeof w->err->path, "%s", w->path);
+    if (w->err && !w->err->text[0]) {
+        w->err->code = SIO_EINVAL;
         va_start(ap, fmt);
-        vsnprintf(w->err->message, sizeof w->err->message, fmt, ap);
+        vsnprintf(w->err->text, sizeof w->err->text, fmt, ap);
         va_end(ap);
     }
     return -1;
@@ -309,13 +309,13 @@ static int decode_rest(walk *w, const sio_params *p, json_t *args, void *out)
 }
 
 int siop_decode_params(const sio_params *p, json_t *args, void *out,
-                       sio_arena *arena, sio_type_error *err)
+                       sio_arena *arena, sio_error *err)
 {
     walk w = {arena, err, "", 0};
     size_t n = json_array_size(args), need = required_count(p);
 
     if (err)
-        err->path[0] = err->message[0] = '\0';
+        err->code = 0, err->text[0] = '\0';
     memset(out, 0, p->size);
     if (!json_is_array(args))
         return fail(&w, "arguments must be an array");
@@ -491,14 +491,13 @@ static json_t *encode_record(walk *w, const sio_record_desc *r, const void *in)
     return o;
 }
 
-json_t *siop_encode_params(const sio_params *p, const void *in,
-                           sio_type_error *err)
+json_t *siop_encode_params(const sio_params *p, const void *in, sio_error *err)
 {
     walk w = {NULL, err, "", 0};
     json_t *a = json_array();
 
     if (err)
-        err->path[0] = err->message[0] = '\0';
+        err->code = 0, err->text[0] = '\0';
     for (size_t i = 0; a && i < p->nfields; i++) {
         size_t mark = path_push(&w, p->fields[i].name, -1);
         bool absent;
@@ -521,13 +520,13 @@ json_t *siop_encode_params(const sio_params *p, const void *in,
 }
 
 int siop_decode_object(const sio_params *p, json_t *obj, void *out,
-                       sio_arena *arena, sio_type_error *err)
+                       sio_arena *arena, sio_error *err)
 {
     walk w = {arena, err, "", 0};
     sio_record_desc r = {"object", p->size, p->nfields, p->fields};
 
     if (err)
-        err->path[0] = err->message[0] = '\0';
+        err->code = 0, err->text[0] = '\0';
     memset(out, 0, p->size);
     if (!json_is_object(obj) || sio_is_bytes(obj))
         return fail(&w, "expected an object");

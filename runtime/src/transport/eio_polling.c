@@ -265,7 +265,7 @@ void eiop_post_body_done(struct lws *wsi, struct pss *p)
 {
     eio_server *srv = eiop_server_of(wsi);
     eio_session *s = map_get(&srv->sessions, p->sid, strlen(p->sid));
-    eio_perror err = {0};
+    sio_error err = {0};
     char sample[LOG_SAMPLE_MAX];
 
     if (!s || s->state == SS_DEAD) {
@@ -277,9 +277,10 @@ void eiop_post_body_done(struct lws *wsi, struct pss *p)
     eiop_respond_text(wsi, p, 200, "text/html", "ok");
     if (eiop_payload_decode(p->rx, p->rx_len, p->rx_len + 1, payload_packet, s,
                             &err) != 0 &&
-        err.msg[0]) {
+        err.text[0]) {
         LOGF(srv, EIO_LOG_INFO, "eio %s: bad payload at %zu: %s: \"%s\"",
-             s->sid, err.offset, err.msg, log_sample(p->rx, p->rx_len, sample));
+             s->sid, err.offset, err.text,
+             log_sample(p->rx, p->rx_len, sample));
         respond_error(wsi, p, ERR_BAD_REQUEST);
         eiop_session_abort(s, EIO_CLOSE_PARSE_ERROR, EIO_PKT_CLOSE);
     }

@@ -103,12 +103,12 @@ static int ws_message(struct lws *wsi, struct pss *p, const uint8_t *d,
 {
     eio_session *s = p->s;
     eio_packet pk;
-    eio_perror err = {0};
+    sio_error err = {0};
     char sample[LOG_SAMPLE_MAX];
 
     if (eiop_packet_parse(d, n, binary, &pk, &err) != 0) {
         LOGF(s->srv, EIO_LOG_INFO, "eio %s: bad packet: %s: \"%s\"", s->sid,
-             err.msg, log_sample(d, n, sample));
+             err.text, log_sample(d, n, sample));
         if (p->probe) {
             s->probe_ws = NULL;
             s->upgrading = false;

@@ -39,26 +39,6 @@ typedef struct format {
     size_t max_len, max_inflated;
 } format;
 
-static const char *const error_names[] = {
-    "ok",
-    "invalid argument",
-    "out of memory",
-    "malformed",
-    "bad signature",
-    "expired",
-    "too big",
-    "bad payload",
-    "no such cookie",
-    "buffer too small",
-};
-
-const char *sio_cookie_strerror(int code)
-{
-    if (code > 0 || -code >= (int)(sizeof(error_names) / sizeof(*error_names)))
-        return "unknown error";
-    return error_names[-code];
-}
-
 void sio_cookie_opts_init(sio_cookie_opts *o)
 {
     *o = (sio_cookie_opts){SIO_COOKIE_FLASK_MAX_AGE, SIO_COOKIE_MAX_LEN,
@@ -89,7 +69,7 @@ static bool derive_key(const signer *s, uint8_t key[SHA1_LEN])
 
 /* Writes the base64url HMAC-SHA1 of msg (SIG_B64_LEN chars, no NUL). */
 static int signature(const signer *s, const char *msg, size_t n,
-                     char out[SIG_B64_LEN], sio_cookie_error *err)
+                     char out[SIG_B64_LEN], sio_error *err)
 {
     uint8_t key[SHA1_LEN], mac[SHA1_LEN];
     unsigned len = 0;
@@ -126,8 +106,7 @@ static size_t timestamp_b64(int64_t now, char out[12])
     return siop_b64_len(TS_MAX_BYTES - skip, true);
 }
 
-static int timestamp_parse(const char *s, size_t n, int64_t *ts,
-                           sio_cookie_error *err)
+static int timestamp_parse(const char *s, size_t n, int64_t *ts, sio_error *err)
 {
     uint8_t be[TS_MAX_BYTES + 2];
     uint64_t v = 0;
@@ -143,8 +122,7 @@ static int timestamp_parse(const char *s, size_t n, int64_t *ts,
     return 0;
 }
 
-static int check_age(int64_t ts, const format *f, int64_t now,
-                     sio_cookie_error *err)
+static int check_age(int64_t ts, const format *f, int64_t now, sio_error *err)
 {
     if (f->max_age_s < 0)
         return 0;
@@ -161,7 +139,7 @@ static int check_age(int64_t ts, const format *f, int64_t now,
 /* Verifies "payload.timestamp.signature" and its age; on success
  * *payload_len is the length of the payload part (at the start). */
 static int verify(const char *tok, size_t len, const format *f, int64_t now,
-                  size_t *payload_len, sio_cookie_error *err)
+                  size_t *payload_len, sio_error *err)
 {
     const char *dot = last_dot(tok, len), *ts_dot;
     char want[SIG_B64_LEN];
@@ -193,7 +171,7 @@ static int verify(const char *tok, size_t len, const format *f, int64_t now,
 /* Inflates a zlib stream into out, refusing past limit bytes: the
  * buffer never grows beyond limit + 1, whatever the stream claims. */
 static int inflate_bounded(const uint8_t *in, size_t n, size_t limit,
-                           siop_buf *out, sio_cookie_error *err)
+                           siop_buf *out, sio_error *err)
 {
     size_t cap = limit < SIZE_MAX / 2 ? limit + 1 : SIZE_MAX / 2;
     z_stream zs = {0};
@@ -234,7 +212,7 @@ static int inflate_bounded(const uint8_t *in, size_t n, size_t limit,
 
 /* The payload's JSON text: base64url, inflated if it starts with ".". */
 static int payload_bytes(const char *p, size_t n, const format *f,
-                         siop_buf *json, sio_cookie_error *err)
+                         siop_buf *json, sio_error *err)
 {
     bool zipped = n > 0 && p[0] == '.';
     uint8_t *raw;
@@ -263,7 +241,7 @@ static int payload_bytes(const char *p, size_t n, const format *f,
 }
 
 static json_t *payload_load(const char *p, size_t n, const format *f,
-                            sio_cookie_error *err)
+                            sio_error *err)
 {
     siop_buf text = {0};
     json_error_t jerr;
@@ -290,7 +268,7 @@ static json_t *payload_load(const char *p, size_t n, const format *f,
 }
 
 static json_t *load(const char *tok, size_t len, const format *f, int64_t now,
-                    sio_cookie_error *err)
+                    sio_error *err)
 {
     size_t payload_len = 0;
 
@@ -340,8 +318,7 @@ static void put_body(const siop_buf *json, int64_t now, siop_buf *out)
     siop_buf_fini(&z);
 }
 
-static char *dump(const json_t *v, const format *f, int64_t now,
-                  sio_cookie_error *err)
+static char *dump(const json_t *v, const format *f, int64_t now, sio_error *err)
 {
     siop_buf json = {0}, out = {0};
     char sig[SIG_B64_LEN];
@@ -424,7 +401,7 @@ static format token_format(const char *secret, const char *salt,
 
 json_t *sio_cookie_decode_with(const char *cookie, size_t len,
                                const char *secret, int64_t now_s,
-                               const sio_cookie_opts *o, sio_cookie_error *err)
+                               const sio_cookie_opts *o, sio_error *err)
 {
     format f = cookie_format(secret, o);
 
@@ -433,8 +410,7 @@ json_t *sio_cookie_decode_with(const char *cookie, size_t len,
 }
 
 json_t *sio_cookie_decode(const char *cookie, size_t len, const char *secret,
-                          int64_t max_age_s, int64_t now_s,
-                          sio_cookie_error *err)
+                          int64_t max_age_s, int64_t now_s, sio_error *err)
 {
     sio_cookie_opts o;
 
@@ -445,7 +421,7 @@ json_t *sio_cookie_decode(const char *cookie, size_t len, const char *secret,
 
 char *sio_cookie_encode_with(const json_t *session, const char *secret,
                              int64_t now_s, const sio_cookie_opts *o,
-                             sio_cookie_error *err)
+                             sio_error *err)
 {
     format f = cookie_format(secret, o);
 
@@ -454,7 +430,7 @@ char *sio_cookie_encode_with(const json_t *session, const char *secret,
 }
 
 char *sio_cookie_encode(const json_t *session, const char *secret,
-                        int64_t now_s, size_t max_len, sio_cookie_error *err)
+                        int64_t now_s, size_t max_len, sio_error *err)
 {
     sio_cookie_opts o;
 
@@ -464,8 +440,7 @@ char *sio_cookie_encode(const json_t *session, const char *secret,
 }
 
 char *sio_token_sign(const char *secret, const char *salt,
-                     const json_t *payload, int64_t now_s,
-                     sio_cookie_error *err)
+                     const json_t *payload, int64_t now_s, sio_error *err)
 {
     format f = token_format(secret, salt, SIO_COOKIE_NO_MAX_AGE);
 
@@ -475,7 +450,7 @@ char *sio_token_sign(const char *secret, const char *salt,
 
 json_t *sio_token_verify(const char *token, size_t len, const char *secret,
                          const char *salt, int64_t max_age_s, int64_t now_s,
-                         sio_cookie_error *err)
+                         sio_error *err)
 {
     format f = token_format(secret, salt, max_age_s);
 

@@ -9,7 +9,7 @@
 
 /* ---- errors ------------------------------------------------------------ */
 
-void siop_error_clear(sio_cookie_error *err)
+void siop_error_clear(sio_error *err)
 {
     if (err) {
         err->code = SIO_COOKIE_OK;
@@ -17,7 +17,7 @@ void siop_error_clear(sio_cookie_error *err)
     }
 }
 
-int siop_error(sio_cookie_error *err, int code, const char *fmt, ...)
+int siop_error(sio_error *err, int code, const char *fmt, ...)
 {
     va_list ap;
 

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sio_session.h"
+#include "sio_cookie.h"
 
 #if defined(__GNUC__)
 #define SIOP_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -18,10 +18,10 @@
 #endif
 
 /* Resets err (NULL is fine) at the start of a public call. */
-void siop_error_clear(sio_cookie_error *err);
+void siop_error_clear(sio_error *err);
 /* Records code and a message unless an error is already recorded (the
  * first one is the cause). Returns code. */
-int siop_error(sio_cookie_error *err, int code, const char *fmt, ...)
+int siop_error(sio_error *err, int code, const char *fmt, ...)
     SIOP_PRINTF(3, 4);
 
 /* A byte buffer that remembers an allocation failure, so writers can
@@ -61,12 +61,12 @@ enum {
  * SIO_COOKIE_EINVAL (invalid UTF-8, nesting deeper than
  * SIO_COOKIE_MAX_DEPTH on the wire) / SIO_COOKIE_ENOMEM with err set. */
 int siop_json_dump(const json_t *v, unsigned flags, siop_buf *out,
-                   sio_cookie_error *err);
+                   sio_error *err);
 
 /* Checks the nesting of a freshly parsed (unshared) tree and, if untag,
  * replaces Flask's tagged values by their plain JSON form in place.
  * Steals v; returns the new root, or NULL with err set
  * (SIO_COOKIE_EPAYLOAD or SIO_COOKIE_ENOMEM). */
-json_t *siop_json_untag(json_t *v, bool untag, sio_cookie_error *err);
+json_t *siop_json_untag(json_t *v, bool untag, sio_error *err);
 
 #endif

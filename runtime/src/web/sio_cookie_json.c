@@ -33,7 +33,7 @@ static bool is_tag(const char *key, size_t len)
 typedef struct writer {
     siop_buf *out;
     unsigned flags;
-    sio_cookie_error *err;
+    sio_error *err;
 } writer;
 
 static int dump_value(writer *w, const json_t *v, unsigned depth);
@@ -304,7 +304,7 @@ static int dump_value(writer *w, const json_t *v, unsigned depth)
 }
 
 int siop_json_dump(const json_t *v, unsigned flags, siop_buf *out,
-                   sio_cookie_error *err)
+                   sio_error *err)
 {
     writer w = {out, flags, err};
 
@@ -321,10 +321,10 @@ int siop_json_dump(const json_t *v, unsigned flags, siop_buf *out,
  */
 
 static json_t *untag_value(json_t *v, bool untag, unsigned depth,
-                           sio_cookie_error *err);
+                           sio_error *err);
 
 static json_t *bad_tag(json_t *v, const char *tag, const char *why,
-                       sio_cookie_error *err)
+                       sio_error *err)
 {
     json_decref(v);
     siop_error(err, SIO_COOKIE_EPAYLOAD, "tag \"%s\": %s", tag, why);
@@ -365,7 +365,7 @@ static bool std_base64(const json_t *s)
 }
 
 /* " di": {" t__": v} is the object {" t": v}. */
-static json_t *untag_dict(json_t *inner, sio_cookie_error *err)
+static json_t *untag_dict(json_t *inner, sio_error *err)
 {
     void *it = json_object_iter(inner);
     const char *key;
@@ -391,7 +391,7 @@ static json_t *untag_dict(json_t *inner, sio_cookie_error *err)
 }
 
 /* Converts the tagged value in (stolen) whose tag is key. */
-static json_t *untag_one(const char *key, json_t *in, sio_cookie_error *err)
+static json_t *untag_one(const char *key, json_t *in, sio_error *err)
 {
     char uuid[37];
 
@@ -415,7 +415,7 @@ static json_t *untag_one(const char *key, json_t *in, sio_cookie_error *err)
 }
 
 static json_t *untag_object(json_t *v, bool untag, unsigned depth,
-                            sio_cookie_error *err)
+                            sio_error *err)
 {
     void *it;
 
@@ -442,7 +442,7 @@ static json_t *untag_object(json_t *v, bool untag, unsigned depth,
 }
 
 static json_t *untag_value(json_t *v, bool untag, unsigned depth,
-                           sio_cookie_error *err)
+                           sio_error *err)
 {
     if (!json_is_object(v) && !json_is_array(v))
         return v;
@@ -466,7 +466,7 @@ static json_t *untag_value(json_t *v, bool untag, unsigned depth,
     return v;
 }
 
-json_t *siop_json_untag(json_t *v, bool untag, sio_cookie_error *err)
+json_t *siop_json_untag(json_t *v, bool untag, sio_error *err)
 {
     return untag_value(v, untag, 0, err);
 }

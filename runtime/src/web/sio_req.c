@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "sio_session.h"
+#include "sio_cookie.h"
 
 const char *sio_req_method(const sio_req *r)
 {

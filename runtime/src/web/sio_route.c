@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "sio_session.h"
+#include "sio_cookie.h"
 
 #define MAX_SEGMENTS 16
 #define MAX_RESPONSE_HEADERS 16

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "sio_session.h"
+#include "sio_cookie.h"
 
 #define USER_KEY "_user_id"
 #define STORE_ID_BYTES 24 /* 144 random bits, as base64url */
@@ -142,7 +142,7 @@ static char *new_store_id(void)
 static json_t *load(struct sio_websession *ws, const char *cookie, int level,
                     char **id)
 {
-    sio_cookie_error err;
+    sio_error err;
     json_t *s = NULL;
 
     *id = NULL;
@@ -166,7 +166,7 @@ static json_t *load(struct sio_websession *ws, const char *cookie, int level,
 /* Would session fit the size limit once encoded? */
 static bool fits(struct sio_websession *ws, const json_t *session)
 {
-    sio_cookie_error err;
+    sio_error err;
     char *c;
     size_t n;
 
@@ -262,7 +262,7 @@ static void set_cookie(sio_req *r, const char *value, bool remove)
 void siop_session_req_save(sio_req *r)
 {
     struct sio_websession *ws = ws_of(r->srv);
-    sio_cookie_error err;
+    sio_error err;
     char *c;
 
     if (!r->session_dirty || !enabled(ws))
@@ -453,7 +453,7 @@ void *sio_req_user(sio_req *r)
 char *sio_server_token_sign(sio_server *srv, const char *salt,
                             const json_t *payload)
 {
-    sio_cookie_error err;
+    sio_error err;
 
     if (!enabled(ws_of(srv)))
         return NULL;
@@ -463,7 +463,7 @@ char *sio_server_token_sign(sio_server *srv, const char *salt,
 json_t *sio_server_token_verify(sio_server *srv, const char *salt,
                                 const char *token, int64_t max_age_s)
 {
-    sio_cookie_error err;
+    sio_error err;
 
     if (!enabled(ws_of(srv)) || !token)
         return NULL;

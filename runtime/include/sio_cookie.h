@@ -1,4 +1,4 @@
-/* sio_session.h - Flask-compatible session cookies, signed tokens, and
+/* sio_cookie.h - Flask-compatible session cookies, signed tokens, and
  * the Cookie / Set-Cookie headers.
  *
  * A pure codec: no I/O, no clock (callers pass the time), no global
@@ -38,14 +38,16 @@
  * Ownership: "new" = the caller owns the result (json_decref / free);
  * "borrowed" = the callee only reads it during the call.
  */
-#ifndef SIO_SESSION_H
-#define SIO_SESSION_H
+#ifndef SIO_COOKIE_H
+#define SIO_COOKIE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
+
+#include "sio_error.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -57,28 +59,18 @@ extern "C" {
 #define SIO_COOKIE_MUST_CHECK
 #endif
 
-/* Result codes (err->code, or the return value of the header helpers). */
-enum {
-    SIO_COOKIE_OK = 0,
-    SIO_COOKIE_EINVAL = -1,     /* bad argument: empty secret, session not
-                                   an object, invalid UTF-8 or a nesting
-                                   deeper than SIO_COOKIE_MAX_DEPTH in what
-                                   is to be encoded, bad header characters */
-    SIO_COOKIE_ENOMEM = -2,     /* allocation failed */
-    SIO_COOKIE_EMALFORMED = -3, /* not a signed value: separators, base64,
-                                   timestamp */
-    SIO_COOKIE_EBADSIG = -4,    /* signature mismatch: tampered, or signed
-                                   with another secret or salt */
-    SIO_COOKIE_EEXPIRED = -5,   /* older than max_age, or signed later
-                                   than now */
-    SIO_COOKIE_ETOOBIG = -6,    /* over a length limit (input, inflated
-                                   payload, or the cookie encode would
-                                   produce) */
-    SIO_COOKIE_EPAYLOAD = -7,   /* signed correctly, but not zlib / JSON /
-                                   an object / a well-formed tag */
-    SIO_COOKIE_ENOENT = -8,     /* sio_cookie_get: no such cookie */
-    SIO_COOKIE_ENOSPACE = -9,   /* output buffer too small */
-};
+/* The codec's names for its results (sio_error.h): err->code, or the
+ * return value of the header helpers. */
+#define SIO_COOKIE_OK SIO_OK
+#define SIO_COOKIE_EINVAL SIO_EINVAL
+#define SIO_COOKIE_ENOMEM SIO_ENOMEM
+#define SIO_COOKIE_EMALFORMED SIO_EMALFORMED
+#define SIO_COOKIE_EBADSIG SIO_EBADSIG
+#define SIO_COOKIE_EEXPIRED SIO_EEXPIRED
+#define SIO_COOKIE_ETOOBIG SIO_ETOOBIG
+#define SIO_COOKIE_EPAYLOAD SIO_EPAYLOAD
+#define SIO_COOKIE_ENOENT SIO_ENOENT
+#define SIO_COOKIE_ENOSPACE SIO_ENOSPACE
 
 /* Default limits. 4093 is Flask's max_cookie_size (browsers keep about
  * 4096 bytes per cookie, name and attributes included). */
@@ -93,15 +85,11 @@ enum {
 /* max_age_s value: do not check the age. */
 #define SIO_COOKIE_NO_MAX_AGE (-1)
 
-/* Why a call failed: the code and one short line for a log (no secret
- * material, no cookie bytes). The first error of a call wins. */
-typedef struct sio_cookie_error {
-    int code;
-    char text[120];
-} sio_cookie_error;
+/* Why a call failed (sio_error.h). */
+typedef sio_error sio_cookie_error;
 
 /* A static name of code ("bad signature"). */
-const char *sio_cookie_strerror(int code);
+#define sio_cookie_strerror sio_strerror
 
 /* ---- session cookies ------------------------------------------------- */
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "eio_packet.h"
+#include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -74,22 +75,22 @@ static void fuzz_base64(const uint8_t *data, size_t size)
     long n;
 
     CHECK(out);
-    n = eiop_base64_decode((const char *)data, size, out);
+    n = util_b64_decode((const char *)data, size, false, out);
     if (n >= 0) {
         /* strict decoding is the inverse of encoding */
-        CHECK(eiop_base64_encoded_len((size_t)n) == size);
+        CHECK(util_b64_len((size_t)n, false) == size);
         back = malloc(size + 1);
         CHECK(back);
-        eiop_base64_encode(out, (size_t)n, back);
+        util_b64_encode(out, (size_t)n, false, back);
         CHECK(memcmp(back, data, size) == 0);
         free(back);
     }
     free(out);
-    back = malloc(eiop_base64_encoded_len(size) + 1);
+    back = malloc(util_b64_len(size, false) + 1);
     out = malloc(size + 3);
     CHECK(back && out);
-    eiop_base64_encode(data, size, back);
-    n = eiop_base64_decode(back, eiop_base64_encoded_len(size), out);
+    util_b64_encode(data, size, false, back);
+    n = util_b64_decode(back, util_b64_len(size, false), false, out);
     CHECK(n == (long)size && memcmp(out, data, size) == 0);
     free(back);
     free(out);

@@ -3,14 +3,12 @@
  * Client bytes are untrusted: every read is bounded by len, and a polling
  * body is checked whole (UTF-8, types, base64, count) before the first
  * packet is handed out, so a handler never sees half of a bad body. */
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "eio_packet.h"
+#include "util.h"
 
 static int perr(sio_error *err, size_t offset, const char *msg)
 {
@@ -81,99 +79,6 @@ bool eiop_utf8_valid(const uint8_t *buf, size_t len)
     return utf8_bad_at(buf, len) == len;
 }
 
-/* ---- base64 ----------------------------------------------------------- */
-
-static int b64_val(char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
-/* Strict RFC 4648 check: alphabet, '=' only as the last one or two
- * characters, and zero pad bits, so each byte string has exactly one
- * encoding. Returns the decoded length, or -1. */
-static long b64_check(const char *in, size_t len)
-{
-    size_t pad = 0;
-
-    if (len % 4 != 0 || len / 4 * 3 > LONG_MAX || len > INT_MAX)
-        return -1;
-    if (len && in[len - 1] == '=')
-        pad = in[len - 2] == '=' ? 2 : 1;
-    for (size_t i = 0; i < len - pad; i++)
-        if (b64_val(in[i]) < 0)
-            return -1;
-    if (pad == 1 && (b64_val(in[len - 2]) & 0x3) != 0)
-        return -1;
-    if (pad == 2 && (b64_val(in[len - 3]) & 0xF) != 0)
-        return -1;
-    return (long)(len / 4 * 3 - pad);
-}
-
-size_t eiop_base64_encoded_len(size_t n)
-{
-    return n / 3 * 4 + (n % 3 ? 4 : 0);
-}
-
-/* Encodes through a stack buffer because EVP_EncodeBlock writes a NUL
- * after its output; put receives whole 4-character groups. */
-typedef int (*b64_put_fn)(const char *p, size_t n, void *ud);
-
-static int b64_encode_to(const uint8_t *in, size_t n, b64_put_fn put, void *ud)
-{
-    enum { CHUNK_IN = 768 }; /* a multiple of 3: no padding mid-way */
-    unsigned char buf[CHUNK_IN / 3 * 4 + 1];
-
-    while (n > 0) {
-        size_t k = n < CHUNK_IN ? n : CHUNK_IN;
-        int w = EVP_EncodeBlock(buf, in, (int)k);
-
-        if (put((const char *)buf, (size_t)w, ud) != 0)
-            return -1;
-        in += k;
-        n -= k;
-    }
-    return 0;
-}
-
-static int put_mem(const char *p, size_t n, void *ud)
-{
-    char **out = ud;
-
-    memcpy(*out, p, n);
-    *out += n;
-    return 0;
-}
-
-void eiop_base64_encode(const uint8_t *in, size_t n, char *out)
-{
-    (void)b64_encode_to(in, n, put_mem, &out);
-}
-
-long eiop_base64_decode(const char *in, size_t len, uint8_t *out)
-{
-    long n = b64_check(in, len);
-
-    if (n < 0)
-        return -1;
-    if (len == 0)
-        return 0;
-    /* Validated above, so OpenSSL cannot fail; it counts pad bytes as
-     * output, hence the length from b64_check. */
-    if (EVP_DecodeBlock(out, (const unsigned char *)in, (int)len) < 0)
-        return -1;
-    return n;
-}
-
 /* ---- packets ---------------------------------------------------------- */
 
 static bool type_valid(uint8_t c)
@@ -213,7 +118,7 @@ static int payload_pkt_check(const uint8_t *p, size_t n, size_t off,
     if (n == 0)
         return perr(err, off, "empty packet");
     if (p[0] == 'b') {
-        dn = b64_check((const char *)p + 1, n - 1);
+        dn = util_b64_decode((const char *)p + 1, n - 1, false, NULL);
         if (dn < 0)
             return perr(err, off + 1, "invalid base64");
         if (dn > *max_bin)
@@ -266,8 +171,8 @@ static int payload_walk(const uint8_t *body, size_t len, uint8_t *scratch,
     for (;;) {
         end = pkt_end(body, len, off);
         if (body[off] == 'b') {
-            long n = eiop_base64_decode((const char *)body + off + 1,
-                                        end - off - 1, scratch);
+            long n = util_b64_decode((const char *)body + off + 1,
+                                     end - off - 1, false, scratch);
             p = (eio_packet){EIO_PKT_MESSAGE, true, scratch, (size_t)n};
         } else {
             p = (eio_packet){(char)body[off], false, body + off + 1,
@@ -298,9 +203,22 @@ int eiop_payload_decode(const uint8_t *body, size_t len, size_t max_packets,
     return rc;
 }
 
-static int put_msg(const char *p, size_t n, void *ud)
+/* Appends in as base64, a chunk at a time through a stack buffer. */
+static int append_b64(eio_msg **out, const uint8_t *in, size_t n)
 {
-    return eio_msg_append(ud, p, n);
+    enum { CHUNK_IN = 768 }; /* a multiple of 3: no padding mid-way */
+    char buf[CHUNK_IN / 3 * 4];
+
+    while (n > 0) {
+        size_t k = n < CHUNK_IN ? n : CHUNK_IN;
+
+        util_b64_encode(in, k, false, buf);
+        if (eio_msg_append(out, buf, util_b64_len(k, false)) != 0)
+            return -1;
+        in += k;
+        n -= k;
+    }
+    return 0;
 }
 
 int eiop_payload_append(eio_msg **out, const uint8_t *pkt, size_t len,
@@ -312,8 +230,7 @@ int eiop_payload_append(eio_msg **out, const uint8_t *pkt, size_t len,
         return EIO_ENOMEM;
     if (!binary)
         return eio_msg_append(out, pkt, len) ? EIO_ENOMEM : 0;
-    if (eio_msg_append(out, "b", 1) != 0 ||
-        b64_encode_to(pkt, len, put_msg, out) != 0)
+    if (eio_msg_append(out, "b", 1) != 0 || append_b64(out, pkt, len) != 0)
         return EIO_ENOMEM;
     return 0;
 }

@@ -67,13 +67,4 @@ uint8_t *eiop_msg_frame(eio_msg *m);
  * code points over U+10FFFF). */
 bool eiop_utf8_valid(const uint8_t *buf, size_t len);
 
-/* Standard base64 (RFC 4648, with padding). encode writes
- * eiop_base64_encoded_len(n) bytes, no NUL. decode is strict: length a
- * multiple of 4, padding only at the end, no other bytes, unused bits
- * of the last group zero (so encode(decode(s)) == s); returns the
- * decoded length, or -1. out must hold len / 4 * 3 bytes. */
-size_t eiop_base64_encoded_len(size_t n);
-void eiop_base64_encode(const uint8_t *in, size_t n, char *out);
-long eiop_base64_decode(const char *in, size_t len, uint8_t *out);
-
 #endif

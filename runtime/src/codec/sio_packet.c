@@ -78,27 +78,44 @@ const uint8_t *sio_bytes_data(const json_t *v, size_t *len)
     return (const uint8_t *)json_string_value(s);
 }
 
+/* The reasons as socket.io names them, the one table of these strings. */
+static const char *const reason_names[] = {
+    [SIO_REASON_CLIENT_NAMESPACE_DISCONNECT] = "client namespace disconnect",
+    [SIO_REASON_SERVER_NAMESPACE_DISCONNECT] = "server namespace disconnect",
+    [SIO_REASON_TRANSPORT_CLOSE] = "transport close",
+    [SIO_REASON_TRANSPORT_ERROR] = "transport error",
+    [SIO_REASON_PING_TIMEOUT] = "ping timeout",
+    [SIO_REASON_PARSE_ERROR] = "parse error",
+    [SIO_REASON_SERVER_SHUTTING_DOWN] = "server shutting down",
+    [SIO_REASON_FORCED_CLOSE] = "forced close",
+};
+
 const char *sio_reason_str(sio_reason r)
 {
-    switch (r) {
-    case SIO_REASON_CLIENT_NAMESPACE_DISCONNECT:
-        return "client namespace disconnect";
-    case SIO_REASON_SERVER_NAMESPACE_DISCONNECT:
-        return "server namespace disconnect";
-    case SIO_REASON_TRANSPORT_CLOSE:
-        return "transport close";
-    case SIO_REASON_TRANSPORT_ERROR:
-        return "transport error";
-    case SIO_REASON_PING_TIMEOUT:
-        return "ping timeout";
-    case SIO_REASON_PARSE_ERROR:
-        return "parse error";
-    case SIO_REASON_SERVER_SHUTTING_DOWN:
-        return "server shutting down";
-    case SIO_REASON_FORCED_CLOSE:
-        return "forced close";
+    if (r <= 0 || (size_t)r >= sizeof reason_names / sizeof *reason_names)
+        return "unknown";
+    return reason_names[r];
+}
+
+sio_reason siop_reason_of_close(eio_close_reason why)
+{
+    switch (why) {
+    case EIO_CLOSE_TRANSPORT_CLOSE:
+        return SIO_REASON_TRANSPORT_CLOSE;
+    case EIO_CLOSE_PING_TIMEOUT:
+        return SIO_REASON_PING_TIMEOUT;
+    case EIO_CLOSE_PARSE_ERROR:
+        return SIO_REASON_PARSE_ERROR;
+    case EIO_CLOSE_SERVER:
+        return SIO_REASON_FORCED_CLOSE;
+    case EIO_CLOSE_SHUTDOWN:
+        return SIO_REASON_SERVER_SHUTTING_DOWN;
+    case EIO_CLOSE_TRANSPORT_ERROR:
+    case EIO_CLOSE_TOO_LARGE:
+    case EIO_CLOSE_SLOW_CONSUMER:
+        break;
     }
-    return "unknown";
+    return SIO_REASON_TRANSPORT_ERROR;
 }
 
 /* ---- tree helpers ----------------------------------------------------- */
@@ -108,7 +125,7 @@ static bool is_container(const json_t *v)
     return json_is_array(v) || json_is_object(v);
 }
 
-static bool is_reserved_event(const char *name)
+bool siop_event_reserved(const char *name)
 {
     for (size_t i = 0; i < sizeof reserved_events / sizeof *reserved_events;
          i++)
@@ -128,7 +145,7 @@ static const char *event_problem(const json_t *data)
                "string";
     if (strlen(json_string_value(name)) != json_string_length(name))
         return "invalid event name";
-    if (is_reserved_event(json_string_value(name)))
+    if (siop_event_reserved(json_string_value(name)))
         return "reserved event name";
     return NULL;
 }

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include "eio.h"
+#include "sio.h"
 #include "sio_error.h"
 
 typedef enum sio_packet_type {
@@ -99,5 +100,11 @@ void siop_encoded_fini(sio_encoded *e);
 
 /* True if data holds a bytes value anywhere (depth-limited walk). */
 bool siop_json_has_bytes(const json_t *data);
+
+/* Is name one of the event names socket.io reserves (see above)? */
+bool siop_event_reserved(const char *name);
+
+/* The socket.io reason of an Engine.IO close (their names agree). */
+sio_reason siop_reason_of_close(eio_close_reason why);
 
 #endif

@@ -65,24 +65,6 @@ static room *room_get(mem_adapter *m, const char *name, bool create)
     return r;
 }
 
-static int grow(void **v, size_t *cap, size_t need, size_t size)
-{
-    size_t ncap;
-    void *nv;
-
-    if (need <= *cap)
-        return 0;
-    ncap = *cap ? *cap * 2 : 4;
-    while (ncap < need)
-        ncap *= 2;
-    nv = realloc(*v, ncap * size);
-    if (!nv)
-        return SIO_ENOMEM;
-    *v = nv;
-    *cap = ncap;
-    return 0;
-}
-
 static int mem_join(sio_adapter *a, sio_socket *s, const char *name)
 {
     mem_adapter *m = (mem_adapter *)a;
@@ -93,10 +75,10 @@ static int mem_join(sio_adapter *a, sio_socket *s, const char *name)
         return 0;
     if (!sr && !(sr = s->adapter_data = calloc(1, sizeof *sr)))
         return SIO_ENOMEM;
-    if (grow((void **)&sr->v, &sr->cap, sr->n + 1, sizeof *sr->v) ||
+    if (util_grow((void **)&sr->v, &sr->cap, sr->n + 1, sizeof *sr->v) ||
         !(r = room_get(m, name, true)))
         return SIO_ENOMEM;
-    if (grow((void **)&r->members, &r->cap, r->n + 1, sizeof *r->members))
+    if (util_grow((void **)&r->members, &r->cap, r->n + 1, sizeof *r->members))
         return SIO_ENOMEM;
     r->members[r->n] = s;
     sr->v[sr->n++] = (membership){r, r->n++};

@@ -7,6 +7,7 @@
 
 #include "sio.h"
 #include "sio_internal_typed.h"
+#include "util.h"
 
 #define CHUNK_MIN 4096
 #define ALIGN 16
@@ -64,14 +65,9 @@ void *siop_arena_alloc(sio_arena *a, size_t size)
 
 int siop_arena_defer_decref(sio_arena *a, json_t *v)
 {
-    if (a->ndecref == a->capdecref) {
-        size_t ncap = a->capdecref ? a->capdecref * 2 : 8;
-        json_t **n = realloc(a->decref, ncap * sizeof *n);
-        if (!n)
-            return -1;
-        a->decref = n;
-        a->capdecref = ncap;
-    }
+    if (util_grow((void **)&a->decref, &a->capdecref, a->ndecref + 1,
+                  sizeof *a->decref) != 0)
+        return -1;
     a->decref[a->ndecref++] = v;
     return 0;
 }

@@ -364,20 +364,7 @@ static sio_reason close_reason(eio_close_reason why, sio_reason recorded)
         return SIO_REASON_SERVER_SHUTTING_DOWN;
     if (recorded) /* we closed it first; the peer may have raced us */
         return recorded;
-    switch (why) {
-    case EIO_CLOSE_TRANSPORT_CLOSE:
-        return SIO_REASON_TRANSPORT_CLOSE;
-    case EIO_CLOSE_TRANSPORT_ERROR:
-    case EIO_CLOSE_TOO_LARGE:
-    case EIO_CLOSE_SLOW_CONSUMER:
-        return SIO_REASON_TRANSPORT_ERROR;
-    case EIO_CLOSE_PING_TIMEOUT:
-        return SIO_REASON_PING_TIMEOUT;
-    case EIO_CLOSE_PARSE_ERROR:
-        return SIO_REASON_PARSE_ERROR;
-    default:
-        return SIO_REASON_FORCED_CLOSE;
-    }
+    return siop_reason_of_close(why);
 }
 
 void siop_conn_on_close(eio_session *es, eio_close_reason why, void *ud)

@@ -22,15 +22,10 @@ void siop_socket_held_clear(sio_socket *s)
 /* Keeps an emit made while the connect handler runs; e is moved. */
 static int socket_hold(sio_socket *s, sio_encoded *e)
 {
-    if (s->nheld == s->capheld) {
-        size_t cap = s->capheld ? s->capheld * 2 : 4;
-        sio_encoded *h = realloc(s->held, cap * sizeof *h);
-        if (!h) {
-            siop_encoded_fini(e);
-            return SIO_ENOMEM;
-        }
-        s->held = h;
-        s->capheld = cap;
+    if (util_grow((void **)&s->held, &s->capheld, s->nheld + 1,
+                  sizeof *s->held) != 0) {
+        siop_encoded_fini(e);
+        return SIO_ENOMEM;
     }
     s->held[s->nheld++] = *e;
     return 0;
@@ -205,27 +200,14 @@ void sio_socket_unref(sio_socket *s)
         siop_socket_unref(s);
 }
 
-/* Names the client library keeps for itself (socket.io refuses them). */
-static bool event_reserved(const char *event)
-{
-    static const char *const names[] = {
-        "connect",       "connect_error", "disconnect",
-        "disconnecting", "newListener",   "removeListener",
-    };
-
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(event, names[i]) == 0)
-            return true;
-    return false;
-}
-
 int siop_encode_event(const char *nsp, const char *event, json_t *args,
                       int64_t id, sio_encoded *out)
 {
     json_t *name;
     int rc;
 
-    if (!event || (args && !json_is_array(args)) || event_reserved(event)) {
+    if (!event || (args && !json_is_array(args)) ||
+        siop_event_reserved(event)) {
         json_decref(args);
         return SIO_EINVAL;
     }

@@ -16,12 +16,12 @@
 
 /* Engine.IO error codes and their messages, as the reference server. */
 enum {
-    ERR_TRANSPORT_UNKNOWN = 0,
-    ERR_UNKNOWN_SID = 1,
-    ERR_BAD_HANDSHAKE_METHOD = 2,
-    ERR_BAD_REQUEST = 3,
-    ERR_FORBIDDEN = 4,
-    ERR_UNSUPPORTED_PROTOCOL_VERSION = 5,
+    ERR_TRANSPORT_UNKNOWN, /* from 0: the codes clients see */
+    ERR_UNKNOWN_SID,
+    ERR_BAD_HANDSHAKE_METHOD,
+    ERR_BAD_REQUEST,
+    ERR_FORBIDDEN,
+    ERR_UNSUPPORTED_PROTOCOL_VERSION,
 };
 
 static const char *const error_messages[] = {

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "eio_packet.h"
+#include "sio_packet.h"
 #include "log.h"
 
 static int queue_push(eio_session *s, eio_msg *m)
@@ -383,23 +384,7 @@ void eio_session_close(eio_session *s)
 
 const char *eio_close_reason_str(eio_close_reason r)
 {
-    switch (r) {
-    case EIO_CLOSE_TRANSPORT_CLOSE:
-        return "transport close";
-    case EIO_CLOSE_PING_TIMEOUT:
-        return "ping timeout";
-    case EIO_CLOSE_PARSE_ERROR:
-        return "parse error";
-    case EIO_CLOSE_SERVER:
-        return "forced close";
-    case EIO_CLOSE_SHUTDOWN:
-        return "server shutting down";
-    case EIO_CLOSE_TOO_LARGE:
-    case EIO_CLOSE_SLOW_CONSUMER:
-    case EIO_CLOSE_TRANSPORT_ERROR:
-        return "transport error";
-    }
-    return "transport error";
+    return sio_reason_str(siop_reason_of_close(r));
 }
 
 /* Called by the server when stopping: every session ends gracefully. */

@@ -1,6 +1,9 @@
 /* util.c - see util.h. */
 #include "util.h"
 
+#include <stdlib.h>
+#include <time.h>
+
 #include <openssl/rand.h>
 
 int util_random_id(char *out)
@@ -15,5 +18,28 @@ int util_random_id(char *out)
     for (size_t i = 0; i < UTIL_ID_LEN; i++)
         out[i] = alphabet[raw[i] & 63];
     out[UTIL_ID_LEN] = '\0';
+    return 0;
+}
+
+int64_t util_now_s(void)
+{
+    return (int64_t)time(NULL);
+}
+
+int util_grow(void **v, size_t *cap, size_t need, size_t size)
+{
+    size_t ncap;
+    void *nv;
+
+    if (need <= *cap)
+        return 0;
+    ncap = *cap ? *cap * 2 : 4;
+    while (ncap < need)
+        ncap *= 2;
+    nv = realloc(*v, ncap * size);
+    if (!nv)
+        return -1;
+    *v = nv;
+    *cap = ncap;
     return 0;
 }

@@ -78,7 +78,7 @@ static int signature(const signer *s, const char *msg, size_t n,
                    mac, &len) != NULL;
 
     if (ok)
-        siop_b64_encode(mac, SHA1_LEN, true, out);
+        util_b64_encode(mac, SHA1_LEN, true, out);
     OPENSSL_cleanse(key, sizeof(key));
     OPENSSL_cleanse(mac, sizeof(mac));
     return ok ? 0 : siop_error(err, SIO_COOKIE_ENOMEM, "HMAC failed");
@@ -102,15 +102,15 @@ static size_t timestamp_b64(int64_t now, char out[12])
         be[i] = (uint8_t)((uint64_t)now >> (56 - 8 * i));
     while (skip < TS_MAX_BYTES && be[skip] == 0)
         skip++;
-    siop_b64_encode(be + skip, TS_MAX_BYTES - skip, true, out);
-    return siop_b64_len(TS_MAX_BYTES - skip, true);
+    util_b64_encode(be + skip, TS_MAX_BYTES - skip, true, out);
+    return util_b64_len(TS_MAX_BYTES - skip, true);
 }
 
 static int timestamp_parse(const char *s, size_t n, int64_t *ts, sio_error *err)
 {
     uint8_t be[TS_MAX_BYTES + 2];
     uint64_t v = 0;
-    long len = n <= 11 ? siop_b64_decode(s, n, true, be) : -1;
+    long len = n <= 11 ? util_b64_decode(s, n, true, be) : -1;
 
     if (len < 0 || len > TS_MAX_BYTES)
         return siop_error(err, SIO_COOKIE_EMALFORMED, "malformed timestamp");
@@ -224,7 +224,7 @@ static int payload_bytes(const char *p, size_t n, const format *f,
     raw = malloc(n / 4 * 3 + 2);
     if (!raw)
         return siop_error(err, SIO_COOKIE_ENOMEM, "out of memory");
-    len = siop_b64_decode(p, n, true, raw);
+    len = util_b64_decode(p, n, true, raw);
     if (len < 0)
         rc = siop_error(err, SIO_COOKIE_EPAYLOAD, "payload is not base64url");
     else if (zipped)
@@ -305,14 +305,14 @@ static void put_body(const siop_buf *json, int64_t now, siop_buf *out)
 {
     siop_buf z = {0};
     const siop_buf *bytes = maybe_compress(json, &z);
-    size_t n = siop_b64_len(bytes->len, true);
+    size_t n = util_b64_len(bytes->len, true);
     char *dst, ts[12];
 
     if (bytes == &z)
         siop_buf_putc(out, '.');
     dst = siop_buf_extend(out, n);
     if (dst)
-        siop_b64_encode((const uint8_t *)bytes->p, bytes->len, true, dst);
+        util_b64_encode((const uint8_t *)bytes->p, bytes->len, true, dst);
     siop_buf_putc(out, '.');
     siop_buf_put(out, ts, timestamp_b64(now, ts));
     siop_buf_fini(&z);

@@ -1,5 +1,5 @@
 /* sio_cookie_internal.h - internals shared by the cookie codec's files
- * (prefix siop_): a growable buffer, strict base64, and the JSON layer
+ * (prefix siop_): a growable buffer and the JSON layer
  * that writes exactly what Python's json.dumps writes and turns Flask's
  * tagged JSON into plain JSON. */
 #ifndef SIO_COOKIE_INTERNAL_H
@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "sio_cookie.h"
+#include "util.h"
 
 #if defined(__GNUC__)
 #define SIOP_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -38,16 +39,6 @@ void siop_buf_put(siop_buf *b, const void *p, size_t n);
 void siop_buf_puts(siop_buf *b, const char *s);
 void siop_buf_putc(siop_buf *b, char c);
 void siop_buf_fini(siop_buf *b);
-
-/* Base64 (RFC 4648): url = the URL-safe alphabet without padding (as
- * itsdangerous writes it), else the standard one with padding. */
-size_t siop_b64_len(size_t n, bool url);
-/* Writes siop_b64_len(n, url) characters, no NUL. */
-void siop_b64_encode(const uint8_t *in, size_t n, bool url, char *out);
-/* Strict: only the alphabet, padding only where it belongs, unused
- * bits zero - so a string decodes only if it is the one encode writes.
- * out must hold n / 4 * 3 + 2 bytes. Returns the length or -1. */
-long siop_b64_decode(const char *in, size_t n, bool url, uint8_t *out);
 
 /* JSON output flags. */
 enum {

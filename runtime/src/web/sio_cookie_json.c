@@ -358,7 +358,7 @@ static bool std_base64(const json_t *s)
 {
     size_t n = json_string_length(s);
     uint8_t *tmp = malloc(n / 4 * 3 + 2);
-    bool ok = tmp && siop_b64_decode(json_string_value(s), n, false, tmp) >= 0;
+    bool ok = tmp && util_b64_decode(json_string_value(s), n, false, tmp) >= 0;
 
     free(tmp);
     return ok;

@@ -2,6 +2,8 @@
  * session, entries idle past max_age dropped when next looked up. */
 #include "sio.h"
 #include "map.h"
+#include "sio_cookie.h"
+#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,11 +22,6 @@ typedef struct mem_store {
     size_t max_sessions;
 } mem_store;
 
-static int64_t now_s(void)
-{
-    return (int64_t)time(NULL);
-}
-
 static void stored_free(stored *st)
 {
     json_decref(st->session);
@@ -35,7 +32,7 @@ static void stored_free(stored *st)
  * Collected first: deleting while walking would reorder the map. */
 static void purge_expired(mem_store *m)
 {
-    int64_t now = now_s();
+    int64_t now = util_now_s();
     stored **old = malloc(m->entries.len * sizeof *old);
     size_t n = 0;
     map_entry *e;
@@ -59,7 +56,7 @@ static json_t *mem_load(sio_session_store *base, const char *id)
 
     if (!st)
         return NULL;
-    if (now_s() - st->touched > m->max_age_s) {
+    if (util_now_s() - st->touched > m->max_age_s) {
         map_del(&m->entries, st->id, strlen(st->id));
         stored_free(st);
         return NULL;
@@ -97,7 +94,7 @@ static int mem_save(sio_session_store *base, const char *id,
     }
     json_decref(st->session);
     st->session = copy;
-    st->touched = now_s();
+    st->touched = util_now_s();
     return 0;
 }
 
@@ -122,7 +119,7 @@ sio_session_store *sio_session_store_memory(int64_t max_age_s,
     m->base.load = mem_load;
     m->base.save = mem_save;
     m->base.free = mem_free;
-    m->max_age_s = max_age_s > 0 ? max_age_s : 31 * 24 * 3600;
+    m->max_age_s = max_age_s > 0 ? max_age_s : SIO_COOKIE_FLASK_MAX_AGE;
     m->max_sessions = max_sessions ? max_sessions : 100000;
     map_init(&m->entries);
     return &m->base;

@@ -26,6 +26,10 @@ sio_web *siop_web(sio_server *srv);
 /* The server's web extension if installed, else NULL. */
 sio_web *siop_web_get(const sio_server *srv);
 
+/* Room for one cookie's value: a browser keeps about 4096 bytes per
+ * cookie, name and attributes included. */
+#define SIO_WEB_COOKIE_BUF 4096
+
 /* An HTTP request being answered by a route (sio_route.c). */
 #define SIO_REQ_MAX_PARAMS 8
 #define SIO_REQ_MAX_HEADERS 16
@@ -42,7 +46,7 @@ struct sio_req {
     bool form_parsed, json_parsed, answered;
     char *hdrs[SIO_REQ_MAX_HEADERS * 2]; /* name, value pairs */
     size_t nhdrs;
-    char cookie_buf[4096];
+    char cookie_buf[SIO_WEB_COOKIE_BUF];
     /* the session of the request (sio_websession.c) */
     json_t *session;
     char *session_id;

@@ -31,18 +31,13 @@ struct sio_websession {
     void *loader_ud;
 };
 
-static int64_t now_s(void)
-{
-    return (int64_t)time(NULL);
-}
-
 void sio_session_opts_init(sio_session_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->mode = SIO_SESSIONS_COOKIE;
     o->cookie_name = "session";
-    o->max_age_s = 31 * 24 * 3600;
-    o->max_size = 4093;
+    o->max_age_s = SIO_COOKIE_FLASK_MAX_AGE;
+    o->max_size = SIO_COOKIE_MAX_LEN;
 }
 
 static struct sio_websession *ws_new(sio_server *srv)
@@ -83,9 +78,9 @@ int sio_server_sessions(sio_server *srv, const sio_session_opts *o)
         !(ws->store = sio_session_store_memory(o->max_age_s, 0)))
         return SIO_ENOMEM;
     if (!ws->o.max_age_s)
-        ws->o.max_age_s = 31 * 24 * 3600;
+        ws->o.max_age_s = SIO_COOKIE_FLASK_MAX_AGE;
     if (!ws->o.max_size)
-        ws->o.max_size = 4093;
+        ws->o.max_size = SIO_COOKIE_MAX_LEN;
     return 0;
 }
 
@@ -150,7 +145,7 @@ static json_t *load(struct sio_websession *ws, const char *cookie, int level,
         return json_object();
     if (ws->o.mode == SIO_SESSIONS_COOKIE) {
         s = sio_cookie_decode(cookie, strlen(cookie), ws->secret,
-                              ws->o.max_age_s, now_s(), &err);
+                              ws->o.max_age_s, util_now_s(), &err);
         if (!s)
             log_line(level, EIO_LOG_INFO, "session cookie refused: %s",
                      err.text);
@@ -176,7 +171,8 @@ static bool fits(struct sio_websession *ws, const json_t *session)
         free(c);
         return n <= ws->o.max_size;
     }
-    c = sio_cookie_encode(session, ws->secret, now_s(), ws->o.max_size, &err);
+    c = sio_cookie_encode(session, ws->secret, util_now_s(), ws->o.max_size,
+                          &err);
     free(c);
     return c != NULL;
 }
@@ -280,7 +276,7 @@ void siop_session_req_save(sio_req *r)
         set_cookie(r, "", true); /* as Flask: an empty session is removed */
         return;
     }
-    c = sio_cookie_encode(r->session, ws->secret, now_s(), ws->o.max_size,
+    c = sio_cookie_encode(r->session, ws->secret, util_now_s(), ws->o.max_size,
                           &err);
     if (c)
         set_cookie(r, c, false);
@@ -300,7 +296,7 @@ void *siop_session_conn_open(sio_web *web, eio_session *es)
 {
     struct sio_websession *ws = web->sessions;
     const char *h = eio_session_header(es, "cookie");
-    char value[4096];
+    char value[SIO_WEB_COOKIE_BUF];
     web_conn *wc;
 
     if (!enabled(ws) || !h ||
@@ -457,7 +453,8 @@ char *sio_server_token_sign(sio_server *srv, const char *salt,
 
     if (!enabled(ws_of(srv)))
         return NULL;
-    return sio_token_sign(ws_of(srv)->secret, salt, payload, now_s(), &err);
+    return sio_token_sign(ws_of(srv)->secret, salt, payload, util_now_s(),
+                          &err);
 }
 
 json_t *sio_server_token_verify(sio_server *srv, const char *salt,
@@ -468,5 +465,5 @@ json_t *sio_server_token_verify(sio_server *srv, const char *salt,
     if (!enabled(ws_of(srv)) || !token)
         return NULL;
     return sio_token_verify(token, strlen(token), ws_of(srv)->secret, salt,
-                            max_age_s, now_s(), &err);
+                            max_age_s, util_now_s(), &err);
 }

@@ -19,6 +19,8 @@
 #                         for BENCH_CROWD_SERVERS; 0 skips it, =only runs
 #                         it alone
 #   BENCH_BUILD=build     the build folder
+#   BENCH_OUT=DIR         where the results go ($BENCH_BUILD/bench)
+#   BENCH_NO_INSTALL=1    do not install the peers' packages
 #   SIOC_BENCH_ARGS       how to start sioc's server ("--host 127.0.0.1
 #                         --port 0"); it must print "listening on
 #                         http://127.0.0.1:PORT"
@@ -31,12 +33,12 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 B=${BENCH_BUILD:-build}
-OUT=$B/bench
+OUT=${BENCH_OUT:-$B/bench}
 RUNS=${BENCH_RUNS:-3}
 QUICK=${BENCH_QUICK:-0}
 SERVERS=${BENCH_SERVERS:-sioc node flask lws}
-LOADGEN=$OUT/loadgen
-LWS_ECHO=$OUT/lws_echo
+LOADGEN=$B/bench/loadgen
+LWS_ECHO=$B/bench/lws_echo
 SIOC_BIN=$B/examples/bench
 read -r -a SIOC_ARGS <<<"${SIOC_BENCH_ARGS:---host 127.0.0.1 --port 0}"
 PY=/usr/bin/python3 # Debian's, with python3-flask-socketio
@@ -558,7 +560,7 @@ main() {
 	local start=$SECONDS sum
 	LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 	mkdir -p "$OUT"
-	install_peers
+	[ "${BENCH_NO_INSTALL:-0}" = 1 ] || install_peers
 	build_tools
 	rm -f "$OUT"/server-*.log "$OUT/raw.log" "$OUT/loadgen.err" \
 		"$OUT"/plot-*.dat "$OUT/bench.png"

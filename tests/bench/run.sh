@@ -140,7 +140,7 @@ crowd_smoke() {
 	for srv in "sioc" "bare lws, libev"; do
 		row=$(grep -F "| $srv |" "$out/table.md" 2>/dev/null | head -1)
 		cells=$(awk -F'|' '{ n = 0; for (i = 3; i < NF; i++)
-			if ($i ~ /^ *[0-9.]+[kM×]? *$/) n++; print n }' <<<"$row")
+			if ($i ~ /^ *[0-9.]+(k|M|×)? *$/) n++; print n }' <<<"$row")
 		if [ "${cells:-0}" = 8 ]; then
 			ok "crowds table: $srv"
 		else

@@ -40,7 +40,7 @@ CFLAGS ?= $(OPT) -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC \
 	-Iruntime/include $(PKG_CFLAGS) -MMD -MP
 LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
-LIBS := $(PKG_LIBS) -lcrypto -lz -lpthread
+LIBS := $(PKG_LIBS) -lev -lcrypto -lz -lpthread
 
 # ---- runtime: libsio ---------------------------------------------------
 # One folder per layer under runtime/src; a layer sees the internal

@@ -252,7 +252,7 @@ FORCE:
 	format clean FORCE
 .DEFAULT_GOAL := all
 
-# make bench / bench-tools (issue 7): the load generator and its peers.
+# make bench / bench-tools: the load generator and its peers (docs/bench.md).
 -include tests/bench/bench.mk
 test-build: bench-tools
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make bench: every scenario of ../shared/BENCH-PROTOCOL.md against every
+# make bench: every scenario of docs/bench.md against every
 # server - sioc (build/examples/bench), Node socket.io, Flask-SocketIO and
 # the bare libwebsockets floor - and one table of medians with sioc's ratio
 # to each.
@@ -553,7 +553,7 @@ write_report() {
 	[ ${#PIN_SRV[@]} -gt 0 ] &&
 		echo "- Server pinned to CPU 0, load generator to CPU 1; a fresh server per run."
 	echo "- Load average when the run began: $LOAD0 (other work on the machine skews the numbers)."
-	echo "- Ratios are sioc's median divided by the other's; scenarios as in BENCH-PROTOCOL.md."
+	echo "- Ratios are sioc's median divided by the other's; scenarios as in docs/bench.md."
 }
 
 main() {

@@ -1,4 +1,4 @@
-/* bench - the benchmark server (../shared/BENCH-PROTOCOL.md), built from
+/* bench - the benchmark server (docs/bench.md), built from
  * schemas/bench.sio: "echo" acks its string back, "join" adds the socket
  * to a room, "publish" sends "tick" to every member of a room and then
  * acks. Default port 3100.

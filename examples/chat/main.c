@@ -1,4 +1,4 @@
-/* chat - the multi-room chat of ../shared/PROTOCOLS.md ("chat"), built
+/* chat - the multi-room chat of docs/examples.md ("chat"), built
  * from schemas/chat.sio. The page is examples/chat/www (served at /), the
  * official client bundle is served at /socket.io/socket.io.js.
  *

@@ -1,5 +1,5 @@
 /* conformance - the server the official Socket.IO and Engine.IO protocol
- * test suites expect (see ../shared/PROTOCOLS.md, "conformance").
+ * test suites expect (see docs/examples.md, "conformance").
  *
  * Socket.IO mode (default), path /socket.io/, built from
  * schemas/conformance.sio:

@@ -1,15 +1,15 @@
-/* login - the seed's scenario of ../shared/PROTOCOLS.md ("login"), built
+/* login - Flask-SocketIO's login scenario (docs/examples.md), built
  * from schemas/login.sio: users log in over HTTP (a Flask-format session
  * cookie, or a server-side session named by the cookie), over Socket.IO
  * (/open) or with a signed token (/token); every handler sees the
- * connection as one long request (../shared/SEMANTICS.md).
+ * connection as one long request, as in Flask-SocketIO.
  *
  *   login [--host H] [--port N] [--secret S] [--sessions cookie|server]
  *
  * Prints one line "login: listening on http://HOST:PORT/" when ready;
  * SIGINT/SIGTERM close every connection and exit 0.
  *
- * Beside PROTOCOLS.md, for the tests: GET /stats (counters: HTTP hooks,
+ * Beside docs/examples.md, for the tests: GET /stats (counters: HTTP hooks,
  * handler runs, guard calls), and the test hooks marked in the schema. */
 #include <errno.h>
 #include <signal.h>
@@ -204,7 +204,7 @@ void login_on_session_get(sio_ctx *ctx, const char *key,
         login_session_get_ack_send(ack, json_string_value(v));
 }
 
-/* g: the per-call scratch store (SEMANTICS 1, sio_ctx_g). What g_put
+/* g: the per-call scratch store (semantics 1, sio_ctx_g). What g_put
  * stores is gone when its call returns: g_get always finds it empty. */
 void login_on_g_put(sio_ctx *ctx, const char *v, login_g_put_ack *ack)
 {

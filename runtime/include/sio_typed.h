@@ -111,7 +111,7 @@ typedef bool (*sio_guard_fn)(sio_ctx *ctx);
 
 /* What a failed requirement does to the event. */
 typedef enum sio_on_fail {
-    SIO_FAIL_DISCONNECT = 0, /* the seed's authenticated_only: the socket is
+    SIO_FAIL_DISCONNECT = 0, /* Flask-SocketIO's authenticated_only: the socket is
                                 disconnected from the namespace; an ack id
                                 is never answered */
     SIO_FAIL_ACK = 1,        /* an acked event gets {"error": ...}; one

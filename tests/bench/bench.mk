@@ -1,4 +1,4 @@
-# tests/bench/bench.mk - the benchmark tools (issue 7), included by the
+# tests/bench/bench.mk - the benchmark tools (docs/bench.md), included by the
 # top-level Makefile, whose B, CC, ALL_CFLAGS, LDFLAGS_ALL and PKG_CFLAGS
 # it uses.
 #

@@ -23,7 +23,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
-/* Exit statuses (BENCH-PROTOCOL.md). */
+/* Exit statuses (docs/bench.md). */
 enum {
     LG_EXIT_OK = 0,
     LG_EXIT_USAGE = 1,

@@ -1,5 +1,5 @@
 /*
- * loadgen - the load generator of make bench (../shared/BENCH-PROTOCOL.md).
+ * loadgen - the load generator of make bench (docs/bench.md).
  *
  *   loadgen echo    [-c C] [-w W] [-d D] [-s S]   C sockets x W echoes
  *   loadgen rtt     [-d D] [-s S]                 one echo at a time
@@ -36,7 +36,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: loadgen MODE [options]\n"
-            "modes (BENCH-PROTOCOL.md):\n"
+            "modes (docs/bench.md):\n"
             "  echo     -c C -w W -d D -s S  C sockets keep W echoes in "
             "flight\n"
             "  rtt      -d D -s S            one echo at a time (latency)\n"

@@ -1,5 +1,5 @@
 // socket.io-client 4.x (npm) against examples/chat: every clause of
-// PROTOCOLS.md "chat", over websocket only, polling only, and polling
+// docs/examples.md "chat", over websocket only, polling only, and polling
 // upgraded to websocket; the HTTP side (page, bundle, traversal) once.
 //
 // The server binary comes from $SIO_CHAT_BIN (run.sh sets it), started on
@@ -215,7 +215,7 @@ function assertErrorAck(args, msg, what = "error ack") {
   else assert.ok(e.error.length > 0, `${what}: empty message`);
 }
 
-// UTF-8 byte order, as PROTOCOLS.md defines "sorted".
+// UTF-8 byte order, as docs/examples.md defines "sorted".
 const byteOrder = (a, b) => Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 
 function bytesOf(n, seed = 1) {

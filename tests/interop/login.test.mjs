@@ -1,5 +1,5 @@
 // socket.io-client 4.x (npm) and fetch against examples/login: every clause
-// of PROTOCOLS.md "login" and every requirement of SEMANTICS.md that can be
+// of docs/examples.md "login" and every requirement of docs/semantics.md that can be
 // seen from outside, in both session modes (--sessions cookie, --sessions
 // server), over websocket and over polling. Auth bypass attempts: forged
 // cookies (no valid signature, another secret, expired, a valid signature
@@ -578,7 +578,7 @@ for (const sessions of ["cookie", "server"]) {
           await c.quiet();
         });
 
-        test("whoami: the connect-time request in a later event (SEMANTICS 2-4)", T, async () => {
+        test("whoami: the connect-time request in a later event (semantics 2-4)", T, async () => {
           const jar = await httpLogin(srv, "alice", "wonderland");
           const c = await rootAs(transport, jar, {
             headers: { "X-Sio-Test": `hdr-${transport}` },
@@ -606,7 +606,7 @@ for (const sessions of ["cookie", "server"]) {
           assert.notEqual(c.id, d.id);
         });
 
-        test("g: a value put by one handler call is gone in the next (SEMANTICS 1)", T, async () => {
+        test("g: a value put by one handler call is gone in the next (semantics 1)", T, async () => {
           const jar = await httpLogin(srv, "alice", "wonderland");
           const c = await rootAs(transport, jar);
           assert.deepEqual(await c.ack("g_get"), [null]);
@@ -616,13 +616,13 @@ for (const sessions of ["cookie", "server"]) {
           assert.deepEqual(await c.ack("g_get"), [null]);
         });
 
-        test("current_app: the application's pointer and server in a handler (SEMANTICS 1)", T, async () => {
+        test("current_app: the application's pointer and server in a handler (semantics 1)", T, async () => {
           const c = client(transport, "/open");
           await c.ready();
           assert.deepEqual(await c.ack("app"), ["login", true]);
         });
 
-        test("sid: unique per connection, and its room reaches exactly that client (SEMANTICS 3)", T, async () => {
+        test("sid: unique per connection, and its room reaches exactly that client (semantics 3)", T, async () => {
           const a = await client(transport, "/open").ready();
           const b = await client(transport, "/open").ready();
           const x = await client(transport, "/open").ready();
@@ -640,7 +640,7 @@ for (const sessions of ["cookie", "server"]) {
           await x.quiet();
         });
 
-        test("namespace, event and raw args in a generic catch-all (SEMANTICS 4)", T, async () => {
+        test("namespace, event and raw args in a generic catch-all (semantics 4)", T, async () => {
           const c = await client(transport, "/open").ready();
           assert.deepEqual(await c.ack("anything", 1, { x: [true, null] }, "s"), [
             { namespace: "/open", event: "anything", args: [1, { x: [true, null] }, "s"], auth: {} },
@@ -654,7 +654,7 @@ for (const sessions of ["cookie", "server"]) {
           assert.equal(w.user, null);
         });
 
-        test("the CONNECT auth payload is readable in every later event (SEMANTICS 2, 12)", T, async () => {
+        test("the CONNECT auth payload is readable in every later event (semantics 2, 12)", T, async () => {
           const auth = { x: 1, y: "é", z: [null, { w: true }] };
           const c = await client(transport, "/open", { auth }).ready();
           for (let i = 0; i < 3; i++) {
@@ -777,7 +777,7 @@ for (const sessions of ["cookie", "server"]) {
           assert.equal((await http(srv, "GET", "/session/_user_id", { jar })).status, 404);
         });
 
-        test("no HTTP hooks on Socket.IO events; HTTP routes run them (SEMANTICS 9)", T, async () => {
+        test("no HTTP hooks on Socket.IO events; HTTP routes run them (semantics 9)", T, async () => {
           const jar = await httpLogin(srv, "alice", "wonderland");
           const c = await rootAs(transport, jar);
           const o = await client(transport, "/open").ready();
@@ -797,7 +797,7 @@ for (const sessions of ["cookie", "server"]) {
           assert.equal(s2.my_event["/"], s1.my_event["/"] + 5, "the handler ran");
         });
 
-        test("a guard refuses an event (error ack) before the handler; passes for its user (SEMANTICS 10)", T, async () => {
+        test("a guard refuses an event (error ack) before the handler; passes for its user (semantics 10)", T, async () => {
           const alice = await rootAs(transport, await httpLogin(srv, "alice", "wonderland"));
           const bob = await rootAs(transport, await httpLogin(srv, "bob", "builder"));
           const s1 = await stats(srv);
@@ -827,7 +827,7 @@ for (const sessions of ["cookie", "server"]) {
           assert.equal((await stats(srv)).my_event["/open"], s1.my_event["/open"], "the handler ran");
         });
 
-        test("/open: login over the socket, then guarded events pass (SEMANTICS 14, 16)", T, async () => {
+        test("/open: login over the socket, then guarded events pass (semantics 14, 16)", T, async () => {
           const s1 = await stats(srv);
           const c = await client(transport, "/open").ready();
           assertErrorAck(await c.ack("login", "alice", "builder"), "invalid credentials");
@@ -968,7 +968,7 @@ for (const sessions of ["cookie", "server"]) {
       });
     }
 
-    test("polling upgraded to websocket: the same request, session and user after the upgrade (SEMANTICS 2)", T, async () => {
+    test("polling upgraded to websocket: the same request, session and user after the upgrade (semantics 2)", T, async () => {
       const jar = await httpLogin(srv, "bob", "builder");
       const s = io(srv.base, {
         transports: [Fetch, NodeWebSocket],

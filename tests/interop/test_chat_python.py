@@ -1,5 +1,5 @@
 """python-socketio's client (Debian python3-socketio) against examples/chat:
-a subset of PROTOCOLS.md "chat" (connect with an auth name, join, say/said,
+a subset of docs/examples.md "chat" (connect with an auth name, join, say/said,
 rooms, upload bytes, disconnect) over websocket and polling.
 
 Run with the system interpreter, which has the Debian packages:

@@ -1,4 +1,4 @@
-"""Cross-framework sessions (SEMANTICS.md 8, PROTOCOLS.md "login"): a real
+"""Cross-framework sessions (docs/semantics.md 8, docs/examples.md "login"): a real
 Flask app (Debian python3-flask, tests/unit/fixtures/flask_login_app.py)
 and examples/login share a secret, so they share session cookies:
 

@@ -1,5 +1,5 @@
 """python-socketio's client (Debian python3-socketio) and python3-requests
-against examples/login (PROTOCOLS.md "login"), over websocket and polling,
+against examples/login (docs/examples.md "login"), over websocket and polling,
 in both session modes: log in with requests, connect with the session
 cookie (headers=), the greeting, whoami, the session fork, a login over the
 socket on /open, tokens on /token.

@@ -1,5 +1,5 @@
 // The chat page: a thin client of the chat example's events
-// (../shared/PROTOCOLS.md, "chat"), with the official socket.io-client.
+// (docs/examples.md, "chat"), with the official socket.io-client.
 "use strict";
 
 const $ = (id) => document.getElementById(id);

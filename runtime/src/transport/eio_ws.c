@@ -160,7 +160,7 @@ static int ws_write_msg(struct lws *wsi, eio_msg *m)
 }
 
 /* Frames of what is queued, written with one send: a loaded server
- * otherwise pays a syscall per message (see BENCH-PROTOCOL.md). Server
+ * otherwise pays a syscall per message (see docs/bench.md). Server
  * frames are unmasked: FIN + opcode, then a 7, 16 or 64-bit length. */
 static size_t frame_header(uint8_t *h, size_t n, bool binary)
 {

@@ -119,7 +119,7 @@ static char *new_store_id(void)
 {
     char a[UTIL_ID_LEN + 1], b[UTIL_ID_LEN + 1], *id;
 
-    /* Two ids: 240 bits, well over the 128 the contract asks for. */
+    /* Two ids: 240 bits, well over the 128 an unguessable id needs. */
     if (util_random_id(a) != 0 || util_random_id(b) != 0 ||
         !(id = malloc(2 * UTIL_ID_LEN + 1)))
         return NULL;

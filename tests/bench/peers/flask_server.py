@@ -1,5 +1,5 @@
 """flask_server.py - the Flask-SocketIO peer of make bench
-(../shared/BENCH-PROTOCOL.md): echo, join and publish, each acked, on
+(docs/bench.md): echo, join and publish, each acked, on
 eventlet.
 
     /usr/bin/python3 tests/bench/peers/flask_server.py [PORT]   (0: any)

@@ -1,4 +1,4 @@
-"""liar.py - a benchmark server that breaks BENCH-PROTOCOL.md in one chosen
+"""liar.py - a benchmark server that breaks docs/bench.md in one chosen
 way, so that tests/bench/run.sh can check that the load generator notices
 (a wrong or lost reply is an error, not a number).  Standard library only.
 

@@ -1,6 +1,6 @@
 /*
  * lws_echo - the floor of make bench: a bare libwebsockets server that
- * answers only the benchmark's events (../shared/BENCH-PROTOCOL.md) by
+ * answers only the benchmark's events (docs/bench.md) by
  * prefix matching, never parsing JSON.  It is what libwebsockets on this
  * hardware allows without Socket.IO on top, not a server to copy: it
  * trusts that the client is the load generator.
@@ -9,7 +9,7 @@
  *
  * Replies are framed here and queued per session; one WRITEABLE sends all
  * that is queued in one raw write, so the replies to the messages of one
- * read leave in one send() (the table in BENCH-PROTOCOL.md: worth 4x).
+ * read leave in one send() (the table in docs/bench.md: worth 4x).
  */
 #include <ev.h>
 #include <libwebsockets.h>

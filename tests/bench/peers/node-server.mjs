@@ -1,5 +1,5 @@
 // node-server.mjs - the Node socket.io 4.x peer of make bench
-// (../shared/BENCH-PROTOCOL.md): echo, join and publish, each acked.
+// (docs/bench.md): echo, join and publish, each acked.
 //
 //   node tests/bench/peers/node-server.mjs [PORT]   (0, the default: any)
 //

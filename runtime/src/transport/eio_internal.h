@@ -51,10 +51,26 @@ const char *eiop_request_find(const eio_request *r, const char *name,
 enum transport { TR_POLLING, TR_WEBSOCKET };
 enum sess_state { SS_OPEN, SS_CLOSING, SS_DEAD };
 
+/* What a session asks of the transport that carries it, as lws' roles
+ * and engine.io's transports do: polling (eio_polling.c) and WebSocket
+ * (eio_ws.c). Sending is the session's queue: flush asks the transport
+ * to write it when lws says writable; close lets go of the transport's
+ * connections when the session ends (a held poll gets poll_reply). */
+typedef struct eio_transport {
+    enum transport kind;
+    const char *name; /* as in the query's transport= */
+    void (*flush)(eio_session *s);
+    void (*close)(eio_session *s, char poll_reply);
+    /* The transport a session may upgrade to (its probe), or NULL. */
+    const struct eio_transport *upgrade;
+} eio_transport;
+
+extern const eio_transport eiop_polling, eiop_websocket;
+
 struct eio_session {
     eio_server *srv;
     char sid[UTIL_ID_LEN + 1];
-    enum transport transport;
+    const eio_transport *tr; /* the current transport */
     enum sess_state state;
     eio_close_reason reason;
     bool opened;          /* the open callback accepted it */
@@ -136,6 +152,22 @@ struct pss {
     char *origin, *acrh; /* CORS request headers (HTTP only; heap) */
 };
 
+/* The server of a wsi (lws keeps it as the context's user pointer). */
+static inline eio_server *eiop_server_of(struct lws *wsi)
+{
+    return lws_context_user(lws_get_context(wsi));
+}
+
+/* Copies header t of wsi into buf (len bytes); 0, or -1 if absent or too
+ * long. */
+static inline int eiop_hdr_copy(struct lws *wsi, enum lws_token_indexes t,
+                                char *buf, int len)
+{
+    if (lws_hdr_total_length(wsi, t) <= 0)
+        return -1;
+    return lws_hdr_copy(wsi, buf, len, t) < 0 ? -1 : 0;
+}
+
 /* Appends to p->rx (a body or websocket fragments), growing it at most
  * to limit past what is needed. 0 or -1 (out of memory). */
 int eiop_pss_append(struct pss *p, const void *in, size_t len, size_t limit);
@@ -150,12 +182,12 @@ extern const struct lws_protocols eiop_lws_protocols[];
 /* eio_timer.c */
 void eiop_timers_fini(eio_server *srv);
 
-/* eio_server.c */
+/* eio_loop.c */
 void eiop_loop_wake(eio_server *srv); /* after each wake-up */
 
 /* eio_session.c */
 eio_session *eiop_session_new(eio_server *srv, struct lws *wsi,
-                              enum transport tr);
+                              const eio_transport *tr);
 /* Ends the session now; a held poll gets poll_reply ('1' or '6'). */
 void eiop_session_abort(eio_session *s, eio_close_reason why, char poll_reply);
 /* Flushes what is queued, then ends (on polling, a close packet in a
@@ -171,23 +203,46 @@ eio_msg *eiop_drain_queue(eio_session *s);
 void eiop_sessions_shutdown(eio_server *srv);
 void eiop_sessions_free_all(eio_server *srv);
 
-/* eio_polling.c */
+/* eio_request.c: the Engine.IO request's checks */
+/* Engine.IO error codes, as the reference server sends them. */
+enum {
+    ERR_TRANSPORT_UNKNOWN,
+    ERR_UNKNOWN_SID,
+    ERR_BAD_HANDSHAKE_METHOD,
+    ERR_BAD_REQUEST,
+    ERR_FORBIDDEN,
+    ERR_UNSUPPORTED_PROTOCOL_VERSION,
+};
+const char *eiop_error_message(int code);
 enum req_kind { REQ_POLLING, REQ_WEBSOCKET };
-eio_server *eiop_server_of(struct lws *wsi);
 /* Checks an Engine.IO request's query: -1 if fine, else an error code;
  * *sout is the session named by sid (NULL for a handshake). */
 int eiop_verify_request(struct lws *wsi, enum req_kind kind, bool is_get,
                         eio_session **sout);
-void eiop_respond_text(struct lws *wsi, struct pss *p, int status,
-                       const char *ctype, const char *text);
+/* Is uri the configured Engine.IO path (trailing slash optional)? */
+bool eiop_path_matches(const eio_server *srv, const char *uri, int len);
+/* Answers {"code":N,"message":...} with 400 (403 for ERR_FORBIDDEN). */
+void eiop_respond_error(struct lws *wsi, struct pss *p, int code);
+
+/* eio_response.c */
+/* Starts an HTTP request: resets p, keeps what the response will need
+ * (Origin, CORS request headers, Connection: close); the method (an
+ * LWSHUMETH_*), or -1 after answering 400. */
+int eiop_http_begin(struct lws *wsi, struct pss *p, char **uri, int *ulen);
 /* Prepares a response (body stolen, may be NULL); written when writable. */
 void eiop_respond(struct lws *wsi, struct pss *p, int status, const char *ctype,
                   eio_msg *body);
-int eiop_http_request(struct lws *wsi, struct pss *p);
-/* Is uri the configured Engine.IO path (trailing slash optional)? */
-bool eiop_path_matches(const eio_server *srv, const char *uri, int len);
-int eiop_http_writable(struct lws *wsi, struct pss *p);
-void eiop_http_closed(struct pss *p, struct lws *wsi);
+void eiop_respond_text(struct lws *wsi, struct pss *p, int status,
+                       const char *ctype, const char *text);
+/* One step of writing a prepared response: headers, then body. */
+int eiop_write_response(struct lws *wsi, struct pss *p);
+
+/* eio_polling.c */
+/* An Engine.IO HTTP request (method meth): a poll, a POST or OPTIONS. */
+int eiop_polling_request(struct lws *wsi, struct pss *p, int meth);
+/* The held poll p became writable. */
+int eiop_poll_writable(struct lws *wsi, struct pss *p);
+void eiop_poll_closed(struct pss *p, struct lws *wsi);
 int eiop_post_body_chunk(struct lws *wsi, struct pss *p, const void *in,
                          size_t len);
 void eiop_post_body_done(struct lws *wsi, struct pss *p);

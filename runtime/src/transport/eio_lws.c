@@ -1,7 +1,22 @@
-/* eio_lws.c - the one lws protocol: both the HTTP long-polling
- * requests and the WebSocket connections of the Engine.IO path come
- * through this callback, which only routes to eio_polling.c and eio_ws.c. */
+/* eio_lws.c - the one lws protocol: every HTTP request and WebSocket
+ * connection on the port comes through this callback, which only routes:
+ * to polling (eio_polling.c), WebSocket (eio_ws.c), the application's
+ * requests (eio_app.c) and the response writer (eio_response.c). */
 #include "eio_internal.h"
+
+/* A plain HTTP request: Engine.IO's path goes to polling, anything else
+ * to the application. */
+static int http_request(struct lws *wsi, struct pss *p)
+{
+    char *uri;
+    int ulen, meth = eiop_http_begin(wsi, p, &uri, &ulen);
+
+    if (meth < 0)
+        return 0; /* answered 400 */
+    if (!eiop_path_matches(eiop_server_of(wsi), uri, ulen))
+        return eiop_app_request(wsi, p);
+    return eiop_polling_request(wsi, p, meth);
+}
 
 static int callback(struct lws *wsi, enum lws_callback_reasons reason,
                     void *user, void *in, size_t len)
@@ -10,7 +25,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason,
 
     switch (reason) {
     case LWS_CALLBACK_HTTP:
-        return eiop_http_request(wsi, p);
+        return http_request(wsi, p);
     case LWS_CALLBACK_HTTP_BODY:
         if (p->kind == PK_APP_BODY)
             return eiop_app_body_chunk(wsi, p, in, len);
@@ -25,11 +40,13 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason,
         eiop_pss_release(p);
         return lws_http_transaction_completed(wsi) ? -1 : 0;
     case LWS_CALLBACK_HTTP_WRITEABLE:
-        return eiop_http_writable(wsi, p);
+        if (p->kind == PK_POLL && p->s)
+            return eiop_poll_writable(wsi, p);
+        return p->kind == PK_REPLY ? eiop_write_response(wsi, p) : 0;
     case LWS_CALLBACK_CLOSED_HTTP:
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
         if (p)
-            eiop_http_closed(p, wsi);
+            eiop_poll_closed(p, wsi);
         return 0;
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
         return eiop_ws_filter(wsi);

@@ -259,3 +259,86 @@ const char *eio_session_path(const eio_session *s)
 {
     return s->req->path;
 }
+
+/* ---- the Engine.IO request's checks -------------------------------------- */
+
+static const char *const error_messages[] = {
+    "Transport unknown", "Session ID unknown", "Bad handshake method",
+    "Bad request",       "Forbidden",          "Unsupported protocol version",
+};
+
+const char *eiop_error_message(int code)
+{
+    return error_messages[code];
+}
+
+/* Query argument name (without '='), from lws' decoded fragments. */
+static const char *query_arg(struct lws *wsi, const char *name, char *buf,
+                             int len)
+{
+    char key[32];
+    snprintf(key, sizeof key, "%s=", name);
+    return lws_get_urlarg_by_name(wsi, key, buf, len);
+}
+
+/* Checks the query of an Engine.IO request: -1 ok, else an error code.
+ * *sout is the session named by sid (NULL: a handshake). */
+int eiop_verify_request(struct lws *wsi, enum req_kind kind, bool is_get,
+                        eio_session **sout)
+{
+    eio_server *srv = eiop_server_of(wsi);
+    /* lws copies each "name=value" fragment whole while searching, and
+     * stops at one that does not fit: size for the longest we accept. */
+    char tb[512], eb[512], sb[512];
+    const char *tr = query_arg(wsi, "transport", tb, sizeof tb);
+    const char *eio = query_arg(wsi, "EIO", eb, sizeof eb);
+    const char *sid = query_arg(wsi, "sid", sb, sizeof sb);
+    bool want_ws = kind == REQ_WEBSOCKET;
+
+    *sout = NULL;
+    if (!tr || (strcmp(tr, "websocket") != 0 && strcmp(tr, "polling") != 0) ||
+        !(strcmp(tr, "websocket") == 0 ? srv->opts.websocket
+                                       : srv->opts.polling))
+        return ERR_TRANSPORT_UNKNOWN;
+    /* A known transport on the wrong kind of request (a websocket
+     * without the upgrade, or the reverse). */
+    if (strcmp(tr, want_ws ? "websocket" : "polling") != 0)
+        return ERR_BAD_REQUEST;
+    if (sid) {
+        eio_session *s = map_get(&srv->sessions, sid, strlen(sid));
+        if (!s || s->state == SS_DEAD)
+            return ERR_UNKNOWN_SID;
+        /* After an upgrade the polling transport is gone. A websocket
+         * that cannot upgrade this session is accepted and closed at
+         * once (eiop_ws_established), as the reference server does. */
+        if (!want_ws && s->tr->kind != TR_POLLING)
+            return ERR_BAD_REQUEST;
+        *sout = s;
+        return -1;
+    }
+    if (!is_get)
+        return ERR_BAD_HANDSHAKE_METHOD;
+    if (!eio || strcmp(eio, "4") != 0)
+        return ERR_UNSUPPORTED_PROTOCOL_VERSION;
+    if (srv->stopping)
+        return ERR_FORBIDDEN;
+    return -1;
+}
+
+bool eiop_path_matches(const eio_server *srv, const char *uri, int len)
+{
+    size_t n = strlen(srv->opts.path);
+    /* "/socket.io/" also matches "/socket.io" (no trailing slash). */
+    if ((size_t)len == n || (size_t)len == n - 1)
+        return strncmp(uri, srv->opts.path, (size_t)len) == 0;
+    return false;
+}
+
+void eiop_respond_error(struct lws *wsi, struct pss *p, int code)
+{
+    char body[96];
+    snprintf(body, sizeof body, "{\"code\":%d,\"message\":\"%s\"}", code,
+             error_messages[code]);
+    eiop_respond_text(wsi, p, code == ERR_FORBIDDEN ? 403 : 400,
+                      "application/json", body);
+}

@@ -72,28 +72,13 @@ static void reap_fire(eio_timer *t, void *ud)
         lws_cancel_service(srv->ctx);
 }
 
-/* Detaches every wsi of the session; the ws ones are closed. */
+/* Lets go of every connection of the session: its transport's and a
+ * probe's. */
 static void detach_wsis(eio_session *s, char poll_reply)
 {
-    struct lws *ws[2] = {s->ws, s->probe_ws};
-
-    if (s->poll_wsi) {
-        struct pss *p = lws_wsi_user(s->poll_wsi);
-        char reply[2] = {poll_reply, 0};
-        p->s = NULL;
-        eiop_respond_text(s->poll_wsi, p, 200, "text/plain; charset=UTF-8",
-                          reply);
-        s->poll_wsi = NULL;
-    }
-    for (int i = 0; i < 2; i++) {
-        if (!ws[i])
-            continue;
-        struct pss *p = lws_wsi_user(ws[i]);
-        p->s = NULL;
-        p->kill = true;
-        lws_callback_on_writable(ws[i]);
-    }
-    s->ws = s->probe_ws = NULL;
+    s->tr->close(s, poll_reply);
+    if (s->tr->upgrade)
+        s->tr->upgrade->close(s, poll_reply);
 }
 
 /* Ends the session now: no more input or output; callbacks and the free
@@ -177,20 +162,13 @@ void eiop_session_flush(eio_session *s)
 {
     if (s->state == SS_DEAD)
         return;
-    if (s->transport == TR_WEBSOCKET) {
-        if (s->ws)
-            lws_callback_on_writable(s->ws);
-    } else if (s->poll_wsi &&
-               (s->q_len || s->upgrading || s->state == SS_CLOSING)) {
-        lws_callback_on_writable(s->poll_wsi);
-    }
+    s->tr->flush(s);
 }
 
 static int queue_open_packet(eio_session *s)
 {
     const eio_options *o = &s->srv->opts;
-    bool upgrades =
-        s->transport == TR_POLLING && o->websocket && o->allow_upgrades;
+    bool upgrades = s->tr->upgrade && o->websocket && o->allow_upgrades;
     char buf[256];
     int n = snprintf(buf, sizeof buf,
                      "{\"sid\":\"%s\",\"upgrades\":[%s],\"pingInterval\":%u,"
@@ -205,14 +183,14 @@ static int queue_open_packet(eio_session *s)
 
 /* Creates a session for a handshake on wsi; NULL on failure. */
 eio_session *eiop_session_new(eio_server *srv, struct lws *wsi,
-                              enum transport tr)
+                              const eio_transport *tr)
 {
     eio_session *s = calloc(1, sizeof *s);
 
     if (!s)
         return NULL;
     s->srv = srv;
-    s->transport = tr;
+    s->tr = tr;
     s->state = SS_OPEN;
     if (util_random_id(s->sid) != 0 || !(s->req = eiop_request_capture(wsi)) ||
         map_put(&srv->sessions, s->sid, strlen(s->sid), s) != 0) {
@@ -253,13 +231,8 @@ void eiop_session_close(eio_session *s, eio_close_reason why)
     s->reason = why;
     eio_timer_stop(&s->ping_timer);
     eio_timer_stop(&s->pong_timer);
-    if (s->probe_ws) {
-        struct pss *p = lws_wsi_user(s->probe_ws);
-        p->s = NULL;
-        p->kill = true;
-        lws_callback_on_writable(s->probe_ws);
-        s->probe_ws = NULL;
-    }
+    if (s->tr->upgrade) /* a probe in progress ends */
+        s->tr->upgrade->close(s, EIO_PKT_CLOSE);
     grace = s->srv->opts.shutdown_grace_ms;
     eio_timer_start(&s->close_timer, grace ? grace : 1);
     eiop_session_flush(s);
@@ -345,7 +318,7 @@ void *eio_session_data(const eio_session *s)
 
 const char *eio_session_transport(const eio_session *s)
 {
-    return s->transport == TR_WEBSOCKET ? "websocket" : "polling";
+    return s->tr->name;
 }
 
 size_t eio_session_buffered(const eio_session *s)

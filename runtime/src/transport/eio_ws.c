@@ -34,7 +34,7 @@ int eiop_ws_established(struct lws *wsi, struct pss *p)
     p->kind = PK_WS;
     if (eiop_verify_request(wsi, REQ_WEBSOCKET, true, &s) >= 0)
         return -1; /* the session died since the filter */
-    if (s && (s->transport != TR_POLLING || s->probe_ws ||
+    if (s && (s->tr->kind != TR_POLLING || s->probe_ws ||
               !srv->opts.allow_upgrades || s->state != SS_OPEN)) {
         LOGF(srv, EIO_LOG_INFO, "eio %s: refused second upgrade", s->sid);
         p->kill = true;
@@ -47,7 +47,7 @@ int eiop_ws_established(struct lws *wsi, struct pss *p)
         s->probe_ws = wsi;
         return 0;
     }
-    s = eiop_session_new(srv, wsi, TR_WEBSOCKET);
+    s = eiop_session_new(srv, wsi, &eiop_websocket);
     if (!s)
         return -1;
     p->s = s;
@@ -58,18 +58,14 @@ int eiop_ws_established(struct lws *wsi, struct pss *p)
 
 static void probe_upgrade(eio_session *s, struct lws *wsi)
 {
-    s->transport = TR_WEBSOCKET;
+    const eio_transport *old = s->tr;
+
+    s->tr = &eiop_websocket;
     s->ws = wsi;
     s->probe_ws = NULL;
     s->upgrading = false;
-    if (s->poll_wsi) {
-        /* The pending poll ends with a noop; the queue moves to ws. */
-        struct pss *pp = lws_wsi_user(s->poll_wsi);
-        pp->s = NULL;
-        eiop_respond_text(s->poll_wsi, pp, 200, "text/plain; charset=UTF-8",
-                          "6");
-        s->poll_wsi = NULL;
-    }
+    /* The pending poll ends with a noop; the queue moves to ws. */
+    old->close(s, EIO_PKT_NOOP);
     eiop_session_flush(s);
 }
 
@@ -281,3 +277,38 @@ void eiop_ws_closed(struct pss *p, struct lws *wsi)
             EIO_PKT_CLOSE);
     }
 }
+
+/* ---- the transport ops -----------------------------------------------------
+ */
+
+static void websocket_flush(eio_session *s)
+{
+    if (s->ws)
+        lws_callback_on_writable(s->ws);
+}
+
+/* The session ends now: its websocket and a probing one are closed (on
+ * their next writable). */
+static void websocket_close(eio_session *s, char poll_reply)
+{
+    struct lws *ws[2] = {s->ws, s->probe_ws};
+
+    (void)poll_reply;
+    for (int i = 0; i < 2; i++) {
+        if (!ws[i])
+            continue;
+        struct pss *p = lws_wsi_user(ws[i]);
+        p->s = NULL;
+        p->kill = true;
+        lws_callback_on_writable(ws[i]);
+    }
+    s->ws = s->probe_ws = NULL;
+}
+
+const eio_transport eiop_websocket = {
+    .kind = TR_WEBSOCKET,
+    .name = "websocket",
+    .flush = websocket_flush,
+    .close = websocket_close,
+    .upgrade = NULL,
+};

@@ -1,0 +1,233 @@
+/* eio_response.c - the response writer of every plain HTTP request on
+ * the port (Engine.IO polling, the application's, errors): status,
+ * headers and CORS, then the body, keep-alive or close; and the
+ * per-request state (struct pss) they share.
+ *
+ * A response is prepared (eiop_respond) and written when lws says the
+ * wsi is writable, headers first, so a handler never blocks on a slow
+ * client. */
+#include "eio_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "eio_packet.h"
+
+/* Prepares a response on an HTTP wsi; it is written when writable. */
+void eiop_respond(struct lws *wsi, struct pss *p, int status, const char *ctype,
+                  eio_msg *body)
+{
+    p->kind = PK_REPLY;
+    p->status = status;
+    p->ctype = ctype;
+    eio_msg_unref(p->body);
+    p->body = body;
+    p->phase = 0;
+    lws_callback_on_writable(wsi);
+}
+
+void eiop_respond_text(struct lws *wsi, struct pss *p, int status,
+                       const char *ctype, const char *text)
+{
+    eio_msg *m = eio_msg_new(strlen(text), false);
+    if (m && eio_msg_append(&m, text, strlen(text)) != 0) {
+        eio_msg_unref(m);
+        m = NULL;
+    }
+    eiop_respond(wsi, p, status, ctype, m);
+}
+
+static int add_header(struct lws *wsi, const char *name, const char *value,
+                      unsigned char **pp, unsigned char *end)
+{
+    return lws_add_http_header_by_name(wsi, (const unsigned char *)name,
+                                       (const unsigned char *)value,
+                                       (int)strlen(value), pp, end);
+}
+
+/* Is this request's Origin allowed by the cors_origin option? */
+static bool origin_allowed(const eio_server *srv, const char *origin)
+{
+    const char *list = srv->opts.cors_origin, *p;
+    size_t n = strlen(origin);
+
+    if (!list)
+        return false;
+    if (strcmp(list, "*") == 0)
+        return true;
+    for (p = list; *p;) {
+        size_t len = strcspn(p, ",");
+        while (len && *p == ' ')
+            p++, len--;
+        if (len == n && strncmp(p, origin, n) == 0)
+            return true;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    return false;
+}
+
+static int add_cors(struct lws *wsi, struct pss *p, unsigned char **pp,
+                    unsigned char *end)
+{
+    eio_server *srv = eiop_server_of(wsi);
+
+    if (!srv->opts.cors_origin)
+        return 0;
+    if (!p->origin)
+        return strcmp(srv->opts.cors_origin, "*") == 0
+                   ? add_header(wsi, "access-control-allow-origin:", "*", pp,
+                                end)
+                   : 0;
+    if (!origin_allowed(srv, p->origin))
+        return 0;
+    if (add_header(wsi, "access-control-allow-origin:", p->origin, pp, end) ||
+        add_header(wsi, "access-control-allow-credentials:", "true", pp, end) ||
+        add_header(wsi, "vary:", "Origin", pp, end))
+        return -1;
+    if (p->preflight) {
+        if (add_header(wsi, "access-control-allow-methods:",
+                       "GET, POST, OPTIONS", pp, end) ||
+            add_header(wsi, "access-control-max-age:", "86400", pp, end))
+            return -1;
+        if (p->acrh &&
+            add_header(wsi, "access-control-allow-headers:", p->acrh, pp, end))
+            return -1;
+    }
+    return 0;
+}
+
+static int add_app_headers(struct lws *wsi, struct pss *p, unsigned char **pp,
+                           unsigned char *end)
+{
+    char name[128];
+
+    for (const char *h = p->xhdr; h && h < p->xhdr + p->xhdr_len;) {
+        const char *v = h + strlen(h) + 1;
+        /* lws wants "name:" */
+        snprintf(name, sizeof name, "%s:", h);
+        if (add_header(wsi, name, v, pp, end))
+            return -1;
+        h = v + strlen(v) + 1;
+    }
+    return 0;
+}
+
+static int write_headers(struct lws *wsi, struct pss *p)
+{
+    unsigned char buf[LWS_PRE + 2048], *start = buf + LWS_PRE, *pp = start,
+                                       *end = buf + sizeof buf - 1;
+    size_t len = p->body ? eio_msg_len(p->body) : 0;
+
+    if (lws_add_http_common_headers(wsi, (unsigned)p->status, p->ctype,
+                                    (lws_filepos_t)len, &pp, end) ||
+        add_cors(wsi, p, &pp, end) || add_app_headers(wsi, p, &pp, end) ||
+        (!p->app && add_header(wsi, "cache-control:", "no-store", &pp, end)))
+        return -1;
+    if ((p->close_after || p->conn_close) &&
+        add_header(wsi, "connection:", "close", &pp, end))
+        return -1;
+    return lws_finalize_write_http_header(wsi, start, &pp, end);
+}
+
+/* Ends the HTTP transaction: keep-alive or close. */
+static int finish_http(struct lws *wsi, struct pss *p)
+{
+    bool close_conn = p->close_after;
+    eiop_pss_release(p);
+    if (close_conn)
+        return -1;
+    return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+int eiop_write_response(struct lws *wsi, struct pss *p)
+{
+    size_t len = p->body ? eio_msg_len(p->body) : 0;
+
+    if (p->phase == 0) {
+        if (write_headers(wsi, p))
+            return -1;
+        if (!len)
+            return finish_http(wsi, p);
+        p->phase = 1;
+        lws_callback_on_writable(wsi);
+        return 0;
+    }
+    /* The body has LWS_PRE headroom (eio_msg), so lws needs no copy. */
+    if (lws_write(wsi, eiop_msg_frame(p->body), len, LWS_WRITE_HTTP_FINAL) !=
+        (int)len)
+        return -1;
+    return finish_http(wsi, p);
+}
+
+/* lws closes after the response when the client asked for it, but does
+ * not say so; a client reusing the socket then loses its next request. */
+static bool wants_close(struct lws *wsi)
+{
+    char v[64];
+    return eiop_hdr_copy(wsi, WSI_TOKEN_CONNECTION, v, sizeof v) == 0 &&
+           strcasestr(v, "close") != NULL;
+}
+
+static void capture_cors_request(struct lws *wsi, struct pss *p)
+{
+    char v[256];
+
+    p->conn_close = wants_close(wsi);
+    /* Kept off the pss: websockets, the many idle ones, never need them. */
+    if (eiop_hdr_copy(wsi, WSI_TOKEN_ORIGIN, v, sizeof v) == 0 && v[0])
+        p->origin = strdup(v);
+    if (eiop_hdr_copy(wsi, WSI_TOKEN_HTTP_AC_REQUEST_HEADERS, v, sizeof v) ==
+            0 &&
+        v[0])
+        p->acrh = strdup(v);
+}
+
+int eiop_http_begin(struct lws *wsi, struct pss *p, char **uri, int *ulen)
+{
+    int meth = lws_http_get_uri_and_method(wsi, uri, ulen);
+
+    eiop_pss_release(p);
+    capture_cors_request(wsi, p);
+    if (meth < 0)
+        eiop_respond_text(wsi, p, 400, "text/plain", "Bad Request");
+    return meth;
+}
+
+void eiop_pss_release(struct pss *p)
+{
+    eio_msg_unref(p->body);
+    p->body = NULL;
+    free(p->rx);
+    p->rx = NULL;
+    p->rx_len = p->rx_cap = 0;
+    p->kind = PK_NONE;
+    p->phase = 0;
+    p->close_after = p->preflight = p->conn_close = p->app = false;
+    free(p->xhdr);
+    p->xhdr = NULL;
+    free(p->origin);
+    free(p->acrh);
+    p->origin = p->acrh = NULL;
+    p->xhdr_len = 0;
+}
+
+int eiop_pss_append(struct pss *p, const void *in, size_t len, size_t limit)
+{
+    if (p->rx_len + len > p->rx_cap) {
+        size_t ncap = (p->rx_len + len) * 2;
+        uint8_t *n;
+        if (ncap > limit) /* the caller checked the total against limit */
+            ncap = p->rx_len + len > limit ? p->rx_len + len : limit;
+        if (!(n = realloc(p->rx, ncap)))
+            return -1;
+        p->rx = n;
+        p->rx_cap = ncap;
+    }
+    memcpy(p->rx + p->rx_len, in, len);
+    p->rx_len += len;
+    return 0;
+}

@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include "eio.h"
 #include "sio.h"
+#include "sio_adapter.h"
 #include "sio_error.h"
 
 typedef enum sio_packet_type {
@@ -69,14 +70,6 @@ int siop_packet_parse(const char *buf, size_t len, size_t max_attachments,
  * not an error. data itself must not be a placeholder. */
 int siop_packet_reconstruct(json_t *data, const uint8_t *const *att,
                             const size_t *att_len, size_t natt, sio_error *err);
-
-/* An encoded packet: the text message ("4" + packet) and its binary
- * attachments, each an eio_msg ready to queue on any session. */
-typedef struct sio_encoded {
-    eio_msg *head;
-    eio_msg **att;
-    size_t natt;
-} sio_encoded;
 
 /* Encodes a packet, writing "4<type>[<n>-][<nsp>,][<id>]<json>" compactly
  * (the nsp part only when nsp is not "/"). type is CONNECT, DISCONNECT,

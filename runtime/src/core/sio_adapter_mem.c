@@ -258,7 +258,7 @@ static const sio_adapter_ops mem_ops = {
     mem_room_sockets, mem_socket_rooms, mem_free,
 };
 
-sio_adapter *siop_adapter_mem_new(sio_namespace *ns)
+sio_adapter *sio_adapter_memory_new(sio_namespace *ns)
 {
     mem_adapter *m = calloc(1, sizeof *m);
 
@@ -268,4 +268,14 @@ sio_adapter *siop_adapter_mem_new(sio_namespace *ns)
     m->base.ns = ns;
     map_init(&m->rooms);
     return &m->base;
+}
+
+int sio_adapter_deliver(sio_socket *s, const sio_encoded *e, bool volatile_)
+{
+    return siop_socket_send(s, e, volatile_);
+}
+
+void **sio_adapter_socket_data(sio_socket *s)
+{
+    return &s->adapter_data;
 }

@@ -26,6 +26,8 @@ struct sio_server {
     sio_arena *arena;      /* the typed dispatch's, reset after each call */
     sio_error_fn on_error; /* handler failures not handled per namespace */
     void *error_ud;
+    sio_adapter_new_fn adapter_new; /* NULL: the in-memory adapter */
+    void *adapter_ud;
     const siop_ext_ops *ext_ops; /* the extension (sio_ext.h), or NULL */
     void *ext;
 };
@@ -217,9 +219,6 @@ int siop_ack_answer(sio_socket *s, int64_t id, json_t *args);
 void siop_on_client_ack(sio_socket *s, int64_t id, json_t *data);
 /* Ends every emit still waiting on s with SIO_ECLOSED. */
 void siop_fail_out_acks(sio_socket *s);
-
-/* sio_adapter_mem.c */
-struct sio_adapter *siop_adapter_mem_new(sio_namespace *ns);
 
 /* sio_schema.c */
 /* Encodes args by p; logs and returns NULL when the application passed a

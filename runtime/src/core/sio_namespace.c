@@ -115,7 +115,8 @@ sio_namespace *sio_server_of(sio_server *srv, const char *name)
     memcpy(ns->name, name, len + 1);
     map_init(&ns->events);
     map_init(&ns->sockets);
-    ns->adapter = siop_adapter_mem_new(ns);
+    ns->adapter = srv->adapter_new ? srv->adapter_new(ns, srv->adapter_ud)
+                                   : sio_adapter_memory_new(ns);
     if (!ns->adapter || map_put(&srv->nsps, ns->name, len, ns) != 0) {
         if (ns->adapter)
             ns->adapter->ops->free(ns->adapter);

@@ -160,6 +160,46 @@ int sio_server_on_error(sio_server *srv, sio_error_fn fn, void *ud)
     return 0;
 }
 
+/* ---- the adapter (sio_adapter.h) ----------------------------------------- */
+
+int sio_server_set_adapter(sio_server *srv, sio_adapter_new_fn fn, void *ud)
+{
+    sio_adapter **made;
+    map_entry *e;
+    size_t n = 0;
+
+    if (!srv)
+        return SIO_EINVAL;
+    if (srv->conns)
+        return SIO_ESTATE;
+    /* Every new adapter first, so that a failure changes nothing. */
+    made = calloc(srv->nsps.len + 1, sizeof *made);
+    if (!made)
+        return SIO_ENOMEM;
+    for (size_t i = 0; map_next(&srv->nsps, &i, &e); n++) {
+        made[n] = fn ? fn(e->value, ud) : sio_adapter_memory_new(e->value);
+        if (!made[n]) {
+            while (n--)
+                made[n]->ops->free(made[n]);
+            free(made);
+            return SIO_ENOMEM;
+        }
+    }
+    n = 0;
+    for (size_t i = 0; map_next(&srv->nsps, &i, &e); n++) {
+        sio_namespace *ns = e->value;
+        ns->adapter->ops->free(ns->adapter);
+        ns->adapter = made[n];
+    }
+    free(made);
+    srv->adapter_new = fn;
+    srv->adapter_ud = ud;
+    return 0;
+}
+
+/* ---- the extension interface (sio_ext.h) ----------------------------------
+ */
+
 void *siop_ext_get(const sio_server *srv)
 {
     return srv->ext;

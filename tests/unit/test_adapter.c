@@ -65,8 +65,8 @@ static size_t c_room_size(sio_adapter *a, const char *room)
     return of(a)->mem->ops->room_size(of(a)->mem, room);
 }
 
-static size_t c_room_sockets(sio_adapter *a, const char *room,
-                             sio_socket **out, size_t max)
+static size_t c_room_sockets(sio_adapter *a, const char *room, sio_socket **out,
+                             size_t max)
 {
     return of(a)->mem->ops->room_sockets(of(a)->mem, room, out, max);
 }
@@ -85,9 +85,8 @@ static void c_free(sio_adapter *a)
 }
 
 static const sio_adapter_ops counting_ops = {
-    c_join,         c_leave,        c_leave_all,
-    c_in_room,      c_broadcast,    c_room_size,
-    c_room_sockets, c_socket_rooms, c_free,
+    c_join,      c_leave,        c_leave_all,    c_in_room, c_broadcast,
+    c_room_size, c_room_sockets, c_socket_rooms, c_free,
 };
 
 static sio_adapter *counting_new(sio_namespace *ns, void *ud)

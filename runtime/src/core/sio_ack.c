@@ -9,6 +9,20 @@
 
 #define DEFAULT_ACK_TIMEOUT_MS 10000
 
+/* Encodes args by p; logs and returns NULL when the application passed a
+ * value the schema does not allow (e.g. a string that is not UTF-8). */
+json_t *siop_encode_or_log(sio_socket *s, const char *event,
+                           const sio_params *p, const void *args)
+{
+    sio_error err;
+    json_t *a = siop_encode_params(p, args, &err);
+
+    if (!a && s)
+        siop_log(s, EIO_LOG_WARN, event,
+                 err.text[0] ? err.text : "out of memory");
+    return a;
+}
+
 /* Sends ACK id with args (stolen; NULL = []). */
 int siop_ack_answer(sio_socket *s, int64_t id, json_t *args)
 {
@@ -205,7 +219,7 @@ static int emit_waiting(sio_socket *s, const char *event, json_t *args,
     }
     a->s = s;
     a->id = s->next_ack_id++;
-    a->timer = eio_timer_new(sio_server_engine(s->ns->srv), out_ack_timeout, a);
+    a->timer = eio_timer_new(s->ns->srv->eio, out_ack_timeout, a);
     if (!a->timer) {
         json_decref(args);
         free(a);

@@ -219,8 +219,6 @@ int siop_ack_answer(sio_socket *s, int64_t id, json_t *args);
 void siop_on_client_ack(sio_socket *s, int64_t id, json_t *data);
 /* Ends every emit still waiting on s with SIO_ECLOSED. */
 void siop_fail_out_acks(sio_socket *s);
-
-/* sio_schema.c */
 /* Encodes args by p; logs and returns NULL when the application passed a
  * value the schema does not allow (e.g. a string that is not UTF-8). */
 json_t *siop_encode_or_log(sio_socket *s, const char *event,

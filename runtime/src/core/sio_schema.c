@@ -1,6 +1,5 @@
 /* sio_schema.c - the typed layer on the core: schema registration and
- * typed dispatch (requirements, then decoding, then the generated shim),
- * and the typed encoding that typed emits and acks share.
+ * typed dispatch (requirements, then decoding, then the generated shim).
  *
  * Nothing that fails a requirement or a decoding reaches a handler: the
  * client gets an error ack, or the socket is disconnected, per the
@@ -12,20 +11,6 @@
 #include <string.h>
 
 #include "sio_internal_typed.h"
-
-/* Encodes args by p; logs and returns NULL when the application passed a
- * value the schema does not allow (e.g. a string that is not UTF-8). */
-json_t *siop_encode_or_log(sio_socket *s, const char *event,
-                           const sio_params *p, const void *args)
-{
-    sio_error err;
-    json_t *a = siop_encode_params(p, args, &err);
-
-    if (!a && s)
-        siop_log(s, EIO_LOG_WARN, event,
-                 err.text[0] ? err.text : "out of memory");
-    return a;
-}
 
 /* NULL if every requirement holds, else what failed. */
 static const char *check_requires(sio_ctx *ctx, const sio_requires *r,

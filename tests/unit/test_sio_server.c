@@ -221,6 +221,10 @@ static void test_registration(void **state)
     assert_int_equal(sio_namespace_on(f->root, NULL, app_event, NULL),
                      SIO_EINVAL);
     assert_int_equal(sio_namespace_on(f->root, "x", NULL, NULL), SIO_EINVAL);
+    assert_int_equal(sio_namespace_on_disconnecting(NULL, app_disconnect, NULL),
+                     SIO_EINVAL);
+    assert_int_equal(sio_namespace_on_disconnecting(ns, NULL, NULL),
+                     SIO_EINVAL);
     /* Schemas may have many events; the last one still dispatches. */
     for (int i = 0; i < 10000; i++) {
         snprintf(name, sizeof name, "e%d", i);

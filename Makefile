@@ -144,10 +144,14 @@ $(B)/obj/examples/%.o: examples/%.c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
 
+# Link-time seams some tests need (-Wl,--wrap=SYMBOL: the test defines
+# __wrap_SYMBOL, e.g. a clock it sets).
+UNIT_SEAMS_test_store := -Wl,--wrap=time
+
 $(B)/tests/unit/%: tests/unit/%.c $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(LIB_A) \
-		$(LDFLAGS_ALL) $(LIBS) -lcmocka
+		$(LDFLAGS_ALL) $(UNIT_SEAMS_$*) $(LIBS) -lcmocka
 
 # ---- fuzz targets ---------------------------------------------------------
 # Each tests/fuzz/fuzz_NAME.c defines LLVMFuzzerTestOneInput; replay_NAME

@@ -349,7 +349,9 @@ typedef enum sio_session_mode {
  * database can fill the same table. */
 typedef struct sio_session_store sio_session_store;
 struct sio_session_store {
-    /* A new copy of the session stored under id; NULL if none. */
+    /* A new copy of the session stored under id; NULL if none. A load
+     * is a use: a store that expires sessions counts idleness from the
+     * last load or save. */
     json_t *(*load)(sio_session_store *st, const char *id);
     /* Stores a copy of session under id: 0 or SIO_ENOMEM. */
     int (*save)(sio_session_store *st, const char *id, const json_t *session);

@@ -179,6 +179,7 @@ static void req_fini(sio_req *r)
     params_clear(r);
     json_decref(r->form);
     json_decref(r->json);
+    json_decref(r->cookies);
     for (size_t i = 0; i < r->nhdrs; i++)
         free(r->hdrs[i]);
     siop_session_req_fini(r);
@@ -256,12 +257,23 @@ const char *sio_req_cookie(const sio_req *r, const char *name)
 {
     sio_req *w = (sio_req *)r;
     const char *h = sio_req_header(r, "cookie");
+    char buf[4096];
+    json_t *v;
     int n;
 
-    if (!h)
+    if (!h || !name)
         return NULL;
-    n = sio_cookie_get(h, name, w->cookie_buf, sizeof w->cookie_buf);
-    return n >= 0 ? w->cookie_buf : NULL;
+    /* One string per name for the whole request: a later read (the
+     * session's included) never overwrites one the route holds. */
+    if ((v = json_object_get(w->cookies, name)))
+        return json_string_value(v);
+    n = sio_cookie_get(h, name, buf, sizeof buf);
+    if (n < 0 || (!w->cookies && !(w->cookies = json_object())))
+        return NULL;
+    v = json_stringn_nocheck(buf, (size_t)n);
+    if (json_object_set_new_nocheck(w->cookies, name, v) != 0)
+        return NULL;
+    return json_string_value(v);
 }
 
 static bool content_type_is(const sio_req *r, const char *type)

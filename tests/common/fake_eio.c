@@ -1,9 +1,11 @@
 /* fake_eio.c - a fake Engine.IO layer for the core's unit tests:
  * sessions are driven by hand (sess_text, sess_bin, sess_close) and what
- * the server sends is recorded as strings (binary as "<bin HEX>"). The
+ * the server sends is recorded as strings (binary as "<bin HEX>"); plain
+ * HTTP requests too (http_req, http_run: the answer is recorded). The
  * test links with libsio.a, whose eio_* objects the linker then leaves
  * out: if the core starts using another eio_* function, add it here.
  * #include it once, after cmocka and sio.h. */
+#include <sys/stat.h>
 /* ---- the fake Engine.IO layer -------------------------------------------- */
 
 #define MAX_OUT 64
@@ -283,31 +285,45 @@ static inline void drain_posts(eio_server *e)
     e->nposts = 0;
 }
 
-/* The HTTP side is not driven here: just enough to link without eio_app.o. */
+/* ---- plain HTTP requests ---------------------------------------------- */
+
+/* A request the test fills (http_req) and hands to the server (http_run);
+ * what answered it is recorded. */
+struct eio_http_req {
+    const char *method, *path, *body;
+    const char *const *headers; /* name, value pairs; NULL-terminated */
+    int status;                 /* 0 until answered */
+    char *resp;                 /* the body, NUL-terminated */
+    char *resp_headers;         /* "name: value\n" lines */
+    char *file;                 /* what eio_http_file served */
+};
+
 const char *eio_http_method(const eio_http_req *r)
 {
-    (void)r;
-    return "GET";
+    return r->method;
 }
 
 const char *eio_http_path(const eio_http_req *r)
 {
-    (void)r;
-    return "/";
+    return r->path;
 }
 
 int eio_http_file(eio_http_req *r, const char *path, const char *ctype)
 {
-    (void)r;
-    (void)path;
+    struct stat st;
     (void)ctype;
-    return EIO_EINVAL;
+    if (r->status || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return EIO_EINVAL;
+    r->status = 200;
+    r->file = strdup(path);
+    return 0;
 }
 
 const char *eio_http_header(const eio_http_req *r, const char *name)
 {
-    (void)r;
-    (void)name;
+    for (size_t i = 0; r->headers && r->headers[i]; i += 2)
+        if (strcasecmp(r->headers[i], name) == 0)
+            return r->headers[i + 1];
     return NULL;
 }
 
@@ -326,19 +342,52 @@ const char *eio_http_remote_addr(const eio_http_req *r)
 
 const uint8_t *eio_http_body(const eio_http_req *r, size_t *len)
 {
-    (void)r;
-    *len = 0;
-    return (const uint8_t *)"";
+    *len = r->body ? strlen(r->body) : 0;
+    return (const uint8_t *)(r->body ? r->body : "");
 }
 
 int eio_http_respond(eio_http_req *r, int status, const char *ctype,
                      const void *body, size_t len, const char *const *h)
 {
-    (void)r;
-    (void)status;
+    size_t n = 1;
     (void)ctype;
-    (void)body;
-    (void)len;
-    (void)h;
-    return EIO_EINVAL;
+    if (r->status)
+        return EIO_EINVAL;
+    r->status = status;
+    r->resp = calloc(1, len + 1);
+    assert_non_null(r->resp);
+    memcpy(r->resp, body, len);
+    for (size_t i = 0; h && h[i]; i += 2)
+        n += strlen(h[i]) + strlen(h[i + 1]) + 3;
+    r->resp_headers = calloc(1, n);
+    assert_non_null(r->resp_headers);
+    for (size_t i = 0; h && h[i]; i += 2)
+        sprintf(r->resp_headers + strlen(r->resp_headers), "%s: %s\n", h[i],
+                h[i + 1]);
+    return 0;
+}
+
+/* A request: method, path, body (NULL: none), then header name, value
+ * pairs ending with NULL (kept by pointer: static strings). */
+static inline eio_http_req http_req(const char *method, const char *path,
+                                    const char *body,
+                                    const char *const *headers)
+{
+    eio_http_req r = {method, path, body, headers, 0, NULL, NULL, NULL};
+    return r;
+}
+
+/* Runs the request through the server; the status (404: nobody). */
+static inline int http_run(eio_server *e, eio_http_req *r)
+{
+    if (e->cb.http(r, e->ud) != 0 && !r->status)
+        r->status = 404;
+    return r->status;
+}
+
+static inline void http_fini(eio_http_req *r)
+{
+    free(r->resp);
+    free(r->resp_headers);
+    free(r->file);
 }

@@ -1,5 +1,6 @@
 /* test_web.c - the HTTP side over the fake Engine.IO: what a route reads
- * of its request stays valid until it returns. */
+ * of its request stays valid until it returns; sessions take over their
+ * store also when refused. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,7 +30,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    sio_server_free(g_srv);
+    sio_server_free(g_srv); /* NULL is fine */
     g_srv = NULL;
     return 0;
 }
@@ -71,12 +72,82 @@ static void test_cookie_strings_live_until_return(void **state)
     http_fini(&r);
 }
 
+/* A store that counts its frees. */
+typedef struct counted_store {
+    sio_session_store base;
+    int *freed;
+} counted_store;
+
+static json_t *counted_load(sio_session_store *st, const char *id)
+{
+    (void)st;
+    (void)id;
+    return NULL;
+}
+
+static int counted_save(sio_session_store *st, const char *id,
+                        const json_t *session)
+{
+    (void)st;
+    (void)id;
+    (void)session;
+    return 0;
+}
+
+static void counted_free(sio_session_store *st)
+{
+    ++*((counted_store *)st)->freed;
+    free(st);
+}
+
+static sio_session_store *counted_new(int *freed)
+{
+    counted_store *c = calloc(1, sizeof *c);
+    assert_non_null(c);
+    c->base.load = counted_load;
+    c->base.save = counted_save;
+    c->base.free = counted_free;
+    c->freed = freed;
+    return &c->base;
+}
+
+/* "Stolen, also on failure": a refused call frees the store it was given,
+ * but not the one already in use. */
+static void test_sessions_store_stolen_on_failure(void **state)
+{
+    sio_session_opts so;
+    int freed = 0, kept = 0;
+    (void)state;
+
+    sio_session_opts_init(&so);
+    so.mode = SIO_SESSIONS_SERVER;
+    so.store = counted_new(&freed); /* no secret */
+    assert_int_equal(sio_server_sessions(g_srv, &so), SIO_EINVAL);
+    assert_int_equal(freed, 1);
+    so.secret = "s";
+    so.mode = SIO_SESSIONS_OFF;
+    so.store = counted_new(&freed);
+    assert_int_equal(sio_server_sessions(g_srv, &so), SIO_EINVAL);
+    assert_int_equal(freed, 2);
+    /* In use, then offered again with a refused call: still in use. */
+    so.mode = SIO_SESSIONS_SERVER;
+    so.store = counted_new(&kept);
+    assert_int_equal(sio_server_sessions(g_srv, &so), 0);
+    so.secret = NULL;
+    assert_int_equal(sio_server_sessions(g_srv, &so), SIO_EINVAL);
+    assert_int_equal(kept, 0);
+    sio_server_free(g_srv);
+    g_srv = NULL;
+    assert_int_equal(kept, 1);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_cookie_strings_live_until_return),
+        T(test_sessions_store_stolen_on_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

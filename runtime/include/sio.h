@@ -284,8 +284,10 @@ typedef int (*sio_http_fn)(eio_http_req *req, void *ud);
  * copied. 0 or SIO_ENOMEM. */
 int sio_http_file(sio_server *srv, const char *path, const char *file,
                   const char *content_type);
-/* Serves files under dir for paths under prefix ("/" -> dir/index.html);
- * no path leaves dir (.., symlinks out); missing files are 404. */
+/* Serves files under dir for paths under prefix, by whole segments
+ * ("/static" serves "/static/a.css", not "/staticfoo"; a path ending in
+ * "/" gets its index.html); no path leaves dir (.., symlinks out);
+ * missing files are 404. */
 int sio_http_static(sio_server *srv, const char *prefix, const char *dir);
 /* Every other request: fn answers it (eio_http_respond) and returns 0,
  * or returns non-zero for 404. */

@@ -1,12 +1,14 @@
 /* test_web.c - the HTTP side over the fake Engine.IO: what a route reads
  * of its request stays valid until it returns; sessions take over their
- * store also when refused. */
+ * store also when refused; static directories serve whole path segments
+ * under their prefix. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -141,6 +143,64 @@ static void test_sessions_store_stolen_on_failure(void **state)
     assert_int_equal(kept, 1);
 }
 
+/* A temporary directory holding x.txt and index.html. */
+static char *static_dir(char *dir, size_t n)
+{
+    char path[256];
+    FILE *f;
+
+    snprintf(dir, n, "/tmp/sio-web-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, i ? "index.html" : "x.txt");
+        assert_non_null(f = fopen(path, "w"));
+        fputs("hi\n", f);
+        fclose(f);
+    }
+    return dir;
+}
+
+static void static_dir_remove(const char *dir)
+{
+    char path[256];
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, i ? "index.html" : "x.txt");
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
+static int get(const char *path)
+{
+    eio_http_req r = http_req("GET", path, NULL, NULL);
+    int status = http_run(g_eio, &r);
+    http_fini(&r);
+    return status;
+}
+
+/* "/static" serves "/static", "/static/..." but not "/staticfoo". */
+static void test_static_prefix_is_a_segment(void **state)
+{
+    char dir[64];
+    (void)state;
+
+    static_dir(dir, sizeof dir);
+    assert_int_equal(sio_http_static(g_srv, "/static", dir), 0);
+    assert_int_equal(get("/static/x.txt"), 200);
+    assert_int_equal(get("/static/"), 200);
+    assert_int_equal(get("/static"), 200);
+    assert_int_equal(get("/staticx.txt"), 404);
+    assert_int_equal(get("/static.txt"), 404);
+    /* A prefix given with its slash means the same. */
+    assert_int_equal(sio_http_static(g_srv, "/s/", dir), 0);
+    assert_int_equal(get("/s/x.txt"), 200);
+    assert_int_equal(get("/sx.txt"), 404);
+    /* "/" is every path. */
+    assert_int_equal(sio_http_static(g_srv, "/", dir), 0);
+    assert_int_equal(get("/x.txt"), 200);
+    static_dir_remove(dir);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -148,6 +208,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_cookie_strings_live_until_return),
         T(test_sessions_store_stolen_on_failure),
+        T(test_static_prefix_is_a_segment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

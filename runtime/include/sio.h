@@ -318,7 +318,10 @@ const char *sio_req_query(const sio_req *r, const char *name);
 const char *sio_req_header(const sio_req *r, const char *name);
 const char *sio_req_cookie(const sio_req *r, const char *name);
 const char *sio_req_remote_addr(const sio_req *r);
-/* A field of an application/x-www-form-urlencoded body (decoded). */
+/* A field of an application/x-www-form-urlencoded body (decoded; the
+ * first of a repeated name; NULL if absent or not UTF-8). A body with a
+ * NUL byte (%00) in any name or value is answered 400 before hooks and
+ * route run: no field is silently cut short at it. */
 const char *sio_req_form(const sio_req *r, const char *name);
 /* An application/json body (borrowed), or NULL. */
 json_t *sio_req_json(const sio_req *r);

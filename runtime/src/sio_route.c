@@ -162,8 +162,16 @@ static route *find_route(struct sio_routes *rs, sio_req *r, bool *path_only)
 /* ---- running a request
  * ------------------------------------------------------- */
 
+static bool form_ok(sio_req *r);
+
 static void run_route(struct sio_routes *rs, route *rt, sio_req *r)
 {
+    /* A NUL in a form field would cut its C string short: refused whole,
+     * before anything reads it. */
+    if (!form_ok(r)) {
+        sio_respond(r, 400, "text/plain", "Bad Request", 11);
+        return;
+    }
     for (hook *h = rs->before; h; h = h->next)
         if (h->before(r, h->ud) || r->answered)
             return;
@@ -293,8 +301,8 @@ static int hex(int c)
 }
 
 /* Decodes one form component (+ is a space, %XX a byte) into a new
- * string; NULL if it is not valid UTF-8 afterwards or on OOM. */
-static char *form_decode(const char *s, size_t n)
+ * string (NULL on OOM); *nul is set if it holds a NUL byte. */
+static char *form_decode(const char *s, size_t n, bool *nul)
 {
     char *o = malloc(n + 1);
     size_t k = 0;
@@ -313,22 +321,25 @@ static char *form_decode(const char *s, size_t n)
         }
     }
     o[k] = '\0';
+    *nul |= strlen(o) != k;
     return o;
 }
 
-static void parse_form(sio_req *r)
+/* Fills r->form; false if a name or value holds a NUL byte. */
+static bool parse_form(sio_req *r)
 {
     size_t len;
     const char *b = (const char *)sio_req_body(r, &len), *end = b + len;
+    bool nul = false;
 
     r->form = json_object();
     while (r->form && b < end) {
         const char *amp = memchr(b, '&', (size_t)(end - b));
         const char *stop = amp ? amp : end;
         const char *eq = memchr(b, '=', (size_t)(stop - b));
-        char *k = form_decode(b, (size_t)((eq ? eq : stop) - b));
-        char *v =
-            eq ? form_decode(eq + 1, (size_t)(stop - eq - 1)) : strdup("");
+        char *k = form_decode(b, (size_t)((eq ? eq : stop) - b), &nul);
+        char *v = eq ? form_decode(eq + 1, (size_t)(stop - eq - 1), &nul)
+                     : strdup("");
         /* The first of a repeated field wins; non-UTF-8 is dropped. */
         if (k && v && *k && !json_object_get(r->form, k))
             json_object_set_new(r->form, k, json_string(v));
@@ -336,17 +347,24 @@ static void parse_form(sio_req *r)
         free(v);
         b = stop + 1;
     }
+    return !nul;
+}
+
+/* Parses a form body once; false if it cannot be read without loss. */
+static bool form_ok(sio_req *r)
+{
+    if (r->form_parsed)
+        return true;
+    r->form_parsed = true;
+    return !content_type_is(r, "application/x-www-form-urlencoded") ||
+           parse_form(r);
 }
 
 const char *sio_req_form(const sio_req *r, const char *name)
 {
     sio_req *w = (sio_req *)r;
 
-    if (!w->form_parsed) {
-        w->form_parsed = true;
-        if (content_type_is(r, "application/x-www-form-urlencoded"))
-            parse_form(w);
-    }
+    (void)form_ok(w);
     return json_string_value(json_object_get(w->form, name));
 }
 

@@ -1,7 +1,7 @@
 /* test_web.c - the HTTP side over the fake Engine.IO: what a route reads
  * of its request stays valid until it returns; sessions take over their
  * store also when refused; static directories serve whole path segments
- * under their prefix. */
+ * under their prefix; a form field is never cut short. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -201,6 +201,43 @@ static void test_static_prefix_is_a_segment(void **state)
     static_dir_remove(dir);
 }
 
+static int form_routes_run;
+
+static void route_form(sio_req *r, void *ud)
+{
+    const char *v = sio_req_form(r, "v");
+    (void)ud;
+    form_routes_run++;
+    sio_respond(r, 200, "text/plain", v ? v : "-", strlen(v ? v : "-"));
+}
+
+static int post_form(const char *body, char *out, size_t n)
+{
+    static const char *const h[] = {"content-type",
+                                    "application/x-www-form-urlencoded", NULL};
+    eio_http_req r = http_req("POST", "/f", body, h);
+    int status = http_run(g_eio, &r);
+    snprintf(out, n, "%s", r.resp ? r.resp : "");
+    http_fini(&r);
+    return status;
+}
+
+/* A NUL byte cannot be in a C string: the request is refused (400)
+ * before the route runs, rather than the field being cut at it. */
+static void test_form_nul_refused(void **state)
+{
+    char out[64];
+    (void)state;
+
+    form_routes_run = 0;
+    assert_int_equal(sio_http_route(g_srv, "POST", "/f", route_form, NULL), 0);
+    assert_int_equal(post_form("v=a%2Bb+c", out, sizeof out), 200);
+    assert_string_equal(out, "a+b c");
+    assert_int_equal(post_form("v=admin%00junk", out, sizeof out), 400);
+    assert_int_equal(post_form("x=1&v%00=2", out, sizeof out), 400);
+    assert_int_equal(form_routes_run, 1);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -209,6 +246,7 @@ int main(void)
         T(test_cookie_strings_live_until_return),
         T(test_sessions_store_stolen_on_failure),
         T(test_static_prefix_is_a_segment),
+        T(test_form_nul_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -147,6 +147,8 @@ UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
 # Link-time seams some tests need (-Wl,--wrap=SYMBOL: the test defines
 # __wrap_SYMBOL, e.g. a clock it sets).
 UNIT_SEAMS_test_store := -Wl,--wrap=time
+ALLOC_SEAMS := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
+UNIT_SEAMS_test_rooms := $(ALLOC_SEAMS)
 
 $(B)/tests/unit/%: tests/unit/%.c $(LIB_A)
 	@mkdir -p $(@D)

@@ -149,6 +149,7 @@ UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
 UNIT_SEAMS_test_store := -Wl,--wrap=time
 ALLOC_SEAMS := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
 UNIT_SEAMS_test_rooms := $(ALLOC_SEAMS)
+UNIT_SEAMS_test_sio_server := $(ALLOC_SEAMS)
 
 $(B)/tests/unit/%: tests/unit/%.c $(LIB_A)
 	@mkdir -p $(@D)

@@ -184,6 +184,8 @@ int sio_refuse(sio_ctx *ctx, const char *message, json_t *data);
  *   sio_to(t, room), sio_except(t, room) narrow to rooms (a sid is a room
  *                                        holding that socket), minus rooms
  *   sio_volatile(t)                      dropped where the buffer is full
+ *                                        (over half of max_buffered with
+ *                                        it, attachments included)
  * sio_to on a one-socket target makes it a broadcast from that socket to
  * the room (the socket itself excluded), as socket.to(room) in socket.io.
  * Room names are borrowed until the emit returns. A broadcast is encoded

@@ -37,6 +37,7 @@ struct eio_session {
     bool close_asked;
     char *out[MAX_OUT]; /* sent messages; binary as "<bin HEX>" */
     size_t nout, read;
+    size_t buffered; /* bytes queued, against o.max_buffered if set */
 };
 
 void eio_options_init(eio_options *o)
@@ -111,22 +112,15 @@ void *eio_session_data(const eio_session *s)
     return s->data;
 }
 
-int eio_session_send(eio_session *s, eio_msg *m)
+/* A sent message as a string; NULL when out of memory. */
+static char *fake_record(eio_msg *m)
 {
     const uint8_t *d = eio_msg_data(m);
     size_t n = eio_msg_len(m);
-    char *o;
+    char *o = malloc(2 * n + 8);
 
-    if (!s->open || s->close_asked)
-        return EIO_ECLOSED;
-    if (s->read == s->nout) { /* all read: start over, for long tests */
-        for (size_t i = 0; i < s->nout; i++)
-            free(s->out[i]);
-        s->nout = s->read = 0;
-    }
-    assert_true(s->nout < MAX_OUT);
-    o = malloc(2 * n + 8);
-    assert_non_null(o);
+    if (!o)
+        return NULL;
     if (eio_msg_binary(m)) {
         size_t k = (size_t)sprintf(o, "<bin ");
         for (size_t i = 0; i < n; i++)
@@ -136,13 +130,53 @@ int eio_session_send(eio_session *s, eio_msg *m)
         memcpy(o, d, n);
         o[n] = '\0';
     }
-    s->out[s->nout++] = o;
+    return o;
+}
+
+/* As eio's: all or none; the limits of o.max_buffered (when set) on the
+ * total; a record that cannot be allocated is the queue's ENOMEM. */
+int eio_session_send_all(eio_session *s, eio_msg *const *m, size_t n,
+                         bool volatile_)
+{
+    size_t max = s->srv->o.max_buffered, bytes = 0;
+    char *o[MAX_OUT];
+
+    if (!s->open || s->close_asked)
+        return EIO_ECLOSED;
+    if (s->read == s->nout) { /* all read: start over, for long tests */
+        for (size_t i = 0; i < s->nout; i++)
+            free(s->out[i]);
+        s->nout = s->read = 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        bytes += eio_msg_len(m[i]);
+    if (max && volatile_ && s->buffered + bytes > max / 2)
+        return EIO_ELIMIT;
+    if (max && s->buffered + bytes > max) {
+        s->close_asked = true;
+        return EIO_ELIMIT;
+    }
+    assert_true(s->nout + n <= MAX_OUT);
+    for (size_t i = 0; i < n; i++)
+        if (!(o[i] = fake_record(m[i]))) {
+            while (i--)
+                free(o[i]);
+            return EIO_ENOMEM;
+        }
+    for (size_t i = 0; i < n; i++)
+        s->out[s->nout++] = o[i];
+    s->buffered += bytes;
     return 0;
+}
+
+int eio_session_send(eio_session *s, eio_msg *m)
+{
+    return eio_session_send_all(s, &m, 1, false);
 }
 
 int eio_session_send_volatile(eio_session *s, eio_msg *m)
 {
-    return eio_session_send(s, m);
+    return eio_session_send_all(s, &m, 1, true);
 }
 
 void eio_session_close(eio_session *s)

@@ -110,7 +110,8 @@ typedef struct eio_options {
     size_t max_payload;           /* default 1000000 bytes */
     const char *cors_origin;      /* NULL: no CORS headers; "*": any origin
                                      (the request's Origin is echoed, with
-                                     credentials); else a comma list */
+                                     credentials); else a comma list
+                                     (blanks around names ignored) */
     bool polling;                 /* default true */
     bool websocket;               /* default true */
     bool allow_upgrades;          /* default true */

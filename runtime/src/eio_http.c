@@ -103,10 +103,13 @@ static bool origin_allowed(const eio_server *srv, const char *origin)
     if (strcmp(list, "*") == 0)
         return true;
     for (p = list; *p;) {
-        size_t len = strcspn(p, ",");
-        while (len && *p == ' ')
-            p++, len--;
-        if (len == n && strncmp(p, origin, n) == 0)
+        size_t len = strcspn(p, ","), skip = strspn(p, " \t");
+        const char *name = p + skip; /* skip <= len: blanks are not ',' */
+        size_t nlen = len - skip;
+        /* "a , b": blanks on either side of a name are not part of it */
+        while (nlen && (name[nlen - 1] == ' ' || name[nlen - 1] == '\t'))
+            nlen--;
+        if (nlen == n && strncmp(name, origin, n) == 0)
             return true;
         p += len;
         if (*p == ',')

@@ -428,6 +428,40 @@ describe("CORS", () => {
   });
 });
 
+describe("CORS with a list of origins", () => {
+  let listed;
+  before(async () => {
+    // Spaces (and a tab) around the names are not part of them.
+    listed = await startServer([
+      "--engine-io",
+      "--cors-origin",
+      "http://a.test , http://b.test,\thttp://c.test ",
+    ]);
+  });
+  after(async () => {
+    assert.equal((await listed.stop()).code, 0);
+  });
+
+  for (const origin of ["http://a.test", "http://b.test", "http://c.test"]) {
+    test(`${origin} is echoed, with credentials`, async () => {
+      const r = await request("GET", eioUrl(listed, { path: P }), { headers: { origin } });
+      assert.equal(r.status, 200);
+      assert.equal(r.headers["access-control-allow-origin"], origin);
+      assert.equal(r.headers["access-control-allow-credentials"], "true");
+      assert.match(r.headers.vary ?? "", /origin/i);
+    });
+  }
+
+  for (const origin of ["http://d.test", "http://a.tes", "http://a.test.evil"]) {
+    test(`${origin} gets no CORS headers`, async () => {
+      const r = await request("GET", eioUrl(listed, { path: P }), { headers: { origin } });
+      assert.equal(r.status, 200);
+      assert.equal(r.headers["access-control-allow-origin"], undefined);
+      assert.equal(r.headers["access-control-allow-credentials"], undefined);
+    });
+  }
+});
+
 test("server still alive", () => {
   assert.ok(srv.alive(), "server exited during the tests");
 });

@@ -109,9 +109,12 @@ typedef struct eio_options {
     unsigned ping_timeout_ms;     /* default 20000 */
     size_t max_payload;           /* default 1000000 bytes */
     const char *cors_origin;      /* NULL: no CORS headers; "*": any origin
-                                     (the request's Origin is echoed, with
-                                     credentials); else a comma list
-                                     (blanks around names ignored) */
+                                     without credentials (Access-Control-
+                                     Allow-Origin: *; browsers then send
+                                     no cookies); else a comma list of
+                                     origins (blanks around names
+                                     ignored), each echoed with
+                                     credentials when it asks */
     bool polling;                 /* default true */
     bool websocket;               /* default true */
     bool allow_upgrades;          /* default true */

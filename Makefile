@@ -40,7 +40,7 @@ CFLAGS ?= $(OPT) -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC \
 	-Iruntime/include -Iruntime/src $(PKG_CFLAGS) -MMD -MP
 LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
-LIBS := $(PKG_LIBS) -lcrypto -lz -lpthread
+LIBS := $(PKG_LIBS) -lev -lcrypto -lz -lpthread
 
 # ---- runtime: libsio ---------------------------------------------------
 RT_SRC := $(wildcard runtime/src/*.c)

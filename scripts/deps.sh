@@ -9,6 +9,7 @@ quiet=0
 say() { [ $quiet = 1 ] || echo "deps: $*"; }
 
 debs=(build-essential pkg-config libwebsockets-dev libjansson-dev re2c
+	libev-dev libwebsockets-evlib-ev libuv1-dev libwebsockets-evlib-uv
 	libssl-dev zlib1g-dev libcmocka-dev clang libclang-rt-14-dev
 	python3 python3-socketio python3-websocket python3-requests)
 # Extra packages a feature adds: one per line in scripts/deps-extra.txt.

@@ -101,6 +101,14 @@ typedef struct eio_callbacks {
     int (*http)(eio_http_req *req, void *ud);
 } eio_callbacks;
 
+/* The event loop under the server (eio_options.loop). */
+typedef enum eio_loop_kind {
+    EIO_LOOP_LIBEV = 0, /* default: libev on epoll; a wakeup costs what
+                           is ready, not what is connected */
+    EIO_LOOP_POLL,      /* libwebsockets' built-in poll(2) loop: every
+                           wakeup scans every connection */
+} eio_loop_kind;
+
 typedef struct eio_options {
     const char *host;             /* default "127.0.0.1" */
     int port;                     /* 0 = any free port (eio_server_port) */
@@ -132,6 +140,20 @@ typedef struct eio_options {
                                      server) */
     int log_level;                /* EIO_LOG_*: lines at or above it go
                                      to stderr; default EIO_LOG_INFO */
+    eio_loop_kind loop;           /* default EIO_LOOP_LIBEV */
+    void *foreign_loop;           /* NULL: the server owns its loop and
+                                     eio_server_run() runs it. Else the
+                                     application's own libev loop (a
+                                     struct ev_loop *; loop must be
+                                     EIO_LOOP_LIBEV), which the
+                                     application runs on one thread;
+                                     eio_server_run() is then not used */
+    void (*stopped)(void *arg);   /* with a foreign loop: called on the
+                                     loop once a stop has finished (every
+                                     session closed and flushed, or the
+                                     grace time over); free the server
+                                     after it returns, not inside it */
+    void *stopped_arg;
 } eio_options;
 
 enum { EIO_LOG_ERR, EIO_LOG_WARN, EIO_LOG_INFO, EIO_LOG_DEBUG };
@@ -143,9 +165,11 @@ void eio_options_init(eio_options *o);
 eio_server *eio_server_new(const eio_options *o, const eio_callbacks *cb,
                            void *ud);
 /* Runs the loop until eio_server_stop() and the graceful shutdown end.
- * Returns 0. */
+ * Returns 0, or EIO_EINVAL with a foreign loop (the application runs
+ * that one). */
 int eio_server_run(eio_server *srv);
-/* Asks the loop to stop gracefully. Any thread, async-signal-safe. */
+/* Asks the loop to stop gracefully. Any thread, async-signal-safe. With
+ * a foreign loop, opts.stopped reports the end. */
 void eio_server_stop(eio_server *srv);
 /* Runs fn(arg) on the loop thread soon. Any thread. The queue is FIFO.
  * Returns 0 or EIO_ENOMEM/EIO_ECLOSED. */

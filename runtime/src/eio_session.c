@@ -67,11 +67,12 @@ static void queue_clear(eio_session *s)
     s->q_cap = 0;
 }
 
-static void reap_fire(lws_sorted_usec_list_t *sul)
+static void reap_fire(eio_timer *t, void *ud)
 {
-    eio_session *s = lws_container_of(sul, eio_session, reap);
+    eio_session *s = ud;
     eio_server *srv = s->srv;
 
+    (void)t;
     if (s->opened && srv->cb.close)
         srv->cb.close(s, s->reason, srv->ud);
     eiop_session_free(s);
@@ -123,7 +124,7 @@ void eiop_session_abort(eio_session *s, eio_close_reason why, char poll_reply)
     eio_timer_stop(&s->pong_timer);
     eio_timer_stop(&s->close_timer);
     detach_wsis(s, poll_reply);
-    lws_sul_schedule(srv->ctx, 0, &s->reap, reap_fire, 1);
+    eio_timer_start(&s->reap_timer, 0);
 }
 
 void eiop_session_free(eio_session *s)
@@ -137,7 +138,7 @@ void eiop_session_free(eio_session *s)
     eio_timer_stop(&s->ping_timer);
     eio_timer_stop(&s->pong_timer);
     eio_timer_stop(&s->close_timer);
-    lws_sul_cancel(&s->reap);
+    eio_timer_stop(&s->reap_timer);
     if (s->prev)
         s->prev->next = s->next;
     else
@@ -236,6 +237,7 @@ eio_session *eiop_session_new(eio_server *srv, struct lws *wsi,
     eiop_timer_init(&s->ping_timer, srv, ping_fire, s);
     eiop_timer_init(&s->pong_timer, srv, pong_fire, s);
     eiop_timer_init(&s->close_timer, srv, close_timer_fire, s);
+    eiop_timer_init(&s->reap_timer, srv, reap_fire, s);
     if (queue_open_packet(s) != 0) {
         eiop_session_free(s);
         return NULL;
@@ -448,7 +450,7 @@ void eiop_sessions_free_all(eio_server *srv)
     while (srv->all) {
         eio_session *s = srv->all;
         eiop_session_abort(s, EIO_CLOSE_SHUTDOWN, EIO_PKT_CLOSE);
-        lws_sul_cancel(&s->reap);
-        reap_fire(&s->reap);
+        eio_timer_stop(&s->reap_timer);
+        reap_fire(&s->reap_timer, s);
     }
 }

@@ -49,7 +49,7 @@ check "run with the installed libsio.so" \
 check "the installed library's soname" \
 	sh -c "objdump -p \"$prefix/lib/libsio.so\" | grep -q 'SONAME *libsio.so.0'"
 check "build against the static library" \
-	sh -c "cc -std=c11 \"$prefix/app.c\" \$(pkg-config --cflags libsio) \"$prefix/lib/libsio.a\" \$(pkg-config --libs libwebsockets jansson) -lcrypto -lz -lpthread -o \"$prefix/app-static\" && \"$prefix/app-static\""
+	sh -c "cc -std=c11 \"$prefix/app.c\" \$(pkg-config --cflags libsio) \"$prefix/lib/libsio.a\" \$(pkg-config --libs libwebsockets jansson) -lev -lcrypto -lz -lpthread -o \"$prefix/app-static\" && \"$prefix/app-static\""
 check "the installed sioc generates code that compiles" \
 	sh -c "\"$prefix/bin/sioc\" -o \"$prefix\" schemas/chat.sio && cc -std=c11 -Wall -Wextra -Wpedantic -Werror -c \"$prefix/chat.sio.c\" \$(pkg-config --cflags libsio) -I\"$prefix\" -o \"$prefix/chat.o\""
 echo "$pass passed, $fail failed"

@@ -435,22 +435,31 @@ crowd_echo_args() {
 		echo "echo -c 50 -w 4 -d 3 --warmup 1"
 }
 
-# Sets CROWD[srv,KEY]: echo without and with the crowd, then handshake
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END {
+	if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# Echo RUNS times against the running server; sets CROWD[srv, echoK] and
+# CROWD[srv, cpuK] to the medians (K: 0 without the crowd, 1 with it).
+crowd_echo() {
+	local srv=$1 k=$2 line r rates="" cpus="" args
+	read -r -a args <<<"$(crowd_echo_args)"
+	for ((r = 1; r <= RUNS; r++)); do
+		line=$(crowd_measure "${args[@]}")
+		echo "$srv crowd echo crowd=$k run=$r $line" >>"$OUT/raw.log"
+		rates="$rates $(field "$line" msgs_per_s)"
+		cpus="$cpus $(field "$line" cpu_us_per_msg)"
+	done
+	CROWD[$srv, echo$k]=$(median <<<"$rates")
+	CROWD[$srv, cpu$k]=$(median <<<"$cpus")
+}
+
+# Fills CROWD[srv, ...]: echo without and with the crowd, then handshake
 # CPU at each level.
 crowd_server() {
-	local srv=$1 log="$OUT/server-$1-crowd.log" line n held=0 args
-	read -r -a args <<<"$(crowd_echo_args)"
+	local srv=$1 log="$OUT/server-$1-crowd.log" line n held=0
 	start_server "$srv" "$log" || return 1
-	line=$(crowd_measure "${args[@]}")
-	echo "$srv crowd echo idle=0 $line" >>"$OUT/raw.log"
-	CROWD[$srv, echo0]=$(field "$line" msgs_per_s)
-	CROWD[$srv, cpu0]=$(field "$line" cpu_us_per_msg)
-	if hold_more "$CROWD_IDLE"; then
-		line=$(crowd_measure "${args[@]}")
-		echo "$srv crowd echo idle=$CROWD_IDLE $line" >>"$OUT/raw.log"
-		CROWD[$srv, echo1]=$(field "$line" msgs_per_s)
-		CROWD[$srv, cpu1]=$(field "$line" cpu_us_per_msg)
-	fi
+	crowd_echo "$srv" 0
+	hold_more "$CROWD_IDLE" && crowd_echo "$srv" 1
 	hold_stop
 	stop_server
 	start_server "$srv" "$log" || return 1
@@ -474,6 +483,8 @@ crowd() {
 	declare -gA CROWD=()
 	echo
 	echo "## Crowds: idle connections held while measuring"
+	echo
+	echo "Echo: median of $RUNS runs each; handshakes: one batch of 2000 per level."
 	echo
 	for srv in $CROWD_SERVERS; do
 		if ! server_cmd "$srv"; then

@@ -107,6 +107,14 @@ static int parse_args(int argc, char **argv, sio_options *o, bool *raw)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--raw") == 0) {
             *raw = true;
+        } else if (strcmp(argv[i], "--ping-interval") == 0 && i + 1 < argc) {
+            char *end;
+            unsigned long v;
+            errno = 0;
+            v = strtoul(argv[++i], &end, 10);
+            if (errno || *end || v < 1 || v > 3600000)
+                return -1;
+            o->eio.ping_interval_ms = (unsigned)v;
         } else if (strcmp(argv[i], "--loop") == 0 && i + 1 < argc) {
             const char *v = argv[++i];
             if (strcmp(v, "libev") == 0)
@@ -145,7 +153,8 @@ int main(int argc, char **argv)
     o.eio.log_level = EIO_LOG_WARN;
     if (parse_args(argc, argv, &o, &raw) != 0) {
         fprintf(stderr,
-                "usage: %s [--host H] [--port N] [--raw] [--loop libev|poll]\n",
+                "usage: %s [--host H] [--port N] [--raw] [--loop libev|poll] "
+                "[--ping-interval MS]\n",
                 argv[0]);
         return 1;
     }

@@ -133,7 +133,7 @@ liar_case() {
 crowd_smoke() {
 	local out row srv cells
 	out=$(mktemp -d)
-	BENCH_OUT=$out BENCH_BUILD=$BUILD BENCH_NO_INSTALL=1 BENCH_CROWD=only \
+	BENCH_OUT=$out BENCH_BUILD=$BUILD BENCH_NO_INSTALL=1 BENCH_CROWD=only BENCH_RUNS=1 \
 		BENCH_QUICK=1 BENCH_CROWD_IDLE=200 BENCH_CROWD_LEVELS="50 150" \
 		BENCH_CROWD_SERVERS="sioc lws-ev" timeout --kill-after=5 240 \
 		scripts/bench.sh >"$out/stdout" 2>"$out/stderr"

@@ -161,10 +161,17 @@ $(B)/obj/examples/%.o: examples/%.c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
 
+# Link-time seams some tests need (-Wl,--wrap=SYMBOL: the test defines
+# __wrap_SYMBOL, e.g. a clock it sets).
+UNIT_SEAMS_test_store := -Wl,--wrap=time
+ALLOC_SEAMS := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
+UNIT_SEAMS_test_rooms := $(ALLOC_SEAMS)
+UNIT_SEAMS_test_sio_server := $(ALLOC_SEAMS)
+
 $(B)/tests/unit/%: tests/unit/%.c $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(RT_INTERNAL_INC) -Wno-missing-prototypes -o $@ $< \
-		$(LIB_A) $(LDFLAGS_ALL) $(LIBS) -lcmocka
+		$(LIB_A) $(LDFLAGS_ALL) $(UNIT_SEAMS_$*) $(LIBS) -lcmocka
 
 # ---- fuzz targets ---------------------------------------------------------
 # Each tests/fuzz/fuzz_NAME.c defines LLVMFuzzerTestOneInput; replay_NAME

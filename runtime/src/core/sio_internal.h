@@ -161,7 +161,8 @@ void siop_conn_free(sio_conn *c);
 void siop_conn_close(sio_conn *c, sio_reason why);
 sio_socket *siop_conn_find(const sio_conn *c, const char *nsp, size_t len);
 void siop_conn_unlink(sio_conn *c, const sio_socket *s);
-/* Queues an encoded packet, head then attachments (e borrowed). */
+/* Queues an encoded packet, head then attachments as one group (e
+ * borrowed). */
 int siop_conn_send_mode(sio_conn *c, const sio_encoded *e, bool volatile_);
 int siop_conn_send(sio_conn *c, const sio_encoded *e);
 /* Encodes once and queues; data is borrowed. */

@@ -145,6 +145,8 @@ int sio_namespace_on_connect(sio_namespace *ns, sio_connect_fn fn, void *ud)
 int sio_namespace_on_disconnecting(sio_namespace *ns, sio_disconnect_fn fn,
                                    void *ud)
 {
+    if (!ns || !fn)
+        return SIO_EINVAL;
     if (ns->on_disconnecting)
         return SIO_EEXIST;
     ns->on_disconnecting = fn;

@@ -166,6 +166,12 @@ static route *find_route(struct sio_routes *rs, sio_req *r, bool *path_only)
 
 static void run_route(struct sio_routes *rs, route *rt, sio_req *r)
 {
+    /* A NUL in a form field would cut its C string short: refused whole,
+     * before anything reads it. */
+    if (!siop_req_form_ok(r)) {
+        sio_respond(r, 400, "text/plain", "Bad Request", 11);
+        return;
+    }
     for (hook *h = rs->before; h; h = h->next)
         if (h->before(r, h->ud) || r->answered)
             return;
@@ -181,6 +187,7 @@ static void req_fini(sio_req *r)
     params_clear(r);
     json_decref(r->form);
     json_decref(r->json);
+    json_decref(r->cookies);
     for (size_t i = 0; i < r->nhdrs; i++)
         free(r->hdrs[i]);
     siop_session_req_fini(r);

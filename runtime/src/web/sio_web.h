@@ -46,7 +46,7 @@ struct sio_req {
     bool form_parsed, json_parsed, answered;
     char *hdrs[SIO_REQ_MAX_HEADERS * 2]; /* name, value pairs */
     size_t nhdrs;
-    char cookie_buf[SIO_WEB_COOKIE_BUF];
+    json_t *cookies; /* name -> value, each kept until the request ends */
     /* the session of the request (sio_websession.c) */
     json_t *session;
     char *session_id;
@@ -57,6 +57,11 @@ struct sio_req {
 /* 0 if answered, non-zero for 404. */
 int siop_http_request(sio_web *web, eio_http_req *r);
 void siop_http_free(sio_web *web);
+
+/* sio_req.c */
+/* Parses a form body once; false if it cannot be read without loss (a
+ * NUL byte in a name or value). */
+bool siop_req_form_ok(sio_req *r);
 
 /* sio_route.c */
 /* 0 if a route answered (or 405), non-zero if none matched. */

@@ -1,5 +1,5 @@
 /* test_cookie.c - Flask-compatible session cookies, tokens, and the
- * Cookie / Set-Cookie headers (sio_session.h).
+ * Cookie / Set-Cookie headers (sio_cookie.h).
  *
  * The reference is a real Flask: fixtures/flask_cookies.txt holds
  * cookies and tokens that fixtures/make_flask_cookies.py made with

@@ -1,5 +1,5 @@
 /* sio_cookie.c - itsdangerous's signed, timestamped values: Flask's
- * session cookies and URL-safe tokens (see sio_session.h for the
+ * session cookies and URL-safe tokens (see sio_cookie.h for the
  * format). HMAC and SHA-1 are OpenSSL's, deflate is zlib's.
  *
  * Decoding goes signature first (constant-time compare), then the

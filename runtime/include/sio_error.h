@@ -42,12 +42,14 @@ enum {
     SIO_ENOSPACE = -16,        /* output buffer too small */
 };
 
-/* Why a call failed: the code, the offset in the input where it was
- * found (parsers; 0 otherwise) and one short line for a log (no secret
- * material). The first error of a call wins. */
+/* Why a call failed: the code, where it was found (offset: in the input
+ * bytes, for parsers; path: in a JSON value, as "msg.tags[2]", for the
+ * typed decoder; empty otherwise) and one short line for a log (no
+ * secret material). The first error of a call wins. */
 typedef struct sio_error {
     int code;
     size_t offset;
+    char path[96];
     char text[160];
 } sio_error;
 

@@ -15,6 +15,7 @@ static int perr(sio_error *err, size_t offset, const char *msg)
     if (err) {
         err->code = SIO_EPROTO;
         err->offset = offset;
+        err->path[0] = '\0';
         snprintf(err->text, sizeof err->text, "%s", msg);
     }
     return -1;

@@ -40,6 +40,7 @@ static int perr(sio_error *err, size_t offset, const char *fmt, ...)
     if (err) {
         err->code = SIO_EPROTO;
         err->offset = offset;
+        err->path[0] = '\0';
         va_start(ap, fmt);
         vsnprintf(err->text, sizeof err->text, fmt, ap);
         va_end(ap);

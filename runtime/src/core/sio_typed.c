@@ -31,6 +31,7 @@ static int fail(walk *w, const char *fmt, ...)
 
     if (w->err && !w->err->text[0]) {
         w->err->code = SIO_EINVAL;
+        snprintf(w->err->path, sizeof w->err->path, "%s", w->path);
         va_start(ap, fmt);
         vsnprintf(w->err->text, sizeof w->err->text, fmt, ap);
         va_end(ap);
@@ -315,7 +316,7 @@ int siop_decode_params(const sio_params *p, json_t *args, void *out,
     size_t n = json_array_size(args), need = required_count(p);
 
     if (err)
-        err->code = 0, err->text[0] = '\0';
+        err->code = 0, err->path[0] = err->text[0] = '\0';
     memset(out, 0, p->size);
     if (!json_is_array(args))
         return fail(&w, "arguments must be an array");
@@ -497,7 +498,7 @@ json_t *siop_encode_params(const sio_params *p, const void *in, sio_error *err)
     json_t *a = json_array();
 
     if (err)
-        err->code = 0, err->text[0] = '\0';
+        err->code = 0, err->path[0] = err->text[0] = '\0';
     for (size_t i = 0; a && i < p->nfields; i++) {
         size_t mark = path_push(&w, p->fields[i].name, -1);
         bool absent;
@@ -526,7 +527,7 @@ int siop_decode_object(const sio_params *p, json_t *obj, void *out,
     sio_record_desc r = {"object", p->size, p->nfields, p->fields};
 
     if (err)
-        err->code = 0, err->text[0] = '\0';
+        err->code = 0, err->path[0] = err->text[0] = '\0';
     memset(out, 0, p->size);
     if (!json_is_object(obj) || sio_is_bytes(obj))
         return fail(&w, "expected an object");

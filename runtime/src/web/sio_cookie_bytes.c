@@ -13,7 +13,8 @@ void siop_error_clear(sio_error *err)
 {
     if (err) {
         err->code = SIO_COOKIE_OK;
-        err->text[0] = '\0';
+        err->offset = 0;
+        err->path[0] = err->text[0] = '\0';
     }
 }
 

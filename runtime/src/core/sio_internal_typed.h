@@ -9,8 +9,9 @@
 
 /* ---- decoding and encoding (the walker) ------------------------------ */
 
-/* What went wrong, first error only: "room: expected string",
- * "msg.tags[2]: expected string", "expected 2 arguments, got 3". */
+/* Errors (err->text, the first only) name what went wrong and where:
+ * "room: expected string", "msg.tags[2]: expected string",
+ * "expected 2 arguments, got 3"; err->path is the where alone. */
 
 typedef struct sio_arena sio_arena;
 

@@ -222,11 +222,16 @@ static const char *const c_keywords[] = {
     "thread_local", "noreturn",  "NULL",          "errno",
 };
 
-/* Names the generated signatures use beside the schema's parameters;
- * model.h repeats this list for the emitters. */
-static const char *const fixed_params[] = {
-    "ctx", "ack", "to", "reply", "user", "status", "timeout_ms", "rest",
-};
+/* Names a generated signature uses beside the schema's parameters, per
+ * parameter list (NULL-terminated); model.h repeats them for the
+ * emitters. "rest" is the member of a variadic tail. */
+static const char *const fixed_on_args[] = {"ctx", "ack", "rest", NULL};
+static const char *const fixed_on_ack[] = {"ack", NULL};
+static const char *const fixed_emit_args[] = {"to", "rest", NULL};
+static const char *const fixed_emit_acked[] = {"to",         "reply", "user",
+                                               "timeout_ms", "rest",  NULL};
+static const char *const fixed_emit_reply[] = {"ctx", "status", "user", NULL};
+static const char *const fixed_connect[] = {"ctx", NULL};
 
 /* Prefixes of the runtime (libsio, jansson, lws) that a parameter must
  * not shadow; the schema's own prefix is checked beside them. */
@@ -236,6 +241,14 @@ static bool in_list(const char *const *list, size_t n, const char *s)
 {
     for (size_t i = 0; i < n; i++)
         if (strcmp(list[i], s) == 0)
+            return true;
+    return false;
+}
+
+static bool in_null_list(const char *const *list, const char *s)
+{
+    for (; *list; list++)
+        if (strcmp(*list, s) == 0)
             return true;
     return false;
 }
@@ -255,9 +268,12 @@ static const char *runtime_prefix_of(const char *s)
 }
 
 /* A struct member only has to be a C identifier; a parameter also
- * must not hide a type or function the same prototype names. */
-static void check_field_name(checker *c, const sioc_ast_name *n, bool param)
+ * must not hide a type or function the same prototype names, nor take
+ * a name of the signature's own (fixed: NULL for record fields). */
+static void check_field_name(checker *c, const sioc_ast_name *n,
+                             const char *const *fixed)
 {
+    bool param = fixed != NULL;
     const char *what = param ? "parameter" : "field", *s = n->text;
     size_t len = strlen(s);
     const char *rt = runtime_prefix_of(s);
@@ -281,8 +297,7 @@ static void check_field_name(checker *c, const sioc_ast_name *n, bool param)
                   "parameter name '%s' begins with '%s', which is reserved "
                   "for %s names",
                   s, rt ? rt : c->prefix, rt ? "the runtime's" : "generated");
-    else if (in_list(fixed_params, sizeof fixed_params / sizeof *fixed_params,
-                     s))
+    else if (in_null_list(fixed, s))
         CHECK_ERR(c, n->at,
                   "parameter name '%s' is used by the generated function; "
                   "choose another",
@@ -361,9 +376,10 @@ static void claim_derived(checker *c, symtab *t, const sioc_field *m,
                       decl, m->at));
 }
 
-static void check_field(checker *c, const sioc_ast_field *f, bool param,
-                        symtab *names, sioc_field *m)
+static void check_field(checker *c, const sioc_ast_field *f,
+                        const char *const *fixed, symtab *names, sioc_field *m)
 {
+    bool param = fixed != NULL;
     const char *what = param ? "parameter" : "field";
     const char *decl =
         sioc_arena_printf(c->arena, "%s '%s'", what, f->name.text);
@@ -374,26 +390,30 @@ static void check_field(checker *c, const sioc_ast_field *f, bool param,
     check_type(c, &f->type, &m->type);
     if (m->type.dims)
         m->c_count = cat(c, "n_", m->name, NULL);
-    if (m->type.optional)
+    /* Only optional bool/int/float/enum have a flag; the others are
+     * NULL when absent. */
+    if (m->type.optional && !m->type.dims &&
+        (m->type.base == SIOC_BOOL || m->type.base == SIOC_INT ||
+         m->type.base == SIOC_FLOAT || m->type.base == SIOC_ENUM))
         m->c_has = cat(c, "has_", m->name, NULL);
     if (m->type.base == SIOC_BYTES && !m->type.dims)
         m->c_len = cat(c, m->name, "_len", NULL);
-    check_field_name(c, &f->name, param);
+    check_field_name(c, &f->name, fixed);
     o->dup = decl;
     if (check_claim(c, names, m->name, o))
         claim_derived(c, names, m, what, decl);
 }
 
-/* Record fields (param false) or a parameter list. */
-static void check_params(checker *c, const sioc_ast_params *ap, bool param,
-                         sioc_params *out)
+/* Record fields (fixed NULL) or a parameter list. */
+static void check_params(checker *c, const sioc_ast_params *ap,
+                         const char *const *fixed, sioc_params *out)
 {
     sioc_field *items = sioc_arena_array(c->arena, ap->count, sizeof *items);
     symtab names = {0};
     size_t i = 0;
 
     for (const sioc_ast_field *f = ap->head; f && i < ap->count; f = f->next)
-        check_field(c, f, param, &names, &items[i++]);
+        check_field(c, f, fixed, &names, &items[i++]);
     sym_fini(&names);
     out->items = items;
     out->count = i;
@@ -551,7 +571,7 @@ static void check_records(checker *c)
 
         if (d->fields.count == 0 && !d->broken)
             CHECK_ERR(c, d->name.at, "record '%s' has no fields", r->name);
-        check_params(c, &d->fields, false, &fields);
+        check_params(c, &d->fields, NULL, &fields);
         r->fields = fields.items;
         r->nfields = fields.count;
     }
@@ -789,10 +809,15 @@ static void check_event(checker *c, ns_state *s, const sioc_ast_item *it)
     ev->ident = sioc_mangle(c->arena, it->name.value, it->name.len);
     ev->c_func = cat(c, s->ns->c_prefix, on ? "on_" : "emit_", ev->ident);
     ev->c_intern = intern(c, ev->c_func);
-    check_params(c, &it->args, true, &ev->args);
+    check_params(c, &it->args,
+                 on          ? fixed_on_args
+                 : it->acked ? fixed_emit_acked
+                             : fixed_emit_args,
+                 &ev->args);
     ev->acked = it->acked;
     if (it->acked) {
-        check_params(c, &it->ack, true, &ev->ack);
+        check_params(c, &it->ack, on ? fixed_on_ack : fixed_emit_reply,
+                     &ev->ack);
         ev->c_ack = cat(c, s->ns->c_prefix, ev->ident, on ? "_ack" : "_reply");
         if (on) {
             ev->c_ack_send = cat(c, ev->c_ack, "_send", NULL);
@@ -842,7 +867,7 @@ static void check_connect(checker *c, ns_state *s, const sioc_ast_item *it)
         CHECK_ERR(c, it->req.policy_at,
                   "'else' does not apply to connect: a failed requirement "
                   "refuses the connection");
-    check_params(c, &it->args, true, &cn->auth);
+    check_params(c, &it->args, fixed_connect, &cn->auth);
     cn->auth.variadic = false;
     cn->c_func = cat(c, s->ns->c_prefix, "on_connect", NULL);
     cn->c_intern = intern(c, cn->c_func);

@@ -515,10 +515,19 @@ static void put_schema(const sioc_emit *e)
 {
     const sioc_schema *s = e->schema;
     const char *table = sioc_iname(e, s->c_intern, SIOC_SFX_NAMESPACES);
-    sioc_list l = {0};
+    const char *guards = sioc_iname(e, s->c_intern, SIOC_SFX_GUARDS);
+    sioc_list l = {0}, g = {0};
     sioc_sig sig;
 
     sioc_put_banner(e, "the schema");
+    /* Every declared guard, used or not, so that a missing one fails to
+     * link. */
+    for (size_t i = 0; i < s->nguards; i++)
+        add(e, &g, s->guards[i].c_name);
+    if (s->nguards)
+        sioc_put_list(e->out, 0,
+                      fmt1(e, "static const sio_guard_fn %s[] = {", guards), &g,
+                      "};\n");
     if (s->nnamespaces) {
         fprintf(e->out, "static const sio_namespace_desc %s[] = {\n", table);
         for (size_t i = 0; i < s->nnamespaces; i++)
@@ -529,6 +538,8 @@ static void put_schema(const sioc_emit *e)
     add(e, &l, "SIO_TYPED_ABI");
     add(e, &l, sioc_arena_printf(e->arena, "%zu", s->nnamespaces));
     add(e, &l, s->nnamespaces ? table : "NULL");
+    add(e, &l, sioc_arena_printf(e->arena, "%zu", s->nguards));
+    add(e, &l, s->nguards ? guards : "NULL");
     sioc_put_list(e->out, 0,
                   fmt1(e, "const sio_schema_desc %s = {", s->c_schema), &l,
                   "};\n");

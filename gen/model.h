@@ -15,7 +15,9 @@
  *  - field and parameter names are C identifiers that are not keywords,
  *    not reserved, and differ from their derived names (c_count, c_has,
  *    c_len) and, for parameters, from the fixed parameter names of the
- *    generated signatures: ctx ack to reply user status timeout_ms rest;
+ *    signatures they appear in (on: ctx ack rest; its ack: ack; emit: to
+ *    reply user timeout_ms rest; its reply: ctx status user; connect:
+ *    ctx);
  *  - strings are UTF-8 with no NUL inside.
  * Everything lives in the arena given to sioc_check. */
 #ifndef SIOC_MODEL_H
@@ -54,10 +56,9 @@ typedef struct sioc_field {
     const char *name; /* the JSON key of a field; the C name */
     sioc_type type;
     const char *c_count; /* "n_<name>" if type.dims > 0, else NULL */
-    const char *c_has;   /* "has_<name>" if type.optional, else NULL;
-                            reserved for every optional, used only by
-                            optional bool/int/float/enum (the others
-                            are NULL when absent) */
+    const char *c_has;   /* "has_<name>" for an optional bool, int,
+                            float or enum (not an array), else NULL:
+                            the others are NULL when absent */
     const char *c_len;   /* "<name>_len" if bytes with dims 0, else NULL */
     sioc_span at;
 } sioc_field;
@@ -223,5 +224,6 @@ typedef struct sioc_schema {
 #define SIOC_SFX_NS_REQ_GUARDS "_requires_guards"
 #define SIOC_SFX_NS_REQ_NAMES "_requires_names"
 #define SIOC_SFX_NAMESPACES "_namespaces" /* schema: namespace table */
+#define SIOC_SFX_GUARDS "_declared_guards" /* schema: every guard */
 
 #endif

@@ -22,7 +22,7 @@ extern "C" {
 
 /* Bumped whenever the tables below change shape; generated headers
  * #error on a mismatch ("regenerate"). */
-#define SIO_TYPED_ABI 1
+#define SIO_TYPED_ABI 2
 
 typedef enum sio_kind {
     SIO_K_BOOL = 1, /* bool */
@@ -193,6 +193,8 @@ typedef struct sio_schema_desc {
     unsigned abi; /* SIO_TYPED_ABI of the generator */
     size_t nnamespaces;
     const sio_namespace_desc *namespaces;
+    size_t nguards; /* every guard the schema declares, used or not, */
+    const sio_guard_fn *guards; /* so that each must link */
 } sio_schema_desc;
 
 /* Creates the schema's namespaces and installs its typed dispatch.

@@ -136,7 +136,8 @@ static const sio_event_desc events[] = {
 static const sio_namespace_desc namespaces[] = {
     {"/", &name_auth, on_connect, NULL, 4, events, NULL},
 };
-static const sio_schema_desc schema = {"t", SIO_TYPED_ABI, 1, namespaces};
+static const sio_schema_desc schema = {"t", SIO_TYPED_ABI, 1, namespaces,
+                                       0,   NULL};
 
 /* ---- fixture ---------------------------------------------------------------
  */
@@ -293,7 +294,7 @@ static void test_server_to_client_acks(void **state)
         {"grab", &int_args, NULL, NULL, grab_invoke}};
     static const sio_namespace_desc nsd[] = {
         {"/g", NULL, NULL, NULL, 1, grab, NULL}};
-    static const sio_schema_desc sch = {"g", SIO_TYPED_ABI, 1, nsd};
+    static const sio_schema_desc sch = {"g", SIO_TYPED_ABI, 1, nsd, 0, NULL};
     eio_session *s = sess_open(g_eio);
 
     assert_int_equal(sio_schema_register(*state, &sch), 0);
@@ -355,7 +356,7 @@ static void test_typed_reply_checked(void **state)
         {"grab", &int_args, NULL, NULL, grab_invoke}};
     static const sio_namespace_desc nsd[] = {
         {"/h", NULL, NULL, NULL, 1, grab, NULL}};
-    static const sio_schema_desc sch = {"h", SIO_TYPED_ABI, 1, nsd};
+    static const sio_schema_desc sch = {"h", SIO_TYPED_ABI, 1, nsd, 0, NULL};
     struct int_arg n = {41};
     eio_session *s = sess_open(g_eio);
 
@@ -418,7 +419,7 @@ static void test_handler_failures(void **state)
     static const sio_namespace_desc nsd[] = {
         {"/e", NULL, NULL, NULL, 1, boom, NULL},
         {"/f", NULL, NULL, NULL, 1, boom, NULL}};
-    static const sio_schema_desc sch = {"e", SIO_TYPED_ABI, 2, nsd};
+    static const sio_schema_desc sch = {"e", SIO_TYPED_ABI, 2, nsd, 0, NULL};
     eio_session *s = sess_open(g_eio);
 
     ns_errors = srv_errors = 0;
@@ -464,7 +465,7 @@ static void test_g_is_per_call(void **state)
         {"gput", &int_args, NULL, NULL, gput_invoke}};
     static const sio_namespace_desc nsd[] = {
         {"/g2", NULL, NULL, NULL, 1, ev, NULL}};
-    static const sio_schema_desc sch = {"g2", SIO_TYPED_ABI, 1, nsd};
+    static const sio_schema_desc sch = {"g2", SIO_TYPED_ABI, 1, nsd, 0, NULL};
     eio_session *s = sess_open(g_eio);
 
     g_calls = g_dirty = 0;

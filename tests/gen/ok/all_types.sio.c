@@ -140,7 +140,7 @@ static const sio_namespace_desc types__namespaces[] = {
     {"/", NULL, NULL, NULL, 1, types__events, NULL},
 };
 const sio_schema_desc types_schema = {"types", SIO_TYPED_ABI, 1,
-                                      types__namespaces};
+                                      types__namespaces, 0, NULL};
 
 int types_register(sio_server *srv)
 {

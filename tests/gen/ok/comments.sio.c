@@ -66,7 +66,8 @@ static const sio_event_desc c__events[] = {
 static const sio_namespace_desc c__namespaces[] = {
     {"/", NULL, NULL, NULL, 1, c__events, NULL},
 };
-const sio_schema_desc c_schema = {"c", SIO_TYPED_ABI, 1, c__namespaces};
+const sio_schema_desc c_schema = {"c", SIO_TYPED_ABI, 1, c__namespaces, 0,
+                                  NULL};
 
 int c_register(sio_server *srv)
 {

@@ -198,13 +198,14 @@ static const sio_event_desc crlf__admin_events[] = {
 };
 
 /* ---- the schema ---- */
+static const sio_guard_fn crlf__declared_guards[] = {crlf_guard_admin};
 static const sio_namespace_desc crlf__namespaces[] = {
     {"/", &crlf__on_connect_auth, crlf__on_connect_invoke, NULL, 2,
      crlf__events, NULL},
     {"/admin", NULL, NULL, &crlf__admin_requires, 1, crlf__admin_events, NULL},
 };
-const sio_schema_desc crlf_schema = {"crlf", SIO_TYPED_ABI, 2,
-                                     crlf__namespaces};
+const sio_schema_desc crlf_schema = {"crlf", SIO_TYPED_ABI, 2, crlf__namespaces,
+                                     1, crlf__declared_guards};
 
 int crlf_register(sio_server *srv)
 {

@@ -408,6 +408,8 @@ static const sio_event_desc chat__shop_events[] = {
 };
 
 /* ---- the schema ---- */
+static const sio_guard_fn chat__declared_guards[] = {chat_guard_admin,
+                                                     chat_guard_owner};
 static const sio_namespace_desc chat__namespaces[] = {
     {"/", &chat__on_connect_auth, chat__on_connect_invoke, NULL, 3,
      chat__events, chat_on_any},
@@ -415,8 +417,8 @@ static const sio_namespace_desc chat__namespaces[] = {
     {"/x", NULL, NULL, &chat__x_requires, 3, chat__x_events, NULL},
     {"/shop", NULL, NULL, &chat__shop_requires, 1, chat__shop_events, NULL},
 };
-const sio_schema_desc chat_schema = {"chat", SIO_TYPED_ABI, 4,
-                                     chat__namespaces};
+const sio_schema_desc chat_schema = {"chat", SIO_TYPED_ABI, 4, chat__namespaces,
+                                     2, chat__declared_guards};
 
 int chat_register(sio_server *srv)
 {

@@ -291,6 +291,7 @@ static const sio_requires n__A_requires = {
     false, 1, n__A_requires_guards, n__A_requires_names, SIO_FAIL_DISCONNECT};
 
 /* ---- the schema ---- */
+static const sio_guard_fn n__declared_guards[] = {n_guard_g};
 static const sio_namespace_desc n__namespaces[] = {
     {"/", NULL, NULL, NULL, 3, n__events, NULL},
     {"/on_x", NULL, NULL, &n__on_x_requires, 1, n__on_x_events, NULL},
@@ -300,7 +301,8 @@ static const sio_namespace_desc n__namespaces[] = {
     {"/A", &n__A_on_connect_auth, n__A_on_connect_invoke, &n__A_requires, 0,
      NULL, NULL},
 };
-const sio_schema_desc n_schema = {"n", SIO_TYPED_ABI, 5, n__namespaces};
+const sio_schema_desc n_schema = {"n", SIO_TYPED_ABI, 5, n__namespaces, 1,
+                                  n__declared_guards};
 
 int n_register(sio_server *srv)
 {

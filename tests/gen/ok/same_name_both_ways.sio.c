@@ -183,8 +183,8 @@ static const sio_namespace_desc both__namespaces[] = {
     {"/room/sub", &both__room_sub_on_connect_auth,
      both__room_sub_on_connect_invoke, NULL, 1, both__room_sub_events, NULL},
 };
-const sio_schema_desc both_schema = {"both", SIO_TYPED_ABI, 3,
-                                     both__namespaces};
+const sio_schema_desc both_schema = {"both", SIO_TYPED_ABI, 3, both__namespaces,
+                                     0, NULL};
 
 int both_register(sio_server *srv)
 {

@@ -131,7 +131,8 @@ static const sio_namespace_desc uni__namespaces[] = {
     {"/", NULL, NULL, NULL, 5, uni__events, NULL},
     {"/caf\303\251", NULL, NULL, NULL, 1, uni__caf__events, NULL},
 };
-const sio_schema_desc uni_schema = {"uni", SIO_TYPED_ABI, 2, uni__namespaces};
+const sio_schema_desc uni_schema = {"uni", SIO_TYPED_ABI, 2, uni__namespaces, 0,
+                                    NULL};
 
 int uni_register(sio_server *srv)
 {

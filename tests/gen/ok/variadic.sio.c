@@ -189,8 +189,8 @@ static const sio_namespace_desc conf__namespaces[] = {
     {"/", NULL, NULL, NULL, 3, conf__events, conf_on_any},
     {"/custom", NULL, NULL, NULL, 1, conf__custom_events, conf_custom_on_any},
 };
-const sio_schema_desc conf_schema = {"conf", SIO_TYPED_ABI, 2,
-                                     conf__namespaces};
+const sio_schema_desc conf_schema = {"conf", SIO_TYPED_ABI, 2, conf__namespaces,
+                                     0, NULL};
 
 int conf_register(sio_server *srv)
 {

@@ -104,7 +104,8 @@ typedef struct sio_params {
 /* ---- decoding and encoding (the walker) ------------------------------ */
 
 /* What went wrong, first error only: "room: expected string",
- * "msg.tags[2]: expected string", "expected 2 arguments, got 3". */
+ * "msg.tags[2]: expected string", "room: missing (expected string)",
+ * "expected 2 arguments, got 3". */
 typedef struct sio_type_error {
     char path[96];
     char message[160];

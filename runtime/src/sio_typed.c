@@ -38,21 +38,40 @@ static int fail(walk *w, const char *fmt, ...)
     return -1;
 }
 
-/* "expected string", naming records and enums by their schema name. */
-static int fail_expected(walk *w, const sio_field *f, int depth)
+/* The schema's name of the field's type at array depth: "string[]",
+ * records and enums by their names. */
+static void type_name(const sio_field *f, int depth, char *buf, size_t n)
 {
     const char *what = kind_names[f->kind];
-    char arr[16] = "";
+    size_t len;
 
     if (f->kind == SIO_K_RECORD)
         what = f->record->name;
     else if (f->kind == SIO_K_ENUM)
         what = f->enumd->name;
-    for (int i = 0; i < depth && i < 7; i++)
-        strcat(arr, "[]");
+    len = (size_t)snprintf(buf, n, "%s", what);
+    for (int i = 0; i < depth && len + 3 <= n; i++, len += 2)
+        memcpy(buf + len, "[]", 3);
+}
+
+/* "expected string", naming records and enums by their schema name. */
+static int fail_expected(walk *w, const sio_field *f, int depth)
+{
+    char what[64];
+
+    type_name(f, depth, what, sizeof what);
     if (w->path[0])
-        return fail(w, "%s: expected %s%s", w->path, what, arr);
-    return fail(w, "expected %s%s", what, arr);
+        return fail(w, "%s: expected %s", w->path, what);
+    return fail(w, "expected %s", what);
+}
+
+/* "room: missing (expected string)": w->path names the field. */
+static int fail_missing(walk *w, const sio_field *f)
+{
+    char what[64];
+
+    type_name(f, f->depth, what, sizeof what);
+    return fail(w, "%s: missing (expected %s)", w->path, what);
 }
 
 /* Appends at most room - 1 bytes of src, keeping the path a string. */
@@ -245,11 +264,7 @@ static int decode_field(walk *w, const sio_field *f, json_t *v, void *base)
         (json_is_null(v) && optional)) {
         if (optional)
             return 0; /* zeroed: NULL pointer or has_ = false */
-        return v ? fail_expected(w, f, f->depth)
-                 : fail(w, "%s: missing (expected %s)", w->path,
-                        f->kind == SIO_K_RECORD ? f->record->name
-                        : f->kind == SIO_K_ENUM ? f->enumd->name
-                                                : kind_names[f->kind]);
+        return v ? fail_expected(w, f, f->depth) : fail_missing(w, f);
     }
     if (f->depth > 0)
         return decode_array(w, f, f->depth, v, (const void **)dst,
@@ -319,7 +334,11 @@ int sio_decode_params(const sio_params *p, json_t *args, void *out,
     memset(out, 0, p->size);
     if (!json_is_array(args))
         return fail(&w, "arguments must be an array");
-    if (n < need || (!p->variadic && n > p->nfields)) {
+    if (n < need) { /* name the first one missing, as a type error would */
+        path_push(&w, p->fields[n].name, -1);
+        return fail_missing(&w, &p->fields[n]);
+    }
+    if (!p->variadic && n > p->nfields) {
         if (need == p->nfields)
             return fail(&w, "expected %zu argument%s, got %zu", need,
                         need == 1 ? "" : "s", n);

@@ -92,6 +92,8 @@ static void test_decode_refusals(void **state)
     expect_refused(1, "true", "n: expected int");
     expect_refused(2, "[]", "msg: expected Message");
     expect_refused(2, "{\"tags\":[]}", "msg.text: missing (expected string)");
+    expect_refused(2, "{\"text\":\"x\"}",
+                   "msg.tags: missing (expected string[])");
     expect_refused(2, "{\"text\":\"x\",\"tags\":[\"a\",3]}",
                    "msg.tags[1]: expected string");
     expect_refused(2, "{\"text\":\"x\",\"tags\":\"a\"}",
@@ -111,6 +113,7 @@ static void test_counts(void **state)
     sio_arena *arena = sio_arena_new();
     sio_type_error err;
     Small out;
+    Args big;
     json_t *a;
     (void)state;
 
@@ -128,9 +131,15 @@ static void test_counts(void **state)
                      -1);
     assert_string_equal(err.message, "expected 1 to 2 arguments, got 3");
     json_decref(a);
-    a = args_json("[]");
+    a = args_json("[]"); /* the first missing one named, with its type */
     assert_int_equal(sio_decode_params(&small_params, a, &out, arena, &err),
                      -1);
+    assert_string_equal(err.path, "a");
+    assert_string_equal(err.message, "a: missing (expected int)");
+    json_decref(a);
+    a = args_json("[\"lobby\"]");
+    assert_int_equal(sio_decode_params(&args_params, a, &big, arena, &err), -1);
+    assert_string_equal(err.message, "n: missing (expected int)");
     json_decref(a);
     a = args_json("{}");
     assert_int_equal(sio_decode_params(&small_params, a, &out, arena, &err),

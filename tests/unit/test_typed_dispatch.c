@@ -211,6 +211,8 @@ static void test_bad_arguments_never_reach_handler(void **state)
     expect_out(s, "431[{\"error\":\"room: expected string\"}]");
     sess_text(s, "22[\"join\",\"a\",\"b\"]");
     expect_out(s, "432[{\"error\":\"expected 1 argument, got 2\"}]");
+    sess_text(s, "23[\"join\"]"); /* names what is missing */
+    expect_out(s, "433[{\"error\":\"room: missing (expected string)\"}]");
     sess_text(s, "2[\"join\"]"); /* no ack id: dropped, logged */
     assert_null(sess_next(s));
     assert_int_equal(A.joins, 0);

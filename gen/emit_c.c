@@ -243,14 +243,26 @@ static void add_values(const sioc_emit *e, sioc_list *l, const char *tag,
                        bool has_struct, const sioc_params *p)
 {
     sioc_list values = {0};
+    const char *cond = "";
 
     if (!has_struct) {
         add(e, l, "NULL");
         return;
     }
+    /* A required record is copied into the struct: a NULL one is passed
+     * on as no struct at all, which the runtime refuses (SIO_EINVAL). */
+    for (size_t i = 0; i < p->count; i++) {
+        const sioc_type *t = &p->items[i].type;
+
+        if (t->base == SIOC_RECORD && !t->dims && !t->optional)
+            cond = sioc_arena_printf(e->arena, "%s%s%s", cond,
+                                     cond[0] ? " && " : "", p->items[i].name);
+    }
     sioc_add_values(e, p, &values);
-    sioc_list_add_nest(e->arena, l, fmt1(e, "&(struct %s){", tag), &values,
-                       "}");
+    sioc_list_add_nest(e->arena, l,
+                       cond[0] ? fmt2(e, "%s ? &(struct %s){", cond, tag)
+                               : fmt1(e, "&(struct %s){", tag),
+                       &values, cond[0] ? "} : NULL" : "}");
 }
 
 static void put_ack_fns(const sioc_emit *e, const sioc_event *ev, bool ack)

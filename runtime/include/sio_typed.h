@@ -127,8 +127,9 @@ int sio_decode_object(const sio_params *params, json_t *obj, void *out,
                       sio_arena *arena, sio_type_error *err);
 
 /* Encodes the struct in into a new JSON array (NULL on allocation
- * failure or on an invalid value, e.g. a string that is not UTF-8 or a
- * NULL non-optional pointer; err names it). */
+ * failure or on an invalid value, e.g. a string that is not UTF-8, a
+ * NULL non-optional pointer, a NULL array or bytes with a non-zero
+ * length, or in NULL while params has fields; err names it). */
 json_t *sio_encode_params(const sio_params *params, const void *in,
                           sio_type_error *err);
 

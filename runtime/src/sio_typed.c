@@ -365,9 +365,13 @@ static json_t *encode_array(walk *w, const sio_field *f, int d,
                             const void *items, size_t len)
 {
     size_t es = elem_size(f, d - 1);
-    json_t *a = json_array();
+    json_t *a;
 
-    if (!a)
+    if (!items && len) {
+        fail(w, "%s: NULL array with %zu elements", w->path, len);
+        return NULL;
+    }
+    if (!(a = json_array()))
         return NULL;
     for (size_t i = 0; i < len; i++) {
         size_t mark = path_push(w, NULL, (long)i);
@@ -421,6 +425,10 @@ static json_t *encode_value(walk *w, const sio_field *f, int d,
         return encode_string(w, *(const char *const *)slot);
     case SIO_K_BYTES: {
         const sio_bytes *b = slot;
+        if (!b->data && b->len) {
+            fail(w, "%s: NULL bytes of length %zu", w->path, b->len);
+            return NULL;
+        }
         return sio_bytes_new(b->data, b->len);
     }
     case SIO_K_JSON: {
@@ -518,6 +526,12 @@ json_t *sio_encode_params(const sio_params *p, const void *in,
 
     if (err)
         err->path[0] = err->message[0] = '\0';
+    /* Generated code passes NULL for a required record given as NULL. */
+    if (!in && p->nfields) {
+        json_decref(a);
+        fail(&w, "a required argument is NULL");
+        return NULL;
+    }
     for (size_t i = 0; a && i < p->nfields; i++) {
         size_t mark = path_push(&w, p->fields[i].name, -1);
         bool absent;

@@ -15,6 +15,9 @@
 #                 from nocompile/ or ok/ that it includes); built with
 #                 -DFIXED it must compile and link, so the failure is the
 #                 one named.
+#   exec/NAME.c   a program using ok/S.sio's generated code ("schema: S.sio"
+#                 in its head comment), linked with its skeleton and
+#                 libsio, must run and exit 0.
 #   and command-line cases.
 # --update (or UPDATE=1) rewrites err/*.stderr, ok/*.model and
 # ok/*.sio.[ch] from what sioc prints now; review the diff before
@@ -278,6 +281,35 @@ for c in *.c; do
 		bad "nocompile/$c: phase '$phase' is not compile or link"
 		;;
 	esac
+done
+
+# ---- generated code at run time -------------------------------------------
+# exec/NAME.c: a program that uses the code generated from its head's
+# "schema: S.sio" (from ok/), linked with that schema's skeleton and
+# libsio; it must exit 0.
+cd "$here/exec" || exit 1
+for c in *.c; do
+	[ "$can_link" = 1 ] || break
+	schema=$(head_value "$c" schema)
+	out=$tmp/exec/${schema%.sio}
+	if [ -z "$schema" ] || [ ! -f "$here/ok/$schema" ]; then
+		bad "exec/$c: head comment needs a schema from ok/"
+		continue
+	fi
+	mkdir -p "$out"
+	rm -f "$out/skel.c"
+	(cd "$here/ok" && "$sioc" -o "$out" --skeleton "$out/skel.c" "$schema")
+	if ! "$LINK_CC" "${CFLAGS_GEN[@]}" -I"$out" "${SAN_LINK[@]}" \
+		-o "$tmp/obj/exec" "$c" "$out"/*.sio.c "$out/skel.c" "$lib" \
+		"${LIBS[@]}" >"$tmp/cc" 2>&1; then
+		bad "exec/$c does not build"
+		detail "$tmp/cc"
+	elif ! "$tmp/obj/exec" >"$tmp/cc" 2>&1; then
+		bad "exec/$c fails"
+		detail "$tmp/cc"
+	else
+		ok
+	fi
 done
 
 # ---- command line ------------------------------------------------------------

@@ -185,6 +185,39 @@ static void test_encode_refusals(void **state)
     assert_string_equal(err.message, "b: not valid UTF-8");
 }
 
+/* Values C allows but the schema does not: refused, never dereferenced. */
+static void test_encode_null_pointers(void **state)
+{
+    sio_arena *arena = sio_arena_new();
+    sio_type_error err;
+    json_t *a = valid_args(), *ok;
+    Args in;
+    sio_array rows[2] = {{NULL, 0}, {NULL, 3}};
+    (void)state;
+
+    assert_int_equal(sio_decode_params(&args_params, a, &in, arena, &err), 0);
+    in.msg.tags = NULL; /* with 2 elements */
+    assert_null(sio_encode_params(&args_params, &in, &err));
+    assert_string_equal(err.message, "msg.tags: NULL array with 2 elements");
+    in.msg.tags_len = 0; /* NULL and empty is []: fine */
+    in.data = (sio_bytes){NULL, 4};
+    assert_null(sio_encode_params(&args_params, &in, &err));
+    assert_string_equal(err.message, "data: NULL bytes of length 4");
+    in.data.len = 0;
+    in.grid = rows;
+    in.grid_len = 2;
+    assert_null(sio_encode_params(&args_params, &in, &err));
+    assert_string_equal(err.message, "grid[1]: NULL array with 3 elements");
+    in.grid_len = 1;
+    ok = sio_encode_params(&args_params, &in, &err);
+    assert_non_null(ok);
+    json_decref(ok);
+    assert_null(sio_encode_params(&args_params, NULL, &err));
+    assert_string_equal(err.message, "a required argument is NULL");
+    json_decref(a);
+    sio_arena_free(arena);
+}
+
 static void test_deep_nesting_bounded(void **state)
 {
     /* record Node { next: Node?; } nested 100 deep is refused, not a
@@ -225,6 +258,7 @@ int main(void)
         cmocka_unit_test(test_counts),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_encode_refusals),
+        cmocka_unit_test(test_encode_null_pointers),
         cmocka_unit_test(test_deep_nesting_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -127,7 +127,8 @@ int types_emit_state(sio_target to, const types_Everything *e,
 {
     return sio_emit_params(
         to, "state", &types__emit_state_args,
-        &(struct types__emit_state_args){*e, {blob, blob_len}, extra});
+        e ? &(struct types__emit_state_args){*e, {blob, blob_len},
+                                             extra} : NULL);
 }
 
 static const sio_event_desc types__events[] = {

@@ -112,8 +112,9 @@ static const sio_params chat__emit_said_args = {
 
 int chat_emit_said(sio_target to, const char *from, const chat_Message *msg)
 {
-    return sio_emit_params(to, "said", &chat__emit_said_args,
-                           &(struct chat__emit_said_args){from, *msg});
+    return sio_emit_params(
+        to, "said", &chat__emit_said_args,
+        msg ? &(struct chat__emit_said_args){from, *msg} : NULL);
 }
 
 /* emit "ping?" */

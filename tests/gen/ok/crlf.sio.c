@@ -112,8 +112,9 @@ static const sio_params crlf__emit_said_args = {
 
 int crlf_emit_said(sio_target to, const char *from, const crlf_Message *msg)
 {
-    return sio_emit_params(to, "said", &crlf__emit_said_args,
-                           &(struct crlf__emit_said_args){from, *msg});
+    return sio_emit_params(
+        to, "said", &crlf__emit_said_args,
+        msg ? &(struct crlf__emit_said_args){from, *msg} : NULL);
 }
 
 /* emit "ping?" */

@@ -164,8 +164,9 @@ static const sio_params chat__emit_said_args = {
 
 int chat_emit_said(sio_target to, const char *from, const chat_Message *msg)
 {
-    return sio_emit_params(to, "said", &chat__emit_said_args,
-                           &(struct chat__emit_said_args){from, *msg});
+    return sio_emit_params(
+        to, "said", &chat__emit_said_args,
+        msg ? &(struct chat__emit_said_args){from, *msg} : NULL);
 }
 
 /* emit "ping?" */
@@ -287,7 +288,7 @@ static void chat__x_on_get_invoke(sio_ctx *ctx, const void *args,
 int chat_x_get_ack_send(chat_x_get_ack *ack, const chat_Item *item)
 {
     return sio_ack_params((sio_pending_ack *)ack, &chat__x_on_get_ack,
-                          &(struct chat__x_on_get_ack){*item});
+                          item ? &(struct chat__x_on_get_ack){*item} : NULL);
 }
 
 int chat_x_get_ack_error(chat_x_get_ack *ack, const char *message)

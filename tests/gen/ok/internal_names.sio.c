@@ -68,7 +68,7 @@ static void n__on_x_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
 int n_x_ack_send(n_x_ack *ack, const n_A *v, const n_A_desc *w)
 {
     return sio_ack_params((sio_pending_ack *)ack, &n__on_x_ack,
-                          &(struct n__on_x_ack){*v, *w});
+                          v && w ? &(struct n__on_x_ack){*v, *w} : NULL);
 }
 
 int n_x_ack_error(n_x_ack *ack, const char *message)

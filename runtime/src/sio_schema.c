@@ -261,22 +261,40 @@ static void typed_event(sio_ctx *ctx, json_t *args, void *ud)
 }
 
 /* The auth payload's fields into a new struct in arena; NULL or why not.
- * A payload that is not an object has none of the fields. */
+ * The core gives an empty object for a CONNECT without payload; any
+ * other non-object is refused (sio_decode_object). */
 static const char *decode_auth(const sio_params *p, json_t *auth,
                                sio_arena *arena, void **out,
                                sio_type_error *err)
 {
-    json_t *none = NULL;
-    const char *why = NULL;
-
     if (!(*out = sio_arena_alloc(arena, p->size)))
         return "out of memory";
-    if (!json_is_object(auth) && !(auth = none = json_object()))
-        return "out of memory";
     if (sio_decode_object(p, auth, *out, arena, err) != 0)
-        why = err->message;
+        return err->message;
+    return NULL;
+}
+
+/* An auth payload that is not an object ("str", [1]) is refused, even
+ * when every field is optional. The connect handler still runs, with
+ * every field absent, so that it can choose the message (sio_refuse) as
+ * it does for a missing field; whatever it returns, the connection is
+ * refused. */
+static int refuse_non_object(sio_ctx *ctx, const sio_namespace_desc *nd)
+{
+    sio_arena *arena = ctx->s->ns->srv->arena;
+    sio_type_error err;
+    json_t *none = NULL;
+    void *out = NULL;
+
+    siop_log(ctx->s, EIO_LOG_INFO, NULL, "auth payload is not an object");
+    (void)sio_refuse(ctx, "expected an object", NULL);
+    if (nd->on_connect &&
+        (!nd->auth || ((none = json_object()) &&
+                       !decode_auth(nd->auth, none, arena, &out, &err))))
+        (void)nd->on_connect(ctx, out);
     json_decref(none); /* nothing decoded points into an empty object */
-    return why;
+    sio_arena_reset(arena);
+    return -1;
 }
 
 static int typed_connect(sio_ctx *ctx, json_t *auth, void *ud)
@@ -289,6 +307,8 @@ static int typed_connect(sio_ctx *ctx, json_t *auth, void *ud)
     void *out = NULL;
     int rc;
 
+    if (!why && (!json_is_object(auth) || sio_is_bytes(auth)))
+        return refuse_non_object(ctx, nd);
     if (!why && nd->auth)
         why = decode_auth(nd->auth, auth, arena, &out, &err);
     if (why) {
@@ -322,11 +342,11 @@ static int register_namespace(sio_server *srv, const sio_namespace_desc *nd)
 
     if (!ns)
         return SIO_ENOMEM;
-    if (nd->on_connect || nd->auth || nd->req) {
-        rc = sio_namespace_on_connect(ns, typed_connect, (void *)nd);
-        if (rc)
-            return rc;
-    }
+    /* Always: even without a connect, the auth payload must be an
+     * object. */
+    rc = sio_namespace_on_connect(ns, typed_connect, (void *)nd);
+    if (rc)
+        return rc;
     if (nd->on_any && (rc = sio_namespace_on_any(ns, typed_any, (void *)nd)))
         return rc;
     for (size_t i = 0; i < nd->nevents; i++) {

@@ -202,6 +202,62 @@ static void test_connect_auth_decoded(void **state)
     sess_close(s, EIO_CLOSE_TRANSPORT_CLOSE);
 }
 
+static int accept_all(sio_ctx *ctx, const void *auth)
+{
+    (void)ctx;
+    (void)auth;
+    A.connects++;
+    return 0;
+}
+
+static int refuse_own(sio_ctx *ctx, const void *auth)
+{
+    (void)auth;
+    A.connects++;
+    sio_refuse(ctx, "name required", NULL);
+    return 1;
+}
+
+/* An auth payload that is not an object is refused, even when every
+ * field is optional or the namespace declares none; a connect handler
+ * may choose the message, not the outcome. */
+static void test_connect_auth_not_an_object(void **state)
+{
+    static const sio_field token_fields[] = {
+        {"token", SIO_K_STRING, 0, SIO_F_OPTIONAL, offsetof(struct str_arg, s),
+         0, NULL, NULL},
+    };
+    static const sio_params token_auth = {sizeof(struct str_arg), 1,
+                                          token_fields, false, 0};
+    static const sio_namespace_desc nsd[] = {
+        {"/opt", &token_auth, NULL, NULL, 0, NULL, NULL},
+        {"/none", NULL, NULL, NULL, 0, NULL, NULL},
+        {"/yes", &token_auth, accept_all, NULL, 0, NULL, NULL},
+        {"/own", &token_auth, refuse_own, NULL, 0, NULL, NULL},
+    };
+    static const sio_schema_desc sch = {"o", SIO_TYPED_ABI, 4, nsd, 0, NULL};
+    eio_session *s = sess_open(g_eio);
+
+    assert_int_equal(sio_schema_register(*state, &sch), 0);
+    sess_text(s, "0/opt,\"str\"");
+    expect_out(s, "44/opt,{\"message\":\"expected an object\"}");
+    sess_text(s, "0/opt,[1]");
+    expect_out(s, "44/opt,{\"message\":\"expected an object\"}");
+    sess_text(s, "0/none,\"x\"");
+    expect_out(s, "44/none,{\"message\":\"expected an object\"}");
+    sess_text(s, "0/yes,[1]"); /* the handler accepts: refused anyway */
+    expect_out(s, "44/yes,{\"message\":\"expected an object\"}");
+    assert_int_equal(A.connects, 1);
+    sess_text(s, "0/own,\"x\""); /* the handler's message */
+    expect_out(s, "44/own,{\"message\":\"name required\"}");
+    assert_int_equal(A.connects, 2);
+    sess_text(s, "0/opt,"); /* no payload: an empty object */
+    expect_connect(s, "40/opt,");
+    sess_text(s, "0/none,{}");
+    expect_connect(s, "40/none,");
+    sess_close(s, EIO_CLOSE_TRANSPORT_CLOSE);
+}
+
 static void test_bad_arguments_never_reach_handler(void **state)
 {
     eio_session *s = connected("ann");
@@ -488,6 +544,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_abi_checked),
         T(test_connect_auth_decoded),
+        T(test_connect_auth_not_an_object),
         T(test_bad_arguments_never_reach_handler),
         T(test_requires_auth_disconnects),
         T(test_error_ack_policy_and_login),

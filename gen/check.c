@@ -422,15 +422,11 @@ static void check_params(checker *c, const sioc_ast_params *ap,
 
 /* ---- declarations ------------------------------------------------------ */
 
-/* "chat" -> "CHAT_SIO_H". */
+/* "chat" -> "chat_SIO_H": the name keeps its case, so that schemas
+ * "chat" and "Chat" can be included together. */
 static const char *include_guard(checker *c, const char *name)
 {
-    char *g = sioc_arena_printf(c->arena, "%s_SIO_H", name);
-
-    for (char *p = g; *p; p++)
-        if (*p >= 'a' && *p <= 'z')
-            *p = (char)(*p - 'a' + 'A');
-    return g;
+    return sioc_arena_printf(c->arena, "%s_SIO_H", name);
 }
 
 /* Any case: "SIO_" is as taken as "sio_" (SIO_K_INT, JSON_ERROR...). */

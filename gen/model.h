@@ -180,7 +180,7 @@ typedef struct sioc_schema {
     const char *c_register;            /* "chat_register" */
     const char *c_schema;              /* "chat_schema": the descriptor */
     const char *c_intern;              /* "chat_", as the root namespace */
-    const char *c_include_guard;       /* "CHAT_SIO_H" */
+    const char *c_include_guard;       /* "chat_SIO_H" (case kept) */
     const sioc_record *const *records; /* dependency order */
     size_t nrecords;
     const sioc_enum *enums; /* schema order, as the rest */

@@ -312,6 +312,27 @@ for c in *.c; do
 	fi
 done
 
+# Two schemas whose names differ only in case have distinct include
+# guards: a file can include both and call into each.
+mkdir -p "$tmp/case"
+printf 'schema chat;\nnamespace "/" { emit "a" (n: int); }\n' >"$tmp/case/chat.sio"
+printf 'schema Chat;\nnamespace "/" { emit "b" (n: int); }\n' >"$tmp/case/Chat.sio"
+cat >"$tmp/case/both.c" <<-EOF
+	#include "chat.sio.h"
+	#include "Chat.sio.h"
+
+	int both(sio_target t);
+	int both(sio_target t) { return chat_emit_a(t, 1) + Chat_emit_b(t, 2); }
+EOF
+if (cd "$tmp/case" && "$sioc" -o . chat.sio && "$sioc" -o . Chat.sio) &&
+	"$LINK_CC" "${CFLAGS_GEN[@]}" -I"$tmp/case" -c "$tmp/case/both.c" \
+		-o "$tmp/obj/both.o" >"$tmp/cc" 2>&1; then
+	ok
+else
+	bad "schemas chat and Chat cannot be included together"
+	detail "$tmp/cc"
+fi
+
 # ---- command line ------------------------------------------------------------
 cd "$here/ok" || exit 1
 # Command line: NAME, expected exit status, then the command.

@@ -399,6 +399,24 @@ cli o-and-skeleton-exists 1 "$sioc" -o "$tmp/both" --skeleton \
 	"$tmp/exists.c" chat.sio
 [ -n "$(ls -A "$tmp/both")" ] && bad "cli o-and-skeleton-exists: wrote files"
 
+# A skeleton that would be one of -o's outputs is refused before writing.
+mkdir -p "$tmp/same"
+cli skeleton-is-output 1 "$sioc" -o "$tmp/same" --skeleton \
+	"$tmp/same/chat.sio.c" chat.sio
+grep -q 'is one of the -o outputs' "$tmp/err" ||
+	bad "cli skeleton-is-output: message"
+[ -n "$(ls -A "$tmp/same")" ] && bad "cli skeleton-is-output: wrote files"
+# All outputs or none: the C file cannot replace a (non-empty) directory,
+# so the new header must not stay beside it, nor the new skeleton.
+mkdir -p "$tmp/half/chat.sio.c/x"
+printf 'old header\n' >"$tmp/half/chat.sio.h"
+cli half-written 1 "$sioc" -o "$tmp/half" --skeleton "$tmp/half/skel.c" \
+	chat.sio
+[ "$(cat "$tmp/half/chat.sio.h")" = "old header" ] ||
+	bad "cli half-written: the header was replaced"
+[ "$(ls -A "$tmp/half" | tr '\n' ' ')" = "chat.sio.c chat.sio.h " ] ||
+	bad "cli half-written: left $(ls -A "$tmp/half" | tr '\n' ' ')"
+
 # -o: files whole or not at all.
 cli o-not-a-dir 1 "$sioc" -o "$tmp/exists.c" chat.sio
 grep -q "^sioc: cannot write $tmp/exists.c/chat.sio.h: " "$tmp/err" ||

@@ -312,6 +312,10 @@ static void check_type(checker *c, const sioc_ast_type *t, sioc_type *out)
 
     out->dims = t->dims;
     out->optional = t->optional;
+    if (t->dims > SIOC_MAX_DEPTH)
+        CHECK_ERR(c, t->name.at,
+                  "%u levels of '[]': the decoder handles at most %d", t->dims,
+                  SIOC_MAX_DEPTH);
     switch (t->base) {
     case SIOC_TOK_KW_BOOL:
         out->base = SIOC_BOOL;

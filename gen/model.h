@@ -42,9 +42,14 @@ typedef enum sioc_base {
 typedef struct sioc_record sioc_record;
 typedef struct sioc_enum sioc_enum;
 
+/* The runtime's SIO_TYPED_MAX_DEPTH: the most levels of '[]' a type
+ * may have, and of records embedded by value in one another. */
+#define SIOC_MAX_DEPTH 32
+
 typedef struct sioc_type {
     sioc_base base;
-    unsigned dims; /* 0 scalar, 1 for T[], 2 for T[][] ... */
+    unsigned dims; /* 0 scalar, 1 for T[], 2 for T[][] ...; at most
+                      SIOC_MAX_DEPTH */
     bool optional; /* T?: null or absent; of the whole, so T[]? is an
                       optional array (elements are never null) */
     const sioc_record *record;    /* base == SIOC_RECORD */

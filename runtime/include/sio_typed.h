@@ -22,7 +22,11 @@ extern "C" {
 
 /* Bumped whenever the tables below change shape; generated headers
  * #error on a mismatch ("regenerate"). */
-#define SIO_TYPED_ABI 2
+#define SIO_TYPED_ABI 3
+
+/* The deepest nesting the walker decodes: records within records, and
+ * levels of arrays. sioc refuses schemas that need more. */
+#define SIO_TYPED_MAX_DEPTH 32
 
 typedef enum sio_kind {
     SIO_K_BOOL = 1, /* bool */
@@ -68,11 +72,13 @@ enum {
  *   optional array is NULL when absent (an empty one is not NULL). */
 typedef struct sio_field {
     const char *name;
-    uint8_t kind;        /* sio_kind */
-    uint8_t depth;       /* array depth: 0 = not an array */
-    uint8_t flags;       /* SIO_F_* */
-    uint16_t offset;     /* the value, pointer to elements, or pointer */
-    uint16_t aux_offset; /* array: size_t count; optional scalar: bool */
+    uint8_t kind;      /* sio_kind */
+    uint8_t depth;     /* array depth: 0 = not an array; at most
+                          SIO_TYPED_MAX_DEPTH (sioc checks) */
+    uint8_t flags;     /* SIO_F_* */
+    size_t offset;     /* the value, pointer to elements, or pointer;
+                          size_t, as offsetof, so no struct is too big */
+    size_t aux_offset; /* array: size_t count; optional scalar: bool */
     const struct sio_record_desc *record; /* SIO_K_RECORD */
     const struct sio_enum_desc *enumd;    /* SIO_K_ENUM */
 } sio_field;
@@ -98,7 +104,7 @@ typedef struct sio_params {
     size_t nfields;
     const sio_field *fields;
     bool variadic;
-    uint16_t rest_offset;
+    size_t rest_offset;
 } sio_params;
 
 /* ---- decoding and encoding (the walker) ------------------------------ */
@@ -116,7 +122,7 @@ typedef struct sio_arena sio_arena;
 /* Decodes args (a JSON array) into out (params->size bytes, zeroed
  * first). Arrays and records are allocated in arena; strings, bytes and
  * json point into args, which must outlive out. Returns 0, or -1 with err
- * set. Max nesting depth 32. */
+ * set. Records nest at most SIO_TYPED_MAX_DEPTH deep. */
 int sio_decode_params(const sio_params *params, json_t *args, void *out,
                       sio_arena *arena, sio_type_error *err);
 

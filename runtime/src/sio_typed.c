@@ -12,7 +12,7 @@
 #include "sio.h"
 #include "sio_internal_typed.h"
 
-#define MAX_DEPTH 32
+#define MAX_DEPTH SIO_TYPED_MAX_DEPTH
 
 typedef struct walk {
     sio_arena *arena;

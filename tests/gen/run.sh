@@ -312,6 +312,34 @@ for c in *.c; do
 	fi
 done
 
+# Structs too big for 16-bit offsets: a tree of records (R0 is 128 KiB,
+# its field b at 64 KiB) and 8200 parameters. The tables must hold every
+# offset whole: the code compiles with -Werror, where a truncated
+# constant is an error.
+mkdir -p "$tmp/big"
+{
+	echo 'schema big;'
+	for i in $(seq 0 13); do
+		echo "record R$i { a: R$((i + 1)); b: R$((i + 1)); }"
+	done
+	echo 'record R14 { x: int; }'
+	echo 'namespace "/" {'
+	echo '    on "tree" (r: R0) -> (r: R0);'
+	printf '    on "wide" ('
+	for i in $(seq 1 8200); do printf 'p%d: int, ' "$i"; done
+	echo 'last: string);'
+	echo '}'
+} >"$tmp/big/big.sio"
+if (cd "$tmp/big" && "$sioc" -o . big.sio) >"$tmp/cc" 2>&1; then
+	for cc in "${compilers[@]}"; do
+		compile "the code of a schema with big structs" "$cc" \
+			"$tmp/big/big.sio.c"
+	done
+else
+	bad "sioc refuses a schema with big structs"
+	detail "$tmp/cc"
+fi
+
 # Two schemas whose names differ only in case have distinct include
 # guards: a file can include both and call into each.
 mkdir -p "$tmp/case"

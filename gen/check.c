@@ -696,6 +696,47 @@ static void order_records(checker *c)
     c->schema->records = order;
 }
 
+/* How deep a value of each record must nest: itself plus the deepest
+ * record it embeds by value (optional and array fields may be absent or
+ * empty). Past the decoder's limit no client can send one. Records come
+ * in dependency order, so embedded ones are measured first. */
+static void check_nesting(checker *c)
+{
+    size_t n = c->schema->nrecords;
+    unsigned *depth = calloc(n ? n : 1, sizeof *depth);
+
+    if (!depth)
+        sioc_oom();
+    for (size_t k = 0; k < n; k++) {
+        const sioc_record *r = c->schema->records[k];
+        size_t i = (size_t)(r - c->records);
+        const sioc_field *deepest = NULL;
+        unsigned d = 1;
+
+        for (size_t j = 0; j < r->nfields; j++) {
+            const sioc_field *f = &r->fields[j];
+            unsigned fd;
+
+            if (!embeds(f))
+                continue;
+            fd = depth[f->type.record - c->records];
+            if (fd + 1 > d) {
+                d = fd + 1;
+                deepest = f;
+            }
+        }
+        depth[i] = d;
+        /* Reported once, at the record where the limit is crossed. */
+        if (d == SIOC_MAX_DEPTH + 1)
+            CHECK_ERR(c, deepest->at,
+                      "record '%s' nests records by value %u deep (through "
+                      "'%s'); the decoder accepts at most %d: make a field "
+                      "on the way optional ('?') or an array ('[]')",
+                      r->name, d, deepest->name, SIOC_MAX_DEPTH);
+    }
+    free(depth);
+}
+
 /* ---- requirements ------------------------------------------------------ */
 
 static void add_guard(const sioc_guard **v, size_t *n, const sioc_guard *g)
@@ -855,6 +896,59 @@ static bool check_once(checker *c, const sioc_ast_item **seen,
     return false;
 }
 
+/* The record (or NULL for the type itself) through which t holds
+ * bytes, anywhere inside; seen marks records already searched. */
+static bool holds_bytes(checker *c, const sioc_type *t, unsigned char *seen,
+                        const char **where)
+{
+    const sioc_record *r = t->record;
+    size_t i;
+
+    if (t->base == SIOC_BYTES)
+        return true;
+    if (t->base != SIOC_RECORD || !r)
+        return false;
+    i = (size_t)(r - c->records);
+    if (seen[i])
+        return false;
+    seen[i] = 1;
+    for (size_t j = 0; j < r->nfields; j++) {
+        if (holds_bytes(c, &r->fields[j].type, seen, where)) {
+            if (!*where)
+                *where = cat(c, r->name, ".", r->fields[j].name);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A CONNECT packet is never binary: its payload carries no attachments. */
+static void check_connect_bytes(checker *c, const sioc_params *auth)
+{
+    size_t n = c->schema->nrecords;
+
+    for (size_t i = 0; i < auth->count; i++) {
+        unsigned char *seen = calloc(n ? n : 1, 1);
+        const char *where = NULL;
+
+        if (!seen)
+            sioc_oom();
+        if (!holds_bytes(c, &auth->items[i].type, seen, &where))
+            ;
+        else if (where)
+            CHECK_ERR(c, auth->items[i].at,
+                      "'%s' holds bytes (%s), which connect cannot take: a "
+                      "CONNECT packet carries no binary attachments",
+                      auth->items[i].name, where);
+        else
+            CHECK_ERR(c, auth->items[i].at,
+                      "'%s' is bytes, which connect cannot take: a CONNECT "
+                      "packet carries no binary attachments",
+                      auth->items[i].name);
+        free(seen);
+    }
+}
+
 static void check_connect(checker *c, ns_state *s, const sioc_ast_item *it)
 {
     sioc_connect *cn = sioc_arena_alloc(c->arena, sizeof *cn);
@@ -869,6 +963,7 @@ static void check_connect(checker *c, ns_state *s, const sioc_ast_item *it)
                   "refuses the connection");
     check_params(c, &it->args, fixed_connect, &cn->auth);
     cn->auth.variadic = false;
+    check_connect_bytes(c, &cn->auth);
     cn->c_func = cat(c, s->ns->c_prefix, "on_connect", NULL);
     cn->c_intern = intern(c, cn->c_func);
     check_requires(c, &it->req, &s->ns->req, &cn->req);
@@ -1196,6 +1291,8 @@ const sioc_schema *sioc_check(sioc_arena *arena, const sioc_ast_file *file,
     check_records(&c);
     check_enums(&c);
     order_records(&c);
+    if (!diag->errors)
+        check_nesting(&c); /* needs the order, which a cycle breaks */
     check_namespaces(&c, file);
     check_cnames(&c);
     if (!diag->errors)

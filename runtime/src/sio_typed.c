@@ -556,7 +556,8 @@ json_t *sio_encode_params(const sio_params *p, const void *in,
 int sio_decode_object(const sio_params *p, json_t *obj, void *out,
                       sio_arena *arena, sio_type_error *err)
 {
-    walk w = {arena, err, "", 0};
+    /* The object stands for the parameter list: it adds no depth. */
+    walk w = {arena, err, "", -1};
     sio_record_desc r = {"object", p->size, p->nfields, p->fields};
 
     if (err)

@@ -250,6 +250,48 @@ static void test_deep_nesting_bounded(void **state)
     sio_arena_free(arena);
 }
 
+/* Records embedded by value SIO_TYPED_MAX_DEPTH deep decode, as params
+ * and as a CONNECT auth object (sioc refuses deeper ones); one more
+ * level is refused. Each record wraps the next; the last holds an int. */
+static void test_depth_limit_matches_sioc(void **state)
+{
+    enum { N = SIO_TYPED_MAX_DEPTH + 1 };
+    static sio_field fields[N + 1];
+    static sio_record_desc recs[N];
+    static const sio_params p = {sizeof(int64_t), 1, fields, false, 0};
+    sio_arena *arena = sio_arena_new();
+    sio_type_error err;
+    int64_t out;
+    (void)state;
+
+    for (int i = 0; i < N; i++) {
+        recs[i] = (sio_record_desc){"R", sizeof(int64_t), 1, &fields[i + 1]};
+        fields[i] = (sio_field){"r", SIO_K_RECORD, 0, 0, 0, 0, &recs[i], NULL};
+    }
+    for (int levels = N - 1; levels <= N; levels++) {
+        json_t *v = json_pack("{s:i}", "x", 7), *args, *obj;
+
+        /* fields[levels] is the int inside the innermost record. */
+        fields[levels] = (sio_field){"x", SIO_K_INT, 0, 0, 0, 0, NULL, NULL};
+        for (int i = 1; i < levels; i++)
+            v = json_pack("{s:o}", "r", v);
+        args = json_pack("[O]", v);
+        obj = json_pack("{s:o}", "r", v);
+        assert_int_equal(sio_decode_params(&p, args, &out, arena, &err),
+                         levels <= SIO_TYPED_MAX_DEPTH ? 0 : -1);
+        assert_int_equal(sio_decode_object(&p, obj, &out, arena, &err),
+                         levels <= SIO_TYPED_MAX_DEPTH ? 0 : -1);
+        if (levels <= SIO_TYPED_MAX_DEPTH)
+            assert_int_equal(out, 7);
+        fields[levels] =
+            (sio_field){"r", SIO_K_RECORD, 0, 0, 0, 0, &recs[levels], NULL};
+        sio_arena_reset(arena);
+        json_decref(args);
+        json_decref(obj);
+    }
+    sio_arena_free(arena);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -260,6 +302,7 @@ int main(void)
         cmocka_unit_test(test_encode_refusals),
         cmocka_unit_test(test_encode_null_pointers),
         cmocka_unit_test(test_deep_nesting_bounded),
+        cmocka_unit_test(test_depth_limit_matches_sioc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -233,6 +233,29 @@ static const char *const fixed_emit_acked[] = {"to",         "reply", "user",
 static const char *const fixed_emit_reply[] = {"ctx", "status", "user", NULL};
 static const char *const fixed_connect[] = {"ctx", NULL};
 
+/* Object-like macros of the headers the generated code includes
+ * (<sio.h>: jansson, <stdio.h>, <stdlib.h>, <stdint.h>... with glibc and
+ * _GNU_SOURCE): a field or parameter of that name would be replaced. */
+static const char *const header_macros[] = {
+    "BIG_ENDIAN",   "BUFSIZ",          "BYTE_ORDER",       "EOF",
+    "EXIT_FAILURE", "EXIT_SUCCESS",    "FD_SETSIZE",       "FILENAME_MAX",
+    "FOPEN_MAX",    "LITTLE_ENDIAN",   "L_ctermid",        "L_cuserid",
+    "L_tmpnam",     "MB_CUR_MAX",      "NFDBITS",          "PDP_ENDIAN",
+    "PTRDIFF_MAX",  "PTRDIFF_MIN",     "PTRDIFF_WIDTH",    "P_tmpdir",
+    "RAND_MAX",     "RENAME_EXCHANGE", "RENAME_NOREPLACE", "RENAME_WHITEOUT",
+    "SEEK_CUR",     "SEEK_DATA",       "SEEK_END",         "SEEK_HOLE",
+    "SEEK_SET",     "SIG_ATOMIC_MAX",  "SIG_ATOMIC_MIN",   "SIG_ATOMIC_WIDTH",
+    "SIZE_MAX",     "SIZE_WIDTH",      "TMP_MAX",          "WCHAR_MAX",
+    "WCHAR_MIN",    "WCHAR_WIDTH",     "WCONTINUED",       "WEXITED",
+    "WINT_MAX",     "WINT_MIN",        "WINT_WIDTH",       "WNOHANG",
+    "WNOWAIT",      "WSTOPPED",        "WUNTRACED",        "json_auto_t",
+};
+
+/* Prefixes of the runtime's and its libraries' macros (SIO_TYPED_ABI,
+ * JSON_INTEGER_FORMAT, LWS_PRE...). */
+static const char *const macro_prefixes[] = {"SIO_", "EIO_", "JSON_",
+                                             "JANSSON_", "LWS_"};
+
 /* Prefixes of the runtime (libsio, jansson, lws) that a parameter must
  * not shadow; the schema's own prefix is checked beside them. */
 static const char *const runtime_prefixes[] = {"sio_", "eio_", "json_", "lws_"};
@@ -267,6 +290,47 @@ static const char *runtime_prefix_of(const char *s)
     return NULL;
 }
 
+static bool has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* <stdint.h>'s names: C reserves INT... and UINT... ending in _MAX,
+ * _MIN, _WIDTH or _C for its macros. */
+static bool stdint_macro(const char *s)
+{
+    return (has_prefix(s, "INT") || has_prefix(s, "UINT")) &&
+           (has_suffix(s, "_MAX") || has_suffix(s, "_MIN") ||
+            has_suffix(s, "_WIDTH") || has_suffix(s, "_C"));
+}
+
+static const char *macro_prefix_of(const char *s)
+{
+    for (size_t i = 0; i < sizeof macro_prefixes / sizeof *macro_prefixes; i++)
+        if (has_prefix(s, macro_prefixes[i]))
+            return macro_prefixes[i];
+    return NULL;
+}
+
+/* Names and strings become string literals in the generated tables, and
+ * C compilers need only support 4095 bytes in one (-Woverlength-strings
+ * under -Wpedantic). */
+#define MAX_LITERAL 4095
+
+static bool check_literal(checker *c, sioc_span at, const char *what,
+                          size_t len)
+{
+    if (len <= MAX_LITERAL)
+        return true;
+    CHECK_ERR(c, at,
+              "%s is %zu bytes long: the generated C holds it in a string "
+              "literal, where C compilers need only support %d bytes",
+              what, len, MAX_LITERAL);
+    return false;
+}
+
 /* A struct member only has to be a C identifier; a parameter also
  * must not hide a type or function the same prototype names, nor take
  * a name of the signature's own (fixed: NULL for record fields). */
@@ -278,13 +342,28 @@ static void check_field_name(checker *c, const sioc_ast_name *n,
     size_t len = strlen(s);
     const char *rt = runtime_prefix_of(s);
 
-    if (in_list(c_keywords, sizeof c_keywords / sizeof *c_keywords, s))
+    if (!check_literal(c, n->at,
+                       param ? "the parameter name" : "the field name", len))
+        ;
+    else if (in_list(c_keywords, sizeof c_keywords / sizeof *c_keywords, s))
         CHECK_ERR(c, n->at, "%s name '%s' is a C keyword", what, s);
     else if (s[0] == '_' && (s[1] == '_' || (s[1] >= 'A' && s[1] <= 'Z')))
         CHECK_ERR(c, n->at,
                   "%s name '%s' is reserved in C (it begins with '_' and "
                   "an uppercase letter or '_')",
                   what, s);
+    else if (in_list(header_macros,
+                     sizeof header_macros / sizeof *header_macros, s) ||
+             stdint_macro(s))
+        CHECK_ERR(c, n->at,
+                  "%s name '%s' is a macro of the C headers the generated "
+                  "code includes; choose another",
+                  what, s);
+    else if (macro_prefix_of(s))
+        CHECK_ERR(c, n->at,
+                  "%s name '%s' begins with '%s', which the runtime's and its "
+                  "libraries' macros use",
+                  what, s, macro_prefix_of(s));
     else if (!param)
         return;
     else if (len >= 2 && strcmp(s + len - 2, "_t") == 0)
@@ -433,8 +512,10 @@ static const char *include_guard(checker *c, const char *name)
     return sioc_arena_printf(c->arena, "%s_SIO_H", name);
 }
 
-/* Any case: "SIO_" is as taken as "sio_" (SIO_K_INT, JSON_ERROR...). */
-static bool taken_name(const char *name)
+/* The runtime's prefix that name is or begins (followed by '_'), in
+ * any case: "SIO_" is as taken as "sio_" (SIO_K_INT, JSON_ERROR...), and
+ * schema "sio_ctx" would give "sio_ctx_login". NULL if none. */
+static const char *taken_name(const char *name)
 {
     static const char *const taken[] = {"sio", "eio", "json", "jansson", "lws"};
 
@@ -446,10 +527,10 @@ static bool taken_name(const char *name)
             t++;
             n++;
         }
-        if (!*t && !*n)
-            return true;
+        if (!*t && (!*n || *n == '_'))
+            return taken[i];
     }
-    return false;
+    return NULL;
 }
 
 static void check_schema_name(checker *c, const sioc_ast_file *f)
@@ -465,16 +546,23 @@ static void check_schema_name(checker *c, const sioc_ast_file *f)
     s->c_include_guard = include_guard(c, name);
     if (!f->has_schema)
         return;
-    if (name[0] == '_')
+    if (!check_literal(c, f->schema.at, "the schema name", strlen(name)))
+        ;
+    else if (name[0] == '_')
         CHECK_ERR(c, f->schema.at,
                   "schema name '%s' begins with '_', which C reserves for "
                   "the implementation",
                   name);
-    else if (taken_name(name))
+    else if (taken_name(name) && strlen(name) == strlen(taken_name(name)))
         CHECK_ERR(c, f->schema.at,
                   "schema name '%s' would give names beginning '%s_', "
                   "which the runtime and its libraries use",
                   name, name);
+    else if (taken_name(name))
+        CHECK_ERR(c, f->schema.at,
+                  "schema name '%s' begins with '%.*s_', which the runtime "
+                  "and its libraries use for their names",
+                  name, (int)strlen(taken_name(name)), name);
 }
 
 static void declare_type(checker *c, const sioc_ast_decl *d)
@@ -486,6 +574,8 @@ static void declare_type(checker *c, const sioc_ast_decl *d)
 
     e->at = d->name.at;
     e->base = record ? SIOC_RECORD : SIOC_ENUM;
+    check_literal(c, d->name.at, record ? "the record name" : "the enum name",
+                  strlen(name));
     first = sym_put(&c->types, name, e);
     if (first && first->base == e->base) {
         CHECK_ERR(c, d->name.at, "duplicate %s '%s'",
@@ -528,6 +618,7 @@ static void declare_guard(checker *c, const sioc_ast_decl *d)
     g->name = d->name.text;
     g->c_name = cat(c, c->prefix, "guard_", g->name);
     g->at = d->name.at;
+    check_literal(c, d->name.at, "the guard name", strlen(g->name));
     first = sym_put(&c->guards, g->name, g);
     if (first) {
         CHECK_ERR(c, d->name.at, "duplicate guard '%s'", g->name);
@@ -595,6 +686,7 @@ static void check_enum(checker *c, const sioc_ast_decl *d, sioc_enum *en)
                           sioc_mangle(c->arena, a->str.value, a->str.len));
         if (a->str.len == 0)
             CHECK_ERR(c, a->str.at, "empty enum value");
+        check_literal(c, a->str.at, "the enum value", a->str.len);
         first = sym_put(&seen, a->str.value, &v[n].at);
         if (first) {
             CHECK_ERR(c, a->str.at, "duplicate value %s in enum '%s'",
@@ -806,6 +898,8 @@ static bool check_event_name(checker *c, const sioc_ast_item *it)
 
     if (it->name.len == 0)
         CHECK_ERR(c, it->name.at, "empty event name");
+    else if (!check_literal(c, it->name.at, "the event name", it->name.len))
+        ;
     else if (strcmp(name, "*") == 0)
         CHECK_ERR(c, it->name.at,
                   "event name \"*\" is reserved: the catch-all is 'on *;'");
@@ -1035,6 +1129,8 @@ static bool check_ns_head(checker *c, const sioc_ast_decl *d,
     ns->at = name->at;
     if (name->value[0] != '/')
         CHECK_ERR(c, name->at, "namespace %s must begin with '/'", name->raw);
+    else
+        check_literal(c, name->at, "the namespace name", name->len);
     ns->ident = sioc_mangle(c->arena, rest, rest_len);
     ns->c_prefix = ns->ident[0] ? cat(c, c->prefix, ns->ident, "_") : c->prefix;
     ns->c_intern = ns->ident[0] ? cat(c, c->prefix, "_", ns->ident) : c->prefix;

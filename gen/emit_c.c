@@ -335,7 +335,8 @@ static void put_deliver(const sioc_emit *e, const sioc_event *ev, bool reply)
     sioc_put_list(e->out, 4, fmt1(e, "((%s)fn)(", ev->c_ack), &call, ");\n}\n");
 }
 
-static void put_emit_fn(const sioc_emit *e, const sioc_event *ev, bool args)
+static void put_emit_fn(const sioc_emit *e, const sioc_namespace *ns,
+                        const sioc_event *ev, bool args)
 {
     const char *tag = sioc_iname(e, ev->c_intern, SIOC_SFX_ARGS);
     sioc_list call = {0};
@@ -345,6 +346,7 @@ static void put_emit_fn(const sioc_emit *e, const sioc_event *ev, bool args)
     fputc('\n', e->out);
     sioc_put_sig(e, &sig, "\n{\n");
     add(e, &call, "to");
+    add(e, &call, sioc_cstr(e->arena, ns->name));
     add(e, &call, sioc_cstr(e->arena, ev->name));
     add(e, &call, fmt1(e, "&%s", tag));
     add_values(e, &call, tag, args, &ev->args);
@@ -361,7 +363,8 @@ static void put_emit_fn(const sioc_emit *e, const sioc_event *ev, bool args)
                   &call, ");\n}\n");
 }
 
-static void put_emit(const sioc_emit *e, const sioc_event *ev)
+static void put_emit(const sioc_emit *e, const sioc_namespace *ns,
+                     const sioc_event *ev)
 {
     const char *stem = ev->c_intern;
     bool args, reply;
@@ -374,7 +377,7 @@ static void put_emit(const sioc_emit *e, const sioc_event *ev)
                        sioc_iname(e, stem, SIOC_SFX_REPLY_FIELDS), &ev->ack);
         put_deliver(e, ev, reply);
     }
-    put_emit_fn(e, ev, args);
+    put_emit_fn(e, ns, ev, args);
 }
 
 /* ---- namespaces --------------------------------------------------------- */
@@ -459,7 +462,7 @@ static void put_item(const sioc_emit *e, const sioc_namespace *ns,
     if (ev->dir == SIOC_ON)
         put_on(e, ev);
     else
-        put_emit(e, ev);
+        put_emit(e, ns, ev);
 }
 
 static void put_event_entry(const sioc_emit *e, const sioc_event *ev)

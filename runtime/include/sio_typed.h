@@ -22,7 +22,7 @@ extern "C" {
 
 /* Bumped whenever the tables below change shape; generated headers
  * #error on a mismatch ("regenerate"). */
-#define SIO_TYPED_ABI 3
+#define SIO_TYPED_ABI 4
 
 /* The deepest nesting the walker decodes: records within records, and
  * levels of arrays. sioc refuses schemas that need more. */
@@ -209,9 +209,12 @@ typedef struct sio_schema_desc {
  * Returns 0, SIO_EINVAL (ABI mismatch) or SIO_ENOMEM. */
 int sio_schema_register(sio_server *srv, const sio_schema_desc *schema);
 
-/* Typed emit: encodes args (a struct of p's params) and emits. */
-int sio_emit_params(sio_target to, const char *event, const sio_params *p,
-                    const void *args);
+/* Typed emit of an event that the schema declares in namespace nsp:
+ * encodes args (a struct of p's params) and emits. A target in another
+ * namespace, whose clients expect other events, gets SIO_EINVAL (and a
+ * log line) rather than silently reaching nobody. */
+int sio_emit_params(sio_target to, const char *nsp, const char *event,
+                    const sio_params *p, const void *args);
 /* Typed ack answer; frees ack (see sio_ack_send). */
 int sio_ack_params(sio_pending_ack *ack, const sio_params *p,
                    const void *args);
@@ -230,8 +233,9 @@ typedef void (*sio_reply_invoke_fn)(sio_ctx *ctx, int status,
 /* Emits to one socket and waits up to timeout_ms (0: 10 s) for its ack;
  * invoke runs exactly once, on the loop thread, with the reply decoded
  * by reply_params, or an error status (timeout, the socket went, a reply
- * that does not match). Returns 0, or an error and invoke never runs. */
-int sio_emit_params_ack(sio_target to, const char *event,
+ * that does not match). Returns 0, or an error and invoke never runs
+ * (SIO_EINVAL for a socket of another namespace than nsp). */
+int sio_emit_params_ack(sio_target to, const char *nsp, const char *event,
                         const sio_params *p, const void *args,
                         const sio_params *reply_params,
                         sio_reply_invoke_fn invoke, sio_fn fn, void *user,

@@ -422,19 +422,31 @@ static void test_typed_reply_checked(void **state)
     sess_text(s, "0/h,");
     expect_connect(s, "40/h,");
     sess_text(s, "2/h,[\"grab\",1]");
-    assert_int_equal(sio_emit_params_ack(sio_to_socket(g_sock), "q", &int_args,
-                                         &n, &int_args, on_typed_reply,
-                                         (sio_fn)fire_timers, NULL, 0),
+    assert_int_equal(sio_emit_params_ack(sio_to_socket(g_sock), "/h", "q",
+                                         &int_args, &n, &int_args,
+                                         on_typed_reply, (sio_fn)fire_timers,
+                                         NULL, 0),
                      0);
     expect_out(s, "42/h,0[\"q\",41]");
     sess_text(s, "3/h,0[42]");
     assert_int_equal(A.last_status, 0);
     assert_int_equal(A.last_n, 42);
-    assert_int_equal(sio_emit_params_ack(sio_to_socket(g_sock), "q", &int_args,
-                                         &n, &int_args, on_typed_reply,
-                                         (sio_fn)fire_timers, NULL, 0),
+    assert_int_equal(sio_emit_params_ack(sio_to_socket(g_sock), "/h", "q",
+                                         &int_args, &n, &int_args,
+                                         on_typed_reply, (sio_fn)fire_timers,
+                                         NULL, 0),
                      0);
     expect_out(s, "42/h,1[\"q\",41]");
+    /* An event of another namespace's schema: refused, nothing sent. */
+    assert_int_equal(sio_emit_params_ack(sio_to_socket(g_sock), "/", "q",
+                                         &int_args, &n, &int_args,
+                                         on_typed_reply, (sio_fn)fire_timers,
+                                         NULL, 0),
+                     SIO_EINVAL);
+    assert_int_equal(
+        sio_emit_params(sio_to_socket(g_sock), "/other", "q", &int_args, &n),
+        SIO_EINVAL);
+    assert_null(sess_next(s));
     sess_text(s, "3/h,1[\"not an int\"]");
     assert_int_equal(A.replies, 2);
     assert_int_equal(A.last_status, SIO_EPROTO);

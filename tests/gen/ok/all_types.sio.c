@@ -126,7 +126,7 @@ int types_emit_state(sio_target to, const types_Everything *e,
                      const uint8_t *blob, size_t blob_len, json_t *extra)
 {
     return sio_emit_params(
-        to, "state", &types__emit_state_args,
+        to, "/", "state", &types__emit_state_args,
         e ? &(struct types__emit_state_args){*e, {blob, blob_len},
                                              extra} : NULL);
 }

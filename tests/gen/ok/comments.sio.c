@@ -55,7 +55,7 @@ static const sio_params c__emit_b_args = {0, 0, NULL, false, 0};
 
 int c_emit_b(sio_target to)
 {
-    return sio_emit_params(to, "b", &c__emit_b_args, NULL);
+    return sio_emit_params(to, "/", "b", &c__emit_b_args, NULL);
 }
 
 static const sio_event_desc c__events[] = {

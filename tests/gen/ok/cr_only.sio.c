@@ -38,7 +38,7 @@ static const sio_params cr_only__emit_pong_args = {
 
 int cr_only_emit_pong(sio_target to, int64_t n)
 {
-    return sio_emit_params(to, "pong", &cr_only__emit_pong_args,
+    return sio_emit_params(to, "/", "pong", &cr_only__emit_pong_args,
                            &(struct cr_only__emit_pong_args){n});
 }
 

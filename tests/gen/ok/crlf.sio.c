@@ -113,7 +113,7 @@ static const sio_params crlf__emit_said_args = {
 int crlf_emit_said(sio_target to, const char *from, const crlf_Message *msg)
 {
     return sio_emit_params(
-        to, "said", &crlf__emit_said_args,
+        to, "/", "said", &crlf__emit_said_args,
         msg ? &(struct crlf__emit_said_args){from, *msg} : NULL);
 }
 
@@ -152,9 +152,9 @@ int crlf_emit_ping_(sio_target to, int64_t n, crlf_ping__reply reply,
                     void *user, unsigned timeout_ms)
 {
     return sio_emit_params_ack(
-        to, "ping?", &crlf__emit_ping__args, &(struct crlf__emit_ping__args){n},
-        &crlf__emit_ping__reply, crlf__emit_ping__deliver, (sio_fn)reply, user,
-        timeout_ms);
+        to, "/", "ping?", &crlf__emit_ping__args,
+        &(struct crlf__emit_ping__args){n}, &crlf__emit_ping__reply,
+        crlf__emit_ping__deliver, (sio_fn)reply, user, timeout_ms);
 }
 
 static const sio_event_desc crlf__events[] = {

@@ -165,7 +165,7 @@ static const sio_params chat__emit_said_args = {
 int chat_emit_said(sio_target to, const char *from, const chat_Message *msg)
 {
     return sio_emit_params(
-        to, "said", &chat__emit_said_args,
+        to, "/", "said", &chat__emit_said_args,
         msg ? &(struct chat__emit_said_args){from, *msg} : NULL);
 }
 
@@ -204,9 +204,9 @@ int chat_emit_ping_(sio_target to, int64_t n, chat_ping__reply reply,
                     void *user, unsigned timeout_ms)
 {
     return sio_emit_params_ack(
-        to, "ping?", &chat__emit_ping__args, &(struct chat__emit_ping__args){n},
-        &chat__emit_ping__reply, chat__emit_ping__deliver, (sio_fn)reply, user,
-        timeout_ms);
+        to, "/", "ping?", &chat__emit_ping__args,
+        &(struct chat__emit_ping__args){n}, &chat__emit_ping__reply,
+        chat__emit_ping__deliver, (sio_fn)reply, user, timeout_ms);
 }
 
 static const sio_event_desc chat__events[] = {

@@ -149,8 +149,8 @@ int n_emit_x(sio_target to, int64_t v, n_x_reply reply, void *user,
              unsigned timeout_ms)
 {
     return sio_emit_params_ack(
-        to, "x", &n__emit_x_args, &(struct n__emit_x_args){v}, &n__emit_x_reply,
-        n__emit_x_deliver, (sio_fn)reply, user, timeout_ms);
+        to, "/", "x", &n__emit_x_args, &(struct n__emit_x_args){v},
+        &n__emit_x_reply, n__emit_x_deliver, (sio_fn)reply, user, timeout_ms);
 }
 
 /* emit "x_reply" */
@@ -167,7 +167,7 @@ static void n__emit_x_reply_deliver(sio_ctx *ctx, int status, const void *reply,
 int n_emit_x_reply(sio_target to, n_x_reply_reply reply, void *user,
                    unsigned timeout_ms)
 {
-    return sio_emit_params_ack(to, "x_reply", &n__emit_x_reply_args, NULL,
+    return sio_emit_params_ack(to, "/", "x_reply", &n__emit_x_reply_args, NULL,
                                &n__emit_x_reply_reply, n__emit_x_reply_deliver,
                                (sio_fn)reply, user, timeout_ms);
 }

@@ -133,7 +133,7 @@ static const sio_params names__emit_said_args = {
 int names_emit_said(sio_target to, const char *user, int64_t status,
                     int64_t ctx)
 {
-    return sio_emit_params(to, "said", &names__emit_said_args,
+    return sio_emit_params(to, "/", "said", &names__emit_said_args,
                            &(struct names__emit_said_args){user, status, ctx});
 }
 
@@ -177,7 +177,7 @@ static void names__emit_ask_deliver(sio_ctx *ctx, int status, const void *reply,
 int names_emit_ask(sio_target to, int64_t n, names_ask_reply reply, void *user,
                    unsigned timeout_ms)
 {
-    return sio_emit_params_ack(to, "ask", &names__emit_ask_args,
+    return sio_emit_params_ack(to, "/", "ask", &names__emit_ask_args,
                                &(struct names__emit_ask_args){n},
                                &names__emit_ask_reply, names__emit_ask_deliver,
                                (sio_fn)reply, user, timeout_ms);

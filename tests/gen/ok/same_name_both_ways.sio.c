@@ -83,7 +83,7 @@ int both_emit_message(sio_target to, const char *text, int64_t id,
                       both_message_reply reply, void *user, unsigned timeout_ms)
 {
     return sio_emit_params_ack(
-        to, "message", &both__emit_message_args,
+        to, "/", "message", &both__emit_message_args,
         &(struct both__emit_message_args){text, id}, &both__emit_message_reply,
         both__emit_message_deliver, (sio_fn)reply, user, timeout_ms);
 }
@@ -130,7 +130,8 @@ static const sio_params both__room_emit_message_args = {
 
 int both_room_emit_message(sio_target to, const char *text)
 {
-    return sio_emit_params(to, "message", &both__room_emit_message_args,
+    return sio_emit_params(to, "/room", "message",
+                           &both__room_emit_message_args,
                            &(struct both__room_emit_message_args){text});
 }
 

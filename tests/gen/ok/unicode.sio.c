@@ -57,7 +57,8 @@ static const sio_params uni__emit___args = {0, 0, NULL, false, 0};
 
 int uni_emit__(sio_target to)
 {
-    return sio_emit_params(to, "\360\237\230\200", &uni__emit___args, NULL);
+    return sio_emit_params(to, "/", "\360\237\230\200", &uni__emit___args,
+                           NULL);
 }
 
 /* on "ping?" */

@@ -113,7 +113,8 @@ static const sio_params conf__emit_message_back_args = {
 
 int conf_emit_message_back(sio_target to, json_t *rest)
 {
-    return sio_emit_params(to, "message-back", &conf__emit_message_back_args,
+    return sio_emit_params(to, "/", "message-back",
+                           &conf__emit_message_back_args,
                            &(struct conf__emit_message_back_args){rest});
 }
 
@@ -147,7 +148,7 @@ static void conf__emit_ask_deliver(sio_ctx *ctx, int status, const void *reply,
 int conf_emit_ask(sio_target to, const char *q, conf_ask_reply reply,
                   void *user, unsigned timeout_ms)
 {
-    return sio_emit_params_ack(to, "ask", &conf__emit_ask_args,
+    return sio_emit_params_ack(to, "/", "ask", &conf__emit_ask_args,
                                &(struct conf__emit_ask_args){q},
                                &conf__emit_ask_reply, conf__emit_ask_deliver,
                                (sio_fn)reply, user, timeout_ms);

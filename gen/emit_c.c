@@ -416,7 +416,7 @@ static void put_connect_checks(const sioc_emit *e, const sioc_namespace *ns)
           "namespace's). */\n",
           e->out);
     if (own->auth && !ns->req.auth)
-        put_refusal(e, "!sio_ctx_user_id(ctx)", "unauthorized");
+        put_refusal(e, "!sio_ctx_authenticated(ctx)", "unauthorized");
     for (size_t i = 0; i < own->nguards; i++)
         if (!has_guard(&ns->req, own->guards[i]))
             put_refusal(e, fmt1(e, "!%s(ctx)", own->guards[i]->c_name),

@@ -22,7 +22,7 @@ extern "C" {
 
 /* Bumped whenever the tables below change shape; generated headers
  * #error on a mismatch ("regenerate"). */
-#define SIO_TYPED_ABI 4
+#define SIO_TYPED_ABI 5
 
 /* The deepest nesting the walker decodes: records within records, and
  * levels of arrays. sioc refuses schemas that need more. */
@@ -204,6 +204,12 @@ typedef struct sio_schema_desc {
     size_t nguards; /* every guard the schema declares, used or not, */
     const sio_guard_fn *guards; /* so that each must link */
 } sio_schema_desc;
+
+/* True if the connection has a logged-in user as `requires auth` means
+ * it: the session's "_user_id" is set and, with a user loader, known to
+ * it. Generated connect shims check a connect's own `requires auth`
+ * with it, as the runtime checks a namespace's. */
+bool sio_ctx_authenticated(sio_ctx *ctx);
 
 /* Creates the schema's namespaces and installs its typed dispatch.
  * Returns 0, SIO_EINVAL (ABI mismatch) or SIO_ENOMEM. */

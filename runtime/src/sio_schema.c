@@ -241,6 +241,11 @@ int sio_emit_params_ack(sio_target to, const char *nsp, const char *event,
 /* ---- typed dispatch ---------------------------------------------------------
  */
 
+bool sio_ctx_authenticated(sio_ctx *ctx)
+{
+    return ctx && ctx->s && siop_ctx_authenticated(ctx);
+}
+
 /* NULL if every requirement holds, else what failed. */
 static const char *check_requires(sio_ctx *ctx, const sio_requires *r,
                                   char *buf, size_t n)
@@ -262,7 +267,19 @@ static const char *check_requires(sio_ctx *ctx, const sio_requires *r,
  * an error ack when the schema says so and the client asked for one. */
 static void refuse_event(sio_ctx *ctx, const sio_requires *r, const char *why)
 {
-    siop_log(ctx->s, EIO_LOG_INFO, ctx->event, why);
+    char line[160];
+
+    /* The client asked for an answer it will never get: easy to take
+     * for a hang, so say so louder. */
+    if (r->on_fail != SIO_FAIL_ACK && sio_ctx_wants_ack(ctx)) {
+        snprintf(line, sizeof line,
+                 "%s: disconnected; its ack is never answered (the "
+                 "schema's 'else ack' would answer it)",
+                 why);
+        siop_log(ctx->s, EIO_LOG_WARN, ctx->event, line);
+    } else {
+        siop_log(ctx->s, EIO_LOG_INFO, ctx->event, why);
+    }
     if (r->on_fail == SIO_FAIL_ACK) {
         if (sio_ctx_wants_ack(ctx))
             (void)sio_ack_error(ctx, why);

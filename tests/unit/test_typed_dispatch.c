@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -142,19 +143,31 @@ static const sio_schema_desc schema = {"t", SIO_TYPED_ABI, 1, namespaces,
 /* ---- fixture ---------------------------------------------------------------
  */
 
-static int setup(void **state)
+static int setup_at(void **state, int log_level)
 {
     sio_options o;
     sio_server *srv;
 
     memset(&A, 0, sizeof A);
     sio_options_init(&o);
+    o.eio.log_level = log_level;
     srv = sio_server_new(&o);
     assert_non_null(srv);
     g_eio = sio_server_engine(srv);
     assert_int_equal(sio_schema_register(srv, &schema), 0);
     *state = srv;
     return 0;
+}
+
+static int setup(void **state)
+{
+    return setup_at(state, EIO_LOG_ERR); /* quiet */
+}
+
+/* Warnings on stderr, for the tests that read them. */
+static int setup_warn(void **state)
+{
+    return setup_at(state, EIO_LOG_WARN);
 }
 
 static int teardown(void **state)
@@ -281,9 +294,25 @@ static void test_bad_arguments_never_reach_handler(void **state)
 static void test_requires_auth_disconnects(void **state)
 {
     eio_session *s = connected("ann");
+    char log[4096] = "";
+    FILE *tmp = tmpfile();
+    int saved;
     (void)state;
 
+    /* The log says the ack is left unanswered (stderr into tmp). */
+    assert_non_null(tmp);
+    fflush(stderr);
+    saved = dup(2);
+    dup2(fileno(tmp), 2);
     sess_text(s, "24[\"secret\",1]");
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    rewind(tmp);
+    assert_true(fread(log, 1, sizeof log - 1, tmp) > 0);
+    fclose(tmp);
+    assert_non_null(strstr(log, "unauthorized: disconnected; its ack is "
+                                "never answered"));
     expect_out(s, "41"); /* DISCONNECT; the ack is never answered */
     assert_null(sess_next(s));
     assert_int_equal(A.secrets, 0);
@@ -558,7 +587,8 @@ int main(void)
         T(test_connect_auth_decoded),
         T(test_connect_auth_not_an_object),
         T(test_bad_arguments_never_reach_handler),
-        T(test_requires_auth_disconnects),
+        cmocka_unit_test_setup_teardown(test_requires_auth_disconnects,
+                                        setup_warn, teardown),
         T(test_error_ack_policy_and_login),
         T(test_server_to_client_acks),
         T(test_typed_reply_checked),

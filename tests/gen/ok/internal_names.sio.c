@@ -278,7 +278,7 @@ static int n__A_on_connect_invoke(sio_ctx *ctx, const void *auth)
     const struct n__A_on_connect_auth *a = auth;
 
     /* The connect's own requirements (the runtime checks the namespace's). */
-    if (!sio_ctx_user_id(ctx)) {
+    if (!sio_ctx_authenticated(ctx)) {
         sio_refuse(ctx, "unauthorized", NULL);
         return -1;
     }

@@ -281,9 +281,9 @@ static void put_ack_fns(const sioc_emit *e, const sioc_event *ev, bool ack)
     sioc_sig_ack_error(e, ev, &sig);
     fputc('\n', e->out);
     sioc_put_sig(e, &sig, "\n{\n");
-    fputs(
-        "    return sio_ack_send_error((sio_pending_ack *)ack, message);\n}\n",
-        e->out);
+    fputs("    return sio_ack_params_error((sio_pending_ack *)ack, "
+          "message);\n}\n",
+          e->out);
 }
 
 static void put_on(const sioc_emit *e, const sioc_event *ev)

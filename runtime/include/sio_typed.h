@@ -22,7 +22,7 @@ extern "C" {
 
 /* Bumped whenever the tables below change shape; generated headers
  * #error on a mismatch ("regenerate"). */
-#define SIO_TYPED_ABI 5
+#define SIO_TYPED_ABI 6
 
 /* The deepest nesting the walker decodes: records within records, and
  * levels of arrays. sioc refuses schemas that need more. */
@@ -221,9 +221,16 @@ int sio_schema_register(sio_server *srv, const sio_schema_desc *schema);
  * log line) rather than silently reaching nobody. */
 int sio_emit_params(sio_target to, const char *nsp, const char *event,
                     const sio_params *p, const void *args);
-/* Typed ack answer; frees ack (see sio_ack_send). */
+/* Typed ack answers: the values of p's params, or [{"error": message}].
+ * Each ends the ack; answered while its handler runs, the ack stays
+ * valid until the handler returns, so a second answer there returns
+ * SIO_ESTATE (logged) and sends nothing. Values that do not fit p (a
+ * string not UTF-8, a NULL record...) answer the client with an error
+ * ack ("server error") and return SIO_EINVAL; SIO_ECLOSED once the
+ * socket has gone. */
 int sio_ack_params(sio_pending_ack *ack, const sio_params *p,
                    const void *args);
+int sio_ack_params_error(sio_pending_ack *ack, const char *message);
 
 /* A generic function pointer: generated code casts the typed reply
  * callback to it and back (C allows the round trip). */

@@ -72,6 +72,8 @@ struct sio_socket {
     sio_encoded *held; /* emits made while connecting */
     size_t nheld, capheld;
     struct out_ack *out_acks; /* emits waiting for the client's ack */
+    struct sio_pending_ack *typed_acks; /* taken by typed handlers, not
+                                           answered yet (sio_schema.c) */
     int64_t next_ack_id;
     void *adapter_data; /* the adapter's per-socket state (its rooms) */
     uint64_t mark;      /* broadcast dedup: last broadcast that saw it */
@@ -123,6 +125,13 @@ void siop_ctx_fini(sio_ctx *ctx);
 struct sio_pending_ack {
     sio_socket *s;
     int64_t id;
+    /* Typed acks only (sio_schema.c): the event, for logs; listed on the
+     * socket until answered; kept while their handler runs, so that a
+     * second answer there is told apart. */
+    const char *event; /* NULL: not a typed ack */
+    bool in_call, answered;
+    struct sio_pending_ack *next, **prev; /* in s->typed_acks; prev NULL
+                                             when not listed */
 };
 
 /* An emit waiting for the client's ack (sio_schema.c). */
@@ -202,7 +211,8 @@ struct sio_adapter *siop_adapter_mem_new(sio_namespace *ns);
 /* sio_schema.c */
 /* The client's ACK packet for one of our emits (data borrowed). */
 void siop_on_client_ack(sio_socket *s, int64_t id, json_t *data);
-/* Ends every emit still waiting on s with SIO_ECLOSED. */
+/* Ends every emit still waiting on s with SIO_ECLOSED, and logs the
+ * typed acks of s never answered. */
 void siop_fail_out_acks(sio_socket *s);
 
 #endif

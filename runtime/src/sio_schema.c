@@ -75,18 +75,118 @@ int sio_emit_params(sio_target to, const char *nsp, const char *event,
     return a ? sio_emit_to(to, event, a) : SIO_EINVAL;
 }
 
+/* ---- typed acks ------------------------------------------------------------
+ * A typed handler's ack is listed on its socket until answered. One
+ * answered while its handler runs is freed when the handler returns, so
+ * that a second answer in the handler is a logged SIO_ESTATE, not a use
+ * after free; one answered later is freed at once. Unanswered when the
+ * socket goes, it is logged with its event. */
+
+static void typed_ack_unlink(sio_pending_ack *a)
+{
+    if (!a->prev)
+        return;
+    *a->prev = a->next;
+    if (a->next)
+        a->next->prev = a->prev;
+    a->next = NULL;
+    a->prev = NULL;
+}
+
+static void typed_ack_track(sio_pending_ack *a, const char *event)
+{
+    sio_socket *s = a->s;
+
+    a->event = event;
+    a->in_call = true;
+    a->next = s->typed_acks;
+    a->prev = &s->typed_acks;
+    if (s->typed_acks)
+        s->typed_acks->prev = &a->next;
+    s->typed_acks = a;
+}
+
+/* The handler returned: an ack it answered can go now. */
+static void typed_ack_call_done(sio_pending_ack *a)
+{
+    a->in_call = false;
+    if (a->answered)
+        sio_ack_free(a);
+}
+
+static void log_typed_ack(const sio_pending_ack *a, int level, const char *why)
+{
+    const sio_socket *s = a->s;
+
+    log_line(s->ns->srv->opt.eio.log_level, level, "sid %s nsp %s event %s: %s",
+             s->sid, s->ns->name, a->event ? a->event : "-", why);
+}
+
+/* Sends the answer (args stolen) and ends the ack: 0 or an error. */
+static int typed_ack_answer(sio_pending_ack *a, json_t *args, bool error)
+{
+    sio_ctx ctx = {.s = a->s, .ack_id = a->id};
+    int rc;
+
+    if (a->answered) {
+        json_decref(args);
+        log_typed_ack(a, EIO_LOG_WARN, "ack answered twice: ignored");
+        return SIO_ESTATE;
+    }
+    a->answered = true;
+    typed_ack_unlink(a);
+    if (a->s->state == SOCK_GONE) {
+        json_decref(args);
+        rc = SIO_ECLOSED;
+    } else if (error) {
+        json_decref(args);
+        rc = sio_ack_error(&ctx, a->event ? "server error" : "error");
+    } else {
+        rc = sio_ack(&ctx, args);
+    }
+    if (!a->in_call)
+        sio_ack_free(a);
+    return rc;
+}
+
 int sio_ack_params(sio_pending_ack *ack, const sio_params *p, const void *args)
 {
     json_t *a;
 
     if (!ack)
         return SIO_EINVAL;
-    a = encode_or_log(ack->s, NULL, p, args);
+    if (ack->answered) /* before encoding: nothing to log twice */
+        return typed_ack_answer(ack, NULL, false);
+    a = encode_or_log(ack->s->state == SOCK_GONE ? NULL : ack->s, ack->event, p,
+                      args);
     if (!a) {
-        sio_ack_free(ack);
+        /* The application's answer does not fit the schema: the client
+         * still gets one, an error, rather than waiting for ever. */
+        (void)typed_ack_answer(ack, NULL, true);
         return SIO_EINVAL;
     }
-    return sio_ack_send(ack, a);
+    return typed_ack_answer(ack, a, false);
+}
+
+int sio_ack_params_error(sio_pending_ack *ack, const char *message)
+{
+    sio_ctx ctx;
+    int rc;
+
+    if (!ack)
+        return SIO_EINVAL;
+    if (ack->answered)
+        return typed_ack_answer(ack, NULL, false);
+    ack->answered = true;
+    typed_ack_unlink(ack);
+    ctx = (sio_ctx){.s = ack->s, .ack_id = ack->id};
+    if (ack->s->state == SOCK_GONE)
+        rc = SIO_ECLOSED;
+    else if ((rc = sio_ack_error(&ctx, message)) == SIO_EINVAL)
+        (void)sio_ack_error(&ctx, "server error"); /* message not UTF-8 */
+    if (!ack->in_call)
+        sio_ack_free(ack);
+    return rc;
 }
 
 /* ---- emits waiting for the client's ack -----------------------------------
@@ -156,6 +256,14 @@ void siop_on_client_ack(sio_socket *s, int64_t id, json_t *data)
 
 void siop_fail_out_acks(sio_socket *s)
 {
+    /* Still listed: taken by a typed handler and never answered. They
+     * stay valid (answering returns SIO_ECLOSED and frees them). */
+    while (s->typed_acks) {
+        sio_pending_ack *a = s->typed_acks;
+        log_typed_ack(a, EIO_LOG_WARN,
+                      "ack never answered before the socket went");
+        typed_ack_unlink(a);
+    }
     while (s->out_acks) {
         struct out_ack *a = s->out_acks;
         s->out_acks = a->next;
@@ -295,6 +403,7 @@ static void typed_event(sio_ctx *ctx, json_t *args, void *ud)
     sio_type_error err;
     char buf[128];
     const char *why = check_requires(ctx, ev->req, buf, sizeof buf);
+    sio_pending_ack *ack;
     void *out;
 
     if (why) {
@@ -310,7 +419,12 @@ static void typed_event(sio_ctx *ctx, json_t *args, void *ud)
         sio_arena_reset(arena);
         return;
     }
-    ev->invoke(ctx, out, ev->ack ? sio_ctx_take_ack(ctx) : NULL);
+    ack = ev->ack ? sio_ctx_take_ack(ctx) : NULL;
+    if (ack)
+        typed_ack_track(ack, ev->name);
+    ev->invoke(ctx, out, ack);
+    if (ack)
+        typed_ack_call_done(ack);
     sio_arena_reset(arena);
 }
 

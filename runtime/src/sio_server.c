@@ -1054,7 +1054,7 @@ sio_pending_ack *sio_ctx_take_ack(sio_ctx *ctx)
 
     if (ctx->ack_id < 0)
         return NULL;
-    a = malloc(sizeof *a);
+    a = calloc(1, sizeof *a);
     if (!a)
         return NULL;
     a->s = ctx->s;

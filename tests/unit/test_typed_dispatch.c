@@ -578,6 +578,111 @@ static void test_g_is_per_call(void **state)
     sess_close(s, EIO_CLOSE_TRANSPORT_CLOSE);
 }
 
+/* ---- typed acks answered twice, badly, late or never -------------------- */
+
+static sio_pending_ack *kept_ack;
+static int ack_rc[2];
+
+static void twice_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
+{
+    struct int_arg v = {1};
+    (void)ctx;
+    (void)args;
+    ack_rc[0] = sio_ack_params(ack, &int_args, &v);
+    ack_rc[1] = sio_ack_params_error(ack, "again"); /* a second answer */
+}
+
+static void bad_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
+{
+    struct str_arg v = {NULL}; /* the schema's string is not optional */
+    (void)ctx;
+    (void)args;
+    ack_rc[0] = sio_ack_params(ack, &user_args, &v);
+}
+
+static void keep_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
+{
+    (void)ctx;
+    (void)args;
+    kept_ack = ack;
+}
+
+/* Reads what runs between stderr_start and stderr_end into buf. */
+static FILE *stderr_tmp;
+static int stderr_saved;
+
+static void stderr_start(void)
+{
+    stderr_tmp = tmpfile();
+    assert_non_null(stderr_tmp);
+    fflush(stderr);
+    stderr_saved = dup(2);
+    dup2(fileno(stderr_tmp), 2);
+}
+
+static void stderr_end(char *buf, size_t n)
+{
+    size_t got;
+
+    fflush(stderr);
+    dup2(stderr_saved, 2);
+    close(stderr_saved);
+    rewind(stderr_tmp);
+    got = fread(buf, 1, n - 1, stderr_tmp);
+    buf[got] = '\0';
+    fclose(stderr_tmp);
+}
+
+static void test_typed_acks_once(void **state)
+{
+    static const sio_event_desc evs[] = {
+        {"bad", &int_args, &user_args, NULL, bad_invoke},
+        {"keep", &int_args, &int_args, NULL, keep_invoke},
+        {"twice", &int_args, &int_args, NULL, twice_invoke},
+    };
+    static const sio_namespace_desc nsd[] = {
+        {"/a", NULL, NULL, NULL, 3, evs, NULL}};
+    static const sio_schema_desc sch = {"a", SIO_TYPED_ABI, 1, nsd, 0, NULL};
+    struct int_arg five = {5};
+    eio_session *s = sess_open(g_eio);
+    char log[4096];
+
+    assert_int_equal(sio_schema_register(*state, &sch), 0);
+    sess_text(s, "0/a,");
+    expect_connect(s, "40/a,");
+
+    /* Twice in the handler: one answer goes out, the second is refused. */
+    stderr_start();
+    sess_text(s, "2/a,1[\"twice\",0]");
+    stderr_end(log, sizeof log);
+    expect_out(s, "43/a,1[1]");
+    assert_null(sess_next(s));
+    assert_int_equal(ack_rc[0], 0);
+    assert_int_equal(ack_rc[1], SIO_ESTATE);
+    assert_non_null(strstr(log, "event twice: ack answered twice"));
+
+    /* An answer the schema refuses: the client gets an error ack. */
+    sess_text(s, "2/a,2[\"bad\",0]");
+    expect_out(s, "43/a,2[{\"error\":\"server error\"}]");
+    assert_int_equal(ack_rc[0], SIO_EINVAL);
+
+    /* Kept and answered after the handler returned. */
+    sess_text(s, "2/a,3[\"keep\",0]");
+    assert_null(sess_next(s));
+    assert_int_equal(sio_ack_params(kept_ack, &int_args, &five), 0);
+    expect_out(s, "43/a,3[5]");
+
+    /* Kept and never answered: logged with its event when the socket
+     * goes; answering it then frees it. */
+    sess_text(s, "2/a,4[\"keep\",0]");
+    stderr_start();
+    sess_close(s, EIO_CLOSE_TRANSPORT_CLOSE);
+    stderr_end(log, sizeof log);
+    assert_non_null(
+        strstr(log, "event keep: ack never answered before the socket went"));
+    assert_int_equal(sio_ack_params(kept_ack, &int_args, &five), SIO_ECLOSED);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -594,6 +699,8 @@ int main(void)
         T(test_typed_reply_checked),
         T(test_handler_failures),
         T(test_g_is_per_call),
+        cmocka_unit_test_setup_teardown(test_typed_acks_once, setup_warn,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

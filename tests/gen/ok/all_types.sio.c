@@ -101,7 +101,7 @@ int types_set_ack_send(types_set_ack *ack, bool ok, const char *err)
 
 int types_set_ack_error(types_set_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 /* emit "state" */

@@ -70,7 +70,7 @@ int chat_join_ack_send(chat_join_ack *ack, bool ok)
 
 int chat_join_ack_error(chat_join_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 /* on "say" */

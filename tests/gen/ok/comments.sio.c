@@ -47,7 +47,7 @@ int c_a_ack_send(c_a_ack *ack, bool ok)
 
 int c_a_ack_error(c_a_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 /* emit "b" */

@@ -81,7 +81,7 @@ int chat_join_ack_send(chat_join_ack *ack, bool ok)
 
 int chat_join_ack_error(chat_join_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 /* on "say" */
@@ -144,7 +144,7 @@ int chat_mood_ack_send(chat_mood_ack *ack, bool ok)
 
 int chat_mood_ack_error(chat_mood_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 /* emit "said" */
@@ -293,7 +293,7 @@ int chat_x_get_ack_send(chat_x_get_ack *ack, const chat_Item *item)
 
 int chat_x_get_ack_error(chat_x_get_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 /* on "poke" */
@@ -342,7 +342,7 @@ int chat_x_drop_ack_send(chat_x_drop_ack *ack)
 
 int chat_x_drop_ack_error(chat_x_drop_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 static const sio_requires chat__x_requires = {true, 0, NULL, NULL,
@@ -398,7 +398,7 @@ int chat_shop_buy_ack_send(chat_shop_buy_ack *ack, bool ok)
 
 int chat_shop_buy_ack_error(chat_shop_buy_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 static const sio_requires chat__shop_requires = {true, 0, NULL, NULL,

@@ -78,7 +78,7 @@ int chat_join_ack_send(chat_join_ack *ack, int64_t members)
 
 int chat_join_ack_error(chat_join_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 /* on "say" */
@@ -148,7 +148,7 @@ int chat_paint_ack_send(chat_paint_ack *ack, bool ok)
 
 int chat_paint_ack_error(chat_paint_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 /* emit "said" */

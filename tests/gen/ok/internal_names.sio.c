@@ -73,7 +73,7 @@ int n_x_ack_send(n_x_ack *ack, const n_A *v, const n_A_desc *w)
 
 int n_x_ack_error(n_x_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 /* on "x_ack" */
@@ -102,7 +102,7 @@ int n_x_ack_ack_send(n_x_ack_ack *ack)
 
 int n_x_ack_ack_error(n_x_ack_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 /* on "x?" */
@@ -241,7 +241,7 @@ int n_on_x__y_ack_send(n_on_x__y_ack *ack)
 
 int n_on_x__y_ack_error(n_on_x__y_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 static const sio_requires n__on_x__requires = {true, 0, NULL, NULL,

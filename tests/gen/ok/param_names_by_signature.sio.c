@@ -109,7 +109,7 @@ int names_login_ack_send(names_login_ack *ack, const char *user, int64_t status,
 
 int names_login_ack_error(names_login_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 /* emit "said" */

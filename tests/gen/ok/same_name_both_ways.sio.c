@@ -42,7 +42,7 @@ int both_message_ack_send(both_message_ack *ack, int64_t id)
 
 int both_message_ack_error(both_message_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 /* emit "message" */

@@ -52,7 +52,7 @@ int conf_message_with_ack_ack_send(conf_message_with_ack_ack *ack, json_t *rest)
 int conf_message_with_ack_ack_error(conf_message_with_ack_ack *ack,
                                     const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 /* on "typed-then-rest" */
@@ -100,7 +100,7 @@ int conf_typed_then_rest_ack_send(conf_typed_then_rest_ack *ack, int64_t n,
 int conf_typed_then_rest_ack_error(conf_typed_then_rest_ack *ack,
                                    const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 /* emit "message-back" */

@@ -122,8 +122,10 @@ static void log_typed_ack(const sio_pending_ack *a, int level, const char *why)
              s->sid, s->ns->name, a->event ? a->event : "-", why);
 }
 
-/* Sends the answer (args stolen) and ends the ack: 0 or an error. */
-static int typed_ack_answer(sio_pending_ack *a, json_t *args, bool error)
+/* Sends the answer, args (stolen) or, if error is set, [{"error":
+ * error}], and ends the ack: 0 or an error. */
+static int typed_ack_answer(sio_pending_ack *a, json_t *args,
+                            const char *error)
 {
     sio_ctx ctx = {.s = a->s, .ack_id = a->id};
     int rc;
@@ -140,7 +142,9 @@ static int typed_ack_answer(sio_pending_ack *a, json_t *args, bool error)
         rc = SIO_ECLOSED;
     } else if (error) {
         json_decref(args);
-        rc = sio_ack_error(&ctx, a->event ? "server error" : "error");
+        rc = sio_ack_error(&ctx, error);
+        if (rc == SIO_EINVAL) /* a message that is not UTF-8 */
+            (void)sio_ack_error(&ctx, "server error");
     } else {
         rc = sio_ack(&ctx, args);
     }
@@ -156,37 +160,23 @@ int sio_ack_params(sio_pending_ack *ack, const sio_params *p, const void *args)
     if (!ack)
         return SIO_EINVAL;
     if (ack->answered) /* before encoding: nothing to log twice */
-        return typed_ack_answer(ack, NULL, false);
+        return typed_ack_answer(ack, NULL, NULL);
     a = encode_or_log(ack->s->state == SOCK_GONE ? NULL : ack->s, ack->event, p,
                       args);
     if (!a) {
         /* The application's answer does not fit the schema: the client
          * still gets one, an error, rather than waiting for ever. */
-        (void)typed_ack_answer(ack, NULL, true);
+        (void)typed_ack_answer(ack, NULL, "server error");
         return SIO_EINVAL;
     }
-    return typed_ack_answer(ack, a, false);
+    return typed_ack_answer(ack, a, NULL);
 }
 
 int sio_ack_params_error(sio_pending_ack *ack, const char *message)
 {
-    sio_ctx ctx;
-    int rc;
-
     if (!ack)
         return SIO_EINVAL;
-    if (ack->answered)
-        return typed_ack_answer(ack, NULL, false);
-    ack->answered = true;
-    typed_ack_unlink(ack);
-    ctx = (sio_ctx){.s = ack->s, .ack_id = ack->id};
-    if (ack->s->state == SOCK_GONE)
-        rc = SIO_ECLOSED;
-    else if ((rc = sio_ack_error(&ctx, message)) == SIO_EINVAL)
-        (void)sio_ack_error(&ctx, "server error"); /* message not UTF-8 */
-    if (!ack->in_call)
-        sio_ack_free(ack);
-    return rc;
+    return typed_ack_answer(ack, NULL, message ? message : "error");
 }
 
 /* ---- emits waiting for the client's ack -----------------------------------

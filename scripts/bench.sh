@@ -13,7 +13,14 @@
 #   BENCH_IDLE100K=1      also 100,000 idle connections (sioc and lws;
 #                         BENCH_IDLE100K_SERVERS), from several loopback
 #                         source addresses; =only for that scenario alone
+#   BENCH_CROWD=1         crowds: echo with BENCH_CROWD_IDLE (12000) idle
+#                         connections held, and server CPU per handshake
+#                         with BENCH_CROWD_LEVELS ("2000 8000 16000") held,
+#                         for BENCH_CROWD_SERVERS; 0 skips it, =only runs
+#                         it alone
 #   BENCH_BUILD=build     the build folder
+#   BENCH_OUT=DIR         where the results go ($BENCH_BUILD/bench)
+#   BENCH_NO_INSTALL=1    do not install the peers' packages
 #   SIOC_BENCH_ARGS       how to start sioc's server ("--host 127.0.0.1
 #                         --port 0"); it must print "listening on
 #                         http://127.0.0.1:PORT"
@@ -26,19 +33,21 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 B=${BENCH_BUILD:-build}
-OUT=$B/bench
+OUT=${BENCH_OUT:-$B/bench}
 RUNS=${BENCH_RUNS:-3}
 QUICK=${BENCH_QUICK:-0}
 SERVERS=${BENCH_SERVERS:-sioc node flask lws}
-LOADGEN=$OUT/loadgen
-LWS_ECHO=$OUT/lws_echo
+LOADGEN=$B/bench/loadgen
+LWS_ECHO=$B/bench/lws_echo
 SIOC_BIN=$B/examples/bench
 read -r -a SIOC_ARGS <<<"${SIOC_BENCH_ARGS:---host 127.0.0.1 --port 0}"
 PY=/usr/bin/python3 # Debian's, with python3-flask-socketio
 
 declare -A NOTE   # server -> why its column is empty
 declare -A LABEL=([sioc]="sioc" [node]="Node socket.io"
-	[flask]="Flask-SocketIO" [lws]="bare lws")
+	[flask]="Flask-SocketIO" [lws]="bare lws"
+	[sioc-poll]="sioc, poll(2) loop" [lws-ev]="bare lws, libev"
+	[lws-uv]="bare lws, libuv")
 
 say() { echo "bench: $*" >&2; }
 
@@ -104,9 +113,14 @@ server_cmd() {
 		"$PY" -c 'import flask_socketio, eventlet' 2>/dev/null ||
 			{ NOTE[flask]="python3-flask-socketio/python3-eventlet missing"; return 1; }
 		CMD=("$PY" tests/bench/peers/flask_server.py 0) ;;
-	lws)
-		[ -x "$LWS_ECHO" ] || { NOTE[lws]="$LWS_ECHO missing"; return 1; }
-		CMD=("$LWS_ECHO" 0) ;;
+	lws | lws-ev | lws-uv)
+		[ -x "$LWS_ECHO" ] || { NOTE[$1]="$LWS_ECHO missing"; return 1; }
+		local loop=${1#lws-}
+		[ "$loop" = lws ] && loop=poll
+		CMD=("$LWS_ECHO" --loop "$loop" 0) ;;
+	sioc-poll)
+		[ -x "$SIOC_BIN" ] || { NOTE[$1]="$SIOC_BIN not built yet"; return 1; }
+		CMD=("$SIOC_BIN" "${SIOC_ARGS[@]}" --loop poll) ;;
 	*) NOTE[$1]="unknown server"; return 1 ;;
 	esac
 }
@@ -371,6 +385,140 @@ idle100k() {
 	done
 }
 
+
+# ---- crowds: idle connections held while measuring ---------------------------
+
+CROWD_IDLE=${BENCH_CROWD_IDLE:-12000}
+CROWD_LEVELS=${BENCH_CROWD_LEVELS:-2000 8000 16000}
+CROWD_SERVERS=${BENCH_CROWD_SERVERS:-sioc sioc-poll node lws lws-ev lws-uv}
+CROWD_SRCS=127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5
+HOLD_PIDS=()
+
+# Opens $1 more idle connections to the running server, held by a
+# loadgen in the background until hold_stop; waits until they are all up.
+hold_more() {
+	local out i
+	out=$(mktemp)
+	"${PIN_LG[@]}" "$LOADGEN" connect -c "$1" -P 200 --hold 3600 \
+		--timeout 60 --source "$CROWD_SRCS" --port "$SRV_PORT" \
+		>"$out" 2>>"$OUT/loadgen.err" &
+	HOLD_PIDS+=($!)
+	for ((i = 0; i < 1800; i++)); do
+		if grep -q '^CONNECTED' "$out"; then
+			rm -f "$out"
+			return 0
+		fi
+		kill -0 "$!" 2>/dev/null || break
+		sleep 0.1
+	done
+	say "could not hold $1 more connections"
+	rm -f "$out"
+	return 1
+}
+
+hold_stop() {
+	local p
+	for p in "${HOLD_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+	for p in "${HOLD_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	HOLD_PIDS=()
+}
+
+# One loadgen run against the running server; prints its RESULT line.
+crowd_measure() {
+	timeout --kill-after=5 120 "${PIN_LG[@]}" "$LOADGEN" "$@" \
+		--port "$SRV_PORT" --server-pid "$SRV_PID" 2>>"$OUT/loadgen.err" |
+		grep '^RESULT' | tail -1
+}
+
+crowd_echo_args() {
+	[ "$QUICK" = 1 ] && echo "echo -c 50 -w 4 -d 1 --warmup 0.5" ||
+		echo "echo -c 50 -w 4 -d 3 --warmup 1"
+}
+
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END {
+	if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# Echo RUNS times against the running server; sets CROWD[srv, echoK] and
+# CROWD[srv, cpuK] to the medians (K: 0 without the crowd, 1 with it).
+crowd_echo() {
+	local srv=$1 k=$2 line r rates="" cpus="" args
+	read -r -a args <<<"$(crowd_echo_args)"
+	for ((r = 1; r <= RUNS; r++)); do
+		line=$(crowd_measure "${args[@]}")
+		echo "$srv crowd echo crowd=$k run=$r $line" >>"$OUT/raw.log"
+		rates="$rates $(field "$line" msgs_per_s)"
+		cpus="$cpus $(field "$line" cpu_us_per_msg)"
+	done
+	CROWD[$srv, echo$k]=$(median <<<"$rates")
+	CROWD[$srv, cpu$k]=$(median <<<"$cpus")
+}
+
+# Fills CROWD[srv, ...]: echo without and with the crowd, then handshake
+# CPU at each level.
+crowd_server() {
+	local srv=$1 log="$OUT/server-$1-crowd.log" line n held=0
+	start_server "$srv" "$log" || return 1
+	crowd_echo "$srv" 0
+	hold_more "$CROWD_IDLE" && crowd_echo "$srv" 1
+	hold_stop
+	stop_server
+	start_server "$srv" "$log" || return 1
+	for n in $CROWD_LEVELS; do
+		hold_more $((n - held)) || break
+		held=$n
+		line=$(crowd_measure connect -c 2000 -P 50 --hold 0 --timeout 30)
+		echo "$srv crowd connect held=$n $line" >>"$OUT/raw.log"
+		CROWD[$srv, hs$n]=$(field "$line" cpu_us_per_conn)
+		CROWD[$srv, hsr$n]=$(field "$line" conns_per_s)
+	done
+	hold_stop
+	stop_server
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f×", a / b; else print "–" }'; }
+cell() { [ -n "$1" ] && human "$1" || echo "–"; }
+
+crowd() {
+	local srv n lo hi
+	declare -gA CROWD=()
+	echo
+	echo "## Crowds: idle connections held while measuring"
+	echo
+	echo "Echo: median of $RUNS runs each; handshakes: one batch of 2000 per level."
+	echo
+	for srv in $CROWD_SERVERS; do
+		if ! server_cmd "$srv"; then
+			say "crowd: skipping ${LABEL[$srv]:-$srv}: ${NOTE[$srv]}"
+			continue
+		fi
+		say "crowd: ${LABEL[$srv]}"
+		crowd_server "$srv"
+	done
+	set -- $CROWD_LEVELS
+	lo=$1
+	hi=${!#}
+	echo "| server | echo msgs/s, none idle | $CROWD_IDLE idle | ratio | echo CPU µs/msg, none idle | $CROWD_IDLE idle |$(for n in $CROWD_LEVELS; do printf ' handshake CPU µs, %s held |' "$n"; done) $hi / $lo |"
+	echo "|---|---|---|---|---|---|$(for n in $CROWD_LEVELS; do printf -- '---|'; done)---|"
+	for srv in $CROWD_SERVERS; do
+		[ -n "${CROWD[$srv, echo0]:-}${CROWD[$srv, hs$lo]:-}" ] || continue
+		printf '| %s | %s | %s | %s | %s | %s |' "${LABEL[$srv]}" \
+			"$(cell "${CROWD[$srv, echo0]:-}")" "$(cell "${CROWD[$srv, echo1]:-}")" \
+			"$(ratio "${CROWD[$srv, echo1]:-}" "${CROWD[$srv, echo0]:-}")" \
+			"$(cell "${CROWD[$srv, cpu0]:-}")" "$(cell "${CROWD[$srv, cpu1]:-}")"
+		for n in $CROWD_LEVELS; do printf ' %s |' "$(cell "${CROWD[$srv, hs$n]:-}")"; done
+		printf ' %s |\n' "$(ratio "${CROWD[$srv, hs$hi]:-}" "${CROWD[$srv, hs$lo]:-}")"
+	done
+	echo
+	echo "- sioc / Node: echo with $CROWD_IDLE idle" \
+		"$(ratio "${CROWD[sioc, echo1]:-}" "${CROWD[node, echo1]:-}");" \
+		"handshake CPU at $hi held, Node / sioc" \
+		"$(ratio "${CROWD[node, hs$hi]:-}" "${CROWD[sioc, hs$hi]:-}")."
+	echo "- Goals: echo with the crowd ≥ 0.9× without; handshake CPU at $hi" \
+		"held ≤ 1.5× at $lo; both ≥ 4× Node."
+	echo "- Idle connections come from another loadgen on the load generator's CPU" \
+		"(sources $CROWD_SRCS); the measured load from a third."
+}
+
 mib() { awk -v k="$1" 'BEGIN { printf "%.0f MiB", k / 1024 }'; }
 
 # ---- main ------------------------------------------------------------------------
@@ -423,20 +571,24 @@ main() {
 	local start=$SECONDS sum
 	LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 	mkdir -p "$OUT"
-	install_peers
+	[ "${BENCH_NO_INSTALL:-0}" = 1 ] || install_peers
 	build_tools
 	rm -f "$OUT"/server-*.log "$OUT/raw.log" "$OUT/loadgen.err" \
 		"$OUT"/plot-*.dat "$OUT/bench.png"
 	echo "server,scenario,metric,run,value" >"$OUT/results.csv"
 	# 1000+ sockets on each side.
 	ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-	[ "${BENCH_IDLE100K:-0}" = only ] || run_table
+	local table=1
+	[ "${BENCH_IDLE100K:-0}" = only ] && table=0
+	[ "${BENCH_CROWD:-1}" = only ] && table=0
+	[ $table = 1 ] && run_table
 	sum=$(summarize)
 	{
-		[ "${BENCH_IDLE100K:-0}" = only ] || write_report "$sum"
-		[ "${BENCH_IDLE100K:-0}" != 0 ] && idle100k
+		[ $table = 1 ] && write_report "$sum"
+		[ "${BENCH_IDLE100K:-0}" != 0 ] && [ "${BENCH_CROWD:-1}" != only ] && idle100k
+		[ "${BENCH_CROWD:-1}" != 0 ] && [ "${BENCH_IDLE100K:-0}" != only ] && crowd
 	} >"$OUT/table.md"
-	[ "${BENCH_IDLE100K:-0}" = only ] || make_plot "$sum"
+	[ $table = 1 ] && make_plot "$sum"
 	cat "$OUT/table.md"
 	echo
 	echo "bench: $OUT/table.md, $OUT/results.csv$([ -f "$OUT/bench.png" ] &&

@@ -107,6 +107,22 @@ static int parse_args(int argc, char **argv, sio_options *o, bool *raw)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--raw") == 0) {
             *raw = true;
+        } else if (strcmp(argv[i], "--ping-interval") == 0 && i + 1 < argc) {
+            char *end;
+            unsigned long v;
+            errno = 0;
+            v = strtoul(argv[++i], &end, 10);
+            if (errno || *end || v < 1 || v > 3600000)
+                return -1;
+            o->eio.ping_interval_ms = (unsigned)v;
+        } else if (strcmp(argv[i], "--loop") == 0 && i + 1 < argc) {
+            const char *v = argv[++i];
+            if (strcmp(v, "libev") == 0)
+                o->eio.loop = EIO_LOOP_LIBEV;
+            else if (strcmp(v, "poll") == 0)
+                o->eio.loop = EIO_LOOP_POLL;
+            else
+                return -1;
         } else if (strcmp(argv[i], "--host") == 0 && i + 1 < argc) {
             o->eio.host = argv[++i];
         } else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
@@ -136,7 +152,10 @@ int main(int argc, char **argv)
     o.eio.cors_origin = "*";
     o.eio.log_level = EIO_LOG_WARN;
     if (parse_args(argc, argv, &o, &raw) != 0) {
-        fprintf(stderr, "usage: %s [--host H] [--port N] [--raw]\n", argv[0]);
+        fprintf(stderr,
+                "usage: %s [--host H] [--port N] [--raw] [--loop libev|poll] "
+                "[--ping-interval MS]\n",
+                argv[0]);
         return 1;
     }
     srv = sio_server_new(&o);

@@ -101,6 +101,14 @@ typedef struct eio_callbacks {
     int (*http)(eio_http_req *req, void *ud);
 } eio_callbacks;
 
+/* The event loop under the server (eio_options.loop). */
+typedef enum eio_loop_kind {
+    EIO_LOOP_LIBEV = 0, /* default: libev on epoll; a wakeup costs what
+                           is ready, not what is connected */
+    EIO_LOOP_POLL,      /* libwebsockets' built-in poll(2) loop: every
+                           wakeup scans every connection */
+} eio_loop_kind;
+
 typedef struct eio_options {
     const char *host;             /* default "127.0.0.1" */
     int port;                     /* 0 = any free port (eio_server_port) */
@@ -109,8 +117,12 @@ typedef struct eio_options {
     unsigned ping_timeout_ms;     /* default 20000 */
     size_t max_payload;           /* default 1000000 bytes */
     const char *cors_origin;      /* NULL: no CORS headers; "*": any origin
-                                     (the request's Origin is echoed, with
-                                     credentials); else a comma list */
+                                     without credentials (Access-Control-
+                                     Allow-Origin: *; browsers then send
+                                     no cookies); else a comma list of
+                                     origins (blanks around names
+                                     ignored), each echoed with
+                                     credentials when it asks */
     bool polling;                 /* default true */
     bool websocket;               /* default true */
     bool allow_upgrades;          /* default true */
@@ -128,6 +140,20 @@ typedef struct eio_options {
                                      server) */
     int log_level;                /* EIO_LOG_*: lines at or above it go
                                      to stderr; default EIO_LOG_INFO */
+    eio_loop_kind loop;           /* default EIO_LOOP_LIBEV */
+    void *foreign_loop;           /* NULL: the server owns its loop and
+                                     eio_server_run() runs it. Else the
+                                     application's own libev loop (a
+                                     struct ev_loop *; loop must be
+                                     EIO_LOOP_LIBEV), which the
+                                     application runs on one thread;
+                                     eio_server_run() is then not used */
+    void (*stopped)(void *arg);   /* with a foreign loop: called on the
+                                     loop once a stop has finished (every
+                                     session closed and flushed, or the
+                                     grace time over); free the server
+                                     after it returns, not inside it */
+    void *stopped_arg;
 } eio_options;
 
 enum { EIO_LOG_ERR, EIO_LOG_WARN, EIO_LOG_INFO, EIO_LOG_DEBUG };
@@ -139,9 +165,11 @@ void eio_options_init(eio_options *o);
 eio_server *eio_server_new(const eio_options *o, const eio_callbacks *cb,
                            void *ud);
 /* Runs the loop until eio_server_stop() and the graceful shutdown end.
- * Returns 0. */
+ * Returns 0, or EIO_EINVAL with a foreign loop (the application runs
+ * that one). */
 int eio_server_run(eio_server *srv);
-/* Asks the loop to stop gracefully. Any thread, async-signal-safe. */
+/* Asks the loop to stop gracefully. Any thread, async-signal-safe. With
+ * a foreign loop, opts.stopped reports the end. */
 void eio_server_stop(eio_server *srv);
 /* Runs fn(arg) on the loop thread soon. Any thread. The queue is FIFO.
  * Returns 0 or EIO_ENOMEM/EIO_ECLOSED. */
@@ -167,6 +195,12 @@ int eio_session_send(eio_session *s, eio_msg *m);
 /* Like eio_session_send, but drops the message (returns EIO_ELIMIT and
  * keeps the session) when the session's buffer is over half its limit. */
 int eio_session_send_volatile(eio_session *s, eio_msg *m);
+/* Queues n messages that belong together (a packet and its
+ * attachments): all of them or none, the limits applied to their total
+ * (as eio_session_send, or with volatile_ as eio_session_send_volatile).
+ * EIO_ENOMEM also leaves nothing queued. */
+int eio_session_send_all(eio_session *s, eio_msg *const *m, size_t n,
+                         bool volatile_);
 /* Bytes queued and not yet written. */
 size_t eio_session_buffered(const eio_session *s);
 /* Flushes what is queued, then closes (close callback: EIO_CLOSE_SERVER). */

@@ -3,6 +3,7 @@
 #ifndef EIO_INTERNAL_H
 #define EIO_INTERNAL_H
 
+#include <ev.h>
 #include <libwebsockets.h>
 #include <pthread.h>
 #include <signal.h>
@@ -64,7 +65,7 @@ struct eio_session {
     eio_msg **q_v;        /* outbound ring */
     size_t q_head, q_len, q_cap, q_bytes;
     eio_timer ping_timer, pong_timer, close_timer;
-    lws_sorted_usec_list_t reap;
+    eio_timer reap_timer; /* frees a dead session outside its callbacks */
     eio_request *req;
     void *data;
     eio_session *prev, *next; /* every live session of the server */
@@ -96,7 +97,11 @@ struct eio_server {
     eio_timer stop_timer;
     eio_timer **heap; /* active timers, earliest first */
     size_t nheap, capheap;
-    lws_sorted_usec_list_t heap_sul; /* fires for heap[0] */
+    lws_sorted_usec_list_t heap_sul; /* fires for heap[0] (poll loop) */
+    ev_timer heap_ev;                /* fires for heap[0] (libev) */
+    struct ev_loop *evloop;          /* NULL on lws' poll(2) loop */
+    void *foreign_loops[1];          /* handed to lws at creation */
+    bool own_loop;                   /* evloop is ours to destroy */
 };
 
 /* Websocket frames of one writable are coalesced up to this size. */
@@ -146,7 +151,7 @@ extern const struct lws_protocols eio_lws_protocols[];
 void eiop_timers_fini(eio_server *srv);
 
 /* eio_loop.c */
-void eiop_drain_posts(eio_server *srv);
+void eiop_loop_wake(eio_server *srv); /* after each wake-up */
 
 /* eio_session.c */
 eio_session *eiop_session_new(eio_server *srv, struct lws *wsi,

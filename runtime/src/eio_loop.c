@@ -1,5 +1,12 @@
 /* eio_loop.c - the Engine.IO server object: lws context, the loop, the
- * cross-thread queue and graceful shutdown. */
+ * cross-thread queue and graceful shutdown.
+ *
+ * The loop is libev (epoll) by default, handed to lws as a "foreign"
+ * loop even when the server owns it: lws' own poll(2) loop walks every
+ * connection on every wakeup, so with thousands of quiet connections it
+ * spent most of its time on them. Owning the ev_loop keeps the run loop
+ * ours (one turn at a time, the stop checks between turns) and lets an
+ * application pass in its own loop instead. */
 #include "eio_internal.h"
 
 #include <stdio.h>
@@ -63,20 +70,59 @@ static int copy_options(eio_server *srv, const eio_options *o)
     return 0;
 }
 
+/* The libev loop: the application's, or a new one of ours on epoll. */
+static int setup_loop(eio_server *srv, struct lws_context_creation_info *info)
+{
+    if (srv->opts.loop == EIO_LOOP_POLL)
+        return srv->opts.foreign_loop ? -1 : 0;
+    if (srv->opts.loop != EIO_LOOP_LIBEV)
+        return -1;
+    if (srv->opts.foreign_loop) {
+        srv->evloop = srv->opts.foreign_loop;
+    } else {
+        srv->evloop = ev_loop_new(EVBACKEND_EPOLL | EVFLAG_NOSIGMASK);
+        if (!srv->evloop)
+            srv->evloop = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOSIGMASK);
+        if (!srv->evloop)
+            return -1;
+        srv->own_loop = true;
+    }
+    srv->foreign_loops[0] = srv->evloop;
+    info->foreign_loops = srv->foreign_loops;
+    info->options |= LWS_SERVER_OPTION_LIBEV;
+    return 0;
+}
+
+/* No lws validity timers: every one is inserted into lws 4.1's sorted
+ * timer list at the far end, an O(connections) walk per connection; the
+ * Engine.IO heartbeat (on our timer heap) already finds dead peers. */
+static const lws_retry_bo_t no_validity = {
+    .secs_since_valid_ping = 0,
+    .secs_since_valid_hangup = 0,
+};
+
 static int create_context(eio_server *srv)
 {
     struct lws_context_creation_info info;
 
     memset(&info, 0, sizeof info);
+    if (setup_loop(srv, &info) != 0) {
+        log_line(srv->opts.log_level, EIO_LOG_ERR,
+                 "eio: cannot set up the event loop (loop %d%s)",
+                 (int)srv->opts.loop,
+                 srv->opts.foreign_loop ? ", foreign" : "");
+        return -1;
+    }
     info.port = CONTEXT_PORT_NO_LISTEN;
     info.iface = srv->host;
     info.protocols = eio_lws_protocols;
     info.user = srv;
-    info.options =
+    info.options |=
         LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
     info.max_http_header_data = 8192;
     info.max_http_header_pool = 0; /* one per fd: polls hold theirs */
     info.timeout_secs = 20;
+    info.retry_and_idle_policy = &no_validity;
     srv->ctx = lws_create_context(&info);
     if (!srv->ctx)
         return -1;
@@ -114,7 +160,7 @@ eio_server *eio_server_new(const eio_options *o, const eio_callbacks *cb,
     map_init(&srv->sessions);
     pthread_mutex_init(&srv->post_lock, NULL);
     /* lws' own log lines only for real errors: ours are one per event. */
-    lws_set_log_level(LLL_ERR, NULL);
+    lws_set_log_level(getenv("EIO_LWSDBG") ? 31 : LLL_ERR, NULL);
     if (create_context(srv) != 0) {
         log_line(srv->opts.log_level, EIO_LOG_ERR,
                  "eio: cannot listen on %s:%d", srv->host, srv->opts.port);
@@ -157,7 +203,7 @@ int eio_server_post(eio_server *srv, void (*fn)(void *arg), void *arg)
 }
 
 /* Loop thread: runs what other threads posted, in order. */
-void eiop_drain_posts(eio_server *srv)
+static void drain_posts(eio_server *srv)
 {
     struct post_item *it;
 
@@ -184,11 +230,32 @@ void eio_server_stop(eio_server *srv)
         lws_cancel_service(srv->ctx);
 }
 
-static void stop_deadline(eio_timer *t, void *ud)
+/* With a foreign loop, the last close frames and responses get a moment
+ * to leave before the application hears that the stop is over. */
+static void stopped_fire(eio_timer *t, void *ud)
 {
     eio_server *srv = ud;
     (void)t;
+    if (srv->opts.stopped)
+        srv->opts.stopped(srv->opts.stopped_arg);
+}
+
+static void finish(eio_server *srv)
+{
+    if (srv->finished)
+        return;
     srv->finished = true;
+    eio_timer_stop(&srv->stop_timer);
+    if (srv->opts.foreign_loop) {
+        eiop_timer_init(&srv->stop_timer, srv, stopped_fire, srv);
+        eio_timer_start(&srv->stop_timer, 50);
+    }
+}
+
+static void stop_deadline(eio_timer *t, void *ud)
+{
+    (void)t;
+    finish(ud);
 }
 
 static void begin_shutdown(eio_server *srv)
@@ -203,21 +270,39 @@ static void begin_shutdown(eio_server *srv)
     eio_timer_start(&srv->stop_timer, srv->opts.shutdown_grace_ms + 500);
 }
 
+/* Loop thread, after every wake-up (lws_cancel_service): what other
+ * threads posted, a requested stop, the end of a stop. */
+void eiop_loop_wake(eio_server *srv)
+{
+    drain_posts(srv);
+    if (srv->stop_requested && !srv->stopping)
+        begin_shutdown(srv);
+    if (srv->stopping && !srv->all)
+        finish(srv);
+}
+
+/* One turn of the owned loop; wait: block until something happens. */
+static int loop_turn(eio_server *srv, bool wait)
+{
+    if (srv->evloop) {
+        ev_run(srv->evloop, wait ? EVRUN_ONCE : EVRUN_NOWAIT);
+        return 0;
+    }
+    return lws_service(srv->ctx, wait ? 0 : -1) < 0 ? -1 : 0;
+}
+
 int eio_server_run(eio_server *srv)
 {
+    if (srv->opts.foreign_loop)
+        return EIO_EINVAL;
     while (!srv->finished) {
-        if (lws_service(srv->ctx, 0) < 0)
+        if (loop_turn(srv, true) < 0)
             break;
-        eiop_drain_posts(srv);
-        if (srv->stop_requested && !srv->stopping)
-            begin_shutdown(srv);
-        if (srv->stopping && !srv->all) {
-            /* Let lws write the last close frames and responses. */
-            for (int i = 0; i < 5; i++)
-                lws_service(srv->ctx, -1);
-            break;
-        }
+        eiop_loop_wake(srv);
     }
+    /* Let lws write the last close frames and responses. */
+    for (int i = 0; i < 5; i++)
+        loop_turn(srv, false);
     eio_timer_stop(&srv->stop_timer);
     return 0;
 }
@@ -233,6 +318,8 @@ void eio_server_free(eio_server *srv)
         eiop_timers_fini(srv);
         lws_context_destroy(srv->ctx);
     }
+    if (srv->own_loop)
+        ev_loop_destroy(srv->evloop);
     map_fini(&srv->sessions);
     for (it = srv->post_head; it;) {
         struct post_item *next = it->next;

@@ -43,7 +43,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason,
         eiop_ws_closed(p, wsi);
         return 0;
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-        eiop_drain_posts(lws_context_user(lws_get_context(wsi)));
+        eiop_loop_wake(lws_context_user(lws_get_context(wsi)));
         return 0;
     default:
         return lws_callback_http_dummy(wsi, reason, user, in, len);

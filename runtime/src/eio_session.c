@@ -14,20 +14,31 @@
 #include "eio_packet.h"
 #include "log.h"
 
+/* Room for n more messages, so that pushing them cannot fail. */
+static int queue_reserve(eio_session *s, size_t n)
+{
+    size_t ncap = s->q_cap ? s->q_cap : 8;
+    eio_msg **nv;
+
+    if (s->q_len + n <= s->q_cap)
+        return 0;
+    while (ncap < s->q_len + n)
+        ncap *= 2;
+    if (!(nv = malloc(ncap * sizeof *nv)))
+        return EIO_ENOMEM;
+    for (size_t i = 0; i < s->q_len; i++)
+        nv[i] = s->q_v[(s->q_head + i) % s->q_cap];
+    free(s->q_v);
+    s->q_v = nv;
+    s->q_cap = ncap;
+    s->q_head = 0;
+    return 0;
+}
+
 static int queue_push(eio_session *s, eio_msg *m)
 {
-    if (s->q_len == s->q_cap) {
-        size_t ncap = s->q_cap ? s->q_cap * 2 : 8;
-        eio_msg **nv = malloc(ncap * sizeof *nv);
-        if (!nv)
-            return EIO_ENOMEM;
-        for (size_t i = 0; i < s->q_len; i++)
-            nv[i] = s->q_v[(s->q_head + i) % s->q_cap];
-        free(s->q_v);
-        s->q_v = nv;
-        s->q_cap = ncap;
-        s->q_head = 0;
-    }
+    if (queue_reserve(s, 1) != 0)
+        return EIO_ENOMEM;
     s->q_v[(s->q_head + s->q_len) % s->q_cap] = eio_msg_ref(m);
     s->q_len++;
     s->q_bytes += eio_msg_len(m);
@@ -56,11 +67,12 @@ static void queue_clear(eio_session *s)
     s->q_cap = 0;
 }
 
-static void reap_fire(lws_sorted_usec_list_t *sul)
+static void reap_fire(eio_timer *t, void *ud)
 {
-    eio_session *s = lws_container_of(sul, eio_session, reap);
+    eio_session *s = ud;
     eio_server *srv = s->srv;
 
+    (void)t;
     if (s->opened && srv->cb.close)
         srv->cb.close(s, s->reason, srv->ud);
     eiop_session_free(s);
@@ -112,7 +124,7 @@ void eiop_session_abort(eio_session *s, eio_close_reason why, char poll_reply)
     eio_timer_stop(&s->pong_timer);
     eio_timer_stop(&s->close_timer);
     detach_wsis(s, poll_reply);
-    lws_sul_schedule(srv->ctx, 0, &s->reap, reap_fire, 1);
+    eio_timer_start(&s->reap_timer, 0);
 }
 
 void eiop_session_free(eio_session *s)
@@ -126,7 +138,7 @@ void eiop_session_free(eio_session *s)
     eio_timer_stop(&s->ping_timer);
     eio_timer_stop(&s->pong_timer);
     eio_timer_stop(&s->close_timer);
-    lws_sul_cancel(&s->reap);
+    eio_timer_stop(&s->reap_timer);
     if (s->prev)
         s->prev->next = s->next;
     else
@@ -225,6 +237,7 @@ eio_session *eiop_session_new(eio_server *srv, struct lws *wsi,
     eiop_timer_init(&s->ping_timer, srv, ping_fire, s);
     eiop_timer_init(&s->pong_timer, srv, pong_fire, s);
     eiop_timer_init(&s->close_timer, srv, close_timer_fire, s);
+    eiop_timer_init(&s->reap_timer, srv, reap_fire, s);
     if (queue_open_packet(s) != 0) {
         eiop_session_free(s);
         return NULL;
@@ -350,30 +363,42 @@ size_t eio_session_buffered(const eio_session *s)
     return s->q_bytes;
 }
 
-int eio_session_send(eio_session *s, eio_msg *m)
+int eio_session_send_all(eio_session *s, eio_msg *const *m, size_t n,
+                         bool volatile_)
 {
+    size_t bytes = 0;
+
     if (s->state != SS_OPEN)
         return EIO_ECLOSED;
-    if (s->q_bytes + eio_msg_len(m) > s->srv->opts.max_buffered) {
+    for (size_t i = 0; i < n; i++)
+        bytes += eio_msg_len(m[i]);
+    /* The limits and the queue's room are checked for the whole group
+     * before any of it is queued. */
+    if (volatile_ && s->q_bytes + bytes > s->srv->opts.max_buffered / 2)
+        return EIO_ELIMIT;
+    if (s->q_bytes + bytes > s->srv->opts.max_buffered) {
         LOGF(s->srv, EIO_LOG_WARN,
              "eio %s: outbound buffer over %zu bytes, closing", s->sid,
              s->srv->opts.max_buffered);
         eiop_session_abort(s, EIO_CLOSE_SLOW_CONSUMER, EIO_PKT_CLOSE);
         return EIO_ELIMIT;
     }
-    if (queue_push(s, m) != 0)
+    if (queue_reserve(s, n) != 0)
         return EIO_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        (void)queue_push(s, m[i]); /* cannot fail: reserved */
     eiop_session_flush(s);
     return 0;
 }
 
+int eio_session_send(eio_session *s, eio_msg *m)
+{
+    return eio_session_send_all(s, &m, 1, false);
+}
+
 int eio_session_send_volatile(eio_session *s, eio_msg *m)
 {
-    if (s->state != SS_OPEN)
-        return EIO_ECLOSED;
-    if (s->q_bytes + eio_msg_len(m) > s->srv->opts.max_buffered / 2)
-        return EIO_ELIMIT;
-    return eio_session_send(s, m);
+    return eio_session_send_all(s, &m, 1, true);
 }
 
 void eio_session_close(eio_session *s)
@@ -425,7 +450,7 @@ void eiop_sessions_free_all(eio_server *srv)
     while (srv->all) {
         eio_session *s = srv->all;
         eiop_session_abort(s, EIO_CLOSE_SHUTDOWN, EIO_PKT_CLOSE);
-        lws_sul_cancel(&s->reap);
-        reap_fire(&s->reap);
+        eio_timer_stop(&s->reap_timer);
+        reap_fire(&s->reap_timer, s);
     }
 }

@@ -1,7 +1,12 @@
 /* eio_timer.c - one-shot timers on the loop: a binary min-heap of due
- * times per server, with a single lws timer set for the earliest. Arming,
+ * times per server, with a single loop timer set for the earliest. Arming,
  * re-arming and stopping cost O(log n) whatever the number of sessions
- * (each has a ping timer re-armed at every pong). */
+ * (each has a ping timer re-armed at every pong).
+ *
+ * On libev the loop timer is an ev_timer of ours, not an lws one: lws
+ * 4.1's libev glue re-arms its timer without stopping it first, which
+ * libev ignores, so an lws timer set earlier than the one pending fired
+ * late (a 300 ms ping waited for a 30 s lws timeout). */
 #include "eio_internal.h"
 
 #include <stdlib.h>
@@ -63,24 +68,31 @@ static void heap_remove(eio_server *srv, eio_timer *t)
     }
 }
 
-static void heap_fire(lws_sorted_usec_list_t *sul);
+static void sul_fire(lws_sorted_usec_list_t *sul);
+static void ev_fire(struct ev_loop *loop, ev_timer *w, int revents);
 
-/* Sets the one lws timer for the earliest due time, if any. */
-static void arm_sul(eio_server *srv)
+/* Sets the one loop timer for the earliest due time, if any. */
+static void arm(eio_server *srv)
 {
-    uint64_t now = now_us(), due;
+    uint64_t now = now_us(), due, delay;
 
     if (!srv->nheap || !srv->ctx)
         return;
     due = srv->heap[0]->due_us;
-    lws_sul_schedule(srv->ctx, 0, &srv->heap_sul, heap_fire,
-                     (lws_usec_t)(due > now ? due - now : 1));
+    delay = due > now ? due - now : 1;
+    if (srv->evloop) {
+        ev_timer_stop(srv->evloop, &srv->heap_ev);
+        ev_timer_init(&srv->heap_ev, ev_fire, (double)delay / 1e6, 0.);
+        ev_timer_start(srv->evloop, &srv->heap_ev);
+    } else {
+        lws_sul_schedule(srv->ctx, 0, &srv->heap_sul, sul_fire,
+                         (lws_usec_t)delay);
+    }
 }
 
 /* Runs every timer that is due; each may arm or stop others. */
-static void heap_fire(lws_sorted_usec_list_t *sul)
+static void run_due(eio_server *srv)
 {
-    eio_server *srv = lws_container_of(sul, eio_server, heap_sul);
     uint64_t now = now_us();
 
     while (srv->nheap && srv->heap[0]->due_us <= now) {
@@ -89,7 +101,19 @@ static void heap_fire(lws_sorted_usec_list_t *sul)
         t->active = false;
         t->fn(t, t->ud);
     }
-    arm_sul(srv);
+    arm(srv);
+}
+
+static void sul_fire(lws_sorted_usec_list_t *sul)
+{
+    run_due(lws_container_of(sul, eio_server, heap_sul));
+}
+
+static void ev_fire(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    run_due(lws_container_of(w, eio_server, heap_ev));
 }
 
 void eiop_timer_init(eio_timer *t, eio_server *srv, eio_timer_fn fn, void *ud)
@@ -136,7 +160,7 @@ void eio_timer_start(eio_timer *t, uint64_t ms)
     sift_up(srv, t->heap_idx);
     was_first = srv->heap[0] == t;
     if (was_first)
-        arm_sul(srv); /* earlier than what lws waits for */
+        arm(srv); /* earlier than what the loop waits for */
 }
 
 void eio_timer_stop(eio_timer *t)
@@ -144,7 +168,7 @@ void eio_timer_stop(eio_timer *t)
     if (!t->active)
         return;
     t->active = false;
-    /* The lws timer may now fire early: heap_fire then just re-arms. */
+    /* The loop timer may now fire early: run_due then just re-arms. */
     heap_remove(t->srv, t);
 }
 
@@ -169,7 +193,9 @@ uint64_t eio_server_now_ms(const eio_server *srv)
 
 void eiop_timers_fini(eio_server *srv)
 {
-    if (srv->ctx)
+    if (srv->evloop)
+        ev_timer_stop(srv->evloop, &srv->heap_ev);
+    else if (srv->ctx)
         lws_sul_cancel(&srv->heap_sul);
     free(srv->heap);
     srv->heap = NULL;

@@ -5,8 +5,9 @@
 #   make bench-tools   the load generator and the bare lws peer, in $(B)/bench
 #   make bench         scripts/bench.sh: every scenario against every server
 #
-# The tools link only libcrypto (loadgen) and libwebsockets (lws_echo):
-# they do not use libsio, so they measure it from the outside.
+# The tools link only libcrypto (loadgen) and libwebsockets with libev
+# and libuv (lws_echo, on the loop --loop names): they do not use libsio,
+# so they measure it from the outside.
 
 BENCH_DIR := $(B)/bench
 BENCH_LOADGEN := $(BENCH_DIR)/loadgen
@@ -21,7 +22,7 @@ $(BENCH_LOADGEN): $(BENCH_LG_SRC) tests/bench/lg.h tests/bench/bench.mk
 $(BENCH_LWS_ECHO): tests/bench/peers/lws_echo.c tests/bench/bench.mk
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS_ALL) \
-		$(shell pkg-config --libs libwebsockets 2>/dev/null)
+		$(shell pkg-config --libs libwebsockets 2>/dev/null) -lev -luv
 
 bench-tools: $(BENCH_LOADGEN) $(BENCH_LWS_ECHO)
 

@@ -467,7 +467,12 @@ static int run_connect(lg_run *r, long *rss0, long *rss1)
         *rss0 = -1;
     lg_window_start(r, lg_now());
     lg_phase_set(r, LG_PH_CONNECT);
-    if (wait_for(r, &conn) < 0 || wait_for(r, &hold) < 0)
+    if (wait_for(r, &conn) < 0)
+        return -1;
+    /* Tells a script that holds connections open that they all are. */
+    printf("CONNECTED conns=%ld\n", o->conns);
+    fflush(stdout);
+    if (wait_for(r, &hold) < 0)
         return -1;
     if (o->server_pid && lg_proc_rss_kib(o->server_pid, rss1) < 0)
         *rss1 = -1;

@@ -128,6 +128,29 @@ liar_case() {
 	stop_server
 }
 
+# make bench's crowds table at tiny size: every cell of the sioc and
+# bare lws (libev) rows filled with a number.
+crowd_smoke() {
+	local out row srv cells
+	out=$(mktemp -d)
+	BENCH_OUT=$out BENCH_BUILD=$BUILD BENCH_NO_INSTALL=1 BENCH_CROWD=only BENCH_RUNS=1 \
+		BENCH_QUICK=1 BENCH_CROWD_IDLE=200 BENCH_CROWD_LEVELS="50 150" \
+		BENCH_CROWD_SERVERS="sioc lws-ev" timeout --kill-after=5 240 \
+		scripts/bench.sh >"$out/stdout" 2>"$out/stderr"
+	for srv in "sioc" "bare lws, libev"; do
+		row=$(grep -F "| $srv |" "$out/table.md" 2>/dev/null | head -1)
+		cells=$(awk -F'|' '{ n = 0; for (i = 3; i < NF; i++)
+			if ($i ~ /^ *[0-9.]+(k|M|×)? *$/) n++; print n }' <<<"$row")
+		if [ "${cells:-0}" = 8 ]; then
+			ok "crowds table: $srv"
+		else
+			not_ok "crowds table: $srv: ${row:-no row}"
+			tail -5 "$out/stderr" | sed 's/^/    /'
+		fi
+	done
+	rm -rf "$out"
+}
+
 free_port() {
 	"$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
@@ -139,8 +162,13 @@ main() {
 		exit 1
 	fi
 	modes_against "lws" "$LWS_ECHO" 0
+	modes_against "lws on libev" "$LWS_ECHO" --loop ev 0
+	modes_against "lws on libuv" "$LWS_ECHO" --loop uv 0
 	if [ -x "$SIOC_BIN" ]; then
 		modes_against "sioc" "$SIOC_BIN" --host 127.0.0.1 --port 0
+		modes_against "sioc on poll(2)" "$SIOC_BIN" --host 127.0.0.1 \
+			--port 0 --loop poll
+		crowd_smoke
 	else
 		echo "# $SIOC_BIN not built: sioc cases skipped"
 	fi

@@ -136,7 +136,7 @@ fi
 # ---- the generated code compiles, with its skeleton, and links ------------
 CFLAGS_GEN=(-std=c11 -Wall -Wextra -Wpedantic -Werror -I"$root/runtime/include"
 	$(pkg-config --cflags jansson 2>/dev/null))
-LIBS=($(pkg-config --libs libwebsockets jansson 2>/dev/null) -lcrypto -lz
+LIBS=($(pkg-config --libs libwebsockets jansson 2>/dev/null) -lev -lcrypto -lz
 	-lpthread)
 LINK_CC=${CC:-cc}
 compilers=()

@@ -11,7 +11,9 @@
  * that is queued in one raw write, so the replies to the messages of one
  * read leave in one send() (the table in BENCH-PROTOCOL.md: worth 4x).
  */
+#include <ev.h>
 #include <libwebsockets.h>
+#include <uv.h>
 
 #include <signal.h>
 #include <stdio.h>
@@ -365,12 +367,53 @@ static void on_signal(int sig)
     interrupted = 1;
 }
 
+/* The loop under lws: its built-in poll(2) loop, or libev / libuv handed
+ * in as foreign loops that main() runs a turn at a time, so that a signal
+ * (which interrupts the wait) stops every kind alike. */
+enum loop_kind { LOOP_POLL, LOOP_EV, LOOP_UV };
+
+static int parse_args(int argc, char **argv, long *port, enum loop_kind *k)
+{
+    *port = 0;
+    *k = LOOP_POLL;
+    for (int i = 1; i < argc; i++) {
+        char *end;
+        if (!strcmp(argv[i], "--loop") && i + 1 < argc) {
+            const char *v = argv[++i];
+            if (!strcmp(v, "poll"))
+                *k = LOOP_POLL;
+            else if (!strcmp(v, "ev"))
+                *k = LOOP_EV;
+            else if (!strcmp(v, "uv"))
+                *k = LOOP_UV;
+            else
+                return -1;
+            continue;
+        }
+        *port = strtol(argv[i], &end, 10);
+        if (*end || *port < 0 || *port > 65535)
+            return -1;
+    }
+    return 0;
+}
+
+static void on_uv_signal(uv_signal_t *h, int sig)
+{
+    (void)sig;
+    interrupted = 1;
+    uv_stop(h->loop);
+}
+
 int main(int argc, char **argv)
 {
-    char *end = NULL;
-    long port = argc > 1 ? strtol(argv[1], &end, 10) : 0;
-    if (argc > 2 || (end && *end) || port < 0 || port > 65535) {
-        fprintf(stderr, "usage: lws_echo [PORT]\n");
+    long port;
+    enum loop_kind kind;
+    struct ev_loop *evl = NULL;
+    uv_loop_t uvl;
+    uv_signal_t uvsig[2];
+    void *foreign[1] = {NULL};
+    if (parse_args(argc, argv, &port, &kind) != 0) {
+        fprintf(stderr, "usage: lws_echo [--loop poll|ev|uv] [PORT]\n");
         return 1;
     }
     signal(SIGINT, on_signal);
@@ -383,6 +426,21 @@ int main(int argc, char **argv)
     info.protocols = protocols;
     info.pt_serv_buf_size = 65536; /* many messages per read */
     info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
+    if (kind == LOOP_EV) {
+        evl = ev_loop_new(EVBACKEND_EPOLL);
+        foreign[0] = evl;
+        info.options |= LWS_SERVER_OPTION_LIBEV;
+    } else if (kind == LOOP_UV) {
+        uv_loop_init(&uvl);
+        for (int i = 0; i < 2; i++) {
+            uv_signal_init(&uvl, &uvsig[i]);
+            uv_signal_start(&uvsig[i], on_uv_signal, i ? SIGTERM : SIGINT);
+        }
+        foreign[0] = &uvl;
+        info.options |= LWS_SERVER_OPTION_LIBUV;
+    }
+    if (foreign[0])
+        info.foreign_loops = foreign;
     struct lws_context *ctx = lws_create_context(&info);
     if (!ctx) {
         fprintf(stderr, "lws_echo: cannot listen on 127.0.0.1:%ld\n", port);
@@ -392,8 +450,15 @@ int main(int argc, char **argv)
     printf("lws_echo: listening on http://127.0.0.1:%d/\n",
            vh ? lws_get_vhost_listen_port(vh) : (int)port);
     fflush(stdout);
-    while (!interrupted && lws_service(ctx, 0) >= 0)
-        ;
+    while (!interrupted) {
+        if (kind == LOOP_EV)
+            ev_run(evl, EVRUN_ONCE);
+        else if (kind == LOOP_UV)
+            uv_run(&uvl, UV_RUN_ONCE);
+        else if (lws_service(ctx, 0) < 0)
+            break;
+    }
+    /* The process ends here: its loops go with it. */
     lws_context_destroy(ctx);
     return 0;
 }

@@ -124,8 +124,7 @@ static void log_typed_ack(const sio_pending_ack *a, int level, const char *why)
 
 /* Sends the answer, args (stolen) or, if error is set, [{"error":
  * error}], and ends the ack: 0 or an error. */
-static int typed_ack_answer(sio_pending_ack *a, json_t *args,
-                            const char *error)
+static int typed_ack_answer(sio_pending_ack *a, json_t *args, const char *error)
 {
     sio_ctx ctx = {.s = a->s, .ack_id = a->id};
     int rc;

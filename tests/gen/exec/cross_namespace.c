@@ -22,8 +22,9 @@ int main(void)
     admin = chat_emit_said(sio_all(sio_server_of(srv, "/admin")), "ann", &m);
     sio_server_free(srv);
     if (root != 0 || admin != SIO_EINVAL) {
-        fprintf(stderr, "through /: %d (want 0), through /admin: %d (want %d)\n",
-                root, admin, SIO_EINVAL);
+        fprintf(stderr,
+                "through /: %d (want 0), through /admin: %d (want %d)\n", root,
+                admin, SIO_EINVAL);
         return 1;
     }
     return 0;

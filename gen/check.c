@@ -222,11 +222,39 @@ static const char *const c_keywords[] = {
     "thread_local", "noreturn",  "NULL",          "errno",
 };
 
-/* Names the generated signatures use beside the schema's parameters;
- * model.h repeats this list for the emitters. */
-static const char *const fixed_params[] = {
-    "ctx", "ack", "to", "reply", "user", "status", "timeout_ms", "rest",
+/* Names a generated signature uses beside the schema's parameters, per
+ * parameter list (NULL-terminated); model.h repeats them for the
+ * emitters. "rest" is the member of a variadic tail. */
+static const char *const fixed_on_args[] = {"ctx", "ack", "rest", NULL};
+static const char *const fixed_on_ack[] = {"ack", NULL};
+static const char *const fixed_emit_args[] = {"to", "rest", NULL};
+static const char *const fixed_emit_acked[] = {"to",         "reply", "user",
+                                               "timeout_ms", "rest",  NULL};
+static const char *const fixed_emit_reply[] = {"ctx", "status", "user", NULL};
+static const char *const fixed_connect[] = {"ctx", NULL};
+
+/* Object-like macros of the headers the generated code includes
+ * (<sio.h>: jansson, <stdio.h>, <stdlib.h>, <stdint.h>... with glibc and
+ * _GNU_SOURCE): a field or parameter of that name would be replaced. */
+static const char *const header_macros[] = {
+    "BIG_ENDIAN",   "BUFSIZ",          "BYTE_ORDER",       "EOF",
+    "EXIT_FAILURE", "EXIT_SUCCESS",    "FD_SETSIZE",       "FILENAME_MAX",
+    "FOPEN_MAX",    "LITTLE_ENDIAN",   "L_ctermid",        "L_cuserid",
+    "L_tmpnam",     "MB_CUR_MAX",      "NFDBITS",          "PDP_ENDIAN",
+    "PTRDIFF_MAX",  "PTRDIFF_MIN",     "PTRDIFF_WIDTH",    "P_tmpdir",
+    "RAND_MAX",     "RENAME_EXCHANGE", "RENAME_NOREPLACE", "RENAME_WHITEOUT",
+    "SEEK_CUR",     "SEEK_DATA",       "SEEK_END",         "SEEK_HOLE",
+    "SEEK_SET",     "SIG_ATOMIC_MAX",  "SIG_ATOMIC_MIN",   "SIG_ATOMIC_WIDTH",
+    "SIZE_MAX",     "SIZE_WIDTH",      "TMP_MAX",          "WCHAR_MAX",
+    "WCHAR_MIN",    "WCHAR_WIDTH",     "WCONTINUED",       "WEXITED",
+    "WINT_MAX",     "WINT_MIN",        "WINT_WIDTH",       "WNOHANG",
+    "WNOWAIT",      "WSTOPPED",        "WUNTRACED",        "json_auto_t",
 };
+
+/* Prefixes of the runtime's and its libraries' macros (SIO_TYPED_ABI,
+ * JSON_INTEGER_FORMAT, LWS_PRE...). */
+static const char *const macro_prefixes[] = {"SIO_", "EIO_", "JSON_",
+                                             "JANSSON_", "LWS_"};
 
 /* Prefixes of the runtime (libsio, jansson, lws) that a parameter must
  * not shadow; the schema's own prefix is checked beside them. */
@@ -236,6 +264,14 @@ static bool in_list(const char *const *list, size_t n, const char *s)
 {
     for (size_t i = 0; i < n; i++)
         if (strcmp(list[i], s) == 0)
+            return true;
+    return false;
+}
+
+static bool in_null_list(const char *const *list, const char *s)
+{
+    for (; *list; list++)
+        if (strcmp(*list, s) == 0)
             return true;
     return false;
 }
@@ -254,21 +290,80 @@ static const char *runtime_prefix_of(const char *s)
     return NULL;
 }
 
-/* A struct member only has to be a C identifier; a parameter also
- * must not hide a type or function the same prototype names. */
-static void check_field_name(checker *c, const sioc_ast_name *n, bool param)
+static bool has_suffix(const char *s, const char *suffix)
 {
+    size_t n = strlen(s), k = strlen(suffix);
+
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* <stdint.h>'s names: C reserves INT... and UINT... ending in _MAX,
+ * _MIN, _WIDTH or _C for its macros. */
+static bool stdint_macro(const char *s)
+{
+    return (has_prefix(s, "INT") || has_prefix(s, "UINT")) &&
+           (has_suffix(s, "_MAX") || has_suffix(s, "_MIN") ||
+            has_suffix(s, "_WIDTH") || has_suffix(s, "_C"));
+}
+
+static const char *macro_prefix_of(const char *s)
+{
+    for (size_t i = 0; i < sizeof macro_prefixes / sizeof *macro_prefixes; i++)
+        if (has_prefix(s, macro_prefixes[i]))
+            return macro_prefixes[i];
+    return NULL;
+}
+
+/* Names and strings become string literals in the generated tables, and
+ * C compilers need only support 4095 bytes in one (-Woverlength-strings
+ * under -Wpedantic). */
+#define MAX_LITERAL 4095
+
+static bool check_literal(checker *c, sioc_span at, const char *what,
+                          size_t len)
+{
+    if (len <= MAX_LITERAL)
+        return true;
+    CHECK_ERR(c, at,
+              "%s is %zu bytes long: the generated C holds it in a string "
+              "literal, where C compilers need only support %d bytes",
+              what, len, MAX_LITERAL);
+    return false;
+}
+
+/* A struct member only has to be a C identifier; a parameter also
+ * must not hide a type or function the same prototype names, nor take
+ * a name of the signature's own (fixed: NULL for record fields). */
+static void check_field_name(checker *c, const sioc_ast_name *n,
+                             const char *const *fixed)
+{
+    bool param = fixed != NULL;
     const char *what = param ? "parameter" : "field", *s = n->text;
     size_t len = strlen(s);
     const char *rt = runtime_prefix_of(s);
 
-    if (in_list(c_keywords, sizeof c_keywords / sizeof *c_keywords, s))
+    if (!check_literal(c, n->at,
+                       param ? "the parameter name" : "the field name", len))
+        ;
+    else if (in_list(c_keywords, sizeof c_keywords / sizeof *c_keywords, s))
         CHECK_ERR(c, n->at, "%s name '%s' is a C keyword", what, s);
     else if (s[0] == '_' && (s[1] == '_' || (s[1] >= 'A' && s[1] <= 'Z')))
         CHECK_ERR(c, n->at,
                   "%s name '%s' is reserved in C (it begins with '_' and "
                   "an uppercase letter or '_')",
                   what, s);
+    else if (in_list(header_macros,
+                     sizeof header_macros / sizeof *header_macros, s) ||
+             stdint_macro(s))
+        CHECK_ERR(c, n->at,
+                  "%s name '%s' is a macro of the C headers the generated "
+                  "code includes; choose another",
+                  what, s);
+    else if (macro_prefix_of(s))
+        CHECK_ERR(c, n->at,
+                  "%s name '%s' begins with '%s', which the runtime's and its "
+                  "libraries' macros use",
+                  what, s, macro_prefix_of(s));
     else if (!param)
         return;
     else if (len >= 2 && strcmp(s + len - 2, "_t") == 0)
@@ -281,8 +376,7 @@ static void check_field_name(checker *c, const sioc_ast_name *n, bool param)
                   "parameter name '%s' begins with '%s', which is reserved "
                   "for %s names",
                   s, rt ? rt : c->prefix, rt ? "the runtime's" : "generated");
-    else if (in_list(fixed_params, sizeof fixed_params / sizeof *fixed_params,
-                     s))
+    else if (in_null_list(fixed, s))
         CHECK_ERR(c, n->at,
                   "parameter name '%s' is used by the generated function; "
                   "choose another",
@@ -297,6 +391,10 @@ static void check_type(checker *c, const sioc_ast_type *t, sioc_type *out)
 
     out->dims = t->dims;
     out->optional = t->optional;
+    if (t->dims > SIOC_MAX_DEPTH)
+        CHECK_ERR(c, t->name.at,
+                  "%u levels of '[]': the decoder handles at most %d", t->dims,
+                  SIOC_MAX_DEPTH);
     switch (t->base) {
     case SIOC_TOK_KW_BOOL:
         out->base = SIOC_BOOL;
@@ -361,9 +459,10 @@ static void claim_derived(checker *c, symtab *t, const sioc_field *m,
                       decl, m->at));
 }
 
-static void check_field(checker *c, const sioc_ast_field *f, bool param,
-                        symtab *names, sioc_field *m)
+static void check_field(checker *c, const sioc_ast_field *f,
+                        const char *const *fixed, symtab *names, sioc_field *m)
 {
+    bool param = fixed != NULL;
     const char *what = param ? "parameter" : "field";
     const char *decl =
         sioc_arena_printf(c->arena, "%s '%s'", what, f->name.text);
@@ -374,26 +473,30 @@ static void check_field(checker *c, const sioc_ast_field *f, bool param,
     check_type(c, &f->type, &m->type);
     if (m->type.dims)
         m->c_count = cat(c, "n_", m->name, NULL);
-    if (m->type.optional)
+    /* Only optional bool/int/float/enum have a flag; the others are
+     * NULL when absent. */
+    if (m->type.optional && !m->type.dims &&
+        (m->type.base == SIOC_BOOL || m->type.base == SIOC_INT ||
+         m->type.base == SIOC_FLOAT || m->type.base == SIOC_ENUM))
         m->c_has = cat(c, "has_", m->name, NULL);
     if (m->type.base == SIOC_BYTES && !m->type.dims)
         m->c_len = cat(c, m->name, "_len", NULL);
-    check_field_name(c, &f->name, param);
+    check_field_name(c, &f->name, fixed);
     o->dup = decl;
     if (check_claim(c, names, m->name, o))
         claim_derived(c, names, m, what, decl);
 }
 
-/* Record fields (param false) or a parameter list. */
-static void check_params(checker *c, const sioc_ast_params *ap, bool param,
-                         sioc_params *out)
+/* Record fields (fixed NULL) or a parameter list. */
+static void check_params(checker *c, const sioc_ast_params *ap,
+                         const char *const *fixed, sioc_params *out)
 {
     sioc_field *items = sioc_arena_array(c->arena, ap->count, sizeof *items);
     symtab names = {0};
     size_t i = 0;
 
     for (const sioc_ast_field *f = ap->head; f && i < ap->count; f = f->next)
-        check_field(c, f, param, &names, &items[i++]);
+        check_field(c, f, fixed, &names, &items[i++]);
     sym_fini(&names);
     out->items = items;
     out->count = i;
@@ -402,19 +505,17 @@ static void check_params(checker *c, const sioc_ast_params *ap, bool param,
 
 /* ---- declarations ------------------------------------------------------ */
 
-/* "chat" -> "CHAT_SIO_H". */
+/* "chat" -> "chat_SIO_H": the name keeps its case, so that schemas
+ * "chat" and "Chat" can be included together. */
 static const char *include_guard(checker *c, const char *name)
 {
-    char *g = sioc_arena_printf(c->arena, "%s_SIO_H", name);
-
-    for (char *p = g; *p; p++)
-        if (*p >= 'a' && *p <= 'z')
-            *p = (char)(*p - 'a' + 'A');
-    return g;
+    return sioc_arena_printf(c->arena, "%s_SIO_H", name);
 }
 
-/* Any case: "SIO_" is as taken as "sio_" (SIO_K_INT, JSON_ERROR...). */
-static bool taken_name(const char *name)
+/* The runtime's prefix that name is or begins (followed by '_'), in
+ * any case: "SIO_" is as taken as "sio_" (SIO_K_INT, JSON_ERROR...), and
+ * schema "sio_ctx" would give "sio_ctx_login". NULL if none. */
+static const char *taken_name(const char *name)
 {
     static const char *const taken[] = {"sio", "eio", "json", "jansson", "lws"};
 
@@ -426,10 +527,10 @@ static bool taken_name(const char *name)
             t++;
             n++;
         }
-        if (!*t && !*n)
-            return true;
+        if (!*t && (!*n || *n == '_'))
+            return taken[i];
     }
-    return false;
+    return NULL;
 }
 
 static void check_schema_name(checker *c, const sioc_ast_file *f)
@@ -445,16 +546,23 @@ static void check_schema_name(checker *c, const sioc_ast_file *f)
     s->c_include_guard = include_guard(c, name);
     if (!f->has_schema)
         return;
-    if (name[0] == '_')
+    if (!check_literal(c, f->schema.at, "the schema name", strlen(name)))
+        ;
+    else if (name[0] == '_')
         CHECK_ERR(c, f->schema.at,
                   "schema name '%s' begins with '_', which C reserves for "
                   "the implementation",
                   name);
-    else if (taken_name(name))
+    else if (taken_name(name) && strlen(name) == strlen(taken_name(name)))
         CHECK_ERR(c, f->schema.at,
                   "schema name '%s' would give names beginning '%s_', "
                   "which the runtime and its libraries use",
                   name, name);
+    else if (taken_name(name))
+        CHECK_ERR(c, f->schema.at,
+                  "schema name '%s' begins with '%.*s_', which the runtime "
+                  "and its libraries use for their names",
+                  name, (int)strlen(taken_name(name)), name);
 }
 
 static void declare_type(checker *c, const sioc_ast_decl *d)
@@ -466,6 +574,8 @@ static void declare_type(checker *c, const sioc_ast_decl *d)
 
     e->at = d->name.at;
     e->base = record ? SIOC_RECORD : SIOC_ENUM;
+    check_literal(c, d->name.at, record ? "the record name" : "the enum name",
+                  strlen(name));
     first = sym_put(&c->types, name, e);
     if (first && first->base == e->base) {
         CHECK_ERR(c, d->name.at, "duplicate %s '%s'",
@@ -508,6 +618,7 @@ static void declare_guard(checker *c, const sioc_ast_decl *d)
     g->name = d->name.text;
     g->c_name = cat(c, c->prefix, "guard_", g->name);
     g->at = d->name.at;
+    check_literal(c, d->name.at, "the guard name", strlen(g->name));
     first = sym_put(&c->guards, g->name, g);
     if (first) {
         CHECK_ERR(c, d->name.at, "duplicate guard '%s'", g->name);
@@ -551,7 +662,7 @@ static void check_records(checker *c)
 
         if (d->fields.count == 0 && !d->broken)
             CHECK_ERR(c, d->name.at, "record '%s' has no fields", r->name);
-        check_params(c, &d->fields, false, &fields);
+        check_params(c, &d->fields, NULL, &fields);
         r->fields = fields.items;
         r->nfields = fields.count;
     }
@@ -575,6 +686,7 @@ static void check_enum(checker *c, const sioc_ast_decl *d, sioc_enum *en)
                           sioc_mangle(c->arena, a->str.value, a->str.len));
         if (a->str.len == 0)
             CHECK_ERR(c, a->str.at, "empty enum value");
+        check_literal(c, a->str.at, "the enum value", a->str.len);
         first = sym_put(&seen, a->str.value, &v[n].at);
         if (first) {
             CHECK_ERR(c, a->str.at, "duplicate value %s in enum '%s'",
@@ -676,6 +788,47 @@ static void order_records(checker *c)
     c->schema->records = order;
 }
 
+/* How deep a value of each record must nest: itself plus the deepest
+ * record it embeds by value (optional and array fields may be absent or
+ * empty). Past the decoder's limit no client can send one. Records come
+ * in dependency order, so embedded ones are measured first. */
+static void check_nesting(checker *c)
+{
+    size_t n = c->schema->nrecords;
+    unsigned *depth = calloc(n ? n : 1, sizeof *depth);
+
+    if (!depth)
+        sioc_oom();
+    for (size_t k = 0; k < n; k++) {
+        const sioc_record *r = c->schema->records[k];
+        size_t i = (size_t)(r - c->records);
+        const sioc_field *deepest = NULL;
+        unsigned d = 1;
+
+        for (size_t j = 0; j < r->nfields; j++) {
+            const sioc_field *f = &r->fields[j];
+            unsigned fd;
+
+            if (!embeds(f))
+                continue;
+            fd = depth[f->type.record - c->records];
+            if (fd + 1 > d) {
+                d = fd + 1;
+                deepest = f;
+            }
+        }
+        depth[i] = d;
+        /* Reported once, at the record where the limit is crossed. */
+        if (d == SIOC_MAX_DEPTH + 1)
+            CHECK_ERR(c, deepest->at,
+                      "record '%s' nests records by value %u deep (through "
+                      "'%s'); the decoder accepts at most %d: make a field "
+                      "on the way optional ('?') or an array ('[]')",
+                      r->name, d, deepest->name, SIOC_MAX_DEPTH);
+    }
+    free(depth);
+}
+
 /* ---- requirements ------------------------------------------------------ */
 
 static void add_guard(const sioc_guard **v, size_t *n, const sioc_guard *g)
@@ -745,6 +898,8 @@ static bool check_event_name(checker *c, const sioc_ast_item *it)
 
     if (it->name.len == 0)
         CHECK_ERR(c, it->name.at, "empty event name");
+    else if (!check_literal(c, it->name.at, "the event name", it->name.len))
+        ;
     else if (strcmp(name, "*") == 0)
         CHECK_ERR(c, it->name.at,
                   "event name \"*\" is reserved: the catch-all is 'on *;'");
@@ -789,10 +944,15 @@ static void check_event(checker *c, ns_state *s, const sioc_ast_item *it)
     ev->ident = sioc_mangle(c->arena, it->name.value, it->name.len);
     ev->c_func = cat(c, s->ns->c_prefix, on ? "on_" : "emit_", ev->ident);
     ev->c_intern = intern(c, ev->c_func);
-    check_params(c, &it->args, true, &ev->args);
+    check_params(c, &it->args,
+                 on          ? fixed_on_args
+                 : it->acked ? fixed_emit_acked
+                             : fixed_emit_args,
+                 &ev->args);
     ev->acked = it->acked;
     if (it->acked) {
-        check_params(c, &it->ack, true, &ev->ack);
+        check_params(c, &it->ack, on ? fixed_on_ack : fixed_emit_reply,
+                     &ev->ack);
         ev->c_ack = cat(c, s->ns->c_prefix, ev->ident, on ? "_ack" : "_reply");
         if (on) {
             ev->c_ack_send = cat(c, ev->c_ack, "_send", NULL);
@@ -830,6 +990,59 @@ static bool check_once(checker *c, const sioc_ast_item **seen,
     return false;
 }
 
+/* The record (or NULL for the type itself) through which t holds
+ * bytes, anywhere inside; seen marks records already searched. */
+static bool holds_bytes(checker *c, const sioc_type *t, unsigned char *seen,
+                        const char **where)
+{
+    const sioc_record *r = t->record;
+    size_t i;
+
+    if (t->base == SIOC_BYTES)
+        return true;
+    if (t->base != SIOC_RECORD || !r)
+        return false;
+    i = (size_t)(r - c->records);
+    if (seen[i])
+        return false;
+    seen[i] = 1;
+    for (size_t j = 0; j < r->nfields; j++) {
+        if (holds_bytes(c, &r->fields[j].type, seen, where)) {
+            if (!*where)
+                *where = cat(c, r->name, ".", r->fields[j].name);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A CONNECT packet is never binary: its payload carries no attachments. */
+static void check_connect_bytes(checker *c, const sioc_params *auth)
+{
+    size_t n = c->schema->nrecords;
+
+    for (size_t i = 0; i < auth->count; i++) {
+        unsigned char *seen = calloc(n ? n : 1, 1);
+        const char *where = NULL;
+
+        if (!seen)
+            sioc_oom();
+        if (!holds_bytes(c, &auth->items[i].type, seen, &where))
+            ;
+        else if (where)
+            CHECK_ERR(c, auth->items[i].at,
+                      "'%s' holds bytes (%s), which connect cannot take: a "
+                      "CONNECT packet carries no binary attachments",
+                      auth->items[i].name, where);
+        else
+            CHECK_ERR(c, auth->items[i].at,
+                      "'%s' is bytes, which connect cannot take: a CONNECT "
+                      "packet carries no binary attachments",
+                      auth->items[i].name);
+        free(seen);
+    }
+}
+
 static void check_connect(checker *c, ns_state *s, const sioc_ast_item *it)
 {
     sioc_connect *cn = sioc_arena_alloc(c->arena, sizeof *cn);
@@ -842,8 +1055,9 @@ static void check_connect(checker *c, ns_state *s, const sioc_ast_item *it)
         CHECK_ERR(c, it->req.policy_at,
                   "'else' does not apply to connect: a failed requirement "
                   "refuses the connection");
-    check_params(c, &it->args, true, &cn->auth);
+    check_params(c, &it->args, fixed_connect, &cn->auth);
     cn->auth.variadic = false;
+    check_connect_bytes(c, &cn->auth);
     cn->c_func = cat(c, s->ns->c_prefix, "on_connect", NULL);
     cn->c_intern = intern(c, cn->c_func);
     check_requires(c, &it->req, &s->ns->req, &cn->req);
@@ -915,6 +1129,8 @@ static bool check_ns_head(checker *c, const sioc_ast_decl *d,
     ns->at = name->at;
     if (name->value[0] != '/')
         CHECK_ERR(c, name->at, "namespace %s must begin with '/'", name->raw);
+    else
+        check_literal(c, name->at, "the namespace name", name->len);
     ns->ident = sioc_mangle(c->arena, rest, rest_len);
     ns->c_prefix = ns->ident[0] ? cat(c, c->prefix, ns->ident, "_") : c->prefix;
     ns->c_intern = ns->ident[0] ? cat(c, c->prefix, "_", ns->ident) : c->prefix;
@@ -1171,6 +1387,8 @@ const sioc_schema *sioc_check(sioc_arena *arena, const sioc_ast_file *file,
     check_records(&c);
     check_enums(&c);
     order_records(&c);
+    if (!diag->errors)
+        check_nesting(&c); /* needs the order, which a cycle breaks */
     check_namespaces(&c, file);
     check_cnames(&c);
     if (!diag->errors)

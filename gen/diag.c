@@ -137,14 +137,14 @@ static void diag_source(diag_buf *b, const sioc_diag *d, sioc_span at)
     const char *tok_end =
         tok + (at.len <= (size_t)(end - tok) ? at.len : (size_t)(end - tok));
 
+    /* Lines end at LF, CRLF or a lone CR, as the lexer counts them. */
     line = tok;
-    while (line > src && line[-1] != '\n')
+    while (line > src && line[-1] != '\n' && line[-1] != '\r')
         line--;
-    eol = memchr(line, '\n', (size_t)(end - line));
-    if (!eol)
-        eol = end;
-    if (eol > line && eol[-1] == '\r')
-        eol--;
+    if (line == src && tok >= src + 3 && memcmp(src, "\xEF\xBB\xBF", 3) == 0)
+        line += 3; /* the byte order mark the lexer skipped */
+    for (eol = line; eol < end && *eol != '\n' && *eol != '\r'; eol++)
+        ;
     for (p = line; p < eol;)
         p += echo_char(b, p, eol);
     buf_putc(b, '\n');

@@ -243,14 +243,26 @@ static void add_values(const sioc_emit *e, sioc_list *l, const char *tag,
                        bool has_struct, const sioc_params *p)
 {
     sioc_list values = {0};
+    const char *cond = "";
 
     if (!has_struct) {
         add(e, l, "NULL");
         return;
     }
+    /* A required record is copied into the struct: a NULL one is passed
+     * on as no struct at all, which the runtime refuses (SIO_EINVAL). */
+    for (size_t i = 0; i < p->count; i++) {
+        const sioc_type *t = &p->items[i].type;
+
+        if (t->base == SIOC_RECORD && !t->dims && !t->optional)
+            cond = sioc_arena_printf(e->arena, "%s%s%s", cond,
+                                     cond[0] ? " && " : "", p->items[i].name);
+    }
     sioc_add_values(e, p, &values);
-    sioc_list_add_nest(e->arena, l, fmt1(e, "&(struct %s){", tag), &values,
-                       "}");
+    sioc_list_add_nest(e->arena, l,
+                       cond[0] ? fmt2(e, "%s ? &(struct %s){", cond, tag)
+                               : fmt1(e, "&(struct %s){", tag),
+                       &values, cond[0] ? "} : NULL" : "}");
 }
 
 static void put_ack_fns(const sioc_emit *e, const sioc_event *ev, bool ack)
@@ -269,9 +281,9 @@ static void put_ack_fns(const sioc_emit *e, const sioc_event *ev, bool ack)
     sioc_sig_ack_error(e, ev, &sig);
     fputc('\n', e->out);
     sioc_put_sig(e, &sig, "\n{\n");
-    fputs(
-        "    return sio_ack_send_error((sio_pending_ack *)ack, message);\n}\n",
-        e->out);
+    fputs("    return sio_ack_params_error((sio_pending_ack *)ack, "
+          "message);\n}\n",
+          e->out);
 }
 
 static void put_on(const sioc_emit *e, const sioc_event *ev)
@@ -323,7 +335,8 @@ static void put_deliver(const sioc_emit *e, const sioc_event *ev, bool reply)
     sioc_put_list(e->out, 4, fmt1(e, "((%s)fn)(", ev->c_ack), &call, ");\n}\n");
 }
 
-static void put_emit_fn(const sioc_emit *e, const sioc_event *ev, bool args)
+static void put_emit_fn(const sioc_emit *e, const sioc_namespace *ns,
+                        const sioc_event *ev, bool args)
 {
     const char *tag = sioc_iname(e, ev->c_intern, SIOC_SFX_ARGS);
     sioc_list call = {0};
@@ -333,6 +346,7 @@ static void put_emit_fn(const sioc_emit *e, const sioc_event *ev, bool args)
     fputc('\n', e->out);
     sioc_put_sig(e, &sig, "\n{\n");
     add(e, &call, "to");
+    add(e, &call, sioc_cstr(e->arena, ns->name));
     add(e, &call, sioc_cstr(e->arena, ev->name));
     add(e, &call, fmt1(e, "&%s", tag));
     add_values(e, &call, tag, args, &ev->args);
@@ -349,7 +363,8 @@ static void put_emit_fn(const sioc_emit *e, const sioc_event *ev, bool args)
                   &call, ");\n}\n");
 }
 
-static void put_emit(const sioc_emit *e, const sioc_event *ev)
+static void put_emit(const sioc_emit *e, const sioc_namespace *ns,
+                     const sioc_event *ev)
 {
     const char *stem = ev->c_intern;
     bool args, reply;
@@ -362,7 +377,7 @@ static void put_emit(const sioc_emit *e, const sioc_event *ev)
                        sioc_iname(e, stem, SIOC_SFX_REPLY_FIELDS), &ev->ack);
         put_deliver(e, ev, reply);
     }
-    put_emit_fn(e, ev, args);
+    put_emit_fn(e, ns, ev, args);
 }
 
 /* ---- namespaces --------------------------------------------------------- */
@@ -401,7 +416,7 @@ static void put_connect_checks(const sioc_emit *e, const sioc_namespace *ns)
           "namespace's). */\n",
           e->out);
     if (own->auth && !ns->req.auth)
-        put_refusal(e, "!sio_ctx_user_id(ctx)", "unauthorized");
+        put_refusal(e, "!sio_ctx_authenticated(ctx)", "unauthorized");
     for (size_t i = 0; i < own->nguards; i++)
         if (!has_guard(&ns->req, own->guards[i]))
             put_refusal(e, fmt1(e, "!%s(ctx)", own->guards[i]->c_name),
@@ -447,7 +462,7 @@ static void put_item(const sioc_emit *e, const sioc_namespace *ns,
     if (ev->dir == SIOC_ON)
         put_on(e, ev);
     else
-        put_emit(e, ev);
+        put_emit(e, ns, ev);
 }
 
 static void put_event_entry(const sioc_emit *e, const sioc_event *ev)
@@ -515,10 +530,19 @@ static void put_schema(const sioc_emit *e)
 {
     const sioc_schema *s = e->schema;
     const char *table = sioc_iname(e, s->c_intern, SIOC_SFX_NAMESPACES);
-    sioc_list l = {0};
+    const char *guards = sioc_iname(e, s->c_intern, SIOC_SFX_GUARDS);
+    sioc_list l = {0}, g = {0};
     sioc_sig sig;
 
     sioc_put_banner(e, "the schema");
+    /* Every declared guard, used or not, so that a missing one fails to
+     * link. */
+    for (size_t i = 0; i < s->nguards; i++)
+        add(e, &g, s->guards[i].c_name);
+    if (s->nguards)
+        sioc_put_list(e->out, 0,
+                      fmt1(e, "static const sio_guard_fn %s[] = {", guards), &g,
+                      "};\n");
     if (s->nnamespaces) {
         fprintf(e->out, "static const sio_namespace_desc %s[] = {\n", table);
         for (size_t i = 0; i < s->nnamespaces; i++)
@@ -529,6 +553,8 @@ static void put_schema(const sioc_emit *e)
     add(e, &l, "SIO_TYPED_ABI");
     add(e, &l, sioc_arena_printf(e->arena, "%zu", s->nnamespaces));
     add(e, &l, s->nnamespaces ? table : "NULL");
+    add(e, &l, sioc_arena_printf(e->arena, "%zu", s->nguards));
+    add(e, &l, s->nguards ? guards : "NULL");
     sioc_put_list(e->out, 0,
                   fmt1(e, "const sio_schema_desc %s = {", s->c_schema), &l,
                   "};\n");

@@ -301,6 +301,7 @@ bool sioc_sfx_ok(void)
         SIOC_SFX_REPLY_FIELDS,  SIOC_SFX_DELIVER,      SIOC_SFX_AUTH,
         SIOC_SFX_AUTH_FIELDS,   SIOC_SFX_NS_EVENTS,    SIOC_SFX_NS_REQ,
         SIOC_SFX_NS_REQ_GUARDS, SIOC_SFX_NS_REQ_NAMES, SIOC_SFX_NAMESPACES,
+        SIOC_SFX_GUARDS,
     };
     size_t n = sizeof sfx / sizeof *sfx;
 

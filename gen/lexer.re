@@ -196,7 +196,7 @@ static void lex_string(lexer *lx, const unsigned char *open)
             [\\] "u" hex{4} { continue; }
             [\\] [\x21-\x7e] | [\\] { lex_bad_escape(lx, from); continue; }
             ([\x20-\x7e] \ ["\\] | utf8)+ { continue; }
-            [\n] { lex_unterminated(lx, open, from); return; }
+            [\r\n] { lex_unterminated(lx, open, from); return; }
             $ { lex_unterminated(lx, open, from); return; }
             [\x00-\x09\x0b-\x1f\x7f] {
                 sioc_diag_error(lx->diag, lex_span(lx, from, lx->cur),
@@ -224,9 +224,10 @@ sioc_token sioc_lexer_next(lexer *lx)
                 return lex_non_ascii_name(lx, from);
             }
             $ { return lex_token(lx, SIOC_TOK_EOF, from); }
-            [ \t\r]+ { continue; }
-            [\n] { lex_newline(lx); continue; }
-            "#" [^\n]* { continue; }
+            [ \t]+ { continue; }
+            /* CRLF, LF or a lone CR (old Mac files) ends a line. */
+            "\r\n" | [\r\n] { lex_newline(lx); continue; }
+            "#" [^\r\n]* { continue; }
 
             "schema" { return lex_token(lx, SIOC_TOK_KW_SCHEMA, from); }
             "record" { return lex_token(lx, SIOC_TOK_KW_RECORD, from); }
@@ -279,6 +280,9 @@ void sioc_lexer_init(lexer *lx, const char *src, size_t len, sioc_diag *diag)
     lx->line = 1;
     lx->col = 1;
     lx->diag = diag;
+    /* A UTF-8 byte order mark, as some editors write, is not a token. */
+    if (len >= 3 && memcmp(src, "\xEF\xBB\xBF", 3) == 0)
+        lx->cur = lx->line_start = lx->col_pos += 3;
     if (len > SIOC_MAX_SOURCE) {
         sioc_span none = {0};
 

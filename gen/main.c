@@ -270,32 +270,109 @@ static int commit(const char *tmp, const char *path, bool no_clobber)
     return -1;
 }
 
-static int write_outputs(sioc_emit *e, const char *dir)
+/* A temporary hard link to path, to put it back if a later step fails;
+ * NULL if path does not exist (or cannot be linked: then there is
+ * nothing to restore, and the caller goes on as before). */
+static const char *keep_old(sioc_arena *a, const char *path)
 {
-    const char *h = sioc_arena_printf(e->arena, "%s/%s", dir, e->header);
-    const char *c = sioc_arena_printf(e->arena, "%s/%s", dir, e->source);
-    const char *htmp, *ctmp;
+    char *name = sioc_arena_printf(a, "%s.XXXXXX", path);
+    int fd = mkstemp(name);
 
-    if (write_temp(e, h, sioc_emit_header, &htmp) != 0)
-        return 1;
-    if (write_temp(e, c, sioc_emit_source, &ctmp) != 0) {
-        unlink(htmp);
-        return 1;
-    }
-    if (commit(htmp, h, false) != 0) {
-        unlink(ctmp);
-        return 1;
-    }
-    return commit(ctmp, c, false) != 0;
+    if (fd < 0)
+        return NULL;
+    close(fd);
+    unlink(name);
+    return link(path, name) == 0 ? name : NULL;
 }
 
-static int write_skeleton(sioc_emit *e, const char *path)
+/* Puts back what keep_old kept at path, or removes path if it was new. */
+static void restore(const char *old, const char *path)
 {
-    const char *tmp;
+    if (old)
+        rename(old, path);
+    else
+        unlink(path);
+}
 
-    if (write_temp(e, path, sioc_emit_skeleton, &tmp) != 0)
-        return 1;
-    return commit(tmp, path, true) != 0;
+/* All the outputs or none: every file is written to a temporary first;
+ * then the skeleton is linked into place (refused if it exists), the
+ * header and the C file renamed over the old ones, and if any step
+ * fails, what the earlier ones did is undone. */
+static int write_all(sioc_emit *e, const char *dir, const char *skeleton)
+{
+    const char *h = NULL, *c = NULL, *htmp = NULL, *ctmp = NULL, *stmp = NULL;
+    const char *hold = NULL;
+    int rc = 1;
+
+    if (dir) {
+        h = sioc_arena_printf(e->arena, "%s/%s", dir, e->header);
+        c = sioc_arena_printf(e->arena, "%s/%s", dir, e->source);
+        if (write_temp(e, h, sioc_emit_header, &htmp) != 0 ||
+            write_temp(e, c, sioc_emit_source, &ctmp) != 0)
+            goto out;
+    }
+    if (skeleton && write_temp(e, skeleton, sioc_emit_skeleton, &stmp) != 0)
+        goto out;
+    if (skeleton) {
+        rc = commit(stmp, skeleton, true);
+        stmp = NULL; /* commit removed it */
+        if (rc != 0)
+            goto out;
+    }
+    rc = 1;
+    if (dir) {
+        hold = keep_old(e->arena, h);
+        if (commit(htmp, h, false) != 0) {
+            htmp = NULL;
+            goto undo_skeleton;
+        }
+        htmp = NULL;
+        if (commit(ctmp, c, false) != 0) {
+            ctmp = NULL;
+            restore(hold, h);
+            hold = NULL;
+            goto undo_skeleton;
+        }
+        ctmp = NULL;
+    }
+    rc = 0;
+    goto out;
+undo_skeleton:
+    if (skeleton)
+        unlink(skeleton);
+out:
+    if (hold)
+        unlink(hold);
+    if (htmp)
+        unlink(htmp);
+    if (ctmp)
+        unlink(ctmp);
+    if (stmp)
+        unlink(stmp);
+    return rc;
+}
+
+/* True if file is dir/name (both may not exist yet: their directories
+ * are compared). */
+static bool is_output(sioc_arena *a, const char *file, const char *dir,
+                      const char *name)
+{
+    const char *slash = strrchr(file, '/');
+    const char *fdir =
+        slash ? sioc_arena_strndup(a, file, (size_t)(slash - file)) : ".";
+    char *r1, *r2;
+    bool same;
+
+    if (slash && slash == file)
+        fdir = "/";
+    if (strcmp(slash ? slash + 1 : file, name) != 0)
+        return false;
+    r1 = realpath(fdir, NULL);
+    r2 = realpath(dir, NULL);
+    same = r1 && r2 && strcmp(r1, r2) == 0;
+    free(r1);
+    free(r2);
+    return same;
 }
 
 /* The generated files are named after stem and the .c and the skeleton
@@ -337,11 +414,14 @@ static int generate(const options *o, sioc_arena *arena,
     e.schema = schema;
     e.header = sioc_arena_printf(arena, "%s.sio.h", stem);
     e.source = sioc_arena_printf(arena, "%s.sio.c", stem);
-    if (o->out_dir && write_outputs(&e, o->out_dir) != 0)
+    if (o->skeleton && o->out_dir &&
+        (is_output(arena, o->skeleton, o->out_dir, e.header) ||
+         is_output(arena, o->skeleton, o->out_dir, e.source))) {
+        fprintf(stderr, "sioc: --skeleton %s is one of the -o outputs\n",
+                o->skeleton);
         return 1;
-    if (o->skeleton && write_skeleton(&e, o->skeleton) != 0)
-        return 1;
-    return 0;
+    }
+    return write_all(&e, o->out_dir, o->skeleton);
 }
 
 static int run(const options *o)

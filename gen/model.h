@@ -15,7 +15,9 @@
  *  - field and parameter names are C identifiers that are not keywords,
  *    not reserved, and differ from their derived names (c_count, c_has,
  *    c_len) and, for parameters, from the fixed parameter names of the
- *    generated signatures: ctx ack to reply user status timeout_ms rest;
+ *    signatures they appear in (on: ctx ack rest; its ack: ack; emit: to
+ *    reply user timeout_ms rest; its reply: ctx status user; connect:
+ *    ctx);
  *  - strings are UTF-8 with no NUL inside.
  * Everything lives in the arena given to sioc_check. */
 #ifndef SIOC_MODEL_H
@@ -40,9 +42,14 @@ typedef enum sioc_base {
 typedef struct sioc_record sioc_record;
 typedef struct sioc_enum sioc_enum;
 
+/* The runtime's SIO_TYPED_MAX_DEPTH: the most levels of '[]' a type
+ * may have, and of records embedded by value in one another. */
+#define SIOC_MAX_DEPTH 32
+
 typedef struct sioc_type {
     sioc_base base;
-    unsigned dims; /* 0 scalar, 1 for T[], 2 for T[][] ... */
+    unsigned dims; /* 0 scalar, 1 for T[], 2 for T[][] ...; at most
+                      SIOC_MAX_DEPTH */
     bool optional; /* T?: null or absent; of the whole, so T[]? is an
                       optional array (elements are never null) */
     const sioc_record *record;    /* base == SIOC_RECORD */
@@ -54,10 +61,9 @@ typedef struct sioc_field {
     const char *name; /* the JSON key of a field; the C name */
     sioc_type type;
     const char *c_count; /* "n_<name>" if type.dims > 0, else NULL */
-    const char *c_has;   /* "has_<name>" if type.optional, else NULL;
-                            reserved for every optional, used only by
-                            optional bool/int/float/enum (the others
-                            are NULL when absent) */
+    const char *c_has;   /* "has_<name>" for an optional bool, int,
+                            float or enum (not an array), else NULL:
+                            the others are NULL when absent */
     const char *c_len;   /* "<name>_len" if bytes with dims 0, else NULL */
     sioc_span at;
 } sioc_field;
@@ -179,7 +185,7 @@ typedef struct sioc_schema {
     const char *c_register;            /* "chat_register" */
     const char *c_schema;              /* "chat_schema": the descriptor */
     const char *c_intern;              /* "chat_", as the root namespace */
-    const char *c_include_guard;       /* "CHAT_SIO_H" */
+    const char *c_include_guard;       /* "chat_SIO_H" (case kept) */
     const sioc_record *const *records; /* dependency order */
     size_t nrecords;
     const sioc_enum *enums; /* schema order, as the rest */
@@ -223,5 +229,6 @@ typedef struct sioc_schema {
 #define SIOC_SFX_NS_REQ_GUARDS "_requires_guards"
 #define SIOC_SFX_NS_REQ_NAMES "_requires_names"
 #define SIOC_SFX_NAMESPACES "_namespaces" /* schema: namespace table */
+#define SIOC_SFX_GUARDS "_declared_guards" /* schema: every guard */
 
 #endif

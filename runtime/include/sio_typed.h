@@ -23,7 +23,11 @@ extern "C" {
 
 /* Bumped whenever the tables below change shape; generated headers
  * #error on a mismatch ("regenerate"). */
-#define SIO_TYPED_ABI 1
+#define SIO_TYPED_ABI 6
+
+/* The deepest nesting the walker decodes: records within records, and
+ * levels of arrays. sioc refuses schemas that need more. */
+#define SIO_TYPED_MAX_DEPTH 32
 
 typedef enum sio_kind {
     SIO_K_BOOL = 1, /* bool */
@@ -69,11 +73,13 @@ enum {
  *   optional array is NULL when absent (an empty one is not NULL). */
 typedef struct sio_field {
     const char *name;
-    uint8_t kind;        /* sio_kind */
-    uint8_t depth;       /* array depth: 0 = not an array */
-    uint8_t flags;       /* SIO_F_* */
-    uint16_t offset;     /* the value, pointer to elements, or pointer */
-    uint16_t aux_offset; /* array: size_t count; optional scalar: bool */
+    uint8_t kind;      /* sio_kind */
+    uint8_t depth;     /* array depth: 0 = not an array; at most
+                          SIO_TYPED_MAX_DEPTH (sioc checks) */
+    uint8_t flags;     /* SIO_F_* */
+    size_t offset;     /* the value, pointer to elements, or pointer;
+                          size_t, as offsetof, so no struct is too big */
+    size_t aux_offset; /* array: size_t count; optional scalar: bool */
     const struct sio_record_desc *record; /* SIO_K_RECORD */
     const struct sio_enum_desc *enumd;    /* SIO_K_ENUM */
 } sio_field;
@@ -99,7 +105,7 @@ typedef struct sio_params {
     size_t nfields;
     const sio_field *fields;
     bool variadic;
-    uint16_t rest_offset;
+    size_t rest_offset;
 } sio_params;
 
 /* ---- events, namespaces, schemas -------------------------------------
@@ -158,17 +164,36 @@ typedef struct sio_schema_desc {
     unsigned abi; /* SIO_TYPED_ABI of the generator */
     size_t nnamespaces;
     const sio_namespace_desc *namespaces;
+    size_t nguards; /* every guard the schema declares, used or not, */
+    const sio_guard_fn *guards; /* so that each must link */
 } sio_schema_desc;
+
+/* True if the connection has a logged-in user as `requires auth` means
+ * it: the session's "_user_id" is set and, with a user loader, known to
+ * it. Generated connect shims check a connect's own `requires auth`
+ * with it, as the runtime checks a namespace's. */
+bool sio_ctx_authenticated(sio_ctx *ctx);
 
 /* Creates the schema's namespaces and installs its typed dispatch.
  * Returns 0, SIO_EINVAL (ABI mismatch) or SIO_ENOMEM. */
 int sio_schema_register(sio_server *srv, const sio_schema_desc *schema);
 
-/* Typed emit: encodes args (a struct of p's params) and emits. */
-int sio_emit_params(sio_target to, const char *event, const sio_params *p,
-                    const void *args);
-/* Typed ack answer; frees ack (see sio_ack_send). */
-int sio_ack_params(sio_pending_ack *ack, const sio_params *p, const void *args);
+/* Typed emit of an event that the schema declares in namespace nsp:
+ * encodes args (a struct of p's params) and emits. A target in another
+ * namespace, whose clients expect other events, gets SIO_EINVAL (and a
+ * log line) rather than silently reaching nobody. */
+int sio_emit_params(sio_target to, const char *nsp, const char *event,
+                    const sio_params *p, const void *args);
+/* Typed ack answers: the values of p's params, or [{"error": message}].
+ * Each ends the ack; answered while its handler runs, the ack stays
+ * valid until the handler returns, so a second answer there returns
+ * SIO_ESTATE (logged) and sends nothing. Values that do not fit p (a
+ * string not UTF-8, a NULL record...) answer the client with an error
+ * ack ("server error") and return SIO_EINVAL; SIO_ECLOSED once the
+ * socket has gone. */
+int sio_ack_params(sio_pending_ack *ack, const sio_params *p,
+                   const void *args);
+int sio_ack_params_error(sio_pending_ack *ack, const char *message);
 
 /* A generic function pointer: generated code casts the typed reply
  * callback to it and back (C allows the round trip). */
@@ -183,9 +208,11 @@ typedef void (*sio_reply_invoke_fn)(sio_ctx *ctx, int status, const void *reply,
 /* Emits to one socket and waits up to timeout_ms (0: 10 s) for its ack;
  * invoke runs exactly once, on the loop thread, with the reply decoded
  * by reply_params, or an error status (timeout, the socket went, a reply
- * that does not match). Returns 0, or an error and invoke never runs. */
-int sio_emit_params_ack(sio_target to, const char *event, const sio_params *p,
-                        const void *args, const sio_params *reply_params,
+ * that does not match). Returns 0, or an error and invoke never runs
+ * (SIO_EINVAL for a socket of another namespace than nsp). */
+int sio_emit_params_ack(sio_target to, const char *nsp, const char *event,
+                        const sio_params *p, const void *args,
+                        const sio_params *reply_params,
                         sio_reply_invoke_fn invoke, sio_fn fn, void *user,
                         unsigned timeout_ms);
 

@@ -47,6 +47,14 @@ static void fuzz_ident(const char *s)
             abort();
 }
 
+/* Only optional bool/int/float/enum values have a has_ flag. */
+static bool has_flag(const sioc_type *t)
+{
+    return t->optional && !t->dims &&
+           (t->base == SIOC_BOOL || t->base == SIOC_INT ||
+            t->base == SIOC_FLOAT || t->base == SIOC_ENUM);
+}
+
 static void fuzz_params(const sioc_params *p)
 {
     for (size_t i = 0; i < p->count; i++) {
@@ -56,7 +64,7 @@ static void fuzz_params(const sioc_params *p)
         if ((f->type.base == SIOC_RECORD) != (f->type.record != NULL) ||
             (f->type.base == SIOC_ENUM) != (f->type.enumeration != NULL) ||
             (f->type.dims > 0) != (f->c_count != NULL) ||
-            f->type.optional != (f->c_has != NULL))
+            has_flag(&f->type) != (f->c_has != NULL))
             abort();
     }
 }

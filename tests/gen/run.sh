@@ -15,6 +15,9 @@
 #                 from nocompile/ or ok/ that it includes); built with
 #                 -DFIXED it must compile and link, so the failure is the
 #                 one named.
+#   exec/NAME.c   a program using ok/S.sio's generated code ("schema: S.sio"
+#                 in its head comment), linked with its skeleton and
+#                 libsio, must run and exit 0.
 #   and command-line cases.
 # --update (or UPDATE=1) rewrites err/*.stderr, ok/*.model and
 # ok/*.sio.[ch] from what sioc prints now; review the diff before
@@ -280,6 +283,84 @@ for c in *.c; do
 	esac
 done
 
+# ---- generated code at run time -------------------------------------------
+# exec/NAME.c: a program that uses the code generated from its head's
+# "schema: S.sio" (from ok/), linked with that schema's skeleton and
+# libsio; it must exit 0.
+cd "$here/exec" || exit 1
+for c in *.c; do
+	[ "$can_link" = 1 ] || break
+	schema=$(head_value "$c" schema)
+	out=$tmp/exec/${schema%.sio}
+	if [ -z "$schema" ] || [ ! -f "$here/ok/$schema" ]; then
+		bad "exec/$c: head comment needs a schema from ok/"
+		continue
+	fi
+	mkdir -p "$out"
+	rm -f "$out/skel.c"
+	(cd "$here/ok" && "$sioc" -o "$out" --skeleton "$out/skel.c" "$schema")
+	if ! "$LINK_CC" "${CFLAGS_GEN[@]}" -I"$out" "${SAN_LINK[@]}" \
+		-o "$tmp/obj/exec" "$c" "$out"/*.sio.c "$out/skel.c" "$lib" \
+		"${LIBS[@]}" >"$tmp/cc" 2>&1; then
+		bad "exec/$c does not build"
+		detail "$tmp/cc"
+	elif ! "$tmp/obj/exec" >"$tmp/cc" 2>&1; then
+		bad "exec/$c fails"
+		detail "$tmp/cc"
+	else
+		ok
+	fi
+done
+
+# Structs too big for 16-bit offsets: a tree of records (R0 is 128 KiB,
+# its field b at 64 KiB) and 8200 parameters. The tables must hold every
+# offset whole: the code compiles with -Werror, where a truncated
+# constant is an error.
+mkdir -p "$tmp/big"
+{
+	echo 'schema big;'
+	for i in $(seq 0 13); do
+		echo "record R$i { a: R$((i + 1)); b: R$((i + 1)); }"
+	done
+	echo 'record R14 { x: int; }'
+	echo 'namespace "/" {'
+	echo '    on "tree" (r: R0) -> (r: R0);'
+	printf '    on "wide" ('
+	for i in $(seq 1 8200); do printf 'p%d: int, ' "$i"; done
+	echo 'last: string);'
+	echo '}'
+} >"$tmp/big/big.sio"
+if (cd "$tmp/big" && "$sioc" -o . big.sio) >"$tmp/cc" 2>&1; then
+	for cc in "${compilers[@]}"; do
+		compile "the code of a schema with big structs" "$cc" \
+			"$tmp/big/big.sio.c"
+	done
+else
+	bad "sioc refuses a schema with big structs"
+	detail "$tmp/cc"
+fi
+
+# Two schemas whose names differ only in case have distinct include
+# guards: a file can include both and call into each.
+mkdir -p "$tmp/case"
+printf 'schema chat;\nnamespace "/" { emit "a" (n: int); }\n' >"$tmp/case/chat.sio"
+printf 'schema Chat;\nnamespace "/" { emit "b" (n: int); }\n' >"$tmp/case/Chat.sio"
+cat >"$tmp/case/both.c" <<-EOF
+	#include "chat.sio.h"
+	#include "Chat.sio.h"
+
+	int both(sio_target t);
+	int both(sio_target t) { return chat_emit_a(t, 1) + Chat_emit_b(t, 2); }
+EOF
+if (cd "$tmp/case" && "$sioc" -o . chat.sio && "$sioc" -o . Chat.sio) &&
+	"$LINK_CC" "${CFLAGS_GEN[@]}" -I"$tmp/case" -c "$tmp/case/both.c" \
+		-o "$tmp/obj/both.o" >"$tmp/cc" 2>&1; then
+	ok
+else
+	bad "schemas chat and Chat cannot be included together"
+	detail "$tmp/cc"
+fi
+
 # ---- command line ------------------------------------------------------------
 cd "$here/ok" || exit 1
 # Command line: NAME, expected exit status, then the command.
@@ -345,6 +426,24 @@ mkdir -p "$tmp/both"
 cli o-and-skeleton-exists 1 "$sioc" -o "$tmp/both" --skeleton \
 	"$tmp/exists.c" chat.sio
 [ -n "$(ls -A "$tmp/both")" ] && bad "cli o-and-skeleton-exists: wrote files"
+
+# A skeleton that would be one of -o's outputs is refused before writing.
+mkdir -p "$tmp/same"
+cli skeleton-is-output 1 "$sioc" -o "$tmp/same" --skeleton \
+	"$tmp/same/chat.sio.c" chat.sio
+grep -q 'is one of the -o outputs' "$tmp/err" ||
+	bad "cli skeleton-is-output: message"
+[ -n "$(ls -A "$tmp/same")" ] && bad "cli skeleton-is-output: wrote files"
+# All outputs or none: the C file cannot replace a (non-empty) directory,
+# so the new header must not stay beside it, nor the new skeleton.
+mkdir -p "$tmp/half/chat.sio.c/x"
+printf 'old header\n' >"$tmp/half/chat.sio.h"
+cli half-written 1 "$sioc" -o "$tmp/half" --skeleton "$tmp/half/skel.c" \
+	chat.sio
+[ "$(cat "$tmp/half/chat.sio.h")" = "old header" ] ||
+	bad "cli half-written: the header was replaced"
+[ "$(ls -A "$tmp/half" | tr '\n' ' ')" = "chat.sio.c chat.sio.h " ] ||
+	bad "cli half-written: left $(ls -A "$tmp/half" | tr '\n' ' ')"
 
 # -o: files whole or not at all.
 cli o-not-a-dir 1 "$sioc" -o "$tmp/exists.c" chat.sio

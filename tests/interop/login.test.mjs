@@ -734,6 +734,12 @@ for (const sessions of ["cookie", "server"]) {
           const jar = await httpLogin(srv, "bob", "builder");
           const c = await rootAs(transport, jar);
           assert.equal((await http(srv, "POST", "/logout", { jar })).status, 200);
+          if (sessions === "server") {
+            // only the connect and "my event" require auth: whoami answers
+            const w = (await c.ack("whoami"))[0];
+            assert.equal(w.user, null);
+            assert.equal(w.sid, c.id);
+          }
           c.emit("my event", "after logout");
           if (sessions === "server") {
             // `requires auth` fails now: the default policy disconnects

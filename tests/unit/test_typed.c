@@ -75,7 +75,8 @@ static void expect_refused(int i, const char *text, const char *message)
     Args out;
 
     assert_int_equal(json_array_set_new(a, (size_t)i, args_json(text)), 0);
-    assert_int_equal(siop_decode_params(&args_params, a, &out, arena, &err), -1);
+    assert_int_equal(siop_decode_params(&args_params, a, &out, arena, &err),
+                     -1);
     assert_string_equal(err.text, message);
     json_decref(a);
     siop_arena_free(arena);
@@ -93,6 +94,8 @@ static void test_decode_refusals(void **state)
     expect_refused(1, "true", "n: expected int");
     expect_refused(2, "[]", "msg: expected Message");
     expect_refused(2, "{\"tags\":[]}", "msg.text: missing (expected string)");
+    expect_refused(2, "{\"text\":\"x\"}",
+                   "msg.tags: missing (expected string[])");
     expect_refused(2, "{\"text\":\"x\",\"tags\":[\"a\",3]}",
                    "msg.tags[1]: expected string");
     expect_refused(2, "{\"text\":\"x\",\"tags\":\"a\"}",
@@ -112,16 +115,19 @@ static void test_counts(void **state)
     sio_arena *arena = siop_arena_new();
     sio_error err;
     Small out;
+    Args big;
     json_t *a;
     (void)state;
 
     a = args_json("[1]"); /* trailing optional may be absent */
-    assert_int_equal(siop_decode_params(&small_params, a, &out, arena, &err), 0);
+    assert_int_equal(siop_decode_params(&small_params, a, &out, arena, &err),
+                     0);
     assert_int_equal(out.a, 1);
     assert_null(out.b);
     json_decref(a);
     a = args_json("[1, null]");
-    assert_int_equal(siop_decode_params(&small_params, a, &out, arena, &err), 0);
+    assert_int_equal(siop_decode_params(&small_params, a, &out, arena, &err),
+                     0);
     assert_null(out.b);
     json_decref(a);
     a = args_json("[1, \"x\", 3]");
@@ -129,9 +135,16 @@ static void test_counts(void **state)
                      -1);
     assert_string_equal(err.text, "expected 1 to 2 arguments, got 3");
     json_decref(a);
-    a = args_json("[]");
+    a = args_json("[]"); /* the first missing one named, with its type */
     assert_int_equal(siop_decode_params(&small_params, a, &out, arena, &err),
                      -1);
+    assert_string_equal(err.path, "a");
+    assert_string_equal(err.text, "a: missing (expected int)");
+    json_decref(a);
+    a = args_json("[\"lobby\"]");
+    assert_int_equal(siop_decode_params(&args_params, a, &big, arena, &err),
+                     -1);
+    assert_string_equal(err.text, "n: missing (expected int)");
     json_decref(a);
     a = args_json("{}");
     assert_int_equal(siop_decode_params(&small_params, a, &out, arena, &err),
@@ -152,8 +165,8 @@ static void test_round_trip(void **state)
     back = siop_encode_params(&args_params, &out, &err);
     assert_non_null(back);
     /* Re-decoding the encoding gives the same values. */
-    assert_int_equal(siop_decode_params(&args_params, back, &again, arena, &err),
-                     0);
+    assert_int_equal(
+        siop_decode_params(&args_params, back, &again, arena, &err), 0);
     assert_string_equal(again.room, "lobby");
     assert_int_equal(again.n, 2);
     assert_int_equal(again.msg.tags_len, 2);
@@ -175,6 +188,39 @@ static void test_encode_refusals(void **state)
 
     assert_null(siop_encode_params(&small_params, &in, &err));
     assert_string_equal(err.text, "b: not valid UTF-8");
+}
+
+/* Values C allows but the schema does not: refused, never dereferenced. */
+static void test_encode_null_pointers(void **state)
+{
+    sio_arena *arena = siop_arena_new();
+    sio_error err;
+    json_t *a = valid_args(), *ok;
+    Args in;
+    sio_array rows[2] = {{NULL, 0}, {NULL, 3}};
+    (void)state;
+
+    assert_int_equal(siop_decode_params(&args_params, a, &in, arena, &err), 0);
+    in.msg.tags = NULL; /* with 2 elements */
+    assert_null(siop_encode_params(&args_params, &in, &err));
+    assert_string_equal(err.text, "msg.tags: NULL array with 2 elements");
+    in.msg.tags_len = 0; /* NULL and empty is []: fine */
+    in.data = (sio_bytes){NULL, 4};
+    assert_null(siop_encode_params(&args_params, &in, &err));
+    assert_string_equal(err.text, "data: NULL bytes of length 4");
+    in.data.len = 0;
+    in.grid = rows;
+    in.grid_len = 2;
+    assert_null(siop_encode_params(&args_params, &in, &err));
+    assert_string_equal(err.text, "grid[1]: NULL array with 3 elements");
+    in.grid_len = 1;
+    ok = siop_encode_params(&args_params, &in, &err);
+    assert_non_null(ok);
+    json_decref(ok);
+    assert_null(siop_encode_params(&args_params, NULL, &err));
+    assert_string_equal(err.text, "a required argument is NULL");
+    json_decref(a);
+    siop_arena_free(arena);
 }
 
 static void test_deep_nesting_bounded(void **state)
@@ -209,6 +255,48 @@ static void test_deep_nesting_bounded(void **state)
     siop_arena_free(arena);
 }
 
+/* Records embedded by value SIO_TYPED_MAX_DEPTH deep decode, as params
+ * and as a CONNECT auth object (sioc refuses deeper ones); one more
+ * level is refused. Each record wraps the next; the last holds an int. */
+static void test_depth_limit_matches_sioc(void **state)
+{
+    enum { N = SIO_TYPED_MAX_DEPTH + 1 };
+    static sio_field fields[N + 1];
+    static sio_record_desc recs[N];
+    static const sio_params p = {sizeof(int64_t), 1, fields, false, 0};
+    sio_arena *arena = siop_arena_new();
+    sio_error err;
+    int64_t out;
+    (void)state;
+
+    for (int i = 0; i < N; i++) {
+        recs[i] = (sio_record_desc){"R", sizeof(int64_t), 1, &fields[i + 1]};
+        fields[i] = (sio_field){"r", SIO_K_RECORD, 0, 0, 0, 0, &recs[i], NULL};
+    }
+    for (int levels = N - 1; levels <= N; levels++) {
+        json_t *v = json_pack("{s:i}", "x", 7), *args, *obj;
+
+        /* fields[levels] is the int inside the innermost record. */
+        fields[levels] = (sio_field){"x", SIO_K_INT, 0, 0, 0, 0, NULL, NULL};
+        for (int i = 1; i < levels; i++)
+            v = json_pack("{s:o}", "r", v);
+        args = json_pack("[O]", v);
+        obj = json_pack("{s:o}", "r", v);
+        assert_int_equal(siop_decode_params(&p, args, &out, arena, &err),
+                         levels <= SIO_TYPED_MAX_DEPTH ? 0 : -1);
+        assert_int_equal(siop_decode_object(&p, obj, &out, arena, &err),
+                         levels <= SIO_TYPED_MAX_DEPTH ? 0 : -1);
+        if (levels <= SIO_TYPED_MAX_DEPTH)
+            assert_int_equal(out, 7);
+        fields[levels] =
+            (sio_field){"r", SIO_K_RECORD, 0, 0, 0, 0, &recs[levels], NULL};
+        siop_arena_reset(arena);
+        json_decref(args);
+        json_decref(obj);
+    }
+    siop_arena_free(arena);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -217,7 +305,9 @@ int main(void)
         cmocka_unit_test(test_counts),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_encode_refusals),
+        cmocka_unit_test(test_encode_null_pointers),
         cmocka_unit_test(test_deep_nesting_bounded),
+        cmocka_unit_test(test_depth_limit_matches_sioc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

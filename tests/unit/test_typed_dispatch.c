@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -136,24 +137,37 @@ static const sio_event_desc events[] = {
 static const sio_namespace_desc namespaces[] = {
     {"/", &name_auth, on_connect, NULL, 4, events, NULL},
 };
-static const sio_schema_desc schema = {"t", SIO_TYPED_ABI, 1, namespaces};
+static const sio_schema_desc schema = {"t", SIO_TYPED_ABI, 1, namespaces,
+                                       0,   NULL};
 
 /* ---- fixture ---------------------------------------------------------------
  */
 
-static int setup(void **state)
+static int setup_at(void **state, int log_level)
 {
     sio_options o;
     sio_server *srv;
 
     memset(&A, 0, sizeof A);
     sio_options_init(&o);
+    o.eio.log_level = log_level;
     srv = sio_server_new(&o);
     assert_non_null(srv);
     g_eio = sio_server_engine(srv);
     assert_int_equal(sio_schema_register(srv, &schema), 0);
     *state = srv;
     return 0;
+}
+
+static int setup(void **state)
+{
+    return setup_at(state, EIO_LOG_ERR); /* quiet */
+}
+
+/* Warnings on stderr, for the tests that read them. */
+static int setup_warn(void **state)
+{
+    return setup_at(state, EIO_LOG_WARN);
 }
 
 static int teardown(void **state)
@@ -201,6 +215,62 @@ static void test_connect_auth_decoded(void **state)
     sess_close(s, EIO_CLOSE_TRANSPORT_CLOSE);
 }
 
+static int accept_all(sio_ctx *ctx, const void *auth)
+{
+    (void)ctx;
+    (void)auth;
+    A.connects++;
+    return 0;
+}
+
+static int refuse_own(sio_ctx *ctx, const void *auth)
+{
+    (void)auth;
+    A.connects++;
+    sio_refuse(ctx, "name required", NULL);
+    return 1;
+}
+
+/* An auth payload that is not an object is refused, even when every
+ * field is optional or the namespace declares none; a connect handler
+ * may choose the message, not the outcome. */
+static void test_connect_auth_not_an_object(void **state)
+{
+    static const sio_field token_fields[] = {
+        {"token", SIO_K_STRING, 0, SIO_F_OPTIONAL, offsetof(struct str_arg, s),
+         0, NULL, NULL},
+    };
+    static const sio_params token_auth = {sizeof(struct str_arg), 1,
+                                          token_fields, false, 0};
+    static const sio_namespace_desc nsd[] = {
+        {"/opt", &token_auth, NULL, NULL, 0, NULL, NULL},
+        {"/none", NULL, NULL, NULL, 0, NULL, NULL},
+        {"/yes", &token_auth, accept_all, NULL, 0, NULL, NULL},
+        {"/own", &token_auth, refuse_own, NULL, 0, NULL, NULL},
+    };
+    static const sio_schema_desc sch = {"o", SIO_TYPED_ABI, 4, nsd, 0, NULL};
+    eio_session *s = sess_open(g_eio);
+
+    assert_int_equal(sio_schema_register(*state, &sch), 0);
+    sess_text(s, "0/opt,\"str\"");
+    expect_out(s, "44/opt,{\"message\":\"expected an object\"}");
+    sess_text(s, "0/opt,[1]");
+    expect_out(s, "44/opt,{\"message\":\"expected an object\"}");
+    sess_text(s, "0/none,\"x\"");
+    expect_out(s, "44/none,{\"message\":\"expected an object\"}");
+    sess_text(s, "0/yes,[1]"); /* the handler accepts: refused anyway */
+    expect_out(s, "44/yes,{\"message\":\"expected an object\"}");
+    assert_int_equal(A.connects, 1);
+    sess_text(s, "0/own,\"x\""); /* the handler's message */
+    expect_out(s, "44/own,{\"message\":\"name required\"}");
+    assert_int_equal(A.connects, 2);
+    sess_text(s, "0/opt,"); /* no payload: an empty object */
+    expect_connect(s, "40/opt,");
+    sess_text(s, "0/none,{}");
+    expect_connect(s, "40/none,");
+    sess_close(s, EIO_CLOSE_TRANSPORT_CLOSE);
+}
+
 static void test_bad_arguments_never_reach_handler(void **state)
 {
     eio_session *s = connected("ann");
@@ -210,6 +280,8 @@ static void test_bad_arguments_never_reach_handler(void **state)
     expect_out(s, "431[{\"error\":\"room: expected string\"}]");
     sess_text(s, "22[\"join\",\"a\",\"b\"]");
     expect_out(s, "432[{\"error\":\"expected 1 argument, got 2\"}]");
+    sess_text(s, "23[\"join\"]"); /* names what is missing */
+    expect_out(s, "433[{\"error\":\"room: missing (expected string)\"}]");
     sess_text(s, "2[\"join\"]"); /* no ack id: dropped, logged */
     assert_null(sess_next(s));
     assert_int_equal(A.joins, 0);
@@ -222,9 +294,25 @@ static void test_bad_arguments_never_reach_handler(void **state)
 static void test_requires_auth_disconnects(void **state)
 {
     eio_session *s = connected("ann");
+    char log[4096] = "";
+    FILE *tmp = tmpfile();
+    int saved;
     (void)state;
 
+    /* The log says the ack is left unanswered (stderr into tmp). */
+    assert_non_null(tmp);
+    fflush(stderr);
+    saved = dup(2);
+    dup2(fileno(tmp), 2);
     sess_text(s, "24[\"secret\",1]");
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    rewind(tmp);
+    assert_true(fread(log, 1, sizeof log - 1, tmp) > 0);
+    fclose(tmp);
+    assert_non_null(strstr(log, "unauthorized: disconnected; its ack is "
+                                "never answered"));
     expect_out(s, "41"); /* DISCONNECT; the ack is never answered */
     assert_null(sess_next(s));
     assert_int_equal(A.secrets, 0);
@@ -293,7 +381,7 @@ static void test_server_to_client_acks(void **state)
         {"grab", &int_args, NULL, NULL, grab_invoke}};
     static const sio_namespace_desc nsd[] = {
         {"/g", NULL, NULL, NULL, 1, grab, NULL}};
-    static const sio_schema_desc sch = {"g", SIO_TYPED_ABI, 1, nsd};
+    static const sio_schema_desc sch = {"g", SIO_TYPED_ABI, 1, nsd, 0, NULL};
     eio_session *s = sess_open(g_eio);
 
     assert_int_equal(sio_schema_register(*state, &sch), 0);
@@ -355,7 +443,7 @@ static void test_typed_reply_checked(void **state)
         {"grab", &int_args, NULL, NULL, grab_invoke}};
     static const sio_namespace_desc nsd[] = {
         {"/h", NULL, NULL, NULL, 1, grab, NULL}};
-    static const sio_schema_desc sch = {"h", SIO_TYPED_ABI, 1, nsd};
+    static const sio_schema_desc sch = {"h", SIO_TYPED_ABI, 1, nsd, 0, NULL};
     struct int_arg n = {41};
     eio_session *s = sess_open(g_eio);
 
@@ -363,19 +451,31 @@ static void test_typed_reply_checked(void **state)
     sess_text(s, "0/h,");
     expect_connect(s, "40/h,");
     sess_text(s, "2/h,[\"grab\",1]");
-    assert_int_equal(sio_emit_params_ack(sio_to_socket(g_sock), "q", &int_args,
-                                         &n, &int_args, on_typed_reply,
-                                         (sio_fn)fire_timers, NULL, 0),
+    assert_int_equal(sio_emit_params_ack(sio_to_socket(g_sock), "/h", "q",
+                                         &int_args, &n, &int_args,
+                                         on_typed_reply, (sio_fn)fire_timers,
+                                         NULL, 0),
                      0);
     expect_out(s, "42/h,0[\"q\",41]");
     sess_text(s, "3/h,0[42]");
     assert_int_equal(A.last_status, 0);
     assert_int_equal(A.last_n, 42);
-    assert_int_equal(sio_emit_params_ack(sio_to_socket(g_sock), "q", &int_args,
-                                         &n, &int_args, on_typed_reply,
-                                         (sio_fn)fire_timers, NULL, 0),
+    assert_int_equal(sio_emit_params_ack(sio_to_socket(g_sock), "/h", "q",
+                                         &int_args, &n, &int_args,
+                                         on_typed_reply, (sio_fn)fire_timers,
+                                         NULL, 0),
                      0);
     expect_out(s, "42/h,1[\"q\",41]");
+    /* An event of another namespace's schema: refused, nothing sent. */
+    assert_int_equal(sio_emit_params_ack(sio_to_socket(g_sock), "/", "q",
+                                         &int_args, &n, &int_args,
+                                         on_typed_reply, (sio_fn)fire_timers,
+                                         NULL, 0),
+                     SIO_EINVAL);
+    assert_int_equal(
+        sio_emit_params(sio_to_socket(g_sock), "/other", "q", &int_args, &n),
+        SIO_EINVAL);
+    assert_null(sess_next(s));
     sess_text(s, "3/h,1[\"not an int\"]");
     assert_int_equal(A.replies, 2);
     assert_int_equal(A.last_status, SIO_EPROTO);
@@ -418,7 +518,7 @@ static void test_handler_failures(void **state)
     static const sio_namespace_desc nsd[] = {
         {"/e", NULL, NULL, NULL, 1, boom, NULL},
         {"/f", NULL, NULL, NULL, 1, boom, NULL}};
-    static const sio_schema_desc sch = {"e", SIO_TYPED_ABI, 2, nsd};
+    static const sio_schema_desc sch = {"e", SIO_TYPED_ABI, 2, nsd, 0, NULL};
     eio_session *s = sess_open(g_eio);
 
     ns_errors = srv_errors = 0;
@@ -464,7 +564,7 @@ static void test_g_is_per_call(void **state)
         {"gput", &int_args, NULL, NULL, gput_invoke}};
     static const sio_namespace_desc nsd[] = {
         {"/g2", NULL, NULL, NULL, 1, ev, NULL}};
-    static const sio_schema_desc sch = {"g2", SIO_TYPED_ABI, 1, nsd};
+    static const sio_schema_desc sch = {"g2", SIO_TYPED_ABI, 1, nsd, 0, NULL};
     eio_session *s = sess_open(g_eio);
 
     g_calls = g_dirty = 0;
@@ -478,6 +578,111 @@ static void test_g_is_per_call(void **state)
     sess_close(s, EIO_CLOSE_TRANSPORT_CLOSE);
 }
 
+/* ---- typed acks answered twice, badly, late or never -------------------- */
+
+static sio_pending_ack *kept_ack;
+static int ack_rc[2];
+
+static void twice_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
+{
+    struct int_arg v = {1};
+    (void)ctx;
+    (void)args;
+    ack_rc[0] = sio_ack_params(ack, &int_args, &v);
+    ack_rc[1] = sio_ack_params_error(ack, "again"); /* a second answer */
+}
+
+static void bad_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
+{
+    struct str_arg v = {NULL}; /* the schema's string is not optional */
+    (void)ctx;
+    (void)args;
+    ack_rc[0] = sio_ack_params(ack, &user_args, &v);
+}
+
+static void keep_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
+{
+    (void)ctx;
+    (void)args;
+    kept_ack = ack;
+}
+
+/* Reads what runs between stderr_start and stderr_end into buf. */
+static FILE *stderr_tmp;
+static int stderr_saved;
+
+static void stderr_start(void)
+{
+    stderr_tmp = tmpfile();
+    assert_non_null(stderr_tmp);
+    fflush(stderr);
+    stderr_saved = dup(2);
+    dup2(fileno(stderr_tmp), 2);
+}
+
+static void stderr_end(char *buf, size_t n)
+{
+    size_t got;
+
+    fflush(stderr);
+    dup2(stderr_saved, 2);
+    close(stderr_saved);
+    rewind(stderr_tmp);
+    got = fread(buf, 1, n - 1, stderr_tmp);
+    buf[got] = '\0';
+    fclose(stderr_tmp);
+}
+
+static void test_typed_acks_once(void **state)
+{
+    static const sio_event_desc evs[] = {
+        {"bad", &int_args, &user_args, NULL, bad_invoke},
+        {"keep", &int_args, &int_args, NULL, keep_invoke},
+        {"twice", &int_args, &int_args, NULL, twice_invoke},
+    };
+    static const sio_namespace_desc nsd[] = {
+        {"/a", NULL, NULL, NULL, 3, evs, NULL}};
+    static const sio_schema_desc sch = {"a", SIO_TYPED_ABI, 1, nsd, 0, NULL};
+    struct int_arg five = {5};
+    eio_session *s = sess_open(g_eio);
+    char log[4096];
+
+    assert_int_equal(sio_schema_register(*state, &sch), 0);
+    sess_text(s, "0/a,");
+    expect_connect(s, "40/a,");
+
+    /* Twice in the handler: one answer goes out, the second is refused. */
+    stderr_start();
+    sess_text(s, "2/a,1[\"twice\",0]");
+    stderr_end(log, sizeof log);
+    expect_out(s, "43/a,1[1]");
+    assert_null(sess_next(s));
+    assert_int_equal(ack_rc[0], 0);
+    assert_int_equal(ack_rc[1], SIO_ESTATE);
+    assert_non_null(strstr(log, "event twice: ack answered twice"));
+
+    /* An answer the schema refuses: the client gets an error ack. */
+    sess_text(s, "2/a,2[\"bad\",0]");
+    expect_out(s, "43/a,2[{\"error\":\"server error\"}]");
+    assert_int_equal(ack_rc[0], SIO_EINVAL);
+
+    /* Kept and answered after the handler returned. */
+    sess_text(s, "2/a,3[\"keep\",0]");
+    assert_null(sess_next(s));
+    assert_int_equal(sio_ack_params(kept_ack, &int_args, &five), 0);
+    expect_out(s, "43/a,3[5]");
+
+    /* Kept and never answered: logged with its event when the socket
+     * goes; answering it then frees it. */
+    sess_text(s, "2/a,4[\"keep\",0]");
+    stderr_start();
+    sess_close(s, EIO_CLOSE_TRANSPORT_CLOSE);
+    stderr_end(log, sizeof log);
+    assert_non_null(
+        strstr(log, "event keep: ack never answered before the socket went"));
+    assert_int_equal(sio_ack_params(kept_ack, &int_args, &five), SIO_ECLOSED);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -485,13 +690,17 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_abi_checked),
         T(test_connect_auth_decoded),
+        T(test_connect_auth_not_an_object),
         T(test_bad_arguments_never_reach_handler),
-        T(test_requires_auth_disconnects),
+        cmocka_unit_test_setup_teardown(test_requires_auth_disconnects,
+                                        setup_warn, teardown),
         T(test_error_ack_policy_and_login),
         T(test_server_to_client_acks),
         T(test_typed_reply_checked),
         T(test_handler_failures),
         T(test_g_is_per_call),
+        cmocka_unit_test_setup_teardown(test_typed_acks_once, setup_warn,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -74,7 +74,7 @@ sio_pending_ack *sio_ctx_take_ack(sio_ctx *ctx)
 
     if (ctx->ack_id < 0)
         return NULL;
-    a = malloc(sizeof *a);
+    a = calloc(1, sizeof *a);
     if (!a)
         return NULL;
     a->s = ctx->s;
@@ -121,19 +121,111 @@ void sio_ack_free(sio_pending_ack *a)
     free(a);
 }
 
+/* ---- typed acks ------------------------------------------------------------
+ * A typed handler's ack is listed on its socket until answered. One
+ * answered while its handler runs is freed when the handler returns, so
+ * that a second answer in the handler is a logged SIO_ESTATE, not a use
+ * after free; one answered later is freed at once. Unanswered when the
+ * socket goes, it is logged with its event. */
+
+static void typed_ack_unlink(sio_pending_ack *a)
+{
+    if (!a->prev)
+        return;
+    *a->prev = a->next;
+    if (a->next)
+        a->next->prev = a->prev;
+    a->next = NULL;
+    a->prev = NULL;
+}
+
+void siop_typed_ack_track(sio_pending_ack *a, const char *event)
+{
+    sio_socket *s = a->s;
+
+    a->event = event;
+    a->in_call = true;
+    a->next = s->typed_acks;
+    a->prev = &s->typed_acks;
+    if (s->typed_acks)
+        s->typed_acks->prev = &a->next;
+    s->typed_acks = a;
+}
+
+/* The handler returned: an ack it answered can go now. */
+void siop_typed_ack_call_done(sio_pending_ack *a)
+{
+    a->in_call = false;
+    if (a->answered)
+        sio_ack_free(a);
+}
+
+static void log_typed_ack(const sio_pending_ack *a, int level, const char *why)
+{
+    const sio_socket *s = a->s;
+
+    log_line(s->ns->srv->opt.eio.log_level, level, "sid %s nsp %s event %s: %s",
+             s->sid, s->ns->name, a->event ? a->event : "-", why);
+}
+
+/* Sends the answer, args (stolen) or, if error is set, [{"error":
+ * error}], and ends the ack: 0 or an error. */
+static int typed_ack_answer(sio_pending_ack *a, json_t *args, const char *error)
+{
+    sio_ctx ctx = {.s = a->s, .ack_id = a->id};
+    int rc;
+
+    if (a->answered) {
+        json_decref(args);
+        log_typed_ack(a, EIO_LOG_WARN, "ack answered twice: ignored");
+        return SIO_ESTATE;
+    }
+    a->answered = true;
+    typed_ack_unlink(a);
+    if (a->s->state == SOCK_GONE) {
+        json_decref(args);
+        rc = SIO_ECLOSED;
+    } else if (error) {
+        json_decref(args);
+        rc = sio_ack_error(&ctx, error);
+        if (rc == SIO_EINVAL) /* a message that is not UTF-8 */
+            (void)sio_ack_error(&ctx, "server error");
+    } else {
+        rc = sio_ack(&ctx, args);
+    }
+    if (!a->in_call)
+        sio_ack_free(a);
+    return rc;
+}
+
 int sio_ack_params(sio_pending_ack *ack, const sio_params *p, const void *args)
 {
     json_t *a;
 
     if (!ack)
         return SIO_EINVAL;
-    a = siop_encode_or_log(ack->s, NULL, p, args);
+    if (ack->answered) /* before encoding: nothing to log twice */
+        return typed_ack_answer(ack, NULL, NULL);
+    a = siop_encode_or_log(ack->s->state == SOCK_GONE ? NULL : ack->s,
+                           ack->event, p, args);
     if (!a) {
-        sio_ack_free(ack);
+        /* The application's answer does not fit the schema: the client
+         * still gets one, an error, rather than waiting for ever. */
+        (void)typed_ack_answer(ack, NULL, "server error");
         return SIO_EINVAL;
     }
-    return sio_ack_send(ack, a);
+    return typed_ack_answer(ack, a, NULL);
 }
+
+int sio_ack_params_error(sio_pending_ack *ack, const char *message)
+{
+    if (!ack)
+        return SIO_EINVAL;
+    return typed_ack_answer(ack, NULL, message ? message : "error");
+}
+
+/* ---- emits waiting for the client's ack -----------------------------------
+ */
 
 static void out_ack_unlink(sio_socket *s, struct out_ack *a)
 {
@@ -198,6 +290,14 @@ void siop_on_client_ack(sio_socket *s, int64_t id, json_t *data)
 
 void siop_fail_out_acks(sio_socket *s)
 {
+    /* Still listed: taken by a typed handler and never answered. They
+     * stay valid (answering returns SIO_ECLOSED and frees them). */
+    while (s->typed_acks) {
+        sio_pending_ack *a = s->typed_acks;
+        log_typed_ack(a, EIO_LOG_WARN,
+                      "ack never answered before the socket went");
+        typed_ack_unlink(a);
+    }
     while (s->out_acks) {
         struct out_ack *a = s->out_acks;
         s->out_acks = a->next;
@@ -219,7 +319,7 @@ static int emit_waiting(sio_socket *s, const char *event, json_t *args,
     }
     a->s = s;
     a->id = s->next_ack_id++;
-    a->timer = eio_timer_new(s->ns->srv->eio, out_ack_timeout, a);
+    a->timer = eio_timer_new(sio_server_engine(s->ns->srv), out_ack_timeout, a);
     if (!a->timer) {
         json_decref(args);
         free(a);
@@ -253,15 +353,17 @@ int sio_emit_ack(sio_socket *s, const char *event, json_t *args, sio_ack_fn fn,
     return emit_waiting(s, event, args, a, timeout_ms);
 }
 
-int sio_emit_params_ack(sio_target to, const char *event, const sio_params *p,
-                        const void *args, const sio_params *reply_params,
+int sio_emit_params_ack(sio_target to, const char *nsp, const char *event,
+                        const sio_params *p, const void *args,
+                        const sio_params *reply_params,
                         sio_reply_invoke_fn invoke, sio_fn fn, void *user,
                         unsigned timeout_ms)
 {
     struct out_ack *a;
     json_t *j;
 
-    if (!to.socket || !reply_params || !invoke || !fn)
+    if (!to.socket || !reply_params || !invoke || !fn ||
+        siop_check_target(to, nsp, event) != 0)
         return SIO_EINVAL;
     j = siop_encode_or_log(to.socket, event, p, args);
     if (!j)

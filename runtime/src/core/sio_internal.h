@@ -74,7 +74,9 @@ struct sio_socket {
     void *data;
     sio_encoded *held; /* emits made while connecting */
     size_t nheld, capheld;
-    struct out_ack *out_acks; /* emits waiting for the client's ack */
+    struct out_ack *out_acks;           /* emits waiting for the client's ack */
+    struct sio_pending_ack *typed_acks; /* taken by typed handlers, not
+                                           answered yet (sio_ack.c) */
     int64_t next_ack_id;
     void *adapter_data; /* the adapter's per-socket state (its rooms) */
     uint64_t mark;      /* broadcast dedup: last broadcast that saw it */
@@ -126,6 +128,13 @@ bool siop_ctx_authenticated(sio_ctx *ctx);
 struct sio_pending_ack {
     sio_socket *s;
     int64_t id;
+    /* Typed acks only (sio_ack.c): the event, for logs; listed on the
+     * socket until answered; kept while their handler runs, so that a
+     * second answer there is told apart. */
+    const char *event; /* NULL: not a typed ack */
+    bool in_call, answered;
+    struct sio_pending_ack *next, **prev; /* in s->typed_acks; prev NULL
+                                             when not listed */
 };
 
 /* An emit waiting for the client's ack (sio_ack.c). */
@@ -218,8 +227,18 @@ int siop_socket_send(sio_socket *s, const sio_encoded *e, bool volatile_);
 int siop_ack_answer(sio_socket *s, int64_t id, json_t *args);
 /* The client's ACK packet for one of our emits (data borrowed). */
 void siop_on_client_ack(sio_socket *s, int64_t id, json_t *data);
-/* Ends every emit still waiting on s with SIO_ECLOSED. */
+/* Ends every emit still waiting on s with SIO_ECLOSED, and logs the
+ * typed acks of s never answered. */
 void siop_fail_out_acks(sio_socket *s);
+/* A typed handler took ack for event: listed on its socket until
+ * answered, and kept while the handler runs (call_done ends that). */
+void siop_typed_ack_track(sio_pending_ack *a, const char *event);
+void siop_typed_ack_call_done(sio_pending_ack *a);
+
+/* sio_target.c */
+/* A typed emit belongs to its schema namespace nsp: SIO_EINVAL (and a
+ * log line) for a target of another one, else 0. */
+int siop_check_target(sio_target to, const char *nsp, const char *event);
 /* Encodes args by p; logs and returns NULL when the application passed a
  * value the schema does not allow (e.g. a string that is not UTF-8). */
 json_t *siop_encode_or_log(sio_socket *s, const char *event,

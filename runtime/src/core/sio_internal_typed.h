@@ -11,14 +11,15 @@
 
 /* Errors (err->text, the first only) name what went wrong and where:
  * "room: expected string", "msg.tags[2]: expected string",
- * "expected 2 arguments, got 3"; err->path is the where alone. */
+ * "room: missing (expected string)", "expected 2 arguments, got 3";
+ * err->path is the where alone. */
 
 typedef struct sio_arena sio_arena;
 
 /* Decodes args (a JSON array) into out (params->size bytes, zeroed
  * first). Arrays and records are allocated in arena; strings, bytes and
  * json point into args, which must outlive out. Returns 0, or -1 with err
- * set. Max nesting depth 32. */
+ * set. Records nest at most SIO_TYPED_MAX_DEPTH deep. */
 int siop_decode_params(const sio_params *params, json_t *args, void *out,
                        sio_arena *arena, sio_error *err);
 
@@ -29,8 +30,9 @@ int siop_decode_object(const sio_params *params, json_t *obj, void *out,
                        sio_arena *arena, sio_error *err);
 
 /* Encodes the struct in into a new JSON array (NULL on allocation
- * failure or on an invalid value, e.g. a string that is not UTF-8 or a
- * NULL non-optional pointer; err names it). */
+ * failure or on an invalid value, e.g. a string that is not UTF-8, a
+ * NULL non-optional pointer, a NULL array or bytes with a non-zero
+ * length, or in NULL while params has fields; err names it). */
 json_t *siop_encode_params(const sio_params *params, const void *in,
                            sio_error *err);
 

@@ -12,6 +12,11 @@
 
 #include "sio_internal_typed.h"
 
+bool sio_ctx_authenticated(sio_ctx *ctx)
+{
+    return ctx && ctx->s && siop_ctx_authenticated(ctx);
+}
+
 /* NULL if every requirement holds, else what failed. */
 static const char *check_requires(sio_ctx *ctx, const sio_requires *r,
                                   char *buf, size_t n)
@@ -29,11 +34,23 @@ static const char *check_requires(sio_ctx *ctx, const sio_requires *r,
     return NULL;
 }
 
-/* A requirement failed: Flask-SocketIO's authenticated_only (disconnect), or
+/* A requirement failed: the seed's authenticated_only (disconnect), or
  * an error ack when the schema says so and the client asked for one. */
 static void refuse_event(sio_ctx *ctx, const sio_requires *r, const char *why)
 {
-    siop_log(ctx->s, EIO_LOG_INFO, ctx->event, why);
+    char line[160];
+
+    /* The client asked for an answer it will never get: easy to take
+     * for a hang, so say so louder. */
+    if (r->on_fail != SIO_FAIL_ACK && sio_ctx_wants_ack(ctx)) {
+        snprintf(line, sizeof line,
+                 "%s: disconnected; its ack is never answered (the "
+                 "schema's 'else ack' would answer it)",
+                 why);
+        siop_log(ctx->s, EIO_LOG_WARN, ctx->event, line);
+    } else {
+        siop_log(ctx->s, EIO_LOG_INFO, ctx->event, why);
+    }
     if (r->on_fail == SIO_FAIL_ACK) {
         if (sio_ctx_wants_ack(ctx))
             (void)sio_ack_error(ctx, why);
@@ -49,6 +66,7 @@ static void typed_event(sio_ctx *ctx, json_t *args, void *ud)
     sio_error err;
     char buf[128];
     const char *why = check_requires(ctx, ev->req, buf, sizeof buf);
+    sio_pending_ack *ack;
     void *out;
 
     if (why) {
@@ -64,26 +82,49 @@ static void typed_event(sio_ctx *ctx, json_t *args, void *ud)
         siop_arena_reset(arena);
         return;
     }
-    ev->invoke(ctx, out, ev->ack ? sio_ctx_take_ack(ctx) : NULL);
+    ack = ev->ack ? sio_ctx_take_ack(ctx) : NULL;
+    if (ack)
+        siop_typed_ack_track(ack, ev->name);
+    ev->invoke(ctx, out, ack);
+    if (ack)
+        siop_typed_ack_call_done(ack);
     siop_arena_reset(arena);
 }
 
 /* The auth payload's fields into a new struct in arena; NULL or why not.
- * A payload that is not an object has none of the fields. */
+ * The core gives an empty object for a CONNECT without payload; any
+ * other non-object is refused (siop_decode_object). */
 static const char *decode_auth(const sio_params *p, json_t *auth,
                                sio_arena *arena, void **out, sio_error *err)
 {
-    json_t *none = NULL;
-    const char *why = NULL;
-
     if (!(*out = siop_arena_alloc(arena, p->size)))
         return "out of memory";
-    if (!json_is_object(auth) && !(auth = none = json_object()))
-        return "out of memory";
     if (siop_decode_object(p, auth, *out, arena, err) != 0)
-        why = err->text;
+        return err->text;
+    return NULL;
+}
+
+/* An auth payload that is not an object ("str", [1]) is refused, even
+ * when every field is optional. The connect handler still runs, with
+ * every field absent, so that it can choose the message (sio_refuse) as
+ * it does for a missing field; whatever it returns, the connection is
+ * refused. */
+static int refuse_non_object(sio_ctx *ctx, const sio_namespace_desc *nd)
+{
+    sio_arena *arena = ctx->s->ns->srv->arena;
+    sio_error err;
+    json_t *none = NULL;
+    void *out = NULL;
+
+    siop_log(ctx->s, EIO_LOG_INFO, NULL, "auth payload is not an object");
+    (void)sio_refuse(ctx, "expected an object", NULL);
+    if (nd->on_connect &&
+        (!nd->auth || ((none = json_object()) &&
+                       !decode_auth(nd->auth, none, arena, &out, &err))))
+        (void)nd->on_connect(ctx, out);
     json_decref(none); /* nothing decoded points into an empty object */
-    return why;
+    siop_arena_reset(arena);
+    return -1;
 }
 
 static int typed_connect(sio_ctx *ctx, json_t *auth, void *ud)
@@ -96,6 +137,8 @@ static int typed_connect(sio_ctx *ctx, json_t *auth, void *ud)
     void *out = NULL;
     int rc;
 
+    if (!why && (!json_is_object(auth) || sio_is_bytes(auth)))
+        return refuse_non_object(ctx, nd);
     if (!why && nd->auth)
         why = decode_auth(nd->auth, auth, arena, &out, &err);
     if (why) {
@@ -129,11 +172,11 @@ static int register_namespace(sio_server *srv, const sio_namespace_desc *nd)
 
     if (!ns)
         return SIO_ENOMEM;
-    if (nd->on_connect || nd->auth || nd->req) {
-        rc = sio_namespace_on_connect(ns, typed_connect, (void *)nd);
-        if (rc)
-            return rc;
-    }
+    /* Always: even without a connect, the auth payload must be an
+     * object. */
+    rc = sio_namespace_on_connect(ns, typed_connect, (void *)nd);
+    if (rc)
+        return rc;
     if (nd->on_any && (rc = sio_namespace_on_any(ns, typed_any, (void *)nd)))
         return rc;
     for (size_t i = 0; i < nd->nevents; i++) {

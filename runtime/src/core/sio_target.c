@@ -3,6 +3,7 @@
  * typed; the public room API over the namespace's adapter. */
 #include "sio_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,11 +99,45 @@ int sio_emit_to(sio_target t, const char *event, json_t *args)
     return broadcast(t, event, args);
 }
 
-/* Typed emit: the arguments encoded by the schema's tables. */
-int sio_emit_params(sio_target to, const char *event, const sio_params *p,
-                    const void *args)
+/* The namespace a target reaches; NULL for a socket that is gone (the
+ * emit then reports that). */
+static const sio_namespace *target_ns(sio_target to)
 {
-    json_t *a = siop_encode_or_log(to.socket, event, p, args);
+    if (to.socket)
+        return to.socket->state == SOCK_GONE ? NULL : to.socket->ns;
+    return to.ns;
+}
+
+/* A typed emit belongs to its schema namespace: sent through a target of
+ * another one, it would reach clients that expect other events (or, for
+ * a broadcast, nobody). SIO_EINVAL and a log line. */
+int siop_check_target(sio_target to, const char *nsp, const char *event)
+{
+    const sio_namespace *ns = target_ns(to);
+    char why[200];
+
+    if (!ns || !nsp || strcmp(ns->name, nsp) == 0)
+        return 0;
+    snprintf(why, sizeof why,
+             "emit of an event of namespace %.60s through a target of "
+             "namespace %.60s: refused",
+             nsp, ns->name);
+    if (to.socket)
+        siop_log(to.socket, EIO_LOG_WARN, event, why);
+    else
+        log_line(ns->srv->opt.eio.log_level, EIO_LOG_WARN, "event %.60s: %s",
+                 event, why);
+    return SIO_EINVAL;
+}
+
+int sio_emit_params(sio_target to, const char *nsp, const char *event,
+                    const sio_params *p, const void *args)
+{
+    json_t *a;
+
+    if (siop_check_target(to, nsp, event) != 0)
+        return SIO_EINVAL;
+    a = siop_encode_or_log(to.socket, event, p, args);
     return a ? sio_emit_to(to, event, a) : SIO_EINVAL;
 }
 

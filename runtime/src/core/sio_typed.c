@@ -12,7 +12,7 @@
 #include "sio.h"
 #include "sio_internal_typed.h"
 
-#define MAX_DEPTH 32
+#define MAX_DEPTH SIO_TYPED_MAX_DEPTH
 
 typedef struct walk {
     sio_arena *arena;
@@ -39,21 +39,40 @@ static int fail(walk *w, const char *fmt, ...)
     return -1;
 }
 
-/* "expected string", naming records and enums by their schema name. */
-static int fail_expected(walk *w, const sio_field *f, int depth)
+/* The schema's name of the field's type at array depth: "string[]",
+ * records and enums by their names. */
+static void type_name(const sio_field *f, int depth, char *buf, size_t n)
 {
     const char *what = kind_names[f->kind];
-    char arr[16] = "";
+    size_t len;
 
     if (f->kind == SIO_K_RECORD)
         what = f->record->name;
     else if (f->kind == SIO_K_ENUM)
         what = f->enumd->name;
-    for (int i = 0; i < depth && i < 7; i++)
-        strcat(arr, "[]");
+    len = (size_t)snprintf(buf, n, "%s", what);
+    for (int i = 0; i < depth && len + 3 <= n; i++, len += 2)
+        memcpy(buf + len, "[]", 3);
+}
+
+/* "expected string", naming records and enums by their schema name. */
+static int fail_expected(walk *w, const sio_field *f, int depth)
+{
+    char what[64];
+
+    type_name(f, depth, what, sizeof what);
     if (w->path[0])
-        return fail(w, "%s: expected %s%s", w->path, what, arr);
-    return fail(w, "expected %s%s", what, arr);
+        return fail(w, "%s: expected %s", w->path, what);
+    return fail(w, "expected %s", what);
+}
+
+/* "room: missing (expected string)": w->path names the field. */
+static int fail_missing(walk *w, const sio_field *f)
+{
+    char what[64];
+
+    type_name(f, f->depth, what, sizeof what);
+    return fail(w, "%s: missing (expected %s)", w->path, what);
 }
 
 /* Appends at most room - 1 bytes of src, keeping the path a string. */
@@ -246,11 +265,7 @@ static int decode_field(walk *w, const sio_field *f, json_t *v, void *base)
         (json_is_null(v) && optional)) {
         if (optional)
             return 0; /* zeroed: NULL pointer or has_ = false */
-        return v ? fail_expected(w, f, f->depth)
-                 : fail(w, "%s: missing (expected %s)", w->path,
-                        f->kind == SIO_K_RECORD ? f->record->name
-                        : f->kind == SIO_K_ENUM ? f->enumd->name
-                                                : kind_names[f->kind]);
+        return v ? fail_expected(w, f, f->depth) : fail_missing(w, f);
     }
     if (f->depth > 0)
         return decode_array(w, f, f->depth, v, (const void **)dst,
@@ -320,7 +335,11 @@ int siop_decode_params(const sio_params *p, json_t *args, void *out,
     memset(out, 0, p->size);
     if (!json_is_array(args))
         return fail(&w, "arguments must be an array");
-    if (n < need || (!p->variadic && n > p->nfields)) {
+    if (n < need) { /* name the first one missing, as a type error would */
+        path_push(&w, p->fields[n].name, -1);
+        return fail_missing(&w, &p->fields[n]);
+    }
+    if (!p->variadic && n > p->nfields) {
         if (need == p->nfields)
             return fail(&w, "expected %zu argument%s, got %zu", need,
                         need == 1 ? "" : "s", n);
@@ -347,9 +366,13 @@ static json_t *encode_array(walk *w, const sio_field *f, int d,
                             const void *items, size_t len)
 {
     size_t es = elem_size(f, d - 1);
-    json_t *a = json_array();
+    json_t *a;
 
-    if (!a)
+    if (!items && len) {
+        fail(w, "%s: NULL array with %zu elements", w->path, len);
+        return NULL;
+    }
+    if (!(a = json_array()))
         return NULL;
     for (size_t i = 0; i < len; i++) {
         size_t mark = path_push(w, NULL, (long)i);
@@ -403,6 +426,10 @@ static json_t *encode_value(walk *w, const sio_field *f, int d,
         return encode_string(w, *(const char *const *)slot);
     case SIO_K_BYTES: {
         const sio_bytes *b = slot;
+        if (!b->data && b->len) {
+            fail(w, "%s: NULL bytes of length %zu", w->path, b->len);
+            return NULL;
+        }
         return sio_bytes_new(b->data, b->len);
     }
     case SIO_K_JSON: {
@@ -499,6 +526,12 @@ json_t *siop_encode_params(const sio_params *p, const void *in, sio_error *err)
 
     if (err)
         err->code = 0, err->path[0] = err->text[0] = '\0';
+    /* Generated code passes NULL for a required record given as NULL. */
+    if (!in && p->nfields) {
+        json_decref(a);
+        fail(&w, "a required argument is NULL");
+        return NULL;
+    }
     for (size_t i = 0; a && i < p->nfields; i++) {
         size_t mark = path_push(&w, p->fields[i].name, -1);
         bool absent;
@@ -523,7 +556,8 @@ json_t *siop_encode_params(const sio_params *p, const void *in, sio_error *err)
 int siop_decode_object(const sio_params *p, json_t *obj, void *out,
                        sio_arena *arena, sio_error *err)
 {
-    walk w = {arena, err, "", 0};
+    /* The object stands for the parameter list: it adds no depth. */
+    walk w = {arena, err, "", -1};
     sio_record_desc r = {"object", p->size, p->nfields, p->fields};
 
     if (err)

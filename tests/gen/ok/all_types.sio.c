@@ -101,7 +101,7 @@ int types_set_ack_send(types_set_ack *ack, bool ok, const char *err)
 
 int types_set_ack_error(types_set_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 /* emit "state" */
@@ -126,8 +126,9 @@ int types_emit_state(sio_target to, const types_Everything *e,
                      const uint8_t *blob, size_t blob_len, json_t *extra)
 {
     return sio_emit_params(
-        to, "state", &types__emit_state_args,
-        &(struct types__emit_state_args){*e, {blob, blob_len}, extra});
+        to, "/", "state", &types__emit_state_args,
+        e ? &(struct types__emit_state_args){*e, {blob, blob_len},
+                                             extra} : NULL);
 }
 
 static const sio_event_desc types__events[] = {
@@ -140,7 +141,7 @@ static const sio_namespace_desc types__namespaces[] = {
     {"/", NULL, NULL, NULL, 1, types__events, NULL},
 };
 const sio_schema_desc types_schema = {"types", SIO_TYPED_ABI, 1,
-                                      types__namespaces};
+                                      types__namespaces, 0, NULL};
 
 int types_register(sio_server *srv)
 {

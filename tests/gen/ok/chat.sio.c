@@ -70,7 +70,7 @@ int chat_join_ack_send(chat_join_ack *ack, bool ok)
 
 int chat_join_ack_error(chat_join_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 /* on "say" */
@@ -112,8 +112,9 @@ static const sio_params chat__emit_said_args = {
 
 int chat_emit_said(sio_target to, const char *from, const chat_Message *msg)
 {
-    return sio_emit_params(to, "said", &chat__emit_said_args,
-                           &(struct chat__emit_said_args){from, *msg});
+    return sio_emit_params(
+        to, "/", "said", &chat__emit_said_args,
+        msg ? &(struct chat__emit_said_args){from, *msg} : NULL);
 }
 
 /* emit "ping?" */
@@ -151,9 +152,9 @@ int chat_emit_ping_(sio_target to, int64_t n, chat_ping__reply reply,
                     void *user, unsigned timeout_ms)
 {
     return sio_emit_params_ack(
-        to, "ping?", &chat__emit_ping__args, &(struct chat__emit_ping__args){n},
-        &chat__emit_ping__reply, chat__emit_ping__deliver, (sio_fn)reply, user,
-        timeout_ms);
+        to, "/", "ping?", &chat__emit_ping__args,
+        &(struct chat__emit_ping__args){n}, &chat__emit_ping__reply,
+        chat__emit_ping__deliver, (sio_fn)reply, user, timeout_ms);
 }
 
 static const sio_event_desc chat__events[] = {
@@ -198,13 +199,14 @@ static const sio_event_desc chat__admin_events[] = {
 };
 
 /* ---- the schema ---- */
+static const sio_guard_fn chat__declared_guards[] = {chat_guard_admin};
 static const sio_namespace_desc chat__namespaces[] = {
     {"/", &chat__on_connect_auth, chat__on_connect_invoke, NULL, 2,
      chat__events, NULL},
     {"/admin", NULL, NULL, &chat__admin_requires, 1, chat__admin_events, NULL},
 };
-const sio_schema_desc chat_schema = {"chat", SIO_TYPED_ABI, 2,
-                                     chat__namespaces};
+const sio_schema_desc chat_schema = {"chat", SIO_TYPED_ABI, 2, chat__namespaces,
+                                     1, chat__declared_guards};
 
 int chat_register(sio_server *srv)
 {

@@ -47,7 +47,7 @@ int c_a_ack_send(c_a_ack *ack, bool ok)
 
 int c_a_ack_error(c_a_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 /* emit "b" */
@@ -55,7 +55,7 @@ static const sio_params c__emit_b_args = {0, 0, NULL, false, 0};
 
 int c_emit_b(sio_target to)
 {
-    return sio_emit_params(to, "b", &c__emit_b_args, NULL);
+    return sio_emit_params(to, "/", "b", &c__emit_b_args, NULL);
 }
 
 static const sio_event_desc c__events[] = {
@@ -66,7 +66,8 @@ static const sio_event_desc c__events[] = {
 static const sio_namespace_desc c__namespaces[] = {
     {"/", NULL, NULL, NULL, 1, c__events, NULL},
 };
-const sio_schema_desc c_schema = {"c", SIO_TYPED_ABI, 1, c__namespaces};
+const sio_schema_desc c_schema = {"c", SIO_TYPED_ABI, 1, c__namespaces, 0,
+                                  NULL};
 
 int c_register(sio_server *srv)
 {

@@ -70,7 +70,7 @@ int crlf_join_ack_send(crlf_join_ack *ack, bool ok)
 
 int crlf_join_ack_error(crlf_join_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 /* on "say" */
@@ -112,8 +112,9 @@ static const sio_params crlf__emit_said_args = {
 
 int crlf_emit_said(sio_target to, const char *from, const crlf_Message *msg)
 {
-    return sio_emit_params(to, "said", &crlf__emit_said_args,
-                           &(struct crlf__emit_said_args){from, *msg});
+    return sio_emit_params(
+        to, "/", "said", &crlf__emit_said_args,
+        msg ? &(struct crlf__emit_said_args){from, *msg} : NULL);
 }
 
 /* emit "ping?" */
@@ -151,9 +152,9 @@ int crlf_emit_ping_(sio_target to, int64_t n, crlf_ping__reply reply,
                     void *user, unsigned timeout_ms)
 {
     return sio_emit_params_ack(
-        to, "ping?", &crlf__emit_ping__args, &(struct crlf__emit_ping__args){n},
-        &crlf__emit_ping__reply, crlf__emit_ping__deliver, (sio_fn)reply, user,
-        timeout_ms);
+        to, "/", "ping?", &crlf__emit_ping__args,
+        &(struct crlf__emit_ping__args){n}, &crlf__emit_ping__reply,
+        crlf__emit_ping__deliver, (sio_fn)reply, user, timeout_ms);
 }
 
 static const sio_event_desc crlf__events[] = {
@@ -198,13 +199,14 @@ static const sio_event_desc crlf__admin_events[] = {
 };
 
 /* ---- the schema ---- */
+static const sio_guard_fn crlf__declared_guards[] = {crlf_guard_admin};
 static const sio_namespace_desc crlf__namespaces[] = {
     {"/", &crlf__on_connect_auth, crlf__on_connect_invoke, NULL, 2,
      crlf__events, NULL},
     {"/admin", NULL, NULL, &crlf__admin_requires, 1, crlf__admin_events, NULL},
 };
-const sio_schema_desc crlf_schema = {"crlf", SIO_TYPED_ABI, 2,
-                                     crlf__namespaces};
+const sio_schema_desc crlf_schema = {"crlf", SIO_TYPED_ABI, 2, crlf__namespaces,
+                                     1, crlf__declared_guards};
 
 int crlf_register(sio_server *srv)
 {

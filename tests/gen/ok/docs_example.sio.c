@@ -81,7 +81,7 @@ int chat_join_ack_send(chat_join_ack *ack, bool ok)
 
 int chat_join_ack_error(chat_join_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 /* on "say" */
@@ -144,7 +144,7 @@ int chat_mood_ack_send(chat_mood_ack *ack, bool ok)
 
 int chat_mood_ack_error(chat_mood_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 /* emit "said" */
@@ -164,8 +164,9 @@ static const sio_params chat__emit_said_args = {
 
 int chat_emit_said(sio_target to, const char *from, const chat_Message *msg)
 {
-    return sio_emit_params(to, "said", &chat__emit_said_args,
-                           &(struct chat__emit_said_args){from, *msg});
+    return sio_emit_params(
+        to, "/", "said", &chat__emit_said_args,
+        msg ? &(struct chat__emit_said_args){from, *msg} : NULL);
 }
 
 /* emit "ping?" */
@@ -203,9 +204,9 @@ int chat_emit_ping_(sio_target to, int64_t n, chat_ping__reply reply,
                     void *user, unsigned timeout_ms)
 {
     return sio_emit_params_ack(
-        to, "ping?", &chat__emit_ping__args, &(struct chat__emit_ping__args){n},
-        &chat__emit_ping__reply, chat__emit_ping__deliver, (sio_fn)reply, user,
-        timeout_ms);
+        to, "/", "ping?", &chat__emit_ping__args,
+        &(struct chat__emit_ping__args){n}, &chat__emit_ping__reply,
+        chat__emit_ping__deliver, (sio_fn)reply, user, timeout_ms);
 }
 
 static const sio_event_desc chat__events[] = {
@@ -287,12 +288,12 @@ static void chat__x_on_get_invoke(sio_ctx *ctx, const void *args,
 int chat_x_get_ack_send(chat_x_get_ack *ack, const chat_Item *item)
 {
     return sio_ack_params((sio_pending_ack *)ack, &chat__x_on_get_ack,
-                          &(struct chat__x_on_get_ack){*item});
+                          item ? &(struct chat__x_on_get_ack){*item} : NULL);
 }
 
 int chat_x_get_ack_error(chat_x_get_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 /* on "poke" */
@@ -341,7 +342,7 @@ int chat_x_drop_ack_send(chat_x_drop_ack *ack)
 
 int chat_x_drop_ack_error(chat_x_drop_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 static const sio_requires chat__x_requires = {true, 0, NULL, NULL,
@@ -397,7 +398,7 @@ int chat_shop_buy_ack_send(chat_shop_buy_ack *ack, bool ok)
 
 int chat_shop_buy_ack_error(chat_shop_buy_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 static const sio_requires chat__shop_requires = {true, 0, NULL, NULL,
@@ -408,6 +409,8 @@ static const sio_event_desc chat__shop_events[] = {
 };
 
 /* ---- the schema ---- */
+static const sio_guard_fn chat__declared_guards[] = {chat_guard_admin,
+                                                     chat_guard_owner};
 static const sio_namespace_desc chat__namespaces[] = {
     {"/", &chat__on_connect_auth, chat__on_connect_invoke, NULL, 3,
      chat__events, chat_on_any},
@@ -415,8 +418,8 @@ static const sio_namespace_desc chat__namespaces[] = {
     {"/x", NULL, NULL, &chat__x_requires, 3, chat__x_events, NULL},
     {"/shop", NULL, NULL, &chat__shop_requires, 1, chat__shop_events, NULL},
 };
-const sio_schema_desc chat_schema = {"chat", SIO_TYPED_ABI, 4,
-                                     chat__namespaces};
+const sio_schema_desc chat_schema = {"chat", SIO_TYPED_ABI, 4, chat__namespaces,
+                                     2, chat__declared_guards};
 
 int chat_register(sio_server *srv)
 {

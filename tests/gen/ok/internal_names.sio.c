@@ -68,12 +68,12 @@ static void n__on_x_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
 int n_x_ack_send(n_x_ack *ack, const n_A *v, const n_A_desc *w)
 {
     return sio_ack_params((sio_pending_ack *)ack, &n__on_x_ack,
-                          &(struct n__on_x_ack){*v, *w});
+                          v && w ? &(struct n__on_x_ack){*v, *w} : NULL);
 }
 
 int n_x_ack_error(n_x_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 /* on "x_ack" */
@@ -102,7 +102,7 @@ int n_x_ack_ack_send(n_x_ack_ack *ack)
 
 int n_x_ack_ack_error(n_x_ack_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 /* on "x?" */
@@ -149,8 +149,8 @@ int n_emit_x(sio_target to, int64_t v, n_x_reply reply, void *user,
              unsigned timeout_ms)
 {
     return sio_emit_params_ack(
-        to, "x", &n__emit_x_args, &(struct n__emit_x_args){v}, &n__emit_x_reply,
-        n__emit_x_deliver, (sio_fn)reply, user, timeout_ms);
+        to, "/", "x", &n__emit_x_args, &(struct n__emit_x_args){v},
+        &n__emit_x_reply, n__emit_x_deliver, (sio_fn)reply, user, timeout_ms);
 }
 
 /* emit "x_reply" */
@@ -167,7 +167,7 @@ static void n__emit_x_reply_deliver(sio_ctx *ctx, int status, const void *reply,
 int n_emit_x_reply(sio_target to, n_x_reply_reply reply, void *user,
                    unsigned timeout_ms)
 {
-    return sio_emit_params_ack(to, "x_reply", &n__emit_x_reply_args, NULL,
+    return sio_emit_params_ack(to, "/", "x_reply", &n__emit_x_reply_args, NULL,
                                &n__emit_x_reply_reply, n__emit_x_reply_deliver,
                                (sio_fn)reply, user, timeout_ms);
 }
@@ -241,7 +241,7 @@ int n_on_x__y_ack_send(n_on_x__y_ack *ack)
 
 int n_on_x__y_ack_error(n_on_x__y_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 static const sio_requires n__on_x__requires = {true, 0, NULL, NULL,
@@ -278,7 +278,7 @@ static int n__A_on_connect_invoke(sio_ctx *ctx, const void *auth)
     const struct n__A_on_connect_auth *a = auth;
 
     /* The connect's own requirements (the runtime checks the namespace's). */
-    if (!sio_ctx_user_id(ctx)) {
+    if (!sio_ctx_authenticated(ctx)) {
         sio_refuse(ctx, "unauthorized", NULL);
         return -1;
     }
@@ -291,6 +291,7 @@ static const sio_requires n__A_requires = {
     false, 1, n__A_requires_guards, n__A_requires_names, SIO_FAIL_DISCONNECT};
 
 /* ---- the schema ---- */
+static const sio_guard_fn n__declared_guards[] = {n_guard_g};
 static const sio_namespace_desc n__namespaces[] = {
     {"/", NULL, NULL, NULL, 3, n__events, NULL},
     {"/on_x", NULL, NULL, &n__on_x_requires, 1, n__on_x_events, NULL},
@@ -300,7 +301,8 @@ static const sio_namespace_desc n__namespaces[] = {
     {"/A", &n__A_on_connect_auth, n__A_on_connect_invoke, &n__A_requires, 0,
      NULL, NULL},
 };
-const sio_schema_desc n_schema = {"n", SIO_TYPED_ABI, 5, n__namespaces};
+const sio_schema_desc n_schema = {"n", SIO_TYPED_ABI, 5, n__namespaces, 1,
+                                  n__declared_guards};
 
 int n_register(sio_server *srv)
 {

@@ -5,7 +5,7 @@
 /* ---- records and enums ---- */
 
 /* ---- the schema ---- */
-const sio_schema_desc kw_schema = {"kw", SIO_TYPED_ABI, 0, NULL};
+const sio_schema_desc kw_schema = {"kw", SIO_TYPED_ABI, 0, NULL, 0, NULL};
 
 int kw_register(sio_server *srv)
 {

@@ -2,7 +2,8 @@
 #include "minimal.sio.h"
 
 /* ---- the schema ---- */
-const sio_schema_desc minimal_schema = {"minimal", SIO_TYPED_ABI, 0, NULL};
+const sio_schema_desc minimal_schema = {"minimal", SIO_TYPED_ABI, 0, NULL, 0,
+                                        NULL};
 
 int minimal_register(sio_server *srv)
 {

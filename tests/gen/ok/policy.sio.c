@@ -65,7 +65,7 @@ int pol_acked_ack_send(pol_acked_ack *ack, bool ok)
 
 int pol_acked_ack_error(pol_acked_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 /* on "plain" */
@@ -122,7 +122,7 @@ int pol_mine_ack_send(pol_mine_ack *ack)
 
 int pol_mine_ack_error(pol_mine_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 static const sio_requires pol__requires = {true, 0, NULL, NULL, SIO_FAIL_ACK};
@@ -161,7 +161,7 @@ int pol_strict_a_ack_send(pol_strict_a_ack *ack)
 
 int pol_strict_a_ack_error(pol_strict_a_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 /* on "b" */
@@ -188,7 +188,7 @@ int pol_strict_b_ack_send(pol_strict_b_ack *ack)
 
 int pol_strict_b_ack_error(pol_strict_b_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 /* on "c" */
@@ -214,7 +214,7 @@ int pol_strict_c_ack_send(pol_strict_c_ack *ack)
 
 int pol_strict_c_ack_error(pol_strict_c_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 static const sio_guard_fn pol__strict_requires_guards[] = {pol_guard_admin};
@@ -232,12 +232,15 @@ static const sio_event_desc pol__strict_events[] = {
 };
 
 /* ---- the schema ---- */
+static const sio_guard_fn pol__declared_guards[] = {pol_guard_admin,
+                                                    pol_guard_owner};
 static const sio_namespace_desc pol__namespaces[] = {
     {"/", &pol__on_connect_auth, pol__on_connect_invoke, &pol__requires, 3,
      pol__events, pol_on_any},
     {"/strict", NULL, NULL, &pol__strict_requires, 3, pol__strict_events, NULL},
 };
-const sio_schema_desc pol_schema = {"pol", SIO_TYPED_ABI, 2, pol__namespaces};
+const sio_schema_desc pol_schema = {"pol", SIO_TYPED_ABI, 2, pol__namespaces, 2,
+                                    pol__declared_guards};
 
 int pol_register(sio_server *srv)
 {

@@ -54,8 +54,8 @@ static const sio_event_desc tree__events[] = {
 static const sio_namespace_desc tree__namespaces[] = {
     {"/", NULL, NULL, NULL, 1, tree__events, NULL},
 };
-const sio_schema_desc tree_schema = {"tree", SIO_TYPED_ABI, 1,
-                                     tree__namespaces};
+const sio_schema_desc tree_schema = {"tree", SIO_TYPED_ABI, 1, tree__namespaces,
+                                     0, NULL};
 
 int tree_register(sio_server *srv)
 {

@@ -42,7 +42,7 @@ int both_message_ack_send(both_message_ack *ack, int64_t id)
 
 int both_message_ack_error(both_message_ack *ack, const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 /* emit "message" */
@@ -83,7 +83,7 @@ int both_emit_message(sio_target to, const char *text, int64_t id,
                       both_message_reply reply, void *user, unsigned timeout_ms)
 {
     return sio_emit_params_ack(
-        to, "message", &both__emit_message_args,
+        to, "/", "message", &both__emit_message_args,
         &(struct both__emit_message_args){text, id}, &both__emit_message_reply,
         both__emit_message_deliver, (sio_fn)reply, user, timeout_ms);
 }
@@ -130,7 +130,8 @@ static const sio_params both__room_emit_message_args = {
 
 int both_room_emit_message(sio_target to, const char *text)
 {
-    return sio_emit_params(to, "message", &both__room_emit_message_args,
+    return sio_emit_params(to, "/room", "message",
+                           &both__room_emit_message_args,
                            &(struct both__room_emit_message_args){text});
 }
 
@@ -183,8 +184,8 @@ static const sio_namespace_desc both__namespaces[] = {
     {"/room/sub", &both__room_sub_on_connect_auth,
      both__room_sub_on_connect_invoke, NULL, 1, both__room_sub_events, NULL},
 };
-const sio_schema_desc both_schema = {"both", SIO_TYPED_ABI, 3,
-                                     both__namespaces};
+const sio_schema_desc both_schema = {"both", SIO_TYPED_ABI, 3, both__namespaces,
+                                     0, NULL};
 
 int both_register(sio_server *srv)
 {

@@ -57,7 +57,8 @@ static const sio_params uni__emit___args = {0, 0, NULL, false, 0};
 
 int uni_emit__(sio_target to)
 {
-    return sio_emit_params(to, "\360\237\230\200", &uni__emit___args, NULL);
+    return sio_emit_params(to, "/", "\360\237\230\200", &uni__emit___args,
+                           NULL);
 }
 
 /* on "ping?" */
@@ -131,7 +132,8 @@ static const sio_namespace_desc uni__namespaces[] = {
     {"/", NULL, NULL, NULL, 5, uni__events, NULL},
     {"/caf\303\251", NULL, NULL, NULL, 1, uni__caf__events, NULL},
 };
-const sio_schema_desc uni_schema = {"uni", SIO_TYPED_ABI, 2, uni__namespaces};
+const sio_schema_desc uni_schema = {"uni", SIO_TYPED_ABI, 2, uni__namespaces, 0,
+                                    NULL};
 
 int uni_register(sio_server *srv)
 {

@@ -52,7 +52,7 @@ int conf_message_with_ack_ack_send(conf_message_with_ack_ack *ack, json_t *rest)
 int conf_message_with_ack_ack_error(conf_message_with_ack_ack *ack,
                                     const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 /* on "typed-then-rest" */
@@ -100,7 +100,7 @@ int conf_typed_then_rest_ack_send(conf_typed_then_rest_ack *ack, int64_t n,
 int conf_typed_then_rest_ack_error(conf_typed_then_rest_ack *ack,
                                    const char *message)
 {
-    return sio_ack_send_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error((sio_pending_ack *)ack, message);
 }
 
 /* emit "message-back" */
@@ -113,7 +113,8 @@ static const sio_params conf__emit_message_back_args = {
 
 int conf_emit_message_back(sio_target to, json_t *rest)
 {
-    return sio_emit_params(to, "message-back", &conf__emit_message_back_args,
+    return sio_emit_params(to, "/", "message-back",
+                           &conf__emit_message_back_args,
                            &(struct conf__emit_message_back_args){rest});
 }
 
@@ -147,7 +148,7 @@ static void conf__emit_ask_deliver(sio_ctx *ctx, int status, const void *reply,
 int conf_emit_ask(sio_target to, const char *q, conf_ask_reply reply,
                   void *user, unsigned timeout_ms)
 {
-    return sio_emit_params_ack(to, "ask", &conf__emit_ask_args,
+    return sio_emit_params_ack(to, "/", "ask", &conf__emit_ask_args,
                                &(struct conf__emit_ask_args){q},
                                &conf__emit_ask_reply, conf__emit_ask_deliver,
                                (sio_fn)reply, user, timeout_ms);
@@ -189,8 +190,8 @@ static const sio_namespace_desc conf__namespaces[] = {
     {"/", NULL, NULL, NULL, 3, conf__events, conf_on_any},
     {"/custom", NULL, NULL, NULL, 1, conf__custom_events, conf_custom_on_any},
 };
-const sio_schema_desc conf_schema = {"conf", SIO_TYPED_ABI, 2,
-                                     conf__namespaces};
+const sio_schema_desc conf_schema = {"conf", SIO_TYPED_ABI, 2, conf__namespaces,
+                                     0, NULL};
 
 int conf_register(sio_server *srv)
 {

@@ -34,7 +34,7 @@ static const char *check_requires(sio_ctx *ctx, const sio_requires *r,
     return NULL;
 }
 
-/* A requirement failed: the seed's authenticated_only (disconnect), or
+/* A requirement failed: Flask-SocketIO's authenticated_only (disconnect), or
  * an error ack when the schema says so and the client asked for one. */
 static void refuse_event(sio_ctx *ctx, const sio_requires *r, const char *why)
 {

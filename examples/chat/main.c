@@ -3,6 +3,7 @@
  * official client bundle is served at /socket.io/socket.io.js.
  *
  *   chat [--host H] [--port N] [--www DIR] [--client-js FILE]
+ *        [--tls-cert PEM --tls-key PEM]
  *
  * Prints one line "chat: listening on http://HOST:PORT/" when ready;
  * SIGINT/SIGTERM close every connection and exit 0. */
@@ -250,6 +251,7 @@ static void on_disconnect(sio_ctx *ctx, sio_reason why, void *ud)
 
 typedef struct chat_opts {
     const char *host, *www, *client_js;
+    const char *tls_cert, *tls_key; /* HTTPS and WSS when both are set */
     int port;
 } chat_opts;
 
@@ -272,6 +274,10 @@ static int parse_args(int argc, char **argv, chat_opts *o)
             o->www = v;
         } else if (strcmp(a, "--client-js") == 0) {
             o->client_js = v;
+        } else if (strcmp(a, "--tls-cert") == 0) {
+            o->tls_cert = v;
+        } else if (strcmp(a, "--tls-key") == 0) {
+            o->tls_key = v;
         } else if (strcmp(a, "--port") == 0) {
             char *end;
             long p;
@@ -298,6 +304,8 @@ static sio_server *start(const chat_opts *co)
     o.eio.port = co->port;
     o.eio.cors_origin = "*";
     o.eio.max_payload = 2097152; /* 1 MiB uploads fit, with base64 */
+    o.eio.tls_cert = co->tls_cert;
+    o.eio.tls_key = co->tls_key;
     srv = sio_server_new(&o);
     if (!srv)
         return NULL;
@@ -319,15 +327,17 @@ static sio_server *start(const chat_opts *co)
 
 int main(int argc, char **argv)
 {
-    chat_opts co = {"127.0.0.1", "examples/chat/www", "build/chat/socket.io.js",
-                    8080};
+    chat_opts co = {.host = "127.0.0.1",
+                    .www = "examples/chat/www",
+                    .client_js = "build/chat/socket.io.js",
+                    .port = 8080};
     struct sigaction sa;
     sio_server *srv;
 
     if (parse_args(argc, argv, &co) != 0) {
         fprintf(stderr,
                 "usage: %s [--host H] [--port N] [--www DIR] "
-                "[--client-js FILE]\n",
+                "[--client-js FILE] [--tls-cert PEM --tls-key PEM]\n",
                 argv[0]);
         return 1;
     }
@@ -338,7 +348,8 @@ int main(int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    printf("chat: listening on http://%s:%d/\n", co.host, sio_server_port(srv));
+    printf("chat: listening on %s://%s:%d/\n", co.tls_cert ? "https" : "http",
+           co.host, sio_server_port(srv));
     fflush(stdout);
     sio_server_run(srv);
     g_srv = NULL;

@@ -34,6 +34,7 @@ typedef struct conf_opts {
     size_t max_buffered;
     unsigned connect_timeout_ms;
     const char *cors_origin;
+    const char *tls_cert, *tls_key;
     bool engine_io;
 } conf_opts;
 
@@ -88,6 +89,9 @@ static void usage(FILE *f, const char *argv0)
             "1000)\n"
             "  --cors-origin LIST    CORS: \"*\" (default) or origins, "
             "comma-separated\n"
+            "  --tls-cert FILE       serve HTTPS/WSS with this PEM "
+            "certificate\n"
+            "  --tls-key FILE        and this PEM private key\n"
             "  --engine-io           raw Engine.IO echo server on "
             "/engine.io/\n"
             "  --help                this text\n",
@@ -121,6 +125,8 @@ static int parse_args(int argc, char **argv, conf_opts *o)
         OPT_CONNECT_TIMEOUT,
         OPT_MAX_BUFFERED,
         OPT_CORS_ORIGIN,
+        OPT_TLS_CERT,
+        OPT_TLS_KEY,
         OPT_ENGINE_IO,
         OPT_HELP,
     };
@@ -133,6 +139,8 @@ static int parse_args(int argc, char **argv, conf_opts *o)
         {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
         {"max-buffered", required_argument, NULL, OPT_MAX_BUFFERED},
         {"cors-origin", required_argument, NULL, OPT_CORS_ORIGIN},
+        {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+        {"tls-key", required_argument, NULL, OPT_TLS_KEY},
         {"engine-io", no_argument, NULL, OPT_ENGINE_IO},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
@@ -196,6 +204,16 @@ static int parse_args(int argc, char **argv, conf_opts *o)
                 bad = "--cors-origin";
             o->cors_origin = optarg;
             break;
+        case OPT_TLS_CERT:
+            if (!*optarg)
+                bad = "--tls-cert";
+            o->tls_cert = optarg;
+            break;
+        case OPT_TLS_KEY:
+            if (!*optarg)
+                bad = "--tls-key";
+            o->tls_key = optarg;
+            break;
         case OPT_ENGINE_IO:
             o->engine_io = true;
             break;
@@ -233,11 +251,14 @@ static void fill_eio_options(eio_options *e, const conf_opts *o)
     e->max_payload = o->max_payload;
     e->max_buffered = o->max_buffered;
     e->cors_origin = o->cors_origin;
+    e->tls_cert = o->tls_cert;
+    e->tls_key = o->tls_key;
 }
 
-static void print_listening(const char *host, int port)
+static void print_listening(const conf_opts *o, int port)
 {
-    printf("conformance: listening on http://%s:%d/\n", host, port);
+    printf("conformance: listening on %s://%s:%d/\n",
+           o->tls_cert ? "https" : "http", o->host, port);
     fflush(stdout);
 }
 
@@ -313,7 +334,7 @@ static int run_socketio(const conf_opts *o)
         sio_server_free(srv);
         return 1;
     }
-    print_listening(o->host, sio_server_port(srv));
+    print_listening(o, sio_server_port(srv));
     sio_server_run(srv);
     block_signals();
     g_sio = NULL;
@@ -368,7 +389,7 @@ static int run_engineio(const conf_opts *o)
         eio_server_free(srv);
         return 1;
     }
-    print_listening(o->host, eio_server_port(srv));
+    print_listening(o, eio_server_port(srv));
     eio_server_run(srv);
     block_signals();
     g_eio = NULL;

@@ -154,6 +154,12 @@ typedef struct eio_options {
                                      grace time over); free the server
                                      after it returns, not inside it */
     void *stopped_arg;
+    const char *tls_cert;         /* NULL: plain HTTP. Else a PEM
+                                     certificate (chain) file, served over
+                                     TLS on both transports with tls_key,
+                                     its PEM private key; both paths are
+                                     copied, the files read at start */
+    const char *tls_key;
 } eio_options;
 
 enum { EIO_LOG_ERR, EIO_LOG_WARN, EIO_LOG_INFO, EIO_LOG_DEBUG };
@@ -177,6 +183,7 @@ int eio_server_post(eio_server *srv, void (*fn)(void *arg), void *arg);
 /* Closes everything at once and frees. Not while eio_server_run runs. */
 void eio_server_free(eio_server *srv);
 int eio_server_port(const eio_server *srv); /* the bound port */
+bool eio_server_tls(const eio_server *srv); /* serving over TLS */
 const eio_options *eio_server_options(const eio_server *srv);
 /* Monotonic time of the loop in milliseconds. */
 uint64_t eio_server_now_ms(const eio_server *srv);

@@ -1,7 +1,7 @@
 """Starts an example server of this project for the Python interop tests.
 
 ExampleServer(binary, name, *args) runs BINARY --host 127.0.0.1 --port 0
-ARGS, reads its start line "NAME: listening on http://127.0.0.1:PORT/"
+ARGS, reads its start line "NAME: listening on http(s)://127.0.0.1:PORT/"
 (waiting at most 15 s) and stops it by PID: SIGTERM, at most 5 s, then
 SIGKILL.
 """
@@ -16,8 +16,9 @@ class ExampleServer:
     """One example server on a free port of 127.0.0.1."""
 
     def __init__(self, binary, name, *args):
-        start_re = re.compile(r"^%s: listening on http://127\.0\.0\.1:(\d+)/$"
-                              % re.escape(name))
+        start_re = re.compile(
+            r"^%s: listening on (https?)://127\.0\.0\.1:(\d+)/$"
+            % re.escape(name))
         self.proc = subprocess.Popen(
             [binary, "--host", "127.0.0.1", "--port", "0", *args],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -38,8 +39,8 @@ class ExampleServer:
             self.proc.kill()
             self.proc.wait(5)
             raise RuntimeError("%s did not start: %r" % (name, line))
-        self.port = int(m.group(1))
-        self.url = "http://127.0.0.1:%d" % self.port
+        self.port = int(m.group(2))
+        self.url = "%s://127.0.0.1:%d" % (m.group(1), self.port)
 
     def stop(self):
         """SIGTERM, at most 5 s, then SIGKILL. Returns the exit code."""

@@ -79,9 +79,12 @@ export async function startServer(
     proc.stdout.on("data", (d) => {
       srv.out += d;
       const m = srv.out.match(
-        new RegExp(`^${name}: listening on http://127\\.0\\.0\\.1:(\\d+)/\n`),
+        new RegExp(`^${name}: listening on (https?)://127\\.0\\.0\\.1:(\\d+)/\n`),
       );
-      if (m) resolve(Number(m[1]));
+      if (m) {
+        srv.scheme = m[1];
+        resolve(Number(m[2]));
+      }
     });
     srv.exited.then((e) =>
       reject(new Error(`server exited before listening: ${JSON.stringify(e)}\n${srv.err}`)),
@@ -95,7 +98,7 @@ export async function startServer(
   }
   if (!(srv.port > 0 && srv.port < 65536))
     throw new Error(`bad port in start line: ${srv.out}`);
-  srv.base = `http://127.0.0.1:${srv.port}`;
+  srv.base = `${srv.scheme}://127.0.0.1:${srv.port}`;
   // Bounded readiness check: the port must accept a TCP connection.
   let ok = false;
   for (let i = 0; i < 50 && !ok; i++) {

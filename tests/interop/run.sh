@@ -27,7 +27,7 @@ export SIO_CONFORMANCE_BIN=$BIN
 # The chat tests: without the chat server they count one failure and the
 # rest still runs.
 node_files=(tests/interop/*.test.mjs)
-py_modules=(test_python_client)
+py_modules=(test_python_client test_tls_python)
 if [ -x "$CHAT" ]; then
 	case $CHAT in /*) ;; *) CHAT=$PWD/$CHAT ;; esac
 	export SIO_CHAT_BIN=$CHAT

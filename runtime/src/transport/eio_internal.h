@@ -97,7 +97,7 @@ struct eio_server {
     struct lws_context *ctx;
     struct lws_vhost *vhost;
     eio_options opts;
-    char *host, *path, *cors;
+    char *host, *path, *cors, *tls_cert, *tls_key;
     eio_callbacks cb;
     void *ud;
     map sessions;     /* sid -> session, not the dying ones */

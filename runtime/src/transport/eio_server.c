@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -53,8 +54,13 @@ static int copy_options(eio_server *srv, const eio_options *o)
     srv->host = dup_opt(o->host ? o->host : "127.0.0.1");
     srv->path = dup_opt(o->path ? o->path : "/engine.io/");
     srv->cors = dup_opt(o->cors_origin);
-    if (!srv->host || !srv->path || (o->cors_origin && !srv->cors))
+    srv->tls_cert = dup_opt(o->tls_cert);
+    srv->tls_key = dup_opt(o->tls_key);
+    if (!srv->host || !srv->path || (o->cors_origin && !srv->cors) ||
+        (o->tls_cert && !srv->tls_cert) || (o->tls_key && !srv->tls_key))
         return -1;
+    srv->opts.tls_cert = srv->tls_cert;
+    srv->opts.tls_key = srv->tls_key;
     srv->opts.host = srv->host;
     srv->opts.path = srv->path;
     srv->opts.cors_origin = srv->cors;
@@ -102,6 +108,31 @@ static const lws_retry_bo_t no_validity = {
     .secs_since_valid_hangup = 0,
 };
 
+/* TLS on the listening vhost when a certificate is configured: both
+ * files must be readable, so that a typo is reported as what it is. */
+static int setup_tls(eio_server *srv, struct lws_context_creation_info *info)
+{
+    const char *cert = srv->opts.tls_cert, *key = srv->opts.tls_key;
+
+    if (!cert && !key)
+        return 0;
+    if (!cert || !key) {
+        log_line(srv->opts.log_level, EIO_LOG_ERR,
+                 "eio: TLS needs both a certificate and a key");
+        return -1;
+    }
+    if (access(cert, R_OK) != 0 || access(key, R_OK) != 0) {
+        log_line(srv->opts.log_level, EIO_LOG_ERR,
+                 "eio: cannot read the TLS certificate %s or key %s", cert,
+                 key);
+        return -1;
+    }
+    info->options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    info->ssl_cert_filepath = cert;
+    info->ssl_private_key_filepath = key;
+    return 0;
+}
+
 static int create_context(eio_server *srv)
 {
     struct lws_context_creation_info info;
@@ -124,9 +155,14 @@ static int create_context(eio_server *srv)
     info.max_http_header_pool = 0; /* one per fd: polls hold theirs */
     info.timeout_secs = 20;
     info.retry_and_idle_policy = &no_validity;
-    srv->ctx = lws_create_context(&info);
-    if (!srv->ctx)
+    if (setup_tls(srv, &info) != 0)
         return -1;
+    srv->ctx = lws_create_context(&info);
+    if (!srv->ctx) {
+        log_line(srv->opts.log_level, EIO_LOG_ERR,
+                 "eio: cannot create the libwebsockets context");
+        return -1;
+    }
     /* The listening vhost; port 0 lets the kernel pick a free port. An
      * IPv4 address binds only with an IPv4 socket: on a v6 one lws
      * silently listens on every interface. */
@@ -134,8 +170,14 @@ static int create_context(eio_server *srv)
     if (!strchr(srv->host, ':'))
         info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
     srv->vhost = lws_create_vhost(srv->ctx, &info);
-    if (!srv->vhost)
+    if (!srv->vhost) {
+        log_line(srv->opts.log_level, EIO_LOG_ERR,
+                 "eio: cannot listen on %s:%d%s", srv->host, srv->opts.port,
+                 srv->opts.tls_cert ? " (or the TLS certificate and key do "
+                                      "not load or match)"
+                                    : "");
         return -1;
+    }
     srv->port = lws_get_vhost_listen_port(srv->vhost);
     return 0;
 }
@@ -163,8 +205,6 @@ eio_server *eio_server_new(const eio_options *o, const eio_callbacks *cb,
     /* lws' own log lines only for real errors: ours are one per event. */
     lws_set_log_level(getenv("EIO_LWSDBG") ? 31 : LLL_ERR, NULL);
     if (create_context(srv) != 0) {
-        log_line(srv->opts.log_level, EIO_LOG_ERR,
-                 "eio: cannot listen on %s:%d", srv->host, srv->opts.port);
         eio_server_free(srv);
         return NULL;
     }
@@ -174,6 +214,11 @@ eio_server *eio_server_new(const eio_options *o, const eio_callbacks *cb,
 int eio_server_port(const eio_server *srv)
 {
     return srv->port;
+}
+
+bool eio_server_tls(const eio_server *srv)
+{
+    return srv->opts.tls_cert != NULL;
 }
 
 const eio_options *eio_server_options(const eio_server *srv)
@@ -205,5 +250,7 @@ void eio_server_free(eio_server *srv)
     free(srv->host);
     free(srv->path);
     free(srv->cors);
+    free(srv->tls_cert);
+    free(srv->tls_key);
     free(srv);
 }

@@ -229,8 +229,8 @@ static void put_params(aa *d, const sioc_params *p)
         jw_key(w, "items");
         jw_open(w, '[');
         for (size_t i = 0; i < p->count; i++)
-            put_type(d, &p->items[i].type, p->items[i].name,
-                     doc_at(d, p->items[i].at));
+            /* Parameters share their event's line, and its comment. */
+            put_type(d, &p->items[i].type, p->items[i].name, NULL);
         jw_close(w, ']');
     }
     jw_kraw(w, "minItems", sioc_arena_printf(d->e->arena, "%zu", req));

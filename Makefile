@@ -125,9 +125,11 @@ $(foreach e,$(SCHEMA_EXAMPLES),$(eval $(call schema_example,$(e))))
 	$(B)/schema/$(e).sio.h $(B)/obj/schema/$(e).sio.o)
 
 # The chat page's client bundle: socket.io-client's dist/socket.io.js,
-# from the npm packages of tests/ (scripts/deps.sh), copied at build time.
+# from the npm packages of tests/ (scripts/deps.sh: the network), copied
+# at build time. Plain make builds without it and says so.
+CLIENT_JS_SRC := tests/node_modules/socket.io-client/dist/socket.io.js
 CLIENT_JS := $(B)/chat/socket.io.js
-$(CLIENT_JS): tests/node_modules/socket.io-client/dist/socket.io.js
+$(CLIENT_JS): $(CLIENT_JS_SRC)
 	@mkdir -p $(@D)
 	cp $< $@
 
@@ -144,10 +146,17 @@ $(B)/obj/examples/%.o: examples/%.c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
 
+# Link-time seams some tests need (-Wl,--wrap=SYMBOL: the test defines
+# __wrap_SYMBOL, e.g. a clock it sets).
+UNIT_SEAMS_test_store := -Wl,--wrap=time
+ALLOC_SEAMS := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
+UNIT_SEAMS_test_rooms := $(ALLOC_SEAMS)
+UNIT_SEAMS_test_sio_server := $(ALLOC_SEAMS)
+
 $(B)/tests/unit/%: tests/unit/%.c $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(LIB_A) \
-		$(LDFLAGS_ALL) $(LIBS) -lcmocka
+		$(LDFLAGS_ALL) $(UNIT_SEAMS_$*) $(LIBS) -lcmocka
 
 # ---- fuzz targets ---------------------------------------------------------
 # Each tests/fuzz/fuzz_NAME.c defines LLVMFuzzerTestOneInput; replay_NAME
@@ -188,7 +197,16 @@ fuzz: $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
 # ---- top-level targets ------------------------------------------------------
 all: lib $(GEN_TARGET) examples
 
-examples: $(EXAMPLE_BINS) $(if $(filter chat,$(EXAMPLES)),$(CLIENT_JS))
+examples: $(EXAMPLE_BINS) $(if $(filter chat,$(EXAMPLES)),client-js)
+
+client-js:
+ifneq ($(wildcard $(CLIENT_JS_SRC)),)
+client-js: $(CLIENT_JS)
+else
+	@echo "note: the chat page's client bundle is not built: it comes" \
+		"from npm ($(CLIENT_JS_SRC)); run 'make deps' (make run and" \
+		"make test do)" >&2
+endif
 
 test-build: all $(UNIT_BINS) $(REPLAY_BINS)
 
@@ -213,17 +231,7 @@ run:
 	@exec $(B)/examples/$(RUN_EXAMPLE) --host 127.0.0.1 \
 		$(if $(filter chat,$(RUN_EXAMPLE)),--www examples/chat/www --client-js $(CLIENT_JS))
 
-install: lib
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 644 runtime/include/*.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/
-	ln -sf libsio.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libsio.so.$(SONAME_MAJOR)
-	ln -sf libsio.so.$(SONAME_MAJOR) $(DESTDIR)$(PREFIX)/lib/libsio.so
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
-		runtime/libsio.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libsio.pc
-	if [ -x $(SIOC) ]; then install -d $(DESTDIR)$(PREFIX)/bin && \
-		install -m 755 $(SIOC) $(DESTDIR)$(PREFIX)/bin/; fi
+-include mk/install.mk
 
 format:
 	clang-format -i runtime/include/*.h runtime/src/*.[ch] \
@@ -233,7 +241,7 @@ clean:
 	rm -rf build
 
 FORCE:
-.PHONY: all lib examples test test-build check run install deps fuzz \
+.PHONY: all lib examples client-js test test-build check run deps fuzz \
 	format clean FORCE
 .DEFAULT_GOAL := all
 

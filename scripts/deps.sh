@@ -12,7 +12,8 @@ say() { [ $quiet = 1 ] || echo "deps: $*"; }
 debs=(build-essential pkg-config libwebsockets-dev libjansson-dev re2c
 	libev-dev libwebsockets-evlib-ev libuv1-dev libwebsockets-evlib-uv
 	libssl-dev zlib1g-dev libcmocka-dev clang libclang-rt-14-dev
-	python3 python3-socketio python3-websocket python3-requests)
+	python3 python3-socketio python3-websocket python3-requests
+	man-db groff-base)
 # Extra packages a feature adds: one per line in scripts/deps-extra.txt.
 if [ -f scripts/deps-extra.txt ]; then
 	while read -r p; do [ -n "$p" ] && debs+=("$p"); done \

@@ -33,6 +33,7 @@ typedef struct conf_opts {
     size_t max_payload;
     size_t max_buffered;
     unsigned connect_timeout_ms;
+    const char *cors_origin;
     bool engine_io;
 } conf_opts;
 
@@ -85,6 +86,8 @@ static void usage(FILE *f, const char *argv0)
             "                        before it is closed (default 16 MiB)\n"
             "  --connect-timeout MS  Socket.IO connectTimeout (default "
             "1000)\n"
+            "  --cors-origin LIST    CORS: \"*\" (default) or origins, "
+            "comma-separated\n"
             "  --engine-io           raw Engine.IO echo server on "
             "/engine.io/\n"
             "  --help                this text\n",
@@ -117,6 +120,7 @@ static int parse_args(int argc, char **argv, conf_opts *o)
         OPT_MAX_PAYLOAD,
         OPT_CONNECT_TIMEOUT,
         OPT_MAX_BUFFERED,
+        OPT_CORS_ORIGIN,
         OPT_ENGINE_IO,
         OPT_HELP,
     };
@@ -128,6 +132,7 @@ static int parse_args(int argc, char **argv, conf_opts *o)
         {"max-payload", required_argument, NULL, OPT_MAX_PAYLOAD},
         {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
         {"max-buffered", required_argument, NULL, OPT_MAX_BUFFERED},
+        {"cors-origin", required_argument, NULL, OPT_CORS_ORIGIN},
         {"engine-io", no_argument, NULL, OPT_ENGINE_IO},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
@@ -140,6 +145,7 @@ static int parse_args(int argc, char **argv, conf_opts *o)
         .max_payload = 1000000,
         .max_buffered = 16u << 20,
         .connect_timeout_ms = 1000,
+        .cors_origin = "*",
         .engine_io = false,
     };
     opterr = 0;
@@ -185,6 +191,11 @@ static int parse_args(int argc, char **argv, conf_opts *o)
                 bad = "--max-buffered";
             o->max_buffered = (size_t)v;
             break;
+        case OPT_CORS_ORIGIN:
+            if (!*optarg)
+                bad = "--cors-origin";
+            o->cors_origin = optarg;
+            break;
         case OPT_ENGINE_IO:
             o->engine_io = true;
             break;
@@ -221,7 +232,7 @@ static void fill_eio_options(eio_options *e, const conf_opts *o)
     e->ping_timeout_ms = o->ping_timeout_ms;
     e->max_payload = o->max_payload;
     e->max_buffered = o->max_buffered;
-    e->cors_origin = "*";
+    e->cors_origin = o->cors_origin;
 }
 
 static void print_listening(const char *host, int port)

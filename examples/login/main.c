@@ -5,6 +5,11 @@
  * connection as one long request (../shared/SEMANTICS.md).
  *
  *   login [--host H] [--port N] [--secret S] [--sessions cookie|server]
+ *         [--cors-origin LIST]
+ *
+ * Pages of other origins may call it with the user's cookies (credentialed
+ * CORS) only when named: --cors-origin "https://app.example, ..."; by
+ * default its own origin, http://HOST:PORT (none with --port 0).
  *
  * Prints one line "login: listening on http://HOST:PORT/" when ready;
  * SIGINT/SIGTERM close every connection and exit 0.
@@ -479,7 +484,7 @@ static void after_hook(sio_req *r, void *ud)
 /* ---- the process ------------------------------------------------------- */
 
 typedef struct login_opts {
-    const char *host, *secret;
+    const char *host, *secret, *cors_origin;
     sio_session_mode mode;
     int port;
 } login_opts;
@@ -503,6 +508,10 @@ static int parse_args(int argc, char **argv, login_opts *o)
             if (!*v)
                 return -1;
             o->secret = v;
+        } else if (strcmp(a, "--cors-origin") == 0) {
+            if (!*v)
+                return -1;
+            o->cors_origin = v;
         } else if (strcmp(a, "--sessions") == 0) {
             if (strcmp(v, "cookie") == 0)
                 o->mode = SIO_SESSIONS_COOKIE;
@@ -533,11 +542,17 @@ static sio_server *start(const login_opts *lo, app *a)
     sio_session_opts so;
     sio_options o;
     sio_server *srv;
+    char own[300];
 
     sio_options_init(&o);
     o.eio.host = lo->host;
     o.eio.port = lo->port;
-    o.eio.cors_origin = "*";
+    /* Credentialed CORS: named origins only, never "*" (any site). */
+    o.eio.cors_origin = lo->cors_origin;
+    if (!lo->cors_origin && lo->port &&
+        snprintf(own, sizeof own, "http://%s:%d", lo->host, lo->port) <
+            (int)sizeof own)
+        o.eio.cors_origin = own;
     o.eio.extra_headers = extra_headers;
     srv = sio_server_new(&o);
     if (!srv)
@@ -568,7 +583,8 @@ static sio_server *start(const login_opts *lo, app *a)
 
 int main(int argc, char **argv)
 {
-    login_opts lo = {"127.0.0.1", "dev-secret", SIO_SESSIONS_COOKIE, 5000};
+    login_opts lo = {"127.0.0.1", "dev-secret", NULL, SIO_SESSIONS_COOKIE,
+                     5000};
     app a = {.name = "login"};
     struct sigaction sa;
     sio_server *srv;
@@ -576,7 +592,7 @@ int main(int argc, char **argv)
     if (parse_args(argc, argv, &lo) != 0) {
         fprintf(stderr,
                 "usage: %s [--host H] [--port N] [--secret S] "
-                "[--sessions cookie|server]\n",
+                "[--sessions cookie|server] [--cors-origin LIST]\n",
                 argv[0]);
         return 1;
     }

@@ -117,8 +117,12 @@ typedef struct eio_options {
     unsigned ping_timeout_ms;     /* default 20000 */
     size_t max_payload;           /* default 1000000 bytes */
     const char *cors_origin;      /* NULL: no CORS headers; "*": any origin
-                                     (the request's Origin is echoed, with
-                                     credentials); else a comma list */
+                                     without credentials (Access-Control-
+                                     Allow-Origin: *; browsers then send
+                                     no cookies); else a comma list of
+                                     origins (blanks around names
+                                     ignored), each echoed with
+                                     credentials when it asks */
     bool polling;                 /* default true */
     bool websocket;               /* default true */
     bool allow_upgrades;          /* default true */
@@ -191,6 +195,12 @@ int eio_session_send(eio_session *s, eio_msg *m);
 /* Like eio_session_send, but drops the message (returns EIO_ELIMIT and
  * keeps the session) when the session's buffer is over half its limit. */
 int eio_session_send_volatile(eio_session *s, eio_msg *m);
+/* Queues n messages that belong together (a packet and its
+ * attachments): all of them or none, the limits applied to their total
+ * (as eio_session_send, or with volatile_ as eio_session_send_volatile).
+ * EIO_ENOMEM also leaves nothing queued. */
+int eio_session_send_all(eio_session *s, eio_msg *const *m, size_t n,
+                         bool volatile_);
 /* Bytes queued and not yet written. */
 size_t eio_session_buffered(const eio_session *s);
 /* Flushes what is queued, then closes (close callback: EIO_CLOSE_SERVER). */

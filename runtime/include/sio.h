@@ -184,6 +184,8 @@ int sio_refuse(sio_ctx *ctx, const char *message, json_t *data);
  *   sio_to(t, room), sio_except(t, room) narrow to rooms (a sid is a room
  *                                        holding that socket), minus rooms
  *   sio_volatile(t)                      dropped where the buffer is full
+ *                                        (over half of max_buffered with
+ *                                        it, attachments included)
  * sio_to on a one-socket target makes it a broadcast from that socket to
  * the room (the socket itself excluded), as socket.to(room) in socket.io.
  * Room names are borrowed until the emit returns. A broadcast is encoded
@@ -284,8 +286,10 @@ typedef int (*sio_http_fn)(eio_http_req *req, void *ud);
  * copied. 0 or SIO_ENOMEM. */
 int sio_http_file(sio_server *srv, const char *path, const char *file,
                   const char *content_type);
-/* Serves files under dir for paths under prefix ("/" -> dir/index.html);
- * no path leaves dir (.., symlinks out); missing files are 404. */
+/* Serves files under dir for paths under prefix, by whole segments
+ * ("/static" serves "/static/a.css", not "/staticfoo"; a path ending in
+ * "/" gets its index.html); no path leaves dir (.., symlinks out);
+ * missing files are 404. */
 int sio_http_static(sio_server *srv, const char *prefix, const char *dir);
 /* Every other request: fn answers it (eio_http_respond) and returns 0,
  * or returns non-zero for 404. */
@@ -316,7 +320,10 @@ const char *sio_req_query(const sio_req *r, const char *name);
 const char *sio_req_header(const sio_req *r, const char *name);
 const char *sio_req_cookie(const sio_req *r, const char *name);
 const char *sio_req_remote_addr(const sio_req *r);
-/* A field of an application/x-www-form-urlencoded body (decoded). */
+/* A field of an application/x-www-form-urlencoded body (decoded; the
+ * first of a repeated name; NULL if absent or not UTF-8). A body with a
+ * NUL byte (%00) in any name or value is answered 400 before hooks and
+ * route run: no field is silently cut short at it. */
 const char *sio_req_form(const sio_req *r, const char *name);
 /* An application/json body (borrowed), or NULL. */
 json_t *sio_req_json(const sio_req *r);
@@ -349,7 +356,9 @@ typedef enum sio_session_mode {
  * database can fill the same table. */
 typedef struct sio_session_store sio_session_store;
 struct sio_session_store {
-    /* A new copy of the session stored under id; NULL if none. */
+    /* A new copy of the session stored under id; NULL if none. A load
+     * is a use: a store that expires sessions counts idleness from the
+     * last load or save. */
     json_t *(*load)(sio_session_store *st, const char *id);
     /* Stores a copy of session under id: 0 or SIO_ENOMEM. */
     int (*save)(sio_session_store *st, const char *id, const json_t *session);

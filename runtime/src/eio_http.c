@@ -92,7 +92,7 @@ static int add_header(struct lws *wsi, const char *name, const char *value,
                                        (int)strlen(value), pp, end);
 }
 
-/* Is this request's Origin allowed by the cors_origin option? */
+/* Is this request's Origin in the cors_origin list? */
 static bool origin_allowed(const eio_server *srv, const char *origin)
 {
     const char *list = srv->opts.cors_origin, *p;
@@ -100,13 +100,14 @@ static bool origin_allowed(const eio_server *srv, const char *origin)
 
     if (!list)
         return false;
-    if (strcmp(list, "*") == 0)
-        return true;
     for (p = list; *p;) {
-        size_t len = strcspn(p, ",");
-        while (len && *p == ' ')
-            p++, len--;
-        if (len == n && strncmp(p, origin, n) == 0)
+        size_t len = strcspn(p, ","), skip = strspn(p, " \t");
+        const char *name = p + skip; /* skip <= len: blanks are not ',' */
+        size_t nlen = len - skip;
+        /* "a , b": blanks on either side of a name are not part of it */
+        while (nlen && (name[nlen - 1] == ' ' || name[nlen - 1] == '\t'))
+            nlen--;
+        if (nlen == n && strncmp(name, origin, n) == 0)
             return true;
         p += len;
         if (*p == ',')
@@ -119,20 +120,23 @@ static int add_cors(struct lws *wsi, struct pss *p, unsigned char **pp,
                     unsigned char *end)
 {
     eio_server *srv = eiop_server_of(wsi);
+    bool any = srv->opts.cors_origin && strcmp(srv->opts.cors_origin, "*") == 0;
 
-    if (!srv->opts.cors_origin)
+    /* "*" is any origin and so never with credentials: a page of any site
+     * must not make requests with the user's cookies. Credentials go
+     * only to the origins a list names, echoed one at a time. */
+    if (any) {
+        if (add_header(wsi, "access-control-allow-origin:", "*", pp, end))
+            return -1;
+    } else if (!p->origin || !origin_allowed(srv, p->origin)) {
         return 0;
-    if (!p->origin)
-        return strcmp(srv->opts.cors_origin, "*") == 0
-                   ? add_header(wsi, "access-control-allow-origin:", "*", pp,
-                                end)
-                   : 0;
-    if (!origin_allowed(srv, p->origin))
-        return 0;
-    if (add_header(wsi, "access-control-allow-origin:", p->origin, pp, end) ||
-        add_header(wsi, "access-control-allow-credentials:", "true", pp, end) ||
-        add_header(wsi, "vary:", "Origin", pp, end))
+    } else if (add_header(wsi, "access-control-allow-origin:", p->origin, pp,
+                          end) ||
+               add_header(wsi, "access-control-allow-credentials:", "true", pp,
+                          end) ||
+               add_header(wsi, "vary:", "Origin", pp, end)) {
         return -1;
+    }
     if (p->preflight) {
         if (add_header(wsi, "access-control-allow-methods:",
                        "GET, POST, OPTIONS", pp, end) ||

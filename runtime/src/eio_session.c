@@ -14,20 +14,31 @@
 #include "eio_packet.h"
 #include "log.h"
 
+/* Room for n more messages, so that pushing them cannot fail. */
+static int queue_reserve(eio_session *s, size_t n)
+{
+    size_t ncap = s->q_cap ? s->q_cap : 8;
+    eio_msg **nv;
+
+    if (s->q_len + n <= s->q_cap)
+        return 0;
+    while (ncap < s->q_len + n)
+        ncap *= 2;
+    if (!(nv = malloc(ncap * sizeof *nv)))
+        return EIO_ENOMEM;
+    for (size_t i = 0; i < s->q_len; i++)
+        nv[i] = s->q_v[(s->q_head + i) % s->q_cap];
+    free(s->q_v);
+    s->q_v = nv;
+    s->q_cap = ncap;
+    s->q_head = 0;
+    return 0;
+}
+
 static int queue_push(eio_session *s, eio_msg *m)
 {
-    if (s->q_len == s->q_cap) {
-        size_t ncap = s->q_cap ? s->q_cap * 2 : 8;
-        eio_msg **nv = malloc(ncap * sizeof *nv);
-        if (!nv)
-            return EIO_ENOMEM;
-        for (size_t i = 0; i < s->q_len; i++)
-            nv[i] = s->q_v[(s->q_head + i) % s->q_cap];
-        free(s->q_v);
-        s->q_v = nv;
-        s->q_cap = ncap;
-        s->q_head = 0;
-    }
+    if (queue_reserve(s, 1) != 0)
+        return EIO_ENOMEM;
     s->q_v[(s->q_head + s->q_len) % s->q_cap] = eio_msg_ref(m);
     s->q_len++;
     s->q_bytes += eio_msg_len(m);
@@ -352,30 +363,42 @@ size_t eio_session_buffered(const eio_session *s)
     return s->q_bytes;
 }
 
-int eio_session_send(eio_session *s, eio_msg *m)
+int eio_session_send_all(eio_session *s, eio_msg *const *m, size_t n,
+                         bool volatile_)
 {
+    size_t bytes = 0;
+
     if (s->state != SS_OPEN)
         return EIO_ECLOSED;
-    if (s->q_bytes + eio_msg_len(m) > s->srv->opts.max_buffered) {
+    for (size_t i = 0; i < n; i++)
+        bytes += eio_msg_len(m[i]);
+    /* The limits and the queue's room are checked for the whole group
+     * before any of it is queued. */
+    if (volatile_ && s->q_bytes + bytes > s->srv->opts.max_buffered / 2)
+        return EIO_ELIMIT;
+    if (s->q_bytes + bytes > s->srv->opts.max_buffered) {
         LOGF(s->srv, EIO_LOG_WARN,
              "eio %s: outbound buffer over %zu bytes, closing", s->sid,
              s->srv->opts.max_buffered);
         eiop_session_abort(s, EIO_CLOSE_SLOW_CONSUMER, EIO_PKT_CLOSE);
         return EIO_ELIMIT;
     }
-    if (queue_push(s, m) != 0)
+    if (queue_reserve(s, n) != 0)
         return EIO_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        (void)queue_push(s, m[i]); /* cannot fail: reserved */
     eiop_session_flush(s);
     return 0;
 }
 
+int eio_session_send(eio_session *s, eio_msg *m)
+{
+    return eio_session_send_all(s, &m, 1, false);
+}
+
 int eio_session_send_volatile(eio_session *s, eio_msg *m)
 {
-    if (s->state != SS_OPEN)
-        return EIO_ECLOSED;
-    if (s->q_bytes + eio_msg_len(m) > s->srv->opts.max_buffered / 2)
-        return EIO_ELIMIT;
-    return eio_session_send(s, m);
+    return eio_session_send_all(s, &m, 1, true);
 }
 
 void eio_session_close(eio_session *s)

@@ -106,6 +106,15 @@ static bool is_get(const eio_http_req *r)
            strcmp(eio_http_method(r), "HEAD") == 0;
 }
 
+/* Is path prefix itself or under it? Whole segments only: "/static"
+ * holds "/static/a.css", not "/staticfoo". */
+static bool under_prefix(const char *path, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return strncmp(path, prefix, n) == 0 &&
+           ((n && prefix[n - 1] == '/') || path[n] == '\0' || path[n] == '/');
+}
+
 static int serve_static(struct sio_http *h, eio_http_req *r)
 {
     const char *path = eio_http_path(r);
@@ -115,8 +124,7 @@ static int serve_static(struct sio_http *h, eio_http_req *r)
         if (strcmp(f->path, path) == 0)
             return eio_http_file(r, f->file, f->ctype);
     for (http_dir *d = h->dirs; d; d = d->next)
-        if (strncmp(path, d->prefix, strlen(d->prefix)) == 0 &&
-            resolve(d, path, file) == 0)
+        if (under_prefix(path, d->prefix) && resolve(d, path, file) == 0)
             return eio_http_file(r, file, NULL);
     return -1;
 }

@@ -175,7 +175,7 @@ struct sio_req {
     bool form_parsed, json_parsed, answered;
     char *hdrs[SIO_REQ_MAX_HEADERS * 2]; /* name, value pairs */
     size_t nhdrs;
-    char cookie_buf[4096];
+    json_t *cookies; /* name -> value, each kept until the request ends */
     /* the session of the request (sio_websession.c) */
     json_t *session;
     char *session_id;

@@ -96,8 +96,13 @@ static int mem_join(sio_adapter *a, sio_socket *s, const char *name)
     if (grow((void **)&sr->v, &sr->cap, sr->n + 1, sizeof *sr->v) ||
         !(r = room_get(m, name, true)))
         return SIO_ENOMEM;
-    if (grow((void **)&r->members, &r->cap, r->n + 1, sizeof *r->members))
+    if (grow((void **)&r->members, &r->cap, r->n + 1, sizeof *r->members)) {
+        if (r->n == 0) { /* just created: no empty room stays behind */
+            map_del(&m->rooms, r->name, strlen(r->name));
+            free(r);
+        }
         return SIO_ENOMEM;
+    }
     r->members[r->n] = s;
     sr->v[sr->n++] = (membership){r, r->n++};
     return 0;

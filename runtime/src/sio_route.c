@@ -162,8 +162,16 @@ static route *find_route(struct sio_routes *rs, sio_req *r, bool *path_only)
 /* ---- running a request
  * ------------------------------------------------------- */
 
+static bool form_ok(sio_req *r);
+
 static void run_route(struct sio_routes *rs, route *rt, sio_req *r)
 {
+    /* A NUL in a form field would cut its C string short: refused whole,
+     * before anything reads it. */
+    if (!form_ok(r)) {
+        sio_respond(r, 400, "text/plain", "Bad Request", 11);
+        return;
+    }
     for (hook *h = rs->before; h; h = h->next)
         if (h->before(r, h->ud) || r->answered)
             return;
@@ -179,6 +187,7 @@ static void req_fini(sio_req *r)
     params_clear(r);
     json_decref(r->form);
     json_decref(r->json);
+    json_decref(r->cookies);
     for (size_t i = 0; i < r->nhdrs; i++)
         free(r->hdrs[i]);
     siop_session_req_fini(r);
@@ -256,12 +265,23 @@ const char *sio_req_cookie(const sio_req *r, const char *name)
 {
     sio_req *w = (sio_req *)r;
     const char *h = sio_req_header(r, "cookie");
+    char buf[4096];
+    json_t *v;
     int n;
 
-    if (!h)
+    if (!h || !name)
         return NULL;
-    n = sio_cookie_get(h, name, w->cookie_buf, sizeof w->cookie_buf);
-    return n >= 0 ? w->cookie_buf : NULL;
+    /* One string per name for the whole request: a later read (the
+     * session's included) never overwrites one the route holds. */
+    if ((v = json_object_get(w->cookies, name)))
+        return json_string_value(v);
+    n = sio_cookie_get(h, name, buf, sizeof buf);
+    if (n < 0 || (!w->cookies && !(w->cookies = json_object())))
+        return NULL;
+    v = json_stringn_nocheck(buf, (size_t)n);
+    if (json_object_set_new_nocheck(w->cookies, name, v) != 0)
+        return NULL;
+    return json_string_value(v);
 }
 
 static bool content_type_is(const sio_req *r, const char *type)
@@ -281,8 +301,8 @@ static int hex(int c)
 }
 
 /* Decodes one form component (+ is a space, %XX a byte) into a new
- * string; NULL if it is not valid UTF-8 afterwards or on OOM. */
-static char *form_decode(const char *s, size_t n)
+ * string (NULL on OOM); *nul is set if it holds a NUL byte. */
+static char *form_decode(const char *s, size_t n, bool *nul)
 {
     char *o = malloc(n + 1);
     size_t k = 0;
@@ -301,22 +321,25 @@ static char *form_decode(const char *s, size_t n)
         }
     }
     o[k] = '\0';
+    *nul |= strlen(o) != k;
     return o;
 }
 
-static void parse_form(sio_req *r)
+/* Fills r->form; false if a name or value holds a NUL byte. */
+static bool parse_form(sio_req *r)
 {
     size_t len;
     const char *b = (const char *)sio_req_body(r, &len), *end = b + len;
+    bool nul = false;
 
     r->form = json_object();
     while (r->form && b < end) {
         const char *amp = memchr(b, '&', (size_t)(end - b));
         const char *stop = amp ? amp : end;
         const char *eq = memchr(b, '=', (size_t)(stop - b));
-        char *k = form_decode(b, (size_t)((eq ? eq : stop) - b));
-        char *v =
-            eq ? form_decode(eq + 1, (size_t)(stop - eq - 1)) : strdup("");
+        char *k = form_decode(b, (size_t)((eq ? eq : stop) - b), &nul);
+        char *v = eq ? form_decode(eq + 1, (size_t)(stop - eq - 1), &nul)
+                     : strdup("");
         /* The first of a repeated field wins; non-UTF-8 is dropped. */
         if (k && v && *k && !json_object_get(r->form, k))
             json_object_set_new(r->form, k, json_string(v));
@@ -324,17 +347,24 @@ static void parse_form(sio_req *r)
         free(v);
         b = stop + 1;
     }
+    return !nul;
+}
+
+/* Parses a form body once; false if it cannot be read without loss. */
+static bool form_ok(sio_req *r)
+{
+    if (r->form_parsed)
+        return true;
+    r->form_parsed = true;
+    return !content_type_is(r, "application/x-www-form-urlencoded") ||
+           parse_form(r);
 }
 
 const char *sio_req_form(const sio_req *r, const char *name)
 {
     sio_req *w = (sio_req *)r;
 
-    if (!w->form_parsed) {
-        w->form_parsed = true;
-        if (content_type_is(r, "application/x-www-form-urlencoded"))
-            parse_form(w);
-    }
+    (void)form_ok(w);
     return json_string_value(json_object_get(w->form, name));
 }
 

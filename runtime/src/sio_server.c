@@ -133,18 +133,25 @@ static void conn_unlink(sio_conn *c, const sio_socket *s)
         }
 }
 
-/* Queues an encoded packet: the head, then its attachments, in order.
- * A volatile packet is dropped whole when the session's buffer is full. */
+/* Queues an encoded packet: the head, then its attachments, in order,
+ * as one group: a head without its attachments would corrupt the stream,
+ * and a volatile packet is dropped whole when its total does not fit. */
 static int conn_send_mode(sio_conn *c, const sio_encoded *e, bool volatile_)
 {
+    eio_msg *few[8], **v = few;
     int rc;
 
     if (!c->session)
         return SIO_ECLOSED;
-    rc = volatile_ ? eio_session_send_volatile(c->session, e->head)
-                   : eio_session_send(c->session, e->head);
-    for (size_t i = 0; rc == 0 && i < e->natt; i++)
-        rc = c->session ? eio_session_send(c->session, e->att[i]) : SIO_ECLOSED;
+    if (e->natt >= sizeof few / sizeof *few &&
+        !(v = malloc((e->natt + 1) * sizeof *v)))
+        return SIO_ENOMEM;
+    v[0] = e->head;
+    for (size_t i = 0; i < e->natt; i++)
+        v[i + 1] = e->att[i];
+    rc = eio_session_send_all(c->session, v, e->natt + 1, volatile_);
+    if (v != few)
+        free(v);
     return rc;
 }
 
@@ -880,6 +887,8 @@ int sio_namespace_on_connect(sio_namespace *ns, sio_connect_fn fn, void *ud)
 int sio_namespace_on_disconnecting(sio_namespace *ns, sio_disconnect_fn fn,
                                    void *ud)
 {
+    if (!ns || !fn)
+        return SIO_EINVAL;
     if (ns->on_disconnecting)
         return SIO_EEXIST;
     ns->on_disconnecting = fn;

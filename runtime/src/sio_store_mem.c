@@ -55,14 +55,16 @@ static json_t *mem_load(sio_session_store *base, const char *id)
 {
     mem_store *m = (mem_store *)base;
     stored *st = id ? map_get(&m->entries, id, strlen(id)) : NULL;
+    int64_t now = now_s();
 
     if (!st)
         return NULL;
-    if (now_s() - st->touched > m->max_age_s) {
+    if (now - st->touched > m->max_age_s) {
         map_del(&m->entries, st->id, strlen(st->id));
         stored_free(st);
         return NULL;
     }
+    st->touched = now; /* a read is use too: expiry is by idleness */
     return json_deep_copy(st->session);
 }
 

@@ -45,21 +45,31 @@ static struct sio_websession *ws_new(sio_server *srv)
     return srv->sessions;
 }
 
+/* A refused sio_server_sessions: the store it was given is stolen all
+ * the same, unless it is the one already in use. */
+static int refuse_store(struct sio_websession *ws, sio_session_store *st,
+                        int rc)
+{
+    if (st && (!ws || st != ws->store))
+        st->free(st);
+    return rc;
+}
+
 int sio_server_sessions(sio_server *srv, const sio_session_opts *o)
 {
     struct sio_websession *ws = ws_new(srv);
 
     if (!ws)
-        return SIO_ENOMEM;
+        return refuse_store(NULL, o->store, SIO_ENOMEM);
     if (!o->secret || !o->secret[0] || o->mode == SIO_SESSIONS_OFF)
-        return SIO_EINVAL;
+        return refuse_store(ws, o->store, SIO_EINVAL);
     free(ws->secret);
     free(ws->cookie_name);
     ws->o = *o;
     ws->secret = strdup(o->secret);
     ws->cookie_name = strdup(o->cookie_name ? o->cookie_name : "session");
     if (!ws->secret || !ws->cookie_name)
-        return SIO_ENOMEM;
+        return refuse_store(ws, o->store, SIO_ENOMEM);
     if (ws->store && ws->store != o->store)
         ws->store->free(ws->store);
     ws->store = o->store;

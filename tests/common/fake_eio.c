@@ -1,9 +1,11 @@
 /* fake_eio.c - a fake Engine.IO layer for the core's unit tests:
  * sessions are driven by hand (sess_text, sess_bin, sess_close) and what
- * the server sends is recorded as strings (binary as "<bin HEX>"). The
+ * the server sends is recorded as strings (binary as "<bin HEX>"); plain
+ * HTTP requests too (http_req, http_run: the answer is recorded). The
  * test links with libsio.a, whose eio_* objects the linker then leaves
  * out: if the core starts using another eio_* function, add it here.
  * #include it once, after cmocka and sio.h. */
+#include <sys/stat.h>
 /* ---- the fake Engine.IO layer -------------------------------------------- */
 
 #define MAX_OUT 64
@@ -35,6 +37,7 @@ struct eio_session {
     bool close_asked;
     char *out[MAX_OUT]; /* sent messages; binary as "<bin HEX>" */
     size_t nout, read;
+    size_t buffered; /* bytes queued, against o.max_buffered if set */
 };
 
 void eio_options_init(eio_options *o)
@@ -109,22 +112,15 @@ void *eio_session_data(const eio_session *s)
     return s->data;
 }
 
-int eio_session_send(eio_session *s, eio_msg *m)
+/* A sent message as a string; NULL when out of memory. */
+static char *fake_record(eio_msg *m)
 {
     const uint8_t *d = eio_msg_data(m);
     size_t n = eio_msg_len(m);
-    char *o;
+    char *o = malloc(2 * n + 8);
 
-    if (!s->open || s->close_asked)
-        return EIO_ECLOSED;
-    if (s->read == s->nout) { /* all read: start over, for long tests */
-        for (size_t i = 0; i < s->nout; i++)
-            free(s->out[i]);
-        s->nout = s->read = 0;
-    }
-    assert_true(s->nout < MAX_OUT);
-    o = malloc(2 * n + 8);
-    assert_non_null(o);
+    if (!o)
+        return NULL;
     if (eio_msg_binary(m)) {
         size_t k = (size_t)sprintf(o, "<bin ");
         for (size_t i = 0; i < n; i++)
@@ -134,13 +130,53 @@ int eio_session_send(eio_session *s, eio_msg *m)
         memcpy(o, d, n);
         o[n] = '\0';
     }
-    s->out[s->nout++] = o;
+    return o;
+}
+
+/* As eio's: all or none; the limits of o.max_buffered (when set) on the
+ * total; a record that cannot be allocated is the queue's ENOMEM. */
+int eio_session_send_all(eio_session *s, eio_msg *const *m, size_t n,
+                         bool volatile_)
+{
+    size_t max = s->srv->o.max_buffered, bytes = 0;
+    char *o[MAX_OUT];
+
+    if (!s->open || s->close_asked)
+        return EIO_ECLOSED;
+    if (s->read == s->nout) { /* all read: start over, for long tests */
+        for (size_t i = 0; i < s->nout; i++)
+            free(s->out[i]);
+        s->nout = s->read = 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        bytes += eio_msg_len(m[i]);
+    if (max && volatile_ && s->buffered + bytes > max / 2)
+        return EIO_ELIMIT;
+    if (max && s->buffered + bytes > max) {
+        s->close_asked = true;
+        return EIO_ELIMIT;
+    }
+    assert_true(s->nout + n <= MAX_OUT);
+    for (size_t i = 0; i < n; i++)
+        if (!(o[i] = fake_record(m[i]))) {
+            while (i--)
+                free(o[i]);
+            return EIO_ENOMEM;
+        }
+    for (size_t i = 0; i < n; i++)
+        s->out[s->nout++] = o[i];
+    s->buffered += bytes;
     return 0;
+}
+
+int eio_session_send(eio_session *s, eio_msg *m)
+{
+    return eio_session_send_all(s, &m, 1, false);
 }
 
 int eio_session_send_volatile(eio_session *s, eio_msg *m)
 {
-    return eio_session_send(s, m);
+    return eio_session_send_all(s, &m, 1, true);
 }
 
 void eio_session_close(eio_session *s)
@@ -283,31 +319,45 @@ static inline void drain_posts(eio_server *e)
     e->nposts = 0;
 }
 
-/* The HTTP side is not driven here: just enough to link without eio_app.o. */
+/* ---- plain HTTP requests ---------------------------------------------- */
+
+/* A request the test fills (http_req) and hands to the server (http_run);
+ * what answered it is recorded. */
+struct eio_http_req {
+    const char *method, *path, *body;
+    const char *const *headers; /* name, value pairs; NULL-terminated */
+    int status;                 /* 0 until answered */
+    char *resp;                 /* the body, NUL-terminated */
+    char *resp_headers;         /* "name: value\n" lines */
+    char *file;                 /* what eio_http_file served */
+};
+
 const char *eio_http_method(const eio_http_req *r)
 {
-    (void)r;
-    return "GET";
+    return r->method;
 }
 
 const char *eio_http_path(const eio_http_req *r)
 {
-    (void)r;
-    return "/";
+    return r->path;
 }
 
 int eio_http_file(eio_http_req *r, const char *path, const char *ctype)
 {
-    (void)r;
-    (void)path;
+    struct stat st;
     (void)ctype;
-    return EIO_EINVAL;
+    if (r->status || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return EIO_EINVAL;
+    r->status = 200;
+    r->file = strdup(path);
+    return 0;
 }
 
 const char *eio_http_header(const eio_http_req *r, const char *name)
 {
-    (void)r;
-    (void)name;
+    for (size_t i = 0; r->headers && r->headers[i]; i += 2)
+        if (strcasecmp(r->headers[i], name) == 0)
+            return r->headers[i + 1];
     return NULL;
 }
 
@@ -326,19 +376,52 @@ const char *eio_http_remote_addr(const eio_http_req *r)
 
 const uint8_t *eio_http_body(const eio_http_req *r, size_t *len)
 {
-    (void)r;
-    *len = 0;
-    return (const uint8_t *)"";
+    *len = r->body ? strlen(r->body) : 0;
+    return (const uint8_t *)(r->body ? r->body : "");
 }
 
 int eio_http_respond(eio_http_req *r, int status, const char *ctype,
                      const void *body, size_t len, const char *const *h)
 {
-    (void)r;
-    (void)status;
+    size_t n = 1;
     (void)ctype;
-    (void)body;
-    (void)len;
-    (void)h;
-    return EIO_EINVAL;
+    if (r->status)
+        return EIO_EINVAL;
+    r->status = status;
+    r->resp = calloc(1, len + 1);
+    assert_non_null(r->resp);
+    memcpy(r->resp, body, len);
+    for (size_t i = 0; h && h[i]; i += 2)
+        n += strlen(h[i]) + strlen(h[i + 1]) + 3;
+    r->resp_headers = calloc(1, n);
+    assert_non_null(r->resp_headers);
+    for (size_t i = 0; h && h[i]; i += 2)
+        sprintf(r->resp_headers + strlen(r->resp_headers), "%s: %s\n", h[i],
+                h[i + 1]);
+    return 0;
+}
+
+/* A request: method, path, body (NULL: none), then header name, value
+ * pairs ending with NULL (kept by pointer: static strings). */
+static inline eio_http_req http_req(const char *method, const char *path,
+                                    const char *body,
+                                    const char *const *headers)
+{
+    eio_http_req r = {method, path, body, headers, 0, NULL, NULL, NULL};
+    return r;
+}
+
+/* Runs the request through the server; the status (404: nobody). */
+static inline int http_run(eio_server *e, eio_http_req *r)
+{
+    if (e->cb.http(r, e->ud) != 0 && !r->status)
+        r->status = 404;
+    return r->status;
+}
+
+static inline void http_fini(eio_http_req *r)
+{
+    free(r->resp);
+    free(r->resp_headers);
+    free(r->file);
 }

@@ -18,7 +18,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Fetch, NodeWebSocket } from "engine.io-client";
 import { io, Manager } from "socket.io-client";
-import { sleep, startServer, within } from "./lib.mjs";
+import { request, sleep, startServer, within } from "./lib.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
@@ -1019,3 +1019,43 @@ for (const sessions of ["cookie", "server"]) {
     });
   });
 }
+
+// Credentialed CORS: the session cookie may ride cross-origin requests
+// only from the origins --cors-origin names; never from any origin.
+describe("login CORS", () => {
+  let named, unnamed;
+  before(async () => {
+    named = await startLogin(["--secret", SECRET, "--cors-origin", "http://app.test"]);
+    unnamed = await startLogin(["--secret", SECRET]);
+  });
+  after(async () => {
+    assert.equal((await named.stop()).code, 0);
+    assert.equal((await unnamed.stop()).code, 0);
+  });
+
+  const login = (srv, origin) =>
+    request("POST", `${srv.base}/login`, {
+      headers: { origin, "content-type": "application/x-www-form-urlencoded" },
+      body: "username=alice&password=wonderland",
+    });
+  const handshake = (srv, origin) =>
+    request("GET", `${srv.base}/socket.io/?EIO=4&transport=polling`, { headers: { origin } });
+
+  test("a named origin is echoed with credentials (route and Socket.IO)", T, async () => {
+    for (const r of [await login(named, "http://app.test"), await handshake(named, "http://app.test")]) {
+      assert.equal(r.status, 200);
+      assert.equal(r.headers["access-control-allow-origin"], "http://app.test");
+      assert.equal(r.headers["access-control-allow-credentials"], "true");
+    }
+  });
+
+  test("another origin gets no CORS headers", T, async () => {
+    for (const srv of [named, unnamed]) {
+      for (const r of [await login(srv, "http://evil.test"), await handshake(srv, "http://evil.test")]) {
+        assert.equal(r.status, 200);
+        assert.equal(r.headers["access-control-allow-origin"], undefined);
+        assert.equal(r.headers["access-control-allow-credentials"], undefined);
+      }
+    }
+  });
+});

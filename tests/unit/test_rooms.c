@@ -2,7 +2,9 @@
  * leave, the implicit sid room, targets (namespace, rooms, except,
  * broadcast from a socket), no duplicates across rooms, leave-all on
  * disconnect after a disconnecting handler that still sees the rooms,
- * and 1,000 members each getting 100 broadcasts in order. */
+ * and 1,000 members each getting 100 broadcasts in order; a join that
+ * runs out of memory leaves nothing behind (linked with the allocation
+ * seams of fail_alloc.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +16,7 @@
 
 #include "sio.h"
 
+#include "../common/fail_alloc.h"
 #include "../common/fake_eio.c"
 
 #define MAXS 1000
@@ -232,6 +235,34 @@ static void test_thousand_members_in_order(void **state)
     }
 }
 
+/* Each allocation of a join failing in turn: SIO_ENOMEM, and the
+ * namespace as before (no empty room kept, no block left over). */
+static void test_join_out_of_memory(void **state)
+{
+    int rc = SIO_ENOMEM;
+    (void)state;
+
+    connect_clients(2);
+    /* Socket 1's membership array and the room map exist beforehand. */
+    assert_int_equal(sio_join(W.sock[0], "a"), 0);
+    assert_int_equal(sio_join(W.sock[1], "a"), 0);
+    for (long k = 0; rc != 0; k++) {
+        long live = alloc_live();
+        assert_true(k < 16);
+        fail_after(k);
+        rc = sio_join(W.sock[1], "new");
+        fail_off();
+        if (rc == 0)
+            break;
+        assert_int_equal(rc, SIO_ENOMEM);
+        assert_int_equal(alloc_live(), live);
+        assert_false(sio_in_room(W.sock[1], "new"));
+        assert_int_equal(sio_room_size(W.ns, "new"), 0);
+    }
+    assert_int_equal(sio_room_size(W.ns, "new"), 1);
+    assert_int_equal(sio_room_size(W.ns, "a"), 2);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -239,7 +270,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_join_leave_and_queries),    T(test_targets),
         T(test_binary_broadcast),          T(test_disconnect_leaves_rooms),
-        T(test_thousand_members_in_order),
+        T(test_thousand_members_in_order), T(test_join_out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

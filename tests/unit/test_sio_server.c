@@ -18,6 +18,7 @@
 
 #include "sio.h"
 
+#include "../common/fail_alloc.h"
 #include "../common/fake_eio.c"
 
 /* ---- the application under test -------------------------------------------
@@ -221,6 +222,10 @@ static void test_registration(void **state)
     assert_int_equal(sio_namespace_on(f->root, NULL, app_event, NULL),
                      SIO_EINVAL);
     assert_int_equal(sio_namespace_on(f->root, "x", NULL, NULL), SIO_EINVAL);
+    assert_int_equal(sio_namespace_on_disconnecting(NULL, app_disconnect, NULL),
+                     SIO_EINVAL);
+    assert_int_equal(sio_namespace_on_disconnecting(ns, NULL, NULL),
+                     SIO_EINVAL);
     /* Schemas may have many events; the last one still dispatches. */
     for (int i = 0; i < 10000; i++) {
         snprintf(name, sizeof name, "e%d", i);
@@ -652,6 +657,55 @@ static void test_free_with_live_sessions(void **state)
     sess_free(s);
 }
 
+/* Emits one bytes argument of n bytes to root, volatile or not;
+ * returns how many messages s got (its head and attachment, or none). */
+static size_t emit_bytes(fixture *f, eio_session *s, size_t n, bool vol,
+                         long fail_in)
+{
+    static const char zeros[1024];
+    json_t *args = json_pack("[o]", sio_bytes_new(zeros, n));
+    sio_target t = sio_all(f->root);
+    size_t before = s->nout - s->read;
+
+    assert_non_null(args);
+    fail_after(fail_in);
+    (void)sio_emit_to(vol ? sio_volatile(t) : t, "ev", args);
+    fail_off();
+    return s->nout - s->read - before;
+}
+
+/* A packet with attachments is queued whole or not at all: a volatile
+ * one is dropped whole when the attachments would pass half the buffer
+ * (the session is kept), and running out of memory midway queues none
+ * of it. */
+static void test_packet_queued_whole(void **state)
+{
+    fixture *f = *state;
+    eio_session *s = joined(f);
+    size_t got;
+
+    f->eio->o.max_buffered = 1000;
+    s->buffered = 400; /* the head fits under half; head + 600 not even whole */
+    assert_int_equal(emit_bytes(f, s, 600, true, -1), 0);
+    assert_false(s->close_asked);
+    assert_int_equal(emit_bytes(f, s, 10, true, -1), 2);
+    expect_out(s, "451-[\"ev\",{\"_placeholder\":true,\"num\":0}]");
+    expect_out(s, "<bin 00000000000000000000>");
+    s->buffered = 0;
+    for (int vol = 0; vol < 2; vol++) {
+        got = 0;
+        for (long k = 0; got == 0; k++) {
+            assert_true(k < 32);
+            got = emit_bytes(f, s, 4, vol, k);
+            assert_true(got == 0 || got == 2);
+        }
+        expect_out(s, "451-[\"ev\",{\"_placeholder\":true,\"num\":0}]");
+        expect_out(s, "<bin 00000000>");
+    }
+    assert_false(s->close_asked);
+    sess_close(s, EIO_CLOSE_TRANSPORT_CLOSE);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -681,6 +735,7 @@ int main(void)
         T(test_call_on_loop),
         T(test_emit_rules),
         T(test_free_with_live_sessions),
+        T(test_packet_queued_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,14 +1,31 @@
 /* test_store.c - the in-memory session store: copies in and out, a
- * bounded number of sessions, updates of a known id past the bound. */
+ * bounded number of sessions, updates of a known id past the bound,
+ * expiry by idleness (on a clock the test sets: linked with
+ * -Wl,--wrap=time). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include <cmocka.h>
 
 #include "sio.h"
+
+/* The store's clock: the real one unless a test set it. */
+static time_t g_now;
+
+time_t __real_time(time_t *t);
+time_t __wrap_time(time_t *t);
+
+time_t __wrap_time(time_t *t)
+{
+    time_t now = g_now ? g_now : __real_time(NULL);
+    if (t)
+        *t = now;
+    return now;
+}
 
 static void test_copies(void **state)
 {
@@ -53,11 +70,34 @@ static void test_bounded(void **state)
     st->free(st);
 }
 
+/* Idle means neither saved nor loaded: reading a session keeps it. */
+static void test_idle_expiry(void **state)
+{
+    sio_session_store *st = sio_session_store_memory(100, 0);
+    json_t *s = json_object(), *back;
+    (void)state;
+
+    g_now = 1000000;
+    assert_int_equal(st->save(st, "a", s), 0);
+    for (int i = 0; i < 5; i++) { /* read every 60 s: 300 s after saving */
+        g_now += 60;
+        back = st->load(st, "a");
+        assert_non_null(back);
+        json_decref(back);
+    }
+    g_now += 101; /* then idle past max_age */
+    assert_null(st->load(st, "a"));
+    g_now = 0;
+    json_decref(s);
+    st->free(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_copies),
         cmocka_unit_test(test_bounded),
+        cmocka_unit_test(test_idle_expiry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

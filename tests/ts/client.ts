@@ -22,10 +22,16 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
     return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
-function connect(url: string, name: string): Promise<ChatSocket> {
+type Transport = "websocket" | "polling";
+
+function connect(
+    url: string,
+    name: string,
+    transport: Transport,
+): Promise<ChatSocket> {
     const socket: ChatSocket = io(url, {
         auth: { name },
-        transports: ["websocket"],
+        transports: [transport],
         reconnection: false,
     });
     return within(
@@ -54,23 +60,37 @@ function bytesOf(data: Bytes): Uint8Array {
     return data instanceof Uint8Array ? data : new Uint8Array(data);
 }
 
+// The scenario over each transport, in a room of its own.
 export async function check(url: string, r: Report): Promise<void> {
-    const alice = await connect(url, "alice");
-    const bob = await connect(url, "bob");
-    try {
-        await scenario(alice, bob, r);
-    } finally {
-        alice.disconnect();
-        bob.disconnect();
+    for (const transport of ["websocket", "polling"] as const) {
+        const alice = await connect(url, "alice", transport);
+        const bob = await connect(url, "bob", transport);
+        try {
+            await scenario(alice, bob, `ts-${transport}`, transport, r);
+        } finally {
+            alice.disconnect();
+            bob.disconnect();
+        }
     }
 }
 
-async function scenario(alice: ChatSocket, bob: ChatSocket, r: Report) {
+async function scenario(
+    alice: ChatSocket,
+    bob: ChatSocket,
+    chatRoom: string,
+    transport: Transport,
+    r: Report,
+) {
     const expect = (what: string, cond: boolean, got: unknown) =>
-        cond ? r.ok(what) : r.fail(what, `got ${JSON.stringify(got)}`);
+        cond
+            ? r.ok(`${transport}: ${what}`)
+            : r.fail(`${transport}: ${what}`, `got ${JSON.stringify(got)}`);
 
     // join: the ack through emitWithAck, typed number | AckError.
-    const members: number | AckError = await alice.emitWithAck("join", "ts");
+    const members: number | AckError = await alice.emitWithAck(
+        "join",
+        chatRoom,
+    );
     expect("join acks the member count", members === 1, members);
 
     const joined = next<[string, string]>(
@@ -79,32 +99,33 @@ async function scenario(alice: ChatSocket, bob: ChatSocket, r: Report) {
     );
     // The same through a callback.
     const bobMembers = await new Promise<number | AckError>((resolve) =>
-        bob.emit("join", "ts", (m) => resolve(m)),
+        bob.emit("join", chatRoom, (m) => resolve(m)),
     );
     expect("a callback ack is typed too", bobMembers === 2, bobMembers);
     const [who, room] = await joined;
-    expect("joined reaches the others", who === "bob" && room === "ts", [
-        who,
-        room,
-    ]);
+    expect(
+        "joined reaches the others",
+        who === "bob" && room === chatRoom,
+        [who, room],
+    );
 
     const said = next<[string, string, string]>(
         (l) => bob.once("said", l),
         "said",
     );
-    const ok = await alice.emitWithAck("say", "ts", "hello from ts");
+    const ok = await alice.emitWithAck("say", chatRoom, "hello from ts");
     expect("say acks true", ok === true, ok);
     const [from, sroom, text] = await said;
     expect(
         "said carries from, room, text",
-        from === "alice" && sroom === "ts" && text === "hello from ts",
+        from === "alice" && sroom === chatRoom && text === "hello from ts",
         [from, sroom, text],
     );
 
     const rooms = await alice.emitWithAck("rooms");
     expect(
         "rooms acks a string array",
-        Array.isArray(rooms) && rooms.length === 1 && rooms[0] === "ts",
+        Array.isArray(rooms) && rooms.length === 1 && rooms[0] === chatRoom,
         rooms,
     );
 
@@ -114,9 +135,14 @@ async function scenario(alice: ChatSocket, bob: ChatSocket, r: Report) {
         "file",
     );
     const sent = new Uint8Array([0, 1, 2, 250, 255]);
-    const size = await alice.emitWithAck("upload", "ts", "f.bin", sent);
+    const size = await alice.emitWithAck("upload", chatRoom, "f.bin", sent);
     expect("upload acks the size", size === sent.length, size);
     const [, , fname, data] = await file;
+    expect(
+        "bytes arrive as a Buffer in Node",
+        data instanceof Uint8Array,
+        typeof data,
+    );
     const got = bytesOf(data);
     expect(
         "file carries the same bytes",
@@ -140,11 +166,12 @@ async function scenario(alice: ChatSocket, bob: ChatSocket, r: Report) {
     );
 
     const left = next<[string, string]>((l) => bob.once("left", l), "left");
-    const after = await alice.emitWithAck("leave", "ts");
+    const after = await alice.emitWithAck("leave", chatRoom);
     expect("leave acks the count", after === 1, after);
     const [lname, lroom] = await left;
-    expect("left reaches the others", lname === "alice" && lroom === "ts", [
-        lname,
-        lroom,
-    ]);
+    expect(
+        "left reaches the others",
+        lname === "alice" && lroom === chatRoom,
+        [lname, lroom],
+    );
 }

@@ -22,12 +22,18 @@ typedef struct sioc_emit {
      * apostrophe, backslash or control character (main.c checks). */
     const char *header;
     const char *source; /* "chat.sio.c" */
+    /* The schema's text, for the doc comments --ts and --asyncapi carry
+     * over (the model keeps spans, not comments); src may be NULL. */
+    const char *src;
+    size_t src_len;
 } sioc_emit;
 
 /* Each writes its file to e->out; 0, or -1 if writing failed. */
 int sioc_emit_header(const sioc_emit *e);
 int sioc_emit_source(const sioc_emit *e);
 int sioc_emit_skeleton(const sioc_emit *e);
+int sioc_emit_ts(const sioc_emit *e);       /* --ts: NAME.sio.d.ts */
+int sioc_emit_asyncapi(const sioc_emit *e); /* --asyncapi: JSON */
 
 /* The rule of model.h's SIOC_SFX_*: each begins with '_' and none is a
  * proper tail of another. */

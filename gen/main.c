@@ -34,19 +34,26 @@ static const char usage_text[] =
     "                   the schema file's name without .sio\n"
     "  --skeleton FILE  write FILE with every handler and guard stubbed;\n"
     "                   never overwrites an existing file\n"
+    "  --ts DIR         write DIR/NAME.sio.d.ts, TypeScript types for\n"
+    "                   socket.io-client\n"
+    "  --asyncapi FILE  write FILE, the API as an AsyncAPI 3.0 document "
+    "(JSON)\n"
     "  -M               print a make rule (the outputs of -o depend on the\n"
     "                   schema) and generate nothing\n"
     "  --dump-model     print the checked model (for tests and debugging)\n"
     "  --help           print this help\n"
     "  --version        print the version\n"
     "\n"
-    "With neither -o nor --skeleton, sioc only checks the schema.\n"
+    "With none of -o, --skeleton, --ts, --asyncapi, sioc only checks the\n"
+    "schema.\n"
     "Errors are reported as FILE:LINE:COL: error: MESSAGE.\n"
     "Exit status: 0 success, 1 errors, 2 bad usage.\n";
 
 typedef struct options {
     const char *out_dir;
     const char *skeleton;
+    const char *ts_dir;
+    const char *asyncapi;
     const char *schema;
     bool deps;
     bool dump;
@@ -101,6 +108,15 @@ static int parse_args(int argc, char **argv, options *o)
         } else if (strcmp(a, "--skeleton") == 0 ||
                    strncmp(a, "--skeleton=", 11) == 0) {
             if (!(o->skeleton =
+                      option_value(argc, argv, &i, a[10] ? a + 11 : NULL)))
+                return usage_error("'%s' needs a file name", a);
+        } else if (strcmp(a, "--ts") == 0 || strncmp(a, "--ts=", 5) == 0) {
+            if (!(o->ts_dir =
+                      option_value(argc, argv, &i, a[4] ? a + 5 : NULL)))
+                return usage_error("'%s' needs a directory", a);
+        } else if (strcmp(a, "--asyncapi") == 0 ||
+                   strncmp(a, "--asyncapi=", 11) == 0) {
+            if (!(o->asyncapi =
                       option_value(argc, argv, &i, a[10] ? a + 11 : NULL)))
                 return usage_error("'%s' needs a file name", a);
         } else {
@@ -389,13 +405,23 @@ static bool stem_ok(const char *stem)
     return true;
 }
 
+/* One file whole (--ts, --asyncapi): a temporary file renamed over it. */
+static int write_one(sioc_emit *e, const char *path, emit_fn *emit)
+{
+    const char *tmp;
+
+    if (write_temp(e, path, emit, &tmp) != 0)
+        return 1;
+    return commit(tmp, path, false) != 0;
+}
+
 static int generate(const options *o, sioc_arena *arena,
-                    const sioc_schema *schema)
+                    const sioc_schema *schema, const char *src, size_t src_len)
 {
     const char *stem = schema_stem(arena, o->schema);
     sioc_emit e = {0};
 
-    if (!o->out_dir && !o->skeleton)
+    if (!o->out_dir && !o->skeleton && !o->ts_dir && !o->asyncapi)
         return 0;
     assert(sioc_sfx_ok());
     if (!stem_ok(stem)) {
@@ -421,7 +447,19 @@ static int generate(const options *o, sioc_arena *arena,
                 o->skeleton);
         return 1;
     }
-    return write_all(&e, o->out_dir, o->skeleton);
+    if ((o->out_dir || o->skeleton) &&
+        write_all(&e, o->out_dir, o->skeleton) != 0)
+        return 1;
+    e.src = src;
+    e.src_len = src_len;
+    if (o->ts_dir &&
+        write_one(&e,
+                  sioc_arena_printf(arena, "%s/%s.sio.d.ts", o->ts_dir, stem),
+                  sioc_emit_ts) != 0)
+        return 1;
+    if (o->asyncapi && write_one(&e, o->asyncapi, sioc_emit_asyncapi) != 0)
+        return 1;
+    return 0;
 }
 
 static int run(const options *o)
@@ -448,7 +486,7 @@ static int run(const options *o)
     else if (o->dump)
         status = write_dump(schema);
     else
-        status = generate(o, &arena, schema);
+        status = generate(o, &arena, schema, src, len);
     sioc_arena_fini(&arena);
     free(src);
     return status;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what sioc needs and is missing: Debian packages (apt-get, as
-# root) and the npm packages of tests/ (npm ci from package-lock.json).
+# root) and the npm packages of tests/ and tests/asyncapi/ (npm ci from
+# their package-lock.json).
 #   scripts/deps.sh [--quiet]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,13 +38,16 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm packages for the tests, from the committed lock file.
-if [ -f tests/package-lock.json ]; then
-	stamp=tests/node_modules/.sioc-lock-stamp
-	if [ ! -f "$stamp" ] || ! cmp -s tests/package-lock.json "$stamp"; then
-		echo "deps: npm ci in tests/"
-		(cd tests && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-		cp tests/package-lock.json "$stamp"
+# npm packages for the tests, from the committed lock files: tests/ (the
+# clients, typescript) and tests/asyncapi/ (the AsyncAPI validator, large,
+# so in a folder of its own).
+for dir in tests tests/asyncapi; do
+	[ -f $dir/package-lock.json ] || continue
+	stamp=$dir/node_modules/.sioc-lock-stamp
+	if [ ! -f "$stamp" ] || ! cmp -s $dir/package-lock.json "$stamp"; then
+		echo "deps: npm ci in $dir/"
+		(cd $dir && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+		cp $dir/package-lock.json "$stamp"
 	fi
-fi
+done
 say "all present"

@@ -9,6 +9,9 @@
 #                   -Wpedantic -Werror), so does the skeleton (--skeleton),
 #                   and the three link with libsio (BUILD_DIR/lib/libsio.a)
 #                   into a program that runs.
+#   ok/NAME.sio.d.ts, ok/NAME.asyncapi.json, where present: exactly what
+#                 sioc --ts and --asyncapi write (--update rewrites the
+#                 present ones; create one empty to add it).
 #   nocompile/NAME.c  must fail to compile or link, as its head comment
 #                 says ("phase: compile|link", "expect: REGEX" that the
 #                 compiler's or linker's output matches, "schema: S.sio"
@@ -19,8 +22,8 @@
 #                 in its head comment), linked with its skeleton and
 #                 libsio, must run and exit 0.
 #   and command-line cases.
-# --update (or UPDATE=1) rewrites err/*.stderr, ok/*.model and
-# ok/*.sio.[ch] from what sioc prints now; review the diff before
+# --update (or UPDATE=1) rewrites err/*.stderr, ok/*.model,
+# ok/*.sio.[ch] and the present client goldens from what sioc prints now; review the diff before
 # committing it.
 # Prints one line per failure (VERBOSE=1 adds the diff or the stderr)
 # and ends with "N passed, N failed".
@@ -125,6 +128,52 @@ for f in *.sio; do
 		bad "ok/$f: generating twice gives different bytes"
 	fi
 done
+
+# ---- client typings and the AsyncAPI document: goldens ---------------------
+mkdir -p "$tmp/clients" "$tmp/clients-again"
+# client_gen KIND DIR FILE: sioc --ts DIR FILE or --asyncapi DIR/NAME.json.
+client_gen() {
+	case $1 in
+	ts) "$sioc" --ts "$2" "$3" ;;
+	*) "$sioc" --asyncapi "$2/${3%.sio}.asyncapi.json" "$3" ;;
+	esac
+}
+for f in *.sio; do
+	name=${f%.sio}
+	for kind in ts asyncapi; do
+		golden=$name.sio.d.ts
+		[ "$kind" = asyncapi ] && golden=$name.asyncapi.json
+		[ -f "$golden" ] || continue
+		out=$tmp/clients/$golden
+		if ! client_gen "$kind" "$tmp/clients" "$f" 2>"$tmp/err" ||
+			[ -s "$tmp/err" ]; then
+			bad "ok/$f: sioc --$kind failed"
+			detail "$tmp/err"
+			continue
+		fi
+		[ "$update" = 1 ] && cp "$out" "$golden"
+		if ! diff -u "$golden" "$out" >"$tmp/diff" 2>&1; then
+			bad "ok/$f: --$kind output differs from ok/$golden"
+			detail "$tmp/diff"
+		else
+			ok
+		fi
+		client_gen "$kind" "$tmp/clients-again" "$f" 2>/dev/null
+		if cmp -s "$out" "$tmp/clients-again/$golden"; then
+			ok
+		else
+			bad "ok/$f: --$kind twice gives different bytes"
+		fi
+	done
+done
+left=$(find "$tmp/clients" -type f ! -name '*.sio.d.ts' \
+	! -name '*.asyncapi.json' | head -3)
+if [ -n "$left" ]; then
+	bad "sioc --ts/--asyncapi left files behind: $left"
+else
+	ok
+fi
+
 # Written through temporary files: none may be left.
 left=$(find "$gen" -type f ! -name '*.sio.[ch]' | head -3)
 if [ -n "$left" ]; then
@@ -405,6 +454,25 @@ cli_out deps-escaped 0 'a\ b/chat.sio.h a\ b/chat.sio.c: chat.sio' \
 	"$sioc" -M -o 'a b' chat.sio
 cli deps-bad-schema 1 "$sioc" -M "$here/err/unknown_type.sio"
 cli dash-dash 0 "$sioc" -- chat.sio
+cli ts-without-dir 2 "$sioc" chat.sio --ts
+cli asyncapi-without-file 2 "$sioc" chat.sio --asyncapi
+mkdir -p "$tmp/clients-cli"
+cli ts-attached 0 "$sioc" --ts="$tmp/clients-cli" chat.sio
+[ -s "$tmp/clients-cli/chat.sio.d.ts" ] || bad "cli ts-attached: no file"
+cli asyncapi-attached 0 "$sioc" --asyncapi="$tmp/clients-cli/a.json" chat.sio
+[ -s "$tmp/clients-cli/a.json" ] || bad "cli asyncapi-attached: no file"
+cli ts-missing-dir 1 "$sioc" --ts "$tmp/no/such/dir" chat.sio
+grep -q "^sioc: cannot write $tmp/no/such/dir/chat.sio.d.ts: " "$tmp/err" ||
+	bad "cli ts-missing-dir: message"
+cli asyncapi-missing-dir 1 "$sioc" --asyncapi "$tmp/no/such/a.json" chat.sio
+# A bad schema writes nothing, and an old file stays as it was.
+cp "$tmp/clients-cli/a.json" "$tmp/clients-cli/a.orig"
+cli clients-bad-schema 1 "$sioc" --ts "$tmp/clients-cli" --asyncapi \
+	"$tmp/clients-cli/a.json" "$here/err/unknown_type.sio"
+cmp -s "$tmp/clients-cli/a.json" "$tmp/clients-cli/a.orig" ||
+	bad "cli clients-bad-schema: changed the file"
+[ -e "$tmp/clients-cli/unknown_type.sio.d.ts" ] &&
+	bad "cli clients-bad-schema: wrote typings"
 
 # The skeleton: written once, never over an existing file.
 printf 'my handlers\n' >"$tmp/exists.c"

@@ -191,6 +191,20 @@ describe("polling", () => {
     await assertError("GET", U(`EIO=4&transport=polling&sid=${sid}`), 1, "Session ID unknown");
   });
 
+  // The official suite sends the poll and the close at once, on two
+  // connections; when both are ready in one loop turn the close may be
+  // read first, and the poll must still get its noop, not a 400.
+  test("close packet sent together with a poll: the poll still gets noop 6", async () => {
+    for (let i = 0; i < 30; i++) {
+      const { sid } = await pollingOpen(srv, P);
+      const [g, r] = await Promise.all([poll(srv, sid, P), push(srv, sid, "1", P)]);
+      assert.equal(r.status, 200, `round ${i}: POST`);
+      assert.equal(g.status, 200, `round ${i}: GET ${g.status} ${g.text}`);
+      assert.equal(g.text, "6", `round ${i}`);
+      await assertError("GET", U(`EIO=4&transport=polling&sid=${sid}`), 1, "Session ID unknown");
+    }
+  });
+
   test("POST of exactly maxPayload bytes is accepted", async () => {
     const { sid } = await pollingOpen(srv, P);
     const body = "4" + "a".repeat(1000000 - 1);

@@ -82,6 +82,8 @@ struct eio_session {
     size_t q_head, q_len, q_cap, q_bytes;
     eio_timer ping_timer, pong_timer, close_timer;
     eio_timer reap_timer; /* frees a dead session outside its callbacks */
+    eio_timer bye_timer;  /* the client's close packet, one turn later */
+    bool client_closing;  /* that packet came; later ones are ignored */
     eio_request *req;
     void *data;
     eio_session *prev, *next; /* every live session of the server */

@@ -68,6 +68,12 @@ static void queue_clear(eio_session *s)
     s->q_cap = 0;
 }
 
+static void bye_fire(eio_timer *t, void *ud)
+{
+    (void)t;
+    eiop_session_abort(ud, EIO_CLOSE_TRANSPORT_CLOSE, EIO_PKT_NOOP);
+}
+
 static void reap_fire(eio_timer *t, void *ud)
 {
     eio_session *s = ud;
@@ -109,6 +115,7 @@ void eiop_session_abort(eio_session *s, eio_close_reason why, char poll_reply)
     eio_timer_stop(&s->ping_timer);
     eio_timer_stop(&s->pong_timer);
     eio_timer_stop(&s->close_timer);
+    eio_timer_stop(&s->bye_timer);
     detach_wsis(s, poll_reply);
     eio_timer_start(&s->reap_timer, 0);
 }
@@ -125,6 +132,7 @@ void eiop_session_free(eio_session *s)
     eio_timer_stop(&s->pong_timer);
     eio_timer_stop(&s->close_timer);
     eio_timer_stop(&s->reap_timer);
+    eio_timer_stop(&s->bye_timer);
     if (s->prev)
         s->prev->next = s->next;
     else
@@ -217,6 +225,7 @@ eio_session *eiop_session_new(eio_server *srv, struct lws *wsi,
     eiop_timer_init(&s->pong_timer, srv, pong_fire, s);
     eiop_timer_init(&s->close_timer, srv, close_timer_fire, s);
     eiop_timer_init(&s->reap_timer, srv, reap_fire, s);
+    eiop_timer_init(&s->bye_timer, srv, bye_fire, s);
     if (queue_open_packet(s) != 0) {
         eiop_session_free(s);
         return NULL;
@@ -257,11 +266,13 @@ static void on_pong(eio_session *s)
 }
 
 /* Handles one packet of the session's current transport. Returns -1 if
- * the session ended. */
+ * the session ended or is ending. */
 int eiop_session_packet(eio_session *s, const eio_packet *pk)
 {
     eio_server *srv = s->srv;
 
+    if (s->client_closing)
+        return -1;
     switch (pk->type) {
     case EIO_PKT_MESSAGE:
         if (s->state == SS_OPEN && srv->cb.message)
@@ -271,7 +282,13 @@ int eiop_session_packet(eio_session *s, const eio_packet *pk)
         on_pong(s);
         break;
     case EIO_PKT_CLOSE:
-        eiop_session_abort(s, EIO_CLOSE_TRANSPORT_CLOSE, EIO_PKT_NOOP);
+        /* Closed one loop turn later, not now: a poll the client sent
+         * together with this POST may be ready in the same turn and run
+         * after it (libev runs a turn's ready sockets last first); it is
+         * then held, and answered with a noop by the close, as if it had
+         * come first. */
+        s->client_closing = true;
+        eio_timer_start(&s->bye_timer, 0);
         return -1;
     case EIO_PKT_PING:
     case EIO_PKT_NOOP:

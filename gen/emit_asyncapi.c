@@ -241,36 +241,46 @@ static void put_params(aa *d, const sioc_params *p)
     jw_close(w, '}');
 }
 
+/* "properties" and "required" of an object with these fields; a field
+ * of record r documented on a line of its own gets its comment. */
+static void put_properties(aa *d, const sioc_field *fields, size_t n,
+                           const sioc_record *r)
+{
+    jw *w = &d->w;
+    size_t nreq = 0;
+
+    jw_key(w, "properties");
+    jw_open(w, '{');
+    for (size_t i = 0; i < n; i++) {
+        const sioc_field *f = &fields[i];
+
+        jw_key(w, f->name);
+        put_type(d, &f->type, NULL,
+                 r && f->at.line != r->at.line ? doc_at(d, f->at) : NULL);
+        nreq += !f->type.optional;
+    }
+    jw_close(w, '}');
+    if (!nreq)
+        return;
+    jw_key(w, "required");
+    jw_open(w, '[');
+    for (size_t i = 0; i < n; i++)
+        if (!fields[i].type.optional)
+            jw_str(w, fields[i].name);
+    jw_close(w, ']');
+}
+
 static void put_record(aa *d, const sioc_record *r)
 {
     jw *w = &d->w;
     const char *doc = doc_at(d, r->at);
-    size_t nreq = 0;
 
     jw_key(w, r->name);
     jw_open(w, '{');
     jw_kstr(w, "type", "object");
     if (doc)
         jw_kstr(w, "description", doc);
-    jw_key(w, "properties");
-    jw_open(w, '{');
-    for (size_t i = 0; i < r->nfields; i++) {
-        const sioc_field *f = &r->fields[i];
-
-        jw_key(w, f->name);
-        put_type(d, &f->type, NULL,
-                 f->at.line != r->at.line ? doc_at(d, f->at) : NULL);
-        nreq += !f->type.optional;
-    }
-    jw_close(w, '}');
-    if (nreq) {
-        jw_key(w, "required");
-        jw_open(w, '[');
-        for (size_t i = 0; i < r->nfields; i++)
-            if (!r->fields[i].type.optional)
-                jw_str(w, r->fields[i].name);
-        jw_close(w, ']');
-    }
+    put_properties(d, r->fields, r->nfields, r);
     jw_close(w, '}');
 }
 
@@ -456,25 +466,9 @@ static void put_channel(aa *d, const sioc_namespace *ns)
     jw_open(w, '{');
     if (ns->connect && ns->connect->auth.count > 0) {
         const sioc_params *p = &ns->connect->auth;
-        size_t nreq = 0;
 
         jw_kstr(w, "type", "object");
-        jw_key(w, "properties");
-        jw_open(w, '{');
-        for (size_t i = 0; i < p->count; i++) {
-            jw_key(w, p->items[i].name);
-            put_type(d, &p->items[i].type, NULL, NULL);
-            nreq += !p->items[i].type.optional;
-        }
-        jw_close(w, '}');
-        if (nreq) {
-            jw_key(w, "required");
-            jw_open(w, '[');
-            for (size_t i = 0; i < p->count; i++)
-                if (!p->items[i].type.optional)
-                    jw_str(w, p->items[i].name);
-            jw_close(w, ']');
-        }
+        put_properties(d, p->items, p->count, NULL);
     } else {
         jw_kstr(w, "description", "not read");
     }

@@ -320,40 +320,59 @@ static void put_params(ts *t, const sioc_params *p, const char *last,
         fprintf(t->out, "%s%s: %s", sep, param_name(t, last_name, used), last);
 }
 
+/* Output into a string instead of t->out, between capture_begin and
+ * capture_end (which returns it, in the arena). */
+typedef struct capture {
+    char *buf;
+    size_t len;
+    FILE *saved;
+} capture;
+
+static void capture_begin(ts *t, capture *c)
+{
+    FILE *mem = open_memstream(&c->buf, &c->len);
+
+    if (!mem)
+        sioc_oom();
+    c->saved = t->out;
+    t->out = mem;
+}
+
+static const char *capture_end(ts *t, capture *c)
+{
+    const char *s;
+
+    if (fclose(t->out) != 0)
+        sioc_oom();
+    t->out = c->saved;
+    s = sioc_arena_strndup(t->e->arena, c->buf, c->len);
+    free(c->buf);
+    return s;
+}
+
 /* The callback a client passes with an acked event: it gets the typed
  * answer, or the server's error object as the only argument. */
 static const char *ack_callback(ts *t, const sioc_params *p)
 {
     ts_names used = {0};
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *saved = t->out;
-    FILE *mem = open_memstream(&buf, &len);
-    const char *s;
+    capture c;
 
-    if (!mem)
-        sioc_oom();
-    t->out = mem;
+    capture_begin(t, &c);
     t->uses_ack_error = true;
     if (p->count == 0 && !p->variadic) {
-        fprintf(mem, "(error?: %s) => void", t->ack_error);
+        fprintf(t->out, "(error?: %s) => void", t->ack_error);
     } else if (p->count == 1 && !p->variadic) {
         const sioc_field *f = &p->items[0];
 
-        fprintf(mem, "(%s%s: %s%s | %s) => void", param_name(t, f->name, &used),
-                f->type.optional ? "?" : "", type_of(t, &f->type),
-                or_null(&f->type), t->ack_error);
+        fprintf(t->out, "(%s%s: %s%s | %s) => void",
+                param_name(t, f->name, &used), f->type.optional ? "?" : "",
+                type_of(t, &f->type), or_null(&f->type), t->ack_error);
     } else {
-        fputs("(...args: [", mem);
+        fputs("(...args: [", t->out);
         put_params(t, p, NULL, NULL, &used);
-        fprintf(mem, "] | [error: %s]) => void", t->ack_error);
+        fprintf(t->out, "] | [error: %s]) => void", t->ack_error);
     }
-    t->out = saved;
-    if (fclose(mem) != 0)
-        sioc_oom();
-    s = sioc_arena_strndup(t->e->arena, buf, len);
-    free(buf);
-    return s;
+    return capture_end(t, &c);
 }
 
 /* The callback a listener gets with an event the server emits with a
@@ -361,24 +380,13 @@ static const char *ack_callback(ts *t, const sioc_params *p)
 static const char *reply_callback(ts *t, const sioc_params *p)
 {
     ts_names used = {0};
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *saved = t->out;
-    FILE *mem = open_memstream(&buf, &len);
-    const char *s;
+    capture c;
 
-    if (!mem)
-        sioc_oom();
-    t->out = mem;
-    fputc('(', mem);
+    capture_begin(t, &c);
+    fputc('(', t->out);
     put_params(t, p, NULL, NULL, &used);
-    fputs(") => void", mem);
-    t->out = saved;
-    if (fclose(mem) != 0)
-        sioc_oom();
-    s = sioc_arena_strndup(t->e->arena, buf, len);
-    free(buf);
-    return s;
+    fputs(") => void", t->out);
+    return capture_end(t, &c);
 }
 
 /* ---- declarations ------------------------------------------------------ */

@@ -194,9 +194,8 @@ static void put_types(const sioc_emit *e)
 {
     const sioc_schema *s = e->schema;
 
-    if (!s->nrecords && !s->nenums)
+    if (!sioc_put_types_banner(e))
         return;
-    sioc_put_banner(e, "records and enums");
     for (size_t i = 0; i < s->nrecords; i++)
         if (s->records[i]->used)
             fprintf(e->out, "static const sio_record_desc %s%s;\n",

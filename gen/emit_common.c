@@ -284,6 +284,14 @@ void sioc_put_banner(const sioc_emit *e, const char *what)
     fprintf(e->out, "\n/* ---- %s ---- */\n", what);
 }
 
+bool sioc_put_types_banner(const sioc_emit *e)
+{
+    if (!e->schema->nrecords && !e->schema->nenums)
+        return false;
+    sioc_put_banner(e, "records and enums");
+    return true;
+}
+
 const char *sioc_iname(const sioc_emit *e, const char *stem, const char *sfx)
 {
     return sioc_arena_printf(e->arena, "%s%s", stem, sfx);

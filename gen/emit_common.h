@@ -136,6 +136,9 @@ void sioc_put_origin(const sioc_emit *e, const char *file);
 /* A blank line and a banner comment "---- what ----" (what must be
  * comment-safe). */
 void sioc_put_banner(const sioc_emit *e, const char *what);
+/* The banner of the records and enums section; false (and nothing
+ * written) if the schema has none. */
+bool sioc_put_types_banner(const sioc_emit *e);
 /* As sioc_ccomment, without the quotes (for file names). */
 const char *sioc_comment_text(sioc_arena *a, const char *s);
 /* stem + suffix, an internal name (model.h SIOC_SFX_*). */

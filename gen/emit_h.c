@@ -58,9 +58,8 @@ static void put_types(const sioc_emit *e)
 {
     const sioc_schema *s = e->schema;
 
-    if (!s->nrecords && !s->nenums)
+    if (!sioc_put_types_banner(e))
         return;
-    sioc_put_banner(e, "records and enums");
     for (size_t i = 0; i < s->nrecords; i++)
         fprintf(e->out, "typedef struct %s %s;\n", s->records[i]->c_name,
                 s->records[i]->c_name);

@@ -17,10 +17,12 @@
  * Beside docs/examples.md, for the tests: GET /stats (counters: HTTP hooks,
  * handler runs, guard calls), and the test hooks marked in the schema. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "login.sio.h"
 
@@ -535,6 +537,31 @@ static int parse_args(int argc, char **argv, login_opts *o)
     return 0;
 }
 
+/* A secret nobody else knows: 32 bytes of /dev/urandom as hex. A built-in
+ * default would let anyone who read this file sign sessions. */
+static int random_secret(char out[65])
+{
+    unsigned char b[32];
+    size_t got = 0;
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        return -1;
+    while (got < sizeof b) {
+        ssize_t n = read(fd, b + got, sizeof b - got);
+        if (n <= 0 && !(n < 0 && errno == EINTR))
+            break;
+        if (n > 0)
+            got += (size_t)n;
+    }
+    close(fd);
+    if (got != sizeof b)
+        return -1;
+    for (size_t i = 0; i < sizeof b; i++)
+        snprintf(out + 2 * i, 3, "%02x", b[i]);
+    return 0;
+}
+
 static sio_server *start(const login_opts *lo, app *a)
 {
     /* Non-standard request headers the connection keeps (whoami). */
@@ -583,8 +610,8 @@ static sio_server *start(const login_opts *lo, app *a)
 
 int main(int argc, char **argv)
 {
-    login_opts lo = {"127.0.0.1", "dev-secret", NULL, SIO_SESSIONS_COOKIE,
-                     5000};
+    login_opts lo = {"127.0.0.1", NULL, NULL, SIO_SESSIONS_COOKIE, 5000};
+    char secret[65];
     app a = {.name = "login"};
     struct sigaction sa;
     sio_server *srv;
@@ -595,6 +622,15 @@ int main(int argc, char **argv)
                 "[--sessions cookie|server] [--cors-origin LIST]\n",
                 argv[0]);
         return 1;
+    }
+    if (!lo.secret) {
+        if (random_secret(secret) != 0) {
+            fprintf(stderr, "login: no --secret and no random one\n");
+            return 1;
+        }
+        lo.secret = secret;
+        fprintf(stderr, "login: no --secret: signing with a random one; "
+                        "sessions end with the process\n");
     }
     if (!(srv = start(&lo, &a)))
         return 1;

@@ -1065,3 +1065,28 @@ describe("login CORS", () => {
     }
   });
 });
+
+// Without --secret the server signs with a random secret it says so on
+// stderr: a cookie signed with any guessable default is refused.
+describe("login without --secret", () => {
+  test("a random secret, said on stderr; a cookie signed with 'dev-secret' is anonymous", T, async () => {
+    const srv = await startLogin([]);
+    try {
+      await sleep(100);
+      assert.match(srv.err, /random/);
+      for (const secret of ["dev-secret", "", "secret"]) {
+        const value = forgeCookie({ _user_id: "1" }, { secret });
+        const r = await request("GET", `${srv.base}/session/_user_id`, {
+          headers: { cookie: `session=${value}` },
+        });
+        assert.equal(r.status, 404, `${secret}: ${r.status} ${r.text}`);
+        assert.equal(
+          (await request("GET", `${srv.base}/token`, { headers: { cookie: `session=${value}` } })).status,
+          401,
+        );
+      }
+    } finally {
+      assert.equal((await srv.stop()).code, 0);
+    }
+  });
+});

@@ -6,6 +6,7 @@
 // messages are all answered, in order.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import net from "node:net";
 import {
   lineCount,
   poll,
@@ -187,6 +188,62 @@ describe("Engine.IO level", () => {
     }
     await goodStillWorks();
   });
+});
+
+// Writes raw bytes on one TCP connection; resolves to everything the
+// server sent until it closed the connection (or ms passed: then
+// closed is false).
+function rawExchange(bytes, ms = 3000) {
+  return new Promise((resolve) => {
+    const s = net.connect(srv.port, "127.0.0.1");
+    let got = "";
+    const t = setTimeout(() => {
+      s.destroy();
+      resolve({ text: got, closed: false });
+    }, ms);
+    s.on("connect", () => s.write(bytes));
+    s.on("data", (d) => (got += d.toString("latin1")));
+    s.on("error", () => {});
+    s.on("close", () => {
+      clearTimeout(t);
+      resolve({ text: got, closed: true });
+    });
+  });
+}
+
+// Request smuggling: a body framed two ways is refused, and so is a
+// chunked body (never read: a request hidden in it must not be answered).
+describe("HTTP framing", () => {
+  const hidden = "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n\r\n";
+  const responses = (t) => t.split("HTTP/1.1 ").length - 1;
+  for (const path of ["/socket.io/?EIO=4&transport=polling", "/elsewhere"]) {
+    test(`Content-Length with Transfer-Encoding: chunked is 400 and closed (${path})`, { timeout: 10000 }, async () => {
+      const body = `0\r\n\r\n${hidden}`;
+      const lines = lineCount(srv.stderr());
+      const r = await rawExchange(
+        `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n` +
+          `Transfer-Encoding: chunked\r\n\r\n${body}`,
+      );
+      assert.match(r.text, /^HTTP\/1\.1 400 /, r.text);
+      assert.equal(responses(r.text), 1, `the hidden request was answered:\n${r.text}`);
+      assert.ok(r.closed, "connection left open");
+      assert.ok(await logged(lines), "no log line");
+      await goodStillWorks();
+    });
+
+    test(`a chunked body is 411 and closed (${path})`, { timeout: 10000 }, async () => {
+      const lines = lineCount(srv.stderr());
+      const r = await rawExchange(
+        `POST ${path} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n` +
+          `5\r\nhello\r\n0\r\n\r\n${hidden}`,
+      );
+      assert.match(r.text, /^HTTP\/1\.1 411 /, r.text);
+      assert.equal(responses(r.text), 1, `the hidden request was answered:\n${r.text}`);
+      assert.ok(r.closed, "connection left open");
+      assert.ok(await logged(lines), "no log line");
+      await goodStillWorks();
+    });
+  }
 });
 
 describe("CONNECT payloads that are not objects", () => {

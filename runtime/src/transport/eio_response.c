@@ -190,6 +190,28 @@ static void capture_cors_request(struct lws *wsi, struct pss *p)
         p->acrh = strdup(v);
 }
 
+/* lws frames a request body by Content-Length only: a chunked body would
+ * go unread and a request hidden in it be answered as the next one
+ * (request smuggling). So any Transfer-Encoding is refused, with the
+ * connection closed: 400 beside a Content-Length (two framings), else 411.
+ * Browsers and Engine.IO clients always send Content-Length. */
+static bool refuse_transfer_encoding(struct lws *wsi, struct pss *p)
+{
+    bool cl = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0;
+
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) <= 0)
+        return false;
+    LOGF(eiop_server_of(wsi), EIO_LOG_INFO,
+         "eio: request with Transfer-Encoding%s refused (%d)",
+         cl ? " and Content-Length" : "", cl ? 400 : 411);
+    p->close_after = true;
+    if (cl)
+        eiop_respond_text(wsi, p, 400, "text/plain", "Bad Request");
+    else
+        eiop_respond_text(wsi, p, 411, "text/plain", "Length Required");
+    return true;
+}
+
 int eiop_http_begin(struct lws *wsi, struct pss *p, char **uri, int *ulen)
 {
     int meth = lws_http_get_uri_and_method(wsi, uri, ulen);
@@ -198,6 +220,8 @@ int eiop_http_begin(struct lws *wsi, struct pss *p, char **uri, int *ulen)
     capture_cors_request(wsi, p);
     if (meth < 0)
         eiop_respond_text(wsi, p, 400, "text/plain", "Bad Request");
+    else if (refuse_transfer_encoding(wsi, p))
+        return -1;
     return meth;
 }
 

@@ -246,6 +246,29 @@ describe("HTTP framing", () => {
   }
 });
 
+// Packets out of step with the namespaces: socket.io closes the whole
+// connection (its Client's ondecoded), so does this server.
+describe("packets for a namespace in the wrong state close the connection", () => {
+  test("a second CONNECT to a namespace already joined", { timeout: 10000 }, async () => {
+    await closesPromptly(["40"]);
+  });
+
+  test("an EVENT for a namespace not joined", { timeout: 10000 }, async () => {
+    await closesPromptly(['42/nowhere,["message","x"]']);
+  });
+
+  test("an EVENT before any CONNECT", { timeout: 10000 }, async () => {
+    const [c] = await wsOpen(srv);
+    const lines = lineCount(srv.stderr());
+    const t0 = Date.now();
+    c.send('42["message","x"]');
+    const info = await c.waitClose(PROMPT_MS + 2000);
+    assert.ok(info.at - t0 < PROMPT_MS, `closed after ${info.at - t0} ms`);
+    assert.ok(await logged(lines), "no log line");
+    await goodStillWorks();
+  });
+});
+
 describe("CONNECT payloads that are not objects", () => {
   // Not a protocol error, but a schema's namespace takes an object: the
   // typed layer refuses with CONNECT_ERROR (the connect handler may pick

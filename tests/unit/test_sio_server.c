@@ -282,11 +282,34 @@ static void test_invalid_namespace_and_twice(void **state)
     expect_out(s, "44/random,{\"message\":\"Invalid namespace\"}");
     sess_text(s, "0");
     expect_connect(s, "40");
-    sess_text(s, "0"); /* already joined: ignored */
+    sess_text(s, "0"); /* already joined: the connection closes */
     assert_null(sess_next(s));
     assert_int_equal(f->r.connects, 1);
-    assert_false(s->close_asked);
-    sess_close(s, EIO_CLOSE_TRANSPORT_CLOSE);
+    assert_true(s->close_asked);
+    sess_close(s, EIO_CLOSE_SERVER);
+    assert_int_equal(f->r.last_reason, SIO_REASON_FORCED_CLOSE);
+}
+
+/* As socket.io: a packet for a namespace not joined closes the
+ * connection, before any CONNECT as after one. */
+static void test_not_joined_closes(void **state)
+{
+    fixture *f = *state;
+    eio_session *s = sess_open(f->eio);
+
+    sess_text(s, "2[\"ev\"]");
+    assert_null(sess_next(s));
+    assert_true(s->close_asked);
+    assert_int_equal(f->r.events, 0);
+    sess_close(s, EIO_CLOSE_SERVER);
+
+    s = joined(f);
+    sess_text(s, "2/c,[\"ev\"]");
+    assert_null(sess_next(s));
+    assert_true(s->close_asked);
+    assert_int_equal(f->r.events, 0);
+    sess_close(s, EIO_CLOSE_SERVER);
+    assert_int_equal(f->r.last_reason, SIO_REASON_FORCED_CLOSE);
 }
 
 static void test_refuse(void **state)
@@ -353,10 +376,8 @@ static void test_events_and_acks(void **state)
     sess_text(s, "2/b,5[\"ev\"]");
     expect_out(s, "43/b,5[]");
 
-    /* Acks from the client (none asked yet) and packets for namespaces
-     * not joined are dropped, not fatal. */
+    /* Acks from the client (none asked yet) are dropped, not fatal. */
     sess_text(s, "3/b,1[]");
-    sess_text(s, "2/c,[\"ev\"]");
     assert_null(sess_next(s));
     assert_false(s->close_asked);
     sess_close(s, EIO_CLOSE_PING_TIMEOUT);
@@ -715,6 +736,7 @@ int main(void)
         T(test_namespaces),
         T(test_registration),
         T(test_connect_and_handshake),
+        T(test_not_joined_closes),
         T(test_invalid_namespace_and_twice),
         T(test_refuse),
         T(test_refuse_outside_connect),

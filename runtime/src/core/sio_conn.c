@@ -197,8 +197,11 @@ static void dispatch(sio_conn *c, sio_packet *p, span in)
     }
     s = siop_conn_find(c, p->nsp, p->nsp_len);
     if (!s || s->state != SOCK_CONNECTED) {
+        /* A client out of step with the protocol: socket.io closes the
+         * whole connection rather than guess what it meant. */
         siop_conn_log(c, EIO_LOG_INFO, nsp, SPAN_NONE, "namespace not joined",
                       in);
+        siop_conn_close(c, SIO_REASON_FORCED_CLOSE);
         return;
     }
     switch (p->type) {

@@ -55,7 +55,9 @@ void siop_namespace_on_connect_packet(sio_conn *c, sio_packet *p, span in)
         return;
     }
     if (siop_conn_find(c, p->nsp, p->nsp_len)) {
+        /* As socket.io: a second CONNECT closes the connection. */
         siop_conn_log(c, EIO_LOG_INFO, nsp, SPAN_NONE, "already connected", in);
+        siop_conn_close(c, SIO_REASON_FORCED_CLOSE);
         return;
     }
     s = siop_socket_new(c, ns, p->data);

@@ -181,6 +181,20 @@ describe("Engine.IO level", () => {
     c.close();
   });
 
+  test("a WebSocket upgrade naming an unknown sid is answered 400 with the Engine.IO error", { timeout: 10000 }, async () => {
+    const lines = lineCount(srv.stderr());
+    const r = await rawExchange(
+      "GET /socket.io/?EIO=4&transport=websocket&sid=nope HTTP/1.1\r\nHost: x\r\n" +
+        "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n" +
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+    );
+    assert.match(r.text, /^HTTP\/1\.[01] 400 /, `no HTTP answer: ${JSON.stringify(r.text)}`);
+    assert.ok(r.text.endsWith('\r\n\r\n{"code":1,"message":"Session ID unknown"}'), r.text);
+    assert.ok(r.closed, "connection left open");
+    assert.ok(await logged(lines), "no log line");
+    await goodStillWorks();
+  });
+
   test("unknown sids do not leak: many bad requests, server fine", { timeout: 20000 }, async () => {
     for (let i = 0; i < 200; i++) {
       const r = await request("POST", eioUrl(srv, { sid: `bad${i}` }), { body: "4x" });

@@ -225,6 +225,7 @@ int eiop_verify_request(struct lws *wsi, enum req_kind kind, bool is_get,
 bool eiop_path_matches(const eio_server *srv, const char *uri, int len);
 /* Answers {"code":N,"message":...} with 400 (403 for ERR_FORBIDDEN). */
 void eiop_respond_error(struct lws *wsi, struct pss *p, int code);
+void eiop_refuse_upgrade(struct lws *wsi, int code);
 
 /* eio_response.c */
 /* Starts an HTTP request: resets p, keeps what the response will need

@@ -334,6 +334,33 @@ bool eiop_path_matches(const eio_server *srv, const char *uri, int len)
     return false;
 }
 
+/* A refused WebSocket upgrade gets the same answer as a refused poll.
+ * lws closes the connection as soon as its filter says no, with nothing
+ * queued: so the answer is written here, whole, in one write. */
+void eiop_refuse_upgrade(struct lws *wsi, int code)
+{
+    unsigned char buf[LWS_PRE + 512], *start = buf + LWS_PRE, *pp = start,
+                                      *end = buf + sizeof buf - 1;
+    char body[96];
+    int n = snprintf(body, sizeof body, "{\"code\":%d,\"message\":\"%s\"}",
+                     code, error_messages[code]);
+
+    LOGF(eiop_server_of(wsi), EIO_LOG_INFO, "eio: upgrade refused: %s",
+         error_messages[code]);
+    if (n < 0 || (size_t)n >= sizeof body ||
+        lws_add_http_common_headers(wsi, code == ERR_FORBIDDEN ? 403 : 400,
+                                    "application/json", (lws_filepos_t)n, &pp,
+                                    end) ||
+        lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION,
+                                     (const unsigned char *)"close", 5, &pp,
+                                     end) ||
+        lws_finalize_http_header(wsi, &pp, end) || end - pp < n)
+        return;
+    memcpy(pp, body, (size_t)n);
+    pp += n;
+    lws_write(wsi, start, (size_t)(pp - start), LWS_WRITE_HTTP_HEADERS);
+}
+
 void eiop_respond_error(struct lws *wsi, struct pss *p, int code)
 {
     char body[96];

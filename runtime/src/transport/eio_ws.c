@@ -17,11 +17,14 @@ int eiop_ws_filter(struct lws *wsi)
     char *uri;
     int ulen, meth = lws_http_get_uri_and_method(wsi, &uri, &ulen);
     eio_session *s;
+    int code;
 
     if (meth != LWSHUMETH_GET || !eiop_path_matches(srv, uri, ulen))
         return 1;
-    if (eiop_verify_request(wsi, REQ_WEBSOCKET, true, &s) >= 0)
+    if ((code = eiop_verify_request(wsi, REQ_WEBSOCKET, true, &s)) >= 0) {
+        eiop_refuse_upgrade(wsi, code);
         return 1;
+    }
     return 0;
 }
 

@@ -441,8 +441,18 @@ for (const sessions of ["cookie", "server"]) {
         const big = crypto.randomBytes(4500).toString("base64"); // incompressible
         const r = await http(srv, "POST", "/session/big", { jar, form: { value: big } });
         assert.equal(r.status, 413, r.text);
+        assert.match(srv.err, /session over its size limit/);
         assert.equal((await http(srv, "GET", "/session/big", { jar })).status, 404);
         assert.deepEqual((await http(srv, "GET", "/session/small", { jar })).json, { value: "s" });
+        assert.deepEqual((await http(srv, "GET", "/session/_user_id", { jar })).json, { value: "1" });
+      });
+
+      test("a session near its size limit is answered: its cookie set and read back", T, async () => {
+        const jar = await httpLogin(srv, "alice", "wonderland");
+        const big = crypto.randomBytes(2100).toString("base64"); // a ~3.8 kB cookie
+        const r = await http(srv, "POST", "/session/big", { jar, form: { value: big } });
+        assert.equal(r.status, 200, r.error ?? r.text);
+        assert.deepEqual((await http(srv, "GET", "/session/big", { jar })).json, { value: big });
         assert.deepEqual((await http(srv, "GET", "/session/_user_id", { jar })).json, { value: "1" });
       });
 

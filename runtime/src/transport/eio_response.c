@@ -120,21 +120,39 @@ static int add_app_headers(struct lws *wsi, struct pss *p, unsigned char **pp,
     return 0;
 }
 
+/* Room for the status line and the fixed headers, CORS ones included
+ * (the echoed origin and requested headers are under 256 bytes each). */
+#define FIXED_HEADERS_ROOM 2048
+
 static int write_headers(struct lws *wsi, struct pss *p)
 {
-    unsigned char buf[LWS_PRE + 2048], *start = buf + LWS_PRE, *pp = start,
-                                       *end = buf + sizeof buf - 1;
+    /* Sized from the application's headers, not fixed: a session cookie
+     * alone may be 4 kB, and a header that does not fit loses the whole
+     * response. Each "name\0value\0" becomes "name: value\r\n". */
+    size_t cap = LWS_PRE + FIXED_HEADERS_ROOM + p->xhdr_len * 2;
+    unsigned char *buf = malloc(cap), *start, *pp, *end;
     size_t len = p->body ? eio_msg_len(p->body) : 0;
+    int rc = -1;
 
+    if (!buf)
+        return -1;
+    start = pp = buf + LWS_PRE;
+    end = buf + cap - 1;
     if (lws_add_http_common_headers(wsi, (unsigned)p->status, p->ctype,
                                     (lws_filepos_t)len, &pp, end) ||
         add_cors(wsi, p, &pp, end) || add_app_headers(wsi, p, &pp, end) ||
         (!p->app && add_header(wsi, "cache-control:", "no-store", &pp, end)))
-        return -1;
+        goto out;
     if ((p->close_after || p->conn_close) &&
         add_header(wsi, "connection:", "close", &pp, end))
-        return -1;
-    return lws_finalize_write_http_header(wsi, start, &pp, end);
+        goto out;
+    rc = lws_finalize_write_http_header(wsi, start, &pp, end);
+out:
+    if (rc)
+        LOGF(eiop_server_of(wsi), EIO_LOG_WARN,
+             "eio: cannot write the headers of a %d response", p->status);
+    free(buf);
+    return rc;
 }
 
 /* Ends the HTTP transaction: keep-alive or close. */

@@ -247,6 +247,10 @@ int sio_req_session_set(sio_req *r, const char *key, json_t *value)
     rc = session_set(ws_of(r->srv), s, key, value);
     if (rc == 0)
         r->session_dirty = true;
+    else if (rc == SIO_ELIMIT) /* refused now, not a cookie lost later */
+        log_line(siop_ext_log_level(r->srv), EIO_LOG_INFO,
+                 "session over its size limit (%zu bytes): \"%s\" not set",
+                 ws_of(r->srv)->o.max_size, key);
     return rc;
 }
 

@@ -350,6 +350,9 @@ struct sio_session_store {
     /* Stores a copy of session under id: 0 or SIO_ENOMEM. */
     int (*save)(sio_session_store *st, const char *id, const json_t *session);
     void (*free)(sio_session_store *st);
+    /* Forgets the session under id (its id was replaced on login or
+     * logout). NULL: the session is overwritten with an empty one. */
+    void (*remove)(sio_session_store *st, const char *id);
 };
 
 /* The in-memory store: sessions idle longer than max_age_s are dropped;

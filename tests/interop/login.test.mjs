@@ -447,6 +447,34 @@ for (const sessions of ["cookie", "server"]) {
         assert.deepEqual((await http(srv, "GET", "/session/_user_id", { jar })).json, { value: "1" });
       });
 
+      if (sessions === "server") {
+        test("login and logout give the session a new id; the old one is dropped (no fixation)", T, async () => {
+          // an anonymous session, its id known to an attacker
+          const jar = new Jar();
+          assert.equal((await http(srv, "POST", "/session/k", { jar, form: { value: "v" } })).status, 200);
+          const planted = jar.value;
+          assert.ok(planted, "an anonymous session id");
+          await httpLogin(srv, "alice", "wonderland", jar);
+          const loggedIn = jar.value;
+          assert.notEqual(loggedIn, planted, "login kept the session id");
+          // the attacker's copy is not logged in, and holds nothing
+          const attacker = new Jar(planted);
+          assert.equal((await http(srv, "GET", "/session/_user_id", { jar: attacker })).status, 404);
+          assert.equal((await http(srv, "GET", "/session/k", { jar: attacker })).status, 404);
+          assert.equal((await http(srv, "GET", "/token", { jar: attacker })).status, 401);
+          // the user keeps the session's content under the new id
+          assert.deepEqual((await http(srv, "GET", "/session/k", { jar })).json, { value: "v" });
+          assert.deepEqual((await http(srv, "GET", "/session/_user_id", { jar })).json, { value: "1" });
+          // logout: a new id again; the logged-in one no longer works
+          assert.equal((await http(srv, "POST", "/logout", { jar })).status, 200);
+          assert.notEqual(jar.value, loggedIn, "logout kept the session id");
+          const old = new Jar(loggedIn);
+          assert.equal((await http(srv, "GET", "/session/_user_id", { jar: old })).status, 404);
+          assert.equal((await http(srv, "GET", "/token", { jar: old })).status, 401);
+          assert.equal((await http(srv, "GET", "/session/_user_id", { jar })).status, 404);
+        });
+      }
+
       test("a session near its size limit is answered: its cookie set and read back", T, async () => {
         const jar = await httpLogin(srv, "alice", "wonderland");
         const big = crypto.randomBytes(2100).toString("base64"); // a ~3.8 kB cookie

@@ -50,6 +50,26 @@ static void test_copies(void **state)
     st->free(st);
 }
 
+static void test_remove(void **state)
+{
+    sio_session_store *st = sio_session_store_memory(3600, 1);
+    json_t *s = json_pack("{s:s}", "k", "v"), *back;
+    (void)state;
+
+    assert_non_null(st->remove);
+    assert_int_equal(st->save(st, "old", s), 0);
+    st->remove(st, "old");
+    assert_null(st->load(st, "old"));
+    st->remove(st, "never"); /* unknown: nothing happens */
+    /* its room is free again (max_sessions 1) */
+    assert_int_equal(st->save(st, "new", s), 0);
+    back = st->load(st, "new");
+    assert_non_null(back);
+    json_decref(back);
+    json_decref(s);
+    st->free(st);
+}
+
 static void test_bounded(void **state)
 {
     sio_session_store *st = sio_session_store_memory(3600, 2);
@@ -96,6 +116,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_copies),
+        cmocka_unit_test(test_remove),
         cmocka_unit_test(test_bounded),
         cmocka_unit_test(test_idle_expiry),
     };

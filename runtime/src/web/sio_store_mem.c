@@ -100,6 +100,15 @@ static int mem_save(sio_session_store *base, const char *id,
     return 0;
 }
 
+static void mem_remove(sio_session_store *base, const char *id)
+{
+    mem_store *m = (mem_store *)base;
+    stored *st = map_del(&m->entries, id, strlen(id));
+
+    if (st)
+        stored_free(st);
+}
+
 static void mem_free(sio_session_store *base)
 {
     mem_store *m = (mem_store *)base;
@@ -121,6 +130,7 @@ sio_session_store *sio_session_store_memory(int64_t max_age_s,
     m->base.load = mem_load;
     m->base.save = mem_save;
     m->base.free = mem_free;
+    m->base.remove = mem_remove;
     m->max_age_s = max_age_s > 0 ? max_age_s : SIO_COOKIE_FLASK_MAX_AGE;
     m->max_sessions = max_sessions ? max_sessions : 100000;
     map_init(&m->entries);

@@ -51,6 +51,7 @@ struct sio_req {
     json_t *session;
     char *session_id;
     bool session_loaded, session_dirty;
+    bool session_rotate; /* logged in or out: a new store id at save */
 };
 
 /* sio_http.c */

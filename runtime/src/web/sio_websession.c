@@ -138,6 +138,18 @@ static char *new_store_id(void)
     return id;
 }
 
+static void drop_store_id(struct sio_websession *ws, const char *id)
+{
+    json_t *empty;
+
+    if (ws->store->remove) {
+        ws->store->remove(ws->store, id);
+    } else if ((empty = json_object())) {
+        (void)ws->store->save(ws->store, id, empty);
+        json_decref(empty);
+    }
+}
+
 /* ---- the session a cookie names --------------------------------------------
  */
 
@@ -279,11 +291,27 @@ void siop_session_req_save(sio_req *r)
         return;
     r->session_dirty = false;
     if (ws->o.mode == SIO_SESSIONS_SERVER) {
-        bool fresh = !r->session_id;
-        if (fresh && !(r->session_id = new_store_id()))
+        char *old = NULL;
+        bool fresh;
+        /* Login and logout move the session to a new id and drop the old
+         * one: an id the client held before (one an attacker may have
+         * planted, or copied) must not become, or stay, a logged-in one. */
+        if (r->session_rotate) {
+            old = r->session_id;
+            r->session_id = NULL;
+        }
+        fresh = !r->session_id;
+        if (fresh && !(r->session_id = new_store_id())) {
+            r->session_id = old;
             return;
-        if (ws->store->save(ws->store, r->session_id, r->session) == 0 && fresh)
-            set_cookie(r, r->session_id, false);
+        }
+        if (ws->store->save(ws->store, r->session_id, r->session) == 0) {
+            if (fresh)
+                set_cookie(r, r->session_id, false);
+            if (old)
+                drop_store_id(ws, old);
+        }
+        free(old);
         return;
     }
     if (json_object_size(r->session) == 0) {
@@ -397,6 +425,9 @@ int sio_ctx_session_set(sio_ctx *ctx, const char *key, json_t *value)
 /* ---- users
  * ------------------------------------------------------------------------ */
 
+/* No id to rotate here: a connection's changes go to its own fork, never
+ * to the store, so a login over Socket.IO cannot log in the id its
+ * cookie named (nor its other holders). */
 int sio_ctx_login(sio_ctx *ctx, const char *user_id)
 {
     json_t *v = user_id ? json_string(user_id) : NULL;
@@ -438,13 +469,17 @@ bool siop_ctx_authenticated_user(sio_ctx *ctx)
 int sio_req_login(sio_req *r, const char *user_id)
 {
     json_t *v = user_id ? json_string(user_id) : NULL;
-    return v ? sio_req_session_set(r, USER_KEY, v) : SIO_EINVAL;
+    int rc = v ? sio_req_session_set(r, USER_KEY, v) : SIO_EINVAL;
+
+    if (rc == 0)
+        r->session_rotate = true;
+    return rc;
 }
 
 void sio_req_logout(sio_req *r)
 {
-    if (sio_req_user_id(r))
-        (void)sio_req_session_set(r, USER_KEY, NULL);
+    if (sio_req_user_id(r) && sio_req_session_set(r, USER_KEY, NULL) == 0)
+        r->session_rotate = true;
 }
 
 const char *sio_req_user_id(sio_req *r)

@@ -3,6 +3,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,12 +75,53 @@ static void test_many_and_delete(void **state)
     map_fini(&m);
 }
 
+/* FNV-1a, unkeyed: anyone can compute where a name lands. */
+static uint64_t fnv1a(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* Names a client can choose (rooms) that share the low 12 bits of an
+ * unkeyed hash all land on one home slot: with a keyed hash they spread,
+ * and the mean distance of an entry from its home slot stays small. */
+static void test_chosen_collisions_spread(void **state)
+{
+    enum { K = 1000 };
+    static char names[K][16];
+    size_t n = 0, dist = 0, mask;
+    map m;
+    map_entry *e;
+    (void)state;
+
+    for (unsigned long i = 0; n < K; i++) {
+        int len = snprintf(names[n], sizeof names[n], "r%lu", i);
+        if ((fnv1a(names[n], (size_t)len) & 0xfff) == 0)
+            n++;
+    }
+    map_init(&m);
+    for (size_t i = 0; i < K; i++)
+        assert_int_equal(map_put(&m, names[i], strlen(names[i]), names[i]), 0);
+    mask = m.cap - 1;
+    for (size_t i = 0; map_next(&m, &i, &e);)
+        dist += ((i - 1) - ((size_t)e->hash & mask)) & mask;
+    for (size_t i = 0; i < K; i++)
+        assert_ptr_equal(map_get(&m, names[i], strlen(names[i])), names[i]);
+    assert_true(dist / K < 8);
+    map_fini(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_put_get_replace),
         cmocka_unit_test(test_many_and_delete),
+        cmocka_unit_test(test_chosen_collisions_spread),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,20 +1,89 @@
 /* map.c - see map.h. */
 #include "map.h"
 
+#include <openssl/rand.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-/* FNV-1a: keys are short (sids, event names) and come from clients, but
- * a client cannot choose sids, and event names are looked up in maps the
- * application fills, so flooding one chain buys an attacker nothing. */
-static uint64_t hash_bytes(const char *p, size_t n)
+/* Clients choose many keys (room names, event names, session ids they
+ * send), so an unkeyed hash lets them pick names that share one probe
+ * chain and turn every lookup linear. SipHash-1-3 with a random key per
+ * process: short, well studied (the default of Python and Rust maps), and
+ * without the key nobody can predict where a name lands. OpenSSL has
+ * SipHash only behind EVP_MAC, an allocation per call: too slow here. */
+static uint64_t sip_k0, sip_k1;
+static pthread_once_t sip_once = PTHREAD_ONCE_INIT;
+
+static void sip_key_init(void)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= 1099511628211ULL;
+    unsigned char k[16];
+    struct timespec ts;
+
+    if (RAND_bytes(k, sizeof k) != 1) {
+        /* No CSPRNG: still a key no client sees, if a weaker one. */
+        clock_gettime(CLOCK_REALTIME, &ts);
+        memcpy(k, &ts, sizeof ts < sizeof k ? sizeof ts : sizeof k);
     }
-    return h;
+    memcpy(&sip_k0, k, 8);
+    memcpy(&sip_k1, k + 8, 8);
+}
+
+#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND                                                               \
+    do {                                                                       \
+        v0 += v1;                                                              \
+        v1 = ROTL(v1, 13);                                                     \
+        v1 ^= v0;                                                              \
+        v0 = ROTL(v0, 32);                                                     \
+        v2 += v3;                                                              \
+        v3 = ROTL(v3, 16);                                                     \
+        v3 ^= v2;                                                              \
+        v0 += v3;                                                              \
+        v3 = ROTL(v3, 21);                                                     \
+        v3 ^= v0;                                                              \
+        v2 += v1;                                                              \
+        v1 = ROTL(v1, 17);                                                     \
+        v1 ^= v2;                                                              \
+        v2 = ROTL(v2, 32);                                                     \
+    } while (0)
+
+static uint64_t load_le64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+static uint64_t hash_bytes(const char *key, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)key;
+    uint64_t v0, v1, v2, v3, m, b = (uint64_t)n << 56;
+    size_t i;
+
+    pthread_once(&sip_once, sip_key_init);
+    v0 = sip_k0 ^ 0x736f6d6570736575ULL;
+    v1 = sip_k1 ^ 0x646f72616e646f6dULL;
+    v2 = sip_k0 ^ 0x6c7967656e657261ULL;
+    v3 = sip_k1 ^ 0x7465646279746573ULL;
+    for (i = 0; i + 8 <= n; i += 8) {
+        m = load_le64(p + i);
+        v3 ^= m;
+        SIPROUND;
+        v0 ^= m;
+    }
+    for (size_t j = 0; i + j < n; j++)
+        b |= (uint64_t)p[i + j] << (8 * j);
+    v3 ^= b;
+    SIPROUND;
+    v0 ^= b;
+    v2 ^= 0xff;
+    SIPROUND;
+    SIPROUND;
+    SIPROUND;
+    return v0 ^ v1 ^ v2 ^ v3;
 }
 
 void map_init(map *m)

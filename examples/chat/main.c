@@ -348,8 +348,9 @@ int main(int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    printf("chat: listening on %s://%s:%d/\n", co.tls_cert ? "https" : "http",
-           co.host, sio_server_port(srv));
+    printf("chat: listening on %s://%s:%d/\n",
+           eio_server_tls(sio_server_engine(srv)) ? "https" : "http", co.host,
+           sio_server_port(srv));
     fflush(stdout);
     sio_server_run(srv);
     g_srv = NULL;

@@ -255,10 +255,10 @@ static void fill_eio_options(eio_options *e, const conf_opts *o)
     e->tls_key = o->tls_key;
 }
 
-static void print_listening(const conf_opts *o, int port)
+static void print_listening(const conf_opts *o, const eio_server *e)
 {
     printf("conformance: listening on %s://%s:%d/\n",
-           o->tls_cert ? "https" : "http", o->host, port);
+           eio_server_tls(e) ? "https" : "http", o->host, eio_server_port(e));
     fflush(stdout);
 }
 
@@ -334,7 +334,7 @@ static int run_socketio(const conf_opts *o)
         sio_server_free(srv);
         return 1;
     }
-    print_listening(o, sio_server_port(srv));
+    print_listening(o, sio_server_engine(srv));
     sio_server_run(srv);
     block_signals();
     g_sio = NULL;
@@ -389,7 +389,7 @@ static int run_engineio(const conf_opts *o)
         eio_server_free(srv);
         return 1;
     }
-    print_listening(o, eio_server_port(srv));
+    print_listening(o, srv);
     eio_server_run(srv);
     block_signals();
     g_eio = NULL;

@@ -12,27 +12,12 @@ B=${1:-build}
 case $B in /*) ;; *) B=$root/$B ;; esac
 sioc=$B/bin/sioc
 CLI=$root/tests/asyncapi/node_modules/.bin/asyncapi
-pass=0 fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-ok() { pass=$((pass + 1)); }
-bad() {
-	echo "FAIL asyncapi $1"
-	fail=$((fail + 1))
-	if [ -n "${2:-}" ] && [ -f "$2" ]; then head -20 "$2"; fi
-}
-finish() {
-	echo "$pass passed, $fail failed"
-	[ "$fail" = 0 ]
-	exit
-}
-for need in "$sioc" "$CLI"; do
-	if [ ! -x "$need" ]; then
-		bad "$need is missing (make; scripts/deps.sh)"
-		finish
-	fi
-done
+SUITE=asyncapi
+. "$root/tests/common/suite.sh"
+need "$sioc" "$CLI"
 
 # The CLI sends usage metrics unless its config file says not to; it
 # keeps that file (and any other state) in a home of its own here.

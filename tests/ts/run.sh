@@ -22,28 +22,12 @@ sioc=$B/bin/sioc
 CHAT=$B/examples/chat
 TSC=$root/tests/node_modules/.bin/tsc
 NODE=${NODE:-$(command -v node || echo /usr/bin/node)}
-pass=0 fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-ok() { pass=$((pass + 1)); }
-bad() {
-	echo "FAIL ts $1"
-	fail=$((fail + 1))
-	if [ -n "${2:-}" ] && [ -f "$2" ]; then head -20 "$2"; fi
-}
-finish() {
-	echo "$pass passed, $fail failed"
-	[ "$fail" = 0 ]
-	exit
-}
-
-for need in "$sioc" "$TSC"; do
-	if [ ! -x "$need" ]; then
-		bad "$need is missing (make; scripts/deps.sh)"
-		finish
-	fi
-done
+SUITE=ts
+. "$root/tests/common/suite.sh"
+need "$sioc" "$TSC"
 # A module folder that resolves socket.io-client from tests/.
 ln -s "$root/tests/node_modules" "$tmp/node_modules"
 echo '{"type": "module"}' >"$tmp/package.json"

@@ -218,6 +218,9 @@ size_t sio_room_size(sio_namespace *ns, const char *room);
 /* Up to max members (borrowed) into out; returns the room's size. */
 size_t sio_room_sockets(sio_namespace *ns, const char *room, sio_socket **out,
                         size_t max);
+/* Every local member leaves room (socket.io's io.in(room).socketsLeave,
+ * Flask-SocketIO's close_room); returns how many left. */
+size_t sio_room_clear(sio_namespace *ns, const char *room);
 /* Runs before a socket's rooms are left (the reason as for disconnect). */
 int sio_namespace_on_disconnecting(sio_namespace *ns, sio_disconnect_fn fn,
                                    void *ud);

@@ -4,7 +4,7 @@
  * disconnect after a disconnecting handler that still sees the rooms,
  * and 1,000 members each getting 100 broadcasts in order; a join that
  * runs out of memory leaves nothing behind (linked with the allocation
- * seams of fail_alloc.h). */
+ * seams of fail_alloc.h); sio_room_clear empties a room. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -218,6 +218,25 @@ static void test_disconnect_leaves_rooms(void **state)
     assert_int_equal(sio_join(W.sock[0], "c"), SIO_ECLOSED);
 }
 
+/* sio_room_clear: every member leaves, more than one batch of them, and
+ * their other rooms stay. */
+static void test_room_clear(void **state)
+{
+    (void)state;
+    connect_clients(150);
+    for (size_t i = 0; i < 150; i++)
+        assert_int_equal(sio_join(W.sock[i], "all"), 0);
+    assert_int_equal(sio_join(W.sock[7], "other"), 0);
+    assert_int_equal(sio_room_clear(W.ns, "all"), 150);
+    assert_int_equal(sio_room_size(W.ns, "all"), 0);
+    assert_false(sio_in_room(W.sock[149], "all"));
+    assert_true(sio_in_room(W.sock[7], "other"));
+    assert_int_equal(sio_room_clear(W.ns, "all"), 0);
+    assert_int_equal(sio_room_clear(W.ns, NULL), 0);
+    assert_int_equal(sio_join(W.sock[0], "all"), 0); /* usable again */
+    assert_int_equal(sio_room_size(W.ns, "all"), 1);
+}
+
 static void test_thousand_members_in_order(void **state)
 {
     char want[32];
@@ -268,9 +287,13 @@ static void test_join_out_of_memory(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(test_join_leave_and_queries),    T(test_targets),
-        T(test_binary_broadcast),          T(test_disconnect_leaves_rooms),
-        T(test_thousand_members_in_order), T(test_join_out_of_memory),
+        T(test_join_leave_and_queries),
+        T(test_targets),
+        T(test_binary_broadcast),
+        T(test_disconnect_leaves_rooms),
+        T(test_thousand_members_in_order),
+        T(test_join_out_of_memory),
+        T(test_room_clear),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

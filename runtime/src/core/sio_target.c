@@ -181,3 +181,21 @@ size_t sio_room_sockets(sio_namespace *ns, const char *room_name,
 {
     return ns->adapter->ops->room_sockets(ns->adapter, room_name, out, max);
 }
+
+size_t sio_room_clear(sio_namespace *ns, const char *room_name)
+{
+    sio_socket *batch[64];
+    size_t n, left = 0, round;
+
+    if (!ns || !room_name)
+        return 0;
+    /* In batches: leaving changes the room the next query reads. */
+    do {
+        n = sio_room_sockets(ns, room_name, batch, 64);
+        round = 0;
+        for (size_t i = 0; i < n && i < 64; i++)
+            round += sio_leave(batch[i], room_name) == 0;
+        left += round;
+    } while (n > 0 && round > 0);
+    return left;
+}

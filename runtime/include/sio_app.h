@@ -1,0 +1,92 @@
+/* sio_app.h - the process around a server (libsio): the standard
+ * command line, a page and the browser client, SIGINT/SIGTERM, the start
+ * and stop lines, the loop. A small app's main() is one call:
+ *
+ *     int main(int argc, char **argv)
+ *     {
+ *         return sio_app_main(&(sio_app){.name = "poll", .port = 8000,
+ *                                        .www = "www", .client_js = JS,
+ *                                        .setup = poll_register},
+ *                             argc, argv);
+ *
+ * (JS: the path pkg-config --variable=clientjs libsio names.)
+ *     }
+ *
+ * Standard options (each overrides what the program set):
+ *   --host H  --port N (0: any free one)  --www DIR  --client-js FILE
+ *   --cors-origin LIST  --tls-cert PEM --tls-key PEM
+ *   --ping-interval MS  --ping-timeout MS  --max-payload BYTES
+ *   --max-buffered BYTES  --connect-timeout MS
+ *   --log-level err|warn|info|debug  --help
+ * plus the program's own (sio_app.extra). Bad usage prints the usage on
+ * stderr and exits 1; --help prints it on stdout and exits 0.
+ *
+ * When ready it prints "NAME: listening on http://HOST:PORT/" on stdout
+ * (flushed; tests parse it). SIGINT or SIGTERM stops the server
+ * gracefully; "NAME: stopped" goes to stderr and the exit status is 0. */
+#ifndef SIO_APP_H
+#define SIO_APP_H
+
+#include "sio.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One option of the program's own: --NAME [ARG]. */
+typedef struct sio_app_option {
+    const char *name;   /* without "--", e.g. "secret" */
+    const char *arg;    /* the argument's name in the usage ("S"); NULL:
+                           a flag that takes none */
+    const char *help;   /* one line for the usage */
+    const char **value; /* set to the argument (borrowed from argv), or
+                           to "" for a flag given; left alone otherwise */
+} sio_app_option;
+
+typedef struct sio_app {
+    const char *name;      /* the program's name in its log lines (required) */
+    int port;              /* sio_app_main's default port (0: any free one) */
+    const char *www;       /* a directory served at "/" (its index.html for
+                              "/"); NULL: none unless --www */
+    const char *client_js; /* the browser client (socket.io-client's
+                          dist/socket.io.js), served with a page at
+                          /socket.io/socket.io.js; NULL: none unless
+                          --client-js */
+    int (*setup)(sio_server *srv); /* registers the handlers (a generated
+                          PREFIX_register fits); non-zero: no start */
+    void *data; /* the application object: sio_server_set_app */
+    const sio_app_option *extra; /* the program's options, ending with
+                          an entry whose name is NULL; NULL: none */
+} sio_app;
+
+/* Parses the command line into o (set it up first: sio_options_init and
+ * the program's defaults) and a. Returns 0; 1 after --help (usage on
+ * stdout); -1 on bad usage (usage on stderr). Strings stay borrowed
+ * from argv. */
+int sio_app_parse(sio_app *a, int argc, char **argv, sio_options *o);
+
+/* Serves until SIGINT/SIGTERM: a new server with o, a->data as its app,
+ * a->setup, the page and the client, the start line, the loop, the stop
+ * line; frees the server. SIGINT and SIGTERM are blocked in the calling
+ * thread meanwhile (a thread of its own waits for them) and SIGPIPE is
+ * ignored. Returns the exit status: 0, or 1 after a failure it logged. */
+int sio_app_serve(const sio_app *a, const sio_options *o);
+
+/* sio_options_init, the port a->port, 127.0.0.1, sio_app_parse, then
+ * sio_app_serve. Returns the exit status for main. */
+int sio_app_main(sio_app *a, int argc, char **argv);
+
+/* For a program that runs its own loop (an eio_server, say): until
+ * sio_app_signals_end, SIGINT and SIGTERM call stop(arg) on a thread of
+ * their own; they are blocked in the calling thread, which must be the
+ * only one so far. stop must be safe on any thread (eio_server_stop,
+ * sio_server_stop are). Returns a handle (new), or NULL (logged). */
+typedef struct sio_app_signals sio_app_signals;
+sio_app_signals *sio_app_signals_start(void (*stop)(void *arg), void *arg);
+/* Stops the waiting thread, restores the signal mask, frees s. */
+void sio_app_signals_end(sio_app_signals *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

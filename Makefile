@@ -149,6 +149,12 @@ CLIENT_JS := $(B)/chat/socket.io.js
 $(CLIENT_JS): $(CLIENT_JS_SRC)
 	@mkdir -p $(@D)
 	cp $< $@
+# Where sio_app finds it by default, as after make install: ../share/sioc
+# from the directory of a program linked with libsio.a (build/examples).
+SHARE_CLIENT_JS := $(B)/share/sioc/socket.io.js
+$(SHARE_CLIENT_JS): $(CLIENT_JS_SRC)
+	@mkdir -p $(@D)
+	cp $< $@
 
 .SECONDEXPANSION:
 $(B)/examples/%: $$(addprefix $(B)/obj/,$$(subst .c,.o,$$(wildcard examples/$$*/*.c))) $$(EX_OBJ_$$*) $(LIB_A)
@@ -214,11 +220,11 @@ fuzz: $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
 # ---- top-level targets ------------------------------------------------------
 all: lib $(GEN_TARGET) examples
 
-examples: $(EXAMPLE_BINS) $(if $(filter chat,$(EXAMPLES)),client-js)
+examples: $(EXAMPLE_BINS) client-js
 
 client-js:
 ifneq ($(wildcard $(CLIENT_JS_SRC)),)
-client-js: $(CLIENT_JS)
+client-js: $(CLIENT_JS) $(SHARE_CLIENT_JS)
 else
 	@echo "note: the chat page's client bundle is not built: it comes" \
 		"from npm ($(CLIENT_JS_SRC)); run 'make deps' (make run and" \

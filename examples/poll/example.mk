@@ -9,6 +9,5 @@ $(B)/schema/poll.sio.h: $(B)/schema/poll.sio.c ;
 
 EX_OBJ_poll += $(B)/obj/schema/poll.sio.o
 $(B)/obj/examples/poll/main.o: $(B)/schema/poll.sio.h
-$(B)/obj/examples/poll/main.o: ALL_CFLAGS += -DCLIENT_JS='"$(CLIENT_JS)"'
 .SECONDARY: $(B)/schema/poll.sio.c $(B)/schema/poll.sio.h \
 	$(B)/obj/schema/poll.sio.o

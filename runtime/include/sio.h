@@ -411,6 +411,15 @@ char *sio_server_token_sign(sio_server *srv, const char *salt,
 json_t *sio_server_token_verify(sio_server *srv, const char *salt,
                                 const char *token, int64_t max_age_s);
 
+/* ---- checking what clients send -----------------------------------------
+ * Whether given equals secret (a password, say), in a time that does not
+ * depend on where they differ: false when either is NULL or secret is
+ * empty. */
+bool sio_secret_equal(const char *given, const char *secret);
+/* Code points of a UTF-8 string (strings from the decoder are valid):
+ * the length Python's len() and JavaScript's [...s].length give. */
+size_t sio_utf8_len(const char *s);
+
 /* ---- binary values ----------------------------------------------------
  * A bytes value is a JSON object that the codec sends as a binary
  * attachment; received attachments appear as bytes values. */

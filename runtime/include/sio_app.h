@@ -1,15 +1,12 @@
 /* sio_app.h - the process around a server (libsio): the standard
  * command line, a page and the browser client, SIGINT/SIGTERM, the start
- * and stop lines, the loop. A small app's main() is one call:
+ * and stop lines, the loop. A small app's main():
  *
  *     int main(int argc, char **argv)
  *     {
- *         return sio_app_main(&(sio_app){.name = "poll", .port = 8000,
- *                                        .www = "www", .client_js = JS,
- *                                        .setup = poll_register},
- *                             argc, argv);
+ *         sio_app app = {.www = "www", .setup = poll_register};
  *
- * (JS: the path pkg-config --variable=clientjs libsio names.)
+ *         return sio_app_main(&app, argc, argv);
  *     }
  *
  * Standard options (each overrides what the program set):
@@ -44,19 +41,28 @@ typedef struct sio_app_option {
 } sio_app_option;
 
 typedef struct sio_app {
-    const char *name;      /* the program's name in its log lines (required) */
-    int port;              /* sio_app_main's default port (0: any free one) */
-    const char *www;       /* a directory served at "/" (its index.html for
-                              "/"); NULL: none unless --www */
-    const char *client_js; /* the browser client (socket.io-client's
-                          dist/socket.io.js), served with a page at
-                          /socket.io/socket.io.js; NULL: none unless
-                          --client-js */
-    int (*setup)(sio_server *srv); /* registers the handlers (a generated
-                          PREFIX_register fits); non-zero: no start */
-    void *data; /* the application object: sio_server_set_app */
-    const sio_app_option *extra; /* the program's options, ending with
-                          an entry whose name is NULL; NULL: none */
+    /* In the log lines; NULL: the last part of argv[0]. */
+    const char *name;
+    /* sio_app_main's default port; 0: 8000 (--port 0 asks for any free
+     * one). */
+    int port;
+    /* A directory served at "/" (its index.html for "/"); NULL: none
+     * unless --www. */
+    const char *www;
+    /* The browser client (socket.io-client's dist/socket.io.js), served
+     * at /socket.io/socket.io.js when there is a page. NULL: the one make
+     * install put in PREFIX/share/sioc, found from where libsio.so (or,
+     * linked with libsio.a, the program) is: ../share/sioc beside its
+     * directory, if it is there. */
+    const char *client_js;
+    /* Registers the handlers (a generated PREFIX_register fits); non-zero:
+     * the server does not start. */
+    int (*setup)(sio_server *srv);
+    /* The application object (sio_server_set_app, sio_ctx_app). */
+    void *data;
+    /* The program's own options, ending with an entry whose name is NULL;
+     * NULL: none. */
+    const sio_app_option *extra;
 } sio_app;
 
 /* Parses the command line into o (set it up first: sio_options_init and
@@ -72,8 +78,8 @@ int sio_app_parse(sio_app *a, int argc, char **argv, sio_options *o);
  * ignored. Returns the exit status: 0, or 1 after a failure it logged. */
 int sio_app_serve(const sio_app *a, const sio_options *o);
 
-/* sio_options_init, the port a->port, 127.0.0.1, sio_app_parse, then
- * sio_app_serve. Returns the exit status for main. */
+/* sio_options_init, 127.0.0.1 and a->port (0: 8000) as defaults,
+ * sio_app_parse, then sio_app_serve. Returns the exit status for main. */
 int sio_app_main(sio_app *a, int argc, char **argv);
 
 /* For a program that runs its own loop (an eio_server, say): until

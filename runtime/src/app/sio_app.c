@@ -1,8 +1,10 @@
 /* sio_app.c - the process around a server (sio_app.h): the standard
  * options, the page, signals, the start and stop lines. Built on the
  * public API only. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -10,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sio_app.h"
 
@@ -153,6 +156,12 @@ int sio_app_parse(sio_app *a, int argc, char **argv, sio_options *o)
 {
     struct option opts[STD_OPTS + MAX_EXTRA + 1];
     size_t n = STD_OPTS;
+    const char *slash;
+
+    if (!a->name && argc > 0 && argv[0]) {
+        slash = strrchr(argv[0], '/');
+        a->name = slash ? slash + 1 : argv[0];
+    }
 
     memcpy(opts, STD, sizeof STD);
     for (const sio_app_option *x = a->extra; x && x->name; x++, n++) {
@@ -261,23 +270,56 @@ static void stop_server(void *srv)
     sio_server_stop(srv);
 }
 
+/* PREFIX/share/sioc/socket.io.js, PREFIX being the parent of the
+ * directory of the file that holds this code (libsio.so, or the program
+ * linked with libsio.a); new string, or NULL when there is none. */
+static char *installed_client(void)
+{
+    Dl_info info;
+    char *self = NULL, *path = NULL;
+
+    if (dladdr(STD, &info) && info.dli_fname && strchr(info.dli_fname, '/'))
+        self = realpath(info.dli_fname, NULL);
+    if (!self)
+        self = realpath("/proc/self/exe", NULL);
+    if (self &&
+        asprintf(&path, "%s/../share/sioc/socket.io.js", dirname(self)) < 0)
+        path = NULL;
+    free(self);
+    if (path && access(path, R_OK) != 0) {
+        free(path);
+        path = NULL;
+    }
+    return path;
+}
+
 /* The page and the client, when there is a page. */
 static int serve_page(const sio_app *a, sio_server *srv)
 {
+    char *found = NULL;
+    const char *js = a->client_js;
+    int rc;
+
     if (!a->www)
         return 0;
     if (sio_http_static(srv, "/", a->www) != 0) {
         fprintf(stderr, "%s: cannot serve %s at /\n", a->name, a->www);
         return -1;
     }
-    if (a->client_js &&
-        sio_http_file(srv, "/socket.io/socket.io.js", a->client_js,
-                      "application/javascript") != 0) {
-        fprintf(stderr, "%s: cannot serve %s at /socket.io/socket.io.js\n",
-                a->name, a->client_js);
-        return -1;
+    if (!js && !(js = found = installed_client())) {
+        fprintf(stderr,
+                "%s: no browser client to serve at /socket.io/socket.io.js "
+                "(--client-js FILE)\n",
+                a->name);
+        return 0; /* the page may load it from elsewhere */
     }
-    return 0;
+    rc = sio_http_file(srv, "/socket.io/socket.io.js", js,
+                       "application/javascript");
+    if (rc != 0)
+        fprintf(stderr, "%s: cannot serve %s at /socket.io/socket.io.js\n",
+                a->name, js);
+    free(found);
+    return rc ? -1 : 0;
 }
 
 static sio_server *start(const sio_app *a, const sio_options *o)
@@ -304,10 +346,15 @@ static sio_server *start(const sio_app *a, const sio_options *o)
 
 int sio_app_serve(const sio_app *a, const sio_options *o)
 {
+    sio_app named = *a;
     struct sigaction ign = {.sa_handler = SIG_IGN};
     sio_app_signals *sig = NULL;
     sio_server *srv;
     sigset_t old;
+
+    if (!named.name)
+        named.name = "sio";
+    a = &named;
 
     /* Blocked before the server exists: a signal then waits for the
      * thread, and any thread the server starts inherits the mask. */
@@ -337,7 +384,7 @@ int sio_app_main(sio_app *a, int argc, char **argv)
     int rc;
 
     sio_options_init(&o);
-    o.eio.port = a->port;
+    o.eio.port = a->port ? a->port : 8000;
     rc = sio_app_parse(a, argc, argv, &o);
     return rc ? rc > 0 ? 0 : 1 : sio_app_serve(a, &o);
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what sioc needs and is missing: Debian packages (apt-get, as
-# root) and the npm packages of tests/ and tests/asyncapi/ (npm ci from
-# their package-lock.json).
+# root) and the npm packages of tests/, tests/asyncapi/ and tests/bench/
+# (npm ci from their package-lock.json).
 #   scripts/deps.sh [--quiet]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,9 +39,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # npm packages for the tests, from the committed lock files: tests/ (the
-# clients, typescript) and tests/asyncapi/ (the AsyncAPI validator, large,
-# so in a folder of its own).
-for dir in tests tests/asyncapi; do
+# clients, typescript), tests/asyncapi/ (the AsyncAPI validator, large,
+# so in a folder of its own) and tests/bench/ (socket.io: the Node peers
+# of make bench and of the poll).
+for dir in tests tests/asyncapi tests/bench; do
 	[ -f $dir/package-lock.json ] || continue
 	stamp=$dir/node_modules/.sioc-lock-stamp
 	if [ ! -f "$stamp" ] || ! cmp -s $dir/package-lock.json "$stamp"; then

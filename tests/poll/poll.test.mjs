@@ -3,107 +3,14 @@
 // Flask-SocketIO peer and the Node socket.io peer. Each is started on
 // 127.0.0.1 on a free port and stopped by its PID; every wait is bounded.
 //
-// Environment (run.sh sets it): POLL_C_BIN (the C server), POLL_WWW,
-// POLL_CLIENT_JS, POLL_SERVERS (which to run, default "c flask node"),
-// POLL_NODE_PATH (where the Node peer finds socket.io).
+// Environment: see servers.mjs.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import http from "node:http";
-import net from "node:net";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { io } from "socket.io-client";
+import { PASSWORD, WAIT_MS, kinds, start, within } from "./servers.mjs";
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, "../..");
-const POLL = path.join(ROOT, "examples/poll");
-const PASSWORD = "correct horse";
 const T = { timeout: 60000 };
-const WAIT_MS = 10000; // any one wait
-
-export const within = (promise, ms, what) => {
-  let timer;
-  const t = new Promise((_, rej) => {
-    timer = setTimeout(() => rej(new Error(`timeout after ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([promise, t]).finally(() => clearTimeout(timer));
-};
-
-// A free port: bound by the kernel, released, then handed to a peer
-// (which takes the port as a number, not 0).
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function portOpen(port, ms) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const ok = await new Promise((resolve) => {
-      const c = net.connect(port, "127.0.0.1");
-      c.on("connect", () => { c.destroy(); resolve(true); });
-      c.on("error", () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`port ${port} never opened`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-const SERVERS = {
-  c: async () => {
-    const args = ["--host", "127.0.0.1", "--port", "0", "--www", process.env.POLL_WWW ?? path.join(POLL, "www")];
-    if (process.env.POLL_CLIENT_JS) args.push("--client-js", process.env.POLL_CLIENT_JS);
-    return { cmd: process.env.POLL_C_BIN ?? path.join(ROOT, "build/examples/poll"), args, port: 0 };
-  },
-  flask: async () => ({ cmd: "/usr/bin/python3", args: [path.join(POLL, "peers/flask/app.py")], port: await freePort() }),
-  node: async () => ({ cmd: process.execPath, args: [path.join(POLL, "peers/node/server.js")], port: await freePort() }),
-};
-
-// Starts one server; resolves to { base, stop() }.
-async function start(kind) {
-  const { cmd, args, port } = await SERVERS[kind]();
-  const env = { ...process.env, POLL_PASSWORD: PASSWORD, PORT: String(port) };
-  if (process.env.POLL_NODE_PATH) env.NODE_PATH = process.env.POLL_NODE_PATH;
-  const proc = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-  const srv = { proc, out: "", err: "" };
-  srv.exited = new Promise((resolve) => proc.on("exit", (code, signal) => resolve({ code, signal })));
-  proc.stdout.setEncoding("utf8");
-  proc.stderr.setEncoding("utf8");
-  proc.stderr.on("data", (d) => (srv.err += d));
-  let p = port;
-  if (!p) {
-    // The C server prints its start line with the port it got.
-    p = await within(new Promise((resolve, reject) => {
-      proc.on("exit", () => reject(new Error(`exited: ${srv.err}`)));
-      proc.stdout.on("data", (d) => {
-        srv.out += d;
-        const m = /listening on http:\/\/[^:]+:(\d+)\//.exec(srv.out);
-        if (m) resolve(Number(m[1]));
-      });
-    }), WAIT_MS, `${kind}: start line`);
-  } else {
-    proc.stdout.on("data", (d) => (srv.out += d));
-  }
-  await within(Promise.race([portOpen(p, WAIT_MS), srv.exited.then(() => { throw new Error(`${kind} exited: ${srv.err}`); })]), WAIT_MS + 1000, `${kind}: port`);
-  srv.base = `http://127.0.0.1:${p}`;
-  srv.stop = async () => {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
-    const e = await within(srv.exited, WAIT_MS, `${kind}: exit after SIGTERM`).catch(() => {
-      proc.kill("SIGKILL");
-      return null;
-    });
-    return e;
-  };
-  return srv;
-}
 
 // A client that records every "tally" event it gets.
 function client(base, nsp, auth) {
@@ -149,9 +56,7 @@ async function until(pred, what) {
 }
 
 const zero = { c: 0, python: 0, js: 0 };
-const kinds = (process.env.POLL_SERVERS ?? "c flask node").split(/\s+/).filter(Boolean);
-
-for (const kind of kinds) {
+for (const kind of kinds()) {
   describe(`poll: ${kind}`, () => {
     let srv;
     const open = [];

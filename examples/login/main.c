@@ -4,27 +4,25 @@
  * (/open) or with a signed token (/token); every handler sees the
  * connection as one long request, as in Flask-SocketIO.
  *
- *   login [--host H] [--port N] [--secret S] [--sessions cookie|server]
- *         [--cors-origin LIST]
+ *   login [--secret S] [--sessions cookie|server] [sio_app.h's options]
  *
  * Pages of other origins may call it with the user's cookies (credentialed
  * CORS) only when named: --cors-origin "https://app.example, ..."; by
  * default its own origin, http://HOST:PORT (none with --port 0).
  *
- * Prints one line "login: listening on http://HOST:PORT/" when ready;
- * SIGINT/SIGTERM close every connection and exit 0.
+ * The start and stop lines and SIGINT/SIGTERM are sio_app.h's.
  *
  * Beside docs/examples.md, for the tests: GET /stats (counters: HTTP hooks,
  * handler runs, guard calls), and the test hooks marked in the schema. */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "login.sio.h"
+#include "sio_app.h"
 
 #define TOKEN_SALT "login-token"
 #define TOKEN_MAX_AGE_S 3600
@@ -44,27 +42,16 @@ static const user USERS[] = {
 typedef struct app {
     const char *name;
     sio_server *srv;
-    long before, after; /* HTTP hooks run */
-    long my_event_root; /* "my event" handler runs on "/" */
-    long my_event_open; /* ... on "/open" */
-    long connect_root;  /* connect handler runs on "/" */
-    long guard_calls;   /* the admin guard */
+    const char *secret;    /* signs sessions and tokens */
+    sio_session_mode mode; /* --sessions */
+    long before, after;    /* HTTP hooks run */
+    long my_event_root;    /* "my event" handler runs on "/" */
+    long my_event_open;    /* ... on "/open" */
+    long connect_root;     /* connect handler runs on "/" */
+    long guard_calls;      /* the admin guard */
 } app;
 
-static sio_server *volatile g_srv;
-
 /* ---- users --------------------------------------------------------------- */
-
-/* Same time for any two strings of a given length b (the password). */
-static bool same_secret(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    unsigned char d = la != lb;
-
-    for (size_t i = 0; i < lb; i++)
-        d |= (unsigned char)((i < la ? a[i] : 0) ^ b[i]);
-    return d == 0;
-}
 
 static const user *check_credentials(const char *name, const char *password)
 {
@@ -73,7 +60,7 @@ static const user *check_credentials(const char *name, const char *password)
     if (!name || !password)
         return NULL;
     for (size_t i = 0; i < NUSERS; i++)
-        if (same_secret(password, USERS[i].password) &&
+        if (sio_secret_equal(password, USERS[i].password) &&
             strcmp(name, USERS[i].name) == 0)
             found = &USERS[i];
     return found;
@@ -485,58 +472,6 @@ static void after_hook(sio_req *r, void *ud)
 
 /* ---- the process ------------------------------------------------------- */
 
-typedef struct login_opts {
-    const char *host, *secret, *cors_origin;
-    sio_session_mode mode;
-    int port;
-} login_opts;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    if (g_srv)
-        sio_server_stop(g_srv);
-}
-
-static int parse_args(int argc, char **argv, login_opts *o)
-{
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!v)
-            return -1;
-        if (strcmp(a, "--host") == 0) {
-            o->host = v;
-        } else if (strcmp(a, "--secret") == 0) {
-            if (!*v)
-                return -1;
-            o->secret = v;
-        } else if (strcmp(a, "--cors-origin") == 0) {
-            if (!*v)
-                return -1;
-            o->cors_origin = v;
-        } else if (strcmp(a, "--sessions") == 0) {
-            if (strcmp(v, "cookie") == 0)
-                o->mode = SIO_SESSIONS_COOKIE;
-            else if (strcmp(v, "server") == 0)
-                o->mode = SIO_SESSIONS_SERVER;
-            else
-                return -1;
-        } else if (strcmp(a, "--port") == 0) {
-            char *end;
-            long p;
-            errno = 0;
-            p = strtol(v, &end, 10);
-            if (errno || end == v || *end || p < 0 || p > 65535)
-                return -1;
-            o->port = (int)p;
-        } else {
-            return -1;
-        }
-        i++;
-    }
-    return 0;
-}
-
 /* A secret nobody else knows: 32 bytes of /dev/urandom as hex. A built-in
  * default would let anyone who read this file sign sessions. */
 static int random_secret(char out[65])
@@ -562,33 +497,16 @@ static int random_secret(char out[65])
     return 0;
 }
 
-static sio_server *start(const login_opts *lo, app *a)
+/* sio_app's setup: sessions, the user loader, the handlers, the routes. */
+static int setup(sio_server *srv)
 {
-    /* Non-standard request headers the connection keeps (whoami). */
-    static const char *const extra_headers[] = {"x-sio-test", NULL};
+    app *a = sio_server_app(srv);
     sio_session_opts so;
-    sio_options o;
-    sio_server *srv;
-    char own[300];
 
-    sio_options_init(&o);
-    o.eio.host = lo->host;
-    o.eio.port = lo->port;
-    /* Credentialed CORS: named origins only, never "*" (any site). */
-    o.eio.cors_origin = lo->cors_origin;
-    if (!lo->cors_origin && lo->port &&
-        snprintf(own, sizeof own, "http://%s:%d", lo->host, lo->port) <
-            (int)sizeof own)
-        o.eio.cors_origin = own;
-    o.eio.extra_headers = extra_headers;
-    srv = sio_server_new(&o);
-    if (!srv)
-        return NULL;
     a->srv = srv;
-    sio_server_set_app(srv, a);
     sio_session_opts_init(&so);
-    so.mode = lo->mode;
-    so.secret = lo->secret;
+    so.mode = a->mode;
+    so.secret = a->secret;
     if (sio_server_sessions(srv, &so) != 0 ||
         sio_server_user_loader(srv, load_user, NULL) != 0 ||
         login_register(srv) != 0 || sio_http_before(srv, before_hook, a) != 0 ||
@@ -600,53 +518,67 @@ static sio_server *start(const login_opts *lo, app *a)
         sio_http_route(srv, "POST", "/session/<key>", route_session_set, a) !=
             0 ||
         sio_http_route(srv, "GET", "/token", route_token, a) != 0 ||
-        sio_http_route(srv, "GET", "/stats", route_stats, a) != 0) {
-        fprintf(stderr, "login: cannot set up the server\n");
-        sio_server_free(srv);
-        return NULL;
+        sio_http_route(srv, "GET", "/stats", route_stats, a) != 0)
+        return -1;
+    fprintf(stderr, "login: started (%s sessions)\n",
+            a->mode == SIO_SESSIONS_SERVER ? "server" : "cookie");
+    return 0;
+}
+
+/* --sessions, --secret and the default CORS origin, after the options. */
+static int finish_options(app *a, const char *sessions, sio_options *o,
+                          char own[300], char secret[65])
+{
+    if (a->secret && !*a->secret) {
+        fprintf(stderr, "login: --secret: not empty\n");
+        return -1;
     }
-    return srv;
+    if (sessions && strcmp(sessions, "server") == 0)
+        a->mode = SIO_SESSIONS_SERVER;
+    else if (sessions && strcmp(sessions, "cookie") != 0) {
+        fprintf(stderr, "login: --sessions: cookie or server\n");
+        return -1;
+    }
+    /* Credentialed CORS: named origins only, never "*" (any site); by
+     * default its own. */
+    if (!o->eio.cors_origin && o->eio.port &&
+        snprintf(own, 300, "http://%s:%d", o->eio.host, o->eio.port) < 300)
+        o->eio.cors_origin = own;
+    if (a->secret)
+        return 0;
+    if (random_secret(secret) != 0) {
+        fprintf(stderr, "login: no --secret and no random one\n");
+        return -1;
+    }
+    a->secret = secret;
+    fprintf(stderr, "login: no --secret: signing with a random one; "
+                    "sessions end with the process\n");
+    return 0;
 }
 
 int main(int argc, char **argv)
 {
-    login_opts lo = {"127.0.0.1", NULL, NULL, SIO_SESSIONS_COOKIE, 5000};
-    char secret[65];
-    app a = {.name = "login"};
-    struct sigaction sa;
-    sio_server *srv;
+    /* Non-standard request headers the connection keeps (whoami). */
+    static const char *const extra_headers[] = {"x-sio-test", NULL};
+    app a = {.name = "login", .mode = SIO_SESSIONS_COOKIE};
+    const char *sessions = NULL;
+    const sio_app_option extra[] = {
+        {"secret", "S", "signs sessions and tokens (default: random)",
+         &a.secret},
+        {"sessions", "MODE", "cookie (default) or server", &sessions},
+        {NULL, NULL, NULL, NULL},
+    };
+    sio_app sa = {.name = "login", .setup = setup, .data = &a, .extra = extra};
+    char own[300], secret[65];
+    sio_options o;
+    int rc;
 
-    if (parse_args(argc, argv, &lo) != 0) {
-        fprintf(stderr,
-                "usage: %s [--host H] [--port N] [--secret S] "
-                "[--sessions cookie|server] [--cors-origin LIST]\n",
-                argv[0]);
+    sio_options_init(&o);
+    o.eio.port = 5000;
+    o.eio.extra_headers = extra_headers;
+    if ((rc = sio_app_parse(&sa, argc, argv, &o)) != 0)
+        return rc > 0 ? 0 : 1;
+    if (finish_options(&a, sessions, &o, own, secret) != 0)
         return 1;
-    }
-    if (!lo.secret) {
-        if (random_secret(secret) != 0) {
-            fprintf(stderr, "login: no --secret and no random one\n");
-            return 1;
-        }
-        lo.secret = secret;
-        fprintf(stderr, "login: no --secret: signing with a random one; "
-                        "sessions end with the process\n");
-    }
-    if (!(srv = start(&lo, &a)))
-        return 1;
-    g_srv = srv;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    printf("login: listening on http://%s:%d/\n", lo.host,
-           sio_server_port(srv));
-    fflush(stdout);
-    fprintf(stderr, "login: started (%s sessions)\n",
-            lo.mode == SIO_SESSIONS_SERVER ? "server" : "cookie");
-    sio_server_run(srv);
-    g_srv = NULL;
-    sio_server_free(srv);
-    fprintf(stderr, "login: stopped\n");
-    return 0;
+    return sio_app_serve(&sa, &o);
 }

@@ -25,8 +25,7 @@ void poll_on_vote(sio_ctx *ctx, poll_Choice choice, poll_vote_ack *ack)
         return;
     }
     ++*(int64_t *[]){&t->c, &t->python, &t->js}[choice]; /* its count */
-    poll_emit_tally(sio_to(sio_all(sio_socket_namespace(s)), "voted"), t,
-                    json_string_value(name));
+    poll_emit_tally(sio_room(ctx, "voted"), t, json_string_value(name));
     poll_vote_ack_send(ack, t);
 }
 

@@ -168,6 +168,11 @@ int sio_refuse(sio_ctx *ctx, const char *message, json_t *data);
  *   sio_all(ns)                          every socket of a namespace
  *   sio_broadcast(ctx)                   every socket of the handler's
  *                                        namespace but the handler's
+ *   sio_room(ctx, room)                  every member of room in the
+ *                                        handler's namespace, the
+ *                                        handler's socket too (io.to(room)
+ *                                        in socket.io, emit(to=room) in
+ *                                        Flask-SocketIO)
  *   sio_to(t, room), sio_except(t, room) narrow to rooms (a sid is a room
  *                                        holding that socket), minus rooms
  *   sio_volatile(t)                      dropped where the buffer is full
@@ -199,6 +204,7 @@ sio_target sio_to_socket(sio_socket *s);
 sio_target sio_self(const sio_ctx *ctx);
 sio_target sio_all(sio_namespace *ns);
 sio_target sio_broadcast(const sio_ctx *ctx);
+sio_target sio_room(const sio_ctx *ctx, const char *room);
 sio_target sio_to(sio_target t, const char *room);
 sio_target sio_except(sio_target t, const char *room);
 sio_target sio_volatile(sio_target t);

@@ -4,7 +4,8 @@
  * disconnect after a disconnecting handler that still sees the rooms,
  * and 1,000 members each getting 100 broadcasts in order; a join that
  * runs out of memory leaves nothing behind (linked with the allocation
- * seams of fail_alloc.h); sio_room_clear empties a room. */
+ * seams of fail_alloc.h); sio_room_clear empties a room; sio_room(ctx)
+ * reaches a room, the handler's socket included. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -218,6 +219,32 @@ static void test_disconnect_leaves_rooms(void **state)
     assert_int_equal(sio_join(W.sock[0], "c"), SIO_ECLOSED);
 }
 
+/* "shout": sio_room(ctx, "b") reaches room b, the sender too. */
+static void on_shout(sio_ctx *ctx, json_t *args, void *ud)
+{
+    (void)args;
+    (void)ud;
+    assert_int_equal(sio_emit_to(sio_room(ctx, "b"), "heard", NULL), 0);
+}
+
+static void test_room_of_handler(void **state)
+{
+    (void)state;
+    assert_int_equal(sio_namespace_on(W.ns, "shout", on_shout, NULL), 0);
+    connect_clients(4);
+    sio_join(W.sock[1], "b");
+    sio_join(W.sock[2], "b");
+    sess_text(W.sess[1], "2[\"shout\"]");
+    expect_only(1, "42[\"heard\"]");
+    expect_only(2, "42[\"heard\"]");
+    assert_int_equal(pending(0) + pending(3), 0);
+    /* From outside the room: its members only. */
+    sess_text(W.sess[0], "2[\"shout\"]");
+    expect_only(1, "42[\"heard\"]");
+    expect_only(2, "42[\"heard\"]");
+    assert_int_equal(pending(0) + pending(3), 0);
+}
+
 /* sio_room_clear: every member leaves, more than one batch of them, and
  * their other rooms stay. */
 static void test_room_clear(void **state)
@@ -294,6 +321,7 @@ int main(void)
         T(test_thousand_members_in_order),
         T(test_join_out_of_memory),
         T(test_room_clear),
+        T(test_room_of_handler),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,6 +33,11 @@ sio_target sio_broadcast(const sio_ctx *ctx)
     return t;
 }
 
+sio_target sio_room(const sio_ctx *ctx, const char *room_name)
+{
+    return sio_to(sio_all(ctx->s->ns), room_name);
+}
+
 /* Adds a room to the target's rooms or exceptions. On a one-socket
  * target it first becomes a broadcast from that socket, as
  * socket.to(room) in socket.io. */

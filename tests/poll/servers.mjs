@@ -15,6 +15,7 @@ const ROOT = path.resolve(HERE, "../..");
 const POLL = path.join(ROOT, "examples/poll");
 export const PASSWORD = "correct horse";
 export const WAIT_MS = 10000; // any one wait
+const START_MS = 30000; // a start (Python's imports are slow on a busy machine)
 
 export const kinds = (all = "c flask node") =>
   (process.env.POLL_SERVERS ?? all).split(/\s+/).filter((k) => all.split(" ").includes(k));
@@ -84,11 +85,15 @@ export async function start(kind) {
         const m = /listening on http:\/\/[^:]+:(\d+)\//.exec(srv.out);
         if (m) resolve(Number(m[1]));
       });
-    }), WAIT_MS, `${kind}: start line`);
+    }), START_MS, `${kind}: start line`);
   } else {
     proc.stdout.on("data", (d) => (srv.out += d));
   }
-  await within(Promise.race([portOpen(p, WAIT_MS), srv.exited.then(() => { throw new Error(`${kind} exited: ${srv.err}`); })]), WAIT_MS + 1000, `${kind}: port`);
+  await within(Promise.race([portOpen(p, START_MS), srv.exited.then(() => { throw new Error(`${kind} exited: ${srv.err}`); })]),
+    START_MS + 1000, `${kind}: port`).catch((e) => {
+    proc.kill("SIGKILL");
+    throw new Error(`${e.message}\n${kind} stderr: ${srv.err.slice(-2000)}`);
+  });
   srv.base = `http://127.0.0.1:${p}`;
   srv.stop = async () => {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");

@@ -185,7 +185,8 @@ int sio_app_parse(sio_app *a, int argc, char **argv, sio_options *o)
                              optopt ? "incomplete option" : "unknown option",
                              argv[optind - 1]);
         if (c >= OPT_EXTRA) {
-            *a->extra[c - OPT_EXTRA].value = optarg ? optarg : "";
+            if (a->extra[c - OPT_EXTRA].value)
+                *a->extra[c - OPT_EXTRA].value = optarg ? optarg : "";
             continue;
         }
         if (standard(c, optarg, a, o) != 0)
@@ -362,7 +363,8 @@ int sio_app_serve(const sio_app *a, const sio_options *o)
     sigaction(SIGPIPE, &ign, NULL);
     if (!(srv = start(a, o)) ||
         !(sig = sio_app_signals_start(stop_server, srv))) {
-        sio_server_free(srv);
+        if (srv)
+            sio_server_free(srv);
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         return 1;
     }

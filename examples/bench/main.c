@@ -4,16 +4,14 @@
  * acks. Default port 3100.
  *
  * --raw registers hand-written json_t handlers instead of the generated
- * typed ones, to measure what typed dispatch costs (same protocol). */
-#include <errno.h>
-#include <signal.h>
+ * typed ones, to measure what typed dispatch costs (same protocol);
+ * --loop libev|poll picks the event loop. The rest of the command line,
+ * the start and stop lines and the signals are sio_app.h's. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "bench.sio.h"
-
-static sio_server *volatile g_srv;
+#include "sio_app.h"
 
 void bench_on_echo(sio_ctx *ctx, const char *p, bench_echo_ack *ack)
 {
@@ -95,91 +93,38 @@ static int register_raw(sio_server *srv)
            sio_namespace_on(ns, "publish", raw_publish, NULL);
 }
 
-static void on_signal(int sig)
+/* sio_app's setup: the typed handlers, or with --raw the json_t ones. */
+static int setup(sio_server *srv)
 {
-    (void)sig;
-    if (g_srv)
-        sio_server_stop(g_srv);
-}
+    const char *const *raw = sio_server_app(srv);
 
-static int parse_args(int argc, char **argv, sio_options *o, bool *raw)
-{
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--raw") == 0) {
-            *raw = true;
-        } else if (strcmp(argv[i], "--ping-interval") == 0 && i + 1 < argc) {
-            char *end;
-            unsigned long v;
-            errno = 0;
-            v = strtoul(argv[++i], &end, 10);
-            if (errno || *end || v < 1 || v > 3600000)
-                return -1;
-            o->eio.ping_interval_ms = (unsigned)v;
-        } else if (strcmp(argv[i], "--loop") == 0 && i + 1 < argc) {
-            const char *v = argv[++i];
-            if (strcmp(v, "libev") == 0)
-                o->eio.loop = EIO_LOOP_LIBEV;
-            else if (strcmp(v, "poll") == 0)
-                o->eio.loop = EIO_LOOP_POLL;
-            else
-                return -1;
-        } else if (strcmp(argv[i], "--host") == 0 && i + 1 < argc) {
-            o->eio.host = argv[++i];
-        } else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
-            char *end;
-            long v;
-            errno = 0;
-            v = strtol(argv[++i], &end, 10);
-            if (errno || *end || v < 0 || v > 65535)
-                return -1;
-            o->eio.port = (int)v;
-        } else {
-            return -1;
-        }
-    }
-    return 0;
+    return *raw ? register_raw(srv) : bench_register(srv);
 }
 
 int main(int argc, char **argv)
 {
-    struct sigaction sa;
+    const char *raw = NULL, *loop = NULL;
+    const sio_app_option extra[] = {
+        {"raw", NULL, "json_t handlers instead of the typed ones", &raw},
+        {"loop", "libev|poll", "the event loop (default libev)", &loop},
+        {NULL, NULL, NULL, NULL},
+    };
+    sio_app app = {
+        .name = "bench", .setup = setup, .data = &raw, .extra = extra};
     sio_options o;
-    sio_server *srv;
-    bool raw = false;
+    int rc;
 
     sio_options_init(&o);
     o.eio.port = 3100;
     o.eio.cors_origin = "*";
     o.eio.log_level = EIO_LOG_WARN;
-    if (parse_args(argc, argv, &o, &raw) != 0) {
-        fprintf(stderr,
-                "usage: %s [--host H] [--port N] [--raw] [--loop libev|poll] "
-                "[--ping-interval MS]\n",
-                argv[0]);
+    if ((rc = sio_app_parse(&app, argc, argv, &o)) != 0)
+        return rc > 0 ? 0 : 1;
+    if (loop && strcmp(loop, "poll") == 0)
+        o.eio.loop = EIO_LOOP_POLL;
+    else if (loop && strcmp(loop, "libev") != 0) {
+        fprintf(stderr, "bench: --loop: libev or poll\n");
         return 1;
     }
-    srv = sio_server_new(&o);
-    if (!srv) {
-        fprintf(stderr, "bench: cannot listen on %s:%d\n", o.eio.host,
-                o.eio.port);
-        return 1;
-    }
-    if ((raw ? register_raw(srv) : bench_register(srv)) != 0) {
-        fprintf(stderr, "bench: cannot register handlers\n");
-        sio_server_free(srv);
-        return 1;
-    }
-    g_srv = srv;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    printf("bench: listening on http://%s:%d/\n", o.eio.host,
-           sio_server_port(srv));
-    fflush(stdout);
-    sio_server_run(srv);
-    g_srv = NULL;
-    sio_server_free(srv);
-    fprintf(stderr, "bench: stopped\n");
-    return 0;
+    return sio_app_serve(&app, &o);
 }

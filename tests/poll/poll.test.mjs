@@ -138,6 +138,10 @@ for (const kind of kinds()) {
       // bob has not voted since the reset: he left the room.
       assert.equal(bob.tallies.filter((t) => t.by === "alice" || t.by === "carol").length, 0);
 
+      // Malformed votes without an ack: nothing counted, nothing broken.
+      bob.emit("vote");
+      bob.emit("vote", "rust", "extra");
+      bob.emit("vote", 1, 2, 3);
       // A vote without an ack still counts.
       bob.emit("vote", "c");
       await until(() => alice.tallies.some((t) => t.by === "bob" && t.tally.c === 1 && t.tally.js === 2),

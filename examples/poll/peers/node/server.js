@@ -20,7 +20,8 @@ io.use((socket, next) => {
   next(ok ? undefined : new Error("name required"));
 });
 io.on("connection", (socket) => {
-  socket.on("vote", (choice, ack = () => {}) => {
+  socket.on("vote", (choice, cb) => {
+    const ack = typeof cb === "function" ? cb : () => {}; // a client may send none
     if (!CHOICES.includes(choice)) return ack({ error: "choice: expected one of c, python, js" });
     if (socket.rooms.has("voted")) return ack({ error: "already voted" });
     socket.join("voted");
@@ -37,7 +38,8 @@ admin.use((socket, next) => {
   next(ok ? undefined : new Error("unauthorized"));
 });
 admin.on("connection", (socket) => {
-  socket.on("reset", (ack = () => {}) => {
+  socket.on("reset", (cb) => {
+    const ack = typeof cb === "function" ? cb : () => {};
     for (const c of CHOICES) tally[c] = 0;
     io.to("voted").emit("tally", tally, null);
     io.in("voted").socketsLeave("voted");

@@ -3,7 +3,7 @@
  * official client bundle is served at /socket.io/socket.io.js.
  *
  *   chat [--host H] [--port N] [--www DIR] [--client-js FILE]
- *        [--tls-cert PEM --tls-key PEM]
+ *        [--tls-cert PEM --tls-key PEM] [--trusted-proxies LIST]
  *
  * Prints one line "chat: listening on http://HOST:PORT/" when ready;
  * SIGINT/SIGTERM close every connection and exit 0. */
@@ -252,6 +252,7 @@ static void on_disconnect(sio_ctx *ctx, sio_reason why, void *ud)
 typedef struct chat_opts {
     const char *host, *www, *client_js;
     const char *tls_cert, *tls_key; /* HTTPS and WSS when both are set */
+    const char *proxies;            /* X-Forwarded-For believed from */
     int port;
 } chat_opts;
 
@@ -278,6 +279,8 @@ static int parse_args(int argc, char **argv, chat_opts *o)
             o->tls_cert = v;
         } else if (strcmp(a, "--tls-key") == 0) {
             o->tls_key = v;
+        } else if (strcmp(a, "--trusted-proxies") == 0) {
+            o->proxies = v;
         } else if (strcmp(a, "--port") == 0) {
             char *end;
             long p;
@@ -306,6 +309,7 @@ static sio_server *start(const chat_opts *co)
     o.eio.max_payload = 2097152; /* 1 MiB uploads fit, with base64 */
     o.eio.tls_cert = co->tls_cert;
     o.eio.tls_key = co->tls_key;
+    o.eio.trusted_proxies = co->proxies;
     srv = sio_server_new(&o);
     if (!srv)
         return NULL;
@@ -337,7 +341,8 @@ int main(int argc, char **argv)
     if (parse_args(argc, argv, &co) != 0) {
         fprintf(stderr,
                 "usage: %s [--host H] [--port N] [--www DIR] "
-                "[--client-js FILE] [--tls-cert PEM --tls-key PEM]\n",
+                "[--client-js FILE] [--tls-cert PEM --tls-key PEM] "
+                "[--trusted-proxies LIST]\n",
                 argv[0]);
         return 1;
     }

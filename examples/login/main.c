@@ -4,7 +4,8 @@
  * (/open) or with a signed token (/token); every handler sees the
  * connection as one long request, as in Flask-SocketIO.
  *
- *   login [--secret S] [--sessions cookie|server] [sio_app.h's options]
+ *   login [--secret S] [--sessions cookie|server] [sio_app.h's options:
+ *         --host H, --port N, --cors-origin LIST, --trusted-proxies LIST...]
  *
  * Pages of other origins may call it with the user's cookies (credentialed
  * CORS) only when named: --cors-origin "https://app.example, ..."; by

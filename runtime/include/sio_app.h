@@ -12,6 +12,7 @@
  * Standard options (each overrides what the program set):
  *   --host H  --port N (0: any free one)  --www DIR  --client-js FILE
  *   --cors-origin LIST  --tls-cert PEM --tls-key PEM
+ *   --trusted-proxies LIST
  *   --ping-interval MS  --ping-timeout MS  --max-payload BYTES
  *   --max-buffered BYTES  --connect-timeout MS
  *   --log-level err|warn|info|debug  --help

@@ -16,7 +16,7 @@
 
 #include "sio_app.h"
 
-#define STD_OPTS 14 /* the standard options below, --help included */
+#define STD_OPTS 15 /* the standard options below, --help included */
 #define MAX_EXTRA 32
 
 enum {
@@ -27,6 +27,7 @@ enum {
     OPT_CORS,
     OPT_TLS_CERT,
     OPT_TLS_KEY,
+    OPT_PROXIES,
     OPT_PING_INTERVAL,
     OPT_PING_TIMEOUT,
     OPT_MAX_PAYLOAD,
@@ -45,6 +46,7 @@ static const struct option STD[STD_OPTS] = {
     {"cors-origin", required_argument, NULL, OPT_CORS},
     {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
     {"tls-key", required_argument, NULL, OPT_TLS_KEY},
+    {"trusted-proxies", required_argument, NULL, OPT_PROXIES},
     {"ping-interval", required_argument, NULL, OPT_PING_INTERVAL},
     {"ping-timeout", required_argument, NULL, OPT_PING_TIMEOUT},
     {"max-payload", required_argument, NULL, OPT_MAX_PAYLOAD},
@@ -64,6 +66,8 @@ static const char STD_USAGE[] =
     "  --cors-origin LIST    CORS: \"*\" or origins, comma-separated\n"
     "  --tls-cert FILE       serve HTTPS/WSS with this PEM certificate\n"
     "  --tls-key FILE        and this PEM private key\n"
+    "  --trusted-proxies LIST  proxies whose X-Forwarded-For names the\n"
+    "                        client (addresses, CIDR prefixes)\n"
     "  --ping-interval MS    Engine.IO pingInterval\n"
     "  --ping-timeout MS     Engine.IO pingTimeout\n"
     "  --max-payload BYTES   Engine.IO maxPayload\n"
@@ -140,7 +144,8 @@ static int standard(int c, const char *v, sio_app *a, sio_options *o)
       : c == OPT_CLIENT_JS ? &a->client_js
       : c == OPT_CORS      ? &e->cors_origin
       : c == OPT_TLS_CERT  ? &e->tls_cert
-                           : &e->tls_key) = v;
+      : c == OPT_TLS_KEY   ? &e->tls_key
+                           : &e->trusted_proxies) = v;
     return 0;
 }
 

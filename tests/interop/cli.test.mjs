@@ -1,5 +1,6 @@
-// The conformance server's command line: usage errors, --help, the start
-// line, option values visible in the handshake, SIGINT.
+// The conformance server's command line (sio_app.h's standard options and
+// its own --engine-io): usage errors, --help, the start line, option
+// values visible in the handshake, SIGINT.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -21,6 +22,10 @@ test("bad options: usage on stderr, exit 1, nothing on stdout", () => {
     ["--max-payload", "0"],
     ["--connect-timeout", "-5"],
     ["extra-argument"],
+    ["--log-level", "loud"],
+    ["--max-buffered", "0"],
+    ["--www", ""],
+    ["--engine-io=yes"],
   ]) {
     const r = run(args);
     assert.equal(r.status, 1, `${args.join(" ")}: exit ${r.status}`);
@@ -33,7 +38,8 @@ test("--help: usage on stdout, exit 0", () => {
   const r = run(["--help"]);
   assert.equal(r.status, 0);
   assert.match(r.stdout, /usage:/);
-  for (const o of ["--host", "--port", "--ping-interval", "--ping-timeout", "--max-payload", "--connect-timeout", "--engine-io"])
+  for (const o of ["--host", "--port", "--ping-interval", "--ping-timeout", "--max-payload", "--connect-timeout",
+    "--max-buffered", "--cors-origin", "--tls-cert", "--trusted-proxies", "--log-level", "--www", "--client-js", "--engine-io"])
     assert.ok(r.stdout.includes(o), o);
 });
 

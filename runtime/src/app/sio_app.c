@@ -108,45 +108,76 @@ static int log_level(const char *s)
     return -1;
 }
 
+/* Where a string option goes; NULL for the others. */
+static const char **string_slot(int c, sio_app *a, eio_options *e)
+{
+    switch (c) {
+    case OPT_HOST:
+        return &e->host;
+    case OPT_WWW:
+        return &a->www;
+    case OPT_CLIENT_JS:
+        return &a->client_js;
+    case OPT_CORS:
+        return &e->cors_origin;
+    case OPT_TLS_CERT:
+        return &e->tls_cert;
+    case OPT_TLS_KEY:
+        return &e->tls_key;
+    case OPT_PROXIES:
+        return &e->trusted_proxies;
+    }
+    return NULL;
+}
+
+/* Where a millisecond option goes; NULL for the others. */
+static unsigned *ms_slot(int c, sio_options *o)
+{
+    switch (c) {
+    case OPT_PING_INTERVAL:
+        return &o->eio.ping_interval_ms;
+    case OPT_PING_TIMEOUT:
+        return &o->eio.ping_timeout_ms;
+    case OPT_CONNECT_TIMEOUT:
+        return &o->connect_timeout_ms;
+    }
+    return NULL;
+}
+
 /* One standard option's value into o or a; -1 if it is not valid. */
 static int standard(int c, const char *v, sio_app *a, sio_options *o)
 {
+    const char **str = string_slot(c, a, &o->eio);
+    unsigned *ms = ms_slot(c, o);
     unsigned long long n = 0;
-    eio_options *e = &o->eio;
-    int rc = 0;
+    int rc;
 
+    if (str) {
+        *str = v;
+        return *v ? 0 : -1; /* never empty */
+    }
+    if (ms) {
+        rc = number(v, 1, UINT_MAX, &n);
+        *ms = (unsigned)n;
+        return rc;
+    }
     switch (c) {
     case OPT_PORT:
         rc = number(v, 0, 65535, &n);
-        e->port = (int)n;
-        return rc;
-    case OPT_PING_INTERVAL:
-    case OPT_PING_TIMEOUT:
-    case OPT_CONNECT_TIMEOUT:
-        rc = number(v, 1, UINT_MAX, &n);
-        *(c == OPT_PING_INTERVAL  ? &e->ping_interval_ms
-          : c == OPT_PING_TIMEOUT ? &e->ping_timeout_ms
-                                  : &o->connect_timeout_ms) = (unsigned)n;
+        o->eio.port = (int)n;
         return rc;
     case OPT_MAX_PAYLOAD:
+        rc = number(v, 1, SIZE_MAX, &n);
+        o->eio.max_payload = (size_t)n;
+        return rc;
     case OPT_MAX_BUFFERED:
         rc = number(v, 1, SIZE_MAX, &n);
-        *(c == OPT_MAX_PAYLOAD ? &e->max_payload : &e->max_buffered) =
-            (size_t)n;
+        o->eio.max_buffered = (size_t)n;
         return rc;
     case OPT_LOG_LEVEL:
-        return (e->log_level = log_level(v)) < 0 ? -1 : 0;
+        return (o->eio.log_level = log_level(v)) < 0 ? -1 : 0;
     }
-    if (!*v) /* the string options: never empty */
-        return -1;
-    *(c == OPT_HOST        ? &e->host
-      : c == OPT_WWW       ? &a->www
-      : c == OPT_CLIENT_JS ? &a->client_js
-      : c == OPT_CORS      ? &e->cors_origin
-      : c == OPT_TLS_CERT  ? &e->tls_cert
-      : c == OPT_TLS_KEY   ? &e->tls_key
-                           : &e->trusted_proxies) = v;
-    return 0;
+    return -1;
 }
 
 static int bad_usage(const sio_app *a, const char *argv0, const char *what,

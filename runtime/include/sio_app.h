@@ -14,7 +14,7 @@
  *   --cors-origin LIST  --tls-cert PEM --tls-key PEM
  *   --trusted-proxies LIST
  *   --ping-interval MS  --ping-timeout MS  --max-payload BYTES
- *   --max-buffered BYTES  --connect-timeout MS
+ *   --max-buffered BYTES  --connect-timeout MS  --recovery SECONDS
  *   --log-level err|warn|info|debug  --help
  * plus the program's own (sio_app.extra). Bad usage prints the usage on
  * stderr and exits 1; --help prints it on stdout and exits 0.

@@ -25,6 +25,8 @@ test("bad options: usage on stderr, exit 1, nothing on stdout", () => {
     ["--log-level", "loud"],
     ["--max-buffered", "0"],
     ["--www", ""],
+    ["--recovery", "0"],
+    ["--recovery", "86401"],
     ["--engine-io=yes"],
   ]) {
     const r = run(args);
@@ -39,7 +41,7 @@ test("--help: usage on stdout, exit 0", () => {
   assert.equal(r.status, 0);
   assert.match(r.stdout, /usage:/);
   for (const o of ["--host", "--port", "--ping-interval", "--ping-timeout", "--max-payload", "--connect-timeout",
-    "--max-buffered", "--cors-origin", "--tls-cert", "--trusted-proxies", "--log-level", "--www", "--client-js", "--engine-io"])
+    "--max-buffered", "--cors-origin", "--tls-cert", "--trusted-proxies", "--log-level", "--recovery", "--www", "--client-js", "--engine-io"])
     assert.ok(r.stdout.includes(o), o);
 });
 

@@ -16,7 +16,7 @@
 
 #include "sio_app.h"
 
-#define STD_OPTS 15 /* the standard options below, --help included */
+#define STD_OPTS 16 /* the standard options below, --help included */
 #define MAX_EXTRA 32
 
 enum {
@@ -33,6 +33,7 @@ enum {
     OPT_MAX_PAYLOAD,
     OPT_MAX_BUFFERED,
     OPT_CONNECT_TIMEOUT,
+    OPT_RECOVERY,
     OPT_LOG_LEVEL,
     OPT_HELP,
     OPT_EXTRA, /* OPT_EXTRA + i: a->extra[i] */
@@ -52,6 +53,7 @@ static const struct option STD[STD_OPTS] = {
     {"max-payload", required_argument, NULL, OPT_MAX_PAYLOAD},
     {"max-buffered", required_argument, NULL, OPT_MAX_BUFFERED},
     {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
+    {"recovery", required_argument, NULL, OPT_RECOVERY},
     {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
     {"help", no_argument, NULL, OPT_HELP},
 };
@@ -73,6 +75,7 @@ static const char STD_USAGE[] =
     "  --max-payload BYTES   Engine.IO maxPayload\n"
     "  --max-buffered BYTES  outbound bytes a client may leave unread\n"
     "  --connect-timeout MS  Socket.IO connectTimeout\n"
+    "  --recovery SECONDS    connection state recovery for this long\n"
     "  --log-level L         err, warn, info or debug\n"
     "  --help                this text\n";
 
@@ -173,6 +176,10 @@ static int standard(int c, const char *v, sio_app *a, sio_options *o)
     case OPT_MAX_BUFFERED:
         rc = number(v, 1, SIZE_MAX, &n);
         o->eio.max_buffered = (size_t)n;
+        return rc;
+    case OPT_RECOVERY: /* up to a day */
+        rc = number(v, 1, 86400, &n);
+        o->recovery_ms = (unsigned)n * 1000u;
         return rc;
     case OPT_LOG_LEVEL:
         return (o->eio.log_level = log_level(v)) < 0 ? -1 : 0;

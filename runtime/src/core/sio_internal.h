@@ -30,6 +30,12 @@ struct sio_server {
     void *adapter_ud;
     const siop_ext_ops *ext_ops; /* the extension (sio_ext.h), or NULL */
     void *ext;
+    struct {
+        const sio_observer *ops;
+        void *ud;
+    } obs[SIO_MAX_OBSERVERS]; /* sio_observe.c */
+    unsigned nobs;
+    json_t *obs_bcast; /* [event, args...] of the broadcast being queued */
 };
 
 typedef struct handler {
@@ -78,8 +84,9 @@ struct sio_socket {
     struct sio_pending_ack *typed_acks; /* taken by typed handlers, not
                                            answered yet (sio_ack.c) */
     int64_t next_ack_id;
-    void *adapter_data; /* the adapter's per-socket state (its rooms) */
-    uint64_t mark;      /* broadcast dedup: last broadcast that saw it */
+    void *adapter_data;   /* the adapter's per-socket state (its rooms) */
+    uint64_t mark;        /* broadcast dedup: last broadcast that saw it */
+    int64_t connected_at; /* ms since 1970: its CONNECT */
     char sid[UTIL_ID_LEN + 1];
 };
 
@@ -188,6 +195,7 @@ void siop_conn_on_message(eio_session *es, const uint8_t *data, size_t len,
                           bool binary, void *ud);
 void siop_conn_on_close(eio_session *es, eio_close_reason why, void *ud);
 void siop_conn_on_shutdown(eio_server *e, void *ud);
+void siop_conn_on_upgrade(eio_session *es, void *ud);
 
 /* sio_namespace.c */
 /* A CONNECT packet: joins the namespace, runs its connect handler. */
@@ -234,6 +242,22 @@ void siop_fail_out_acks(sio_socket *s);
  * answered, and kept while the handler runs (call_done ends that). */
 void siop_typed_ack_track(sio_pending_ack *a, const char *event);
 void siop_typed_ack_call_done(sio_pending_ack *a);
+
+/* sio_observe.c: tell the observers (callers test srv->nobs first, so
+ * that an unobserved server pays one test). */
+#define SIOP_OBSERVED(srv) ((srv)->nobs != 0)
+void siop_obs_conn(sio_conn *c, bool open, sio_reason why);
+void siop_obs_upgraded(sio_conn *c);
+void siop_obs_socket(sio_socket *s, bool connected, sio_reason why);
+void siop_obs_room(sio_socket *s, const char *room, bool joined);
+/* Every room of s, as left (it is leaving its namespace). */
+void siop_obs_leave_all(sio_socket *s);
+void siop_obs_event(sio_socket *s, json_t *packet, bool in);
+void siop_obs_message(sio_server *srv, size_t len, bool in);
+/* A broadcast of packet ([event, args...]) is being queued: returns the
+ * one it interrupts, to give back to siop_obs_bcast_end. */
+json_t *siop_obs_bcast_begin(sio_server *srv, json_t *packet);
+void siop_obs_bcast_end(sio_server *srv, json_t *prev);
 
 /* sio_target.c */
 /* A typed emit belongs to its schema namespace nsp: SIO_EINVAL (and a

@@ -33,6 +33,7 @@ sio_server *sio_server_new(const sio_options *o)
         .close = siop_conn_on_close,
         .shutdown = siop_conn_on_shutdown,
         .http = on_http,
+        .upgrade = siop_conn_on_upgrade,
     };
     sio_server *srv = calloc(1, sizeof *srv);
 

@@ -421,8 +421,9 @@ json_t *sio_server_token_verify(sio_server *srv, const char *salt,
 typedef struct sio_observer {
     /* A connection's handshake (es: its Engine.IO session). */
     void (*conn_open)(eio_session *es, void *ud);
-    /* Its session moved from polling to WebSocket; then `upgraded` runs
-     * for each of its sockets. */
+    /* Its session moved from polling to WebSocket (conn_upgraded), then
+     * `upgraded` runs for each of its sockets. */
+    void (*conn_upgraded)(eio_session *es, void *ud);
     void (*upgraded)(sio_socket *s, void *ud);
     /* The connection is gone (after its sockets' `disconnected`). */
     void (*conn_close)(eio_session *es, sio_reason why, void *ud);
@@ -440,12 +441,14 @@ typedef struct sio_observer {
     void (*sent)(sio_socket *s, json_t *packet, void *ud);
     /* Engine.IO messages of len bytes that arrived or were queued. */
     void (*message)(bool in, size_t len, void *ud);
+    /* The server is being freed (its timers still may be): releases ud. */
+    void (*free)(void *ud);
 } sio_observer;
 
 #define SIO_MAX_OBSERVERS 4
 /* Adds an observer (ob borrowed: it must outlive the server; ud is given
- * back to every callback). 0, SIO_EINVAL or SIO_ELIMIT (already
- * SIO_MAX_OBSERVERS). */
+ * back to every callback, and stolen: ob->free, if any, releases it). 0,
+ * SIO_EINVAL or SIO_ELIMIT (already SIO_MAX_OBSERVERS). */
 int sio_server_observe(sio_server *srv, const sio_observer *ob, void *ud);
 
 /* What an observer may read about the server: each namespace in turn

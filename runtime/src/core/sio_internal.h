@@ -254,6 +254,8 @@ void siop_obs_room(sio_socket *s, const char *room, bool joined);
 void siop_obs_leave_all(sio_socket *s);
 void siop_obs_event(sio_socket *s, json_t *packet, bool in);
 void siop_obs_message(sio_server *srv, size_t len, bool in);
+/* The server is being freed: every observer releases its state. */
+void siop_obs_free(sio_server *srv);
 /* A broadcast of packet ([event, args...]) is being queued: returns the
  * one it interrupts, to give back to siop_obs_bcast_end. */
 json_t *siop_obs_bcast_begin(sio_server *srv, json_t *packet);

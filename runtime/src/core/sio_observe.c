@@ -39,6 +39,7 @@ void siop_obs_conn(sio_conn *c, bool open, sio_reason why)
 void siop_obs_upgraded(sio_conn *c)
 {
     siop_conn_hold(c);
+    OBS_EACH(c->srv, conn_upgraded, c->session);
     for (sio_socket *s = c->sockets; s; s = s->next)
         if (s->state == SOCK_CONNECTED)
             OBS_EACH(c->srv, upgraded, s);
@@ -97,6 +98,14 @@ void siop_obs_event(sio_socket *s, json_t *packet, bool in)
 void siop_obs_message(sio_server *srv, size_t len, bool in)
 {
     OBS_EACH(srv, message, in, len);
+}
+
+void siop_obs_free(sio_server *srv)
+{
+    for (unsigned k = 0; k < srv->nobs; k++)
+        if (srv->obs[k].ops->free)
+            srv->obs[k].ops->free(srv->obs[k].ud);
+    srv->nobs = 0;
 }
 
 json_t *siop_obs_bcast_begin(sio_server *srv, json_t *packet)

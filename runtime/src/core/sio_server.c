@@ -78,6 +78,7 @@ void sio_server_free(sio_server *srv)
 
     if (!srv)
         return;
+    siop_obs_free(srv); /* before the engine: observers own timers */
     /* Timers belong to the Engine.IO server: free them before it. */
     for (sio_conn *c = srv->conns; c; c = c->next) {
         eio_timer_free(c->connect_timer);

@@ -32,6 +32,13 @@ function startChat(admin) {
   return startServer(args, { bin: BIN, name: "chat" });
 }
 
+// Stops the server: it exits 0 (a sanitized build: no report).
+async function stopClean(srv) {
+  const e = await srv.stop();
+  assert.equal(e.code, 0, `chat exit: ${JSON.stringify(e)}\n${srv.stderr().slice(-3000)}`);
+  assert.doesNotMatch(srv.stderr(), /runtime error|AddressSanitizer|LeakSanitizer/);
+}
+
 // A socket whose events all go to a queue from the start.
 class Peer {
   constructor(url, opts) {
@@ -104,7 +111,7 @@ describe("chat --admin", () => {
   });
   after(async () => {
     for (const p of open) p.close();
-    if (srv) await srv.stop();
+    if (srv) await stopClean(srv);
   });
 
   test("bad credentials, no credentials and unknown sessions are refused", T, async () => {
@@ -273,7 +280,7 @@ describe("chat without --admin", () => {
     srv = await startChat(null);
   });
   after(async () => {
-    if (srv) await srv.stop();
+    if (srv) await stopClean(srv);
   });
   test("/admin does not exist", T, async () => {
     const a = admin(srv.base);

@@ -164,13 +164,11 @@ static json_t *handshake(const admin *a, const sio_socket *s,
     const char *const *p;
     size_t nh = eio_session_headers(es, &p);
     json_t *headers = pairs_object(p, nh), *query;
-    const char *addr = eio_session_header(es, "cf-connecting-ip");
+    /* The client's address as the server believes it (X-Forwarded-For
+     * only from trusted proxies), not as any header claims. */
+    const char *addr = eio_session_remote_addr(es);
     int64_t at = sio_socket_connected_at(s);
 
-    if (!addr)
-        addr = eio_session_header(es, "x-forwarded-for");
-    if (!addr)
-        addr = eio_session_remote_addr(es);
     nh = eio_session_queries(es, &p);
     query = pairs_object(p, nh);
     return json_pack("{s:s?, s:o*, s:o*, s:I, s:b, s:o*, s:o*, s:b}", "address",

@@ -96,6 +96,8 @@ void siop_socket_drop(sio_socket *s, sio_reason why)
         }
         siop_socket_unref(s);
     }
+    if (was && why)
+        siop_recovery_persist(s, why);
     if (was && why && SIOP_OBSERVED(ns->srv))
         siop_obs_leave_all(s);
     ns->adapter->ops->leave_all(ns->adapter, s);
@@ -243,6 +245,11 @@ static int emit_encoded(sio_socket *s, const char *event, json_t *args,
 
     if (rc != 0)
         return rc;
+    if (id < 0 && !volatile_ &&
+        (rc = siop_recovery_stamp(s->ns, NULL, s, &e)) != 0) {
+        siop_encoded_fini(&e);
+        return rc;
+    }
     if (s->state == SOCK_CONNECTING)
         return socket_hold(s, &e);
     rc = siop_conn_send_mode(s->conn, &e, volatile_);

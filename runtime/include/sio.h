@@ -425,9 +425,9 @@ json_t *sio_server_token_verify(sio_server *srv, const char *salt,
  * from their connect on (what happens while a connect handler runs is
  * not reported: `connected` then lists the rooms as they are). Every
  * pointer given to a callback is borrowed for the call. A callback may
- * emit (to other sockets), join and leave; it must not disconnect the
- * socket it is told about. Without observers each point costs one
- * test. */
+ * emit to sockets other than the one it is told about; it must not join,
+ * leave or disconnect (a broadcast may be walking the rooms). Without
+ * observers each point costs one test. */
 typedef struct sio_observer {
     /* A connection's handshake (es: its Engine.IO session). */
     void (*conn_open)(eio_session *es, void *ud);

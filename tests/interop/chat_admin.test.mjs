@@ -242,7 +242,13 @@ describe("chat --admin", () => {
     // an unknown namespace or bad arguments change nothing
     a.s.emit("emit", "/nowhere", null, "said", "x");
     a.s.emit("join", "/", 42, null);
+    a.s.emit("join", "/", "bad", 42); // not a room: not "everyone"
+    a.s.emit("emit", "/", 7, "said", "admin", "x", "bad filter");
+    a.s.emit("_disconnect", "/", true, { all: true });
     await c.none("said");
+    await a.none("room_joined", (nsp, room) => room === "bad");
+    assert.ok(c.s.connected && e.s.connected);
+    assert.match(srv.stderr(), /admin \S+: join: the filter is not a room/);
     // _disconnect one socket, then every socket with close
     const cid = c.s.id; // the client forgets it on disconnect
     a.s.emit("_disconnect", "/", false, cid);

@@ -575,16 +575,33 @@ static sio_namespace *action_ns(admin *a, sio_ctx *ctx, json_t *args)
     return ns;
 }
 
+/* The room filter at args[i]: absent, null, false or "" mean every
+ * socket of the namespace (*out NULL or ""), a string names a room;
+ * anything else is refused (one log line), rather than taken as "all". */
+static bool filter_arg(admin *a, sio_ctx *ctx, json_t *args, size_t i,
+                       const char **out)
+{
+    json_t *v = json_array_get(args, i);
+
+    *out = json_string_value(v);
+    if (!v || json_is_null(v) || json_is_false(v) || *out)
+        return true;
+    log_line(a->log_level, EIO_LOG_INFO,
+             "admin %s: %s: the filter is not a room", sio_ctx_sid(ctx),
+             sio_ctx_event(ctx));
+    return false;
+}
+
 static void on_emit(sio_ctx *ctx, json_t *args, void *ud)
 {
     admin *a = ud;
     sio_namespace *ns = action_ns(a, ctx, args);
-    const char *filter = json_string_value(json_array_get(args, 1));
+    const char *filter;
     const char *event = json_string_value(json_array_get(args, 2));
     json_t *rest;
     sio_target t;
 
-    if (!ns)
+    if (!ns || !filter_arg(a, ctx, args, 1, &filter))
         return;
     rest = json_array();
     for (size_t i = 3; rest && i < json_array_size(args); i++)
@@ -602,11 +619,18 @@ static void rooms_action(sio_ctx *ctx, json_t *args, admin *a, bool join)
 {
     sio_namespace *ns = action_ns(a, ctx, args);
     const char *room = json_string_value(json_array_get(args, 1));
-    const char *filter = json_string_value(json_array_get(args, 2));
+    const char *filter;
     sio_socket **v;
     size_t n = 0;
 
-    if (!ns || !room || !(v = pick(ns, filter, &n)))
+    if (!ns || !filter_arg(a, ctx, args, 2, &filter))
+        return;
+    if (!room) {
+        log_line(a->log_level, EIO_LOG_INFO, "admin %s: %s: no room",
+                 sio_ctx_sid(ctx), sio_ctx_event(ctx));
+        return;
+    }
+    if (!(v = pick(ns, filter, &n)))
         return;
     for (size_t i = 0; i < n; i++)
         (void)(join ? sio_join(v[i], room) : sio_leave(v[i], room));
@@ -629,11 +653,12 @@ static void on_disconnect_action(sio_ctx *ctx, json_t *args, void *ud)
     admin *a = ud;
     sio_namespace *ns = action_ns(a, ctx, args);
     bool close = json_is_true(json_array_get(args, 1));
-    const char *filter = json_string_value(json_array_get(args, 2));
+    const char *filter;
     sio_socket **v;
     size_t n = 0;
 
-    if (!ns || !(v = pick(ns, filter, &n)))
+    if (!ns || !filter_arg(a, ctx, args, 2, &filter) ||
+        !(v = pick(ns, filter, &n)))
         return;
     for (size_t i = 0; i < n; i++) {
         if (!sio_socket_connected(v[i]))

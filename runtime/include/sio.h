@@ -439,8 +439,8 @@ typedef struct sio_observer {
     void (*conn_close)(eio_session *es, sio_reason why, void *ud);
     /* s joined a namespace (CONNECT accepted and answered). */
     void (*connected)(sio_socket *s, void *ud);
-    /* s left its namespace (after a `left` for each of its rooms, before
-     * the disconnect handler). */
+    /* s left its namespace (before the disconnect handler; then `left`
+     * runs for each room it was in, as socket.io tells them). */
     void (*disconnected)(sio_socket *s, sio_reason why, void *ud);
     /* s entered room (not when it was in it already) or left it. */
     void (*joined)(sio_socket *s, const char *room, void *ud);

@@ -180,7 +180,11 @@ describe("chat --admin", () => {
     await a.take("all_sockets");
     const c = track(chatter(srv.base, "bea", "upgrade"));
     await c.connected();
+    // its sid room as joined first, then the socket, as socket.io does
+    const idx = (ev, pred) => a.events.findIndex((e) => e.event === ev && pred(...e.args));
     const [sock, date] = await a.take("socket_connected", (s) => s.id === c.s.id);
+    const sidRoom = idx("room_joined", (nsp, room, id) => id === c.s.id && room === c.s.id);
+    assert.ok(sidRoom >= 0, "room_joined for the sid room");
     assert.match(date, ISO);
     assert.equal(sock.nsp, "/");
     assert.deepEqual(sock.rooms, [c.s.id]);
@@ -194,7 +198,7 @@ describe("chat --admin", () => {
     assert.equal(rx[0], "/");
     assert.deepEqual(rx[2], ["join", "hall"]);
     assert.match(rx[3], ISO);
-    const rj = await a.take("room_joined", (nsp, room, id) => id === c.s.id);
+    const rj = await a.take("room_joined", (nsp, room, id) => id === c.s.id && room === "hall");
     assert.deepEqual(rj.slice(0, 3), ["/", "hall", c.s.id]);
     assert.match(rj[3], ISO);
     // A broadcast is seen once per recipient.
@@ -204,10 +208,14 @@ describe("chat --admin", () => {
     await a.none("event_received", (nsp) => nsp === "/admin");
     const cid = c.s.id; // the client forgets it on disconnect
     c.close();
+    // socket_disconnected, then its rooms as left, as socket.io tells them
+    await a.take("room_left", (nsp, room, id) => id === cid && room === cid);
+    const iGone = idx("socket_disconnected", (nsp, id) => id === cid);
+    const iHall = idx("room_left", (nsp, room, id) => id === cid && room === "hall");
+    assert.ok(iGone >= 0 && iHall > iGone, `order: ${iGone} ${iHall}`);
     const gone = await a.take("socket_disconnected", (nsp, id) => id === cid);
     assert.deepEqual(gone.slice(0, 3), ["/", cid, "client namespace disconnect"]);
     assert.match(gone[3], ISO);
-    await a.take("room_left", (nsp, room, id) => id === cid && room === "hall");
     d.close();
   });
 

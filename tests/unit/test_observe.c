@@ -146,10 +146,10 @@ static void test_observer(void **state)
         "sent [\"all\",1]\n"
         "conn upgraded\n"
         "upgraded /\n"
+        "disconnected / client namespace disconnect\n"
         "left <sid>\n" /* every room, as sio_socket_rooms lists them */
         "left early\n"
         "left r\n"
-        "disconnected / client namespace disconnect\n"
         "close transport close\n";
     (void)state;
 

@@ -363,13 +363,25 @@ static void welcome(admin *a, sio_socket *s)
         eio_timer_start(a->stats, a->interval_ms);
 }
 
+static void room_event(admin *a, const char *event, sio_socket *s,
+                       const char *room);
+
+/* As socket.io: its rooms as joined (its sid's at least), then the
+ * socket itself. */
 static void ob_connected(sio_socket *s, void *ud)
 {
     admin *a = ud;
+    json_t *rooms, *r;
+    size_t i;
 
-    if (watchers(a))
+    if (watchers(a)) {
+        rooms = rooms_of(s);
+        json_array_foreach(rooms, i, r)
+            room_event(a, "room_joined", s, json_string_value(r));
+        json_decref(rooms);
         tell(a, "socket_connected",
              json_pack("[o*,o*]", serialize(a, s), now_date()));
+    }
     if (is_admin(a, s))
         welcome(a, s);
 }

@@ -58,8 +58,8 @@ struct sio_namespace {
     void *any_ud;
     sio_error_fn on_error;
     void *error_ud;
-    map events;  /* event name -> handler */
-    map sockets; /* sid -> connected sio_socket (not a reference) */
+    map events;              /* event name -> handler */
+    map sockets;             /* sid -> connected sio_socket (not a reference) */
     siop_recovery *recovery; /* NULL: opt.recovery_ms is 0 */
     size_t len;
     char name[];
@@ -254,8 +254,11 @@ void siop_obs_conn(sio_conn *c, bool open, sio_reason why);
 void siop_obs_upgraded(sio_conn *c);
 void siop_obs_socket(sio_socket *s, bool connected, sio_reason why);
 void siop_obs_room(sio_socket *s, const char *room, bool joined);
-/* Every room of s, as left (it is leaving its namespace). */
-void siop_obs_leave_all(sio_socket *s);
+/* The rooms of s leaving its namespace: copied before it leaves them
+ * ("a\0b\0", n names; NULL when out of memory), told as left after its
+ * `disconnected` (and freed), in socket.io's order. */
+char *siop_obs_rooms_take(sio_socket *s, size_t *n);
+void siop_obs_rooms_left(sio_socket *s, char *rooms, size_t n);
 void siop_obs_event(sio_socket *s, json_t *packet, bool in);
 void siop_obs_message(sio_server *srv, size_t len, bool in);
 /* The server is being freed: every observer releases its state. */

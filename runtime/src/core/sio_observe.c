@@ -68,21 +68,35 @@ void siop_obs_room(sio_socket *s, const char *room, bool joined)
         OBS_EACH(s->ns->srv, left, s, room);
 }
 
-void siop_obs_leave_all(sio_socket *s)
+char *siop_obs_rooms_take(sio_socket *s, size_t *n)
 {
     const char *few[16], **rooms = few;
-    size_t n = sio_socket_rooms(s, few, 16);
+    size_t total = 0, k = sio_socket_rooms(s, few, 16);
+    char *out = NULL, *p;
 
-    if (n > 16) {
-        rooms = malloc(n * sizeof *rooms);
-        if (!rooms)
-            return;
-        n = sio_socket_rooms(s, rooms, n);
+    if (k > 16) {
+        if (!(rooms = malloc(k * sizeof *rooms)))
+            return NULL;
+        k = sio_socket_rooms(s, rooms, k);
     }
-    for (size_t i = 0; i < n; i++)
-        OBS_EACH(s->ns->srv, left, s, rooms[i]);
+    for (size_t i = 0; i < k; i++)
+        total += strlen(rooms[i]) + 1;
+    if ((p = out = malloc(total + 1)))
+        for (size_t i = 0; i < k; i++)
+            p = stpcpy(p, rooms[i]) + 1;
+    *n = out ? k : 0;
     if (rooms != few)
         free(rooms);
+    return out;
+}
+
+void siop_obs_rooms_left(sio_socket *s, char *rooms, size_t n)
+{
+    const char *r = rooms;
+
+    for (size_t i = 0; i < n; i++, r += strlen(r) + 1)
+        OBS_EACH(s->ns->srv, left, s, r);
+    free(rooms);
 }
 
 void siop_obs_event(sio_socket *s, json_t *packet, bool in)

@@ -84,6 +84,8 @@ void siop_socket_drop(sio_socket *s, sio_reason why)
     sio_conn *c = s->conn;
     bool was = s->state == SOCK_CONNECTED;
     sio_namespace *ns = s->ns;
+    char *left = NULL; /* its rooms, for the observers */
+    size_t nleft = 0;
 
     if (s->state == SOCK_GONE)
         return;
@@ -99,7 +101,7 @@ void siop_socket_drop(sio_socket *s, sio_reason why)
     if (was && why)
         siop_recovery_persist(s, why);
     if (was && why && SIOP_OBSERVED(ns->srv))
-        siop_obs_leave_all(s);
+        left = siop_obs_rooms_take(s, &nleft);
     ns->adapter->ops->leave_all(ns->adapter, s);
     siop_conn_unlink(c, s);
     if (was)
@@ -108,8 +110,10 @@ void siop_socket_drop(sio_socket *s, sio_reason why)
     s->conn = NULL;
     siop_socket_held_clear(s);
     siop_fail_out_acks(s);
-    if (was && why && SIOP_OBSERVED(ns->srv))
+    if (was && why && SIOP_OBSERVED(ns->srv)) {
         siop_obs_socket(s, false, why);
+        siop_obs_rooms_left(s, left, nleft);
+    }
     if (was && why && ns->on_disconnect) {
         sio_ctx ctx = {.s = s, .conn = c, .ack_id = -1};
         siop_conn_hold(c);

@@ -101,7 +101,9 @@ static size_t watchers(const admin *a)
 static void tell(admin *a, const char *event, json_t *args)
 {
     if (!args) {
-        log_line(a->log_level, EIO_LOG_ERR, "admin: %s: out of memory", event);
+        log_line(a->log_level, EIO_LOG_WARN,
+                 "admin: %s: not sent (out of memory, or a name not UTF-8)",
+                 event);
         return;
     }
     (void)sio_emit_to(sio_all(a->ns), event, args);

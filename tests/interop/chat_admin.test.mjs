@@ -285,6 +285,14 @@ describe("chat --admin", () => {
       assert.ok(e.count > 0);
     }
     c.close();
+    // A client that stays on polling is counted as such while it lasts.
+    const p = track(new Peer(srv.base, { auth: { name: "pol" }, transports: ["polling"] }));
+    await p.connected();
+    await a.take("server_stats", (s) => s.pollingClientsCount === 1, "one polling client");
+    p.close();
+    const [last] = await a.take("server_stats", (s) => s.pollingClientsCount === 0, "none");
+    assert.ok(last.aggregatedEvents.some((e) => e.type === "rawDisconnection" && e.subType),
+      JSON.stringify(last.aggregatedEvents));
   });
 });
 

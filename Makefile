@@ -51,13 +51,15 @@ LIBS := $(PKG_LIBS) -lev -lcrypto -lz -lpthread
 # does not compile. ext/ holds the core's extension interface, the one
 # core header web sees. app/ (sio_app.h: the process around a server) sees
 # the public headers only, as examples and generated code do.
-RT_LAYERS := util codec transport core web app
+RT_LAYERS := util codec transport core web admin app
 RT_SEES_util := util
 RT_SEES_codec := util codec
 RT_SEES_transport := util codec transport
 RT_SEES_core := util codec ext core
 RT_SEES_web := util codec ext web
 RT_SEES_app := app
+# admin: the public API only (sio.h, eio.h), like an application.
+RT_SEES_admin := util admin
 RT_INTERNAL_INC := $(RT_LAYERS:%=-Iruntime/src/%) -Iruntime/src/ext
 
 RT_SRC := $(wildcard $(RT_LAYERS:%=runtime/src/%/*.c))

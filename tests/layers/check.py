@@ -20,7 +20,8 @@ ALLOWED = {
     "transport": {"util", "codec", "transport"},
     "core": {"util", "codec", "transport", "core"},
     "web": {"util", "codec", "transport", "core", "web"},
-    "app": {"util", "codec", "transport", "core", "web", "app"},
+    "admin": {"util", "codec", "transport", "core", "admin"},
+    "app": {"util", "codec", "transport", "core", "web", "admin", "app"},
 }
 # libc calls that are I/O: the codec works on buffers only.
 IO_CALLS = {

@@ -31,7 +31,7 @@ SANFLAGS :=
 OPT := -O2
 endif
 
-PKGS := libwebsockets jansson
+PKGS := libwebsockets jansson hiredis msgpack
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
@@ -46,13 +46,15 @@ LIBS := $(PKG_LIBS) -lev -lcrypto -lz -lpthread
 # One folder per layer under runtime/src; a layer sees the internal
 # headers of the layers it may use and no others, so a forbidden include
 # does not compile. ext/ holds the core's extension interface, the one
-# core header web sees. Examples and generated code see runtime/include only.
-RT_LAYERS := util codec transport core web
+# core header web sees. cluster/ (Redis) uses the public API and the
+# codec only. Examples and generated code see runtime/include only.
+RT_LAYERS := util codec transport core web cluster
 RT_SEES_util := util
 RT_SEES_codec := util codec
 RT_SEES_transport := util codec transport
 RT_SEES_core := util codec ext core
 RT_SEES_web := util codec ext web
+RT_SEES_cluster := util codec cluster
 RT_INTERNAL_INC := $(RT_LAYERS:%=-Iruntime/src/%) -Iruntime/src/ext
 
 RT_SRC := $(wildcard $(RT_LAYERS:%=runtime/src/%/*.c))

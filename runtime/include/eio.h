@@ -185,6 +185,10 @@ void eio_server_free(eio_server *srv);
 int eio_server_port(const eio_server *srv); /* the bound port */
 bool eio_server_tls(const eio_server *srv); /* serving over TLS */
 const eio_options *eio_server_options(const eio_server *srv);
+/* The libev loop the server runs on (a struct ev_loop *, borrowed), for
+ * other watchers of the application (a Redis client); NULL on lws' poll
+ * loop. */
+void *eio_server_evloop(eio_server *srv);
 /* Monotonic time of the loop in milliseconds. */
 uint64_t eio_server_now_ms(const eio_server *srv);
 

@@ -82,6 +82,10 @@ sio_namespace *sio_server_of(sio_server *srv, const char *name);
 const char *sio_namespace_name(const sio_namespace *ns);
 /* The connected socket of ns with this sid (borrowed), or NULL. */
 sio_socket *sio_namespace_socket(sio_namespace *ns, const char *sid);
+/* The connected sockets of ns in this process: up to max (borrowed)
+ * into out; returns how many there are. */
+size_t sio_namespace_sockets(sio_namespace *ns, sio_socket **out, size_t max);
+sio_server *sio_namespace_server(const sio_namespace *ns); /* borrowed */
 
 /* ---- handlers --------------------------------------------------------- */
 
@@ -226,6 +230,13 @@ int sio_namespace_on_disconnecting(sio_namespace *ns, sio_disconnect_fn fn,
 const char *sio_socket_sid(const sio_socket *s);
 sio_namespace *sio_socket_namespace(const sio_socket *s);
 bool sio_socket_connected(const sio_socket *s);
+/* The handshake in socket.io's shape (socket.handshake), as other
+ * servers of a cluster see it: new object {"headers", "address",
+ * "xdomain", "secure", "url", "query", "auth"}; headers and query hold
+ * the common names only (host, origin, user-agent, referer,
+ * accept-language, x-forwarded-for; EIO, transport). NULL when s is
+ * gone or out of memory. */
+json_t *sio_socket_handshake(const sio_socket *s);
 void sio_socket_set_data(sio_socket *s, void *data);
 void *sio_socket_data(const sio_socket *s);
 /* Keeps s allocated past its disconnect (it then only reports

@@ -285,3 +285,8 @@ void **sio_adapter_socket_data(sio_socket *s)
 {
     return &s->adapter_data;
 }
+
+sio_adapter *sio_namespace_adapter(sio_namespace *ns)
+{
+    return ns->adapter;
+}

@@ -307,3 +307,70 @@ int siop_socket_send(sio_socket *s, const sio_encoded *e, bool volatile_)
         return hold_copy(s, e);
     return SIO_ECLOSED;
 }
+
+size_t sio_namespace_sockets(sio_namespace *ns, sio_socket **out, size_t max)
+{
+    map_entry *e;
+    size_t n = 0;
+
+    for (size_t i = 0; map_next(&ns->sockets, &i, &e); n++)
+        if (n < max)
+            out[n] = e->value;
+    return n;
+}
+
+sio_server *sio_namespace_server(const sio_namespace *ns)
+{
+    return ns->srv;
+}
+
+/* Copies the named handshake values that are present into obj. */
+static void handshake_set(json_t *obj, const eio_session *es,
+                          const char *const *names, bool header)
+{
+    for (; *names; names++) {
+        const char *v = header ? eio_session_header(es, *names)
+                               : eio_session_query(es, *names);
+        if (v)
+            json_object_set_new(obj, *names, json_string(v));
+    }
+}
+
+json_t *sio_socket_handshake(const sio_socket *s)
+{
+    static const char *const headers[] = {
+        "host",    "origin",          "user-agent",
+        "referer", "accept-language", "x-forwarded-for",
+        NULL};
+    static const char *const query[] = {"EIO", "transport", NULL};
+    eio_session *es = s->conn ? s->conn->session : NULL;
+    const char *addr, *path;
+    json_t *h, *hd, *q;
+
+    if (!es || s->state == SOCK_GONE)
+        return NULL;
+    addr = eio_session_remote_addr(es);
+    path = eio_session_path(es);
+    h = json_object();
+    hd = json_object();
+    q = json_object();
+    if (!h || !hd || !q) {
+        json_decref(h);
+        json_decref(hd);
+        json_decref(q);
+        return NULL;
+    }
+    handshake_set(hd, es, headers, true);
+    handshake_set(q, es, query, false);
+    json_object_set_new(h, "headers", hd);
+    json_object_set_new(h, "address", json_string(addr ? addr : ""));
+    json_object_set_new(h, "xdomain",
+                        json_boolean(eio_session_header(es, "origin")));
+    json_object_set_new(
+        h, "secure", json_boolean(eio_server_tls(eio_session_server(es))));
+    json_object_set_new(h, "url", json_string(path ? path : "/"));
+    json_object_set_new(h, "query", q);
+    json_object_set_new(h, "auth",
+                        s->auth ? json_incref(s->auth) : json_object());
+    return h;
+}

@@ -221,6 +221,11 @@ bool eio_server_tls(const eio_server *srv)
     return srv->opts.tls_cert != NULL;
 }
 
+void *eio_server_evloop(eio_server *srv)
+{
+    return srv->evloop;
+}
+
 const eio_options *eio_server_options(const eio_server *srv)
 {
     return &srv->opts;

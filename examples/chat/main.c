@@ -3,7 +3,7 @@
  * official client bundle is served at /socket.io/socket.io.js.
  *
  *   chat [--host H] [--port N] [--www DIR] [--client-js FILE]
- *        [--tls-cert PEM --tls-key PEM]
+ *        [--tls-cert PEM --tls-key PEM] [--redis redis://HOST:PORT]
  *
  * Prints one line "chat: listening on http://HOST:PORT/" when ready;
  * SIGINT/SIGTERM close every connection and exit 0. */
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "chat.sio.h"
+#include "cluster.h"
 
 #define NAME_MAX_CHARS 32
 #define ROOM_MAX_CHARS 64
@@ -99,6 +100,10 @@ void chat_on_join(sio_ctx *ctx, const char *room, chat_join_ack *ack)
             refused(ctx, why);
         return;
     }
+    if (chat_cluster_on()) {
+        chat_cluster_join(ctx, room, ack);
+        return;
+    }
     was_in = sio_in_room(s, room);
     if (sio_join(s, room) != 0) {
         if (ack)
@@ -127,7 +132,9 @@ void chat_on_leave(sio_ctx *ctx, const char *room, chat_leave_ack *ack)
     }
     chat_emit_left(sio_to(sio_all(sio_socket_namespace(s)), room), name_of(s),
                    room);
-    if (ack)
+    if (chat_cluster_on())
+        chat_cluster_leave(ctx, room, ack);
+    else if (ack)
         chat_leave_ack_send(
             ack, (int64_t)sio_room_size(sio_socket_namespace(s), room));
 }
@@ -252,6 +259,7 @@ static void on_disconnect(sio_ctx *ctx, sio_reason why, void *ud)
 typedef struct chat_opts {
     const char *host, *www, *client_js;
     const char *tls_cert, *tls_key; /* HTTPS and WSS when both are set */
+    const char *redis;              /* --redis URL: a cluster */
     int port;
 } chat_opts;
 
@@ -278,6 +286,8 @@ static int parse_args(int argc, char **argv, chat_opts *o)
             o->tls_cert = v;
         } else if (strcmp(a, "--tls-key") == 0) {
             o->tls_key = v;
+        } else if (strcmp(a, "--redis") == 0) {
+            o->redis = v;
         } else if (strcmp(a, "--port") == 0) {
             char *end;
             long p;
@@ -316,7 +326,8 @@ static sio_server *start(const chat_opts *co)
                                     NULL) != 0 ||
         sio_http_static(srv, "/", co->www) != 0 ||
         sio_http_file(srv, "/socket.io/socket.io.js", co->client_js,
-                      "application/javascript") != 0) {
+                      "application/javascript") != 0 ||
+        (co->redis && chat_cluster_start(srv, co->redis) != 0)) {
         fprintf(stderr, "chat: cannot set up (is --www %s a directory?)\n",
                 co->www);
         sio_server_free(srv);
@@ -337,7 +348,8 @@ int main(int argc, char **argv)
     if (parse_args(argc, argv, &co) != 0) {
         fprintf(stderr,
                 "usage: %s [--host H] [--port N] [--www DIR] "
-                "[--client-js FILE] [--tls-cert PEM --tls-key PEM]\n",
+                "[--client-js FILE] [--tls-cert PEM --tls-key PEM] "
+                "[--redis redis://HOST:PORT]\n",
                 argv[0]);
         return 1;
     }
@@ -354,6 +366,7 @@ int main(int argc, char **argv)
     fflush(stdout);
     sio_server_run(srv);
     g_srv = NULL;
+    chat_cluster_stop();
     sio_server_free(srv);
     fprintf(stderr, "chat: stopped\n");
     return 0;

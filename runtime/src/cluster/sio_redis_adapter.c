@@ -97,8 +97,8 @@ static json_t *packet_of(const sio_encoded *e)
         json_decref(p.data);
         return NULL;
     }
-    return json_pack("{sisos#}", "type", SIO_PKT_EVENT, "data", p.data, "nsp",
-                     p.nsp, p.nsp_len);
+    return json_pack("{siso*so*}", "type", (int)SIO_PKT_EVENT, "data", p.data,
+                     "nsp", json_stringn(p.nsp, p.nsp_len));
 }
 
 static void publish_broadcast(siop_redis_ns *a, const sio_encoded *e,

@@ -1,0 +1,156 @@
+/* cluster.c - the chat's --redis mode (cluster.h). A join first asks
+ * every server for the sockets of the room: a room that is a socket's
+ * sid anywhere is refused, and the answer counts the members. During a
+ * Redis outage the count is this server's (the request ends at once). */
+#include "cluster.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sio_redis.h"
+
+static sio_redis *g_redis; /* the process's one cluster connection */
+
+int chat_cluster_start(sio_server *srv, const char *url)
+{
+    sio_redis_options o;
+
+    sio_redis_options_init(&o);
+    o.url = url;
+    g_redis = sio_redis_new(srv, &o);
+    return g_redis ? 0 : -1;
+}
+
+void chat_cluster_stop(void)
+{
+    sio_redis_free(g_redis);
+    g_redis = NULL;
+}
+
+bool chat_cluster_on(void)
+{
+    return g_redis != NULL;
+}
+
+/* A join or leave waiting for the servers' answers. */
+typedef struct pending {
+    sio_socket *s; /* referenced */
+    char *room;
+    chat_join_ack *join;
+    chat_leave_ack *leave;
+} pending;
+
+static bool has(json_t *sids, const char *sid)
+{
+    size_t i;
+    json_t *v;
+
+    json_array_foreach(sids, i, v) if (strcmp(json_string_value(v), sid) == 0)
+        return true;
+    return false;
+}
+
+static void pending_free(pending *p)
+{
+    sio_socket_unref(p->s);
+    free(p->room);
+    free(p);
+}
+
+/* The members of the room the servers reported, s counted once if in. */
+static int64_t members(pending *p, json_t *sids)
+{
+    int64_t n = (int64_t)json_array_size(sids);
+    bool in = sio_in_room(p->s, p->room);
+
+    if (in && !has(sids, sio_socket_sid(p->s)))
+        n++;
+    if (!in && has(sids, sio_socket_sid(p->s)))
+        n--;
+    return n;
+}
+
+static void joined(int status, json_t *sids, void *ud)
+{
+    pending *p = ud;
+    sio_socket *s = p->s;
+    const char *name = sio_socket_data(s) ? sio_socket_data(s) : "?";
+    bool was_in;
+    (void)status; /* partial answers count what they can */
+
+    if (!sio_socket_connected(s)) {
+        if (p->join)
+            chat_join_ack_error(p->join, "disconnected");
+    } else if (sio_namespace_socket(sio_socket_namespace(s), p->room) ||
+               has(sids, p->room)) {
+        if (p->join)
+            chat_join_ack_error(p->join, "invalid room");
+    } else if (was_in = sio_in_room(s, p->room), sio_join(s, p->room) != 0) {
+        if (p->join)
+            chat_join_ack_error(p->join, "server error");
+    } else {
+        if (!was_in)
+            chat_emit_joined(sio_to(sio_to_socket(s), p->room), name,
+                             p->room);
+        if (p->join)
+            chat_join_ack_send(p->join, members(p, sids));
+    }
+    pending_free(p);
+}
+
+static void left(int status, json_t *sids, void *ud)
+{
+    pending *p = ud;
+    (void)status;
+
+    if (p->leave)
+        chat_leave_ack_send(p->leave, members(p, sids));
+    pending_free(p);
+}
+
+static pending *pending_new(sio_ctx *ctx, const char *room)
+{
+    pending *p = calloc(1, sizeof *p);
+
+    if (p && !(p->room = strdup(room))) {
+        free(p);
+        return NULL;
+    }
+    if (p)
+        p->s = sio_socket_ref(sio_ctx_socket(ctx));
+    return p;
+}
+
+static sio_target room_target(sio_ctx *ctx, const char *room)
+{
+    return sio_to(sio_all(sio_socket_namespace(sio_ctx_socket(ctx))), room);
+}
+
+void chat_cluster_join(sio_ctx *ctx, const char *room, chat_join_ack *ack)
+{
+    pending *p = pending_new(ctx, room);
+
+    if (p)
+        p->join = ack;
+    if (!p || sio_redis_sockets(room_target(ctx, room), joined, p) != 0) {
+        if (ack)
+            chat_join_ack_error(ack, "server error");
+        if (p)
+            pending_free(p);
+    }
+}
+
+void chat_cluster_leave(sio_ctx *ctx, const char *room, chat_leave_ack *ack)
+{
+    pending *p = pending_new(ctx, room);
+
+    if (p)
+        p->leave = ack;
+    if (!p || sio_redis_sockets(room_target(ctx, room), left, p) != 0) {
+        if (ack)
+            chat_leave_ack_error(ack, "server error");
+        if (p)
+            pending_free(p);
+    }
+}

@@ -175,6 +175,12 @@ $(B)/tests/unit/%: tests/unit/%.c $(LIB_A)
 	$(CC) $(ALL_CFLAGS) $(RT_INTERNAL_INC) -Wno-missing-prototypes -o $@ $< \
 		$(LIB_A) $(LDFLAGS_ALL) $(UNIT_SEAMS_$*) $(LIBS) -lcmocka
 
+# ---- the Redis suite's probe server (tests/redis/probe.c) ------------------
+REDIS_PROBE := $(B)/tests/redis/probe
+$(REDIS_PROBE): tests/redis/probe.c $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_A) $(LDFLAGS_ALL) $(LIBS)
+
 # ---- fuzz targets ---------------------------------------------------------
 # Each tests/fuzz/fuzz_NAME.c defines LLVMFuzzerTestOneInput; replay_NAME
 # links it with a plain driver (gcc, sanitizers per SAN) so make test can
@@ -225,7 +231,7 @@ else
 		"make test do)" >&2
 endif
 
-test-build: all $(UNIT_BINS) $(REPLAY_BINS)
+test-build: all $(UNIT_BINS) $(REPLAY_BINS) $(REDIS_PROBE)
 
 deps:
 	@scripts/deps.sh

@@ -90,6 +90,11 @@ export const startChat = (redis, extra = []) =>
   startServer(["--redis", redis.url, "--www", path.resolve(HERE, "../../examples/chat/www"), ...extra],
     { bin: CHAT, name: "chat" });
 
+export const PROBE =
+  process.env.SIO_REDIS_PROBE ?? path.resolve(HERE, "../../build/tests/redis/probe");
+export const startProbe = (redis) =>
+  startServer(["--redis", redis.url], { bin: PROBE, name: "probe" });
+
 // A Node socket.io 4 server with the Redis adapter (node-server.mjs).
 export async function startNode(redis) {
   const proc = spawn(process.execPath, [path.join(HERE, "node-server.mjs"), redis.url], {

@@ -71,7 +71,7 @@ const ops = {
   },
   serverSideEmit: async ({ event, args }) => {
     try {
-      return { ok: await io.timeout(3000).serverSideEmitWithAck(event, ...args) };
+      return { ok: await io.serverSideEmitWithAck(event, ...args) };
     } catch (e) {
       return { error: String(e.message) };
     }

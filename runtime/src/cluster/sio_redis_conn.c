@@ -278,9 +278,12 @@ sio_redis *sio_redis_new(sio_server *srv, const sio_redis_options *o)
     r->loop = eio_server_evloop(es);
     map_init(&r->nsps);
     map_init(&r->reqs);
+    /* The uid (6 characters, as socket.io's) names a channel of every
+     * adapter: it comes first. */
     if (!o->url || parse_url(r, o->url) != 0 || !o->key ||
         !(r->key = strdup(o->key)) || !r->loop ||
-        util_random_id(id) != 0 || !r->opt.retry_min_ms ||
+        util_random_id(id) != 0 ||
+        !memcpy(r->uid, id, SIOP_REDIS_UID_LEN) || !r->opt.retry_min_ms ||
         r->opt.retry_max_ms < r->opt.retry_min_ms ||
         !(r->retry = eio_timer_new(es, retry_fire, r)) ||
         sio_server_set_adapter(srv, siop_redis_adapter_new, r) != 0) {
@@ -290,8 +293,6 @@ sio_redis *sio_redis_new(sio_server *srv, const sio_redis_options *o)
         redis_free_fields(r);
         return NULL;
     }
-    /* socket.io's server uids have 6 characters. */
-    memcpy(r->uid, id, SIOP_REDIS_UID_LEN);
     r->backoff_ms = r->opt.retry_min_ms;
     connect_missing(r);
     return r;

@@ -79,3 +79,18 @@ test("binary uploads cross servers as attachments", async () => {
   await until(() => events(u, "blob").length === 1, 8000, "node's binary at sioc");
   assert.deepEqual(Buffer.from(events(u, "blob")[0][1]), Buffer.from([1, 2, 3, 255]));
 });
+
+test("SIGTERM disconnects only the process's own sockets; the others hear them leave", async () => {
+  const extra = await startChat(redis);
+  const mine = await client(extra.base, "mine");
+  const other = await mk(b, "other");
+  await ack(mine, "join", "t");
+  await ack(other, "join", "t");
+  const gone = new Promise((r) => mine.once("disconnect", r));
+  const st = await extra.stop();
+  assert.equal(st.code, 0);
+  await gone;
+  await until(() => events(other, "left").some((e) => e[1] === "mine"), 8000, "left from the stopped server");
+  assert.ok(other.connected, "another server's socket stays");
+  assert.equal(await ack(other, "say", "t", "alone"), true);
+});

@@ -1,0 +1,110 @@
+// Redis going away and coming back, and garbage on the channels: clients
+// stay connected, local delivery goes on, nothing crosses twice or out of
+// order, the servers reconnect on their own; bad messages are dropped
+// with one log line each.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { createClient } from "redis";
+import { ack, client, events, sleep, startChat, startRedis, until, within } from "./lib.mjs";
+
+let redis, a, b;
+const clients = [];
+const mk = async (srv, name, tr) => {
+  const c = await client(srv.base, name, tr);
+  c.drops = 0;
+  c.on("disconnect", () => c.drops++);
+  clients.push(c);
+  return c;
+};
+const texts = (c, from) => events(c, "said").filter((e) => e[1] === from).map((e) => e[3]);
+
+before(async () => {
+  redis = await startRedis();
+  [a, b] = await Promise.all([startChat(redis), startChat(redis)]);
+});
+after(async () => {
+  for (const c of clients) c.disconnect();
+  await Promise.all([a?.stop(), b?.stop()]);
+  await redis?.close();
+});
+
+test("a Redis restart closes no client; says cross at most once, in order", async () => {
+  const x = await mk(a, "x");
+  const y = await mk(b, "y", ["polling"]);
+  assert.equal(await ack(x, "join", "o"), 1);
+  assert.equal(await ack(y, "join", "o"), 2);
+  await ack(x, "say", "o", "before");
+  await until(() => texts(y, "x").length === 1, 8000, "y gets before");
+  await redis.stop();
+  const sent = ["before"];
+  for (let i = 0; i < 5; i++) {
+    const t = `down${i}`;
+    assert.equal(await ack(x, "say", "o", t), true, "says are accepted");
+    sent.push(t);
+  }
+  // Local delivery goes on; a join's ack comes (counting what it can).
+  await until(() => texts(x, "x").length === 6, 8000, "x hears its own says");
+  const z = await mk(a, "z");
+  const t0 = Date.now();
+  assert.equal(await within(z.emitWithAck("join", "o"), 6000, "join ack during outage"), 2);
+  assert.ok(Date.now() - t0 < 6000);
+  await sleep(300);
+  await redis.start();
+  // Until the cluster is back: one probe say at a time.
+  let k = 0;
+  const deadline = Date.now() + 20000;
+  while (!texts(y, "x").some((t) => t.startsWith("probe")) && Date.now() < deadline) {
+    const t = `probe${k++}`;
+    await ack(x, "say", "o", t);
+    sent.push(t);
+    await sleep(250);
+  }
+  assert.ok(texts(y, "x").some((t) => t.startsWith("probe")), "reconnected within 20 s");
+  for (let i = 0; i < 10; i++) {
+    await ack(x, "say", "o", `up${i}`);
+    sent.push(`up${i}`);
+  }
+  await until(() => texts(y, "x").filter((t) => t.startsWith("up")).length === 10, 8000, "after");
+  await sleep(300);
+  const got = texts(y, "x");
+  assert.equal(new Set(got).size, got.length, "none twice");
+  let j = 0;
+  for (const t of got) {
+    while (j < sent.length && sent[j] !== t) j++;
+    assert.ok(j < sent.length, `in order: ${got.join(",")}`);
+  }
+  assert.deepEqual(texts(x, "x"), sent, "the sender's own server delivered all");
+  assert.equal(x.drops + y.drops + z.drops, 0, "no client was disconnected");
+  assert.ok(x.connected && y.connected && z.connected);
+  assert.match(a.stderr(), /redis: connection lost/);
+});
+
+test("garbage on the channels is dropped with one log line; the cluster keeps working", async () => {
+  const pub = createClient({ url: redis.url });
+  await pub.connect();
+  const x = await mk(a, "gx");
+  const y = await mk(b, "gy");
+  await ack(x, "join", "gr");
+  await ack(y, "join", "gr");
+  const lines = (s) => s.stderr().split("\n").filter((l) => l.includes("redis: channel")).length;
+  const [la, lb] = [lines(a), lines(b)];
+  const garbage = [
+    ["socket.io#/#", Buffer.from([0xc1, 0xff, 0x00])], // not msgpack
+    ["socket.io#/#", Buffer.from([0x93, 0x01, 0x02, 0x03])], // wrong types
+    ["socket.io#/#", Buffer.from([0xd4, 0x00, 0x00])], // an ext value
+    ["socket.io#/#", Buffer.alloc(9 << 20, 0x41)], // over the size limit
+    ["socket.io-request#/#", Buffer.from("{not json")],
+    ["socket.io-request#/#", Buffer.from('{"type":"x"}')],
+    ["socket.io-request#/#", Buffer.from('{"type":99}')],
+  ];
+  for (const [ch, m] of garbage) await pub.publish(ch, m);
+  await until(() => lines(a) - la >= garbage.length && lines(b) - lb >= garbage.length,
+    8000, "one log line per bad message");
+  await sleep(300);
+  assert.equal(lines(a) - la, garbage.length);
+  assert.equal(lines(b) - lb, garbage.length);
+  assert.ok(a.alive() && b.alive());
+  await ack(x, "say", "gr", "still here");
+  await until(() => texts(y, "gx").length === 1, 8000, "cluster still works");
+  await pub.quit();
+});

@@ -63,9 +63,12 @@ static json_t *from_mp(const msgpack_object *o, int depth)
     case MSGPACK_OBJECT_FLOAT64:
         return json_real(o->via.f64); /* NaN and infinities: NULL */
     case MSGPACK_OBJECT_STR:
-        return json_stringn(o->via.str.ptr, o->via.str.size);
+        /* msgpack-c leaves ptr NULL for empty strings and bins */
+        return json_stringn(o->via.str.size ? o->via.str.ptr : "",
+                            o->via.str.size);
     case MSGPACK_OBJECT_BIN:
-        return sio_bytes_new(o->via.bin.ptr, o->via.bin.size);
+        return sio_bytes_new(o->via.bin.size ? o->via.bin.ptr : "",
+                             o->via.bin.size);
     case MSGPACK_OBJECT_ARRAY:
         return from_mp_array(&o->via.array, depth);
     case MSGPACK_OBJECT_MAP:
@@ -75,12 +78,76 @@ static json_t *from_mp(const msgpack_object *o, int depth)
     }
 }
 
+/* Big-endian unsigned of n bytes at p. */
+static uint64_t be(const uint8_t *p, size_t n)
+{
+    uint64_t v = 0;
+    while (n--)
+        v = v << 8 | *p++;
+    return v;
+}
+
+/* Walks one msgpack value at *off without allocating: msgpack-c sizes a
+ * container by its declared count before reading it, so a few bytes
+ * declaring 2^32 entries would ask for gigabytes. Each entry takes a
+ * byte at least: counts past what remains are refused here. */
+static int mp_skip(const uint8_t *p, size_t len, size_t *off, int depth)
+{
+    static const uint8_t fixed[32] = {
+        /* c0..df: bytes after the tag; 0xff: variable or invalid */
+        0, 0xff, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 4, 8, 1, 2, 4, 8,
+        1, 2, 4, 8, 2, 3, 5, 9, 17, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    uint8_t t;
+    uint64_t n = 0, items = 0, w;
+
+    if (*off >= len || depth > SIO_PACKET_MAX_DEPTH + 1)
+        return -1;
+    t = p[(*off)++];
+    if (t <= 0x7f || t >= 0xe0)
+        return 0;
+    if (t <= 0x8f || (t >= 0x90 && t <= 0x9f)) {
+        items = (uint64_t)(t & 0x0f) * (t <= 0x8f ? 2 : 1);
+    } else if (t <= 0xbf) {
+        n = t & 0x1f;
+    } else if (fixed[t - 0xc0] != 0xff) {
+        n = fixed[t - 0xc0];
+    } else if (t == 0xc1) {
+        return -1;
+    } else {
+        /* bin, ext, str: a length; array, map: a count. */
+        w = t == 0xc4 || t == 0xc7 || t == 0xd9   ? 1
+            : t == 0xc5 || t == 0xc8 || t == 0xda ? 2
+            : t == 0xdc || t == 0xde              ? 2
+                                                  : 4;
+        if (len - *off < w)
+            return -1;
+        n = be(p + *off, (size_t)w);
+        *off += (size_t)w;
+        if (t >= 0xdc) {
+            items = t >= 0xde ? 2 * n : n;
+            n = 0;
+        } else if (t >= 0xc7 && t <= 0xc9) {
+            n++; /* the ext type byte */
+        }
+    }
+    if (n > len - *off || items > len - *off)
+        return -1;
+    *off += (size_t)n;
+    while (items--)
+        if (mp_skip(p, len, off, depth + 1) != 0)
+            return -1;
+    return 0;
+}
+
 static json_t *decode_mp(const void *buf, size_t len)
 {
     msgpack_unpacked u;
     size_t off = 0;
     json_t *v = NULL;
 
+    if (mp_skip(buf, len, &off, 1) != 0 || off != len)
+        return NULL;
+    off = 0;
     msgpack_unpacked_init(&u);
     if (msgpack_unpack_next(&u, buf, len, &off) == MSGPACK_UNPACK_SUCCESS &&
         off == len)

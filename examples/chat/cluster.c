@@ -46,8 +46,8 @@ static bool has(json_t *sids, const char *sid)
     size_t i;
     json_t *v;
 
-    json_array_foreach(sids, i, v) if (strcmp(json_string_value(v), sid) == 0)
-        return true;
+    json_array_foreach(sids, i, v) if (strcmp(json_string_value(v), sid) ==
+                                       0) return true;
     return false;
 }
 
@@ -91,8 +91,7 @@ static void joined(int status, json_t *sids, void *ud)
             chat_join_ack_error(p->join, "server error");
     } else {
         if (!was_in)
-            chat_emit_joined(sio_to(sio_to_socket(s), p->room), name,
-                             p->room);
+            chat_emit_joined(sio_to(sio_to_socket(s), p->room), name, p->room);
         if (p->join)
             chat_join_ack_send(p->join, members(p, sids));
     }

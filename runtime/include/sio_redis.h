@@ -75,8 +75,7 @@ int sio_redis_sockets(sio_target t, sio_redis_result_fn fn, void *ud);
  * socket.io counts them); result an array of strings, no repeats. */
 int sio_redis_all_rooms(sio_namespace *ns, sio_redis_result_fn fn, void *ud);
 /* How many servers share ns (this one included): result an integer. */
-int sio_redis_server_count(sio_namespace *ns, sio_redis_result_fn fn,
-                           void *ud);
+int sio_redis_server_count(sio_namespace *ns, sio_redis_result_fn fn, void *ud);
 
 /* The sockets t reaches on every server join (leave) room, or
  * disconnect (close: their whole connection). Local ones at once; 0,

@@ -101,15 +101,15 @@ static void on_join(sio_ctx *ctx, json_t *args, void *ud)
     sio_ack(ctx, NULL);
 }
 
-static void on_server_event(sio_namespace *ns, const char *event,
-                            json_t *args, sio_redis_reply *reply, void *ud)
+static void on_server_event(sio_namespace *ns, const char *event, json_t *args,
+                            sio_redis_reply *reply, void *ud)
 {
     (void)ns;
     (void)ud;
     fprintf(stderr, "probe: server event %s\n", event);
     if (reply)
-        sio_redis_reply_send(reply, json_pack("{sssO}", "from", "sioc",
-                                              "args", args));
+        sio_redis_reply_send(reply,
+                             json_pack("{sssO}", "from", "sioc", "args", args));
 }
 
 int main(int argc, char **argv)
@@ -149,7 +149,8 @@ int main(int argc, char **argv)
     sa.sa_handler = on_stop;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
-    printf("probe: listening on http://127.0.0.1:%d/\n", sio_server_port(g_srv));
+    printf("probe: listening on http://127.0.0.1:%d/\n",
+           sio_server_port(g_srv));
     fflush(stdout);
     sio_server_run(g_srv);
     sio_redis_free(r);

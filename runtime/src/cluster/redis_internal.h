@@ -93,8 +93,8 @@ void siop_redis_log_drop(sio_redis *r, const char *chan, const char *why,
 /* ---- the adapter (sio_redis_adapter.c) ---- */
 sio_adapter *siop_redis_adapter_new(sio_namespace *ns, void *ud);
 /* A message on one of a's channels (msg borrowed). */
-void siop_redis_on_message(siop_redis_ns *a, const char *chan,
-                           const void *msg, size_t len);
+void siop_redis_on_message(siop_redis_ns *a, const char *chan, const void *msg,
+                           size_t len);
 /* The adapter of target t's namespace, if it is a Redis one. */
 siop_redis_ns *siop_redis_of(sio_namespace *ns);
 /* The local sockets opts {"rooms", "except"} reach, referenced

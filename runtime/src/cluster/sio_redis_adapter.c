@@ -154,9 +154,8 @@ static void ra_free(sio_adapter *a)
 }
 
 static const sio_adapter_ops redis_ops = {
-    ra_join,         ra_leave,        ra_leave_all,
-    ra_in_room,      ra_broadcast,    ra_room_size,
-    ra_room_sockets, ra_socket_rooms, ra_free,
+    ra_join,      ra_leave,        ra_leave_all,    ra_in_room, ra_broadcast,
+    ra_room_size, ra_room_sockets, ra_socket_rooms, ra_free,
 };
 
 siop_redis_ns *siop_redis_of(sio_namespace *ns)
@@ -228,8 +227,7 @@ static long room_names(const json_t *list, char (*buf)[24], const char **names,
     return (long)n;
 }
 
-static bool in_any(siop_redis_ns *a, sio_socket *s, const char **names,
-                   long n)
+static bool in_any(siop_redis_ns *a, sio_socket *s, const char **names, long n)
 {
     for (long i = 0; i < n; i++)
         if (ra_in_room(&a->base, s, names[i]))
@@ -248,8 +246,7 @@ sio_socket **siop_redis_select(siop_redis_ns *a, const json_t *rooms,
     long nr, ne;
 
     *n = 0;
-    if (!rn || !buf || !v ||
-        (nr = room_names(rooms, buf, rn, max)) < 0 ||
+    if (!rn || !buf || !v || (nr = room_names(rooms, buf, rn, max)) < 0 ||
         (ne = room_names(except, buf + max, en, max)) < 0) {
         free(rn);
         free(buf);
@@ -341,8 +338,8 @@ static void on_broadcast(siop_redis_ns *a, const char *chan, const void *msg,
     json_decref(v);
 }
 
-void siop_redis_on_message(siop_redis_ns *a, const char *chan,
-                           const void *msg, size_t len)
+void siop_redis_on_message(siop_redis_ns *a, const char *chan, const void *msg,
+                           size_t len)
 {
     size_t cl = strlen(a->chan);
     json_t *v;

@@ -95,8 +95,9 @@ static int mp_skip(const uint8_t *p, size_t len, size_t *off, int depth)
 {
     static const uint8_t fixed[32] = {
         /* c0..df: bytes after the tag; 0xff: variable or invalid */
-        0, 0xff, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 4, 8, 1, 2, 4, 8,
-        1, 2, 4, 8, 2, 3, 5, 9, 17, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+        0, 0xff, 0,  0,    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 4,
+        8, 1,    2,  4,    8,    1,    2,    4,    8,    2,    3,
+        5, 9,    17, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
     uint8_t t;
     uint64_t n = 0, items = 0, w;
 

@@ -281,8 +281,7 @@ sio_redis *sio_redis_new(sio_server *srv, const sio_redis_options *o)
     /* The uid (6 characters, as socket.io's) names a channel of every
      * adapter: it comes first. */
     if (!o->url || parse_url(r, o->url) != 0 || !o->key ||
-        !(r->key = strdup(o->key)) || !r->loop ||
-        util_random_id(id) != 0 ||
+        !(r->key = strdup(o->key)) || !r->loop || util_random_id(id) != 0 ||
         !memcpy(r->uid, id, SIOP_REDIS_UID_LEN) || !r->opt.retry_min_ms ||
         r->opt.retry_max_ms < r->opt.retry_min_ms ||
         !(r->retry = eio_timer_new(es, retry_fire, r)) ||

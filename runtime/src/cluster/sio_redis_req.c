@@ -112,8 +112,8 @@ static siop_redis_req *req_new(siop_redis_ns *a, int type, json_t *result,
     q->result = result;
     q->refs = 1;
     q->fail_status = SIO_ETIMEOUT;
-    eio_timer_start(q->timer, timeout_ms ? timeout_ms
-                                         : a->r->opt.requests_timeout_ms);
+    eio_timer_start(q->timer,
+                    timeout_ms ? timeout_ms : a->r->opt.requests_timeout_ms);
     return q;
 }
 
@@ -153,9 +153,9 @@ static void on_count(sio_redis *r, long n, void *ud)
     } else {
         q->expect = n - 1; /* NUMSUB counts this server too */
         if (q->expect > 0)
-            rc = q->pack ? siop_redis_publish_pack(q->r, q->a->req_chan, q->msg)
-                         : siop_redis_publish_json(q->r, q->a->req_chan,
-                                                   q->msg);
+            rc = q->pack
+                     ? siop_redis_publish_pack(q->r, q->a->req_chan, q->msg)
+                     : siop_redis_publish_json(q->r, q->a->req_chan, q->msg);
         if (rc != 0)
             req_degrade(q);
         else if (req_complete(q))
@@ -210,8 +210,8 @@ void siop_redis_on_response(siop_redis_ns *a, json_t *resp)
     switch (q->type) {
     case RQ_SOCKETS:
     case RQ_ALL_ROOMS:
-        list = json_object_get(resp, q->type == RQ_SOCKETS ? "sockets"
-                                                           : "rooms");
+        list =
+            json_object_get(resp, q->type == RQ_SOCKETS ? "sockets" : "rooms");
         append_unique(q->result, list);
         q->got++;
         break;
@@ -225,8 +225,8 @@ void siop_redis_on_response(siop_redis_ns *a, json_t *resp)
         break;
     case RQ_BROADCAST:
         if (type == RQ_BROADCAST_CLIENT_COUNT) {
-            q->clients += json_integer_value(
-                json_object_get(resp, "clientCount"));
+            q->clients +=
+                json_integer_value(json_object_get(resp, "clientCount"));
             q->got++;
         } else if (type == RQ_BROADCAST_ACK) {
             json_t *p = json_object_get(resp, "packet");
@@ -247,8 +247,7 @@ void siop_redis_on_response(siop_redis_ns *a, json_t *resp)
 static void respond(siop_redis_ns *a, json_t *req, json_t *body)
 {
     if (body) {
-        json_object_set(body, "requestId",
-                        json_object_get(req, "requestId"));
+        json_object_set(body, "requestId", json_object_get(req, "requestId"));
         siop_redis_publish_json(a->r, a->resp_chan, body);
         json_decref(body);
     }
@@ -385,9 +384,8 @@ int sio_redis_reply_send(sio_redis_reply *reply, json_t *value)
     int rc = SIO_ECLOSED;
 
     if (a && reply->id &&
-        (body = json_pack("{sisssO*}", "type", RQ_SERVER_SIDE_EMIT,
-                          "requestId", reply->id, "data",
-                          value ? value : json_null()))) {
+        (body = json_pack("{sisssO*}", "type", RQ_SERVER_SIDE_EMIT, "requestId",
+                          reply->id, "data", value ? value : json_null()))) {
         rc = siop_redis_publish_json(a->r, a->resp_chan, body);
         json_decref(body);
     }
@@ -420,9 +418,9 @@ static void on_remote_ack(sio_ctx *ctx, int status, json_t *args, void *ud)
 
     if (status == 0 && a) {
         json_t *first = json_array_get(args, 0);
-        body = json_pack("{sissso}", "type", RQ_BROADCAST_ACK, "requestId",
-                         ra->id, "packet",
-                         first ? json_incref(first) : json_null());
+        body =
+            json_pack("{sissso}", "type", RQ_BROADCAST_ACK, "requestId", ra->id,
+                      "packet", first ? json_incref(first) : json_null());
         if (body)
             siop_redis_publish_pack(a->r, a->resp_chan, body);
         json_decref(body);
@@ -433,9 +431,9 @@ static void on_remote_ack(sio_ctx *ctx, int status, json_t *args, void *ud)
 
 /* Emits event args to each of v with an ack that goes to fn; how many
  * were asked. */
-static long emit_acks(sio_socket **v, size_t n, const char *event,
-                      json_t *args, unsigned timeout_ms, sio_ack_fn fn,
-                      void *(*box)(void *), void *ctx)
+static long emit_acks(sio_socket **v, size_t n, const char *event, json_t *args,
+                      unsigned timeout_ms, sio_ack_fn fn, void *(*box)(void *),
+                      void *ctx)
 {
     long asked = 0;
 
@@ -443,8 +441,7 @@ static long emit_acks(sio_socket **v, size_t n, const char *event,
         void *ud = box(ctx);
         if (!ud)
             continue;
-        if (sio_emit_ack(v[i], event, json_copy(args), fn, ud, timeout_ms) ==
-            0)
+        if (sio_emit_ack(v[i], event, json_copy(args), fn, ud, timeout_ms) == 0)
             asked++;
         else
             fn(NULL, SIO_ECLOSED, NULL, ud); /* releases the box */
@@ -499,8 +496,8 @@ static void remote_broadcast(siop_redis_ns *a, json_t *req)
     if (v)
         siop_redis_unref(v, n);
     json_decref(args);
-    body = json_pack("{sisI}", "type", RQ_BROADCAST_CLIENT_COUNT,
-                     "clientCount", (json_int_t)asked);
+    body = json_pack("{sisI}", "type", RQ_BROADCAST_CLIENT_COUNT, "clientCount",
+                     (json_int_t)asked);
     respond(a, req, body);
 }
 
@@ -615,8 +612,7 @@ int sio_redis_all_rooms(sio_namespace *ns, sio_redis_result_fn fn, void *ud)
     return 0;
 }
 
-int sio_redis_server_count(sio_namespace *ns, sio_redis_result_fn fn,
-                           void *ud)
+int sio_redis_server_count(sio_namespace *ns, sio_redis_result_fn fn, void *ud)
 {
     siop_redis_ns *a = siop_redis_of(ns);
     siop_redis_req *q;
@@ -642,8 +638,8 @@ static int remote_apply(sio_target t, int type, const char *room, bool close)
     if (!(opts = siop_redis_target_opts(&t)))
         return SIO_ENOMEM;
     req = type == RQ_REMOTE_DISCONNECT
-              ? json_pack("{sssisOsb}", "uid", a->r->uid, "type", type,
-                          "opts", opts, "close", close)
+              ? json_pack("{sssisOsb}", "uid", a->r->uid, "type", type, "opts",
+                          opts, "close", close)
               : json_pack("{sssisOs[s]}", "uid", a->r->uid, "type", type,
                           "opts", opts, "rooms", room);
     if (!req) {
@@ -706,8 +702,7 @@ int sio_redis_server_side_emit(sio_namespace *ns, const char *event,
     if (!fn) {
         json_t *req = json_pack("{sssiso}", "uid", a->r->uid, "type",
                                 RQ_SERVER_SIDE_EMIT, "data", data);
-        rc = req ? siop_redis_publish_json(a->r, a->req_chan, req)
-                 : SIO_ENOMEM;
+        rc = req ? siop_redis_publish_json(a->r, a->req_chan, req) : SIO_ENOMEM;
         json_decref(req);
         return rc == SIO_ECLOSED ? 0 : rc; /* dropped like a broadcast */
     }
@@ -766,13 +761,13 @@ int sio_redis_emit_with_ack(sio_target t, const char *event, json_t *args,
         args = json_array();
     opts = siop_redis_target_opts(&t);
     data = json_pack("[s]", event);
-    q = opts && data ? req_new(a, RQ_BROADCAST, json_array(), fn, ud,
-                               timeout_ms)
-                     : NULL;
+    q = opts && data
+            ? req_new(a, RQ_BROADCAST, json_array(), fn, ud, timeout_ms)
+            : NULL;
     if (!q || json_array_extend(data, args) ||
-        json_object_set_new(opts, "flags",
-                            json_pack("{sI}", "timeout",
-                                      (json_int_t)timeout_ms))) {
+        json_object_set_new(
+            opts, "flags",
+            json_pack("{sI}", "timeout", (json_int_t)timeout_ms))) {
         if (q)
             req_finish(q, SIO_ENOMEM);
         json_decref(opts);

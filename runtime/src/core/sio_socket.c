@@ -366,8 +366,8 @@ json_t *sio_socket_handshake(const sio_socket *s)
     json_object_set_new(h, "address", json_string(addr ? addr : ""));
     json_object_set_new(h, "xdomain",
                         json_boolean(eio_session_header(es, "origin")));
-    json_object_set_new(
-        h, "secure", json_boolean(eio_server_tls(eio_session_server(es))));
+    json_object_set_new(h, "secure",
+                        json_boolean(eio_server_tls(eio_session_server(es))));
     json_object_set_new(h, "url", json_string(path ? path : "/"));
     json_object_set_new(h, "query", q);
     json_object_set_new(h, "auth",

@@ -202,6 +202,18 @@ const char *eio_session_remote_addr(const eio_session *s)
     return "10.0.0.1";
 }
 
+const char *eio_session_path(const eio_session *s)
+{
+    (void)s;
+    return "/socket.io/";
+}
+
+bool eio_server_tls(const eio_server *e)
+{
+    (void)e;
+    return false;
+}
+
 eio_timer *eio_timer_new(eio_server *e, eio_timer_fn fn, void *ud)
 {
     eio_timer *t = calloc(1, sizeof *t);

@@ -27,6 +27,7 @@ struct siop_redis_req {
     long acks;       /* and acks received */
     int fail_status; /* the status if it ends before it is complete */
     unsigned refs;   /* the map's, a NUMSUB's, each local ack's */
+    bool counted;    /* the servers are counted (or Redis is down) */
     bool done;
     eio_timer *timer;
 };
@@ -119,7 +120,8 @@ static siop_redis_req *req_new(siop_redis_ns *a, int type, json_t *result,
 
 static bool req_complete(const siop_redis_req *q)
 {
-    if (q->got < q->expect)
+    /* Local acks may all come before the count of servers. */
+    if (!q->counted || q->got < q->expect)
         return false;
     return q->type != RQ_BROADCAST || q->acks >= q->clients;
 }
@@ -130,6 +132,7 @@ static void req_degrade(siop_redis_req *q)
 {
     q->fail_status = SIO_ECLOSED;
     q->expect = 0;
+    q->counted = true;
     if (q->type != RQ_BROADCAST || q->acks >= q->clients)
         eio_timer_start(q->timer, 0);
 }
@@ -152,6 +155,7 @@ static void on_count(sio_redis *r, long n, void *ud)
         req_finish(q, 0);
     } else {
         q->expect = n - 1; /* NUMSUB counts this server too */
+        q->counted = true;
         if (q->expect > 0)
             rc = q->pack
                      ? siop_redis_publish_pack(q->r, q->a->req_chan, q->msg)

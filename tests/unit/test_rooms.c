@@ -289,6 +289,7 @@ static void test_namespace_sockets_and_handshake(void **state)
     assert_true(json_is_false(json_object_get(h, "secure")));
     json_decref(h);
     sess_close(W.sess[1], EIO_CLOSE_TRANSPORT_CLOSE);
+    W.sess[1] = NULL; /* freed by the close */
     assert_null(sio_socket_handshake(W.sock[1])); /* gone */
     assert_int_equal(sio_namespace_sockets(W.ns, NULL, 0), 2);
 }

@@ -86,6 +86,23 @@ test("allRooms and socketsJoin / socketsLeave / disconnectSockets across servers
   assert.ok(a.connected, "the except-ed socket stays");
 });
 
+test("socketsLeave and disconnectSockets(close) from sioc reach Node's and sioc's sockets", async () => {
+  const a = await mk(p1, "a6");
+  const b = await mk(p2, "b6");
+  const n = await mk(node, "n6");
+  for (const c of [a, b, n]) await ack(c, "join", "m");
+  assert.equal((await op(b, { op: "leave", to: "m", room: "m", except: b.id })).status, 0);
+  await sleep(300);
+  assert.deepEqual((await op(a, { op: "sockets", to: "m" })).result, [b.id]);
+  assert.deepEqual((await node.cmd("fetch", { room: "m" })).map((s) => s.id), [b.id]);
+  const closed = [a, n].map((c) => new Promise((r) => c.once("disconnect", r)));
+  assert.equal((await op(b, { op: "disconnect", close: true, except: b.id })).status, 0);
+  const why = await within(Promise.all(closed), 8000, "a and n closed");
+  // Node and sioc alike: a DISCONNECT for each namespace, then the close.
+  assert.deepEqual(why, ["io server disconnect", "io server disconnect"]);
+  assert.ok(b.connected);
+});
+
 test("serverSideEmit with acks both ways", async () => {
   const a = await mk(p1, "a3");
   const r = await op(a, { op: "ssemit", event: "server_hello", args: [1, "x"] });

@@ -235,31 +235,65 @@ static bool in_any(siop_redis_ns *a, sio_socket *s, const char **names, long n)
     return false;
 }
 
+/* The candidates: every local socket, or the members of the rooms
+ * (each once: a socket of an earlier room is skipped), referenced. */
+static sio_socket **candidates(siop_redis_ns *a, const char **rn, long nr,
+                               size_t *n)
+{
+    size_t all = 0, k = 0;
+    sio_socket **v, **tmp;
+
+    if (nr == 0) {
+        all = sio_namespace_sockets(a->base.ns, NULL, 0);
+        if ((v = malloc((all ? all : 1) * sizeof *v)))
+            sio_namespace_sockets(a->base.ns, v, all);
+        for (size_t i = 0; v && i < all; i++)
+            sio_socket_ref(v[i]);
+        *n = all;
+        return v;
+    }
+    for (long r = 0; r < nr; r++)
+        all += ra_room_size(&a->base, rn[r]);
+    if (!(v = malloc((all ? all : 1) * sizeof *v)) ||
+        !(tmp = malloc((all ? all : 1) * sizeof *tmp))) {
+        free(v);
+        return NULL;
+    }
+    for (long r = 0; r < nr; r++) {
+        size_t m = ra_room_sockets(&a->base, rn[r], tmp, all);
+        for (size_t i = 0; i < m && i < all && k < all; i++)
+            if (!in_any(a, tmp[i], rn, r))
+                v[k++] = sio_socket_ref(tmp[i]);
+    }
+    free(tmp);
+    *n = k;
+    return v;
+}
+
 sio_socket **siop_redis_select(siop_redis_ns *a, const json_t *rooms,
                                const json_t *except, size_t *n)
 {
     static const size_t max = MAX_OPT_ROOMS;
     const char **rn = malloc(2 * max * sizeof *rn), **en = rn + max;
     char(*buf)[24] = malloc(2 * max * sizeof *buf);
-    size_t all = sio_namespace_sockets(a->base.ns, NULL, 0), k = 0;
-    sio_socket **v = malloc((all ? all : 1) * sizeof *v);
+    sio_socket **v = NULL;
+    size_t all = 0, k = 0;
     long nr, ne;
 
     *n = 0;
-    if (!rn || !buf || !v || (nr = room_names(rooms, buf, rn, max)) < 0 ||
-        (ne = room_names(except, buf + max, en, max)) < 0) {
-        free(rn);
-        free(buf);
-        free(v);
-        return NULL;
+    if (rn && buf && (nr = room_names(rooms, buf, rn, max)) >= 0 &&
+        (ne = room_names(except, buf + max, en, max)) >= 0 &&
+        (v = candidates(a, rn, nr, &all))) {
+        for (size_t i = 0; i < all; i++) {
+            if (in_any(a, v[i], en, ne))
+                sio_socket_unref(v[i]); /* excluded */
+            else
+                v[k++] = v[i];
+        }
+        *n = k;
     }
-    sio_namespace_sockets(a->base.ns, v, all);
-    for (size_t i = 0; i < all; i++)
-        if ((nr == 0 || in_any(a, v[i], rn, nr)) && !in_any(a, v[i], en, ne))
-            v[k++] = sio_socket_ref(v[i]);
     free(rn);
     free(buf);
-    *n = k;
     return v;
 }
 

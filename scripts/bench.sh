@@ -18,6 +18,10 @@
 #                         with BENCH_CROWD_LEVELS ("2000 8000 16000") held,
 #                         for BENCH_CROWD_SERVERS; 0 skips it, =only runs
 #                         it alone
+#   BENCH_CLUSTER=1       fanout across 1, 2 and 4 processes sharing one
+#                         Redis (tests/redis/fanout.mjs), sioc's chat and
+#                         Node socket.io with its Redis adapter; 0 skips
+#                         it, =only runs it alone
 #   BENCH_BUILD=build     the build folder
 #   BENCH_OUT=DIR         where the results go ($BENCH_BUILD/bench)
 #   BENCH_NO_INSTALL=1    do not install the peers' packages
@@ -567,6 +571,42 @@ write_report() {
 	echo "- Ratios are sioc's median divided by the other's; scenarios as in docs/bench.md."
 }
 
+# Fanout through Redis: P servers, the clients spread over them in one
+# room, one of them says (tests/redis/fanout.mjs); median of RUNS.
+cluster_fanout() {
+	local kind p r line v c=${BENCH_CLUSTER_CLIENTS:-200} m=300
+	[ "$QUICK" = 1 ] && m=100
+	echo
+	echo "## Fanout across processes through one Redis"
+	echo
+	if [ ! -x /usr/bin/redis-server ] || [ ! -x "$B/examples/chat" ]; then
+		echo "Not run: redis-server or $B/examples/chat is missing."
+		return
+	fi
+	echo "$c clients in one room spread over the processes, $m acked says;"
+	echo "deliveries per second, median of $RUNS runs (one Node process runs"
+	echo "every client: on a small machine it bounds all columns)."
+	echo
+	echo "| servers | 1 process | 2 processes | 4 processes |"
+	echo "|---|---|---|---|"
+	for kind in sioc node; do
+		printf '| %s ' "$([ $kind = sioc ] && echo "sioc chat" || echo "Node socket.io + redis-adapter")"
+		for p in 1 2 4; do
+			v=()
+			for ((r = 1; r <= RUNS; r++)); do
+				line=$(SIO_CHAT_BIN=$PWD/$B/examples/chat timeout 300 node \
+					tests/redis/fanout.mjs "$kind" "$p" "$c" "$m" 2>>"$OUT/raw.log" |
+					grep '^RESULT')
+				echo "$line" >>"$OUT/raw.log"
+				v+=("$(field "$line" deliveries_per_s)")
+			done
+			printf '| %s ' "$(printf '%s\n' "${v[@]}" | sort -n |
+				awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "–"}')"
+		done
+		printf '|\n'
+	done
+}
+
 main() {
 	local start=$SECONDS sum
 	LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -581,12 +621,16 @@ main() {
 	local table=1
 	[ "${BENCH_IDLE100K:-0}" = only ] && table=0
 	[ "${BENCH_CROWD:-1}" = only ] && table=0
+	[ "${BENCH_CLUSTER:-1}" = only ] && table=0
 	[ $table = 1 ] && run_table
 	sum=$(summarize)
 	{
 		[ $table = 1 ] && write_report "$sum"
 		[ "${BENCH_IDLE100K:-0}" != 0 ] && [ "${BENCH_CROWD:-1}" != only ] && idle100k
-		[ "${BENCH_CROWD:-1}" != 0 ] && [ "${BENCH_IDLE100K:-0}" != only ] && crowd
+		[ "${BENCH_CROWD:-1}" != 0 ] && [ "${BENCH_IDLE100K:-0}" != only ] &&
+			[ "${BENCH_CLUSTER:-1}" != only ] && crowd
+		[ "${BENCH_CLUSTER:-1}" != 0 ] && [ "${BENCH_IDLE100K:-0}" != only ] &&
+			[ "${BENCH_CROWD:-1}" != only ] && cluster_fanout
 	} >"$OUT/table.md"
 	[ $table = 1 ] && make_plot "$sum"
 	cat "$OUT/table.md"

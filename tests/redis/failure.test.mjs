@@ -110,3 +110,29 @@ test("garbage on the channels is dropped with one log line; the cluster keeps wo
   await until(() => texts(y, "gx").length === 1, 8000, "cluster still works");
   await pub.quit();
 });
+
+test("a server started while Redis is down serves its clients and joins the cluster later", async () => {
+  await redis.stop();
+  const late = await startChat(redis);
+  try {
+    const x = await mk(late, "late-x");
+    assert.equal(await ack(x, "join", "late"), 1);
+    assert.equal(await ack(x, "say", "late", "alone"), true);
+    await until(() => texts(x, "late-x").length === 1, 8000, "local delivery");
+    assert.match(late.stderr(), /redis: cannot connect/);
+    await redis.start();
+    const y = await mk(b, "late-y");
+    await ack(y, "join", "late");
+    const deadline = Date.now() + 20000;
+    let k = 0;
+    while (!texts(y, "late-x").length && Date.now() < deadline) {
+      await ack(x, "say", "late", `try${k++}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.ok(texts(y, "late-x").length > 0, "the late server joined the cluster");
+    assert.equal(x.drops, 0);
+  } finally {
+    const st = await late.stop();
+    assert.equal(st.code, 0);
+  }
+});

@@ -55,6 +55,7 @@ struct sio_redis {
     sio_redis_options opt;
     struct redisAsyncContext *pub, *sub;
     bool pub_up, sub_up, closing;
+    bool warned; /* the outage was logged (once per outage) */
     unsigned backoff_ms;
     eio_timer *retry;
     map nsps; /* namespace name -> siop_redis_ns */

@@ -52,11 +52,17 @@ static void on_connect(const redisAsyncContext *ac, int status)
 
     if (status != REDIS_OK) { /* hiredis frees ac after this */
         *(sub ? &r->sub : &r->pub) = NULL;
+        if (!r->warned)
+            log_line(r->log_level, EIO_LOG_WARN,
+                     "redis: cannot connect to %s:%d (%s); retrying", r->host,
+                     r->port, ac->errstr);
+        r->warned = true;
         schedule_retry(r);
         return;
     }
     *(sub ? &r->sub_up : &r->pub_up) = true;
     if (r->sub_up && r->pub_up) {
+        r->warned = false;
         r->backoff_ms = r->opt.retry_min_ms;
         log_line(r->log_level, EIO_LOG_INFO, "redis: connected to %s:%d",
                  r->host, r->port);
@@ -76,10 +82,12 @@ static void on_disconnect(const redisAsyncContext *ac, int status)
     *(sub ? &r->sub_up : &r->pub_up) = false;
     if (r->closing)
         return;
-    log_line(r->log_level, EIO_LOG_WARN,
-             "redis: connection lost (%s); local delivery goes on, "
-             "reconnecting",
-             ac->errstr[0] ? ac->errstr : "closed");
+    if (!r->warned)
+        log_line(r->log_level, EIO_LOG_WARN,
+                 "redis: connection lost (%s); local delivery goes on, "
+                 "reconnecting",
+                 ac->errstr[0] ? ac->errstr : "closed");
+    r->warned = true;
     /* Answers to requests published on one connection arrive on the
      * other: any loss ends them all. */
     siop_redis_fail_all(r);

@@ -27,6 +27,7 @@ struct siop_redis_req {
     long acks;       /* and acks received */
     int fail_status; /* the status if it ends before it is complete */
     unsigned refs;   /* the map's, a NUMSUB's, each local ack's */
+    map seen;        /* sockets, rooms: the strings in result */
     bool counted;    /* the servers are counted (or Redis is down) */
     bool done;
     eio_timer *timer;
@@ -48,6 +49,7 @@ static void req_release(siop_redis_req *q)
     if (--q->refs)
         return;
     eio_timer_free(q->timer);
+    map_fini(&q->seen);
     json_decref(q->result);
     json_decref(q->msg);
     free(q);
@@ -88,6 +90,8 @@ void siop_redis_fail_all(sio_redis *r)
     free(v);
 }
 
+static void append_unique(json_t *set, map *seen, json_t *list);
+
 /* A new request of a's namespace, in the map, its timer running. */
 static siop_redis_req *req_new(siop_redis_ns *a, int type, json_t *result,
                                sio_redis_result_fn fn, void *ud,
@@ -113,6 +117,13 @@ static siop_redis_req *req_new(siop_redis_ns *a, int type, json_t *result,
     q->result = result;
     q->refs = 1;
     q->fail_status = SIO_ETIMEOUT;
+    map_init(&q->seen);
+    if (type == RQ_SOCKETS || type == RQ_ALL_ROOMS) { /* sets of names */
+        json_t *local = result;
+        q->result = json_array();
+        append_unique(q->result, &q->seen, local);
+        json_decref(local);
+    }
     eio_timer_start(q->timer,
                     timeout_ms ? timeout_ms : a->r->opt.requests_timeout_ms);
     return q;
@@ -185,20 +196,21 @@ static void req_start(siop_redis_req *q)
 /* ---- answers to our requests ---------------------------------------------
  */
 
-static void append_unique(json_t *set, json_t *list)
+/* Appends the strings of list that set lacks; seen indexes set's
+ * strings (keys borrowed from the values set holds). */
+static void append_unique(json_t *set, map *seen, json_t *list)
 {
-    size_t i, j;
+    size_t i;
     json_t *v;
 
     json_array_foreach(list, i, v)
     {
-        if (!json_is_string(v))
+        const char *str = json_string_value(v);
+        size_t len = json_string_length(v);
+        if (!str || map_get(seen, str, len) || json_array_append(set, v) != 0)
             continue;
-        for (j = 0; j < json_array_size(set); j++)
-            if (json_equal(json_array_get(set, j), v))
-                break;
-        if (j == json_array_size(set))
-            json_array_append(set, v);
+        if (map_put(seen, str, len, v) != 0) /* out of memory: undo */
+            json_array_remove(set, json_array_size(set) - 1);
     }
 }
 
@@ -216,7 +228,7 @@ void siop_redis_on_response(siop_redis_ns *a, json_t *resp)
     case RQ_ALL_ROOMS:
         list =
             json_object_get(resp, q->type == RQ_SOCKETS ? "sockets" : "rooms");
-        append_unique(q->result, list);
+        append_unique(q->result, &q->seen, list);
         q->got++;
         break;
     case RQ_REMOTE_FETCH:
@@ -276,17 +288,20 @@ static json_t *local_rooms(siop_redis_ns *a)
     sio_socket **v = siop_redis_select(a, NULL, NULL, &n);
     json_t *set = json_array(), *one;
     const char *names[256];
+    map seen;
 
+    map_init(&seen);
     for (size_t i = 0; v && set && i < n; i++) {
         size_t k = a->base.ops->socket_rooms(&a->base, v[i], names, 256);
         one = json_array();
         for (size_t j = 0; one && j < k && j < 256; j++)
             json_array_append_new(one, json_string(names[j]));
-        append_unique(set, one);
+        append_unique(set, &seen, one);
         json_decref(one);
     }
     if (v)
         siop_redis_unref(v, n);
+    map_fini(&seen);
     return set;
 }
 

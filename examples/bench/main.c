@@ -4,7 +4,9 @@
  * acks. Default port 3100.
  *
  * --raw registers hand-written json_t handlers instead of the generated
- * typed ones, to measure what typed dispatch costs (same protocol). */
+ * typed ones, to measure what typed dispatch costs (same protocol).
+ * --redis URL joins a cluster (sio_redis.h): rooms and ticks span the
+ * processes. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "bench.sio.h"
+#include "sio_redis.h"
 
 static sio_server *volatile g_srv;
 
@@ -102,6 +105,8 @@ static void on_signal(int sig)
         sio_server_stop(g_srv);
 }
 
+static const char *g_redis_url; /* --redis */
+
 static int parse_args(int argc, char **argv, sio_options *o, bool *raw)
 {
     for (int i = 1; i < argc; i++) {
@@ -123,6 +128,8 @@ static int parse_args(int argc, char **argv, sio_options *o, bool *raw)
                 o->eio.loop = EIO_LOOP_POLL;
             else
                 return -1;
+        } else if (strcmp(argv[i], "--redis") == 0 && i + 1 < argc) {
+            g_redis_url = argv[++i];
         } else if (strcmp(argv[i], "--host") == 0 && i + 1 < argc) {
             o->eio.host = argv[++i];
         } else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
@@ -145,6 +152,8 @@ int main(int argc, char **argv)
     struct sigaction sa;
     sio_options o;
     sio_server *srv;
+    sio_redis *redis = NULL;
+    sio_redis_options ro;
     bool raw = false;
 
     sio_options_init(&o);
@@ -154,7 +163,7 @@ int main(int argc, char **argv)
     if (parse_args(argc, argv, &o, &raw) != 0) {
         fprintf(stderr,
                 "usage: %s [--host H] [--port N] [--raw] [--loop libev|poll] "
-                "[--ping-interval MS]\n",
+                "[--ping-interval MS] [--redis URL]\n",
                 argv[0]);
         return 1;
     }
@@ -164,7 +173,10 @@ int main(int argc, char **argv)
                 o.eio.port);
         return 1;
     }
-    if ((raw ? register_raw(srv) : bench_register(srv)) != 0) {
+    sio_redis_options_init(&ro);
+    ro.url = g_redis_url;
+    if ((raw ? register_raw(srv) : bench_register(srv)) != 0 ||
+        (g_redis_url && !(redis = sio_redis_new(srv, &ro)))) {
         fprintf(stderr, "bench: cannot register handlers\n");
         sio_server_free(srv);
         return 1;
@@ -179,6 +191,7 @@ int main(int argc, char **argv)
     fflush(stdout);
     sio_server_run(srv);
     g_srv = NULL;
+    sio_redis_free(redis);
     sio_server_free(srv);
     fprintf(stderr, "bench: stopped\n");
     return 0;

@@ -123,6 +123,8 @@ typedef struct lg_opts {
     double timeout;  /* --timeout seconds without progress */
     const char *host;
     long port;
+    long ports[16]; /* --ports: connection i goes to ports[i % nports] */
+    int nports;
     const char *path;
     pid_t server_pid;
     struct sockaddr_storage dst;

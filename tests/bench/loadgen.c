@@ -66,6 +66,8 @@ static void usage(FILE *f)
             "  --source A,B,...  bind connections to these source addresses\n"
             "  --ports P,Q,...   spread connections over these ports (a\n"
             "                    cluster); the first gets connection 0\n"
+            "  --room NAME       fanout's room (default r), so that several\n"
+            "                    load generators can share a cluster\n"
             "Ends with one line RESULT mode=... status=... key=value ...;\n"
             "exit 0 ok, 1 usage, 2 connection, 3 protocol, 4 timeout.\n");
 }
@@ -152,7 +154,8 @@ enum {
     OPT_TIMEOUT,
     OPT_HOLD,
     OPT_SOURCE,
-    OPT_PORTS
+    OPT_PORTS,
+    OPT_ROOM
 };
 
 static const struct option long_opts[] = {
@@ -165,6 +168,7 @@ static const struct option long_opts[] = {
     {"hold", required_argument, NULL, OPT_HOLD},
     {"source", required_argument, NULL, OPT_SOURCE},
     {"ports", required_argument, NULL, OPT_PORTS},
+    {"room", required_argument, NULL, OPT_ROOM},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -202,6 +206,7 @@ static void set_defaults(lg_opts *o)
     o->host = "127.0.0.1";
     o->port = 3000;
     o->path = "/socket.io/";
+    o->room = "r";
 }
 
 /* --ports P1,P2,...: several servers (a cluster); connection i goes to
@@ -263,6 +268,13 @@ static const char *parse_opt(lg_opts *o, int c, const char *a)
         return parse_sources(o, a) ? "--source" : NULL;
     case OPT_PORTS:
         return parse_ports(o, a) ? "--ports" : NULL;
+    case OPT_ROOM: /* letters, digits, '-', '_': no JSON escaping */
+        o->room = a;
+        return a[0] && strlen(a) <= 32 &&
+                       strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"
+                                 "OPQRSTUVWXYZ0123456789-_") == strlen(a)
+                   ? NULL
+                   : "--room";
     default:
         return "?";
     }

@@ -12,6 +12,14 @@
 
 static sio_redis *g_redis; /* the process's one cluster connection */
 
+/* socket.data as other servers see it: {"name"}, as a Node chat keeps. */
+static json_t *socket_data(sio_socket *s, void *ud)
+{
+    const char *name = sio_socket_data(s);
+    (void)ud;
+    return name ? json_pack("{ss}", "name", name) : NULL;
+}
+
 int chat_cluster_start(sio_server *srv, const char *url)
 {
     sio_redis_options o;
@@ -19,6 +27,8 @@ int chat_cluster_start(sio_server *srv, const char *url)
     sio_redis_options_init(&o);
     o.url = url;
     g_redis = sio_redis_new(srv, &o);
+    if (g_redis)
+        sio_redis_on_socket_data(g_redis, socket_data, NULL);
     return g_redis ? 0 : -1;
 }
 

@@ -66,8 +66,14 @@ const char *sio_redis_uid(const sio_redis *r);
 typedef void (*sio_redis_result_fn)(int status, json_t *result, void *ud);
 
 /* The sockets t reaches on every server: result an array of objects
- * {"id", "rooms", "handshake", "data"} (data: null from sioc servers). */
+ * {"id", "rooms", "handshake", "data"} (data: what the application's
+ * sio_redis_on_socket_data gives, else null, for sioc's sockets). */
 int sio_redis_fetch_sockets(sio_target t, sio_redis_result_fn fn, void *ud);
+/* socket.data as other servers see it: fn returns a new JSON value for
+ * s (NULL: null). One per cluster object; NULL removes it. */
+typedef json_t *(*sio_redis_data_fn)(sio_socket *s, void *ud);
+void sio_redis_on_socket_data(sio_redis *r, sio_redis_data_fn fn, void *ud);
+
 /* The sids of the sockets in any of t's rooms, on every server (the
  * lighter request: ids only); result an array of strings, no repeats. */
 int sio_redis_sockets(sio_target t, sio_redis_result_fn fn, void *ud);

@@ -33,6 +33,9 @@ test("join counts members on every server; joined and said reach each member onc
   await until(() => events(x, "joined").length === 1, 8000, "x hears y join");
   assert.deepEqual(events(x, "joined")[0], ["joined", "y", "r1"]);
   assert.equal(await ack(z, "join", "r1"), 3);
+  // Node's fetchSockets sees sioc's sockets with the chat's socket.data.
+  const fetched = await node.cmd("fetch", { room: "r1" });
+  assert.deepEqual(fetched.map((s) => s.data.name).sort(), ["x", "y", "z"]);
   await until(() => events(y, "joined").length === 1, 8000, "y hears z join");
   for (let i = 0; i < 20; i++) await ack(x, "say", "r1", `m${i}`);
   await ack(z, "say", "r1", "from node");

@@ -50,6 +50,8 @@ test("server count and fetchSockets cover every server, from sioc and from Node"
   assert.deepEqual(fb.rooms.sort(), [b.id, "f"].sort());
   assert.deepEqual(fb.handshake.auth, { name: "b" });
   assert.equal(fb.handshake.query.transport, "polling");
+  assert.deepEqual(fb.data, { auth: { name: "b" } }); // sio_redis_on_socket_data
+  assert.deepEqual(f.result.find((s) => s.id === n.id).data, { name: "n" }); // Node's socket.data
   const fromNode = await node.cmd("fetch", { room: "f" });
   assert.deepEqual(fromNode.map((s) => s.id).sort(), [a.id, b.id, n.id].sort());
   assert.equal(await node.cmd("serverCount"), 3);

@@ -112,6 +112,16 @@ static void on_server_event(sio_namespace *ns, const char *event, json_t *args,
                              json_pack("{sssO}", "from", "sioc", "args", args));
 }
 
+/* socket.data for other servers: the auth the client sent. */
+static json_t *socket_data(sio_socket *s, void *ud)
+{
+    json_t *h = sio_socket_handshake(s);
+    json_t *d = json_pack("{sO*}", "auth", json_object_get(h, "auth"));
+    (void)ud;
+    json_decref(h);
+    return d;
+}
+
 int main(int argc, char **argv)
 {
     sio_redis_options ro;
@@ -145,6 +155,7 @@ int main(int argc, char **argv)
     if (!(r = sio_redis_new(g_srv, &ro)))
         return 1;
     sio_redis_on_server_event(r, on_server_event, NULL);
+    sio_redis_on_socket_data(r, socket_data, NULL);
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop;
     sigaction(SIGTERM, &sa, NULL);

@@ -62,6 +62,8 @@ struct sio_redis {
     map reqs; /* request id -> siop_redis_req (ours, waiting) */
     sio_redis_server_event_fn on_event;
     void *event_ud;
+    sio_redis_data_fn on_data;
+    void *data_ud;
     int log_level;
     char uid[SIOP_REDIS_UID_LEN + 1];
 };

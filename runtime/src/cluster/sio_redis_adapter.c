@@ -302,11 +302,19 @@ json_t *siop_redis_socket_json(siop_redis_ns *a, sio_socket *s)
     const char *names[256];
     size_t n = ra_socket_rooms(&a->base, s, names, 256);
     json_t *rooms = json_array(), *hs = sio_socket_handshake(s);
+    json_t *data = a->r->on_data ? a->r->on_data(s, a->r->data_ud) : NULL;
 
     for (size_t i = 0; rooms && i < n && i < 256; i++)
         json_array_append_new(rooms, json_string(names[i]));
-    return json_pack("{sssoso*sn}", "id", sio_socket_sid(s), "rooms", rooms,
-                     "handshake", hs ? hs : json_object(), "data");
+    return json_pack("{sssoso*so*}", "id", sio_socket_sid(s), "rooms", rooms,
+                     "handshake", hs ? hs : json_object(), "data",
+                     data ? data : json_null());
+}
+
+void sio_redis_on_socket_data(sio_redis *r, sio_redis_data_fn fn, void *ud)
+{
+    r->on_data = fn;
+    r->data_ud = ud;
 }
 
 /* ---- receiving -------------------------------------------------------------

@@ -32,8 +32,8 @@ extern "C" {
 typedef struct sio_redis sio_redis;
 
 typedef struct sio_redis_options {
-    const char *url;              /* "redis://HOST:PORT" (port 6379 if
-                                     none); copied */
+    const char *url;              /* "redis://[[USER]:PASS@]HOST[:PORT]"
+                                     (port 6379 if none); copied */
     const char *key;              /* channel prefix, "socket.io" */
     unsigned requests_timeout_ms; /* requests between servers; 5000 */
     unsigned retry_min_ms;        /* first reconnection delay; 100 */

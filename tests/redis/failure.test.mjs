@@ -136,3 +136,30 @@ test("a server started while Redis is down serves its clients and joins the clus
     assert.equal(st.code, 0);
   }
 });
+
+test("a password in the URL (AUTH); a wrong one is logged and retried, local service goes on", async () => {
+  const locked = await startRedis(["--requirepass", "s3cret"]);
+  const url = (auth) => ({ url: `redis://${auth}@127.0.0.1:${locked.port}` });
+  const [p, q, wrong] = await Promise.all([
+    startChat(url(":s3cret")),
+    startChat(url("default:s3cret")), // Redis 6 ACL form: USER:PASS
+    startChat(url(":nope")),
+  ]);
+  try {
+    const x = await mk(p, "ax");
+    const y = await mk(q, "ay");
+    const z = await mk(wrong, "az");
+    await ack(x, "join", "locked");
+    assert.equal(await ack(y, "join", "locked"), 2);
+    await ack(x, "say", "locked", "through AUTH");
+    await until(() => texts(y, "ax").length === 1, 8000, "say through an AUTH'd Redis");
+    assert.equal(await ack(z, "join", "locked"), 1, "the refused server counts its own");
+    assert.equal(texts(z, "ax").length, 0);
+    assert.match(wrong.stderr(), /redis: AUTH refused/);
+    assert.ok(wrong.alive());
+  } finally {
+    const st = await Promise.all([p.stop(), q.stop(), wrong.stop()]);
+    await locked.close();
+    for (const x of st) assert.equal(x.code, 0);
+  }
+});

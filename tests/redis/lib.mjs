@@ -56,7 +56,7 @@ async function portOpen(port, ms) {
 
 // A redis-server of its own; restart() stops it and starts it again on
 // the same port (an outage of downMs in between).
-export async function startRedis() {
+export async function startRedis(extra = []) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sioc-redis-"));
   const r = { port: await freePort(), dir, proc: null };
   r.url = `redis://127.0.0.1:${r.port}`;
@@ -64,7 +64,7 @@ export async function startRedis() {
     r.proc = spawn(
       REDIS,
       ["--port", String(r.port), "--bind", "127.0.0.1", "--save", "",
-        "--appendonly", "no", "--dir", dir],
+        "--appendonly", "no", "--dir", dir, ...extra],
       { stdio: "ignore" },
     );
     procs.add(r.proc);

@@ -51,6 +51,7 @@ struct sio_redis {
     void *loop; /* struct ev_loop * */
     char *host;
     int port;
+    char *user, *pass; /* from redis://[USER:]PASS@HOST; NULL: none */
     char *key;
     sio_redis_options opt;
     struct redisAsyncContext *pub, *sub;

@@ -94,6 +94,22 @@ static void on_disconnect(const redisAsyncContext *ac, int status)
     schedule_retry(r);
 }
 
+/* A refused AUTH: one log line per outage, and the connection is
+ * dropped, so that it is tried again (the password may be set later). */
+static void on_auth(redisAsyncContext *ac, void *reply, void *priv)
+{
+    redisReply *m = reply;
+    sio_redis *r = priv;
+
+    if (!m || m->type != REDIS_REPLY_ERROR)
+        return;
+    if (!r->warned)
+        log_line(r->log_level, EIO_LOG_WARN, "redis: AUTH refused: %.200s",
+                 m->str);
+    r->warned = true;
+    redisAsyncDisconnect(ac);
+}
+
 static redisAsyncContext *connect_one(sio_redis *r)
 {
     redisAsyncContext *ac = redisAsyncConnect(r->host, r->port);
@@ -108,6 +124,11 @@ static redisAsyncContext *connect_one(sio_redis *r)
     redisLibevAttach(r->loop, ac);
     redisAsyncSetConnectCallback(ac, on_connect);
     redisAsyncSetDisconnectCallback(ac, on_disconnect);
+    /* Sent first, so before any SUBSCRIBE or PUBLISH. */
+    if (r->pass && r->user)
+        redisAsyncCommand(ac, on_auth, r, "AUTH %s %s", r->user, r->pass);
+    else if (r->pass)
+        redisAsyncCommand(ac, on_auth, r, "AUTH %s", r->pass);
     return ac;
 }
 
@@ -241,14 +262,33 @@ void sio_redis_options_init(sio_redis_options *o)
     o->max_message = 8u << 20;
 }
 
-/* "redis://HOST[:PORT][/DB]" or "HOST[:PORT]". */
+/* "[USER]:PASS@" of a URL (before host): r->user, r->pass. */
+static int parse_userinfo(sio_redis *r, const char *u, size_t n)
+{
+    const char *colon = memchr(u, ':', n);
+
+    if (!colon) /* a password alone */
+        return (r->pass = strndup(u, n)) ? 0 : -1;
+    if (colon > u && !(r->user = strndup(u, (size_t)(colon - u))))
+        return -1;
+    return (r->pass = strndup(colon + 1, n - (size_t)(colon + 1 - u))) ? 0 : -1;
+}
+
+/* "redis://[[USER]:PASS@]HOST[:PORT][/DB]" or "HOST[:PORT]" (the DB
+ * does not matter: Pub/Sub spans databases). */
 static int parse_url(sio_redis *r, const char *url)
 {
     const char *h = strncmp(url, "redis://", 8) == 0 ? url + 8 : url;
-    size_t n = strcspn(h, ":/");
+    const char *at = strrchr(h, '@');
+    size_t n;
     char *end;
     long port = 6379;
 
+    if (at && parse_userinfo(r, h, (size_t)(at - h)) != 0)
+        return -1;
+    if (at)
+        h = at + 1;
+    n = strcspn(h, ":/");
     if (n == 0 || !(r->host = strndup(h, n)))
         return -1;
     if (h[n] == ':') {
@@ -267,6 +307,8 @@ static void redis_free_fields(sio_redis *r)
     map_fini(&r->nsps);
     map_fini(&r->reqs);
     free(r->host);
+    free(r->user);
+    free(r->pass);
     free(r->key);
     free(r);
 }

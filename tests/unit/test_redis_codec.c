@@ -2,7 +2,7 @@
  * notepack.io writes (the encoder of @socket.io/redis-adapter) decode to
  * the values they hold and encode back to the same bytes; JSON requests
  * decode; malformed, oversized-count, ext and too-deep messages are
- * refused. */
+ * refused; Redis URLs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -125,6 +125,37 @@ static void test_refused(void **state)
     json_decref(v);
 }
 
+static void test_url(void **state)
+{
+    siop_redis_url u = {0};
+    (void)state;
+
+    assert_int_equal(siop_redis_parse_url(&u, "redis://10.0.0.2:6380/3"), 0);
+    assert_string_equal(u.host, "10.0.0.2");
+    assert_int_equal(u.port, 6380);
+    assert_null(u.pass);
+    siop_redis_url_fini(&u);
+    assert_int_equal(siop_redis_parse_url(&u, "h"), 0);
+    assert_int_equal(u.port, 6379);
+    siop_redis_url_fini(&u);
+    assert_int_equal(siop_redis_parse_url(&u, "redis://:pw@h:1"), 0);
+    assert_null(u.user);
+    assert_string_equal(u.pass, "pw");
+    siop_redis_url_fini(&u);
+    assert_int_equal(siop_redis_parse_url(&u, "redis://al:p:w@h"), 0);
+    assert_string_equal(u.user, "al");
+    assert_string_equal(u.pass, "p:w");
+    siop_redis_url_fini(&u);
+    assert_int_equal(siop_redis_parse_url(&u, "redis://h:0"), -1);
+    siop_redis_url_fini(&u);
+    assert_int_equal(siop_redis_parse_url(&u, "redis://h:70000"), -1);
+    siop_redis_url_fini(&u);
+    assert_int_equal(siop_redis_parse_url(&u, "redis://:6379"), -1);
+    siop_redis_url_fini(&u);
+    assert_int_equal(siop_redis_parse_url(&u, "redis://h:12x"), -1);
+    siop_redis_url_fini(&u);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -132,6 +163,7 @@ int main(void)
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_json_request),
         cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_url),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

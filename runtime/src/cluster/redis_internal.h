@@ -46,12 +46,21 @@ typedef struct siop_redis_ns {
 
 typedef struct siop_redis_req siop_redis_req;
 
+/* Where Redis is: "redis://[[USER]:PASS@]HOST[:PORT][/DB]" or
+ * "HOST[:PORT]" (the DB does not matter: Pub/Sub spans databases). */
+typedef struct siop_redis_url {
+    char *host;
+    int port;
+    char *user, *pass; /* NULL: none */
+} siop_redis_url;
+/* Fills u (new strings): 0, or -1 (u partly filled: siop_redis_url_fini). */
+int siop_redis_parse_url(siop_redis_url *u, const char *url);
+void siop_redis_url_fini(siop_redis_url *u);
+
 struct sio_redis {
     sio_server *srv;
     void *loop; /* struct ev_loop * */
-    char *host;
-    int port;
-    char *user, *pass; /* from redis://[USER:]PASS@HOST; NULL: none */
+    siop_redis_url url;
     char *key;
     sio_redis_options opt;
     struct redisAsyncContext *pub, *sub;

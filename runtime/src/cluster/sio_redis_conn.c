@@ -54,8 +54,8 @@ static void on_connect(const redisAsyncContext *ac, int status)
         *(sub ? &r->sub : &r->pub) = NULL;
         if (!r->warned)
             log_line(r->log_level, EIO_LOG_WARN,
-                     "redis: cannot connect to %s:%d (%s); retrying", r->host,
-                     r->port, ac->errstr);
+                     "redis: cannot connect to %s:%d (%s); retrying",
+                     r->url.host, r->url.port, ac->errstr);
         r->warned = true;
         schedule_retry(r);
         return;
@@ -65,7 +65,7 @@ static void on_connect(const redisAsyncContext *ac, int status)
         r->warned = false;
         r->backoff_ms = r->opt.retry_min_ms;
         log_line(r->log_level, EIO_LOG_INFO, "redis: connected to %s:%d",
-                 r->host, r->port);
+                 r->url.host, r->url.port);
     }
     if (sub)
         for (size_t i = 0; map_next(&r->nsps, &i, &e);)
@@ -112,7 +112,7 @@ static void on_auth(redisAsyncContext *ac, void *reply, void *priv)
 
 static redisAsyncContext *connect_one(sio_redis *r)
 {
-    redisAsyncContext *ac = redisAsyncConnect(r->host, r->port);
+    redisAsyncContext *ac = redisAsyncConnect(r->url.host, r->url.port);
 
     if (!ac)
         return NULL;
@@ -125,10 +125,11 @@ static redisAsyncContext *connect_one(sio_redis *r)
     redisAsyncSetConnectCallback(ac, on_connect);
     redisAsyncSetDisconnectCallback(ac, on_disconnect);
     /* Sent first, so before any SUBSCRIBE or PUBLISH. */
-    if (r->pass && r->user)
-        redisAsyncCommand(ac, on_auth, r, "AUTH %s %s", r->user, r->pass);
-    else if (r->pass)
-        redisAsyncCommand(ac, on_auth, r, "AUTH %s", r->pass);
+    if (r->url.pass && r->url.user)
+        redisAsyncCommand(ac, on_auth, r, "AUTH %s %s", r->url.user,
+                          r->url.pass);
+    else if (r->url.pass)
+        redisAsyncCommand(ac, on_auth, r, "AUTH %s", r->url.pass);
     return ac;
 }
 
@@ -262,8 +263,8 @@ void sio_redis_options_init(sio_redis_options *o)
     o->max_message = 8u << 20;
 }
 
-/* "[USER]:PASS@" of a URL (before host): r->user, r->pass. */
-static int parse_userinfo(sio_redis *r, const char *u, size_t n)
+/* "[USER]:PASS@" of a URL (before host): r->url.user, r->url.pass. */
+static int parse_userinfo(siop_redis_url *r, const char *u, size_t n)
 {
     const char *colon = memchr(u, ':', n);
 
@@ -274,9 +275,7 @@ static int parse_userinfo(sio_redis *r, const char *u, size_t n)
     return (r->pass = strndup(colon + 1, n - (size_t)(colon + 1 - u))) ? 0 : -1;
 }
 
-/* "redis://[[USER]:PASS@]HOST[:PORT][/DB]" or "HOST[:PORT]" (the DB
- * does not matter: Pub/Sub spans databases). */
-static int parse_url(sio_redis *r, const char *url)
+int siop_redis_parse_url(siop_redis_url *r, const char *url)
 {
     const char *h = strncmp(url, "redis://", 8) == 0 ? url + 8 : url;
     const char *at = strrchr(h, '@');
@@ -301,14 +300,20 @@ static int parse_url(sio_redis *r, const char *url)
     return 0;
 }
 
+void siop_redis_url_fini(siop_redis_url *u)
+{
+    free(u->host);
+    free(u->user);
+    free(u->pass);
+    memset(u, 0, sizeof *u);
+}
+
 static void redis_free_fields(sio_redis *r)
 {
     eio_timer_free(r->retry);
     map_fini(&r->nsps);
     map_fini(&r->reqs);
-    free(r->host);
-    free(r->user);
-    free(r->pass);
+    siop_redis_url_fini(&r->url);
     free(r->key);
     free(r);
 }
@@ -330,7 +335,7 @@ sio_redis *sio_redis_new(sio_server *srv, const sio_redis_options *o)
     map_init(&r->reqs);
     /* The uid (6 characters, as socket.io's) names a channel of every
      * adapter: it comes first. */
-    if (!o->url || parse_url(r, o->url) != 0 || !o->key ||
+    if (!o->url || siop_redis_parse_url(&r->url, o->url) != 0 || !o->key ||
         !(r->key = strdup(o->key)) || !r->loop || util_random_id(id) != 0 ||
         !memcpy(r->uid, id, SIOP_REDIS_UID_LEN) || !r->opt.retry_min_ms ||
         r->opt.retry_max_ms < r->opt.retry_min_ms ||

@@ -1,7 +1,10 @@
-/* cluster.c - the chat's --redis mode (cluster.h). A join first asks
- * every server for the sockets of the room: a room that is a socket's
- * sid anywhere is refused, and the answer counts the members. During a
- * Redis outage the count is this server's (the request ends at once). */
+/* cluster.c - the chat's --redis mode (cluster.h). A join asks every
+ * server for the sockets of the room: the answer counts the members, and
+ * a room that is a socket's sid anywhere is refused. Only a name shaped
+ * like a sid can be one: other rooms are joined at once (so a say sent
+ * right after the join finds the socket in the room, as without Redis)
+ * and only the count waits. During a Redis outage the count is this
+ * server's (the request ends at once). */
 #include "cluster.h"
 
 #include <stdio.h>
@@ -49,7 +52,16 @@ typedef struct pending {
     char *room;
     chat_join_ack *join;
     chat_leave_ack *leave;
+    bool joined; /* joined at once: only the count was awaited */
 } pending;
+
+/* Could room be a socket's sid (20 characters of base64url)? */
+static bool sid_shaped(const char *room)
+{
+    static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq"
+                                 "rstuvwxyz0123456789-_";
+    return strlen(room) == 20 && strspn(room, b64url) == 20;
+}
 
 static bool has(json_t *sids, const char *sid)
 {
@@ -89,7 +101,10 @@ static void joined(int status, json_t *sids, void *ud)
     bool was_in;
     (void)status; /* partial answers count what they can */
 
-    if (!sio_socket_connected(s)) {
+    if (p->joined) {
+        if (p->join)
+            chat_join_ack_send(p->join, members(p, sids));
+    } else if (!sio_socket_connected(s)) {
         if (p->join)
             chat_join_ack_error(p->join, "disconnected");
     } else if (sio_namespace_socket(sio_socket_namespace(s), p->room) ||
@@ -136,12 +151,34 @@ static sio_target room_target(sio_ctx *ctx, const char *room)
     return sio_to(sio_all(sio_socket_namespace(sio_ctx_socket(ctx))), room);
 }
 
+/* A room that cannot be a sid: joined now, `joined` told now. */
+static int join_now(pending *p)
+{
+    sio_socket *s = p->s;
+    bool was_in = sio_in_room(s, p->room);
+
+    if (sio_join(s, p->room) != 0)
+        return -1;
+    if (!was_in)
+        chat_emit_joined(sio_to(sio_to_socket(s), p->room),
+                         sio_socket_data(s) ? sio_socket_data(s) : "?",
+                         p->room);
+    p->joined = true;
+    return 0;
+}
+
 void chat_cluster_join(sio_ctx *ctx, const char *room, chat_join_ack *ack)
 {
     pending *p = pending_new(ctx, room);
 
     if (p)
         p->join = ack;
+    if (p && !sid_shaped(room) && join_now(p) != 0) {
+        if (ack)
+            chat_join_ack_error(ack, "server error");
+        pending_free(p);
+        return;
+    }
     if (!p || sio_redis_sockets(room_target(ctx, room), joined, p) != 0) {
         if (ack)
             chat_join_ack_error(ack, "server error");

@@ -51,13 +51,15 @@ LIBS := $(PKG_LIBS) -lev -lcrypto -lz -lpthread
 # does not compile. ext/ holds the core's extension interface, the one
 # core header web sees. cluster/ (Redis) uses the public API and the
 # codec only. Examples and generated code see runtime/include only.
-RT_LAYERS := util codec transport core web cluster
+RT_LAYERS := util codec transport core web admin cluster
 RT_SEES_util := util
 RT_SEES_codec := util codec
 RT_SEES_transport := util codec transport
 RT_SEES_core := util codec ext core
 RT_SEES_web := util codec ext web
 RT_SEES_cluster := util codec cluster
+# admin: the public API only (sio.h, eio.h), like an application.
+RT_SEES_admin := util admin
 RT_INTERNAL_INC := $(RT_LAYERS:%=-Iruntime/src/%) -Iruntime/src/ext
 
 RT_SRC := $(wildcard $(RT_LAYERS:%=runtime/src/%/*.c))

@@ -284,12 +284,17 @@ static void test_namespace_sockets_and_handshake(void **state)
                         "10.0.0.1");
     assert_string_equal(json_string_value(json_object_get(h, "url")),
                         "/socket.io/");
-    assert_true(json_is_object(json_object_get(h, "headers")));
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(h, "headers"), "x-test")),
+                        "hv");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(h, "query"), "q")),
+        "q v");
     assert_true(json_is_object(json_object_get(h, "auth")));
     assert_true(json_is_false(json_object_get(h, "secure")));
     json_decref(h);
     sess_close(W.sess[1], EIO_CLOSE_TRANSPORT_CLOSE);
-    W.sess[1] = NULL; /* freed by the close */
+    W.sess[1] = NULL;                             /* freed by the close */
     assert_null(sio_socket_handshake(W.sock[1])); /* gone */
     assert_int_equal(sio_namespace_sockets(W.ns, NULL, 0), 2);
 }

@@ -237,7 +237,8 @@ sio_namespace *sio_socket_namespace(const sio_socket *s);
 bool sio_socket_connected(const sio_socket *s);
 /* The handshake in socket.io's shape (socket.handshake), as other
  * servers of a cluster see it: new object {"headers", "address",
- * "xdomain", "secure", "url", "query", "auth"}, every header (names in
+ * "xdomain", "secure", "url", "issued", "query", "auth"} (issued: the
+ * CONNECT's time, ms since 1970), every header (names in
  * lower case) and query argument of the handshake request. NULL when s
  * is gone or out of memory. */
 json_t *sio_socket_handshake(const sio_socket *s);

@@ -50,6 +50,7 @@ test("server count and fetchSockets cover every server, from sioc and from Node"
   assert.deepEqual(fb.rooms.sort(), [b.id, "f"].sort());
   assert.deepEqual(fb.handshake.auth, { name: "b" });
   assert.equal(fb.handshake.query.transport, "polling");
+  assert.ok(Math.abs(fb.handshake.issued - Date.now()) < 600000, "issued: ms since 1970");
   assert.deepEqual(fb.data, { auth: { name: "b" } }); // sio_redis_on_socket_data
   assert.deepEqual(f.result.find((s) => s.id === n.id).data, { name: "n" }); // Node's socket.data
   const fromNode = await node.cmd("fetch", { room: "f" });

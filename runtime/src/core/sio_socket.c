@@ -399,6 +399,7 @@ json_t *sio_socket_handshake(const sio_socket *s)
     json_object_set_new(h, "secure",
                         json_boolean(eio_server_tls(eio_session_server(es))));
     json_object_set_new(h, "url", json_string(path ? path : "/"));
+    json_object_set_new(h, "issued", json_integer(s->connected_at));
     json_object_set_new(h, "query", q);
     json_object_set_new(h, "auth",
                         s->auth ? json_incref(s->auth) : json_object());

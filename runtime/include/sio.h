@@ -86,8 +86,10 @@ sio_socket *sio_namespace_socket(sio_namespace *ns, const char *sid);
 /* ---- handlers --------------------------------------------------------- */
 
 /* Connect: auth is the CONNECT payload as sent (borrowed; {} when
- * absent; any JSON value, usually an object: refuse what you do not
- * want). Return 0 to accept; to refuse, call sio_refuse() and return
+ * absent). A payload that is not an object is refused whatever the
+ * handler returns ("expected an object"): the handler still runs, with
+ * auth JSON null, and may choose the message with sio_refuse(). Return
+ * 0 to accept; to refuse, call sio_refuse() and return
  * non-zero (without sio_refuse the message is "refused"). */
 typedef int (*sio_connect_fn)(sio_ctx *ctx, json_t *auth, void *ud);
 typedef void (*sio_disconnect_fn)(sio_ctx *ctx, sio_reason reason, void *ud);

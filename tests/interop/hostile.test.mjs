@@ -284,12 +284,11 @@ describe("packets for a namespace in the wrong state close the connection", () =
 });
 
 describe("CONNECT payloads that are not objects", () => {
-  // Not a protocol error, but a schema's namespace takes an object: the
-  // typed layer refuses with CONNECT_ERROR (the connect handler may pick
-  // the message, as chat does), even where every field is optional. The
-  // connection stays. (A bare number would read as an ack id: the wire
+  // The codec takes an object or nothing (as socket.io); anything else is
+  // refused with CONNECT_ERROR before any handler runs. The connection
+  // stays. (A bare number would read as an ack id: the wire
   // is ambiguous there.)
-  for (const payload of ['"tok"', "[1]", "null"]) {
+  for (const payload of ['"tok"', "[1]", "null", '["90a21"]', "true"]) {
     test(`40/custom,${payload} is refused, the connection stays`, { timeout: 10000 }, async () => {
       const c = await sioConnect(srv);
       c.send(`40/custom,${payload}`);

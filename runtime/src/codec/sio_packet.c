@@ -296,8 +296,14 @@ static int check_shape(const sio_packet *p, size_t off, sio_error *err)
 
     switch (p->type) {
     case SIO_PKT_CONNECT:
-        /* Any value: an auth payload that is not an object is the
-         * application's to refuse (with CONNECT_ERROR, not a close). */
+        /* Object or nothing, as encode; the code tells the server to
+         * refuse with CONNECT_ERROR rather than close. */
+        if (d && !json_is_object(d)) {
+            perr(err, off, "expected an object");
+            if (err)
+                err->code = SIO_EPAYLOAD;
+            return -1;
+        }
         return 0;
     case SIO_PKT_DISCONNECT:
         if (d)

@@ -40,11 +40,13 @@ typedef struct sio_packet {
 
 /* Parses the text part of a packet, as a server receives it. Checks the
  * type, attachment count (<= max_attachments), namespace (starts with
- * '/'), ack id, JSON, and the payload's shape for the type: CONNECT any
- * value or nothing (the application refuses what it does not want); DISCONNECT
- * nothing; EVENT/BINARY_EVENT a non-empty array whose first element is a
- * string; ACK/BINARY_ACK an array. CONNECT_ERROR is refused (clients never send
- * it). Returns 0 with *out filled (caller owns out->data), or -1 with err set
+ * '/'), ack id, JSON, and the payload's shape for the type: CONNECT an
+ * object or nothing (as socket.io; anything else fails with err->code
+ * SIO_EPAYLOAD, out->type CONNECT and out->nsp set, so that the server
+ * answers CONNECT_ERROR instead of closing); DISCONNECT nothing;
+ * EVENT/BINARY_EVENT a non-empty array whose first element is a string;
+ * ACK/BINARY_ACK an array. CONNECT_ERROR is refused (clients never send it).
+ * Returns 0 with *out filled (caller owns out->data), or -1 with err set
  * (out->data NULL).
  *
  * Details: binary types need "N-" with 1 <= N <= max_attachments, other

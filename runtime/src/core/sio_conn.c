@@ -248,7 +248,10 @@ static void on_text(sio_conn *c, const uint8_t *buf, size_t len)
     }
     if (siop_packet_parse((const char *)buf, len, c->srv->opt.max_attachments,
                           &p, &err) != 0) {
-        conn_fail(c, err.text, buf, len);
+        if (err.code == SIO_EPAYLOAD && p.type == SIO_PKT_CONNECT)
+            siop_namespace_on_bad_connect(c, &p, err.text, in);
+        else
+            conn_fail(c, err.text, buf, len);
         return;
     }
     if (p.type == SIO_PKT_BINARY_EVENT || p.type == SIO_PKT_BINARY_ACK) {

@@ -192,6 +192,9 @@ void siop_conn_on_shutdown(eio_server *e, void *ud);
 /* sio_namespace.c */
 /* A CONNECT packet: joins the namespace, runs its connect handler. */
 void siop_namespace_on_connect_packet(sio_conn *c, sio_packet *p, span in);
+/* A CONNECT whose payload is not an object: CONNECT_ERROR, no close. */
+void siop_namespace_on_bad_connect(sio_conn *c, const sio_packet *p,
+                                   const char *why, span in);
 void siop_namespace_free(sio_namespace *ns);
 
 /* sio_socket.c */

@@ -116,8 +116,7 @@ void siop_routes_free(sio_web *web)
 /* ---- matching --------------------------------------------------------------
  */
 
-/* Matches path against pattern, filling r's params; true on a match. */
-static bool match(const char *pattern, const char *path, sio_req *r)
+bool siop_route_match(const char *pattern, const char *path, sio_req *r)
 {
     r->nparams = 0;
     while (*pattern == '/' && *path == '/') {
@@ -152,7 +151,7 @@ static route *find_route(struct sio_routes *rs, sio_req *r, bool *path_only)
 {
     *path_only = false;
     for (route *rt = rs->routes; rt; rt = rt->next) {
-        bool m = match(rt->pattern, sio_req_path(r), r);
+        bool m = siop_route_match(rt->pattern, sio_req_path(r), r);
         if (m && strcmp(rt->method, sio_req_method(r)) == 0)
             return rt;
         *path_only |= m;

@@ -53,6 +53,9 @@ typedef struct sio_options {
     unsigned connect_timeout_ms; /* default 45000: no namespace joined
                                     by then closes the session */
     size_t max_attachments;      /* per packet; default 10 */
+    size_t max_rooms_per_socket; /* rooms a socket is in, its own sid
+                                    room not counted; default 1000;
+                                    past it sio_join gives SIO_ELIMIT */
 } sio_options;
 
 void sio_options_init(sio_options *o);

@@ -74,12 +74,15 @@ struct sio_socket {
     void *data;
     sio_encoded *held; /* emits made while connecting */
     size_t nheld, capheld;
-    struct out_ack *out_acks;           /* emits waiting for the client's ack */
+    struct out_ack *out_acks;           /* emits waiting for the client's ack,
+                                           oldest first */
+    map out_ids;                        /* their ids (text) -> out_ack */
     struct sio_pending_ack *typed_acks; /* taken by typed handlers, not
                                            answered yet (sio_ack.c) */
     int64_t next_ack_id;
-    void *adapter_data; /* the adapter's per-socket state (its rooms) */
-    uint64_t mark;      /* broadcast dedup: last broadcast that saw it */
+    struct out_ack **out_tail; /* where the next one is appended */
+    void *adapter_data;        /* the adapter's per-socket state (its rooms) */
+    uint64_t mark;             /* broadcast dedup: last broadcast that saw it */
     char sid[UTIL_ID_LEN + 1];
 };
 
@@ -139,8 +142,10 @@ struct sio_pending_ack {
 
 /* An emit waiting for the client's ack (sio_ack.c). */
 struct out_ack {
-    struct out_ack *next;
+    struct out_ack *next, **prev; /* prev: the pointer to it */
     int64_t id;
+    char key[24]; /* id as text, the key in s->out_ids */
+    size_t klen;
     eio_timer *timer;
     sio_socket *s; /* not a reference: the socket ends its acks first */
     const sio_params *reply;

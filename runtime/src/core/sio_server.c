@@ -16,6 +16,7 @@ void sio_options_init(sio_options *o)
     o->eio.path = "/socket.io/";
     o->connect_timeout_ms = 45000;
     o->max_attachments = 10;
+    o->max_rooms_per_socket = 1000;
 }
 
 static int on_http(eio_http_req *req, void *ud)
@@ -42,6 +43,8 @@ sio_server *sio_server_new(const sio_options *o)
         srv->opt = *o;
     else
         sio_options_init(&srv->opt);
+    if (!srv->opt.max_rooms_per_socket)
+        srv->opt.max_rooms_per_socket = 1000;
     map_init(&srv->nsps);
     srv->arena = siop_arena_new();
     if (!srv->arena) {

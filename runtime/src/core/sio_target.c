@@ -143,11 +143,18 @@ int sio_emit_params(sio_target to, const char *nsp, const char *event,
 
 int sio_join(sio_socket *s, const char *room_name)
 {
+    sio_adapter *a;
+
     if (!s || !room_name)
         return SIO_EINVAL;
     if (s->state == SOCK_GONE)
         return SIO_ECLOSED;
-    return s->ns->adapter->ops->join(s->ns->adapter, s, room_name);
+    a = s->ns->adapter;
+    if (!a->ops->in_room(a, s, room_name) &&
+        a->ops->socket_rooms(a, s, NULL, 0) >
+            s->ns->srv->opt.max_rooms_per_socket)
+        return SIO_ELIMIT; /* the count includes the sid room */
+    return a->ops->join(a, s, room_name);
 }
 
 int sio_leave(sio_socket *s, const char *room_name)

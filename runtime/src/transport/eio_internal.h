@@ -84,6 +84,10 @@ struct eio_session {
     eio_timer reap_timer; /* frees a dead session outside its callbacks */
     eio_timer bye_timer;  /* the client's close packet, one turn later */
     bool client_closing;  /* that packet came; later ones are ignored */
+    uint8_t *rx;          /* a POST body still being handed out */
+    size_t rx_len, rx_off;
+    struct lws *post_wsi; /* that POST, answered after its last packet */
+    eio_timer rx_timer;   /* its next packets, one loop turn later */
     eio_request *req;
     void *data;
     eio_session *prev, *next; /* every live session of the server */
@@ -249,6 +253,9 @@ void eiop_poll_closed(struct pss *p, struct lws *wsi);
 int eiop_post_body_chunk(struct lws *wsi, struct pss *p, const void *in,
                          size_t len);
 void eiop_post_body_done(struct lws *wsi, struct pss *p);
+/* Drops what is left of a POST body and answers the POST (idempotent). */
+void eiop_post_finish(eio_session *s);
+void eiop_post_next(eio_timer *t, void *ud); /* rx_timer's callback */
 
 /* eio_app.c */
 int eiop_app_request(struct lws *wsi, struct pss *p);

@@ -32,6 +32,8 @@ void eio_options_init(eio_options *o)
     o->allow_upgrades = true;
     o->max_buffered = 16u << 20;
     o->http_max_body = 1u << 20;
+    o->max_payload_packets = 10000;
+    o->packets_per_turn = 64;
     o->shutdown_grace_ms = 3000;
     o->log_level = EIO_LOG_INFO;
 }
@@ -68,6 +70,10 @@ static int copy_options(eio_server *srv, const eio_options *o)
         srv->opts.max_payload = 1000000;
     if (!srv->opts.max_buffered)
         srv->opts.max_buffered = 16u << 20;
+    if (!srv->opts.max_payload_packets)
+        srv->opts.max_payload_packets = 10000;
+    if (!srv->opts.packets_per_turn)
+        srv->opts.packets_per_turn = 64;
     if (!srv->opts.http_max_body)
         srv->opts.http_max_body = 1u << 20;
     if (!srv->opts.ping_interval_ms)

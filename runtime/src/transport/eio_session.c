@@ -117,6 +117,7 @@ void eiop_session_abort(eio_session *s, eio_close_reason why, char poll_reply)
     eio_timer_stop(&s->close_timer);
     eio_timer_stop(&s->bye_timer);
     detach_wsis(s, poll_reply);
+    eiop_post_finish(s);
     eio_timer_start(&s->reap_timer, 0);
 }
 
@@ -133,6 +134,7 @@ void eiop_session_free(eio_session *s)
     eio_timer_stop(&s->close_timer);
     eio_timer_stop(&s->reap_timer);
     eio_timer_stop(&s->bye_timer);
+    eiop_post_finish(s);
     if (s->prev)
         s->prev->next = s->next;
     else
@@ -226,6 +228,7 @@ eio_session *eiop_session_new(eio_server *srv, struct lws *wsi,
     eiop_timer_init(&s->close_timer, srv, close_timer_fire, s);
     eiop_timer_init(&s->reap_timer, srv, reap_fire, s);
     eiop_timer_init(&s->bye_timer, srv, bye_fire, s);
+    eiop_timer_init(&s->rx_timer, srv, eiop_post_next, s);
     if (queue_open_packet(s) != 0) {
         eiop_session_free(s);
         return NULL;

@@ -130,3 +130,31 @@ describe("a flood of acked joins in one POST", () => {
     by.close();
   });
 });
+
+// What JavaScript clients send that jansson refuses: never a closed
+// connection (docs/limits.md, "JSON leniency").
+describe("what JavaScript sends is answered, not a close", () => {
+  test("1e400, a lone surrogate, nesting past 32: answers; the connection and a bystander stay", { timeout: 30000 }, async () => {
+    const by = await wsUser("bystander3");
+    const c = await wsUser("js");
+    const deep = "[".repeat(40) + "]".repeat(40);
+    c.send('421["ping_me",1e400]');
+    assert.equal(await nextWith(c, "431", "ack 1"), '431[{"error":"n: expected int"}]');
+    c.send('422["join","js"]');
+    assert.equal(await nextWith(c, "432", "ack 2"), "432[1]");
+    // JSON.stringify of a string cut inside an emoji
+    c.send(`423["say","js",${JSON.stringify("cut \u{1F600}".slice(0, -1))}]`);
+    assert.equal(await nextWith(c, '42["said"', "said"), '42["said","js","js","cut \uFFFD"]');
+    assert.equal(await nextWith(c, "433", "ack 3"), "433[true]");
+    c.send(`424["say","js",${deep}]`);
+    assert.equal(await nextWith(c, "434", "ack 4"), '434[{"error":"JSON nested too deeply"}]');
+    c.send(`42["say","js",${deep}]`); // no ack asked: dropped
+    c.send('425["rooms"]');
+    assert.equal(await nextWith(c, "435", "ack 5"), '435[["js"]]');
+    by.send('421["rooms"]');
+    assert.equal(await nextWith(by, "431", "bystander's ack"), "431[[]]");
+    assert.equal(c.closeInfo, null);
+    c.close();
+    by.close();
+  });
+});

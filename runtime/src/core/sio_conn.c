@@ -218,6 +218,25 @@ static void dispatch(sio_conn *c, sio_packet *p, span in)
     }
 }
 
+/* A well-formed event over a limit (nesting): an error ack when it asks
+ * for one, else dropped; the connection stays. */
+static void event_refused(sio_conn *c, const sio_packet *p, const char *why,
+                          span in)
+{
+    span nsp = {p->nsp, p->nsp_len};
+    sio_socket *s = siop_conn_find(c, p->nsp, p->nsp_len);
+
+    if (!s || s->state != SOCK_CONNECTED) {
+        siop_conn_log(c, EIO_LOG_INFO, nsp, SPAN_NONE, "namespace not joined",
+                      in);
+        siop_conn_close(c, SIO_REASON_FORCED_CLOSE);
+        return;
+    }
+    siop_conn_log(c, EIO_LOG_INFO, nsp, SPAN_NONE, why, in);
+    if (p->id >= 0)
+        (void)siop_ack_answer(s, p->id, json_pack("[{s:s}]", "error", why));
+}
+
 static int pending_start(sio_conn *c, const sio_packet *p)
 {
     pending *b = &c->bin;
@@ -250,6 +269,8 @@ static void on_text(sio_conn *c, const uint8_t *buf, size_t len)
                           &p, &err) != 0) {
         if (err.code == SIO_EPAYLOAD && p.type == SIO_PKT_CONNECT)
             siop_namespace_on_bad_connect(c, &p, err.text, in);
+        else if (err.code == SIO_ELIMIT && p.type == SIO_PKT_EVENT)
+            event_refused(c, &p, err.text, in);
         else
             conn_fail(c, err.text, buf, len);
         return;

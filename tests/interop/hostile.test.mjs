@@ -104,6 +104,23 @@ describe("malformed Socket.IO packets over websocket close that connection", () 
     await goodStillWorks();
   });
 
+  // RFC 6455 5.1 wants a server to close on an unmasked client frame;
+  // libwebsockets 4.1.6 reads one like a masked one (ops-ws.c keeps the
+  // mask bit in a private field and only skips the key), and tells its
+  // user nothing, so this server cannot refuse it (docs/limits.md). This
+  // pins that behaviour: the frame is read, the connection and the
+  // others carry on.
+  test("an unmasked client frame is read as a masked one (libwebsockets 4.1.6)", { timeout: 10000 }, async () => {
+    const c = await sioConnect(srv);
+    const payload = Buffer.from('429["message-with-ack","bare"]');
+    c.ws._socket.write(Buffer.concat([Buffer.from([0x81, payload.length]), payload]));
+    assert.equal(await c.next(3000, "ack of the unmasked frame"), '439["bare"]');
+    c.send('4210["message-with-ack","masked"]');
+    assert.equal(await c.next(3000, "ack"), '4310["masked"]');
+    c.close();
+    await goodStillWorks();
+  });
+
   test("invalid UTF-8 in a text frame", { timeout: 10000 }, async () => {
     // ws refuses to send invalid UTF-8 as text, so write the frame by
     // hand: FIN + text opcode, masked, payload "42[\"\xff\xfe\"]".

@@ -84,7 +84,7 @@ static void usage(FILE *f, const char *argv0)
             "  --ping-timeout MS     Engine.IO pingTimeout (default 200)\n"
             "  --max-payload BYTES   Engine.IO maxPayload (default 1000000)\n"
             "  --max-buffered BYTES  outbound bytes a client may leave unread\n"
-            "                        before it is closed (default 16 MiB)\n"
+            "                        before it is closed (default 4 MiB)\n"
             "  --connect-timeout MS  Socket.IO connectTimeout (default "
             "1000)\n"
             "  --cors-origin LIST    CORS: \"*\" (default) or origins, "
@@ -151,7 +151,7 @@ static int parse_args(int argc, char **argv, conf_opts *o)
         .ping_interval_ms = 300,
         .ping_timeout_ms = 200,
         .max_payload = 1000000,
-        .max_buffered = 16u << 20,
+        .max_buffered = 4u << 20,
         .connect_timeout_ms = 1000,
         .cors_origin = "*",
         .engine_io = false,
@@ -303,8 +303,8 @@ void conformance_on_message_with_ack(sio_ctx *ctx, json_t *rest,
 void conformance_on_any(sio_ctx *ctx, const char *event, json_t *args)
 {
     (void)args;
-    fprintf(stderr, "conformance: %s: unknown event \"%s\"\n",
-            sio_ctx_sid(ctx), event);
+    fprintf(stderr, "conformance: %s: unknown event \"%s\"\n", sio_ctx_sid(ctx),
+            event);
     if (sio_ctx_wants_ack(ctx))
         (void)sio_ack_error(ctx, "unknown event");
 }

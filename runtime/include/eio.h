@@ -126,8 +126,9 @@ typedef struct eio_options {
     bool polling;                     /* default true */
     bool websocket;                   /* default true */
     bool allow_upgrades;              /* default true */
-    size_t max_buffered;              /* per-session outbound bytes; default
-                                         16 MiB; past it the session closes */
+    size_t max_buffered;              /* per-session outbound memory (see
+                                         eio_session_buffered); default 4 MiB;
+                                         past it the session closes */
     unsigned shutdown_grace_ms;       /* default 3000 */
     size_t http_max_body;             /* plain HTTP request bodies; default
                                          1 MiB, past it 413 */
@@ -215,7 +216,9 @@ int eio_session_send_volatile(eio_session *s, eio_msg *m);
  * EIO_ENOMEM also leaves nothing queued. */
 int eio_session_send_all(eio_session *s, eio_msg *const *m, size_t n,
                          bool volatile_);
-/* Bytes queued and not yet written. */
+/* Memory held by what is queued and not yet written: each message's
+ * allocation (header, headroom, capacity) and queue slot, not only its
+ * payload bytes; max_buffered bounds this. */
 size_t eio_session_buffered(const eio_session *s);
 /* Flushes what is queued, then closes (close callback: EIO_CLOSE_SERVER). */
 void eio_session_close(eio_session *s);

@@ -376,6 +376,26 @@ describe("floods", () => {
 });
 
 describe("slow consumers", () => {
+  // The outbound limit counts what a queued packet holds (its block and
+  // slot, ~100 bytes at least), not its payload: 3000 tiny answers
+  // (~21 bytes each, 63 kB of payload) pass a 64 KiB limit.
+  test("many tiny unread answers count their memory: closed past max-buffered", { timeout: 30000 }, async () => {
+    const s2 = await startServer(["--max-buffered", "65536"]);
+    try {
+      const { sid } = await pollingOpen(s2);
+      assert.equal((await push(s2, sid, "40")).status, 200);
+      const body = new Array(3000).fill('42["message",1]').join("\x1e");
+      const r = await push(s2, sid, body);
+      assert.equal(r.status, 200);
+      for (let i = 0; i < 50 && !/outbound buffer over 65536 bytes/.test(s2.err); i++) await sleep(20);
+      assert.match(s2.err, /outbound buffer over 65536 bytes/);
+      const p = await poll(s2, sid);
+      assert.ok(p.status === 400 || /^1|\x1e1$/.test(p.text), `session still open: ${p.status} ${p.text.slice(0, 80)}`);
+    } finally {
+      await s2.stop();
+    }
+  });
+
   // A client that stops reading must not grow the server without bound:
   // past --max-buffered of unwritten replies, that connection is closed
   // (one log line) and the others carry on.

@@ -73,6 +73,10 @@ int eiop_payload_append(eio_msg **out, const uint8_t *pkt, size_t len,
 /* The payload of m for lws_write (LWS_PRE headroom before it), even
  * when m is shared (eio_msg.c). */
 uint8_t *eiop_msg_frame(eio_msg *m);
+/* The memory m holds (its block: header, headroom, capacity), plus a
+ * queue slot and the allocator's own overhead: what a session's
+ * outbound buffer counts, not the payload's length. */
+size_t eiop_msg_footprint(const eio_msg *m);
 
 /* True if buf[0..len) is well-formed UTF-8 (no overlongs, surrogates or
  * code points over U+10FFFF). */

@@ -79,7 +79,8 @@ struct eio_session {
     struct lws *probe_ws; /* websocket probing an upgrade */
     struct lws *poll_wsi; /* the held GET */
     eio_msg **q_v;        /* outbound ring */
-    size_t q_head, q_len, q_cap, q_bytes;
+    size_t q_head, q_len, q_cap, q_bytes; /* q_bytes: payload lengths */
+    size_t q_held; /* their footprints (eiop_msg_footprint) */
     eio_timer ping_timer, pong_timer, close_timer;
     eio_timer reap_timer; /* frees a dead session outside its callbacks */
     eio_timer bye_timer;  /* the client's close packet, one turn later */

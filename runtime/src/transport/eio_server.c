@@ -30,7 +30,7 @@ void eio_options_init(eio_options *o)
     o->polling = true;
     o->websocket = true;
     o->allow_upgrades = true;
-    o->max_buffered = 16u << 20;
+    o->max_buffered = 4u << 20;
     o->http_max_body = 1u << 20;
     o->max_payload_packets = 10000;
     o->packets_per_turn = 64;
@@ -69,7 +69,7 @@ static int copy_options(eio_server *srv, const eio_options *o)
     if (!srv->opts.max_payload)
         srv->opts.max_payload = 1000000;
     if (!srv->opts.max_buffered)
-        srv->opts.max_buffered = 16u << 20;
+        srv->opts.max_buffered = 4u << 20;
     if (!srv->opts.max_payload_packets)
         srv->opts.max_payload_packets = 10000;
     if (!srv->opts.packets_per_turn)

@@ -43,6 +43,7 @@ static int queue_push(eio_session *s, eio_msg *m)
     s->q_v[(s->q_head + s->q_len) % s->q_cap] = eio_msg_ref(m);
     s->q_len++;
     s->q_bytes += eio_msg_len(m);
+    s->q_held += eiop_msg_footprint(m);
     return 0;
 }
 
@@ -55,6 +56,7 @@ eio_msg *eiop_queue_pop(eio_session *s)
     s->q_head = (s->q_head + 1) % s->q_cap;
     s->q_len--;
     s->q_bytes -= eio_msg_len(m);
+    s->q_held -= eiop_msg_footprint(m);
     return m;
 }
 
@@ -354,7 +356,7 @@ const char *eio_session_transport(const eio_session *s)
 
 size_t eio_session_buffered(const eio_session *s)
 {
-    return s->q_bytes;
+    return s->q_held;
 }
 
 int eio_session_send_all(eio_session *s, eio_msg *const *m, size_t n,
@@ -364,13 +366,15 @@ int eio_session_send_all(eio_session *s, eio_msg *const *m, size_t n,
 
     if (s->state != SS_OPEN)
         return EIO_ECLOSED;
+    /* What the messages really hold, not their length: a client
+     * leaving many tiny packets unread costs their blocks. */
     for (size_t i = 0; i < n; i++)
-        bytes += eio_msg_len(m[i]);
+        bytes += eiop_msg_footprint(m[i]);
     /* The limits and the queue's room are checked for the whole group
      * before any of it is queued. */
-    if (volatile_ && s->q_bytes + bytes > s->srv->opts.max_buffered / 2)
+    if (volatile_ && s->q_held + bytes > s->srv->opts.max_buffered / 2)
         return EIO_ELIMIT;
-    if (s->q_bytes + bytes > s->srv->opts.max_buffered) {
+    if (s->q_held + bytes > s->srv->opts.max_buffered) {
         LOGF(s->srv, EIO_LOG_WARN,
              "eio %s: outbound buffer over %zu bytes, closing", s->sid,
              s->srv->opts.max_buffered);

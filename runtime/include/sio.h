@@ -56,6 +56,15 @@ typedef struct sio_options {
     size_t max_rooms_per_socket; /* rooms a socket is in, its own sid
                                     room not counted; default 1000;
                                     past it sio_join gives SIO_ELIMIT */
+    /* A binary packet's attachments (held until the last one came): */
+    unsigned attachment_timeout_ms;     /* default 30000 from the packet's
+                                           head to its last attachment */
+    size_t max_attachment_bytes;        /* held per connection; default
+                                           8 MiB */
+    size_t max_server_attachment_bytes; /* held by all connections;
+                                           default 64 MiB. Past any of
+                                           the three the connection
+                                           closes (one log line) */
 } sio_options;
 
 void sio_options_init(sio_options *o);

@@ -30,6 +30,7 @@ struct sio_server {
     void *adapter_ud;
     const siop_ext_ops *ext_ops; /* the extension (sio_ext.h), or NULL */
     void *ext;
+    size_t att_bytes; /* attachments held by every connection */
 };
 
 typedef struct handler {
@@ -92,7 +93,8 @@ typedef struct pending {
     char *nsp;
     uint8_t **att;
     size_t *att_len;
-    size_t natt; /* received so far; pkt.attachments expected */
+    size_t natt;  /* received so far; pkt.attachments expected */
+    size_t bytes; /* copies held, counted in srv->att_bytes too */
 } pending;
 
 struct sio_conn {
@@ -101,6 +103,7 @@ struct sio_conn {
     sio_conn *prev, *next;
     sio_socket *sockets;
     eio_timer *connect_timer;
+    eio_timer *att_timer; /* made on the first binary packet */
     pending bin;
     bool has_bin;
     bool closing;   /* input is ignored from now on */

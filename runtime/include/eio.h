@@ -161,13 +161,20 @@ typedef struct eio_options {
                              its PEM private key; both paths are
                              copied, the files read at start */
     const char *tls_key;
-    size_t max_payload_packets; /* packets in one polling POST; default
-                                   10000; past it 400 and the session
-                                   closes */
-    unsigned packets_per_turn;  /* packets of one POST handed to the
-                                   application per loop turn (the rest
-                                   on the next turns, the POST answered
-                                   after the last); default 64 */
+    size_t max_payload_packets;       /* packets in one polling POST; default
+                                         10000; past it 400 and the session
+                                         closes */
+    size_t max_new_sessions;          /* sessions that have sent no message
+                                         yet (a handshake, nothing after);
+                                         default 10000 */
+    size_t max_new_sessions_per_addr; /* the same, per remote address;
+                                     default 128. Past either a new
+                                     handshake gets 503 {"code":6,
+                                     "message":"Too many sessions"} */
+    unsigned packets_per_turn;        /* packets of one POST handed to the
+                                         application per loop turn (the rest
+                                         on the next turns, the POST answered
+                                         after the last); default 64 */
 } eio_options;
 
 enum { EIO_LOG_ERR, EIO_LOG_WARN, EIO_LOG_INFO, EIO_LOG_DEBUG };

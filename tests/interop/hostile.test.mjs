@@ -239,9 +239,9 @@ describe("Engine.IO level", () => {
 // Writes raw bytes on one TCP connection; resolves to everything the
 // server sent until it closed the connection (or ms passed: then
 // closed is false).
-function rawExchange(bytes, ms = 3000) {
+function rawExchange(bytes, ms = 3000, server = srv) {
   return new Promise((resolve) => {
-    const s = net.connect(srv.port, "127.0.0.1");
+    const s = net.connect(server.port, "127.0.0.1");
     let got = "";
     const t = setTimeout(() => {
       s.destroy();
@@ -372,6 +372,39 @@ describe("floods", () => {
       assert.equal(await conns[i].next(5000), `42["message-back","c${i}"]`);
     for (const c of conns) c.close();
     await goodStillWorks();
+  });
+});
+
+describe("handshakes that say nothing", () => {
+  // Sessions that have sent no message yet are bounded per address
+  // (--max-new-per-addr; eio_options.max_new_sessions_per_addr): past
+  // it a handshake, polling or WebSocket, gets 503; a session that
+  // speaks frees its place; joined connections are not affected.
+  test("past max-new-per-addr: 503 for both transports, others unaffected", { timeout: 30000 }, async () => {
+    const s2 = await startServer(["--max-new-per-addr", "4", "--connect-timeout", "20000"]);
+    try {
+      const ok = await sioConnect(s2); // joined: not counted
+      const sids = [];
+      for (let i = 0; i < 4; i++) sids.push((await pollingOpen(s2)).sid);
+      const r = await request("GET", eioUrl(s2));
+      assert.equal(r.status, 503, r.text);
+      assert.deepEqual(JSON.parse(r.text), { code: 6, message: "Too many sessions" });
+      const { text: w } = await rawExchange(
+        "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\n" +
+        "Upgrade: websocket\r\nConnection: Upgrade\r\n" +
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+        1500, s2);
+      assert.match(w, /^HTTP\/1\.[01] 503 /, w);
+      assert.match(s2.err, /too many new sessions/);
+      // One speaks: a place is free again.
+      assert.equal((await push(s2, sids[0], "40")).status, 200);
+      assert.ok((await pollingOpen(s2)).sid);
+      ok.send('421["message-with-ack","still"]');
+      assert.equal(await ok.next(3000, "ack"), '431["still"]');
+      ok.close();
+    } finally {
+      await s2.stop();
+    }
   });
 });
 

@@ -90,6 +90,7 @@ struct eio_session {
     struct lws *post_wsi; /* that POST, answered after its last packet */
     eio_timer rx_timer;   /* its next packets, one loop turn later */
     eio_request *req;
+    bool fresh; /* no message from the client yet: counted in srv */
     void *data;
     eio_session *prev, *next; /* every live session of the server */
 };
@@ -107,9 +108,11 @@ struct eio_server {
     char *host, *path, *cors, *tls_cert, *tls_key;
     eio_callbacks cb;
     void *ud;
-    map sessions;     /* sid -> session, not the dying ones */
-    eio_session *all; /* every session not yet freed */
-    size_t dying;     /* aborted, not yet reaped */
+    map sessions;      /* sid -> session, not the dying ones */
+    map fresh_by_addr; /* remote address -> struct fresh_count */
+    size_t fresh;      /* sessions that have sent no message yet */
+    eio_session *all;  /* every session not yet freed */
+    size_t dying;      /* aborted, not yet reaped */
     int port;
     pthread_mutex_t post_lock;
     struct post_item *post_head, *post_tail;
@@ -202,6 +205,11 @@ void eiop_session_abort(eio_session *s, eio_close_reason why, char poll_reply);
 void eiop_session_close(eio_session *s, eio_close_reason why);
 void eiop_session_free(eio_session *s);
 void eiop_session_flush(eio_session *s);
+/* New sessions per address (eio_session.c): may one more come from
+ * addr? Counted from creation to the client's first message. */
+bool eiop_fresh_room(eio_server *srv, const char *addr);
+void eiop_fresh_end(eio_session *s);
+
 /* Handles one packet; -1 if the session ended. */
 int eiop_session_packet(eio_session *s, const struct eio_packet *pk);
 eio_msg *eiop_queue_pop(eio_session *s);
@@ -219,7 +227,10 @@ enum {
     ERR_BAD_REQUEST,
     ERR_FORBIDDEN,
     ERR_UNSUPPORTED_PROTOCOL_VERSION,
+    ERR_TOO_MANY_SESSIONS, /* ours: 503 */
 };
+/* The HTTP status of an error code. */
+int eiop_error_status(int code);
 const char *eiop_error_message(int code);
 enum req_kind { REQ_POLLING, REQ_WEBSOCKET };
 /* Checks an Engine.IO request's query: -1 if fine, else an error code;
@@ -228,7 +239,7 @@ int eiop_verify_request(struct lws *wsi, enum req_kind kind, bool is_get,
                         eio_session **sout);
 /* Is uri the configured Engine.IO path (trailing slash optional)? */
 bool eiop_path_matches(const eio_server *srv, const char *uri, int len);
-/* Answers {"code":N,"message":...} with 400 (403 for ERR_FORBIDDEN). */
+/* Answers {"code":N,"message":...} with eiop_error_status(code). */
 void eiop_respond_error(struct lws *wsi, struct pss *p, int code);
 void eiop_refuse_upgrade(struct lws *wsi, int code);
 

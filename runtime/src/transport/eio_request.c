@@ -265,7 +265,15 @@ const char *eio_session_path(const eio_session *s)
 static const char *const error_messages[] = {
     "Transport unknown", "Session ID unknown", "Bad handshake method",
     "Bad request",       "Forbidden",          "Unsupported protocol version",
+    "Too many sessions",
 };
+
+int eiop_error_status(int code)
+{
+    return code == ERR_FORBIDDEN           ? 403
+           : code == ERR_TOO_MANY_SESSIONS ? 503
+                                           : 400;
+}
 
 const char *eiop_error_message(int code)
 {
@@ -322,6 +330,12 @@ int eiop_verify_request(struct lws *wsi, enum req_kind kind, bool is_get,
         return ERR_UNSUPPORTED_PROTOCOL_VERSION;
     if (srv->stopping)
         return ERR_FORBIDDEN;
+    {
+        char addr[64];
+        lws_get_peer_simple(wsi, addr, sizeof addr);
+        if (!eiop_fresh_room(srv, addr))
+            return ERR_TOO_MANY_SESSIONS;
+    }
     return -1;
 }
 
@@ -348,7 +362,7 @@ void eiop_refuse_upgrade(struct lws *wsi, int code)
     LOGF(eiop_server_of(wsi), EIO_LOG_INFO, "eio: upgrade refused: %s",
          error_messages[code]);
     if (n < 0 || (size_t)n >= sizeof body ||
-        lws_add_http_common_headers(wsi, code == ERR_FORBIDDEN ? 403 : 400,
+        lws_add_http_common_headers(wsi, eiop_error_status(code),
                                     "application/json", (lws_filepos_t)n, &pp,
                                     end) ||
         lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION,
@@ -366,6 +380,6 @@ void eiop_respond_error(struct lws *wsi, struct pss *p, int code)
     char body[96];
     snprintf(body, sizeof body, "{\"code\":%d,\"message\":\"%s\"}", code,
              error_messages[code]);
-    eiop_respond_text(wsi, p, code == ERR_FORBIDDEN ? 403 : 400,
-                      "application/json", body);
+    eiop_respond_text(wsi, p, eiop_error_status(code), "application/json",
+                      body);
 }

@@ -171,6 +171,13 @@ typedef struct eio_options {
                                      default 128. Past either a new
                                      handshake gets 503 {"code":6,
                                      "message":"Too many sessions"} */
+    bool ws_any_origin;               /* WebSocket handshakes from any page.
+                                         Default false: a handshake whose
+                                         Origin is neither the server's own
+                                         (its Host) nor in cors_origin (any
+                                         with "*") gets 403. Without Origin
+                                         (not a browser): accepted. See
+                                         eio_server_strict_origins */
     unsigned packets_per_turn;        /* packets of one POST handed to the
                                          application per loop turn (the rest
                                          on the next turns, the POST answered
@@ -180,6 +187,18 @@ typedef struct eio_options {
 enum { EIO_LOG_ERR, EIO_LOG_WARN, EIO_LOG_INFO, EIO_LOG_DEBUG };
 
 void eio_options_init(eio_options *o);
+
+/* Is origin (an Origin header, "scheme://host[:port]") allowed to send
+ * a browser's credentials here: the server's own origin (its host part
+ * equals host, the request's Host header), or named in cors_origin
+ * ("*" names none: it never allows credentials)? */
+bool eio_server_origin_allowed(const eio_server *e, const char *origin,
+                               const char *host);
+/* From now on ws_any_origin and cors_origin "*" no longer let a
+ * WebSocket handshake from another page through: only the server's own
+ * origin and the named ones. For servers whose users are known by a
+ * cookie, which a browser sends with any page's WebSocket. */
+void eio_server_strict_origins(eio_server *e);
 
 /* New server listening on o->host:o->port. cb is copied; ud is passed to
  * every callback. Returns NULL on failure (bind error: logged). */

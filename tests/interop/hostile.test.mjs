@@ -8,6 +8,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
 import {
+  RawWs,
   lineCount,
   poll,
   pollPackets,
@@ -18,6 +19,8 @@ import {
   sioConnect,
   sleep,
   startServer,
+  within,
+  wsUrl,
   wsOpen,
 } from "./lib.mjs";
 
@@ -372,6 +375,33 @@ describe("floods", () => {
       assert.equal(await conns[i].next(5000), `42["message-back","c${i}"]`);
     for (const c of conns) c.close();
     await goodStillWorks();
+  });
+});
+
+describe("WebSocket Origin", () => {
+  // Without server sessions: cors_origin "*" lets any page open one; a
+  // list only its pages and the server's own (docs/limits.md).
+  test("'*': any page; a list: its pages and our own, others 403", { timeout: 30000 }, async () => {
+    const listed = await startServer(["--cors-origin", "http://good.test"]);
+    const open = async (s, origin) => {
+      const c = new RawWs(wsUrl(s), { headers: { origin } });
+      try {
+        await within(c.opened, 5000, "websocket");
+        c.ws.close();
+        return 101;
+      } catch {
+        return c.refusedStatus;
+      }
+    };
+    try {
+      assert.equal(await open(srv, "http://evil.test"), 101);
+      assert.equal(await open(listed, "http://evil.test"), 403);
+      assert.equal(await open(listed, "http://good.test"), 101);
+      assert.equal(await open(listed, listed.base), 101);
+      await goodStillWorks();
+    } finally {
+      await listed.stop();
+    }
   });
 });
 

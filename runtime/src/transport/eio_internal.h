@@ -108,11 +108,12 @@ struct eio_server {
     char *host, *path, *cors, *tls_cert, *tls_key;
     eio_callbacks cb;
     void *ud;
-    map sessions;      /* sid -> session, not the dying ones */
-    map fresh_by_addr; /* remote address -> struct fresh_count */
-    size_t fresh;      /* sessions that have sent no message yet */
-    eio_session *all;  /* every session not yet freed */
-    size_t dying;      /* aborted, not yet reaped */
+    map sessions;        /* sid -> session, not the dying ones */
+    map fresh_by_addr;   /* remote address -> struct fresh_count */
+    size_t fresh;        /* sessions that have sent no message yet */
+    bool strict_origins; /* eio_server_strict_origins */
+    eio_session *all;    /* every session not yet freed */
+    size_t dying;        /* aborted, not yet reaped */
     int port;
     pthread_mutex_t post_lock;
     struct post_item *post_head, *post_tail;
@@ -229,6 +230,9 @@ enum {
     ERR_UNSUPPORTED_PROTOCOL_VERSION,
     ERR_TOO_MANY_SESSIONS, /* ours: 503 */
 };
+/* Is origin in the cors_origin list (eio_response.c)? */
+bool eiop_origin_listed(const eio_server *srv, const char *origin);
+
 /* The HTTP status of an error code. */
 int eiop_error_status(int code);
 const char *eiop_error_message(int code);

@@ -87,6 +87,9 @@ int sio_server_sessions(sio_server *srv, const sio_session_opts *o)
     if (o->mode == SIO_SESSIONS_SERVER && !ws->store &&
         !(ws->store = sio_session_store_memory(o->max_age_s, 0)))
         return SIO_ENOMEM;
+    /* The user is known by a cookie, which a browser sends with any
+     * page's WebSocket: only allowed origins may open one. */
+    eio_server_strict_origins(sio_server_engine(srv));
     if (!ws->o.max_age_s)
         ws->o.max_age_s = SIO_COOKIE_FLASK_MAX_AGE;
     if (!ws->o.max_size)

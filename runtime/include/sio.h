@@ -361,7 +361,8 @@ struct sio_session_store {
      * is a use: a store that expires sessions counts idleness from the
      * last load or save. */
     json_t *(*load)(sio_session_store *st, const char *id);
-    /* Stores a copy of session under id: 0 or SIO_ENOMEM. */
+    /* Stores a copy of session under id: 0, SIO_ENOMEM, or SIO_ELIMIT
+     * (full). A failed save fails the HTTP request (503 or 500). */
     int (*save)(sio_session_store *st, const char *id, const json_t *session);
     void (*free)(sio_session_store *st);
     /* Forgets the session under id (its id was replaced on login or
@@ -370,9 +371,10 @@ struct sio_session_store {
 };
 
 /* The in-memory store: sessions idle longer than max_age_s are dropped;
- * at most max_sessions (0: 100000) are kept, a new one past that is
- * refused (SIO_ELIMIT: its cookie is not set) after expired ones are
- * purged. New; sio_server_sessions() takes it over. */
+ * at most max_sessions (0: 100000) are kept. Full, it drops the expired
+ * ones, then the anonymous session (no "_user_id") used least recently;
+ * with only logged-in ones left a new one is refused (SIO_ELIMIT: the
+ * request gets 503). New; sio_server_sessions() takes it over. */
 sio_session_store *sio_session_store_memory(int64_t max_age_s,
                                             size_t max_sessions);
 

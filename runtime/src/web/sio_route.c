@@ -263,7 +263,24 @@ int sio_respond(sio_req *r, int status, const char *content_type,
 
     if (r->answered)
         return SIO_ESTATE;
-    siop_session_req_save(r); /* may add a set-cookie header */
+    /* may add a set-cookie header; a session that cannot be kept fails
+     * the request: a route must not report a change that is lost */
+    switch (siop_session_req_save(r)) {
+    case 0:
+        break;
+    case SIO_ELIMIT:
+        status = 503;
+        content_type = "text/plain";
+        body = "session store full";
+        len = strlen(body);
+        break;
+    default:
+        status = 500;
+        content_type = "text/plain";
+        body = "session not saved";
+        len = strlen(body);
+        break;
+    }
     for (size_t i = 0; i < r->nhdrs; i++)
         list[i] = r->hdrs[i];
     list[r->nhdrs] = NULL;

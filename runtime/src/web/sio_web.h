@@ -79,7 +79,9 @@ int siop_route_request(sio_web *web, eio_http_req *http);
 void siop_routes_free(sio_web *web);
 
 /* sio_websession.c */
-void siop_session_req_save(sio_req *r); /* before the response goes */
+/* Before the response goes: 0, or the store's error (SIO_ELIMIT: full,
+ * SIO_ENOMEM), one log line; the response then says so instead. */
+int siop_session_req_save(sio_req *r);
 void siop_session_req_fini(sio_req *r);
 /* A connection's session at the handshake (its state, or NULL). */
 void *siop_session_conn_open(sio_web *web, eio_session *es);

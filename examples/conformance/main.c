@@ -87,7 +87,7 @@ static void usage(FILE *f, const char *argv0)
             "  --max-buffered BYTES  outbound bytes a client may leave unread\n"
             "                        before it is closed (default 4 MiB)\n"
             "  --max-new-per-addr N  handshakes per address that have sent\n"
-            "                        nothing yet (default 128)\n"
+            "                        nothing yet (default 512)\n"
             "  --connect-timeout MS  Socket.IO connectTimeout (default "
             "1000)\n"
             "  --cors-origin LIST    CORS: \"*\" (default) or origins, "
@@ -157,7 +157,7 @@ static int parse_args(int argc, char **argv, conf_opts *o)
         .ping_timeout_ms = 200,
         .max_payload = 1000000,
         .max_buffered = 4u << 20,
-        .max_new_per_addr = 128,
+        .max_new_per_addr = 512,
         .connect_timeout_ms = 1000,
         .cors_origin = "*",
         .engine_io = false,

@@ -168,7 +168,7 @@ typedef struct eio_options {
                                          yet (a handshake, nothing after);
                                          default 10000 */
     size_t max_new_sessions_per_addr; /* the same, per remote address;
-                                     default 128. Past either a new
+                                     default 512. Past either a new
                                      handshake gets 503 {"code":6,
                                      "message":"Too many sessions"} */
     bool ws_any_origin;               /* WebSocket handshakes from any page.

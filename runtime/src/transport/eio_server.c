@@ -35,7 +35,7 @@ void eio_options_init(eio_options *o)
     o->max_payload_packets = 10000;
     o->packets_per_turn = 64;
     o->max_new_sessions = 10000;
-    o->max_new_sessions_per_addr = 128;
+    o->max_new_sessions_per_addr = 512;
     o->shutdown_grace_ms = 3000;
     o->log_level = EIO_LOG_INFO;
 }
@@ -77,7 +77,7 @@ static int copy_options(eio_server *srv, const eio_options *o)
     if (!srv->opts.max_new_sessions)
         srv->opts.max_new_sessions = 10000;
     if (!srv->opts.max_new_sessions_per_addr)
-        srv->opts.max_new_sessions_per_addr = 128;
+        srv->opts.max_new_sessions_per_addr = 512;
     if (!srv->opts.packets_per_turn)
         srv->opts.packets_per_turn = 64;
     if (!srv->opts.http_max_body)

@@ -6,8 +6,6 @@
 #   make test       build and run every test suite, plain then under
 #                   AddressSanitizer + UBSan; ends with "N passed, N failed"
 #   make fuzz       run each libFuzzer target for FUZZ_RUNS runs
-#   make soak       the chat under churn for SOAK_SECONDS (1800), RSS and
-#                   open descriptors per round (make test runs 60 s)
 #   make install    PREFIX=/usr/local: headers, libraries, libsio.pc
 #   make deps       install what is missing (Debian packages, npm packages)
 #   make clean
@@ -265,12 +263,6 @@ run:
 	@exec $(B)/examples/$(RUN_EXAMPLE) --host 127.0.0.1 \
 		$(if $(filter chat,$(RUN_EXAMPLE)),--www examples/chat/www --client-js $(CLIENT_JS))
 
-SOAK_SECONDS ?= 1800
-SOAK_CLIENTS ?= 400
-soak: all
-	@SOAK_SECONDS=$(SOAK_SECONDS) SOAK_CLIENTS=$(SOAK_CLIENTS) \
-		tests/soak/run.sh $(B)
-
 -include mk/install.mk
 
 format:
@@ -281,7 +273,7 @@ clean:
 	rm -rf build
 
 FORCE:
-.PHONY: all lib examples client-js test test-build check run deps fuzz soak \
+.PHONY: all lib examples client-js test test-build check run deps fuzz \
 	format clean FORCE
 .DEFAULT_GOAL := all
 

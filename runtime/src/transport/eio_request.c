@@ -160,6 +160,22 @@ static void capture_line(struct lws *wsi, struct capture *c)
     lws_get_peer_simple(wsi, c->remote, sizeof c->remote);
 }
 
+/* Behind a trusted proxy the client is named by X-Forwarded-For. */
+static void resolve_remote(const eio_server *srv, struct capture *c)
+{
+    char peer[sizeof c->remote];
+    const char *xff = NULL;
+
+    if (!srv->nproxies)
+        return;
+    for (size_t i = 0; i < c->nh && !xff; i++)
+        if (strcmp(c->h[i].name, "x-forwarded-for") == 0)
+            xff = c->h[i].value;
+    memcpy(peer, c->remote, sizeof peer);
+    eiop_client_addr(srv->proxies, srv->nproxies, peer, xff, c->remote,
+                     sizeof c->remote);
+}
+
 static const char *put_str(char **cursor, const char *s)
 {
     size_t n = strlen(s) + 1;
@@ -209,8 +225,10 @@ eio_request *eiop_request_capture(struct lws *wsi)
     capture_line(wsi, c);
     if (capture_headers(wsi, c) == 0 &&
         capture_extra(wsi, eiop_server_of(wsi)->opts.extra_headers, c) == 0 &&
-        capture_query(wsi, c) == 0)
+        capture_query(wsi, c) == 0) {
+        resolve_remote(eiop_server_of(wsi), c);
         r = pack(c);
+    }
     for (size_t i = 0; i < c->nh; i++)
         free(c->h[i].name), free(c->h[i].value);
     for (size_t i = 0; i < c->nq; i++)
@@ -289,6 +307,21 @@ static const char *query_arg(struct lws *wsi, const char *name, char *buf,
     return lws_get_urlarg_by_name(wsi, key, buf, len);
 }
 
+/* May this client (named as the session will name it: behind a trusted
+ * proxy by X-Forwarded-For) open one more session? */
+static bool fresh_room(const eio_server *srv, struct lws *wsi)
+{
+    char peer[64], addr[64], xff[VALUE_MAX + 1];
+    bool has_xff =
+        srv->nproxies &&
+        eiop_hdr_copy(wsi, WSI_TOKEN_X_FORWARDED_FOR, xff, sizeof xff) == 0;
+
+    lws_get_peer_simple(wsi, peer, sizeof peer);
+    eiop_client_addr(srv->proxies, srv->nproxies, peer, has_xff ? xff : NULL,
+                     addr, sizeof addr);
+    return eiop_fresh_room((eio_server *)srv, addr);
+}
+
 /* Checks the query of an Engine.IO request: -1 ok, else an error code.
  * *sout is the session named by sid (NULL: a handshake). */
 int eiop_verify_request(struct lws *wsi, enum req_kind kind, bool is_get,
@@ -330,12 +363,8 @@ int eiop_verify_request(struct lws *wsi, enum req_kind kind, bool is_get,
         return ERR_UNSUPPORTED_PROTOCOL_VERSION;
     if (srv->stopping)
         return ERR_FORBIDDEN;
-    {
-        char addr[64];
-        lws_get_peer_simple(wsi, addr, sizeof addr);
-        if (!eiop_fresh_room(srv, addr))
-            return ERR_TOO_MANY_SESSIONS;
-    }
+    if (!fresh_room(srv, wsi))
+        return ERR_TOO_MANY_SESSIONS;
     return -1;
 }
 

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "suggest.h"
+
 /* ---- a string-keyed table (open addressing, keys borrowed) ---------- */
 
 typedef struct symtab {
@@ -383,6 +385,45 @@ static void check_field_name(checker *c, const sioc_ast_name *n,
                   s);
 }
 
+/* ---- "did you mean" ---------------------------------------------------- */
+
+static void suggest_keys(sioc_suggest *s, const symtab *t)
+{
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->keys[i])
+            sioc_suggest_add(s, t->keys[i]);
+}
+
+/* "; did you mean 'string'?" for an unknown type name, or "". */
+static const char *type_hint(checker *c, const char *name)
+{
+    static const char *const builtin[] = {"bool",   "int",   "float",
+                                          "string", "bytes", "json"};
+    const char *alias = sioc_suggest_type_alias(name);
+    sioc_suggest s;
+
+    if (alias)
+        return cat(c, "; did you mean ", alias, "?");
+    sioc_suggest_init(&s, name);
+    for (size_t i = 0; i < sizeof builtin / sizeof *builtin; i++)
+        sioc_suggest_add(&s, builtin[i]);
+    suggest_keys(&s, &c->types);
+    if (!sioc_suggest_best(&s))
+        return "";
+    return cat(c, "; did you mean '", sioc_suggest_best(&s), "'?");
+}
+
+/* A declared guard (or auth) close to an unknown guard name. */
+static const char *guard_near(checker *c, const char *name)
+{
+    sioc_suggest s;
+
+    sioc_suggest_init(&s, name);
+    sioc_suggest_add(&s, "auth");
+    suggest_keys(&s, &c->guards);
+    return sioc_suggest_best(&s);
+}
+
 /* ---- types ------------------------------------------------------------- */
 
 static void check_type(checker *c, const sioc_ast_type *t, sioc_type *out)
@@ -421,7 +462,8 @@ static void check_type(checker *c, const sioc_ast_type *t, sioc_type *out)
     if (!e && sym_get(&c->guards, t->name.text))
         CHECK_ERR(c, t->name.at, "'%s' is a guard, not a type", t->name.text);
     else if (!e && !c->quiet)
-        CHECK_ERR(c, t->name.at, "unknown type '%s'", t->name.text);
+        CHECK_ERR(c, t->name.at, "unknown type '%s'%s", t->name.text,
+                  type_hint(c, t->name.text));
     if (!e)
         return;
     out->base = e->base;
@@ -866,9 +908,16 @@ static void check_requires(checker *c, const sioc_ast_requires *ar,
         } else if (g) {
             add_guard(v, &n, g);
         } else if (!c->quiet) {
-            CHECK_ERR(c, r->name.at,
-                      "unknown guard '%s' (declare it with 'guard %s;')",
-                      r->name.text, r->name.text);
+            const char *near = guard_near(c, r->name.text);
+
+            if (near)
+                CHECK_ERR(c, r->name.at,
+                          "unknown guard '%s'; did you mean '%s'?",
+                          r->name.text, near);
+            else
+                CHECK_ERR(c, r->name.at,
+                          "unknown guard '%s' (declare it with 'guard %s;')",
+                          r->name.text, r->name.text);
         }
     }
     sym_fini(&seen);

@@ -66,6 +66,7 @@ typedef struct sioc_lexer {
      * token's column is found by scanning on from the previous one. */
     const unsigned char *col_pos;
     uint32_t line, col;
+    unsigned errors; /* lexical errors reported so far */
     sioc_diag *diag;
 } sioc_lexer;
 

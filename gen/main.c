@@ -4,6 +4,7 @@
  * usage. */
 #include <assert.h>
 #include <errno.h>
+#include <locale.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -479,6 +480,7 @@ static int run(const options *o)
     sioc_arena_init(&arena);
     sioc_diag_init(&diag, o->schema, src, len, sioc_diag_sink_file, stderr);
     schema = sioc_front(&arena, src, len, &diag);
+    sioc_diag_flush(&diag);
     if (!schema)
         status = 1;
     else if (o->deps)
@@ -497,6 +499,9 @@ int main(int argc, char **argv)
     options o = {0};
     int status = parse_args(argc, argv, &o);
 
+    /* Character widths for the caret line; messages stay untranslated. */
+    if (!setlocale(LC_CTYPE, "C.UTF-8"))
+        setlocale(LC_CTYPE, "C.utf8");
     if (status >= 0)
         return status;
     return run(&o);

@@ -8,15 +8,26 @@
 
 #include <string.h>
 
+#include "suggest.h"
+
 typedef struct parser {
     const char *src;
     sioc_lexer lexer;
-    sioc_token tok;   /* current */
-    sioc_token ahead; /* the one after, once peeked */
+    sioc_token tok;    /* current */
+    sioc_token prev;   /* the one before: a missing ';' goes after it */
+    unsigned stmt_lex; /* lexical errors when the statement began */
+    sioc_token ahead;  /* the one after, once peeked */
     bool have_ahead;
     sioc_arena *arena;
     sioc_diag *diag;
 } parser;
+
+/* Words a misspelling is compared with, by where it stands. */
+static const char *const requires_word[] = {"requires", NULL};
+static const char *const item_words[] = {"connect", "on", "emit", NULL};
+static const char *const decl_words[] = {"record", "enum", "guard", "namespace",
+                                         NULL};
+static const char *const policy_words[] = {"ack", "disconnect", NULL};
 
 static sioc_tok_kind parse_kind(const parser *p)
 {
@@ -46,6 +57,7 @@ static sioc_token parse_advance(parser *p)
 
     if (t.kind == SIOC_TOK_EOF)
         return t;
+    p->prev = t;
     p->tok = p->have_ahead ? p->ahead : sioc_lexer_next(&p->lexer);
     p->have_ahead = false;
     return t;
@@ -86,41 +98,104 @@ static bool parse_at_decl(parser *p)
     }
 }
 
-/* "identifier 'x'", "string \"x\"", "';'": the Y of "found Y". */
-static void parse_error_expected(parser *p, const char *what)
+/* A new statement (declaration, item, field) begins here. */
+static void parse_mark(parser *p)
+{
+    p->stmt_lex = p->lexer.errors;
+}
+
+/* After a lexical error in this statement (an unterminated string, a
+ * stray byte), the syntax error that follows is its echo. */
+static bool parse_echo(const parser *p)
+{
+    return p->lexer.errors != p->stmt_lex;
+}
+
+/* "; did you mean 'record'?" when the current token is an identifier
+ * close to one of the words in cands (NULL-terminated), else "". */
+static const char *parse_hint(parser *p, const char *const *cands)
+{
+    const sioc_token *t = &p->tok;
+    sioc_suggest s;
+    const char *word;
+
+    if (t->kind != SIOC_TOK_IDENT || !cands)
+        return "";
+    word = sioc_arena_strndup(p->arena, p->src + t->offset, t->len);
+    sioc_suggest_init(&s, word);
+    for (; *cands; cands++)
+        sioc_suggest_add(&s, *cands);
+    if (!sioc_suggest_best(&s))
+        return "";
+    return sioc_arena_printf(p->arena, "; did you mean '%s'?",
+                             sioc_suggest_best(&s));
+}
+
+/* The span of the current token, or for a missing ';' the end of the
+ * token before it, where the ';' belongs (rustc points there too). */
+static sioc_span parse_error_at(const parser *p, bool after_prev)
+{
+    const sioc_token *t = &p->prev;
+    sioc_span at = sioc_tok_span(&p->tok);
+    const char *s = p->src + t->offset, *end = s + t->len;
+
+    if (!after_prev || t->line == 0)
+        return at;
+    at.offset = t->offset + t->len;
+    at.len = 0;
+    at.line = t->line;
+    at.col = t->col;
+    while (s < end) {
+        size_t n = sioc_utf8_len(s, end);
+
+        s += n ? n : 1;
+        at.col++;
+    }
+    return at;
+}
+
+/* "expected X, found Y" (Y: "identifier 'x'", "string \"x\"", "';'"),
+ * with hint after it; at the end of the previous token if after_prev. */
+static void parse_error_full(parser *p, const char *what, const char *hint,
+                             bool after_prev)
 {
     const sioc_token *t = &p->tok;
     int n = t->len > 40 ? 40 : (int)t->len;
     const char *more = t->len > 40 ? "..." : "";
     const char *text = p->src + t->offset;
+    sioc_span at = parse_error_at(p, after_prev);
 
+    if (parse_echo(p))
+        return;
     switch (t->kind) {
     case SIOC_TOK_IDENT:
-        sioc_diag_error(p->diag, sioc_tok_span(t),
-                        "expected %s, found identifier '%.*s%s'", what, n, text,
-                        more);
+        sioc_diag_error(p->diag, at, "expected %s, found identifier '%.*s%s'%s",
+                        what, n, text, more, hint);
         break;
     case SIOC_TOK_NUMBER:
-        sioc_diag_error(p->diag, sioc_tok_span(t),
-                        "expected %s, found number '%.*s%s'", what, n, text,
-                        more);
+        sioc_diag_error(p->diag, at, "expected %s, found number '%.*s%s'%s",
+                        what, n, text, more, hint);
         break;
     case SIOC_TOK_STRING:
-        sioc_diag_error(p->diag, sioc_tok_span(t),
-                        "expected %s, found string %.*s%s", what, n, text,
-                        more);
+        sioc_diag_error(p->diag, at, "expected %s, found string %.*s%s%s", what,
+                        n, text, more, hint);
         break;
     default:
-        sioc_diag_error(p->diag, sioc_tok_span(t), "expected %s, found %s",
-                        what, sioc_tok_name(t->kind));
+        sioc_diag_error(p->diag, at, "expected %s, found %s%s", what,
+                        sioc_tok_name(t->kind), hint);
     }
+}
+
+static void parse_error_expected(parser *p, const char *what)
+{
+    parse_error_full(p, what, "", false);
 }
 
 static bool parse_expect(parser *p, sioc_tok_kind kind)
 {
     if (parse_accept(p, kind))
         return true;
-    parse_error_expected(p, sioc_tok_name(kind));
+    parse_error_full(p, sioc_tok_name(kind), "", kind == SIOC_TOK_SEMI);
     return false;
 }
 
@@ -324,7 +399,8 @@ static bool parse_policy(parser *p, sioc_ast_requires *out)
              !memcmp(word, "disconnect", 10))
         out->policy = SIOC_AST_POLICY_DISCONNECT;
     else {
-        parse_error_expected(p, "'ack' or 'disconnect'");
+        parse_error_full(p, "'ack' or 'disconnect'",
+                         parse_hint(p, policy_words), false);
         return false;
     }
     out->policy_at = sioc_tok_span(t);
@@ -375,12 +451,18 @@ static bool parse_opt_ack(parser *p, sioc_ast_item *it)
 /* The ';' ending an item, with a word for a misplaced "else". */
 static bool parse_item_end(parser *p)
 {
+    const char *hint;
+
     if (parse_at(p, SIOC_TOK_KW_ELSE)) {
         sioc_diag_error(p->diag, sioc_tok_span(&p->tok),
                         "'else' belongs to a 'requires' clause");
         return false;
     }
-    return parse_expect(p, SIOC_TOK_SEMI);
+    if (parse_accept(p, SIOC_TOK_SEMI))
+        return true;
+    hint = parse_hint(p, requires_word);
+    parse_error_full(p, "';'", hint, !*hint);
+    return false;
 }
 
 /* "on" "*" ";" (also spelt on "*";) */
@@ -461,7 +543,8 @@ static bool parse_item(parser *p, sioc_ast_item **out)
         ok = parse_emit(p, it);
         break;
     default:
-        parse_error_expected(p, "'connect', 'on', 'emit' or '}'");
+        parse_error_full(p, "'connect', 'on', 'emit' or '}'",
+                         parse_hint(p, item_words), false);
         return false;
     }
     if (ok)
@@ -483,6 +566,7 @@ static void parse_items(parser *p, sioc_ast_decl *d)
             parse_unclosed(p, open);
             return;
         }
+        parse_mark(p);
         if (parse_item(p, tail))
             tail = &(*tail)->next;
         else
@@ -531,6 +615,7 @@ static bool parse_record(parser *p, sioc_ast_decl *d)
             parse_unclosed(p, open);
             return true;
         }
+        parse_mark(p);
         if (!parse_at(p, SIOC_TOK_IDENT) && !is_keyword(parse_kind(p))) {
             parse_error_expected(p, "field name or '}'");
             parse_sync(p, SYNC_FIELDS);
@@ -625,7 +710,8 @@ static bool parse_decl(parser *p, sioc_ast_decl **out)
         ok = parse_namespace(p, d);
         break;
     default:
-        parse_error_expected(p, "'record', 'enum', 'guard' or 'namespace'");
+        parse_error_full(p, "'record', 'enum', 'guard' or 'namespace'",
+                         parse_hint(p, decl_words), false);
         return false;
     }
     d->broken = p->diag->errors != before;
@@ -661,6 +747,7 @@ sioc_ast_file *sioc_parse(sioc_arena *arena, const char *src, size_t len,
     while (!parse_at(&p, SIOC_TOK_EOF) && !diag->stopped) {
         uint32_t start = p.tok.offset;
 
+        parse_mark(&p);
         if (parse_at(&p, SIOC_TOK_KW_SCHEMA)) {
             sioc_diag_error(diag, sioc_tok_span(&p.tok),
                             "'schema' comes once, first in the file");

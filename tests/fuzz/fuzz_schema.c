@@ -143,6 +143,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sioc_arena_init(&arena);
     sioc_diag_init(&diag, FUZZ_FILE, src, size, fuzz_sink, NULL);
     schema = sioc_front(&arena, src, size, &diag);
+    sioc_diag_flush(&diag);
     if ((schema != NULL) != (diag.errors == 0) || diag.errors > diag.max_errors)
         abort();
     if (schema)

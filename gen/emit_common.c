@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "emit_text.h"
+
 #define LINE_MAX_COLS 80
 
 /* ---- lists ---------------------------------------------------------- */
@@ -267,6 +269,41 @@ void sioc_put_comment(FILE *out, size_t indent, const char *text)
         w += len + (w[len] == ' ');
     }
     fputs(" */\n", out);
+}
+
+/* One line of a doc comment: no end or start of a comment in it. */
+static void put_doc_line(FILE *out, const char *p, const char *end)
+{
+    for (; p < end; p++) {
+        fputc(*p, out);
+        if ((*p == '*' && p + 1 < end && p[1] == '/') ||
+            (*p == '/' && p + 1 < end && p[1] == '*'))
+            fputc(' ', out);
+    }
+}
+
+bool sioc_put_doc(const sioc_emit *e, size_t indent, sioc_span at)
+{
+    const char *doc = sioc_doc(e->arena, e->src, e->src_len, at);
+    const char *p = doc;
+
+    if (!doc)
+        return false;
+    fprintf(e->out, "%*s/*", (int)indent, "");
+    for (;;) {
+        const char *nl = strchr(p, '\n');
+        const char *end = nl ? nl : p + strlen(p);
+
+        if (end > p)
+            fputc(' ', e->out);
+        put_doc_line(e->out, p, end);
+        if (!nl)
+            break;
+        fprintf(e->out, "\n%*s *", (int)indent, "");
+        p = nl + 1;
+    }
+    fputs(" */\n", e->out);
+    return true;
 }
 
 void sioc_put_origin(const sioc_emit *e, const char *file)

@@ -27,6 +27,7 @@ static void put_enum(const sioc_emit *e, const sioc_enum *en)
     const char **lines = sioc_arena_array(e->arena, en->nvalues, sizeof *lines);
     int width = 0;
 
+    sioc_put_doc(e, 0, en->at);
     fprintf(e->out, "typedef enum %s {\n", en->c_name);
     for (size_t i = 0; i < en->nvalues; i++) {
         lines[i] = sioc_arena_printf(e->arena, "    %s = %zu,",
@@ -40,15 +41,32 @@ static void put_enum(const sioc_emit *e, const sioc_enum *en)
     fprintf(e->out, "} %s;\n", en->c_name);
 }
 
+/* The field a member is named after (its first member only: n_NAME
+ * and NAME_len follow it), or NULL. */
+static const sioc_field *field_of(const sioc_record *r, const char *member)
+{
+    for (size_t i = 0; member && i < r->nfields; i++)
+        if (!strcmp(r->fields[i].name, member))
+            return &r->fields[i];
+    return NULL;
+}
+
 static void put_record(const sioc_emit *e, const sioc_record *r)
 {
     sioc_params fields = {r->fields, r->nfields, false};
     sioc_list members = {0};
 
     sioc_add_members(e, &fields, &members);
+    sioc_put_doc(e, 0, r->at);
     fprintf(e->out, "struct %s {\n", r->c_name);
-    for (size_t i = 0; i < members.n; i++)
+    for (size_t i = 0; i < members.n; i++) {
+        const sioc_field *f = field_of(r, members.names[i]);
+
+        /* A field on the record's line shares its comment. */
+        if (f && f->at.line != r->at.line)
+            sioc_put_doc(e, 4, f->at);
         fprintf(e->out, "    %s;\n", members.items[i]);
+    }
     fputs("};\n", e->out);
 }
 
@@ -78,6 +96,7 @@ static void put_guards(const sioc_emit *e)
         return;
     sioc_put_banner(e, "guards: the application defines them");
     for (size_t i = 0; i < s->nguards; i++) {
+        sioc_put_doc(e, 0, s->guards[i].at);
         sioc_sig_guard(e, &s->guards[i], &sig);
         sioc_put_sig(e, &sig, ";\n");
     }
@@ -115,6 +134,10 @@ static void put_item(const sioc_emit *e, const sioc_item *it)
 {
     sioc_sig sig;
 
+    sioc_put_doc(e, 0,
+                 it->connect ? it->connect->at
+                 : it->any   ? it->any->at
+                             : it->event->at);
     if (it->connect) {
         sioc_sig_connect(e, it->connect, &sig);
         sioc_put_sig(e, &sig, ";\n");
@@ -135,6 +158,7 @@ static void put_namespace(const sioc_emit *e, const sioc_namespace *ns)
 
     sioc_put_banner(e, sioc_arena_printf(e->arena, "namespace %s",
                                          sioc_ccomment(e->arena, ns->name)));
+    sioc_put_doc(e, 0, ns->at);
     for (size_t i = 0; i < n; i++) {
         if (i)
             fputc('\n', e->out);

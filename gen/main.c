@@ -448,11 +448,11 @@ static int generate(const options *o, sioc_arena *arena,
                 o->skeleton);
         return 1;
     }
+    e.src = src;
+    e.src_len = src_len;
     if ((o->out_dir || o->skeleton) &&
         write_all(&e, o->out_dir, o->skeleton) != 0)
         return 1;
-    e.src = src;
-    e.src_len = src_len;
     if (o->ts_dir &&
         write_one(&e,
                   sioc_arena_printf(arena, "%s/%s.sio.d.ts", o->ts_dir, stem),

@@ -20,6 +20,7 @@ typedef enum cl_AckError {
     cl_AckError_error = 0,                /* "error" */
     cl_AckError____not_a_comment_end = 1, /* "*\/ not a comment end" */
 } cl_AckError;
+/* A record TypeScript could not name as is. */
 struct cl_number {
     int64_t n;
 };
@@ -27,7 +28,9 @@ struct cl_Socket {
     const char *id;
 };
 struct cl_Bytes {
+    /* the payload */
     sio_bytes data;
+    /* optional array */
     const sio_bytes *more;
     size_t n_more;
 };
@@ -36,6 +39,7 @@ struct cl_Bytes {
 bool cl_guard_admin(sio_ctx *ctx);
 
 /* ---- namespace "/" ---- */
+/* The root namespace. */
 int cl_on_connect(sio_ctx *ctx, const char *name, const char *token);
 
 typedef struct cl_new_ack cl_new_ack;

@@ -14,6 +14,8 @@ extern "C" {
 
 /* ---- records and enums ---- */
 typedef struct c_R c_R;
+/* between
+ * no spaces */
 struct c_R {
     int64_t x;
 };

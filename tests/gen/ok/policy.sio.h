@@ -19,11 +19,13 @@ bool pol_guard_owner(sio_ctx *ctx);
 /* ---- namespace "/" ---- */
 int pol_on_connect(sio_ctx *ctx, const char *token);
 
+/* ack (from the namespace) */
 typedef struct pol_acked_ack pol_acked_ack;
 void pol_on_acked(sio_ctx *ctx, int64_t x, pol_acked_ack *ack);
 int pol_acked_ack_send(pol_acked_ack *ack, bool ok);
 int pol_acked_ack_error(pol_acked_ack *ack, const char *message);
 
+/* disconnect: no ack */
 void pol_on_plain(sio_ctx *ctx, int64_t x);
 
 typedef struct pol_mine_ack pol_mine_ack;
@@ -39,6 +41,7 @@ void pol_strict_on_a(sio_ctx *ctx, pol_strict_a_ack *ack);
 int pol_strict_a_ack_send(pol_strict_a_ack *ack);
 int pol_strict_a_ack_error(pol_strict_a_ack *ack, const char *message);
 
+/* disconnect */
 typedef struct pol_strict_b_ack pol_strict_b_ack;
 void pol_strict_on_b(sio_ctx *ctx, pol_strict_b_ack *ack);
 int pol_strict_b_ack_send(pol_strict_b_ack *ack);

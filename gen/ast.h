@@ -30,9 +30,14 @@ typedef struct sioc_ast_type {
     bool optional;      /* trailing "?" */
 } sioc_ast_type;
 
-/* A record field or an event parameter. */
+/* A record field or an event parameter. name is its C name; wire its
+ * JSON key, the same unless written as a string or with "as". */
 typedef struct sioc_ast_field {
     sioc_ast_name name;
+    const char *wire;
+    sioc_span wire_at;
+    bool quoted;  /* the wire name was a string */
+    bool aliased; /* "as NAME" gave the C name */
     sioc_ast_type type;
     struct sioc_ast_field *next;
 } sioc_ast_field;
@@ -75,6 +80,7 @@ typedef struct sioc_ast_item {
     sioc_ast_item_kind kind;
     sioc_span at;         /* the leading keyword */
     sioc_ast_string name; /* ON, EMIT */
+    sioc_ast_name alias;  /* "as NAME": the C name; text NULL if none */
     sioc_ast_params args;
     bool acked; /* has "-> (...)" */
     sioc_ast_params ack;
@@ -101,7 +107,8 @@ typedef struct sioc_ast_decl {
     sioc_ast_params fields; /* RECORD (never variadic) */
     sioc_ast_value *values; /* ENUM */
     size_t nvalues;
-    sioc_ast_string ns; /* NAMESPACE */
+    sioc_ast_string ns;  /* NAMESPACE */
+    sioc_ast_name alias; /* NAMESPACE "as NAME"; text NULL if none */
     sioc_ast_requires req;
     sioc_ast_item *items;
     bool broken; /* had syntax errors: parts may be missing */

@@ -333,6 +333,18 @@ static bool check_literal(checker *c, sioc_span at, const char *what,
     return false;
 }
 
+/* [A-Za-z_][A-Za-z0-9_]*, what the lexer takes as a name. */
+static bool is_c_ident(const char *s)
+{
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
+        return false;
+    for (s++; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+              (*s >= '0' && *s <= '9') || *s == '_'))
+            return false;
+    return true;
+}
+
 /* A struct member only has to be a C identifier; a parameter also
  * must not hide a type or function the same prototype names, nor take
  * a name of the signature's own (fixed: NULL for record fields). */
@@ -348,7 +360,10 @@ static void check_field_name(checker *c, const sioc_ast_name *n,
                        param ? "the parameter name" : "the field name", len))
         ;
     else if (in_list(c_keywords, sizeof c_keywords / sizeof *c_keywords, s))
-        CHECK_ERR(c, n->at, "%s name '%s' is a C keyword", what, s);
+        CHECK_ERR(c, n->at,
+                  "%s name '%s' is a C keyword (keep it on the wire with "
+                  "'%s as %s_')",
+                  what, s, s, s);
     else if (s[0] == '_' && (s[1] == '_' || (s[1] >= 'A' && s[1] <= 'Z')))
         CHECK_ERR(c, n->at,
                   "%s name '%s' is reserved in C (it begins with '_' and "
@@ -511,7 +526,8 @@ static void check_field(checker *c, const sioc_ast_field *f,
     owner *o = owner_new(c, decl, decl, f->name.at);
 
     m->name = f->name.text;
-    m->at = f->name.at;
+    m->wire = f->wire;
+    m->at = f->wire_at;
     check_type(c, &f->type, &m->type);
     if (m->type.dims)
         m->c_count = cat(c, "n_", m->name, NULL);
@@ -523,6 +539,19 @@ static void check_field(checker *c, const sioc_ast_field *f,
         m->c_has = cat(c, "has_", m->name, NULL);
     if (m->type.base == SIOC_BYTES && !m->type.dims)
         m->c_len = cat(c, m->name, "_len", NULL);
+    if (f->quoted && !*f->wire) {
+        CHECK_ERR(c, f->wire_at, "empty %s name", what);
+        return;
+    }
+    if (f->quoted && !f->aliased && !is_c_ident(f->wire)) {
+        CHECK_ERR(c, f->wire_at,
+                  "%s name %s is not a C identifier: give it one with "
+                  "'%s as %s'",
+                  what, sioc_arena_printf(c->arena, "\"%s\"", f->wire),
+                  sioc_arena_printf(c->arena, "\"%s\"", f->wire),
+                  sioc_mangle(c->arena, f->wire, strlen(f->wire)));
+        return;
+    }
     check_field_name(c, &f->name, fixed);
     o->dup = decl;
     if (check_claim(c, names, m->name, o))
@@ -534,12 +563,21 @@ static void check_params(checker *c, const sioc_ast_params *ap,
                          const char *const *fixed, sioc_params *out)
 {
     sioc_field *items = sioc_arena_array(c->arena, ap->count, sizeof *items);
-    symtab names = {0};
+    symtab names = {0}, wires = {0};
     size_t i = 0;
 
-    for (const sioc_ast_field *f = ap->head; f && i < ap->count; f = f->next)
+    for (const sioc_ast_field *f = ap->head; f && i < ap->count; f = f->next) {
+        const sioc_span *first = sym_put(&wires, f->wire, &f->wire_at);
+
+        /* Two fields that differ in C but not on the wire. */
+        if (first && strcmp(f->wire, f->name.text) != 0) {
+            CHECK_ERR(c, f->wire_at, "duplicate wire name \"%s\"", f->wire);
+            CHECK_NOTE(c, *first, "first used here");
+        }
         check_field(c, f, fixed, &names, &items[i++]);
+    }
     sym_fini(&names);
+    sym_fini(&wires);
     out->items = items;
     out->count = i;
     out->variadic = ap->variadic;
@@ -990,7 +1028,9 @@ static void check_event(checker *c, ns_state *s, const sioc_ast_item *it)
     ev->dir = on ? SIOC_ON : SIOC_EMIT;
     ev->name = it->name.value;
     ev->at = it->name.at;
-    ev->ident = sioc_mangle(c->arena, it->name.value, it->name.len);
+    ev->ident = it->alias.text
+                    ? it->alias.text
+                    : sioc_mangle(c->arena, it->name.value, it->name.len);
     ev->c_func = cat(c, s->ns->c_prefix, on ? "on_" : "emit_", ev->ident);
     ev->c_intern = intern(c, ev->c_func);
     check_params(c, &it->args,
@@ -1180,7 +1220,8 @@ static bool check_ns_head(checker *c, const sioc_ast_decl *d,
         CHECK_ERR(c, name->at, "namespace %s must begin with '/'", name->raw);
     else
         check_literal(c, name->at, "the namespace name", name->len);
-    ns->ident = sioc_mangle(c->arena, rest, rest_len);
+    ns->ident =
+        d->alias.text ? d->alias.text : sioc_mangle(c->arena, rest, rest_len);
     ns->c_prefix = ns->ident[0] ? cat(c, c->prefix, ns->ident, "_") : c->prefix;
     ns->c_intern = ns->ident[0] ? cat(c, c->prefix, "_", ns->ident) : c->prefix;
     check_requires(c, &d->req, NULL, &ns->req);
@@ -1197,8 +1238,9 @@ static bool check_ns_head(checker *c, const sioc_ast_decl *d,
     if (ns->ident[0] == '_') {
         CHECK_ERR(c, name->at,
                   "namespace %s gives the C prefix '%s', which begins with "
-                  "'%s_', reserved for names sioc generates",
-                  name->raw, ns->c_prefix, c->prefix);
+                  "'%s_', reserved for names sioc generates (name it in C "
+                  "with 'namespace %s as NAME')",
+                  name->raw, ns->c_prefix, c->prefix, name->raw);
         return false;
     }
     return check_claim(c, prefixes, ns->c_prefix,

@@ -230,7 +230,7 @@ static void put_params(aa *d, const sioc_params *p)
         jw_open(w, '[');
         for (size_t i = 0; i < p->count; i++)
             /* Parameters share their event's line, and its comment. */
-            put_type(d, &p->items[i].type, p->items[i].name, NULL);
+            put_type(d, &p->items[i].type, p->items[i].wire, NULL);
         jw_close(w, ']');
     }
     jw_kraw(w, "minItems", sioc_arena_printf(d->e->arena, "%zu", req));
@@ -254,7 +254,7 @@ static void put_properties(aa *d, const sioc_field *fields, size_t n,
     for (size_t i = 0; i < n; i++) {
         const sioc_field *f = &fields[i];
 
-        jw_key(w, f->name);
+        jw_key(w, f->wire);
         put_type(d, &f->type, NULL,
                  r && f->at.line != r->at.line ? doc_at(d, f->at) : NULL);
         nreq += !f->type.optional;
@@ -266,7 +266,7 @@ static void put_properties(aa *d, const sioc_field *fields, size_t n,
     jw_open(w, '[');
     for (size_t i = 0; i < n; i++)
         if (!fields[i].type.optional)
-            jw_str(w, fields[i].name);
+            jw_str(w, fields[i].wire);
     jw_close(w, ']');
 }
 

@@ -47,7 +47,7 @@ static void put_field(const sioc_emit *e, const char *type, const sioc_field *f)
         aux = fmt2(e, "offsetof(%s, %s)", type, f->c_count);
     else if (sioc_field_has_flag(f))
         aux = fmt2(e, "offsetof(%s, %s)", type, f->c_has);
-    add(e, &l, sioc_cstr(e->arena, f->name));
+    add(e, &l, sioc_cstr(e->arena, f->wire));
     add(e, &l, kind_names[t->base]);
     add(e, &l, sioc_arena_printf(e->arena, "%u", t->dims));
     add(e, &l, t->optional ? "SIO_F_OPTIONAL" : "0");

@@ -397,7 +397,7 @@ static void put_field(ts *t, const sioc_field *f, sioc_span parent)
 {
     if (f->at.line != parent.line)
         put_doc(t, 4, doc_at(t, f->at));
-    fprintf(t->out, "    %s%s: %s%s;\n", prop(t, f->name),
+    fprintf(t->out, "    %s%s: %s%s;\n", prop(t, f->wire),
             f->type.optional ? "?" : "", type_of(t, &f->type),
             or_null(&f->type));
 }

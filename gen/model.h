@@ -58,7 +58,9 @@ typedef struct sioc_type {
 
 /* A record field or an event parameter. */
 typedef struct sioc_field {
-    const char *name; /* the JSON key of a field; the C name */
+    const char *name; /* the C name */
+    const char *wire; /* the JSON key of a field, the name clients see;
+                         usually name, else written "x" as name */
     sioc_type type;
     const char *c_count; /* "n_<name>" if type.dims > 0, else NULL */
     const char *c_has;   /* "has_<name>" for an optional bool, int,
@@ -228,7 +230,7 @@ typedef struct sioc_schema {
 #define SIOC_SFX_NS_REQ "_requires"  /* namespace: its requirements */
 #define SIOC_SFX_NS_REQ_GUARDS "_requires_guards"
 #define SIOC_SFX_NS_REQ_NAMES "_requires_names"
-#define SIOC_SFX_NAMESPACES "_namespaces" /* schema: namespace table */
+#define SIOC_SFX_NAMESPACES "_namespaces"  /* schema: namespace table */
 #define SIOC_SFX_GUARDS "_declared_guards" /* schema: every guard */
 
 #endif

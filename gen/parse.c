@@ -329,13 +329,50 @@ static bool parse_type(parser *p, sioc_ast_type *out)
     return true;
 }
 
-/* field = IDENT ":" type (also param) */
+/* Whether the current token is the word "as" and a name follows. */
+static bool parse_at_as(parser *p)
+{
+    const sioc_token *t = &p->tok;
+
+    return t->kind == SIOC_TOK_IDENT && t->len == 2 &&
+           !memcmp(p->src + t->offset, "as", 2) &&
+           parse_peek(p)->kind == SIOC_TOK_IDENT;
+}
+
+/* [ "as" IDENT ]: the C name of something named on the wire. */
+static void parse_opt_alias(parser *p, sioc_ast_name *out)
+{
+    if (!parse_at_as(p))
+        return;
+    parse_advance(p);
+    *out = parse_name_of(p, parse_advance(p));
+}
+
+/* field = ( IDENT | STRING ) [ "as" IDENT ] ":" type (also param) */
 static bool parse_field(parser *p, sioc_ast_field **out)
 {
     sioc_ast_field *f = sioc_arena_alloc(p->arena, sizeof *f);
 
-    if (!parse_name(p, true, &f->name) || !parse_expect(p, SIOC_TOK_COLON) ||
-        !parse_type(p, &f->type))
+    if (parse_at(p, SIOC_TOK_STRING)) {
+        sioc_ast_string w;
+
+        parse_string(p, &w);
+        f->quoted = true;
+        f->wire = w.value;
+        f->wire_at = w.at;
+        f->name.text = w.value;
+        f->name.at = w.at;
+    } else if (parse_name(p, true, &f->name)) {
+        f->wire = f->name.text;
+        f->wire_at = f->name.at;
+    } else {
+        return false;
+    }
+    if (parse_at_as(p)) {
+        parse_opt_alias(p, &f->name);
+        f->aliased = true;
+    }
+    if (!parse_expect(p, SIOC_TOK_COLON) || !parse_type(p, &f->type))
         return false;
     *out = f;
     return true;
@@ -369,7 +406,8 @@ static bool parse_params(parser *p, sioc_ast_params *out)
             if (!parse_ellipsis(p, out))
                 return false;
         } else {
-            if (!parse_at(p, SIOC_TOK_IDENT) && !is_keyword(parse_kind(p))) {
+            if (!parse_at(p, SIOC_TOK_IDENT) && !parse_at(p, SIOC_TOK_STRING) &&
+                !is_keyword(parse_kind(p))) {
                 parse_error_expected(p, "parameter or '...'");
                 return false;
             }
@@ -493,16 +531,20 @@ static bool parse_on(parser *p, sioc_ast_item *it)
         parse_error_expected(p, "event name (a string) or '*'");
         return false;
     }
-    return parse_string(p, &it->name) && parse_params(p, &it->args) &&
-           parse_opt_ack(p, it) && parse_opt_requires(p, &it->req) &&
-           parse_item_end(p);
+    if (!parse_string(p, &it->name))
+        return false;
+    parse_opt_alias(p, &it->alias);
+    return parse_params(p, &it->args) && parse_opt_ack(p, it) &&
+           parse_opt_requires(p, &it->req) && parse_item_end(p);
 }
 
 /* "emit" STRING params [ "->" params ] ";" */
 static bool parse_emit(parser *p, sioc_ast_item *it)
 {
-    if (!parse_string(p, &it->name) || !parse_params(p, &it->args) ||
-        !parse_opt_ack(p, it))
+    if (!parse_string(p, &it->name))
+        return false;
+    parse_opt_alias(p, &it->alias);
+    if (!parse_params(p, &it->args) || !parse_opt_ack(p, it))
         return false;
     if (parse_at(p, SIOC_TOK_KW_REQUIRES)) {
         sioc_diag_error(p->diag, sioc_tok_span(&p->tok),
@@ -582,6 +624,7 @@ static bool parse_namespace(parser *p, sioc_ast_decl *d)
 {
     if (!parse_string(p, &d->ns))
         return false;
+    parse_opt_alias(p, &d->alias);
     if (!parse_opt_requires(p, &d->req)) {
         while (!parse_at(p, SIOC_TOK_LBRACE) && !parse_at(p, SIOC_TOK_EOF) &&
                !parse_at(p, SIOC_TOK_SEMI) && !parse_at(p, SIOC_TOK_RBRACE) &&
@@ -616,7 +659,8 @@ static bool parse_record(parser *p, sioc_ast_decl *d)
             return true;
         }
         parse_mark(p);
-        if (!parse_at(p, SIOC_TOK_IDENT) && !is_keyword(parse_kind(p))) {
+        if (!parse_at(p, SIOC_TOK_IDENT) && !parse_at(p, SIOC_TOK_STRING) &&
+            !is_keyword(parse_kind(p))) {
             parse_error_expected(p, "field name or '}'");
             parse_sync(p, SYNC_FIELDS);
         } else if (parse_field(p, tail) && parse_expect(p, SIOC_TOK_SEMI)) {

@@ -348,7 +348,9 @@ for c in *.c; do
 	mkdir -p "$out"
 	rm -f "$out/skel.c"
 	(cd "$here/ok" && "$sioc" -o "$out" --skeleton "$out/skel.c" "$schema")
+	# (Some look at the tables with the walker, an internal of libsio.)
 	if ! "$LINK_CC" "${CFLAGS_GEN[@]}" -I"$out" "${SAN_LINK[@]}" \
+		-I"$root/runtime/src/core" \
 		-o "$tmp/obj/exec" "$c" "$out"/*.sio.c "$out/skel.c" "$lib" \
 		"${LIBS[@]}" >"$tmp/cc" 2>&1; then
 		bad "exec/$c does not build"

@@ -685,6 +685,10 @@ static void declare_type(checker *c, const sioc_ast_decl *d)
         en->name = name;
         en->c_name = cat(c, c->prefix, name, NULL);
         en->c_intern = intern(c, en->c_name);
+        en->c_count = cat(c, en->c_name, "_COUNT", NULL);
+        en->c_names = cat(c, en->c_name, "_names", NULL);
+        en->c_name_fn = cat(c, en->c_name, "_name", NULL);
+        en->c_parse = cat(c, en->c_name, "_parse", NULL);
         en->at = d->name.at;
         e->enumeration = en;
     }
@@ -1432,6 +1436,14 @@ static void claim_types(checker *c)
 
         if (!claim_type_name(c, en->c_name, e, en->at))
             continue;
+        claim_cname(c, en->c_count, cat(c, "the value count of ", e, NULL), e,
+                    en->at);
+        claim_cname(c, en->c_names, cat(c, "the names table of ", e, NULL), e,
+                    en->at);
+        claim_cname(c, en->c_name_fn, cat(c, "the name function of ", e, NULL),
+                    e, en->at);
+        claim_cname(c, en->c_parse, cat(c, "the parse function of ", e, NULL),
+                    e, en->at);
         for (size_t j = 0; j < en->nvalues; j++) {
             const char *v = sioc_arena_printf(c->arena, "value \"%s\" of %s",
                                               en->values[j].value, e);

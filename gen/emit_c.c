@@ -141,19 +141,46 @@ static void put_requires(const sioc_emit *e, const char *name,
 
 /* ---- records and enums -------------------------------------------------- */
 
-static void put_enum(const sioc_emit *e, const sioc_enum *en)
+/* The public helpers of every enum: its names table, name and parse. */
+static void put_enum_helpers(const sioc_emit *e, const sioc_enum *en)
 {
-    const char *values = sioc_iname(e, en->c_intern, SIOC_SFX_VALUES);
-    sioc_list strs = {0}, l = {0};
+    sioc_list strs = {0};
 
     for (size_t i = 0; i < en->nvalues; i++)
         add(e, &strs, sioc_cstr(e->arena, en->values[i].value));
-    sioc_put_list(e->out, 0,
-                  fmt1(e, "static const char *const %s[] = {", values), &strs,
-                  "};\n");
+    sioc_put_list(
+        e->out, 0,
+        fmt2(e, "const char *const %s[%s] = {", en->c_names, en->c_count),
+        &strs, "};\n\n");
+    fprintf(e->out,
+            "const char *%s(%s v)\n{\n"
+            "    return (unsigned)v < %s ? %s[v] : NULL;\n}\n\n",
+            en->c_name_fn, en->c_name, en->c_count, en->c_names);
+    /* No <string.h>: the generated code includes only sio.h. */
+    fprintf(e->out,
+            "bool %s(const char *s, %s *out)\n{\n"
+            "    for (int i = 0; s && i < %s; i++) {\n"
+            "        const char *a = s, *b = %s[i];\n\n"
+            "        while (*a && *a == *b) {\n"
+            "            a++;\n"
+            "            b++;\n"
+            "        }\n"
+            "        if (*a == *b) {\n"
+            "            *out = (%s)i;\n"
+            "            return true;\n"
+            "        }\n"
+            "    }\n"
+            "    return false;\n}\n\n",
+            en->c_parse, en->c_name, en->c_count, en->c_names, en->c_name);
+}
+
+static void put_enum(const sioc_emit *e, const sioc_enum *en)
+{
+    sioc_list l = {0};
+
     add(e, &l, sioc_cstr(e->arena, en->name));
-    add(e, &l, sioc_arena_printf(e->arena, "%zu", en->nvalues));
-    add(e, &l, values);
+    add(e, &l, en->c_count);
+    add(e, &l, en->c_names);
     sioc_put_list(e->out, 0,
                   fmt2(e, "static const sio_enum_desc %s%s = {", en->c_intern,
                        SIOC_SFX_DESC),
@@ -201,6 +228,7 @@ static void put_types(const sioc_emit *e)
             fprintf(e->out, "static const sio_record_desc %s%s;\n",
                     s->records[i]->c_intern, SIOC_SFX_DESC);
     for (size_t i = 0; i < s->nenums; i++) {
+        put_enum_helpers(e, &s->enums[i]);
         if (s->enums[i].used)
             put_enum(e, &s->enums[i]);
         put_enum_size(e, &s->enums[i]);

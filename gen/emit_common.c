@@ -339,14 +339,13 @@ const char *sioc_iname(const sioc_emit *e, const char *stem, const char *sfx)
 bool sioc_sfx_ok(void)
 {
     static const char *const sfx[] = {
-        SIOC_SFX_DESC,          SIOC_SFX_FIELDS,       SIOC_SFX_VALUES,
-        SIOC_SFX_ARGS,          SIOC_SFX_ARGS_FIELDS,  SIOC_SFX_ACK,
-        SIOC_SFX_ACK_FIELDS,    SIOC_SFX_INVOKE,       SIOC_SFX_REQ,
-        SIOC_SFX_REQ_GUARDS,    SIOC_SFX_REQ_NAMES,    SIOC_SFX_REPLY,
-        SIOC_SFX_REPLY_FIELDS,  SIOC_SFX_DELIVER,      SIOC_SFX_AUTH,
-        SIOC_SFX_AUTH_FIELDS,   SIOC_SFX_NS_EVENTS,    SIOC_SFX_NS_REQ,
-        SIOC_SFX_NS_REQ_GUARDS, SIOC_SFX_NS_REQ_NAMES, SIOC_SFX_NAMESPACES,
-        SIOC_SFX_GUARDS,
+        SIOC_SFX_DESC,         SIOC_SFX_FIELDS,     SIOC_SFX_ARGS,
+        SIOC_SFX_ARGS_FIELDS,  SIOC_SFX_ACK,        SIOC_SFX_ACK_FIELDS,
+        SIOC_SFX_INVOKE,       SIOC_SFX_REQ,        SIOC_SFX_REQ_GUARDS,
+        SIOC_SFX_REQ_NAMES,    SIOC_SFX_REPLY,      SIOC_SFX_REPLY_FIELDS,
+        SIOC_SFX_DELIVER,      SIOC_SFX_AUTH,       SIOC_SFX_AUTH_FIELDS,
+        SIOC_SFX_NS_EVENTS,    SIOC_SFX_NS_REQ,     SIOC_SFX_NS_REQ_GUARDS,
+        SIOC_SFX_NS_REQ_NAMES, SIOC_SFX_NAMESPACES, SIOC_SFX_GUARDS,
     };
     size_t n = sizeof sfx / sizeof *sfx;
 

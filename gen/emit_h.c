@@ -39,6 +39,17 @@ static void put_enum(const sioc_emit *e, const sioc_enum *en)
         fprintf(e->out, "%-*s /* %s */\n", width, lines[i],
                 sioc_ccomment(e->arena, en->values[i].value));
     fprintf(e->out, "} %s;\n", en->c_name);
+    fprintf(e->out, "enum { %s = %zu };\n", en->c_count, en->nvalues);
+    fprintf(e->out, "/* The wire string of each value, in C order. */\n");
+    fprintf(e->out, "extern const char *const %s[%s];\n", en->c_names,
+            en->c_count);
+    fprintf(e->out, "/* v's wire string; NULL if v is not a value. */\n");
+    fprintf(e->out, "const char *%s(%s v);\n", en->c_name_fn, en->c_name);
+    fprintf(e->out,
+            "/* The value whose wire string is s, into *out: true; false if "
+            "none is. */\n");
+    fprintf(e->out, "bool %s(const char *s, %s *out);\n", en->c_parse,
+            en->c_name);
 }
 
 /* The field a member is named after (its first member only: n_NAME

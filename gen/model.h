@@ -97,6 +97,10 @@ struct sioc_enum {
     const char *name;              /* "Color" */
     const char *c_name;            /* "chat_Color" */
     const char *c_intern;          /* "chat__Color" */
+    const char *c_count;           /* "chat_Color_COUNT": a macro */
+    const char *c_names;           /* "chat_Color_names": the wire strings */
+    const char *c_name_fn;         /* "chat_Color_name": value -> string */
+    const char *c_parse;           /* "chat_Color_parse": string -> value */
     bool used;                     /* as sioc_record's */
     const sioc_enum_value *values; /* at least one, schema order */
     size_t nvalues;
@@ -212,7 +216,6 @@ typedef struct sioc_schema {
  * their sio_params (C keeps tags apart). */
 #define SIOC_SFX_DESC "_desc"          /* record, enum: the descriptor */
 #define SIOC_SFX_FIELDS "_desc_fields" /* record: its sio_field table */
-#define SIOC_SFX_VALUES "_desc_values" /* enum: its wire strings */
 #define SIOC_SFX_ARGS "_args"          /* event: argument struct, params */
 #define SIOC_SFX_ARGS_FIELDS "_args_fields"
 #define SIOC_SFX_ACK "_ack" /* on: the ack's struct, params */

@@ -8,12 +8,12 @@
 /* Longer words are never typos of one another worth reporting. */
 #define SUGGEST_MAX_LEN 64
 
-static unsigned char fold(unsigned char c)
+static unsigned char sug_fold(unsigned char c)
 {
     return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
 }
 
-static size_t min3(size_t a, size_t b, size_t c)
+static size_t sug_min3(size_t a, size_t b, size_t c)
 {
     size_t m = a < b ? a : b;
 
@@ -31,14 +31,14 @@ static size_t osa_distance(const char *a, size_t la, const char *b, size_t lb)
         d[0][j] = j;
     for (size_t i = 1; i <= la; i++) {
         for (size_t j = 1; j <= lb; j++) {
-            unsigned char ca = fold((unsigned char)a[i - 1]);
-            unsigned char cb = fold((unsigned char)b[j - 1]);
+            unsigned char ca = sug_fold((unsigned char)a[i - 1]);
+            unsigned char cb = sug_fold((unsigned char)b[j - 1]);
             size_t cost = ca != cb;
 
             d[i][j] =
-                min3(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-            if (i > 1 && j > 1 && ca == fold((unsigned char)b[j - 2]) &&
-                fold((unsigned char)a[i - 2]) == cb &&
+                sug_min3(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+            if (i > 1 && j > 1 && ca == sug_fold((unsigned char)b[j - 2]) &&
+                sug_fold((unsigned char)a[i - 2]) == cb &&
                 d[i - 2][j - 2] + 1 < d[i][j])
                 d[i][j] = d[i - 2][j - 2] + 1;
         }
@@ -77,7 +77,7 @@ const char *sioc_suggest_best(const sioc_suggest *s)
 
 static const struct {
     const char *word, *sioc;
-} type_aliases[] = {
+} sug_type_aliases[] = {
     {"number", "'float' or 'int'"},
     {"integer", "'int'"},
     {"bigint", "'int'"},
@@ -101,8 +101,8 @@ static const struct {
 
 const char *sioc_suggest_type_alias(const char *word)
 {
-    for (size_t i = 0; i < sizeof type_aliases / sizeof *type_aliases; i++)
-        if (!strcmp(word, type_aliases[i].word))
-            return type_aliases[i].sioc;
+    for (size_t i = 0; i < sizeof sug_type_aliases / sizeof *sug_type_aliases; i++)
+        if (!strcmp(word, sug_type_aliases[i].word))
+            return sug_type_aliases[i].sioc;
     return NULL;
 }

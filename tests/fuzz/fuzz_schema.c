@@ -12,6 +12,7 @@
 
 #include "../../gen/arena.c"
 #include "../../gen/diag.c"
+#include "../../gen/suggest.c"
 #include "lexer.c"
 #include "../../gen/parse.c"
 #include "../../gen/check.c"

@@ -103,8 +103,9 @@ static void test_decode_refusals(void **state)
     expect_refused(2, "{\"text\":\"x\",\"tags\":[],\"reply_to\":0.5}",
                    "msg.reply_to: expected int");
     expect_refused(3, "\"fast\"", "ratio: expected float");
-    expect_refused(4, "\"blue\"", "color: expected Color");
-    expect_refused(4, "1", "color: expected Color");
+    expect_refused(4, "\"blue\"",
+                   "color: expected Color, one of \"red\", \"green\"");
+    expect_refused(4, "1", "color: expected Color, one of \"red\", \"green\"");
     expect_refused(5, "\"AAEC\"", "data: expected bytes");
     expect_refused(7, "[[1],[\"x\"]]", "grid[1][0]: expected int");
     expect_refused(7, "[1]", "grid[0]: expected int[]");
@@ -297,6 +298,24 @@ static void test_depth_limit_matches_sioc(void **state)
     siop_arena_free(arena);
 }
 
+/* An enum's message lists its values, and a long list is cut whole
+ * values at a time with "...", never past the buffer. */
+static void test_enum_expected_lists_values(void **state)
+{
+    static const char *const many[] = {"alpha",   "beta", "gamma", "delta",
+                                       "epsilon", "zeta", "eta",   "theta"};
+    static const sio_enum_desc big = {"Greek", 8, many};
+    char buf[40];
+    (void)state;
+
+    siop_typed_enum_expected(&color_desc, buf, sizeof buf);
+    assert_string_equal(buf, "Color, one of \"red\", \"green\"");
+    siop_typed_enum_expected(&big, buf, sizeof buf);
+    assert_string_equal(buf, "Greek, one of \"alpha\", \"beta\", ...");
+    siop_typed_enum_expected(&big, buf, 8);
+    assert_true(strlen(buf) < 8);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -308,6 +327,7 @@ int main(void)
         cmocka_unit_test(test_encode_null_pointers),
         cmocka_unit_test(test_deep_nesting_bounded),
         cmocka_unit_test(test_depth_limit_matches_sioc),
+        cmocka_unit_test(test_enum_expected_lists_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,6 +16,11 @@
 
 typedef struct sio_arena sio_arena;
 
+/* What an enum field expects, for error messages: "Color, one of \"red\",
+ * \"green\"" (cut with "..." to fit n). Every decode path words an enum
+ * error with it, so that their messages agree. */
+void siop_typed_enum_expected(const sio_enum_desc *e, char *buf, size_t n);
+
 /* Decodes args (a JSON array) into out (params->size bytes, zeroed
  * first). Arrays and records are allocated in arena; strings, bytes and
  * json point into args, which must outlive out. Returns 0, or -1 with err

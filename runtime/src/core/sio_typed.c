@@ -169,12 +169,41 @@ static int decode_int(walk *w, const sio_field *f, json_t *v, int64_t *out)
     return 0;
 }
 
+void siop_typed_enum_expected(const sio_enum_desc *e, char *buf, size_t n)
+{
+    size_t len = (size_t)snprintf(buf, n, "%s, one of ", e->name);
+
+    for (size_t i = 0; i < e->nvalues && len < n; i++) {
+        const char *sep = i ? ", " : "";
+        size_t need = strlen(sep) + strlen(e->values[i]) + 2;
+
+        /* Room for this value and, if more follow, ", ...". */
+        if (len + need + (i + 1 < e->nvalues ? 5 : 0) >= n) {
+            snprintf(buf + len, n - len, "%s...", sep);
+            return;
+        }
+        len +=
+            (size_t)snprintf(buf + len, n - len, "%s\"%s\"", sep, e->values[i]);
+    }
+}
+
+/* "color: expected Color, one of \"red\", \"green\"". */
+static int fail_enum(walk *w, const sio_field *f)
+{
+    char what[128];
+
+    siop_typed_enum_expected(f->enumd, what, sizeof what);
+    if (w->path[0])
+        return fail(w, "%s: expected %s", w->path, what);
+    return fail(w, "expected %s", what);
+}
+
 static int decode_enum(walk *w, const sio_field *f, json_t *v, int *out)
 {
     const char *s = json_string_value(v);
 
     if (!s)
-        return fail_expected(w, f, 0);
+        return fail_enum(w, f);
     for (size_t i = 0; i < f->enumd->nvalues; i++) {
         if (strcmp(s, f->enumd->values[i]) == 0 &&
             strlen(s) == json_string_length(v)) {
@@ -182,7 +211,7 @@ static int decode_enum(walk *w, const sio_field *f, json_t *v, int *out)
             return 0;
         }
     }
-    return fail_expected(w, f, 0);
+    return fail_enum(w, f);
 }
 
 /* One value of the field's type (array depth d) into slot. */

@@ -4,10 +4,33 @@
 /* ---- records and enums ---- */
 static const sio_record_desc types__Point_desc;
 static const sio_record_desc types__Everything_desc;
-static const char *const types__Color_desc_values[] = {"red", "green",
-                                                       "dark-blue"};
-static const sio_enum_desc types__Color_desc = {"Color", 3,
-                                                types__Color_desc_values};
+const char *const types_Color_names[types_Color_COUNT] = {"red", "green",
+                                                          "dark-blue"};
+
+const char *types_Color_name(types_Color v)
+{
+    return (unsigned)v < types_Color_COUNT ? types_Color_names[v] : NULL;
+}
+
+bool types_Color_parse(const char *s, types_Color *out)
+{
+    for (int i = 0; s && i < types_Color_COUNT; i++) {
+        const char *a = s, *b = types_Color_names[i];
+
+        while (*a && *a == *b) {
+            a++;
+            b++;
+        }
+        if (*a == *b) {
+            *out = (types_Color)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+static const sio_enum_desc types__Color_desc = {"Color", types_Color_COUNT,
+                                                types_Color_names};
 _Static_assert(sizeof(types_Color) == sizeof(int),
                "types_Color must be an int");
 static const sio_field types__Point_desc_fields[] = {

@@ -20,6 +20,13 @@ typedef enum types_Color {
     types_Color_green = 1,     /* "green" */
     types_Color_dark_blue = 2, /* "dark-blue" */
 } types_Color;
+enum { types_Color_COUNT = 3 };
+/* The wire string of each value, in C order. */
+extern const char *const types_Color_names[types_Color_COUNT];
+/* v's wire string; NULL if v is not a value. */
+const char *types_Color_name(types_Color v);
+/* The value whose wire string is s, into *out: true; false if none is. */
+bool types_Color_parse(const char *s, types_Color *out);
 struct types_Point {
     double x;
     double y;

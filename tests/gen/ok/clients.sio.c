@@ -5,10 +5,33 @@
 static const sio_record_desc cl__number_desc;
 static const sio_record_desc cl__Socket_desc;
 static const sio_record_desc cl__Bytes_desc;
-static const char *const cl__AckError_desc_values[] = {"error",
-                                                       "*/ not a comment end"};
-static const sio_enum_desc cl__AckError_desc = {"AckError", 2,
-                                                cl__AckError_desc_values};
+const char *const cl_AckError_names[cl_AckError_COUNT] = {
+    "error", "*/ not a comment end"};
+
+const char *cl_AckError_name(cl_AckError v)
+{
+    return (unsigned)v < cl_AckError_COUNT ? cl_AckError_names[v] : NULL;
+}
+
+bool cl_AckError_parse(const char *s, cl_AckError *out)
+{
+    for (int i = 0; s && i < cl_AckError_COUNT; i++) {
+        const char *a = s, *b = cl_AckError_names[i];
+
+        while (*a && *a == *b) {
+            a++;
+            b++;
+        }
+        if (*a == *b) {
+            *out = (cl_AckError)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+static const sio_enum_desc cl__AckError_desc = {"AckError", cl_AckError_COUNT,
+                                                cl_AckError_names};
 _Static_assert(sizeof(cl_AckError) == sizeof(int),
                "cl_AckError must be an int");
 static const sio_field cl__number_desc_fields[] = {

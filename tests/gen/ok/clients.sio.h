@@ -20,6 +20,13 @@ typedef enum cl_AckError {
     cl_AckError_error = 0,                /* "error" */
     cl_AckError____not_a_comment_end = 1, /* "*\/ not a comment end" */
 } cl_AckError;
+enum { cl_AckError_COUNT = 2 };
+/* The wire string of each value, in C order. */
+extern const char *const cl_AckError_names[cl_AckError_COUNT];
+/* v's wire string; NULL if v is not a value. */
+const char *cl_AckError_name(cl_AckError v);
+/* The value whose wire string is s, into *out: true; false if none is. */
+bool cl_AckError_parse(const char *s, cl_AckError *out);
 /* A record TypeScript could not name as is. */
 struct cl_number {
     int64_t n;

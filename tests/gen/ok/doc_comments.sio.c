@@ -3,9 +3,33 @@
 
 /* ---- records and enums ---- */
 static const sio_record_desc doc_comments__Message_desc;
-static const char *const doc_comments__Mood_desc_values[] = {"happy", "sad"};
+const char *const doc_comments_Mood_names[doc_comments_Mood_COUNT] = {"happy",
+                                                                      "sad"};
+
+const char *doc_comments_Mood_name(doc_comments_Mood v)
+{
+    return (unsigned)v < doc_comments_Mood_COUNT ? doc_comments_Mood_names[v] : NULL;
+}
+
+bool doc_comments_Mood_parse(const char *s, doc_comments_Mood *out)
+{
+    for (int i = 0; s && i < doc_comments_Mood_COUNT; i++) {
+        const char *a = s, *b = doc_comments_Mood_names[i];
+
+        while (*a && *a == *b) {
+            a++;
+            b++;
+        }
+        if (*a == *b) {
+            *out = (doc_comments_Mood)i;
+            return true;
+        }
+    }
+    return false;
+}
+
 static const sio_enum_desc doc_comments__Mood_desc = {
-    "Mood", 2, doc_comments__Mood_desc_values};
+    "Mood", doc_comments_Mood_COUNT, doc_comments_Mood_names};
 _Static_assert(sizeof(doc_comments_Mood) == sizeof(int),
                "doc_comments_Mood must be an int");
 static const sio_field doc_comments__Message_desc_fields[] = {

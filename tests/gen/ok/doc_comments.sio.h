@@ -19,6 +19,13 @@ typedef enum doc_comments_Mood {
     doc_comments_Mood_happy = 0, /* "happy" */
     doc_comments_Mood_sad = 1,   /* "sad" */
 } doc_comments_Mood;
+enum { doc_comments_Mood_COUNT = 2 };
+/* The wire string of each value, in C order. */
+extern const char *const doc_comments_Mood_names[doc_comments_Mood_COUNT];
+/* v's wire string; NULL if v is not a value. */
+const char *doc_comments_Mood_name(doc_comments_Mood v);
+/* The value whose wire string is s, into *out: true; false if none is. */
+bool doc_comments_Mood_parse(const char *s, doc_comments_Mood *out);
 /* A message as users send it.
  * Two lines, with * / inside. */
 struct doc_comments_Message {

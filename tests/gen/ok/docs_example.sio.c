@@ -4,10 +4,33 @@
 /* ---- records and enums ---- */
 static const sio_record_desc chat__Message_desc;
 static const sio_record_desc chat__Item_desc;
-static const char *const chat__Mood_desc_values[] = {"happy", "sad",
-                                                     "dark-blue"};
-static const sio_enum_desc chat__Mood_desc = {"Mood", 3,
-                                              chat__Mood_desc_values};
+const char *const chat_Mood_names[chat_Mood_COUNT] = {"happy", "sad",
+                                                      "dark-blue"};
+
+const char *chat_Mood_name(chat_Mood v)
+{
+    return (unsigned)v < chat_Mood_COUNT ? chat_Mood_names[v] : NULL;
+}
+
+bool chat_Mood_parse(const char *s, chat_Mood *out)
+{
+    for (int i = 0; s && i < chat_Mood_COUNT; i++) {
+        const char *a = s, *b = chat_Mood_names[i];
+
+        while (*a && *a == *b) {
+            a++;
+            b++;
+        }
+        if (*a == *b) {
+            *out = (chat_Mood)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+static const sio_enum_desc chat__Mood_desc = {"Mood", chat_Mood_COUNT,
+                                              chat_Mood_names};
 _Static_assert(sizeof(chat_Mood) == sizeof(int), "chat_Mood must be an int");
 static const sio_field chat__Message_desc_fields[] = {
     {"text", SIO_K_STRING, 0, 0, offsetof(chat_Message, text), 0, NULL, NULL},

@@ -20,6 +20,13 @@ typedef enum chat_Mood {
     chat_Mood_sad = 1,       /* "sad" */
     chat_Mood_dark_blue = 2, /* "dark-blue" */
 } chat_Mood;
+enum { chat_Mood_COUNT = 3 };
+/* The wire string of each value, in C order. */
+extern const char *const chat_Mood_names[chat_Mood_COUNT];
+/* v's wire string; NULL if v is not a value. */
+const char *chat_Mood_name(chat_Mood v);
+/* The value whose wire string is s, into *out: true; false if none is. */
+bool chat_Mood_parse(const char *s, chat_Mood *out);
 struct chat_Message {
     const char *text;
     /* array */

@@ -4,9 +4,32 @@
 
 /* ---- records and enums ---- */
 static const sio_record_desc chat__Message_desc;
-static const char *const chat__Color_desc_values[] = {"red", "dark-blue"};
-static const sio_enum_desc chat__Color_desc = {"Color", 2,
-                                               chat__Color_desc_values};
+const char *const chat_Color_names[chat_Color_COUNT] = {"red", "dark-blue"};
+
+const char *chat_Color_name(chat_Color v)
+{
+    return (unsigned)v < chat_Color_COUNT ? chat_Color_names[v] : NULL;
+}
+
+bool chat_Color_parse(const char *s, chat_Color *out)
+{
+    for (int i = 0; s && i < chat_Color_COUNT; i++) {
+        const char *a = s, *b = chat_Color_names[i];
+
+        while (*a && *a == *b) {
+            a++;
+            b++;
+        }
+        if (*a == *b) {
+            *out = (chat_Color)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+static const sio_enum_desc chat__Color_desc = {"Color", chat_Color_COUNT,
+                                               chat_Color_names};
 _Static_assert(sizeof(chat_Color) == sizeof(int), "chat_Color must be an int");
 static const sio_field chat__Message_desc_fields[] = {
     {"text", SIO_K_STRING, 0, 0, offsetof(chat_Message, text), 0, NULL, NULL},

@@ -19,6 +19,13 @@ typedef enum chat_Color {
     chat_Color_red = 0,       /* "red" */
     chat_Color_dark_blue = 1, /* "dark-blue" */
 } chat_Color;
+enum { chat_Color_COUNT = 2 };
+/* The wire string of each value, in C order. */
+extern const char *const chat_Color_names[chat_Color_COUNT];
+/* v's wire string; NULL if v is not a value. */
+const char *chat_Color_name(chat_Color v);
+/* The value whose wire string is s, into *out: true; false if none is. */
+bool chat_Color_parse(const char *s, chat_Color *out);
 struct chat_Message {
     const char *text;
     const char *const *tags;

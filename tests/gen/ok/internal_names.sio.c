@@ -6,9 +6,32 @@
 static const sio_record_desc n__on_x_args_desc;
 static const sio_record_desc n__A_desc;
 static const sio_record_desc n__A_desc_desc;
-static const char *const n__on_x_req_desc_values[] = {"a"};
-static const sio_enum_desc n__on_x_req_desc = {"on_x_req", 1,
-                                               n__on_x_req_desc_values};
+const char *const n_on_x_req_names[n_on_x_req_COUNT] = {"a"};
+
+const char *n_on_x_req_name(n_on_x_req v)
+{
+    return (unsigned)v < n_on_x_req_COUNT ? n_on_x_req_names[v] : NULL;
+}
+
+bool n_on_x_req_parse(const char *s, n_on_x_req *out)
+{
+    for (int i = 0; s && i < n_on_x_req_COUNT; i++) {
+        const char *a = s, *b = n_on_x_req_names[i];
+
+        while (*a && *a == *b) {
+            a++;
+            b++;
+        }
+        if (*a == *b) {
+            *out = (n_on_x_req)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+static const sio_enum_desc n__on_x_req_desc = {"on_x_req", n_on_x_req_COUNT,
+                                               n_on_x_req_names};
 _Static_assert(sizeof(n_on_x_req) == sizeof(int), "n_on_x_req must be an int");
 static const sio_field n__on_x_args_desc_fields[] = {
     {"v", SIO_K_INT, 0, 0, offsetof(n_on_x_args, v), 0, NULL, NULL},

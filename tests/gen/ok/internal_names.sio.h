@@ -20,6 +20,13 @@ typedef struct n_A_desc n_A_desc;
 typedef enum n_on_x_req {
     n_on_x_req_a = 0, /* "a" */
 } n_on_x_req;
+enum { n_on_x_req_COUNT = 1 };
+/* The wire string of each value, in C order. */
+extern const char *const n_on_x_req_names[n_on_x_req_COUNT];
+/* v's wire string; NULL if v is not a value. */
+const char *n_on_x_req_name(n_on_x_req v);
+/* The value whose wire string is s, into *out: true; false if none is. */
+bool n_on_x_req_parse(const char *s, n_on_x_req *out);
 struct n_on_x_args {
     int64_t v;
 };

@@ -5,6 +5,10 @@
 
 #include <string.h>
 
+/* Functions whose failure loses a message (an emit, an ack answer):
+ * ignoring the result is a warning (an error with -Werror). */
+#define MUST_CHECK_TAIL " SIO_MUST_CHECK;\n"
+
 static void put_top(const sioc_emit *e)
 {
     const sioc_schema *s = e->schema;
@@ -124,9 +128,9 @@ static void put_on(const sioc_emit *e, const sioc_event *ev)
     if (!ev->acked)
         return;
     sioc_sig_ack_send(e, ev, &sig);
-    sioc_put_sig(e, &sig, ";\n");
+    sioc_put_sig(e, &sig, MUST_CHECK_TAIL);
     sioc_sig_ack_error(e, ev, &sig);
-    sioc_put_sig(e, &sig, ";\n");
+    sioc_put_sig(e, &sig, MUST_CHECK_TAIL);
 }
 
 static void put_emit(const sioc_emit *e, const sioc_event *ev)
@@ -138,7 +142,7 @@ static void put_emit(const sioc_emit *e, const sioc_event *ev)
         sioc_put_sig(e, &sig, ";\n");
     }
     sioc_sig_emit(e, ev, &sig);
-    sioc_put_sig(e, &sig, ";\n");
+    sioc_put_sig(e, &sig, MUST_CHECK_TAIL);
 }
 
 static void put_item(const sioc_emit *e, const sioc_item *it)

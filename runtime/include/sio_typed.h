@@ -183,7 +183,7 @@ int sio_schema_register(sio_server *srv, const sio_schema_desc *schema);
  * namespace, whose clients expect other events, gets SIO_EINVAL (and a
  * log line) rather than silently reaching nobody. */
 int sio_emit_params(sio_target to, const char *nsp, const char *event,
-                    const sio_params *p, const void *args);
+                    const sio_params *p, const void *args) SIO_MUST_CHECK;
 /* Typed ack answers: the values of p's params, or [{"error": message}].
  * Each ends the ack; answered while its handler runs, the ack stays
  * valid until the handler returns, so a second answer there returns
@@ -192,8 +192,9 @@ int sio_emit_params(sio_target to, const char *nsp, const char *event,
  * ack ("server error") and return SIO_EINVAL; SIO_ECLOSED once the
  * socket has gone. */
 int sio_ack_params(sio_pending_ack *ack, const sio_params *p,
-                   const void *args);
-int sio_ack_params_error(sio_pending_ack *ack, const char *message);
+                   const void *args) SIO_MUST_CHECK;
+int sio_ack_params_error(sio_pending_ack *ack,
+                         const char *message) SIO_MUST_CHECK;
 
 /* A generic function pointer: generated code casts the typed reply
  * callback to it and back (C allows the round trip). */
@@ -214,7 +215,7 @@ int sio_emit_params_ack(sio_target to, const char *nsp, const char *event,
                         const sio_params *p, const void *args,
                         const sio_params *reply_params,
                         sio_reply_invoke_fn invoke, sio_fn fn, void *user,
-                        unsigned timeout_ms);
+                        unsigned timeout_ms) SIO_MUST_CHECK;
 
 #ifdef __cplusplus
 }

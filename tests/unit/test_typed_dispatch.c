@@ -88,7 +88,7 @@ static void join_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
     (void)ctx;
     (void)args;
     if (ack)
-        sio_ack_params(ack, &int_args, &v);
+        assert_int_equal(sio_ack_params(ack, &int_args, &v), 0);
 }
 
 static void secret_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
@@ -105,14 +105,14 @@ static void admin_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
     (void)ctx;
     (void)args;
     A.admins++;
-    sio_ack_params(ack, &bool_args, &v);
+    assert_int_equal(sio_ack_params(ack, &bool_args, &v), 0);
 }
 
 static void login_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
 {
     const struct str_arg *a = args;
     struct bool_arg v = {sio_ctx_login(ctx, a->s) == 0};
-    sio_ack_params(ack, &bool_args, &v);
+    assert_int_equal(sio_ack_params(ack, &bool_args, &v), 0);
 }
 
 static bool guard_admin(sio_ctx *ctx)

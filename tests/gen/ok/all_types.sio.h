@@ -62,11 +62,13 @@ struct types_Everything {
 typedef struct types_set_ack types_set_ack;
 void types_on_set(sio_ctx *ctx, const types_Everything *e, bool has_when,
                   int64_t when, const char *note, types_set_ack *ack);
-int types_set_ack_send(types_set_ack *ack, bool ok, const char *err);
-int types_set_ack_error(types_set_ack *ack, const char *message);
+int types_set_ack_send(types_set_ack *ack, bool ok,
+                       const char *err) SIO_MUST_CHECK;
+int types_set_ack_error(types_set_ack *ack, const char *message) SIO_MUST_CHECK;
 
 int types_emit_state(sio_target to, const types_Everything *e,
-                     const uint8_t *blob, size_t blob_len, json_t *extra);
+                     const uint8_t *blob, size_t blob_len,
+                     json_t *extra) SIO_MUST_CHECK;
 
 /* ---- the schema ---- */
 extern const sio_schema_desc types_schema;

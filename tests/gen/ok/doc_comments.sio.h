@@ -47,11 +47,14 @@ bool doc_comments_guard_admin(sio_ctx *ctx);
 typedef struct doc_comments_say_ack doc_comments_say_ack;
 void doc_comments_on_say(sio_ctx *ctx, const doc_comments_Message *m,
                          doc_comments_say_ack *ack);
-int doc_comments_say_ack_send(doc_comments_say_ack *ack, bool ok);
-int doc_comments_say_ack_error(doc_comments_say_ack *ack, const char *message);
+int doc_comments_say_ack_send(doc_comments_say_ack *ack,
+                              bool ok) SIO_MUST_CHECK;
+int doc_comments_say_ack_error(doc_comments_say_ack *ack,
+                               const char *message) SIO_MUST_CHECK;
 
 /* broadcast */
-int doc_comments_emit_said(sio_target to, const doc_comments_Message *m);
+int doc_comments_emit_said(sio_target to,
+                           const doc_comments_Message *m) SIO_MUST_CHECK;
 
 void doc_comments_on_mood(sio_ctx *ctx, doc_comments_Mood m);
 

@@ -43,23 +43,23 @@ bool n_guard_g(sio_ctx *ctx);
 /* ---- namespace "/" ---- */
 typedef struct n_x_ack n_x_ack;
 void n_on_x(sio_ctx *ctx, const n_on_x_args *a, n_on_x_req e, n_x_ack *ack);
-int n_x_ack_send(n_x_ack *ack, const n_A *v, const n_A_desc *w);
-int n_x_ack_error(n_x_ack *ack, const char *message);
+int n_x_ack_send(n_x_ack *ack, const n_A *v, const n_A_desc *w) SIO_MUST_CHECK;
+int n_x_ack_error(n_x_ack *ack, const char *message) SIO_MUST_CHECK;
 
 typedef struct n_x_ack_ack n_x_ack_ack;
 void n_on_x_ack(sio_ctx *ctx, int64_t v, n_x_ack_ack *ack);
-int n_x_ack_ack_send(n_x_ack_ack *ack);
-int n_x_ack_ack_error(n_x_ack_ack *ack, const char *message);
+int n_x_ack_ack_send(n_x_ack_ack *ack) SIO_MUST_CHECK;
+int n_x_ack_ack_error(n_x_ack_ack *ack, const char *message) SIO_MUST_CHECK;
 
 void n_on_x_(sio_ctx *ctx);
 
 typedef void (*n_x_reply)(sio_ctx *ctx, int status, int64_t w, void *user);
 int n_emit_x(sio_target to, int64_t v, n_x_reply reply, void *user,
-             unsigned timeout_ms);
+             unsigned timeout_ms) SIO_MUST_CHECK;
 
 typedef void (*n_x_reply_reply)(sio_ctx *ctx, int status, void *user);
 int n_emit_x_reply(sio_target to, n_x_reply_reply reply, void *user,
-                   unsigned timeout_ms);
+                   unsigned timeout_ms) SIO_MUST_CHECK;
 
 /* ---- namespace "/on_x" ---- */
 void n_on_x_on_y(sio_ctx *ctx);
@@ -69,8 +69,8 @@ int n_on_x__on_connect(sio_ctx *ctx);
 
 typedef struct n_on_x__y_ack n_on_x__y_ack;
 void n_on_x__on_y(sio_ctx *ctx, n_on_x__y_ack *ack);
-int n_on_x__y_ack_send(n_on_x__y_ack *ack);
-int n_on_x__y_ack_error(n_on_x__y_ack *ack, const char *message);
+int n_on_x__y_ack_send(n_on_x__y_ack *ack) SIO_MUST_CHECK;
+int n_on_x__y_ack_error(n_on_x__y_ack *ack, const char *message) SIO_MUST_CHECK;
 
 /* ---- namespace "/namespaces" ---- */
 

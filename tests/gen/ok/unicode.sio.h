@@ -36,7 +36,7 @@ void uni_on__quoted_(sio_ctx *ctx);
 
 void uni_on_back_slash(sio_ctx *ctx);
 
-int uni_emit__(sio_target to);
+int uni_emit__(sio_target to) SIO_MUST_CHECK;
 
 void uni_on_ping_(sio_ctx *ctx, int64_t n);
 

@@ -30,20 +30,22 @@ typedef struct wire_names_nihon_greet_ack wire_names_nihon_greet_ack;
 void wire_names_nihon_on_greet(sio_ctx *ctx, const char *user_id,
                                const wire_names_Style *s,
                                wire_names_nihon_greet_ack *ack);
-int wire_names_nihon_greet_ack_send(wire_names_nihon_greet_ack *ack, bool ok);
+int wire_names_nihon_greet_ack_send(wire_names_nihon_greet_ack *ack,
+                                    bool ok) SIO_MUST_CHECK;
 int wire_names_nihon_greet_ack_error(wire_names_nihon_greet_ack *ack,
-                                     const char *message);
+                                     const char *message) SIO_MUST_CHECK;
 
-int wire_names_nihon_emit_new_style(sio_target to, const wire_names_Style *s);
+int wire_names_nihon_emit_new_style(sio_target to,
+                                    const wire_names_Style *s) SIO_MUST_CHECK;
 
 /* ---- namespace "/" ---- */
 typedef struct wire_names_get_style_ack wire_names_get_style_ack;
 void wire_names_on_get_style(sio_ctx *ctx, const char *for_,
                              wire_names_get_style_ack *ack);
 int wire_names_get_style_ack_send(wire_names_get_style_ack *ack,
-                                  const wire_names_Style *s);
+                                  const wire_names_Style *s) SIO_MUST_CHECK;
 int wire_names_get_style_ack_error(wire_names_get_style_ack *ack,
-                                   const char *message);
+                                   const char *message) SIO_MUST_CHECK;
 
 /* ---- the schema ---- */
 extern const sio_schema_desc wire_names_schema;

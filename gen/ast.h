@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag.h"
 #include "lexer.h"
@@ -23,11 +24,24 @@ typedef struct sioc_ast_string {
     sioc_span at;    /* the literal, quotes included */
 } sioc_ast_string;
 
+/* "(MIN..MAX)" (either bound may be left out) or the shorthand "+"
+ * (1..). */
+typedef struct sioc_ast_limits {
+    bool present;
+    bool plus; /* written "+" */
+    bool has_min, has_max;
+    int64_t min, max;
+    sioc_span at; /* the whole "(...)" or "+" */
+} sioc_ast_limits;
+
 typedef struct sioc_ast_type {
-    sioc_tok_kind base; /* SIOC_TOK_KW_BOOL..KW_JSON, or SIOC_TOK_IDENT */
-    sioc_ast_name name; /* as spelled */
-    unsigned dims;      /* count of "[]" */
-    bool optional;      /* trailing "?" */
+    sioc_tok_kind base;    /* SIOC_TOK_KW_BOOL..KW_JSON, or SIOC_TOK_IDENT */
+    sioc_ast_name name;    /* as spelled */
+    sioc_ast_limits value; /* after the base: an int's value, a string's
+                              characters, bytes' length */
+    unsigned dims;         /* count of "[]" */
+    sioc_ast_limits len;   /* after the last "[]": its element count */
+    bool optional;         /* trailing "?" */
 } sioc_ast_type;
 
 /* A record field or an event parameter. name is its C name; wire its

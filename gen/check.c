@@ -441,7 +441,57 @@ static const char *guard_near(checker *c, const char *name)
 
 /* ---- types ------------------------------------------------------------- */
 
-static void check_type(checker *c, const sioc_ast_type *t, sioc_type *out)
+/* A range's bounds: min <= max, and no negative length. */
+static bool check_range(checker *c, const sioc_ast_limits *l, bool length)
+{
+    if (length && ((l->has_min && l->min < 0) || (l->has_max && l->max < 0))) {
+        CHECK_ERR(c, l->at, "a length cannot be negative");
+        return false;
+    }
+    if (l->has_min && l->has_max && l->min > l->max) {
+        CHECK_ERR(c, l->at, "empty range: %lld is more than %lld",
+                  (long long)l->min, (long long)l->max);
+        return false;
+    }
+    if (!l->has_min && !l->has_max) {
+        CHECK_ERR(c, l->at,
+                  "a range needs a bound: (MIN..), (..MAX) or "
+                  "(MIN..MAX)");
+        return false;
+    }
+    return true;
+}
+
+/* The limits of t (after its base type is known) into out. */
+static void check_limits(checker *c, const sioc_ast_type *t, sioc_type *out)
+{
+    const sioc_ast_limits *v = &t->value, *n = &t->len;
+    bool length = out->base == SIOC_STRING || out->base == SIOC_BYTES;
+
+    if (v->present && out->base != SIOC_INT && !length)
+        CHECK_ERR(c, v->at,
+                  "limits apply to int (its value), string (its characters) "
+                  "and bytes (its length), not to '%s'",
+                  t->name.text);
+    else if (v->present && v->plus && out->base == SIOC_INT)
+        CHECK_ERR(c, v->at,
+                  "'+' (non-empty) is for strings, bytes and arrays; an int "
+                  "takes a range such as (1..)");
+    else if (v->present && check_range(c, v, length)) {
+        out->limits.has_min = v->has_min;
+        out->limits.has_max = v->has_max;
+        out->limits.min = v->min;
+        out->limits.max = v->max;
+    }
+    if (n->present && check_range(c, n, true)) {
+        out->limits.has_len_min = n->has_min;
+        out->limits.has_len_max = n->has_max;
+        out->limits.len_min = n->min;
+        out->limits.len_max = n->max;
+    }
+}
+
+static void check_base(checker *c, const sioc_ast_type *t, sioc_type *out)
 {
     const type_entry *e;
 
@@ -484,6 +534,14 @@ static void check_type(checker *c, const sioc_ast_type *t, sioc_type *out)
     out->base = e->base;
     out->record = e->record;
     out->enumeration = e->enumeration;
+}
+
+static void check_type(checker *c, const sioc_ast_type *t, sioc_type *out)
+{
+    check_base(c, t, out);
+    /* An unknown type's limits would only echo its error. */
+    if (t->base != SIOC_TOK_IDENT || sym_get(&c->types, t->name.text))
+        check_limits(c, t, out);
 }
 
 /* ---- fields and parameters --------------------------------------------- */

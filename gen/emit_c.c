@@ -4,6 +4,8 @@
  * runtime call. Everything is static but what the header declares. */
 #include "emit_common.h"
 
+#include <stdint.h>
+
 #include <string.h>
 
 static const char *const kind_names[] = {
@@ -37,6 +39,41 @@ static bool required(const sioc_requires *r)
 /* ---- tables ------------------------------------------------------------ */
 
 /* One sio_field of a struct type ("struct x" or a record). */
+/* v as a C constant: INT64_MIN has no literal of its own. */
+static const char *c_int64(const sioc_emit *e, int64_t v)
+{
+    if (v == INT64_MIN)
+        return "(-9223372036854775807 - 1)";
+    return sioc_arena_printf(e->arena, "%lld", (long long)v);
+}
+
+/* The field's sio_limits as a compound literal (static storage at file
+ * scope), or NULL. */
+static const char *limits_of(const sioc_emit *e, const sioc_limits *l)
+{
+    const char *bits[4];
+    size_t n = 0;
+    char *has;
+
+    if (l->has_min)
+        bits[n++] = "SIO_L_MIN";
+    if (l->has_max)
+        bits[n++] = "SIO_L_MAX";
+    if (l->has_len_min)
+        bits[n++] = "SIO_L_LEN_MIN";
+    if (l->has_len_max)
+        bits[n++] = "SIO_L_LEN_MAX";
+    if (!n)
+        return "NULL";
+    has = sioc_arena_printf(e->arena, "%s", bits[0]);
+    for (size_t i = 1; i < n; i++)
+        has = sioc_arena_printf(e->arena, "%s | %s", has, bits[i]);
+    return sioc_arena_printf(e->arena,
+                             "&(const sio_limits){%s, %s, %s, %s, %s}", has,
+                             c_int64(e, l->min), c_int64(e, l->max),
+                             c_int64(e, l->len_min), c_int64(e, l->len_max));
+}
+
 static void put_field(const sioc_emit *e, const char *type, const sioc_field *f)
 {
     const sioc_type *t = &f->type;
@@ -60,6 +97,7 @@ static void put_field(const sioc_emit *e, const char *type, const sioc_field *f)
         t->enumeration
             ? fmt2(e, "&%s%s", t->enumeration->c_intern, SIOC_SFX_DESC)
             : "NULL");
+    add(e, &l, limits_of(e, &t->limits));
     sioc_put_list(e->out, 4, "{", &l, "},\n");
 }
 

@@ -47,6 +47,8 @@ static const char *const tok_names[SIOC_TOK_COUNT] = {
     [SIOC_TOK_RBRACKET] = "']'",
     [SIOC_TOK_ARROW] = "'->'",
     [SIOC_TOK_ELLIPSIS] = "'...'",
+    [SIOC_TOK_DOTDOT] = "'..'",
+    [SIOC_TOK_PLUS] = "'+'",
     [SIOC_TOK_QUESTION] = "'?'",
     [SIOC_TOK_STAR] = "'*'",
 };
@@ -124,13 +126,13 @@ static bool lex_stray(const unsigned char *p, const unsigned char *lim)
 {
     if (p >= lim)
         return false;
-    if (*p == '-')
-        return p + 1 >= lim || p[1] != '>';
     if (*p == '.')
-        return lim - p < 3 || p[1] != '.' || p[2] != '.';
+        return lim - p < 2 || p[1] != '.';
+    if (*p == '-')
+        return p + 1 >= lim || (p[1] != '>' && !(p[1] >= '0' && p[1] <= '9'));
     if (*p == '/')
         return p + 1 >= lim || (p[1] != '/' && p[1] != '*');
-    return *p && strchr("!$%&+<=>@\\^`|~", *p) != NULL;
+    return *p && strchr("!$%&<=>@\\^`|~", *p) != NULL;
 }
 
 static void lex_invalid(lexer *lx, const unsigned char *from)
@@ -317,7 +319,7 @@ sioc_token sioc_lexer_next(lexer *lx)
             "json" { return lex_token(lx, SIOC_TOK_KW_JSON, from); }
 
             ident { return lex_token(lx, SIOC_TOK_IDENT, from); }
-            number { return lex_token(lx, SIOC_TOK_NUMBER, from); }
+            "-"? number { return lex_token(lx, SIOC_TOK_NUMBER, from); }
             ["] {
                 lex_string(lx, from);
                 return lex_token(lx, SIOC_TOK_STRING, from);
@@ -334,6 +336,8 @@ sioc_token sioc_lexer_next(lexer *lx)
             "]" { return lex_token(lx, SIOC_TOK_RBRACKET, from); }
             "->" { return lex_token(lx, SIOC_TOK_ARROW, from); }
             "..." { return lex_token(lx, SIOC_TOK_ELLIPSIS, from); }
+            ".." { return lex_token(lx, SIOC_TOK_DOTDOT, from); }
+            "+" { return lex_token(lx, SIOC_TOK_PLUS, from); }
             "?" { return lex_token(lx, SIOC_TOK_QUESTION, from); }
             "*" { return lex_token(lx, SIOC_TOK_STAR, from); }
         */

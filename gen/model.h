@@ -46,8 +46,18 @@ typedef struct sioc_enum sioc_enum;
  * may have, and of records embedded by value in one another. */
 #define SIOC_MAX_DEPTH 32
 
+/* Limits the decoder checks (the runtime's sio_limits): min/max bound an
+ * int's value, a string's code points or bytes' length; len_min/len_max
+ * the element count of the outermost array. */
+typedef struct sioc_limits {
+    bool has_min, has_max, has_len_min, has_len_max;
+    int64_t min, max;
+    int64_t len_min, len_max;
+} sioc_limits;
+
 typedef struct sioc_type {
     sioc_base base;
+    sioc_limits limits;
     unsigned dims; /* 0 scalar, 1 for T[], 2 for T[][] ...; at most
                       SIOC_MAX_DEPTH */
     bool optional; /* T?: null or absent; of the whole, so T[]? is an

@@ -6,6 +6,8 @@
  * (flatcc's parser does the same). */
 #include "parse.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "suggest.h"
@@ -309,7 +311,63 @@ static bool parse_string(parser *p, sioc_ast_string *out)
     return true;
 }
 
-/* type = ( "bool" | ... | "json" | IDENT ) { "[" "]" } [ "?" ] */
+/* A bound of a range: an integer within int64. */
+static bool parse_bound(parser *p, int64_t *out)
+{
+    const sioc_token *t = &p->tok;
+    char *text, *end;
+    long long v;
+
+    if (t->kind != SIOC_TOK_NUMBER) {
+        parse_error_expected(p, "an integer");
+        return false;
+    }
+    text = sioc_arena_strndup(p->arena, p->src + t->offset, t->len);
+    errno = 0;
+    v = strtoll(text, &end, 10);
+    if (*end || errno) {
+        sioc_diag_error(p->diag, sioc_tok_span(t),
+                        "'%s' is not an integer within int64", text);
+        return false;
+    }
+    *out = v;
+    parse_advance(p);
+    return true;
+}
+
+/* [ "(" [ INT ] ".." [ INT ] ")" | "+" ] */
+static bool parse_limits(parser *p, sioc_ast_limits *out)
+{
+    sioc_token open = p->tok;
+
+    if (parse_accept(p, SIOC_TOK_PLUS)) {
+        out->present = out->has_min = out->plus = true;
+        out->min = 1;
+        out->at = sioc_tok_span(&open);
+        return true;
+    }
+    if (!parse_accept(p, SIOC_TOK_LPAREN))
+        return true;
+    out->present = true;
+    if (!parse_at(p, SIOC_TOK_DOTDOT)) {
+        if (!parse_bound(p, &out->min))
+            return false;
+        out->has_min = true;
+    }
+    if (!parse_expect(p, SIOC_TOK_DOTDOT))
+        return false;
+    if (!parse_at(p, SIOC_TOK_RPAREN)) {
+        if (!parse_bound(p, &out->max))
+            return false;
+        out->has_max = true;
+    }
+    out->at = sioc_tok_span(&open);
+    out->at.len = p->tok.offset + p->tok.len - open.offset;
+    return parse_expect(p, SIOC_TOK_RPAREN);
+}
+
+/* type = ( "bool" | ... | "json" | IDENT ) [ limits ] { "[" "]" }
+ *        [ limits ] [ "?" ]; an array's limits follow its last "[]". */
 static bool parse_type(parser *p, sioc_ast_type *out)
 {
     sioc_tok_kind k = parse_kind(p);
@@ -320,10 +378,20 @@ static bool parse_type(parser *p, sioc_ast_type *out)
     }
     out->base = k;
     out->name = parse_name_of(p, parse_advance(p));
+    if (!parse_limits(p, &out->value))
+        return false;
     while (parse_accept(p, SIOC_TOK_LBRACKET)) {
         if (!parse_expect(p, SIOC_TOK_RBRACKET))
             return false;
         out->dims++;
+        if (out->len.present) {
+            sioc_diag_error(p->diag, out->len.at,
+                            "only the outermost array (after the last '[]') "
+                            "can have a length limit");
+            return false;
+        }
+        if (!parse_limits(p, &out->len))
+            return false;
     }
     out->optional = parse_accept(p, SIOC_TOK_QUESTION);
     return true;

@@ -35,8 +35,8 @@ static size_t osa_distance(const char *a, size_t la, const char *b, size_t lb)
             unsigned char cb = sug_fold((unsigned char)b[j - 1]);
             size_t cost = ca != cb;
 
-            d[i][j] =
-                sug_min3(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+            d[i][j] = sug_min3(d[i - 1][j] + 1, d[i][j - 1] + 1,
+                               d[i - 1][j - 1] + cost);
             if (i > 1 && j > 1 && ca == sug_fold((unsigned char)b[j - 2]) &&
                 sug_fold((unsigned char)a[i - 2]) == cb &&
                 d[i - 2][j - 2] + 1 < d[i][j])
@@ -101,7 +101,8 @@ static const struct {
 
 const char *sioc_suggest_type_alias(const char *word)
 {
-    for (size_t i = 0; i < sizeof sug_type_aliases / sizeof *sug_type_aliases; i++)
+    for (size_t i = 0; i < sizeof sug_type_aliases / sizeof *sug_type_aliases;
+         i++)
         if (!strcmp(word, sug_type_aliases[i].word))
             return sug_type_aliases[i].sioc;
     return NULL;

@@ -16,22 +16,10 @@
 #include "chat.sio.h"
 
 #define NAME_MAX_CHARS 32
-#define ROOM_MAX_CHARS 64
-#define TEXT_MAX_CHARS 1000
-#define UPLOAD_MAX (1024 * 1024)
 #define PING_TIMEOUT_MS 1000
 #define MAX_ROOMS 256
 
 static sio_server *volatile g_srv;
-
-/* Unicode code points of a valid UTF-8 string (the decoder checked it). */
-static size_t chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
 
 static bool only_space(const char *s)
 {
@@ -63,6 +51,15 @@ static void refused(sio_ctx *ctx, const char *why)
             sio_ctx_event(ctx), why);
 }
 
+/* Unicode code points of a valid UTF-8 string (the decoder checked it). */
+static size_t chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
 int chat_on_connect(sio_ctx *ctx, json_t *name)
 {
     const char *n = json_string_value(name);
@@ -81,15 +78,11 @@ int chat_on_connect(sio_ctx *ctx, json_t *name)
     return 0;
 }
 
+/* The decoder checked the length (1 to 64 characters). */
 static bool room_ok(sio_ctx *ctx, const char *room, const char **why)
 {
-    size_t n = chars(room);
-
     *why = NULL;
-    if (!n || n > ROOM_MAX_CHARS)
-        *why = "room: 1 to 64 characters";
-    else if (sio_namespace_socket(sio_socket_namespace(sio_ctx_socket(ctx)),
-                                  room))
+    if (sio_namespace_socket(sio_socket_namespace(sio_ctx_socket(ctx)), room))
         *why = "invalid room"; /* a sid: that socket's private room */
     return !*why;
 }
@@ -148,21 +141,13 @@ void chat_on_say(sio_ctx *ctx, const char *room, const char *text,
                  chat_say_ack *ack)
 {
     sio_socket *s = sio_ctx_socket(ctx);
-    size_t n = chars(text);
 
+    /* The text's length (1 to 1000 characters) the decoder checked. */
     if (!sio_in_room(s, room) || strcmp(room, sio_socket_sid(s)) == 0) {
         if (ack)
             unsent(chat_say_ack_error(ack, "not in room"), "say_ack_error");
         else
             refused(ctx, "not in room");
-        return;
-    }
-    if (!n || n > TEXT_MAX_CHARS) {
-        if (ack)
-            unsent(chat_say_ack_error(ack, "text: 1 to 1000 characters"),
-                   "say_ack_error");
-        else
-            refused(ctx, "text: 1 to 1000 characters");
         return;
     }
     /* Everyone in the room, the sender too, in the order accepted. */
@@ -204,14 +189,6 @@ void chat_on_upload(sio_ctx *ctx, const char *room, const char *name,
                    "upload_ack_error");
         else
             refused(ctx, "not in room");
-        return;
-    }
-    if (data_len > UPLOAD_MAX) {
-        if (ack)
-            unsent(chat_upload_ack_error(ack, "data: over 1 MiB"),
-                   "upload_ack_error");
-        else
-            refused(ctx, "data: over 1 MiB");
         return;
     }
     unsent(chat_emit_file(sio_to(sio_self(ctx), room), name_of(s), room, name,

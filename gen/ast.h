@@ -111,7 +111,8 @@ typedef enum sioc_ast_decl_kind {
     SIOC_AST_RECORD,
     SIOC_AST_ENUM,
     SIOC_AST_GUARD,
-    SIOC_AST_NAMESPACE
+    SIOC_AST_NAMESPACE,
+    SIOC_AST_IMPORT /* ns: the path, relative to the importing file */
 } sioc_ast_decl_kind;
 
 typedef struct sioc_ast_decl {
@@ -128,6 +129,15 @@ typedef struct sioc_ast_decl {
     bool broken; /* had syntax errors: parts may be missing */
     struct sioc_ast_decl *next;
 } sioc_ast_decl;
+
+/* A schema file another one imports: its records and enums become
+ * types of the importer, under their own C prefix. */
+typedef struct sioc_ast_import {
+    const struct sioc_ast_file *file;
+    const char *prefix; /* "common_": the imported schema's */
+    const char *header; /* "common.sio.h": included by the importer's */
+    sioc_span at;       /* the import statement in the importing file */
+} sioc_ast_import;
 
 typedef struct sioc_ast_file {
     bool has_schema;

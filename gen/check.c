@@ -128,6 +128,7 @@ typedef struct checker {
     sioc_enum *enums;
     const sioc_ast_decl **enum_decls;
     sioc_guard *guards_v;
+    const sioc_ast_import *importing; /* declaring its types, or NULL */
 } checker;
 
 #define CHECK_ERR(c, at, ...) sioc_diag_error((c)->diag, at, __VA_ARGS__)
@@ -703,6 +704,21 @@ static void check_schema_name(checker *c, const sioc_ast_file *f)
                   name, (int)strlen(taken_name(name)), name);
 }
 
+/* The C prefix of the types being declared: the imported schema's, or
+ * this one's. */
+static const char *type_prefix(const checker *c)
+{
+    return c->importing ? c->importing->prefix : c->prefix;
+}
+
+/* Internal stems: "chat__Message"; an imported "common_Message" gets
+ * "chat___common_Message", which no name of this schema can give
+ * (names beginning with '_' are refused). */
+static const char *type_intern(checker *c, const char *c_name)
+{
+    return c->importing ? cat(c, c->prefix, "__", c_name) : intern(c, c_name);
+}
+
 static void declare_type(checker *c, const sioc_ast_decl *d)
 {
     type_entry *e = sioc_arena_alloc(c->arena, sizeof *e);
@@ -714,7 +730,14 @@ static void declare_type(checker *c, const sioc_ast_decl *d)
     e->base = record ? SIOC_RECORD : SIOC_ENUM;
     check_literal(c, d->name.at, record ? "the record name" : "the enum name",
                   strlen(name));
+    if (c->importing)
+        e->at = c->importing->at;
     first = sym_put(&c->types, name, e);
+    if (first && c->importing) {
+        CHECK_ERR(c, e->at, "%s '%s' of the imported schema is declared twice",
+                  record ? "record" : "enum", name);
+        return;
+    }
     if (first && first->base == e->base) {
         CHECK_ERR(c, d->name.at, "duplicate %s '%s'",
                   record ? "record" : "enum", name);
@@ -732,22 +755,24 @@ static void declare_type(checker *c, const sioc_ast_decl *d)
 
         c->record_decls[c->schema->nrecords++] = d;
         r->name = name;
-        r->c_name = cat(c, c->prefix, name, NULL);
-        r->c_intern = intern(c, r->c_name);
-        r->at = d->name.at;
+        r->c_name = cat(c, type_prefix(c), name, NULL);
+        r->c_intern = type_intern(c, r->c_name);
+        r->at = e->at;
+        r->imported = c->importing != NULL;
         e->record = r;
     } else {
         sioc_enum *en = &c->enums[c->schema->nenums];
 
         c->enum_decls[c->schema->nenums++] = d;
         en->name = name;
-        en->c_name = cat(c, c->prefix, name, NULL);
-        en->c_intern = intern(c, en->c_name);
+        en->c_name = cat(c, type_prefix(c), name, NULL);
+        en->c_intern = type_intern(c, en->c_name);
+        en->imported = c->importing != NULL;
         en->c_count = cat(c, en->c_name, "_COUNT", NULL);
         en->c_names = cat(c, en->c_name, "_names", NULL);
         en->c_name_fn = cat(c, en->c_name, "_name", NULL);
         en->c_parse = cat(c, en->c_name, "_parse", NULL);
-        en->at = d->name.at;
+        en->at = e->at;
         e->enumeration = en;
     }
 }
@@ -770,12 +795,18 @@ static void declare_guard(checker *c, const sioc_ast_decl *d)
     c->schema->nguards++;
 }
 
-static void declare_all(checker *c, const sioc_ast_file *f)
+/* Records and enums of the imported schemas first (a local record may
+ * embed them), then the file's own declarations. */
+static void declare_all(checker *c, const sioc_ast_file *f,
+                        const sioc_ast_import *imports, size_t nimports)
 {
-    size_t n[4] = {0};
+    size_t n[SIOC_AST_IMPORT + 1] = {0};
 
     for (const sioc_ast_decl *d = f->decls; d; d = d->next)
         n[d->kind]++;
+    for (size_t i = 0; i < nimports; i++)
+        for (const sioc_ast_decl *d = imports[i].file->decls; d; d = d->next)
+            n[d->kind]++;
     c->records =
         sioc_arena_array(c->arena, n[SIOC_AST_RECORD], sizeof *c->records);
     c->record_decls =
@@ -785,6 +816,13 @@ static void declare_all(checker *c, const sioc_ast_file *f)
         sioc_arena_array(c->arena, n[SIOC_AST_ENUM], sizeof *c->enum_decls);
     c->guards_v =
         sioc_arena_array(c->arena, n[SIOC_AST_GUARD], sizeof *c->guards_v);
+    for (size_t i = 0; i < nimports; i++) {
+        c->importing = &imports[i];
+        for (const sioc_ast_decl *d = imports[i].file->decls; d; d = d->next)
+            if (d->kind == SIOC_AST_RECORD || d->kind == SIOC_AST_ENUM)
+                declare_type(c, d);
+    }
+    c->importing = NULL;
     for (const sioc_ast_decl *d = f->decls; d; d = d->next) {
         if (d->kind == SIOC_AST_RECORD || d->kind == SIOC_AST_ENUM)
             declare_type(c, d);
@@ -807,6 +845,9 @@ static void check_records(checker *c)
         check_params(c, &d->fields, NULL, &fields);
         r->fields = fields.items;
         r->nfields = fields.count;
+        /* Spans of another file: no doc comment is to be found there. */
+        for (size_t j = 0; r->imported && j < fields.count; j++)
+            ((sioc_field *)&fields.items[j])->at = r->at;
     }
 }
 
@@ -1534,7 +1575,16 @@ static void check_cnames(checker *c)
 const sioc_schema *sioc_check(sioc_arena *arena, const sioc_ast_file *file,
                               sioc_diag *diag)
 {
+    return sioc_check_with(arena, file, NULL, 0, diag);
+}
+
+const sioc_schema *sioc_check_with(sioc_arena *arena, const sioc_ast_file *file,
+                                   const sioc_ast_import *imports,
+                                   size_t nimports, sioc_diag *diag)
+{
     checker c = {0};
+    const char **includes =
+        sioc_arena_array(arena, nimports + 1, sizeof *includes);
 
     if (diag->stopped)
         return NULL;
@@ -1544,7 +1594,11 @@ const sioc_schema *sioc_check(sioc_arena *arena, const sioc_ast_file *file,
     c.schema = sioc_arena_alloc(arena, sizeof *c.schema);
     c.schema->source = diag->file;
     check_schema_name(&c, file);
-    declare_all(&c, file);
+    for (size_t i = 0; i < nimports; i++)
+        includes[i] = imports[i].header;
+    c.schema->includes = includes;
+    c.schema->nincludes = nimports;
+    declare_all(&c, file, imports, nimports);
     check_records(&c);
     check_enums(&c);
     order_records(&c);

@@ -301,7 +301,7 @@ static void put_properties(aa *d, const sioc_field *fields, size_t n,
 static void put_record(aa *d, const sioc_record *r)
 {
     jw *w = &d->w;
-    const char *doc = doc_at(d, r->at);
+    const char *doc = r->imported ? NULL : doc_at(d, r->at);
 
     jw_key(w, r->name);
     jw_open(w, '{');
@@ -315,7 +315,7 @@ static void put_record(aa *d, const sioc_record *r)
 static void put_enum(aa *d, const sioc_enum *en)
 {
     jw *w = &d->w;
-    const char *doc = doc_at(d, en->at);
+    const char *doc = en->imported ? NULL : doc_at(d, en->at);
 
     jw_key(w, en->name);
     jw_open(w, '{');

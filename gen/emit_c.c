@@ -266,10 +266,12 @@ static void put_types(const sioc_emit *e)
             fprintf(e->out, "static const sio_record_desc %s%s;\n",
                     s->records[i]->c_intern, SIOC_SFX_DESC);
     for (size_t i = 0; i < s->nenums; i++) {
-        put_enum_helpers(e, &s->enums[i]);
+        if (!s->enums[i].imported)
+            put_enum_helpers(e, &s->enums[i]);
         if (s->enums[i].used)
             put_enum(e, &s->enums[i]);
-        put_enum_size(e, &s->enums[i]);
+        if (!s->enums[i].imported)
+            put_enum_size(e, &s->enums[i]);
     }
     for (size_t i = 0; i < s->nrecords; i++)
         if (s->records[i]->used)

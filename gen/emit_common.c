@@ -323,7 +323,15 @@ void sioc_put_banner(const sioc_emit *e, const char *what)
 
 bool sioc_put_types_banner(const sioc_emit *e)
 {
-    if (!e->schema->nrecords && !e->schema->nenums)
+    const sioc_schema *s = e->schema;
+    bool any = false;
+
+    /* Imported types alone: their schema's files hold them. */
+    for (size_t i = 0; i < s->nrecords; i++)
+        any = any || !s->records[i]->imported || s->records[i]->used;
+    for (size_t i = 0; i < s->nenums; i++)
+        any = any || !s->enums[i].imported || s->enums[i].used;
+    if (!any)
         return false;
     sioc_put_banner(e, "records and enums");
     return true;

@@ -19,7 +19,10 @@ static void put_top(const sioc_emit *e)
     sioc_put_origin(e, e->header);
     fprintf(e->out, "#ifndef %s\n#define %s\n\n", s->c_include_guard,
             s->c_include_guard);
-    fputs("#include <sio.h>\n\n", e->out);
+    fputs("#include <sio.h>\n", e->out);
+    for (size_t i = 0; i < s->nincludes; i++)
+        fprintf(e->out, "#include \"%s\"\n", s->includes[i]);
+    fputc('\n', e->out);
     fprintf(e->out, "#if SIO_TYPED_ABI != %d\n#error %s\n#endif\n\n",
             SIOC_TYPED_ABI, sioc_cstr(e->arena, why));
     fputs("#ifdef __cplusplus\nextern \"C\" {\n#endif\n", e->out);
@@ -93,13 +96,17 @@ static void put_types(const sioc_emit *e)
 
     if (!sioc_put_types_banner(e))
         return;
+    /* Imported types are declared by their schema's header. */
     for (size_t i = 0; i < s->nrecords; i++)
-        fprintf(e->out, "typedef struct %s %s;\n", s->records[i]->c_name,
-                s->records[i]->c_name);
+        if (!s->records[i]->imported)
+            fprintf(e->out, "typedef struct %s %s;\n", s->records[i]->c_name,
+                    s->records[i]->c_name);
     for (size_t i = 0; i < s->nenums; i++)
-        put_enum(e, &s->enums[i]);
+        if (!s->enums[i].imported)
+            put_enum(e, &s->enums[i]);
     for (size_t i = 0; i < s->nrecords; i++)
-        put_record(e, s->records[i]);
+        if (!s->records[i]->imported)
+            put_record(e, s->records[i]);
 }
 
 static void put_guards(const sioc_emit *e)

@@ -479,7 +479,7 @@ static int run(const options *o)
     }
     sioc_arena_init(&arena);
     sioc_diag_init(&diag, o->schema, src, len, sioc_diag_sink_file, stderr);
-    schema = sioc_front(&arena, src, len, &diag);
+    schema = sioc_front_file(&arena, o->schema, src, len, read_file, &diag);
     sioc_diag_flush(&diag);
     if (!schema)
         status = 1;

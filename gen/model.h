@@ -92,6 +92,8 @@ struct sioc_record {
     const char *c_intern; /* "chat__Message" */
     bool used;            /* a parameter reaches it (maybe through records): it
                              needs a descriptor */
+    bool imported;        /* from an imported schema: its C type is that
+                             schema's (c_name), declared in its header */
     const sioc_field *fields; /* at least one */
     size_t nfields;
     sioc_span at;
@@ -112,6 +114,7 @@ struct sioc_enum {
     const char *c_name_fn;         /* "chat_Color_name": value -> string */
     const char *c_parse;           /* "chat_Color_parse": string -> value */
     bool used;                     /* as sioc_record's */
+    bool imported;                 /* as sioc_record's; its helpers too */
     const sioc_enum_value *values; /* at least one, schema order */
     size_t nvalues;
     sioc_span at;
@@ -210,6 +213,9 @@ typedef struct sioc_schema {
     size_t nguards;
     const sioc_namespace *namespaces;
     size_t nnamespaces;
+    const char *const *includes; /* "common.sio.h": the headers of the
+                                    imported schemas, import order */
+    size_t nincludes;
 } sioc_schema;
 
 /* Internal names: c_intern + a suffix. Distinct by construction, so the

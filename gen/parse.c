@@ -27,8 +27,8 @@ typedef struct parser {
 /* Words a misspelling is compared with, by where it stands. */
 static const char *const requires_word[] = {"requires", NULL};
 static const char *const item_words[] = {"connect", "on", "emit", NULL};
-static const char *const decl_words[] = {"record", "enum", "guard", "namespace",
-                                         NULL};
+static const char *const decl_words[] = {"record",    "enum",   "guard",
+                                         "namespace", "import", NULL};
 static const char *const policy_words[] = {"ack", "disconnect", NULL};
 
 static sioc_tok_kind parse_kind(const parser *p)
@@ -83,6 +83,16 @@ static bool is_type_keyword(sioc_tok_kind kind)
     return kind >= SIOC_TOK_KW_BOOL && kind <= SIOC_TOK_KW_JSON;
 }
 
+/* "import" (a word only here) followed by a string. */
+static bool parse_at_import(parser *p)
+{
+    const sioc_token *t = &p->tok;
+
+    return t->kind == SIOC_TOK_IDENT && t->len == 6 &&
+           !memcmp(p->src + t->offset, "import", 6) &&
+           parse_peek(p)->kind == SIOC_TOK_STRING;
+}
+
 /* The start of a declaration: its keyword and then its name. A field
  * named "record" is followed by ':' instead. */
 static bool parse_at_decl(parser *p)
@@ -95,6 +105,8 @@ static bool parse_at_decl(parser *p)
         return parse_peek(p)->kind == SIOC_TOK_IDENT;
     case SIOC_TOK_KW_NAMESPACE:
         return parse_peek(p)->kind == SIOC_TOK_STRING;
+    case SIOC_TOK_IDENT:
+        return parse_at_import(p);
     default:
         return false;
     }
@@ -821,6 +833,15 @@ static bool parse_decl(parser *p, sioc_ast_decl **out)
         parse_advance(p);
         ok = parse_namespace(p, d);
         break;
+    case SIOC_TOK_IDENT:
+        if (parse_at_import(p)) {
+            /* import = "import" STRING ";" */
+            d->kind = SIOC_AST_IMPORT;
+            parse_advance(p);
+            ok = parse_string(p, &d->ns) && parse_expect(p, SIOC_TOK_SEMI);
+            break;
+        }
+        /* fall through */
     default:
         parse_error_full(p, "'record', 'enum', 'guard' or 'namespace'",
                          parse_hint(p, decl_words), false);

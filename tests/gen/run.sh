@@ -250,9 +250,15 @@ for f in *.sio; do
 		    return argc > 99 ? $reg(NULL) : 0;
 		}
 	EOF
+	# An importing schema links with the C files of those it imports.
+	imported=()
+	for h in $(sed -n 's/^#include "\(.*\)\.sio\.h"$/\1/p' "$gen/$name.sio.h"); do
+		imported+=("$gen/$h.sio.c")
+	done
 	if "$LINK_CC" "${CFLAGS_GEN[@]}" -I"$gen" "${SAN_LINK[@]}" \
 		-o "$tmp/obj/prog" "$tmp/skel/${name}_main.c" "$gen/$name.sio.c" \
-		"$skel" "$lib" "${LIBS[@]}" >"$tmp/cc" 2>&1 && "$tmp/obj/prog"; then
+		"${imported[@]}" "$skel" "$lib" "${LIBS[@]}" >"$tmp/cc" 2>&1 &&
+		"$tmp/obj/prog"; then
 		ok
 	else
 		bad "ok/$f: the code and skeleton do not link with libsio"
@@ -348,6 +354,11 @@ for c in *.c; do
 	mkdir -p "$out"
 	rm -f "$out/skel.c"
 	(cd "$here/ok" && "$sioc" -o "$out" --skeleton "$out/skel.c" "$schema")
+	# The schemas it imports, generated beside it.
+	for h in $(sed -n 's/^#include "\(.*\)\.sio\.h"$/\1/p' \
+		"$out/${schema%.sio}.sio.h"); do
+		(cd "$here/ok" && "$sioc" -o "$out" "$h.sio")
+	done
 	# (Some look at the tables with the walker, an internal of libsio.)
 	if ! "$LINK_CC" "${CFLAGS_GEN[@]}" -I"$out" "${SAN_LINK[@]}" \
 		-I"$root/runtime/src/core" \

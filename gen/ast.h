@@ -136,6 +136,7 @@ typedef struct sioc_ast_import {
     const struct sioc_ast_file *file;
     const char *prefix; /* "common_": the imported schema's */
     const char *header; /* "common.sio.h": included by the importer's */
+    const char *path;   /* as read: relative to where sioc runs */
     sioc_span at;       /* the import statement in the importing file */
 } sioc_ast_import;
 

@@ -1594,9 +1594,14 @@ const sioc_schema *sioc_check_with(sioc_arena *arena, const sioc_ast_file *file,
     c.schema = sioc_arena_alloc(arena, sizeof *c.schema);
     c.schema->source = diag->file;
     check_schema_name(&c, file);
-    for (size_t i = 0; i < nimports; i++)
+    const char **paths = sioc_arena_array(arena, nimports + 1, sizeof *paths);
+
+    for (size_t i = 0; i < nimports; i++) {
         includes[i] = imports[i].header;
+        paths[i] = imports[i].path;
+    }
     c.schema->includes = includes;
+    c.schema->import_paths = paths;
     c.schema->nincludes = nimports;
     declare_all(&c, file, imports, nimports);
     check_records(&c);

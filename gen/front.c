@@ -221,6 +221,7 @@ static long front_load(loader *ld, const char *path, sioc_span at,
     f.import.file = file;
     f.import.prefix = model->c_prefix;
     f.import.header = front_header(ld->arena, path);
+    f.import.path = path;
     front_push_done(ld, &f);
     return (long)ld->ndone - 1;
 }

@@ -206,7 +206,8 @@ static void put_make_path(FILE *out, const char *s)
     }
 }
 
-static int write_deps(const options *o, const char *stem)
+static int write_deps(const options *o, const char *stem,
+                      const sioc_schema *schema)
 {
     const char *dir = o->out_dir ? o->out_dir : ".";
     const char *ext[] = {".sio.h", ".sio.c"};
@@ -219,6 +220,11 @@ static int write_deps(const options *o, const char *stem)
         fputs(i ? ": " : " ", stdout);
     }
     put_make_path(stdout, o->schema);
+    /* The outputs change when an imported schema does. */
+    for (size_t i = 0; i < schema->nincludes; i++) {
+        fputc(' ', stdout);
+        put_make_path(stdout, schema->import_paths[i]);
+    }
     fputc('\n', stdout);
     return fflush(stdout) == 0 ? 0 : 1;
 }
@@ -484,7 +490,7 @@ static int run(const options *o)
     if (!schema)
         status = 1;
     else if (o->deps)
-        status = write_deps(o, schema_stem(&arena, o->schema));
+        status = write_deps(o, schema_stem(&arena, o->schema), schema);
     else if (o->dump)
         status = write_dump(schema);
     else

@@ -213,8 +213,9 @@ typedef struct sioc_schema {
     size_t nguards;
     const sioc_namespace *namespaces;
     size_t nnamespaces;
-    const char *const *includes; /* "common.sio.h": the headers of the
-                                    imported schemas, import order */
+    const char *const *includes;     /* "common.sio.h": the headers of the
+                                        imported schemas, import order */
+    const char *const *import_paths; /* their files, as read (for -M) */
     size_t nincludes;
 } sioc_schema;
 

@@ -465,6 +465,9 @@ cli_out deps-attached 0 "out/chat.sio.h out/chat.sio.c: chat.sio" \
 cli_out deps-cwd 0 "./chat.sio.h ./chat.sio.c: chat.sio" "$sioc" -M chat.sio
 cli_out deps-escaped 0 'a\ b/chat.sio.h a\ b/chat.sio.c: chat.sio' \
 	"$sioc" -M -o 'a b' chat.sio
+cli_out deps-imports 0 \
+	"./import_main.sio.h ./import_main.sio.c: import_main.sio import_common.sio" \
+	"$sioc" -M import_main.sio
 cli deps-bad-schema 1 "$sioc" -M "$here/err/unknown_type.sio"
 cli dash-dash 0 "$sioc" -- chat.sio
 cli ts-without-dir 2 "$sioc" chat.sio --ts

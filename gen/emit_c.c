@@ -179,7 +179,7 @@ static void put_requires(const sioc_emit *e, const char *name,
 
 /* ---- records and enums -------------------------------------------------- */
 
-/* The public helpers of every enum: its names table, name and parse. */
+/* The public functions of every enum: its names table, name and parse. */
 static void put_enum_helpers(const sioc_emit *e, const sioc_enum *en)
 {
     sioc_list strs = {0};

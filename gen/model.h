@@ -114,7 +114,7 @@ struct sioc_enum {
     const char *c_name_fn;         /* "chat_Color_name": value -> string */
     const char *c_parse;           /* "chat_Color_parse": string -> value */
     bool used;                     /* as sioc_record's */
-    bool imported;                 /* as sioc_record's; its helpers too */
+    bool imported;                 /* as sioc_record's; its functions too */
     const sioc_enum_value *values; /* at least one, schema order */
     size_t nvalues;
     sioc_span at;

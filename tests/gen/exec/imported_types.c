@@ -1,5 +1,5 @@
 /* Types from an imported schema decode through the importer's tables
- * into the imported C types, with their limits; its enum helpers come
+ * into the imported C types, with their limits; its enum functions come
  * from the imported schema's C file.
  * schema: import_main.sio
  */
@@ -56,6 +56,6 @@ int main(void)
                 "s.mood: expected Mood, one of \"happy\", \"sad\"", &s);
     if (!common_Mood_parse("sad", &m) || m != common_Mood_sad ||
         strcmp(common_Mood_name(m), "sad") != 0)
-        bad += fail("the imported enum's helpers");
+        bad += fail("the imported enum's functions");
     return bad != 0;
 }

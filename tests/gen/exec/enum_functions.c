@@ -1,4 +1,4 @@
-/* An enum's helpers: the count, the names table in C order, name() of
+/* An enum's functions: the count, the names table in C order, name() of
  * every value and of values out of range, parse() of every wire string,
  * of near misses and of NULL.
  * schema: all_types.sio
@@ -10,7 +10,7 @@
 
 static int fail(const char *what)
 {
-    fprintf(stderr, "enum_helpers: %s\n", what);
+    fprintf(stderr, "enum_functions: %s\n", what);
     return 1;
 }
 

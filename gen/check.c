@@ -626,12 +626,13 @@ static void check_params(checker *c, const sioc_ast_params *ap,
     size_t i = 0;
 
     for (const sioc_ast_field *f = ap->head; f && i < ap->count; f = f->next) {
-        const sioc_span *first = sym_put(&wires, f->wire, &f->wire_at);
+        const sioc_ast_field *first = sym_put(&wires, f->wire, f);
 
-        /* Two fields that differ in C but not on the wire. */
-        if (first && strcmp(f->wire, f->name.text) != 0) {
+        /* Two fields that differ in C but not on the wire (a C name
+         * used twice is reported as such). */
+        if (first && strcmp(first->name.text, f->name.text) != 0) {
             CHECK_ERR(c, f->wire_at, "duplicate wire name \"%s\"", f->wire);
-            CHECK_NOTE(c, *first, "first used here");
+            CHECK_NOTE(c, first->wire_at, "first used here");
         }
         check_field(c, f, fixed, &names, &items[i++]);
     }

@@ -18,22 +18,30 @@
 
 static sio_server *volatile g_srv;
 
+/* An answer or emit that could not be sent: one log line (a socket
+ * that has gone is no news). */
+static void unsent(int rc, const char *what)
+{
+    if (rc != 0 && rc != SIO_ECLOSED)
+        fprintf(stderr, "bench: %s not sent: %s\n", what, sio_strerror(rc));
+}
+
 void bench_on_echo(sio_ctx *ctx, const char *p, bench_echo_ack *ack)
 {
     (void)ctx;
     if (ack)
-        bench_echo_ack_send(ack, p);
+        unsent(bench_echo_ack_send(ack, p), "echo_ack_send");
 }
 
 void bench_on_join(sio_ctx *ctx, const char *room, bench_join_ack *ack)
 {
     if (sio_join(sio_ctx_socket(ctx), room) != 0) {
         if (ack)
-            bench_join_ack_error(ack, "server error");
+            unsent(bench_join_ack_error(ack, "server error"), "join_ack_error");
         return;
     }
     if (ack)
-        bench_join_ack_send(ack);
+        unsent(bench_join_ack_send(ack), "join_ack_send");
 }
 
 /* Encoded once, queued for every member (the sender too, if in it). */
@@ -42,9 +50,9 @@ void bench_on_publish(sio_ctx *ctx, const char *room, const char *p,
 {
     sio_namespace *ns = sio_socket_namespace(sio_ctx_socket(ctx));
 
-    (void)bench_emit_tick(sio_to(sio_all(ns), room), p);
+    unsent(bench_emit_tick(sio_to(sio_all(ns), room), p), "emit_tick");
     if (ack)
-        bench_publish_ack_send(ack);
+        unsent(bench_publish_ack_send(ack), "publish_ack_send");
 }
 
 /* ---- the same events with raw json_t handlers (--raw) ---------------- */

@@ -34,7 +34,7 @@ SANFLAGS :=
 OPT := -O2
 endif
 
-PKGS := libwebsockets jansson
+PKGS := libwebsockets jansson hiredis msgpack
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
@@ -49,14 +49,16 @@ LIBS := $(PKG_LIBS) -lev -lcrypto -lz -lpthread
 # One folder per layer under runtime/src; a layer sees the internal
 # headers of the layers it may use and no others, so a forbidden include
 # does not compile. ext/ holds the core's extension interface, the one
-# core header web sees. app/ (sio_app.h: the process around a server) sees
-# the public headers only, as examples and generated code do.
-RT_LAYERS := util codec transport core web admin app
+# core header web sees. cluster/ (Redis) uses the public API and the
+# codec only. app/ (sio_app.h: the process around a server) sees the
+# public headers only. Examples and generated code see runtime/include only.
+RT_LAYERS := util codec transport core web admin cluster app
 RT_SEES_util := util
 RT_SEES_codec := util codec
 RT_SEES_transport := util codec transport
 RT_SEES_core := util codec ext core
 RT_SEES_web := util codec ext web
+RT_SEES_cluster := util codec cluster
 RT_SEES_app := app
 # admin: the public API only (sio.h, eio.h), like an application.
 RT_SEES_admin := util admin
@@ -186,6 +188,12 @@ $(B)/tests/unit/%: tests/unit/%.c $(LIB_A)
 	$(CC) $(ALL_CFLAGS) $(RT_INTERNAL_INC) -Wno-missing-prototypes -o $@ $< \
 		$(LIB_A) $(LDFLAGS_ALL) $(UNIT_SEAMS_$*) $(LIBS) -lcmocka
 
+# ---- the Redis suite's probe server (tests/redis/probe.c) ------------------
+REDIS_PROBE := $(B)/tests/redis/probe
+$(REDIS_PROBE): tests/redis/probe.c $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_A) $(LDFLAGS_ALL) $(LIBS)
+
 # ---- fuzz targets ---------------------------------------------------------
 # Each tests/fuzz/fuzz_NAME.c defines LLVMFuzzerTestOneInput; replay_NAME
 # links it with a plain driver (gcc, sanitizers per SAN) so make test can
@@ -193,7 +201,6 @@ $(B)/tests/unit/%: tests/unit/%.c $(LIB_A)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
 REPLAY_BINS := $(FUZZ_NAMES:%=$(B)/tests/fuzz/replay_%)
-FUZZ_RT_SRC = $(RT_SRC)
 
 $(B)/tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB_A)
 	@mkdir -p $(@D)
@@ -207,14 +214,25 @@ $(B)/tests/fuzz/replay_schema: ALL_CFLAGS += -I$(B)/gen-src
 build/fuzz/fuzz_schema: build/gen-src/lexer.c
 FUZZ_EXTRA_schema := -Ibuild/gen-src
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(RT_SRC) FORCE
-	@mkdir -p $(@D)
-	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 \
-		-fsanitize=fuzzer,address,undefined -Iruntime/include \
-		$(RT_INTERNAL_INC) -Igen $(PKG_CFLAGS) -o $@ $< $(FUZZ_RT_SRC) \
-		$(FUZZ_EXTRA_$*) $(LIBS)
+# The runtime is compiled once for libFuzzer (coverage, ASan, UBSan) and
+# linked into every target.
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Iruntime/include \
+	$(RT_INTERNAL_INC) -Igen $(PKG_CFLAGS) -MMD -MP
+FUZZ_RT_OBJ := $(RT_SRC:runtime/src/%.c=build/fuzz/obj/%.o)
+FUZZ_BINS := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
+.SECONDARY: $(FUZZ_RT_OBJ)
 
-fuzz: $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
+build/fuzz/obj/%.o: runtime/src/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined \
+		-c $< -o $@
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_RT_OBJ)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
+		$(FUZZ_RT_OBJ) $(FUZZ_EXTRA_$*) $(LIBS)
+
+fuzz: $(FUZZ_BINS)
 	@for n in $(FUZZ_NAMES); do \
 		mkdir -p build/fuzz/corpus-$$n; \
 		echo "fuzz $$n: $(FUZZ_RUNS) runs"; \
@@ -236,7 +254,14 @@ else
 		"make test do)" >&2
 endif
 
-test-build: all $(UNIT_BINS) $(REPLAY_BINS)
+test-build: all $(UNIT_BINS) $(REPLAY_BINS) $(REDIS_PROBE)
+
+# The fuzz suite's short campaign runs once, on the plain build's turn.
+ifneq ($(SAN),1)
+ifneq ($(shell command -v $(FUZZ_CC) 2>/dev/null),)
+test-build: $(FUZZ_BINS)
+endif
+endif
 
 deps:
 	@scripts/deps.sh
@@ -286,5 +311,6 @@ FORCE:
 -include tests/bench/bench.mk
 test-build: bench-tools
 
--include $(RT_OBJ:.o=.d) $(GEN_OBJ:.o=.d) $(UNIT_BINS:=.d) $(REPLAY_BINS:=.d) \
+-include $(RT_OBJ:.o=.d) $(GEN_OBJ:.o=.d) $(FUZZ_RT_OBJ:.o=.d) \
+	$(FUZZ_BINS:=.d) $(UNIT_BINS:=.d) $(REPLAY_BINS:=.d) \
 	$(wildcard $(B)/obj/examples/*/*.d $(B)/obj/schema/*.d)

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag.h"
 #include "lexer.h"
@@ -23,16 +24,34 @@ typedef struct sioc_ast_string {
     sioc_span at;    /* the literal, quotes included */
 } sioc_ast_string;
 
+/* "(MIN..MAX)" (either bound may be left out) or the shorthand "+"
+ * (1..). */
+typedef struct sioc_ast_limits {
+    bool present;
+    bool plus; /* written "+" */
+    bool has_min, has_max;
+    int64_t min, max;
+    sioc_span at; /* the whole "(...)" or "+" */
+} sioc_ast_limits;
+
 typedef struct sioc_ast_type {
-    sioc_tok_kind base; /* SIOC_TOK_KW_BOOL..KW_JSON, or SIOC_TOK_IDENT */
-    sioc_ast_name name; /* as spelled */
-    unsigned dims;      /* count of "[]" */
-    bool optional;      /* trailing "?" */
+    sioc_tok_kind base;    /* SIOC_TOK_KW_BOOL..KW_JSON, or SIOC_TOK_IDENT */
+    sioc_ast_name name;    /* as spelled */
+    sioc_ast_limits value; /* after the base: an int's value, a string's
+                              characters, bytes' length */
+    unsigned dims;         /* count of "[]" */
+    sioc_ast_limits len;   /* after the last "[]": its element count */
+    bool optional;         /* trailing "?" */
 } sioc_ast_type;
 
-/* A record field or an event parameter. */
+/* A record field or an event parameter. name is its C name; wire its
+ * JSON key, the same unless written as a string or with "as". */
 typedef struct sioc_ast_field {
     sioc_ast_name name;
+    const char *wire;
+    sioc_span wire_at;
+    bool quoted;  /* the wire name was a string */
+    bool aliased; /* "as NAME" gave the C name */
     sioc_ast_type type;
     struct sioc_ast_field *next;
 } sioc_ast_field;
@@ -75,6 +94,7 @@ typedef struct sioc_ast_item {
     sioc_ast_item_kind kind;
     sioc_span at;         /* the leading keyword */
     sioc_ast_string name; /* ON, EMIT */
+    sioc_ast_name alias;  /* "as NAME": the C name; text NULL if none */
     sioc_ast_params args;
     bool acked; /* has "-> (...)" */
     sioc_ast_params ack;
@@ -91,7 +111,8 @@ typedef enum sioc_ast_decl_kind {
     SIOC_AST_RECORD,
     SIOC_AST_ENUM,
     SIOC_AST_GUARD,
-    SIOC_AST_NAMESPACE
+    SIOC_AST_NAMESPACE,
+    SIOC_AST_IMPORT /* ns: the path, relative to the importing file */
 } sioc_ast_decl_kind;
 
 typedef struct sioc_ast_decl {
@@ -101,12 +122,23 @@ typedef struct sioc_ast_decl {
     sioc_ast_params fields; /* RECORD (never variadic) */
     sioc_ast_value *values; /* ENUM */
     size_t nvalues;
-    sioc_ast_string ns; /* NAMESPACE */
+    sioc_ast_string ns;  /* NAMESPACE */
+    sioc_ast_name alias; /* NAMESPACE "as NAME"; text NULL if none */
     sioc_ast_requires req;
     sioc_ast_item *items;
     bool broken; /* had syntax errors: parts may be missing */
     struct sioc_ast_decl *next;
 } sioc_ast_decl;
+
+/* A schema file another one imports: its records and enums become
+ * types of the importer, under their own C prefix. */
+typedef struct sioc_ast_import {
+    const struct sioc_ast_file *file;
+    const char *prefix; /* "common_": the imported schema's */
+    const char *header; /* "common.sio.h": included by the importer's */
+    const char *path;   /* as read: relative to where sioc runs */
+    sioc_span at;       /* the import statement in the importing file */
+} sioc_ast_import;
 
 typedef struct sioc_ast_file {
     bool has_schema;

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "suggest.h"
+
 /* ---- a string-keyed table (open addressing, keys borrowed) ---------- */
 
 typedef struct symtab {
@@ -126,6 +128,7 @@ typedef struct checker {
     sioc_enum *enums;
     const sioc_ast_decl **enum_decls;
     sioc_guard *guards_v;
+    const sioc_ast_import *importing; /* declaring its types, or NULL */
 } checker;
 
 #define CHECK_ERR(c, at, ...) sioc_diag_error((c)->diag, at, __VA_ARGS__)
@@ -331,6 +334,18 @@ static bool check_literal(checker *c, sioc_span at, const char *what,
     return false;
 }
 
+/* [A-Za-z_][A-Za-z0-9_]*, what the lexer takes as a name. */
+static bool is_c_ident(const char *s)
+{
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
+        return false;
+    for (s++; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+              (*s >= '0' && *s <= '9') || *s == '_'))
+            return false;
+    return true;
+}
+
 /* A struct member only has to be a C identifier; a parameter also
  * must not hide a type or function the same prototype names, nor take
  * a name of the signature's own (fixed: NULL for record fields). */
@@ -346,7 +361,10 @@ static void check_field_name(checker *c, const sioc_ast_name *n,
                        param ? "the parameter name" : "the field name", len))
         ;
     else if (in_list(c_keywords, sizeof c_keywords / sizeof *c_keywords, s))
-        CHECK_ERR(c, n->at, "%s name '%s' is a C keyword", what, s);
+        CHECK_ERR(c, n->at,
+                  "%s name '%s' is a C keyword (keep it on the wire with "
+                  "'%s as %s_')",
+                  what, s, s, s);
     else if (s[0] == '_' && (s[1] == '_' || (s[1] >= 'A' && s[1] <= 'Z')))
         CHECK_ERR(c, n->at,
                   "%s name '%s' is reserved in C (it begins with '_' and "
@@ -383,9 +401,98 @@ static void check_field_name(checker *c, const sioc_ast_name *n,
                   s);
 }
 
+/* ---- "did you mean" ---------------------------------------------------- */
+
+static void suggest_keys(sioc_suggest *s, const symtab *t)
+{
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->keys[i])
+            sioc_suggest_add(s, t->keys[i]);
+}
+
+/* "; did you mean 'string'?" for an unknown type name, or "". */
+static const char *type_hint(checker *c, const char *name)
+{
+    static const char *const builtin[] = {"bool",   "int",   "float",
+                                          "string", "bytes", "json"};
+    const char *alias = sioc_suggest_type_alias(name);
+    sioc_suggest s;
+
+    if (alias)
+        return cat(c, "; did you mean ", alias, "?");
+    sioc_suggest_init(&s, name);
+    for (size_t i = 0; i < sizeof builtin / sizeof *builtin; i++)
+        sioc_suggest_add(&s, builtin[i]);
+    suggest_keys(&s, &c->types);
+    if (!sioc_suggest_best(&s))
+        return "";
+    return cat(c, "; did you mean '", sioc_suggest_best(&s), "'?");
+}
+
+/* A declared guard (or auth) close to an unknown guard name. */
+static const char *guard_near(checker *c, const char *name)
+{
+    sioc_suggest s;
+
+    sioc_suggest_init(&s, name);
+    sioc_suggest_add(&s, "auth");
+    suggest_keys(&s, &c->guards);
+    return sioc_suggest_best(&s);
+}
+
 /* ---- types ------------------------------------------------------------- */
 
-static void check_type(checker *c, const sioc_ast_type *t, sioc_type *out)
+/* A range's bounds: min <= max, and no negative length. */
+static bool check_range(checker *c, const sioc_ast_limits *l, bool length)
+{
+    if (length && ((l->has_min && l->min < 0) || (l->has_max && l->max < 0))) {
+        CHECK_ERR(c, l->at, "a length cannot be negative");
+        return false;
+    }
+    if (l->has_min && l->has_max && l->min > l->max) {
+        CHECK_ERR(c, l->at, "empty range: %lld is more than %lld",
+                  (long long)l->min, (long long)l->max);
+        return false;
+    }
+    if (!l->has_min && !l->has_max) {
+        CHECK_ERR(c, l->at,
+                  "a range needs a bound: (MIN..), (..MAX) or "
+                  "(MIN..MAX)");
+        return false;
+    }
+    return true;
+}
+
+/* The limits of t (after its base type is known) into out. */
+static void check_limits(checker *c, const sioc_ast_type *t, sioc_type *out)
+{
+    const sioc_ast_limits *v = &t->value, *n = &t->len;
+    bool length = out->base == SIOC_STRING || out->base == SIOC_BYTES;
+
+    if (v->present && out->base != SIOC_INT && !length)
+        CHECK_ERR(c, v->at,
+                  "limits apply to int (its value), string (its characters) "
+                  "and bytes (its length), not to '%s'",
+                  t->name.text);
+    else if (v->present && v->plus && out->base == SIOC_INT)
+        CHECK_ERR(c, v->at,
+                  "'+' (non-empty) is for strings, bytes and arrays; an int "
+                  "takes a range such as (1..)");
+    else if (v->present && check_range(c, v, length)) {
+        out->limits.has_min = v->has_min;
+        out->limits.has_max = v->has_max;
+        out->limits.min = v->min;
+        out->limits.max = v->max;
+    }
+    if (n->present && check_range(c, n, true)) {
+        out->limits.has_len_min = n->has_min;
+        out->limits.has_len_max = n->has_max;
+        out->limits.len_min = n->min;
+        out->limits.len_max = n->max;
+    }
+}
+
+static void check_base(checker *c, const sioc_ast_type *t, sioc_type *out)
 {
     const type_entry *e;
 
@@ -421,12 +528,21 @@ static void check_type(checker *c, const sioc_ast_type *t, sioc_type *out)
     if (!e && sym_get(&c->guards, t->name.text))
         CHECK_ERR(c, t->name.at, "'%s' is a guard, not a type", t->name.text);
     else if (!e && !c->quiet)
-        CHECK_ERR(c, t->name.at, "unknown type '%s'", t->name.text);
+        CHECK_ERR(c, t->name.at, "unknown type '%s'%s", t->name.text,
+                  type_hint(c, t->name.text));
     if (!e)
         return;
     out->base = e->base;
     out->record = e->record;
     out->enumeration = e->enumeration;
+}
+
+static void check_type(checker *c, const sioc_ast_type *t, sioc_type *out)
+{
+    check_base(c, t, out);
+    /* An unknown type's limits would only echo its error. */
+    if (t->base != SIOC_TOK_IDENT || sym_get(&c->types, t->name.text))
+        check_limits(c, t, out);
 }
 
 /* ---- fields and parameters --------------------------------------------- */
@@ -469,7 +585,8 @@ static void check_field(checker *c, const sioc_ast_field *f,
     owner *o = owner_new(c, decl, decl, f->name.at);
 
     m->name = f->name.text;
-    m->at = f->name.at;
+    m->wire = f->wire;
+    m->at = f->wire_at;
     check_type(c, &f->type, &m->type);
     if (m->type.dims)
         m->c_count = cat(c, "n_", m->name, NULL);
@@ -481,6 +598,19 @@ static void check_field(checker *c, const sioc_ast_field *f,
         m->c_has = cat(c, "has_", m->name, NULL);
     if (m->type.base == SIOC_BYTES && !m->type.dims)
         m->c_len = cat(c, m->name, "_len", NULL);
+    if (f->quoted && !*f->wire) {
+        CHECK_ERR(c, f->wire_at, "empty %s name", what);
+        return;
+    }
+    if (f->quoted && !f->aliased && !is_c_ident(f->wire)) {
+        CHECK_ERR(c, f->wire_at,
+                  "%s name %s is not a C identifier: give it one with "
+                  "'%s as %s'",
+                  what, sioc_arena_printf(c->arena, "\"%s\"", f->wire),
+                  sioc_arena_printf(c->arena, "\"%s\"", f->wire),
+                  sioc_mangle(c->arena, f->wire, strlen(f->wire)));
+        return;
+    }
     check_field_name(c, &f->name, fixed);
     o->dup = decl;
     if (check_claim(c, names, m->name, o))
@@ -492,12 +622,22 @@ static void check_params(checker *c, const sioc_ast_params *ap,
                          const char *const *fixed, sioc_params *out)
 {
     sioc_field *items = sioc_arena_array(c->arena, ap->count, sizeof *items);
-    symtab names = {0};
+    symtab names = {0}, wires = {0};
     size_t i = 0;
 
-    for (const sioc_ast_field *f = ap->head; f && i < ap->count; f = f->next)
+    for (const sioc_ast_field *f = ap->head; f && i < ap->count; f = f->next) {
+        const sioc_ast_field *first = sym_put(&wires, f->wire, f);
+
+        /* Two fields that differ in C but not on the wire (a C name
+         * used twice is reported as such). */
+        if (first && strcmp(first->name.text, f->name.text) != 0) {
+            CHECK_ERR(c, f->wire_at, "duplicate wire name \"%s\"", f->wire);
+            CHECK_NOTE(c, first->wire_at, "first used here");
+        }
         check_field(c, f, fixed, &names, &items[i++]);
+    }
     sym_fini(&names);
+    sym_fini(&wires);
     out->items = items;
     out->count = i;
     out->variadic = ap->variadic;
@@ -565,6 +705,21 @@ static void check_schema_name(checker *c, const sioc_ast_file *f)
                   name, (int)strlen(taken_name(name)), name);
 }
 
+/* The C prefix of the types being declared: the imported schema's, or
+ * this one's. */
+static const char *type_prefix(const checker *c)
+{
+    return c->importing ? c->importing->prefix : c->prefix;
+}
+
+/* Internal stems: "chat__Message"; an imported "common_Message" gets
+ * "chat___common_Message", which no name of this schema can give
+ * (names beginning with '_' are refused). */
+static const char *type_intern(checker *c, const char *c_name)
+{
+    return c->importing ? cat(c, c->prefix, "__", c_name) : intern(c, c_name);
+}
+
 static void declare_type(checker *c, const sioc_ast_decl *d)
 {
     type_entry *e = sioc_arena_alloc(c->arena, sizeof *e);
@@ -576,7 +731,14 @@ static void declare_type(checker *c, const sioc_ast_decl *d)
     e->base = record ? SIOC_RECORD : SIOC_ENUM;
     check_literal(c, d->name.at, record ? "the record name" : "the enum name",
                   strlen(name));
+    if (c->importing)
+        e->at = c->importing->at;
     first = sym_put(&c->types, name, e);
+    if (first && c->importing) {
+        CHECK_ERR(c, e->at, "%s '%s' of the imported schema is declared twice",
+                  record ? "record" : "enum", name);
+        return;
+    }
     if (first && first->base == e->base) {
         CHECK_ERR(c, d->name.at, "duplicate %s '%s'",
                   record ? "record" : "enum", name);
@@ -594,18 +756,24 @@ static void declare_type(checker *c, const sioc_ast_decl *d)
 
         c->record_decls[c->schema->nrecords++] = d;
         r->name = name;
-        r->c_name = cat(c, c->prefix, name, NULL);
-        r->c_intern = intern(c, r->c_name);
-        r->at = d->name.at;
+        r->c_name = cat(c, type_prefix(c), name, NULL);
+        r->c_intern = type_intern(c, r->c_name);
+        r->at = e->at;
+        r->imported = c->importing != NULL;
         e->record = r;
     } else {
         sioc_enum *en = &c->enums[c->schema->nenums];
 
         c->enum_decls[c->schema->nenums++] = d;
         en->name = name;
-        en->c_name = cat(c, c->prefix, name, NULL);
-        en->c_intern = intern(c, en->c_name);
-        en->at = d->name.at;
+        en->c_name = cat(c, type_prefix(c), name, NULL);
+        en->c_intern = type_intern(c, en->c_name);
+        en->imported = c->importing != NULL;
+        en->c_count = cat(c, en->c_name, "_COUNT", NULL);
+        en->c_names = cat(c, en->c_name, "_names", NULL);
+        en->c_name_fn = cat(c, en->c_name, "_name", NULL);
+        en->c_parse = cat(c, en->c_name, "_parse", NULL);
+        en->at = e->at;
         e->enumeration = en;
     }
 }
@@ -628,12 +796,18 @@ static void declare_guard(checker *c, const sioc_ast_decl *d)
     c->schema->nguards++;
 }
 
-static void declare_all(checker *c, const sioc_ast_file *f)
+/* Records and enums of the imported schemas first (a local record may
+ * embed them), then the file's own declarations. */
+static void declare_all(checker *c, const sioc_ast_file *f,
+                        const sioc_ast_import *imports, size_t nimports)
 {
-    size_t n[4] = {0};
+    size_t n[SIOC_AST_IMPORT + 1] = {0};
 
     for (const sioc_ast_decl *d = f->decls; d; d = d->next)
         n[d->kind]++;
+    for (size_t i = 0; i < nimports; i++)
+        for (const sioc_ast_decl *d = imports[i].file->decls; d; d = d->next)
+            n[d->kind]++;
     c->records =
         sioc_arena_array(c->arena, n[SIOC_AST_RECORD], sizeof *c->records);
     c->record_decls =
@@ -643,6 +817,13 @@ static void declare_all(checker *c, const sioc_ast_file *f)
         sioc_arena_array(c->arena, n[SIOC_AST_ENUM], sizeof *c->enum_decls);
     c->guards_v =
         sioc_arena_array(c->arena, n[SIOC_AST_GUARD], sizeof *c->guards_v);
+    for (size_t i = 0; i < nimports; i++) {
+        c->importing = &imports[i];
+        for (const sioc_ast_decl *d = imports[i].file->decls; d; d = d->next)
+            if (d->kind == SIOC_AST_RECORD || d->kind == SIOC_AST_ENUM)
+                declare_type(c, d);
+    }
+    c->importing = NULL;
     for (const sioc_ast_decl *d = f->decls; d; d = d->next) {
         if (d->kind == SIOC_AST_RECORD || d->kind == SIOC_AST_ENUM)
             declare_type(c, d);
@@ -665,6 +846,9 @@ static void check_records(checker *c)
         check_params(c, &d->fields, NULL, &fields);
         r->fields = fields.items;
         r->nfields = fields.count;
+        /* Spans of another file: no doc comment is to be found there. */
+        for (size_t j = 0; r->imported && j < fields.count; j++)
+            ((sioc_field *)&fields.items[j])->at = r->at;
     }
 }
 
@@ -866,9 +1050,16 @@ static void check_requires(checker *c, const sioc_ast_requires *ar,
         } else if (g) {
             add_guard(v, &n, g);
         } else if (!c->quiet) {
-            CHECK_ERR(c, r->name.at,
-                      "unknown guard '%s' (declare it with 'guard %s;')",
-                      r->name.text, r->name.text);
+            const char *near = guard_near(c, r->name.text);
+
+            if (near)
+                CHECK_ERR(c, r->name.at,
+                          "unknown guard '%s'; did you mean '%s'?",
+                          r->name.text, near);
+            else
+                CHECK_ERR(c, r->name.at,
+                          "unknown guard '%s' (declare it with 'guard %s;')",
+                          r->name.text, r->name.text);
         }
     }
     sym_fini(&seen);
@@ -941,7 +1132,9 @@ static void check_event(checker *c, ns_state *s, const sioc_ast_item *it)
     ev->dir = on ? SIOC_ON : SIOC_EMIT;
     ev->name = it->name.value;
     ev->at = it->name.at;
-    ev->ident = sioc_mangle(c->arena, it->name.value, it->name.len);
+    ev->ident = it->alias.text
+                    ? it->alias.text
+                    : sioc_mangle(c->arena, it->name.value, it->name.len);
     ev->c_func = cat(c, s->ns->c_prefix, on ? "on_" : "emit_", ev->ident);
     ev->c_intern = intern(c, ev->c_func);
     check_params(c, &it->args,
@@ -1131,7 +1324,8 @@ static bool check_ns_head(checker *c, const sioc_ast_decl *d,
         CHECK_ERR(c, name->at, "namespace %s must begin with '/'", name->raw);
     else
         check_literal(c, name->at, "the namespace name", name->len);
-    ns->ident = sioc_mangle(c->arena, rest, rest_len);
+    ns->ident =
+        d->alias.text ? d->alias.text : sioc_mangle(c->arena, rest, rest_len);
     ns->c_prefix = ns->ident[0] ? cat(c, c->prefix, ns->ident, "_") : c->prefix;
     ns->c_intern = ns->ident[0] ? cat(c, c->prefix, "_", ns->ident) : c->prefix;
     check_requires(c, &d->req, NULL, &ns->req);
@@ -1148,8 +1342,9 @@ static bool check_ns_head(checker *c, const sioc_ast_decl *d,
     if (ns->ident[0] == '_') {
         CHECK_ERR(c, name->at,
                   "namespace %s gives the C prefix '%s', which begins with "
-                  "'%s_', reserved for names sioc generates",
-                  name->raw, ns->c_prefix, c->prefix);
+                  "'%s_', reserved for names sioc generates (name it in C "
+                  "with 'namespace %s as NAME')",
+                  name->raw, ns->c_prefix, c->prefix, name->raw);
         return false;
     }
     return check_claim(c, prefixes, ns->c_prefix,
@@ -1341,6 +1536,14 @@ static void claim_types(checker *c)
 
         if (!claim_type_name(c, en->c_name, e, en->at))
             continue;
+        claim_cname(c, en->c_count, cat(c, "the value count of ", e, NULL), e,
+                    en->at);
+        claim_cname(c, en->c_names, cat(c, "the names table of ", e, NULL), e,
+                    en->at);
+        claim_cname(c, en->c_name_fn, cat(c, "the name function of ", e, NULL),
+                    e, en->at);
+        claim_cname(c, en->c_parse, cat(c, "the parse function of ", e, NULL),
+                    e, en->at);
         for (size_t j = 0; j < en->nvalues; j++) {
             const char *v = sioc_arena_printf(c->arena, "value \"%s\" of %s",
                                               en->values[j].value, e);
@@ -1373,7 +1576,16 @@ static void check_cnames(checker *c)
 const sioc_schema *sioc_check(sioc_arena *arena, const sioc_ast_file *file,
                               sioc_diag *diag)
 {
+    return sioc_check_with(arena, file, NULL, 0, diag);
+}
+
+const sioc_schema *sioc_check_with(sioc_arena *arena, const sioc_ast_file *file,
+                                   const sioc_ast_import *imports,
+                                   size_t nimports, sioc_diag *diag)
+{
     checker c = {0};
+    const char **includes =
+        sioc_arena_array(arena, nimports + 1, sizeof *includes);
 
     if (diag->stopped)
         return NULL;
@@ -1383,7 +1595,16 @@ const sioc_schema *sioc_check(sioc_arena *arena, const sioc_ast_file *file,
     c.schema = sioc_arena_alloc(arena, sizeof *c.schema);
     c.schema->source = diag->file;
     check_schema_name(&c, file);
-    declare_all(&c, file);
+    const char **paths = sioc_arena_array(arena, nimports + 1, sizeof *paths);
+
+    for (size_t i = 0; i < nimports; i++) {
+        includes[i] = imports[i].header;
+        paths[i] = imports[i].path;
+    }
+    c.schema->includes = includes;
+    c.schema->import_paths = paths;
+    c.schema->nincludes = nimports;
+    declare_all(&c, file, imports, nimports);
     check_records(&c);
     check_enums(&c);
     order_records(&c);

@@ -14,6 +14,13 @@
  * not reported: they are most often echoes of it. */
 const sioc_schema *sioc_check(sioc_arena *arena, const sioc_ast_file *file,
                               sioc_diag *diag);
+/* The same, with the records and enums of imported schemas (already
+ * checked on their own) as types: every schema the file imports,
+ * directly or not, each once. at: where file imports them (their types'
+ * clashes are reported there). */
+const sioc_schema *sioc_check_with(sioc_arena *arena, const sioc_ast_file *file,
+                                   const sioc_ast_import *imports,
+                                   size_t nimports, sioc_diag *diag);
 
 /* The C spelling of a schema name: every character that is not an ASCII
  * letter or digit (a UTF-8 sequence counting as one) becomes '_'. */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "arena.h"
 
@@ -115,6 +116,35 @@ static size_t char_step(const char *p, const char *end)
     return n ? n : 1;
 }
 
+/* The code point of the valid n-byte UTF-8 sequence at p. */
+static uint32_t utf8_decode(const unsigned char *p, size_t n)
+{
+    static const unsigned char lead_mask[5] = {0, 0x7f, 0x1f, 0x0f, 0x07};
+    uint32_t c = p[0] & lead_mask[n];
+
+    for (size_t i = 1; i < n; i++)
+        c = (c << 6) | (p[i] & 0x3f);
+    return c;
+}
+
+/* Columns the character at p takes on a terminal: wcwidth's answer
+ * (main selects a UTF-8 locale), 2 for wide CJK, 0 for combining marks;
+ * 1 for what it does not know, a tab DIAG_TAB (for cutting only: the
+ * caret line copies tabs). */
+#define DIAG_TAB 4
+static size_t char_width(const char *p, const char *end)
+{
+    size_t n = sioc_utf8_len(p, end);
+    int w;
+
+    if (*p == '\t')
+        return DIAG_TAB;
+    if (n < 2)
+        return 1;
+    w = wcwidth((wchar_t)utf8_decode((const unsigned char *)p, n));
+    return w < 0 ? 1 : (size_t)w;
+}
+
 /* One character of the echoed line: valid UTF-8 and tabs as they are,
  * anything else as '?', so the caret line can count characters. */
 static size_t echo_char(diag_buf *b, const char *p, const char *end)
@@ -130,12 +160,73 @@ static size_t echo_char(diag_buf *b, const char *p, const char *end)
     return n;
 }
 
+/* Spaces under the character at p (a tab under a tab). */
+static void pad_char(diag_buf *b, const char *p, const char *end)
+{
+    size_t w = *p == '\t' ? 1 : char_width(p, end);
+
+    for (size_t i = 0; i < w; i++)
+        buf_putc(b, *p == '\t' ? '\t' : ' ');
+}
+
+/* Marks of width under the character at p: '^' first, then '~'. */
+static void mark_char(diag_buf *b, const char *p, const char *end, bool first)
+{
+    size_t w = char_width(p, end);
+
+    if (*p == '\t')
+        w = 1;
+    for (size_t i = 0; i < (w ? w : 1); i++)
+        buf_putc(b, first && i == 0 ? '^' : '~');
+}
+
+static size_t width_of(const char *from, const char *to, const char *end)
+{
+    size_t w = 0;
+
+    for (const char *p = from; p < to; p += char_step(p, end))
+        w += char_width(p, end);
+    return w;
+}
+
+/* A long line is cut to DIAG_LINE_COLS around the caret, with "..."
+ * where text was left out. */
+#define DIAG_LINE_COLS 100
+#define DIAG_LEAD_COLS 40
+static void diag_window(const char *line, const char *eol, const char *tok,
+                        const char **from, const char **to)
+{
+    const char *p = line;
+    size_t before = width_of(line, tok, eol), w = 0;
+
+    *from = line;
+    *to = eol;
+    if (width_of(line, eol, eol) <= DIAG_LINE_COLS)
+        return;
+    if (before > DIAG_LINE_COLS - DIAG_LEAD_COLS) {
+        size_t skip = before - DIAG_LEAD_COLS;
+
+        while (p < tok && w < skip) {
+            w += char_width(p, eol);
+            p += char_step(p, eol);
+        }
+        *from = p;
+    }
+    for (w = 0, p = *from; p < eol; p += char_step(p, eol)) {
+        w += char_width(p, eol);
+        if (w > DIAG_LINE_COLS - 6) /* room for the two "..." */
+            break;
+    }
+    *to = p;
+}
+
 static void diag_source(diag_buf *b, const sioc_diag *d, sioc_span at)
 {
     const char *src = d->src, *end = src + d->len, *line, *eol, *p;
     const char *tok = src + (at.offset <= d->len ? at.offset : d->len);
     const char *tok_end =
         tok + (at.len <= (size_t)(end - tok) ? at.len : (size_t)(end - tok));
+    const char *from, *to;
 
     /* Lines end at LF, CRLF or a lone CR, as the lexer counts them. */
     line = tok;
@@ -145,17 +236,27 @@ static void diag_source(diag_buf *b, const sioc_diag *d, sioc_span at)
         line += 3; /* the byte order mark the lexer skipped */
     for (eol = line; eol < end && *eol != '\n' && *eol != '\r'; eol++)
         ;
-    for (p = line; p < eol;)
-        p += echo_char(b, p, eol);
+    diag_window(line, eol, tok, &from, &to);
+    if (from > line)
+        buf_put(b, "...", 3);
+    for (p = from; p < to;)
+        p += echo_char(b, p, to);
+    if (to < eol)
+        buf_put(b, "...", 3);
     buf_putc(b, '\n');
     /* The caret line copies tabs so it lines up in any tab width. */
-    for (p = line; p < tok && p < eol; p += char_step(p, eol))
-        buf_putc(b, *p == '\t' ? '\t' : ' ');
-    buf_putc(b, '^');
-    if (p < eol)
-        p += char_step(p, eol);
-    for (; p < tok_end && p < eol; p += char_step(p, eol))
-        buf_putc(b, '~');
+    if (from > line)
+        buf_put(b, "   ", 3);
+    for (p = from; p < tok && p < to; p += char_step(p, to))
+        pad_char(b, p, to);
+    if (p < to) {
+        mark_char(b, p, to, true);
+        p += char_step(p, to);
+    } else {
+        buf_putc(b, '^');
+    }
+    for (; p < tok_end && p < to; p += char_step(p, to))
+        mark_char(b, p, to, false);
     buf_putc(b, '\n');
 }
 
@@ -171,7 +272,8 @@ static void sanitize(diag_buf *b, size_t from)
     }
 }
 
-/* Sends "file:line:col: KIND: MESSAGE", the line and the caret. */
+/* Builds "file:line:col: KIND: MESSAGE", the line and the caret. An
+ * error starts a report; a note joins the report before it. */
 static void diag_emit(sioc_diag *d, sioc_span at, const char *kind,
                       const char *fmt, va_list ap)
 {
@@ -195,44 +297,86 @@ static void diag_emit(sioc_diag *d, sioc_span at, const char *kind,
     buf_putc(&b, '\n');
     if (at.line && d->src)
         diag_source(&b, d, at);
-    if (d->sink)
-        d->sink(d->user, b.p, b.len);
-    free(b.p);
+    if (strcmp(kind, "note") == 0 && d->nreports) {
+        sioc_diag_report *r = &d->reports[d->nreports - 1];
+        diag_buf all = {r->text, r->len, r->len + 1};
+
+        buf_put(&all, b.p, b.len);
+        r->text = all.p;
+        r->len = all.len;
+        free(b.p);
+        return;
+    }
+    if (d->nreports == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 16;
+        sioc_diag_report *v = realloc(d->reports, cap * sizeof *v);
+
+        if (!v)
+            sioc_oom();
+        d->reports = v;
+        d->cap = cap;
+    }
+    d->reports[d->nreports].at = at.line ? (uint64_t)at.offset + 1 : 0;
+    d->reports[d->nreports].seq = d->nreports;
+    d->reports[d->nreports].text = b.p;
+    d->reports[d->nreports++].len = b.len;
 }
 
-static void diag_emitf(sioc_diag *d, sioc_span at, const char *kind,
-                       const char *fmt, ...) SIOC_PRINTF(4, 5);
-
-static void diag_emitf(sioc_diag *d, sioc_span at, const char *kind,
-                       const char *fmt, ...)
+static int report_cmp(const void *a, const void *b)
 {
-    va_list ap;
+    const sioc_diag_report *x = a, *y = b;
 
-    va_start(ap, fmt);
-    diag_emit(d, at, kind, fmt, ap);
-    va_end(ap);
+    if (x->at != y->at)
+        return x->at < y->at ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+void sioc_diag_flush(sioc_diag *d)
+{
+    if (d->nreports)
+        qsort(d->reports, d->nreports, sizeof *d->reports, report_cmp);
+    for (size_t i = 0; i < d->nreports; i++) {
+        if (d->sink)
+            d->sink(d->user, d->reports[i].text, d->reports[i].len);
+        free(d->reports[i].text);
+    }
+    free(d->reports);
+    d->reports = NULL;
+    d->nreports = d->cap = 0;
+    if (d->stopped && !d->told) {
+        char line[160];
+        int n = snprintf(line, sizeof line,
+                         "%s: error: too many errors (%u), stopping\n", d->file,
+                         d->errors);
+
+        d->told = true;
+        if (d->sink && n > 0)
+            d->sink(d->user, line,
+                    (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+    }
 }
 
 void sioc_diag_error(sioc_diag *d, sioc_span at, const char *fmt, ...)
 {
     va_list ap;
 
+    va_start(ap, fmt);
+    sioc_diag_verror(d, at, fmt, ap);
+    va_end(ap);
+}
+
+void sioc_diag_verror(sioc_diag *d, sioc_span at, const char *fmt, va_list ap)
+{
     d->muted = true;
     if (d->stopped)
         return;
     if (d->errors >= d->max_errors) {
-        sioc_span none = {0};
-
         d->stopped = true;
-        diag_emitf(d, none, "error", "too many errors (%u), stopping",
-                   d->errors);
         return;
     }
     d->errors++;
     d->muted = false;
-    va_start(ap, fmt);
     diag_emit(d, at, "error", fmt, ap);
-    va_end(ap);
 }
 
 void sioc_diag_note(sioc_diag *d, sioc_span at, const char *fmt, ...)

@@ -20,6 +20,21 @@ static void dump_quoted(FILE *out, const char *s)
     fputc('"', out);
 }
 
+/* "(1..64)", "(..5)", or nothing. */
+static void dump_range(FILE *out, bool has_lo, int64_t lo, bool has_hi,
+                       int64_t hi)
+{
+    if (!has_lo && !has_hi)
+        return;
+    fputc('(', out);
+    if (has_lo)
+        fprintf(out, "%lld", (long long)lo);
+    fputs("..", out);
+    if (has_hi)
+        fprintf(out, "%lld", (long long)hi);
+    fputc(')', out);
+}
+
 static void dump_type(FILE *out, const sioc_type *t)
 {
     static const char *const names[] = {
@@ -34,8 +49,12 @@ static void dump_type(FILE *out, const sioc_type *t)
         fprintf(out, "enum %s", t->enumeration->name);
     else
         fputs(names[t->base], out);
+    dump_range(out, t->limits.has_min, t->limits.min, t->limits.has_max,
+               t->limits.max);
     for (unsigned i = 0; i < t->dims; i++)
         fputs("[]", out);
+    dump_range(out, t->limits.has_len_min, t->limits.len_min,
+               t->limits.has_len_max, t->limits.len_max);
     if (t->optional)
         fputc('?', out);
 }
@@ -53,6 +72,10 @@ static void dump_params(FILE *out, const char *indent, const sioc_params *p)
             fprintf(out, " has %s", f->c_has);
         if (f->c_len)
             fprintf(out, " len %s", f->c_len);
+        if (strcmp(f->wire, f->name) != 0) {
+            fputs(" wire ", out);
+            dump_quoted(out, f->wire);
+        }
         fputc('\n', out);
     }
     if (p->variadic)

@@ -15,6 +15,7 @@
 #include "emit_text.h"
 
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 /* ---- a JSON writer: two-space indentation, one member per line ------- */
@@ -136,6 +137,16 @@ static void put_typename(jw *w, const char *t, bool nullable)
     jw_close(w, ']');
 }
 
+/* "minimum": lo and "maximum": hi, each if set. */
+static void put_bounds(jw *w, const char *lo_key, bool has_lo, int64_t lo,
+                       const char *hi_key, bool has_hi, int64_t hi)
+{
+    if (has_lo)
+        jw_kraw(w, lo_key, sioc_arena_printf(w->arena, "%lld", (long long)lo));
+    if (has_hi)
+        jw_kraw(w, hi_key, sioc_arena_printf(w->arena, "%lld", (long long)hi));
+}
+
 /* The schema of a value of type ty from its dims' level on; title and
  * doc (may be NULL) describe it; null is allowed if nullable. */
 static void put_value(aa *d, const sioc_type *ty, unsigned level,
@@ -170,6 +181,10 @@ static void put_value(aa *d, const sioc_type *ty, unsigned level,
         jw_close(w, ']');
     } else if (level < ty->dims) {
         put_typename(w, "array", nullable);
+        if (level == 0)
+            put_bounds(w, "minItems", ty->limits.has_len_min,
+                       ty->limits.len_min, "maxItems", ty->limits.has_len_max,
+                       ty->limits.len_max);
         jw_key(w, "items");
         put_value(d, ty, level + 1, NULL, NULL, false);
     } else {
@@ -180,8 +195,10 @@ static void put_value(aa *d, const sioc_type *ty, unsigned level,
         case SIOC_INT:
             put_typename(w, "integer", nullable);
             jw_kstr(w, "format", "int64");
-            jw_kraw(w, "minimum", "-9223372036854775808");
-            jw_kraw(w, "maximum", "9223372036854775807");
+            put_bounds(w, "minimum", true,
+                       ty->limits.has_min ? ty->limits.min : INT64_MIN,
+                       "maximum", true,
+                       ty->limits.has_max ? ty->limits.max : INT64_MAX);
             break;
         case SIOC_FLOAT:
             put_typename(w, "number", nullable);
@@ -189,6 +206,9 @@ static void put_value(aa *d, const sioc_type *ty, unsigned level,
             break;
         case SIOC_STRING:
             put_typename(w, "string", nullable);
+            /* JSON Schema counts code points too. */
+            put_bounds(w, "minLength", ty->limits.has_min, ty->limits.min,
+                       "maxLength", ty->limits.has_max, ty->limits.max);
             break;
         case SIOC_BYTES:
             /* On the wire a placeholder that Socket.IO replaces with the
@@ -198,6 +218,14 @@ static void put_value(aa *d, const sioc_type *ty, unsigned level,
             jw_kstr(w, "contentMediaType", "application/octet-stream");
             if (!doc)
                 jw_kstr(w, "description", "a binary attachment");
+            if (ty->limits.has_min || ty->limits.has_max)
+                jw_kstr(
+                    w, "x-sioc-length",
+                    sioc_arena_printf(
+                        d->e->arena, "%lld..%lld bytes",
+                        (long long)(ty->limits.has_min ? ty->limits.min : 0),
+                        (long long)(ty->limits.has_max ? ty->limits.max
+                                                       : INT64_MAX)));
             break;
         case SIOC_JSON: /* any value, null included */
         case SIOC_RECORD:
@@ -230,7 +258,7 @@ static void put_params(aa *d, const sioc_params *p)
         jw_open(w, '[');
         for (size_t i = 0; i < p->count; i++)
             /* Parameters share their event's line, and its comment. */
-            put_type(d, &p->items[i].type, p->items[i].name, NULL);
+            put_type(d, &p->items[i].type, p->items[i].wire, NULL);
         jw_close(w, ']');
     }
     jw_kraw(w, "minItems", sioc_arena_printf(d->e->arena, "%zu", req));
@@ -254,7 +282,7 @@ static void put_properties(aa *d, const sioc_field *fields, size_t n,
     for (size_t i = 0; i < n; i++) {
         const sioc_field *f = &fields[i];
 
-        jw_key(w, f->name);
+        jw_key(w, f->wire);
         put_type(d, &f->type, NULL,
                  r && f->at.line != r->at.line ? doc_at(d, f->at) : NULL);
         nreq += !f->type.optional;
@@ -266,14 +294,14 @@ static void put_properties(aa *d, const sioc_field *fields, size_t n,
     jw_open(w, '[');
     for (size_t i = 0; i < n; i++)
         if (!fields[i].type.optional)
-            jw_str(w, fields[i].name);
+            jw_str(w, fields[i].wire);
     jw_close(w, ']');
 }
 
 static void put_record(aa *d, const sioc_record *r)
 {
     jw *w = &d->w;
-    const char *doc = doc_at(d, r->at);
+    const char *doc = r->imported ? NULL : doc_at(d, r->at);
 
     jw_key(w, r->name);
     jw_open(w, '{');
@@ -287,7 +315,7 @@ static void put_record(aa *d, const sioc_record *r)
 static void put_enum(aa *d, const sioc_enum *en)
 {
     jw *w = &d->w;
-    const char *doc = doc_at(d, en->at);
+    const char *doc = en->imported ? NULL : doc_at(d, en->at);
 
     jw_key(w, en->name);
     jw_open(w, '{');

@@ -4,6 +4,8 @@
  * runtime call. Everything is static but what the header declares. */
 #include "emit_common.h"
 
+#include <stdint.h>
+
 #include <string.h>
 
 static const char *const kind_names[] = {
@@ -37,6 +39,41 @@ static bool required(const sioc_requires *r)
 /* ---- tables ------------------------------------------------------------ */
 
 /* One sio_field of a struct type ("struct x" or a record). */
+/* v as a C constant: INT64_MIN has no literal of its own. */
+static const char *c_int64(const sioc_emit *e, int64_t v)
+{
+    if (v == INT64_MIN)
+        return "(-9223372036854775807 - 1)";
+    return sioc_arena_printf(e->arena, "%lld", (long long)v);
+}
+
+/* The field's sio_limits as a compound literal (static storage at file
+ * scope), or NULL. */
+static const char *limits_of(const sioc_emit *e, const sioc_limits *l)
+{
+    const char *bits[4];
+    size_t n = 0;
+    char *has;
+
+    if (l->has_min)
+        bits[n++] = "SIO_L_MIN";
+    if (l->has_max)
+        bits[n++] = "SIO_L_MAX";
+    if (l->has_len_min)
+        bits[n++] = "SIO_L_LEN_MIN";
+    if (l->has_len_max)
+        bits[n++] = "SIO_L_LEN_MAX";
+    if (!n)
+        return "NULL";
+    has = sioc_arena_printf(e->arena, "%s", bits[0]);
+    for (size_t i = 1; i < n; i++)
+        has = sioc_arena_printf(e->arena, "%s | %s", has, bits[i]);
+    return sioc_arena_printf(e->arena,
+                             "&(const sio_limits){%s, %s, %s, %s, %s}", has,
+                             c_int64(e, l->min), c_int64(e, l->max),
+                             c_int64(e, l->len_min), c_int64(e, l->len_max));
+}
+
 static void put_field(const sioc_emit *e, const char *type, const sioc_field *f)
 {
     const sioc_type *t = &f->type;
@@ -47,7 +84,7 @@ static void put_field(const sioc_emit *e, const char *type, const sioc_field *f)
         aux = fmt2(e, "offsetof(%s, %s)", type, f->c_count);
     else if (sioc_field_has_flag(f))
         aux = fmt2(e, "offsetof(%s, %s)", type, f->c_has);
-    add(e, &l, sioc_cstr(e->arena, f->name));
+    add(e, &l, sioc_cstr(e->arena, f->wire));
     add(e, &l, kind_names[t->base]);
     add(e, &l, sioc_arena_printf(e->arena, "%u", t->dims));
     add(e, &l, t->optional ? "SIO_F_OPTIONAL" : "0");
@@ -60,6 +97,7 @@ static void put_field(const sioc_emit *e, const char *type, const sioc_field *f)
         t->enumeration
             ? fmt2(e, "&%s%s", t->enumeration->c_intern, SIOC_SFX_DESC)
             : "NULL");
+    add(e, &l, limits_of(e, &t->limits));
     sioc_put_list(e->out, 4, "{", &l, "},\n");
 }
 
@@ -141,19 +179,46 @@ static void put_requires(const sioc_emit *e, const char *name,
 
 /* ---- records and enums -------------------------------------------------- */
 
-static void put_enum(const sioc_emit *e, const sioc_enum *en)
+/* The public functions of every enum: its names table, name and parse. */
+static void put_enum_helpers(const sioc_emit *e, const sioc_enum *en)
 {
-    const char *values = sioc_iname(e, en->c_intern, SIOC_SFX_VALUES);
-    sioc_list strs = {0}, l = {0};
+    sioc_list strs = {0};
 
     for (size_t i = 0; i < en->nvalues; i++)
         add(e, &strs, sioc_cstr(e->arena, en->values[i].value));
-    sioc_put_list(e->out, 0,
-                  fmt1(e, "static const char *const %s[] = {", values), &strs,
-                  "};\n");
+    sioc_put_list(
+        e->out, 0,
+        fmt2(e, "const char *const %s[%s] = {", en->c_names, en->c_count),
+        &strs, "};\n\n");
+    fprintf(e->out,
+            "const char *%s(%s v)\n{\n"
+            "    return (unsigned)v < %s ? %s[v] : NULL;\n}\n\n",
+            en->c_name_fn, en->c_name, en->c_count, en->c_names);
+    /* No <string.h>: the generated code includes only sio.h. */
+    fprintf(e->out,
+            "bool %s(const char *s, %s *out)\n{\n"
+            "    for (int i = 0; s && i < %s; i++) {\n"
+            "        const char *a = s, *b = %s[i];\n\n"
+            "        while (*a && *a == *b) {\n"
+            "            a++;\n"
+            "            b++;\n"
+            "        }\n"
+            "        if (*a == *b) {\n"
+            "            *out = (%s)i;\n"
+            "            return true;\n"
+            "        }\n"
+            "    }\n"
+            "    return false;\n}\n\n",
+            en->c_parse, en->c_name, en->c_count, en->c_names, en->c_name);
+}
+
+static void put_enum(const sioc_emit *e, const sioc_enum *en)
+{
+    sioc_list l = {0};
+
     add(e, &l, sioc_cstr(e->arena, en->name));
-    add(e, &l, sioc_arena_printf(e->arena, "%zu", en->nvalues));
-    add(e, &l, values);
+    add(e, &l, en->c_count);
+    add(e, &l, en->c_names);
     sioc_put_list(e->out, 0,
                   fmt2(e, "static const sio_enum_desc %s%s = {", en->c_intern,
                        SIOC_SFX_DESC),
@@ -201,9 +266,12 @@ static void put_types(const sioc_emit *e)
             fprintf(e->out, "static const sio_record_desc %s%s;\n",
                     s->records[i]->c_intern, SIOC_SFX_DESC);
     for (size_t i = 0; i < s->nenums; i++) {
+        if (!s->enums[i].imported)
+            put_enum_helpers(e, &s->enums[i]);
         if (s->enums[i].used)
             put_enum(e, &s->enums[i]);
-        put_enum_size(e, &s->enums[i]);
+        if (!s->enums[i].imported)
+            put_enum_size(e, &s->enums[i]);
     }
     for (size_t i = 0; i < s->nrecords; i++)
         if (s->records[i]->used)

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "emit_text.h"
+
 #define LINE_MAX_COLS 80
 
 /* ---- lists ---------------------------------------------------------- */
@@ -269,6 +271,41 @@ void sioc_put_comment(FILE *out, size_t indent, const char *text)
     fputs(" */\n", out);
 }
 
+/* One line of a doc comment: no end or start of a comment in it. */
+static void put_doc_line(FILE *out, const char *p, const char *end)
+{
+    for (; p < end; p++) {
+        fputc(*p, out);
+        if ((*p == '*' && p + 1 < end && p[1] == '/') ||
+            (*p == '/' && p + 1 < end && p[1] == '*'))
+            fputc(' ', out);
+    }
+}
+
+bool sioc_put_doc(const sioc_emit *e, size_t indent, sioc_span at)
+{
+    const char *doc = sioc_doc(e->arena, e->src, e->src_len, at);
+    const char *p = doc;
+
+    if (!doc)
+        return false;
+    fprintf(e->out, "%*s/*", (int)indent, "");
+    for (;;) {
+        const char *nl = strchr(p, '\n');
+        const char *end = nl ? nl : p + strlen(p);
+
+        if (end > p)
+            fputc(' ', e->out);
+        put_doc_line(e->out, p, end);
+        if (!nl)
+            break;
+        fprintf(e->out, "\n%*s *", (int)indent, "");
+        p = nl + 1;
+    }
+    fputs(" */\n", e->out);
+    return true;
+}
+
 void sioc_put_origin(const sioc_emit *e, const char *file)
 {
     sioc_put_comment(
@@ -286,7 +323,15 @@ void sioc_put_banner(const sioc_emit *e, const char *what)
 
 bool sioc_put_types_banner(const sioc_emit *e)
 {
-    if (!e->schema->nrecords && !e->schema->nenums)
+    const sioc_schema *s = e->schema;
+    bool any = false;
+
+    /* Imported types alone: their schema's files hold them. */
+    for (size_t i = 0; i < s->nrecords; i++)
+        any = any || !s->records[i]->imported || s->records[i]->used;
+    for (size_t i = 0; i < s->nenums; i++)
+        any = any || !s->enums[i].imported || s->enums[i].used;
+    if (!any)
         return false;
     sioc_put_banner(e, "records and enums");
     return true;
@@ -302,14 +347,13 @@ const char *sioc_iname(const sioc_emit *e, const char *stem, const char *sfx)
 bool sioc_sfx_ok(void)
 {
     static const char *const sfx[] = {
-        SIOC_SFX_DESC,          SIOC_SFX_FIELDS,       SIOC_SFX_VALUES,
-        SIOC_SFX_ARGS,          SIOC_SFX_ARGS_FIELDS,  SIOC_SFX_ACK,
-        SIOC_SFX_ACK_FIELDS,    SIOC_SFX_INVOKE,       SIOC_SFX_REQ,
-        SIOC_SFX_REQ_GUARDS,    SIOC_SFX_REQ_NAMES,    SIOC_SFX_REPLY,
-        SIOC_SFX_REPLY_FIELDS,  SIOC_SFX_DELIVER,      SIOC_SFX_AUTH,
-        SIOC_SFX_AUTH_FIELDS,   SIOC_SFX_NS_EVENTS,    SIOC_SFX_NS_REQ,
-        SIOC_SFX_NS_REQ_GUARDS, SIOC_SFX_NS_REQ_NAMES, SIOC_SFX_NAMESPACES,
-        SIOC_SFX_GUARDS,
+        SIOC_SFX_DESC,         SIOC_SFX_FIELDS,     SIOC_SFX_ARGS,
+        SIOC_SFX_ARGS_FIELDS,  SIOC_SFX_ACK,        SIOC_SFX_ACK_FIELDS,
+        SIOC_SFX_INVOKE,       SIOC_SFX_REQ,        SIOC_SFX_REQ_GUARDS,
+        SIOC_SFX_REQ_NAMES,    SIOC_SFX_REPLY,      SIOC_SFX_REPLY_FIELDS,
+        SIOC_SFX_DELIVER,      SIOC_SFX_AUTH,       SIOC_SFX_AUTH_FIELDS,
+        SIOC_SFX_NS_EVENTS,    SIOC_SFX_NS_REQ,     SIOC_SFX_NS_REQ_GUARDS,
+        SIOC_SFX_NS_REQ_NAMES, SIOC_SFX_NAMESPACES, SIOC_SFX_GUARDS,
     };
     size_t n = sizeof sfx / sizeof *sfx;
 

@@ -12,7 +12,7 @@
 
 /* The libsio typed ABI (SIO_TYPED_ABI) the generated code is written
  * for; the header #errors when the runtime's differs. */
-#define SIOC_TYPED_ABI 6
+#define SIOC_TYPED_ABI 7
 
 typedef struct sioc_emit {
     FILE *out;
@@ -22,8 +22,8 @@ typedef struct sioc_emit {
      * apostrophe, backslash or control character (main.c checks). */
     const char *header;
     const char *source; /* "chat.sio.c" */
-    /* The schema's text, for the doc comments --ts and --asyncapi carry
-     * over (the model keeps spans, not comments); src may be NULL. */
+    /* The schema's text, for the doc comments the outputs carry over
+     * (the model keeps spans, not comments); src may be NULL. */
     const char *src;
     size_t src_len;
 } sioc_emit;
@@ -131,6 +131,9 @@ const char *sioc_ccomment(sioc_arena *a, const char *s);
 /* A comment of text (comment-safe, words split at spaces), filled to
  * 80 columns. */
 void sioc_put_comment(FILE *out, size_t indent, const char *text);
+/* The "##" doc comment of the declaration at `at` as a C comment at
+ * indent; false (nothing written) if it has none. */
+bool sioc_put_doc(const sioc_emit *e, size_t indent, sioc_span at);
 /* The first line of a generated file: what made file, from what. */
 void sioc_put_origin(const sioc_emit *e, const char *file);
 /* A blank line and a banner comment "---- what ----" (what must be

@@ -5,6 +5,10 @@
 
 #include <string.h>
 
+/* Functions whose failure loses a message (an emit, an ack answer):
+ * ignoring the result is a warning (an error with -Werror). */
+#define MUST_CHECK_TAIL " SIO_MUST_CHECK;\n"
+
 static void put_top(const sioc_emit *e)
 {
     const sioc_schema *s = e->schema;
@@ -15,7 +19,10 @@ static void put_top(const sioc_emit *e)
     sioc_put_origin(e, e->header);
     fprintf(e->out, "#ifndef %s\n#define %s\n\n", s->c_include_guard,
             s->c_include_guard);
-    fputs("#include <sio.h>\n\n", e->out);
+    fputs("#include <sio.h>\n", e->out);
+    for (size_t i = 0; i < s->nincludes; i++)
+        fprintf(e->out, "#include \"%s\"\n", s->includes[i]);
+    fputc('\n', e->out);
     fprintf(e->out, "#if SIO_TYPED_ABI != %d\n#error %s\n#endif\n\n",
             SIOC_TYPED_ABI, sioc_cstr(e->arena, why));
     fputs("#ifdef __cplusplus\nextern \"C\" {\n#endif\n", e->out);
@@ -27,6 +34,7 @@ static void put_enum(const sioc_emit *e, const sioc_enum *en)
     const char **lines = sioc_arena_array(e->arena, en->nvalues, sizeof *lines);
     int width = 0;
 
+    sioc_put_doc(e, 0, en->at);
     fprintf(e->out, "typedef enum %s {\n", en->c_name);
     for (size_t i = 0; i < en->nvalues; i++) {
         lines[i] = sioc_arena_printf(e->arena, "    %s = %zu,",
@@ -38,6 +46,27 @@ static void put_enum(const sioc_emit *e, const sioc_enum *en)
         fprintf(e->out, "%-*s /* %s */\n", width, lines[i],
                 sioc_ccomment(e->arena, en->values[i].value));
     fprintf(e->out, "} %s;\n", en->c_name);
+    fprintf(e->out, "enum { %s = %zu };\n", en->c_count, en->nvalues);
+    fprintf(e->out, "/* The wire string of each value, in C order. */\n");
+    fprintf(e->out, "extern const char *const %s[%s];\n", en->c_names,
+            en->c_count);
+    fprintf(e->out, "/* v's wire string; NULL if v is not a value. */\n");
+    fprintf(e->out, "const char *%s(%s v);\n", en->c_name_fn, en->c_name);
+    fprintf(e->out,
+            "/* The value whose wire string is s, into *out: true; false if "
+            "none is. */\n");
+    fprintf(e->out, "bool %s(const char *s, %s *out);\n", en->c_parse,
+            en->c_name);
+}
+
+/* The field a member is named after (its first member only: n_NAME
+ * and NAME_len follow it), or NULL. */
+static const sioc_field *field_of(const sioc_record *r, const char *member)
+{
+    for (size_t i = 0; member && i < r->nfields; i++)
+        if (!strcmp(r->fields[i].name, member))
+            return &r->fields[i];
+    return NULL;
 }
 
 static void put_record(const sioc_emit *e, const sioc_record *r)
@@ -46,9 +75,16 @@ static void put_record(const sioc_emit *e, const sioc_record *r)
     sioc_list members = {0};
 
     sioc_add_members(e, &fields, &members);
+    sioc_put_doc(e, 0, r->at);
     fprintf(e->out, "struct %s {\n", r->c_name);
-    for (size_t i = 0; i < members.n; i++)
+    for (size_t i = 0; i < members.n; i++) {
+        const sioc_field *f = field_of(r, members.names[i]);
+
+        /* A field on the record's line shares its comment. */
+        if (f && f->at.line != r->at.line)
+            sioc_put_doc(e, 4, f->at);
         fprintf(e->out, "    %s;\n", members.items[i]);
+    }
     fputs("};\n", e->out);
 }
 
@@ -60,13 +96,17 @@ static void put_types(const sioc_emit *e)
 
     if (!sioc_put_types_banner(e))
         return;
+    /* Imported types are declared by their schema's header. */
     for (size_t i = 0; i < s->nrecords; i++)
-        fprintf(e->out, "typedef struct %s %s;\n", s->records[i]->c_name,
-                s->records[i]->c_name);
+        if (!s->records[i]->imported)
+            fprintf(e->out, "typedef struct %s %s;\n", s->records[i]->c_name,
+                    s->records[i]->c_name);
     for (size_t i = 0; i < s->nenums; i++)
-        put_enum(e, &s->enums[i]);
+        if (!s->enums[i].imported)
+            put_enum(e, &s->enums[i]);
     for (size_t i = 0; i < s->nrecords; i++)
-        put_record(e, s->records[i]);
+        if (!s->records[i]->imported)
+            put_record(e, s->records[i]);
 }
 
 static void put_guards(const sioc_emit *e)
@@ -78,6 +118,7 @@ static void put_guards(const sioc_emit *e)
         return;
     sioc_put_banner(e, "guards: the application defines them");
     for (size_t i = 0; i < s->nguards; i++) {
+        sioc_put_doc(e, 0, s->guards[i].at);
         sioc_sig_guard(e, &s->guards[i], &sig);
         sioc_put_sig(e, &sig, ";\n");
     }
@@ -94,9 +135,9 @@ static void put_on(const sioc_emit *e, const sioc_event *ev)
     if (!ev->acked)
         return;
     sioc_sig_ack_send(e, ev, &sig);
-    sioc_put_sig(e, &sig, ";\n");
+    sioc_put_sig(e, &sig, MUST_CHECK_TAIL);
     sioc_sig_ack_error(e, ev, &sig);
-    sioc_put_sig(e, &sig, ";\n");
+    sioc_put_sig(e, &sig, MUST_CHECK_TAIL);
 }
 
 static void put_emit(const sioc_emit *e, const sioc_event *ev)
@@ -108,13 +149,17 @@ static void put_emit(const sioc_emit *e, const sioc_event *ev)
         sioc_put_sig(e, &sig, ";\n");
     }
     sioc_sig_emit(e, ev, &sig);
-    sioc_put_sig(e, &sig, ";\n");
+    sioc_put_sig(e, &sig, MUST_CHECK_TAIL);
 }
 
 static void put_item(const sioc_emit *e, const sioc_item *it)
 {
     sioc_sig sig;
 
+    sioc_put_doc(e, 0,
+                 it->connect ? it->connect->at
+                 : it->any   ? it->any->at
+                             : it->event->at);
     if (it->connect) {
         sioc_sig_connect(e, it->connect, &sig);
         sioc_put_sig(e, &sig, ";\n");
@@ -135,6 +180,7 @@ static void put_namespace(const sioc_emit *e, const sioc_namespace *ns)
 
     sioc_put_banner(e, sioc_arena_printf(e->arena, "namespace %s",
                                          sioc_ccomment(e->arena, ns->name)));
+    sioc_put_doc(e, 0, ns->at);
     for (size_t i = 0; i < n; i++) {
         if (i)
             fputc('\n', e->out);

@@ -73,12 +73,13 @@ static char *comment_text(sioc_arena *a, const char *p, const char *end)
     return out;
 }
 
-/* The '#' of a whole-line comment in [p, end), or NULL. */
+/* The second '#' of a whole-line doc comment ("##") in [p, end), or
+ * NULL. */
 static const char *line_comment(const char *p, const char *end)
 {
     while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
         p++;
-    return p < end && *p == '#' ? p : NULL;
+    return end - p >= 2 && p[0] == '#' && p[1] == '#' ? p + 1 : NULL;
 }
 
 /* The '#' that starts a comment in [p, end) outside strings, or NULL.
@@ -93,7 +94,7 @@ static const char *trailing_comment(const char *p, const char *end)
         else if (*p == '"')
             in_str = !in_str;
         else if (!in_str && *p == '#')
-            return p;
+            return end - p >= 2 && p[1] == '#' ? p + 1 : NULL;
     }
     return NULL;
 }

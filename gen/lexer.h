@@ -15,7 +15,7 @@ typedef enum sioc_tok_kind {
     SIOC_TOK_EOF,
     SIOC_TOK_IDENT,
     SIOC_TOK_STRING, /* a literal, quotes included; may be unterminated */
-    SIOC_TOK_NUMBER, /* no rule takes one: lexed for a clear message */
+    SIOC_TOK_NUMBER, /* in a range's bounds; "-" and digits */
     /* Keywords. Where a name is expected, the parser takes some of them
      * as names too (a field may be called "record"). */
     SIOC_TOK_KW_SCHEMA,
@@ -47,6 +47,8 @@ typedef enum sioc_tok_kind {
     SIOC_TOK_RBRACKET,
     SIOC_TOK_ARROW,
     SIOC_TOK_ELLIPSIS,
+    SIOC_TOK_DOTDOT, /* "..": a range */
+    SIOC_TOK_PLUS,   /* "+": non-empty */
     SIOC_TOK_QUESTION,
     SIOC_TOK_STAR,
     SIOC_TOK_COUNT
@@ -66,6 +68,7 @@ typedef struct sioc_lexer {
      * token's column is found by scanning on from the previous one. */
     const unsigned char *col_pos;
     uint32_t line, col;
+    unsigned errors; /* lexical errors reported so far */
     sioc_diag *diag;
 } sioc_lexer;
 

@@ -6,6 +6,8 @@
  * its own catch-all, as in ninja's lexer.in.cc. */
 #include "lexer.h"
 
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +47,8 @@ static const char *const tok_names[SIOC_TOK_COUNT] = {
     [SIOC_TOK_RBRACKET] = "']'",
     [SIOC_TOK_ARROW] = "'->'",
     [SIOC_TOK_ELLIPSIS] = "'...'",
+    [SIOC_TOK_DOTDOT] = "'..'",
+    [SIOC_TOK_PLUS] = "'+'",
     [SIOC_TOK_QUESTION] = "'?'",
     [SIOC_TOK_STAR] = "'*'",
 };
@@ -52,6 +56,21 @@ static const char *const tok_names[SIOC_TOK_COUNT] = {
 const char *sioc_tok_name(sioc_tok_kind kind)
 {
     return (unsigned)kind < SIOC_TOK_COUNT ? tok_names[kind] : "token";
+}
+
+/* Lexical errors are counted apart, so that the parser can keep quiet
+ * about the statement a bad token broke (one mistake, one error). */
+static void lex_error(lexer *lx, sioc_span at, const char *fmt, ...)
+    SIOC_PRINTF(3, 4);
+
+static void lex_error(lexer *lx, sioc_span at, const char *fmt, ...)
+{
+    va_list ap;
+
+    lx->errors++;
+    va_start(ap, fmt);
+    sioc_diag_verror(lx->diag, at, fmt, ap);
+    va_end(ap);
 }
 
 /* The span of [from, to) on the current line. */
@@ -102,20 +121,41 @@ static void lex_skip_invalid(lexer *lx)
         lx->cur++;
 }
 
+/* ASCII that starts no token (or not here: '-' without '>'). */
+static bool lex_stray(const unsigned char *p, const unsigned char *lim)
+{
+    if (p >= lim)
+        return false;
+    if (*p == '.')
+        return lim - p < 2 || p[1] != '.';
+    if (*p == '-')
+        return p + 1 >= lim || (p[1] != '>' && !(p[1] >= '0' && p[1] <= '9'));
+    if (*p == '/')
+        return p + 1 >= lim || (p[1] != '/' && p[1] != '*');
+    return *p && strchr("!$%&<=>@\\^`|~", *p) != NULL;
+}
+
 static void lex_invalid(lexer *lx, const unsigned char *from)
 {
     if (*from >= 0x21 && *from < 0x7f) {
-        sioc_diag_error(lx->diag, lex_span(lx, from, lx->cur),
-                        "invalid character '%c'", *from);
+        while (lex_stray(lx->cur, lx->lim))
+            lx->cur++;
+        if (lx->cur - from == 1)
+            lex_error(lx, lex_span(lx, from, lx->cur),
+                      "invalid character '%c'", *from);
+        else
+            lex_error(lx, lex_span(lx, from, lx->cur),
+                      "invalid characters '%.*s'", (int)(lx->cur - from),
+                      (const char *)from);
         return;
     }
     if (*from < 0x80) {
-        sioc_diag_error(lx->diag, lex_span(lx, from, lx->cur),
+        lex_error(lx, lex_span(lx, from, lx->cur),
                         "invalid byte 0x%02X", *from);
         return;
     }
     lex_skip_invalid(lx);
-    sioc_diag_error(lx->diag, lex_span(lx, from, lx->cur), "invalid UTF-8");
+    lex_error(lx, lex_span(lx, from, lx->cur), "invalid UTF-8");
 }
 
 /* Letters of other scripts in a name: one error, and a name token so
@@ -124,7 +164,7 @@ static sioc_token lex_non_ascii_name(lexer *lx, const unsigned char *from)
 {
     sioc_span at = lex_span(lx, from, lx->cur);
 
-    sioc_diag_error(lx->diag, at,
+    lex_error(lx, at,
                     "non-ASCII name '%.*s' (names are ASCII letters, digits "
                     "and '_')",
                     (int)(lx->cur - from), (const char *)from);
@@ -152,22 +192,41 @@ static sioc_token lex_non_ascii_name(lexer *lx, const unsigned char *from)
          | [\xf4] [\x80-\x8f] cont cont;
 */
 
+/* A C comment: one error, and the whole comment skipped, so that the
+ * words in it are not read as the schema's. */
+static void lex_block_comment(lexer *lx, const unsigned char *from)
+{
+    sioc_span at = lex_span(lx, from, from + 2);
+
+    lex_error(lx, at, "'/*' does not start a comment here: comments begin "
+                      "with '#'");
+    while (lx->cur < lx->lim && !(lx->cur[0] == '*' && lx->cur + 1 < lx->lim &&
+                                  lx->cur[1] == '/')) {
+        unsigned char c = *lx->cur++;
+
+        if (c == '\n' || (c == '\r' && (lx->cur >= lx->lim || *lx->cur != '\n')))
+            lex_newline(lx);
+    }
+    if (lx->cur < lx->lim)
+        lx->cur += 2;
+}
+
 static void lex_bad_escape(lexer *lx, const unsigned char *from)
 {
     sioc_span at = lex_span(lx, from, lx->cur);
 
     if (lx->cur - from == 2 && from[1] >= 0x21 && from[1] < 0x7f)
-        sioc_diag_error(lx->diag, at, "invalid escape '\\%c' in string",
+        lex_error(lx, at, "invalid escape '\\%c' in string",
                         from[1]);
     else
-        sioc_diag_error(lx->diag, at, "invalid escape in string");
+        lex_error(lx, at, "invalid escape in string");
 }
 
 static void lex_unterminated(lexer *lx, const unsigned char *open,
                              const unsigned char *end)
 {
     lx->cur = end;
-    sioc_diag_error(lx->diag, lex_span(lx, open, open + 1),
+    lex_error(lx, lex_span(lx, open, open + 1),
                     "unterminated string");
 }
 
@@ -181,7 +240,7 @@ static void lex_string(lexer *lx, const unsigned char *open)
             ["] { return; }
             [\\] ["\\/bfnrt] { continue; }
             [\\] "u" "0000" {
-                sioc_diag_error(lx->diag, lex_span(lx, from, lx->cur),
+                lex_error(lx, lex_span(lx, from, lx->cur),
                                 "NUL (\\u0000) in string");
                 continue;
             }
@@ -189,7 +248,7 @@ static void lex_string(lexer *lx, const unsigned char *open)
                 continue;
             }
             [\\] "u" [dD] [89a-fA-F] hex{2} {
-                sioc_diag_error(lx->diag, lex_span(lx, from, lx->cur),
+                lex_error(lx, lex_span(lx, from, lx->cur),
                                 "unpaired surrogate in \\u escape");
                 continue;
             }
@@ -199,14 +258,14 @@ static void lex_string(lexer *lx, const unsigned char *open)
             [\r\n] { lex_unterminated(lx, open, from); return; }
             $ { lex_unterminated(lx, open, from); return; }
             [\x00-\x09\x0b-\x1f\x7f] {
-                sioc_diag_error(lx->diag, lex_span(lx, from, lx->cur),
+                lex_error(lx, lex_span(lx, from, lx->cur),
                                 "control character in string (write an "
                                 "escape such as \\t or \\u0001)");
                 continue;
             }
             * {
                 lex_skip_invalid(lx);
-                sioc_diag_error(lx->diag, lex_span(lx, from, lx->cur),
+                lex_error(lx, lex_span(lx, from, lx->cur),
                                 "invalid UTF-8 in string");
                 continue;
             }
@@ -228,6 +287,18 @@ sioc_token sioc_lexer_next(lexer *lx)
             /* CRLF, LF or a lone CR (old Mac files) ends a line. */
             "\r\n" | [\r\n] { lex_newline(lx); continue; }
             "#" [^\r\n]* { continue; }
+            "//" [^\r\n]* {
+                lex_error(lx, lex_span(lx, from, from + 2),
+                          "'//' does not start a comment here: comments "
+                          "begin with '#'");
+                continue;
+            }
+            "/*" { lex_block_comment(lx, from); continue; }
+            ['] [^'\r\n]* ['] {
+                lex_error(lx, lex_span(lx, from, lx->cur),
+                          "strings are written in double quotes");
+                return lex_token(lx, SIOC_TOK_STRING, from);
+            }
 
             "schema" { return lex_token(lx, SIOC_TOK_KW_SCHEMA, from); }
             "record" { return lex_token(lx, SIOC_TOK_KW_RECORD, from); }
@@ -248,7 +319,7 @@ sioc_token sioc_lexer_next(lexer *lx)
             "json" { return lex_token(lx, SIOC_TOK_KW_JSON, from); }
 
             ident { return lex_token(lx, SIOC_TOK_IDENT, from); }
-            number { return lex_token(lx, SIOC_TOK_NUMBER, from); }
+            "-"? number { return lex_token(lx, SIOC_TOK_NUMBER, from); }
             ["] {
                 lex_string(lx, from);
                 return lex_token(lx, SIOC_TOK_STRING, from);
@@ -265,6 +336,8 @@ sioc_token sioc_lexer_next(lexer *lx)
             "]" { return lex_token(lx, SIOC_TOK_RBRACKET, from); }
             "->" { return lex_token(lx, SIOC_TOK_ARROW, from); }
             "..." { return lex_token(lx, SIOC_TOK_ELLIPSIS, from); }
+            ".." { return lex_token(lx, SIOC_TOK_DOTDOT, from); }
+            "+" { return lex_token(lx, SIOC_TOK_PLUS, from); }
             "?" { return lex_token(lx, SIOC_TOK_QUESTION, from); }
             "*" { return lex_token(lx, SIOC_TOK_STAR, from); }
         */

@@ -4,6 +4,7 @@
  * usage. */
 #include <assert.h>
 #include <errno.h>
+#include <locale.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,7 +206,8 @@ static void put_make_path(FILE *out, const char *s)
     }
 }
 
-static int write_deps(const options *o, const char *stem)
+static int write_deps(const options *o, const char *stem,
+                      const sioc_schema *schema)
 {
     const char *dir = o->out_dir ? o->out_dir : ".";
     const char *ext[] = {".sio.h", ".sio.c"};
@@ -218,6 +220,11 @@ static int write_deps(const options *o, const char *stem)
         fputs(i ? ": " : " ", stdout);
     }
     put_make_path(stdout, o->schema);
+    /* The outputs change when an imported schema does. */
+    for (size_t i = 0; i < schema->nincludes; i++) {
+        fputc(' ', stdout);
+        put_make_path(stdout, schema->import_paths[i]);
+    }
     fputc('\n', stdout);
     return fflush(stdout) == 0 ? 0 : 1;
 }
@@ -447,11 +454,11 @@ static int generate(const options *o, sioc_arena *arena,
                 o->skeleton);
         return 1;
     }
+    e.src = src;
+    e.src_len = src_len;
     if ((o->out_dir || o->skeleton) &&
         write_all(&e, o->out_dir, o->skeleton) != 0)
         return 1;
-    e.src = src;
-    e.src_len = src_len;
     if (o->ts_dir &&
         write_one(&e,
                   sioc_arena_printf(arena, "%s/%s.sio.d.ts", o->ts_dir, stem),
@@ -478,11 +485,12 @@ static int run(const options *o)
     }
     sioc_arena_init(&arena);
     sioc_diag_init(&diag, o->schema, src, len, sioc_diag_sink_file, stderr);
-    schema = sioc_front(&arena, src, len, &diag);
+    schema = sioc_front_file(&arena, o->schema, src, len, read_file, &diag);
+    sioc_diag_flush(&diag);
     if (!schema)
         status = 1;
     else if (o->deps)
-        status = write_deps(o, schema_stem(&arena, o->schema));
+        status = write_deps(o, schema_stem(&arena, o->schema), schema);
     else if (o->dump)
         status = write_dump(schema);
     else
@@ -497,6 +505,9 @@ int main(int argc, char **argv)
     options o = {0};
     int status = parse_args(argc, argv, &o);
 
+    /* Character widths for the caret line; messages stay untranslated. */
+    if (!setlocale(LC_CTYPE, "C.UTF-8"))
+        setlocale(LC_CTYPE, "C.utf8");
     if (status >= 0)
         return status;
     return run(&o);

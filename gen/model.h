@@ -46,8 +46,18 @@ typedef struct sioc_enum sioc_enum;
  * may have, and of records embedded by value in one another. */
 #define SIOC_MAX_DEPTH 32
 
+/* Limits the decoder checks (the runtime's sio_limits): min/max bound an
+ * int's value, a string's code points or bytes' length; len_min/len_max
+ * the element count of the outermost array. */
+typedef struct sioc_limits {
+    bool has_min, has_max, has_len_min, has_len_max;
+    int64_t min, max;
+    int64_t len_min, len_max;
+} sioc_limits;
+
 typedef struct sioc_type {
     sioc_base base;
+    sioc_limits limits;
     unsigned dims; /* 0 scalar, 1 for T[], 2 for T[][] ...; at most
                       SIOC_MAX_DEPTH */
     bool optional; /* T?: null or absent; of the whole, so T[]? is an
@@ -58,7 +68,9 @@ typedef struct sioc_type {
 
 /* A record field or an event parameter. */
 typedef struct sioc_field {
-    const char *name; /* the JSON key of a field; the C name */
+    const char *name; /* the C name */
+    const char *wire; /* the JSON key of a field, the name clients see;
+                         usually name, else written "x" as name */
     sioc_type type;
     const char *c_count; /* "n_<name>" if type.dims > 0, else NULL */
     const char *c_has;   /* "has_<name>" for an optional bool, int,
@@ -80,6 +92,8 @@ struct sioc_record {
     const char *c_intern; /* "chat__Message" */
     bool used;            /* a parameter reaches it (maybe through records): it
                              needs a descriptor */
+    bool imported;        /* from an imported schema: its C type is that
+                             schema's (c_name), declared in its header */
     const sioc_field *fields; /* at least one */
     size_t nfields;
     sioc_span at;
@@ -95,7 +109,12 @@ struct sioc_enum {
     const char *name;              /* "Color" */
     const char *c_name;            /* "chat_Color" */
     const char *c_intern;          /* "chat__Color" */
+    const char *c_count;           /* "chat_Color_COUNT": a macro */
+    const char *c_names;           /* "chat_Color_names": the wire strings */
+    const char *c_name_fn;         /* "chat_Color_name": value -> string */
+    const char *c_parse;           /* "chat_Color_parse": string -> value */
     bool used;                     /* as sioc_record's */
+    bool imported;                 /* as sioc_record's; its functions too */
     const sioc_enum_value *values; /* at least one, schema order */
     size_t nvalues;
     sioc_span at;
@@ -194,6 +213,10 @@ typedef struct sioc_schema {
     size_t nguards;
     const sioc_namespace *namespaces;
     size_t nnamespaces;
+    const char *const *includes;     /* "common.sio.h": the headers of the
+                                        imported schemas, import order */
+    const char *const *import_paths; /* their files, as read (for -M) */
+    size_t nincludes;
 } sioc_schema;
 
 /* Internal names: c_intern + a suffix. Distinct by construction, so the
@@ -210,7 +233,6 @@ typedef struct sioc_schema {
  * their sio_params (C keeps tags apart). */
 #define SIOC_SFX_DESC "_desc"          /* record, enum: the descriptor */
 #define SIOC_SFX_FIELDS "_desc_fields" /* record: its sio_field table */
-#define SIOC_SFX_VALUES "_desc_values" /* enum: its wire strings */
 #define SIOC_SFX_ARGS "_args"          /* event: argument struct, params */
 #define SIOC_SFX_ARGS_FIELDS "_args_fields"
 #define SIOC_SFX_ACK "_ack" /* on: the ack's struct, params */
@@ -228,7 +250,7 @@ typedef struct sioc_schema {
 #define SIOC_SFX_NS_REQ "_requires"  /* namespace: its requirements */
 #define SIOC_SFX_NS_REQ_GUARDS "_requires_guards"
 #define SIOC_SFX_NS_REQ_NAMES "_requires_names"
-#define SIOC_SFX_NAMESPACES "_namespaces" /* schema: namespace table */
+#define SIOC_SFX_NAMESPACES "_namespaces"  /* schema: namespace table */
 #define SIOC_SFX_GUARDS "_declared_guards" /* schema: every guard */
 
 #endif

@@ -6,17 +6,30 @@
  * (flatcc's parser does the same). */
 #include "parse.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "suggest.h"
 
 typedef struct parser {
     const char *src;
     sioc_lexer lexer;
-    sioc_token tok;   /* current */
-    sioc_token ahead; /* the one after, once peeked */
+    sioc_token tok;    /* current */
+    sioc_token prev;   /* the one before: a missing ';' goes after it */
+    unsigned stmt_lex; /* lexical errors when the statement began */
+    sioc_token ahead;  /* the one after, once peeked */
     bool have_ahead;
     sioc_arena *arena;
     sioc_diag *diag;
 } parser;
+
+/* Words a misspelling is compared with, by where it stands. */
+static const char *const requires_word[] = {"requires", NULL};
+static const char *const item_words[] = {"connect", "on", "emit", NULL};
+static const char *const decl_words[] = {"record",    "enum",   "guard",
+                                         "namespace", "import", NULL};
+static const char *const policy_words[] = {"ack", "disconnect", NULL};
 
 static sioc_tok_kind parse_kind(const parser *p)
 {
@@ -46,6 +59,7 @@ static sioc_token parse_advance(parser *p)
 
     if (t.kind == SIOC_TOK_EOF)
         return t;
+    p->prev = t;
     p->tok = p->have_ahead ? p->ahead : sioc_lexer_next(&p->lexer);
     p->have_ahead = false;
     return t;
@@ -69,6 +83,16 @@ static bool is_type_keyword(sioc_tok_kind kind)
     return kind >= SIOC_TOK_KW_BOOL && kind <= SIOC_TOK_KW_JSON;
 }
 
+/* "import" (a word only here) followed by a string. */
+static bool parse_at_import(parser *p)
+{
+    const sioc_token *t = &p->tok;
+
+    return t->kind == SIOC_TOK_IDENT && t->len == 6 &&
+           !memcmp(p->src + t->offset, "import", 6) &&
+           parse_peek(p)->kind == SIOC_TOK_STRING;
+}
+
 /* The start of a declaration: its keyword and then its name. A field
  * named "record" is followed by ':' instead. */
 static bool parse_at_decl(parser *p)
@@ -81,46 +105,111 @@ static bool parse_at_decl(parser *p)
         return parse_peek(p)->kind == SIOC_TOK_IDENT;
     case SIOC_TOK_KW_NAMESPACE:
         return parse_peek(p)->kind == SIOC_TOK_STRING;
+    case SIOC_TOK_IDENT:
+        return parse_at_import(p);
     default:
         return false;
     }
 }
 
-/* "identifier 'x'", "string \"x\"", "';'": the Y of "found Y". */
-static void parse_error_expected(parser *p, const char *what)
+/* A new statement (declaration, item, field) begins here. */
+static void parse_mark(parser *p)
+{
+    p->stmt_lex = p->lexer.errors;
+}
+
+/* After a lexical error in this statement (an unterminated string, a
+ * stray byte), the syntax error that follows is its echo. */
+static bool parse_echo(const parser *p)
+{
+    return p->lexer.errors != p->stmt_lex;
+}
+
+/* "; did you mean 'record'?" when the current token is an identifier
+ * close to one of the words in cands (NULL-terminated), else "". */
+static const char *parse_hint(parser *p, const char *const *cands)
+{
+    const sioc_token *t = &p->tok;
+    sioc_suggest s;
+    const char *word;
+
+    if (t->kind != SIOC_TOK_IDENT || !cands)
+        return "";
+    word = sioc_arena_strndup(p->arena, p->src + t->offset, t->len);
+    sioc_suggest_init(&s, word);
+    for (; *cands; cands++)
+        sioc_suggest_add(&s, *cands);
+    if (!sioc_suggest_best(&s))
+        return "";
+    return sioc_arena_printf(p->arena, "; did you mean '%s'?",
+                             sioc_suggest_best(&s));
+}
+
+/* The span of the current token, or for a missing ';' the end of the
+ * token before it, where the ';' belongs (rustc points there too). */
+static sioc_span parse_error_at(const parser *p, bool after_prev)
+{
+    const sioc_token *t = &p->prev;
+    sioc_span at = sioc_tok_span(&p->tok);
+    const char *s = p->src + t->offset, *end = s + t->len;
+
+    if (!after_prev || t->line == 0)
+        return at;
+    at.offset = t->offset + t->len;
+    at.len = 0;
+    at.line = t->line;
+    at.col = t->col;
+    while (s < end) {
+        size_t n = sioc_utf8_len(s, end);
+
+        s += n ? n : 1;
+        at.col++;
+    }
+    return at;
+}
+
+/* "expected X, found Y" (Y: "identifier 'x'", "string \"x\"", "';'"),
+ * with hint after it; at the end of the previous token if after_prev. */
+static void parse_error_full(parser *p, const char *what, const char *hint,
+                             bool after_prev)
 {
     const sioc_token *t = &p->tok;
     int n = t->len > 40 ? 40 : (int)t->len;
     const char *more = t->len > 40 ? "..." : "";
     const char *text = p->src + t->offset;
+    sioc_span at = parse_error_at(p, after_prev);
 
+    if (parse_echo(p))
+        return;
     switch (t->kind) {
     case SIOC_TOK_IDENT:
-        sioc_diag_error(p->diag, sioc_tok_span(t),
-                        "expected %s, found identifier '%.*s%s'", what, n, text,
-                        more);
+        sioc_diag_error(p->diag, at, "expected %s, found identifier '%.*s%s'%s",
+                        what, n, text, more, hint);
         break;
     case SIOC_TOK_NUMBER:
-        sioc_diag_error(p->diag, sioc_tok_span(t),
-                        "expected %s, found number '%.*s%s'", what, n, text,
-                        more);
+        sioc_diag_error(p->diag, at, "expected %s, found number '%.*s%s'%s",
+                        what, n, text, more, hint);
         break;
     case SIOC_TOK_STRING:
-        sioc_diag_error(p->diag, sioc_tok_span(t),
-                        "expected %s, found string %.*s%s", what, n, text,
-                        more);
+        sioc_diag_error(p->diag, at, "expected %s, found string %.*s%s%s", what,
+                        n, text, more, hint);
         break;
     default:
-        sioc_diag_error(p->diag, sioc_tok_span(t), "expected %s, found %s",
-                        what, sioc_tok_name(t->kind));
+        sioc_diag_error(p->diag, at, "expected %s, found %s%s", what,
+                        sioc_tok_name(t->kind), hint);
     }
+}
+
+static void parse_error_expected(parser *p, const char *what)
+{
+    parse_error_full(p, what, "", false);
 }
 
 static bool parse_expect(parser *p, sioc_tok_kind kind)
 {
     if (parse_accept(p, kind))
         return true;
-    parse_error_expected(p, sioc_tok_name(kind));
+    parse_error_full(p, sioc_tok_name(kind), "", kind == SIOC_TOK_SEMI);
     return false;
 }
 
@@ -234,7 +323,63 @@ static bool parse_string(parser *p, sioc_ast_string *out)
     return true;
 }
 
-/* type = ( "bool" | ... | "json" | IDENT ) { "[" "]" } [ "?" ] */
+/* A bound of a range: an integer within int64. */
+static bool parse_bound(parser *p, int64_t *out)
+{
+    const sioc_token *t = &p->tok;
+    char *text, *end;
+    long long v;
+
+    if (t->kind != SIOC_TOK_NUMBER) {
+        parse_error_expected(p, "an integer");
+        return false;
+    }
+    text = sioc_arena_strndup(p->arena, p->src + t->offset, t->len);
+    errno = 0;
+    v = strtoll(text, &end, 10);
+    if (*end || errno) {
+        sioc_diag_error(p->diag, sioc_tok_span(t),
+                        "'%s' is not an integer within int64", text);
+        return false;
+    }
+    *out = v;
+    parse_advance(p);
+    return true;
+}
+
+/* [ "(" [ INT ] ".." [ INT ] ")" | "+" ] */
+static bool parse_limits(parser *p, sioc_ast_limits *out)
+{
+    sioc_token open = p->tok;
+
+    if (parse_accept(p, SIOC_TOK_PLUS)) {
+        out->present = out->has_min = out->plus = true;
+        out->min = 1;
+        out->at = sioc_tok_span(&open);
+        return true;
+    }
+    if (!parse_accept(p, SIOC_TOK_LPAREN))
+        return true;
+    out->present = true;
+    if (!parse_at(p, SIOC_TOK_DOTDOT)) {
+        if (!parse_bound(p, &out->min))
+            return false;
+        out->has_min = true;
+    }
+    if (!parse_expect(p, SIOC_TOK_DOTDOT))
+        return false;
+    if (!parse_at(p, SIOC_TOK_RPAREN)) {
+        if (!parse_bound(p, &out->max))
+            return false;
+        out->has_max = true;
+    }
+    out->at = sioc_tok_span(&open);
+    out->at.len = p->tok.offset + p->tok.len - open.offset;
+    return parse_expect(p, SIOC_TOK_RPAREN);
+}
+
+/* type = ( "bool" | ... | "json" | IDENT ) [ limits ] { "[" "]" }
+ *        [ limits ] [ "?" ]; an array's limits follow its last "[]". */
 static bool parse_type(parser *p, sioc_ast_type *out)
 {
     sioc_tok_kind k = parse_kind(p);
@@ -245,22 +390,69 @@ static bool parse_type(parser *p, sioc_ast_type *out)
     }
     out->base = k;
     out->name = parse_name_of(p, parse_advance(p));
+    if (!parse_limits(p, &out->value))
+        return false;
     while (parse_accept(p, SIOC_TOK_LBRACKET)) {
         if (!parse_expect(p, SIOC_TOK_RBRACKET))
             return false;
         out->dims++;
+        if (out->len.present) {
+            sioc_diag_error(p->diag, out->len.at,
+                            "only the outermost array (after the last '[]') "
+                            "can have a length limit");
+            return false;
+        }
+        if (!parse_limits(p, &out->len))
+            return false;
     }
     out->optional = parse_accept(p, SIOC_TOK_QUESTION);
     return true;
 }
 
-/* field = IDENT ":" type (also param) */
+/* Whether the current token is the word "as" and a name follows. */
+static bool parse_at_as(parser *p)
+{
+    const sioc_token *t = &p->tok;
+
+    return t->kind == SIOC_TOK_IDENT && t->len == 2 &&
+           !memcmp(p->src + t->offset, "as", 2) &&
+           parse_peek(p)->kind == SIOC_TOK_IDENT;
+}
+
+/* [ "as" IDENT ]: the C name of something named on the wire. */
+static void parse_opt_alias(parser *p, sioc_ast_name *out)
+{
+    if (!parse_at_as(p))
+        return;
+    parse_advance(p);
+    *out = parse_name_of(p, parse_advance(p));
+}
+
+/* field = ( IDENT | STRING ) [ "as" IDENT ] ":" type (also param) */
 static bool parse_field(parser *p, sioc_ast_field **out)
 {
     sioc_ast_field *f = sioc_arena_alloc(p->arena, sizeof *f);
 
-    if (!parse_name(p, true, &f->name) || !parse_expect(p, SIOC_TOK_COLON) ||
-        !parse_type(p, &f->type))
+    if (parse_at(p, SIOC_TOK_STRING)) {
+        sioc_ast_string w;
+
+        parse_string(p, &w);
+        f->quoted = true;
+        f->wire = w.value;
+        f->wire_at = w.at;
+        f->name.text = w.value;
+        f->name.at = w.at;
+    } else if (parse_name(p, true, &f->name)) {
+        f->wire = f->name.text;
+        f->wire_at = f->name.at;
+    } else {
+        return false;
+    }
+    if (parse_at_as(p)) {
+        parse_opt_alias(p, &f->name);
+        f->aliased = true;
+    }
+    if (!parse_expect(p, SIOC_TOK_COLON) || !parse_type(p, &f->type))
         return false;
     *out = f;
     return true;
@@ -294,7 +486,8 @@ static bool parse_params(parser *p, sioc_ast_params *out)
             if (!parse_ellipsis(p, out))
                 return false;
         } else {
-            if (!parse_at(p, SIOC_TOK_IDENT) && !is_keyword(parse_kind(p))) {
+            if (!parse_at(p, SIOC_TOK_IDENT) && !parse_at(p, SIOC_TOK_STRING) &&
+                !is_keyword(parse_kind(p))) {
                 parse_error_expected(p, "parameter or '...'");
                 return false;
             }
@@ -324,7 +517,8 @@ static bool parse_policy(parser *p, sioc_ast_requires *out)
              !memcmp(word, "disconnect", 10))
         out->policy = SIOC_AST_POLICY_DISCONNECT;
     else {
-        parse_error_expected(p, "'ack' or 'disconnect'");
+        parse_error_full(p, "'ack' or 'disconnect'",
+                         parse_hint(p, policy_words), false);
         return false;
     }
     out->policy_at = sioc_tok_span(t);
@@ -375,12 +569,18 @@ static bool parse_opt_ack(parser *p, sioc_ast_item *it)
 /* The ';' ending an item, with a word for a misplaced "else". */
 static bool parse_item_end(parser *p)
 {
+    const char *hint;
+
     if (parse_at(p, SIOC_TOK_KW_ELSE)) {
         sioc_diag_error(p->diag, sioc_tok_span(&p->tok),
                         "'else' belongs to a 'requires' clause");
         return false;
     }
-    return parse_expect(p, SIOC_TOK_SEMI);
+    if (parse_accept(p, SIOC_TOK_SEMI))
+        return true;
+    hint = parse_hint(p, requires_word);
+    parse_error_full(p, "';'", hint, !*hint);
+    return false;
 }
 
 /* "on" "*" ";" (also spelt on "*";) */
@@ -411,16 +611,20 @@ static bool parse_on(parser *p, sioc_ast_item *it)
         parse_error_expected(p, "event name (a string) or '*'");
         return false;
     }
-    return parse_string(p, &it->name) && parse_params(p, &it->args) &&
-           parse_opt_ack(p, it) && parse_opt_requires(p, &it->req) &&
-           parse_item_end(p);
+    if (!parse_string(p, &it->name))
+        return false;
+    parse_opt_alias(p, &it->alias);
+    return parse_params(p, &it->args) && parse_opt_ack(p, it) &&
+           parse_opt_requires(p, &it->req) && parse_item_end(p);
 }
 
 /* "emit" STRING params [ "->" params ] ";" */
 static bool parse_emit(parser *p, sioc_ast_item *it)
 {
-    if (!parse_string(p, &it->name) || !parse_params(p, &it->args) ||
-        !parse_opt_ack(p, it))
+    if (!parse_string(p, &it->name))
+        return false;
+    parse_opt_alias(p, &it->alias);
+    if (!parse_params(p, &it->args) || !parse_opt_ack(p, it))
         return false;
     if (parse_at(p, SIOC_TOK_KW_REQUIRES)) {
         sioc_diag_error(p->diag, sioc_tok_span(&p->tok),
@@ -461,7 +665,8 @@ static bool parse_item(parser *p, sioc_ast_item **out)
         ok = parse_emit(p, it);
         break;
     default:
-        parse_error_expected(p, "'connect', 'on', 'emit' or '}'");
+        parse_error_full(p, "'connect', 'on', 'emit' or '}'",
+                         parse_hint(p, item_words), false);
         return false;
     }
     if (ok)
@@ -483,6 +688,7 @@ static void parse_items(parser *p, sioc_ast_decl *d)
             parse_unclosed(p, open);
             return;
         }
+        parse_mark(p);
         if (parse_item(p, tail))
             tail = &(*tail)->next;
         else
@@ -498,6 +704,7 @@ static bool parse_namespace(parser *p, sioc_ast_decl *d)
 {
     if (!parse_string(p, &d->ns))
         return false;
+    parse_opt_alias(p, &d->alias);
     if (!parse_opt_requires(p, &d->req)) {
         while (!parse_at(p, SIOC_TOK_LBRACE) && !parse_at(p, SIOC_TOK_EOF) &&
                !parse_at(p, SIOC_TOK_SEMI) && !parse_at(p, SIOC_TOK_RBRACE) &&
@@ -531,7 +738,9 @@ static bool parse_record(parser *p, sioc_ast_decl *d)
             parse_unclosed(p, open);
             return true;
         }
-        if (!parse_at(p, SIOC_TOK_IDENT) && !is_keyword(parse_kind(p))) {
+        parse_mark(p);
+        if (!parse_at(p, SIOC_TOK_IDENT) && !parse_at(p, SIOC_TOK_STRING) &&
+            !is_keyword(parse_kind(p))) {
             parse_error_expected(p, "field name or '}'");
             parse_sync(p, SYNC_FIELDS);
         } else if (parse_field(p, tail) && parse_expect(p, SIOC_TOK_SEMI)) {
@@ -624,8 +833,18 @@ static bool parse_decl(parser *p, sioc_ast_decl **out)
         parse_advance(p);
         ok = parse_namespace(p, d);
         break;
+    case SIOC_TOK_IDENT:
+        if (parse_at_import(p)) {
+            /* import = "import" STRING ";" */
+            d->kind = SIOC_AST_IMPORT;
+            parse_advance(p);
+            ok = parse_string(p, &d->ns) && parse_expect(p, SIOC_TOK_SEMI);
+            break;
+        }
+        /* fall through */
     default:
-        parse_error_expected(p, "'record', 'enum', 'guard' or 'namespace'");
+        parse_error_full(p, "'record', 'enum', 'guard' or 'namespace'",
+                         parse_hint(p, decl_words), false);
         return false;
     }
     d->broken = p->diag->errors != before;
@@ -661,6 +880,7 @@ sioc_ast_file *sioc_parse(sioc_arena *arena, const char *src, size_t len,
     while (!parse_at(&p, SIOC_TOK_EOF) && !diag->stopped) {
         uint32_t start = p.tok.offset;
 
+        parse_mark(&p);
         if (parse_at(&p, SIOC_TOK_KW_SCHEMA)) {
             sioc_diag_error(diag, sioc_tok_span(&p.tok),
                             "'schema' comes once, first in the file");

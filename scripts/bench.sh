@@ -18,6 +18,10 @@
 #                         with BENCH_CROWD_LEVELS ("2000 8000 16000") held,
 #                         for BENCH_CROWD_SERVERS; 0 skips it, =only runs
 #                         it alone
+#   BENCH_CLUSTER=1       fanout across 1, 2 and 4 processes sharing one
+#                         Redis (loadgen --ports), sioc's bench server
+#                         and Node's peer with @socket.io/redis-adapter;
+#                         0 skips it, =only runs it alone
 #   BENCH_BUILD=build     the build folder
 #   BENCH_OUT=DIR         where the results go ($BENCH_BUILD/bench)
 #   BENCH_NO_INSTALL=1    do not install the peers' packages
@@ -567,6 +571,108 @@ write_report() {
 	echo "- Ratios are sioc's median divided by the other's; scenarios as in docs/bench.md."
 }
 
+# Fanout through Redis: P processes of a server (sioc's bench server
+# with --redis, or Node's peer with @socket.io/redis-adapter) share one
+# redis-server of its own; the load generator spreads its receivers over
+# them (--ports) and publishes on the first; every receiver must get every
+# tick once and in order. Median of RUNS.
+cluster_redis_start() {
+	CL_DIR=$(mktemp -d)
+	CL_PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	redis-server --port "$CL_PORT" --bind 127.0.0.1 --save '' \
+		--appendonly no --dir "$CL_DIR" >/dev/null 2>&1 &
+	CL_PID=$!
+	for _ in $(seq 50); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$CL_PORT") 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+cluster_redis_stop() {
+	kill "$CL_PID" 2>/dev/null
+	wait "$CL_PID" 2>/dev/null
+	rm -rf "$CL_DIR"
+}
+
+# Starts P servers of kind; fills CL_PORTS and CL_PIDS. 0 or 1.
+cluster_servers() { # kind P
+	local kind=$1 p=$2 i log port
+	CL_PORTS=() CL_PIDS=()
+	for ((i = 0; i < p; i++)); do
+		log="$OUT/server-cluster-$kind-$i.log"
+		if [ "$kind" = sioc ]; then
+			"$SIOC_BIN" --host 127.0.0.1 --port 0 \
+				--redis "redis://127.0.0.1:$CL_PORT" >"$log" 2>&1 &
+		else
+			node tests/bench/peers/node-server.mjs 0 \
+				"redis://127.0.0.1:$CL_PORT" >"$log" 2>&1 &
+		fi
+		CL_PIDS+=($!)
+		port=
+		for _ in $(seq 150); do
+			port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$log")
+			[ -n "$port" ] && break
+			sleep 0.1
+		done
+		[ -n "$port" ] || return 1
+		CL_PORTS+=("$port")
+	done
+	sleep 0.5 # the subscriptions settle
+}
+
+cluster_stop_servers() {
+	local pid
+	for pid in "${CL_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+	for pid in "${CL_PIDS[@]}"; do wait "$pid" 2>/dev/null; done
+}
+
+cluster_fanout() {
+	local kind p r line v lat c=${BENCH_CLUSTER_RECEIVERS:-1000} n=300
+	[ "$QUICK" = 1 ] && n=100
+	echo
+	echo "## Fanout across processes through one Redis"
+	echo
+	if [ ! -x /usr/bin/redis-server ] || ! cluster_redis_start; then
+		echo "Not run: redis-server is missing or did not start."
+		return
+	fi
+	echo "$c receivers spread over the processes, $n broadcasts of 32 bytes"
+	echo "published on the first, one at a time; deliveries per second and"
+	echo "median latency (publish to last tick), median of $RUNS runs."
+	echo
+	echo "| servers | 1 process | 2 processes | 4 processes |"
+	echo "|---|---|---|---|"
+	for kind in sioc node; do
+		if [ $kind = node ] && ! [ -d tests/bench/node_modules/@socket.io/redis-adapter ]; then
+			echo "| Node socket.io + redis-adapter | tests/bench/node_modules incomplete | | |"
+			continue
+		fi
+		printf '| %s ' "$([ $kind = sioc ] && echo "sioc" || echo "Node socket.io + redis-adapter")"
+		for p in 1 2 4; do
+			v=() lat=()
+			for ((r = 1; r <= RUNS; r++)); do
+				line=
+				if cluster_servers "$kind" "$p"; then
+					line=$(timeout --kill-after=5 300 "$LOADGEN" fanout -c "$c" \
+						-n "$n" -s 32 --timeout 30 --port "${CL_PORTS[0]}" \
+						--ports "$(IFS=,; echo "${CL_PORTS[*]}")" \
+						2>>"$OUT/loadgen.err" | grep '^RESULT' | tail -1)
+				fi
+				cluster_stop_servers
+				echo "$kind cluster-$p $line" >>"$OUT/raw.log"
+				v+=("$(field "$line" deliveries_per_s)")
+				lat+=("$(field "$line" p50_us)")
+			done
+			printf '| %s/s, %s ms ' \
+				"$(human "$(printf '%s\n' "${v[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR ? a[int((NR+1)/2)] : 0)}')")" \
+				"$(printf '%s\n' "${lat[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", (NR ? a[int((NR+1)/2)] : 0) / 1000}')"
+		done
+		printf '|\n'
+	done
+	cluster_redis_stop
+}
+
 main() {
 	local start=$SECONDS sum
 	LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -581,12 +687,16 @@ main() {
 	local table=1
 	[ "${BENCH_IDLE100K:-0}" = only ] && table=0
 	[ "${BENCH_CROWD:-1}" = only ] && table=0
+	[ "${BENCH_CLUSTER:-1}" = only ] && table=0
 	[ $table = 1 ] && run_table
 	sum=$(summarize)
 	{
 		[ $table = 1 ] && write_report "$sum"
 		[ "${BENCH_IDLE100K:-0}" != 0 ] && [ "${BENCH_CROWD:-1}" != only ] && idle100k
-		[ "${BENCH_CROWD:-1}" != 0 ] && [ "${BENCH_IDLE100K:-0}" != only ] && crowd
+		[ "${BENCH_CROWD:-1}" != 0 ] && [ "${BENCH_IDLE100K:-0}" != only ] &&
+			[ "${BENCH_CLUSTER:-1}" != only ] && crowd
+		[ "${BENCH_CLUSTER:-1}" != 0 ] && [ "${BENCH_IDLE100K:-0}" != only ] &&
+			[ "${BENCH_CROWD:-1}" != only ] && cluster_fanout
 	} >"$OUT/table.md"
 	[ $table = 1 ] && make_plot "$sum"
 	cat "$OUT/table.md"

@@ -13,7 +13,7 @@ debs=(build-essential pkg-config libwebsockets-dev libjansson-dev re2c
 	libev-dev libwebsockets-evlib-ev libuv1-dev libwebsockets-evlib-uv
 	libssl-dev zlib1g-dev libcmocka-dev clang libclang-rt-14-dev
 	python3 python3-socketio python3-websocket python3-requests
-	man-db groff-base openssl)
+	man-db groff-base openssl libhiredis-dev libmsgpack-dev redis-server)
 # Extra packages a feature adds: one per line in scripts/deps-extra.txt.
 if [ -f scripts/deps-extra.txt ]; then
 	while read -r p; do [ -n "$p" ] && debs+=("$p"); done \

@@ -4,31 +4,42 @@
  * acks. Default port 3100.
  *
  * --raw registers hand-written json_t handlers instead of the generated
- * typed ones, to measure what typed dispatch costs (same protocol);
- * --loop libev|poll picks the event loop. The rest of the command line,
- * the start and stop lines and the signals are sio_app.h's. */
+ * typed ones, to measure what typed dispatch costs (same protocol).
+ * --redis URL joins a cluster (sio_redis.h): rooms and ticks span the
+ * processes; --loop libev|poll picks the event loop. The rest of the
+ * command line, the start and stop lines and the signals are
+ * sio_app.h's. */
 #include <stdio.h>
 #include <string.h>
 
 #include "bench.sio.h"
 #include "sio_app.h"
+#include "sio_redis.h"
+
+/* An answer or emit that could not be sent: one log line (a socket
+ * that has gone is no news). */
+static void unsent(int rc, const char *what)
+{
+    if (rc != 0 && rc != SIO_ECLOSED)
+        fprintf(stderr, "bench: %s not sent: %s\n", what, sio_strerror(rc));
+}
 
 void bench_on_echo(sio_ctx *ctx, const char *p, bench_echo_ack *ack)
 {
     (void)ctx;
     if (ack)
-        bench_echo_ack_send(ack, p);
+        unsent(bench_echo_ack_send(ack, p), "echo_ack_send");
 }
 
 void bench_on_join(sio_ctx *ctx, const char *room, bench_join_ack *ack)
 {
     if (sio_join(sio_ctx_socket(ctx), room) != 0) {
         if (ack)
-            bench_join_ack_error(ack, "server error");
+            unsent(bench_join_ack_error(ack, "server error"), "join_ack_error");
         return;
     }
     if (ack)
-        bench_join_ack_send(ack);
+        unsent(bench_join_ack_send(ack), "join_ack_send");
 }
 
 /* Encoded once, queued for every member (the sender too, if in it). */
@@ -37,9 +48,9 @@ void bench_on_publish(sio_ctx *ctx, const char *room, const char *p,
 {
     sio_namespace *ns = sio_socket_namespace(sio_ctx_socket(ctx));
 
-    (void)bench_emit_tick(sio_to(sio_all(ns), room), p);
+    unsent(bench_emit_tick(sio_to(sio_all(ns), room), p), "emit_tick");
     if (ack)
-        bench_publish_ack_send(ack);
+        unsent(bench_publish_ack_send(ack), "publish_ack_send");
 }
 
 /* ---- the same events with raw json_t handlers (--raw) ---------------- */
@@ -93,24 +104,50 @@ static int register_raw(sio_server *srv)
            sio_namespace_on(ns, "publish", raw_publish, NULL);
 }
 
-/* sio_app's setup: the typed handlers, or with --raw the json_t ones. */
+/* The program's own options, and the cluster it may join. */
+typedef struct bench {
+    const char *raw, *loop, *redis_url;
+    sio_redis *redis;
+} bench;
+
+/* sio_app's setup: the typed handlers, or with --raw the json_t ones;
+ * with --redis, the cluster. */
 static int setup(sio_server *srv)
 {
-    const char *const *raw = sio_server_app(srv);
+    bench *b = sio_server_app(srv);
+    sio_redis_options ro;
 
-    return *raw ? register_raw(srv) : bench_register(srv);
+    if ((b->raw ? register_raw(srv) : bench_register(srv)) != 0)
+        return -1;
+    if (!b->redis_url)
+        return 0;
+    sio_redis_options_init(&ro);
+    ro.url = b->redis_url;
+    return (b->redis = sio_redis_new(srv, &ro)) ? 0 : -1;
+}
+
+static void teardown(sio_server *srv)
+{
+    bench *b = sio_server_app(srv);
+
+    sio_redis_free(b->redis);
+    b->redis = NULL;
 }
 
 int main(int argc, char **argv)
 {
-    const char *raw = NULL, *loop = NULL;
+    bench b = {0};
     const sio_app_option extra[] = {
-        {"raw", NULL, "json_t handlers instead of the typed ones", &raw},
-        {"loop", "libev|poll", "the event loop (default libev)", &loop},
+        {"raw", NULL, "json_t handlers instead of the typed ones", &b.raw},
+        {"loop", "libev|poll", "the event loop (default libev)", &b.loop},
+        {"redis", "URL", "join a cluster through Redis", &b.redis_url},
         {NULL, NULL, NULL, NULL},
     };
-    sio_app app = {
-        .name = "bench", .setup = setup, .data = &raw, .extra = extra};
+    sio_app app = {.name = "bench",
+                   .setup = setup,
+                   .teardown = teardown,
+                   .data = &b,
+                   .extra = extra};
     sio_options o;
     int rc;
 
@@ -120,9 +157,9 @@ int main(int argc, char **argv)
     o.eio.log_level = EIO_LOG_WARN;
     if ((rc = sio_app_parse(&app, argc, argv, &o)) != 0)
         return rc > 0 ? 0 : 1;
-    if (loop && strcmp(loop, "poll") == 0)
+    if (b.loop && strcmp(b.loop, "poll") == 0)
         o.eio.loop = EIO_LOOP_POLL;
-    else if (loop && strcmp(loop, "libev") != 0) {
+    else if (b.loop && strcmp(b.loop, "libev") != 0) {
         fprintf(stderr, "bench: --loop: libev or poll\n");
         return 1;
     }

@@ -5,6 +5,7 @@
  *   chat [--host H] [--port N] [--www DIR] [--client-js FILE]
  *        [--tls-cert PEM --tls-key PEM] [--trusted-proxies LIST]
  *        [--recovery SECONDS] [--admin USER:PASSWORD]
+ *        [--redis redis://HOST:PORT]
  *
  * --admin opens namespace /admin to the Socket.IO admin UI (docs/admin.md).
  *
@@ -18,24 +19,13 @@
 
 #include "chat.sio.h"
 #include "sio_admin.h"
+#include "cluster.h"
 
 #define NAME_MAX_CHARS 32
-#define ROOM_MAX_CHARS 64
-#define TEXT_MAX_CHARS 1000
-#define UPLOAD_MAX (1024 * 1024)
 #define PING_TIMEOUT_MS 1000
 #define MAX_ROOMS 256
 
 static sio_server *volatile g_srv;
-
-/* Unicode code points of a valid UTF-8 string (the decoder checked it). */
-static size_t chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
 
 static bool only_space(const char *s)
 {
@@ -52,11 +42,28 @@ static const char *name_of(sio_socket *s)
     return n ? n : "?";
 }
 
+/* An answer or emit that could not be sent: one log line (a socket
+ * that has gone is no news). */
+static void unsent(int rc, const char *what)
+{
+    if (rc != 0 && rc != SIO_ECLOSED)
+        fprintf(stderr, "chat: %s not sent: %s\n", what, sio_strerror(rc));
+}
+
 /* A refused event without an ack id: dropped, with one log line. */
 static void refused(sio_ctx *ctx, const char *why)
 {
     fprintf(stderr, "chat: sid %s event %s: refused: %s\n", sio_ctx_sid(ctx),
             sio_ctx_event(ctx), why);
+}
+
+/* Unicode code points of a valid UTF-8 string (the decoder checked it). */
+static size_t chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
 }
 
 int chat_on_connect(sio_ctx *ctx, json_t *name)
@@ -77,15 +84,11 @@ int chat_on_connect(sio_ctx *ctx, json_t *name)
     return 0;
 }
 
+/* The decoder checked the length (1 to 64 characters). */
 static bool room_ok(sio_ctx *ctx, const char *room, const char **why)
 {
-    size_t n = chars(room);
-
     *why = NULL;
-    if (!n || n > ROOM_MAX_CHARS)
-        *why = "room: 1 to 64 characters";
-    else if (sio_namespace_socket(sio_socket_namespace(sio_ctx_socket(ctx)),
-                                  room))
+    if (sio_namespace_socket(sio_socket_namespace(sio_ctx_socket(ctx)), room))
         *why = "invalid room"; /* a sid: that socket's private room */
     return !*why;
 }
@@ -95,27 +98,35 @@ void chat_on_join(sio_ctx *ctx, const char *room, chat_join_ack *ack)
     sio_socket *s = sio_ctx_socket(ctx);
     const char *why;
     bool was_in;
+    int rc;
 
     if (!room_ok(ctx, room, &why)) {
         if (ack)
-            chat_join_ack_error(ack, why);
+            unsent(chat_join_ack_error(ack, why), "join_ack_error");
         else
             refused(ctx, why);
         return;
     }
+    if (chat_cluster_on()) {
+        chat_cluster_join(ctx, room, ack);
+        return;
+    }
     was_in = sio_in_room(s, room);
-    if (sio_join(s, room) != 0) {
+    if ((rc = sio_join(s, room)) != 0) {
+        why = rc == SIO_ELIMIT ? "too many rooms" : "server error";
         if (ack)
-            chat_join_ack_error(ack, "server error");
+            unsent(chat_join_ack_error(ack, why), "join_ack_error");
         else
-            refused(ctx, "server error");
+            refused(ctx, why);
         return;
     }
     if (!was_in)
-        chat_emit_joined(sio_to(sio_self(ctx), room), name_of(s), room);
+        unsent(chat_emit_joined(sio_to(sio_self(ctx), room), name_of(s), room),
+               "emit_joined");
     if (ack)
-        chat_join_ack_send(
-            ack, (int64_t)sio_room_size(sio_socket_namespace(s), room));
+        unsent(chat_join_ack_send(
+                   ack, (int64_t)sio_room_size(sio_socket_namespace(s), room)),
+               "join_ack_send");
 }
 
 void chat_on_leave(sio_ctx *ctx, const char *room, chat_leave_ack *ack)
@@ -124,43 +135,41 @@ void chat_on_leave(sio_ctx *ctx, const char *room, chat_leave_ack *ack)
 
     if (sio_leave(s, room) != 0) {
         if (ack)
-            chat_leave_ack_error(ack, "not in room");
+            unsent(chat_leave_ack_error(ack, "not in room"), "leave_ack_error");
         else
             refused(ctx, "not in room");
         return;
     }
-    chat_emit_left(sio_to(sio_all(sio_socket_namespace(s)), room), name_of(s),
-                   room);
-    if (ack)
-        chat_leave_ack_send(
-            ack, (int64_t)sio_room_size(sio_socket_namespace(s), room));
+    unsent(chat_emit_left(sio_to(sio_all(sio_socket_namespace(s)), room),
+                          name_of(s), room),
+           "emit_left");
+    if (chat_cluster_on())
+        chat_cluster_leave(ctx, room, ack);
+    else if (ack)
+        unsent(chat_leave_ack_send(
+                   ack, (int64_t)sio_room_size(sio_socket_namespace(s), room)),
+               "leave_ack_send");
 }
 
 void chat_on_say(sio_ctx *ctx, const char *room, const char *text,
                  chat_say_ack *ack)
 {
     sio_socket *s = sio_ctx_socket(ctx);
-    size_t n = chars(text);
 
+    /* The text's length (1 to 1000 characters) the decoder checked. */
     if (!sio_in_room(s, room) || strcmp(room, sio_socket_sid(s)) == 0) {
         if (ack)
-            chat_say_ack_error(ack, "not in room");
+            unsent(chat_say_ack_error(ack, "not in room"), "say_ack_error");
         else
             refused(ctx, "not in room");
         return;
     }
-    if (!n || n > TEXT_MAX_CHARS) {
-        if (ack)
-            chat_say_ack_error(ack, "text: 1 to 1000 characters");
-        else
-            refused(ctx, "text: 1 to 1000 characters");
-        return;
-    }
     /* Everyone in the room, the sender too, in the order accepted. */
-    chat_emit_said(sio_to(sio_all(sio_socket_namespace(s)), room), name_of(s),
-                   room, text);
+    unsent(chat_emit_said(sio_to(sio_all(sio_socket_namespace(s)), room),
+                          name_of(s), room, text),
+           "emit_said");
     if (ack)
-        chat_say_ack_send(ack, true);
+        unsent(chat_say_ack_send(ack, true), "say_ack_send");
 }
 
 static int by_bytes(const void *a, const void *b)
@@ -180,7 +189,7 @@ void chat_on_rooms(sio_ctx *ctx, chat_rooms_ack *ack)
         return;
     /* names[0] is the socket's own sid room. */
     qsort(names + 1, n - 1, sizeof names[0], by_bytes);
-    chat_rooms_ack_send(ack, names + 1, n - 1);
+    unsent(chat_rooms_ack_send(ack, names + 1, n - 1), "rooms_ack_send");
 }
 
 void chat_on_upload(sio_ctx *ctx, const char *room, const char *name,
@@ -190,22 +199,17 @@ void chat_on_upload(sio_ctx *ctx, const char *room, const char *name,
 
     if (!sio_in_room(s, room) || strcmp(room, sio_socket_sid(s)) == 0) {
         if (ack)
-            chat_upload_ack_error(ack, "not in room");
+            unsent(chat_upload_ack_error(ack, "not in room"),
+                   "upload_ack_error");
         else
             refused(ctx, "not in room");
         return;
     }
-    if (data_len > UPLOAD_MAX) {
-        if (ack)
-            chat_upload_ack_error(ack, "data: over 1 MiB");
-        else
-            refused(ctx, "data: over 1 MiB");
-        return;
-    }
-    chat_emit_file(sio_to(sio_self(ctx), room), name_of(s), room, name, data,
-                   data_len);
+    unsent(chat_emit_file(sio_to(sio_self(ctx), room), name_of(s), room, name,
+                          data, data_len),
+           "emit_file");
     if (ack)
-        chat_upload_ack_send(ack, (int64_t)data_len);
+        unsent(chat_upload_ack_send(ack, (int64_t)data_len), "upload_ack_send");
 }
 
 /* The client's answer to "ping" answers its "ping_me". */
@@ -214,10 +218,11 @@ static void on_ping_reply(sio_ctx *ctx, int status, int64_t answer, void *user)
     chat_ping_me_ack *ack = user;
     (void)ctx;
     if (status == 0)
-        chat_ping_me_ack_send(ack, answer);
+        unsent(chat_ping_me_ack_send(ack, answer), "ping_me_ack_send");
     else
-        chat_ping_me_ack_error(ack, status == SIO_ETIMEOUT ? "timeout"
-                                                           : "no answer");
+        unsent(chat_ping_me_ack_error(
+                   ack, status == SIO_ETIMEOUT ? "timeout" : "no answer"),
+               "ping_me_ack_error");
 }
 
 void chat_on_ping_me(sio_ctx *ctx, int64_t n, chat_ping_me_ack *ack)
@@ -226,7 +231,8 @@ void chat_on_ping_me(sio_ctx *ctx, int64_t n, chat_ping_me_ack *ack)
         return; /* nobody to answer */
     if (chat_emit_ping(sio_self(ctx), n, on_ping_reply, ack, PING_TIMEOUT_MS) !=
         0)
-        chat_ping_me_ack_error(ack, "server error");
+        unsent(chat_ping_me_ack_error(ack, "server error"),
+               "ping_me_ack_error");
 }
 
 /* Before the rooms are left: tell each room's other members. */
@@ -239,7 +245,9 @@ static void on_disconnecting(sio_ctx *ctx, sio_reason why, void *ud)
     (void)ud;
 
     for (size_t i = 1; i < n && i < MAX_ROOMS; i++)
-        chat_emit_left(sio_to(sio_self(ctx), names[i]), name_of(s), names[i]);
+        unsent(chat_emit_left(sio_to(sio_self(ctx), names[i]), name_of(s),
+                              names[i]),
+               "emit_left");
 }
 
 static void on_disconnect(sio_ctx *ctx, sio_reason why, void *ud)
@@ -258,6 +266,7 @@ typedef struct chat_opts {
     const char *tls_cert, *tls_key; /* HTTPS and WSS when both are set */
     const char *proxies;            /* X-Forwarded-For believed from */
     const char *admin;              /* USER:PASSWORD, or NULL */
+    const char *redis;              /* --redis URL: a cluster */
     int port;
     unsigned recovery_s; /* connection state recovery window, 0: off */
 } chat_opts;
@@ -291,6 +300,8 @@ static int parse_args(int argc, char **argv, chat_opts *o)
             if (!strchr(v, ':'))
                 return -1;
             o->admin = v;
+        } else if (strcmp(a, "--redis") == 0) {
+            o->redis = v;
         } else if (strcmp(a, "--port") == 0) {
             char *end;
             long p;
@@ -342,7 +353,8 @@ static sio_server *start(const chat_opts *co)
     o.eio.host = co->host;
     o.eio.port = co->port;
     o.eio.cors_origin = "*";
-    o.eio.max_payload = 2097152; /* 1 MiB uploads fit, with base64 */
+    o.eio.max_payload = 2097152;            /* 1 MiB uploads fit, with base64 */
+    o.max_rooms_per_socket = MAX_ROOMS - 1; /* what the room lists hold */
     o.eio.tls_cert = co->tls_cert;
     o.eio.tls_key = co->tls_key;
     o.eio.trusted_proxies = co->proxies;
@@ -358,7 +370,8 @@ static sio_server *start(const chat_opts *co)
         sio_http_static(srv, "/", co->www) != 0 ||
         sio_http_file(srv, "/socket.io/socket.io.js", co->client_js,
                       "application/javascript") != 0 ||
-        (co->admin && admin_attach(srv, co->admin) != 0)) {
+        (co->admin && admin_attach(srv, co->admin) != 0) ||
+        (co->redis && chat_cluster_start(srv, co->redis) != 0)) {
         fprintf(stderr, "chat: cannot set up (is --www %s a directory?)\n",
                 co->www);
         sio_server_free(srv);
@@ -381,7 +394,7 @@ int main(int argc, char **argv)
                 "usage: %s [--host H] [--port N] [--www DIR] "
                 "[--client-js FILE] [--tls-cert PEM --tls-key PEM] "
                 "[--trusted-proxies LIST] [--recovery SECONDS] "
-                "[--admin USER:PASSWORD]\n",
+                "[--admin USER:PASSWORD] [--redis redis://HOST:PORT]\n",
                 argv[0]);
         return 1;
     }
@@ -398,6 +411,7 @@ int main(int argc, char **argv)
     fflush(stdout);
     sio_server_run(srv);
     g_srv = NULL;
+    chat_cluster_stop();
     sio_server_free(srv);
     fprintf(stderr, "chat: stopped\n");
     return 0;

@@ -139,6 +139,14 @@ bool login_guard_admin(sio_ctx *ctx)
 
 /* ---- namespace "/": login required (checked before these run) ------------ */
 
+/* An answer or emit that could not be sent: one log line (a socket
+ * that has gone is no news). */
+static void unsent(int rc, const char *what)
+{
+    if (rc != 0 && rc != SIO_ECLOSED)
+        fprintf(stderr, "login: %s not sent: %s\n", what, sio_strerror(rc));
+}
+
 int login_on_connect(sio_ctx *ctx)
 {
     app_of(ctx)->connect_root++;
@@ -163,10 +171,10 @@ void login_on_whoami(sio_ctx *ctx, login_whoami_ack *ack)
     if (!ack)
         return;
     if (!(info = whoami(ctx))) {
-        login_whoami_ack_error(ack, "server error");
+        unsent(login_whoami_ack_error(ack, "server error"), "whoami_ack_error");
         return;
     }
-    login_whoami_ack_send(ack, info);
+    unsent(login_whoami_ack_send(ack, info), "whoami_ack_send");
     json_decref(info);
 }
 
@@ -177,17 +185,20 @@ void login_on_session_set(sio_ctx *ctx, const char *key, const char *value,
 
     if (key[0] == '_') {
         if (ack)
-            login_session_set_ack_error(ack, "reserved key");
+            unsent(login_session_set_ack_error(ack, "reserved key"),
+                   "session_set_ack_error");
         return;
     }
     rc = sio_ctx_session_set(ctx, key, json_string(value));
     if (!ack)
         return;
     if (rc == 0)
-        login_session_set_ack_send(ack, true);
+        unsent(login_session_set_ack_send(ack, true), "session_set_ack_send");
     else
-        login_session_set_ack_error(ack, rc == SIO_ELIMIT ? "session too large"
-                                                          : "server error");
+        unsent(login_session_set_ack_error(ack, rc == SIO_ELIMIT
+                                                    ? "session too large"
+                                                    : "server error"),
+               "session_set_ack_error");
 }
 
 void login_on_session_get(sio_ctx *ctx, const char *key,
@@ -196,7 +207,8 @@ void login_on_session_get(sio_ctx *ctx, const char *key,
     json_t *v = sio_ctx_session_get(ctx, key);
 
     if (ack)
-        login_session_get_ack_send(ack, json_string_value(v));
+        unsent(login_session_get_ack_send(ack, json_string_value(v)),
+               "session_get_ack_send");
 }
 
 /* g: the per-call scratch store (semantics 1, sio_ctx_g). What g_put
@@ -207,7 +219,8 @@ void login_on_g_put(sio_ctx *ctx, const char *v, login_g_put_ack *ack)
     bool ok = g && json_object_set_new(g, "v", json_string(v)) == 0;
 
     if (ack)
-        login_g_put_ack_send(ack, ok && json_object_get(g, "v") != NULL);
+        unsent(login_g_put_ack_send(ack, ok && json_object_get(g, "v") != NULL),
+               "g_put_ack_send");
 }
 
 void login_on_g_get(sio_ctx *ctx, login_g_get_ack *ack)
@@ -215,14 +228,16 @@ void login_on_g_get(sio_ctx *ctx, login_g_get_ack *ack)
     json_t *g = sio_ctx_g(ctx);
 
     if (ack)
-        login_g_get_ack_send(ack, json_string_value(json_object_get(g, "v")));
+        unsent(login_g_get_ack_send(ack,
+                                    json_string_value(json_object_get(g, "v"))),
+               "g_get_ack_send");
 }
 
 void login_on_admin_echo(sio_ctx *ctx, json_t *v, login_admin_echo_ack *ack)
 {
     (void)ctx;
     if (ack)
-        login_admin_echo_ack_send(ack, v);
+        unsent(login_admin_echo_ack_send(ack, v), "admin_echo_ack_send");
 }
 
 /* ---- namespace "/open": anyone connects ---------------------------------- */
@@ -242,17 +257,20 @@ void login_open_on_login(sio_ctx *ctx, const char *username,
     if (!u) {
         fprintf(stderr, "login: /open login: invalid credentials\n");
         if (ack)
-            login_open_login_ack_error(ack, "invalid credentials");
+            unsent(login_open_login_ack_error(ack, "invalid credentials"),
+                   "open_login_ack_error");
         return;
     }
     rc = sio_ctx_login(ctx, u->id);
     if (!ack)
         return;
     if (rc == 0)
-        login_open_login_ack_send(ack, u->name);
+        unsent(login_open_login_ack_send(ack, u->name), "open_login_ack_send");
     else
-        login_open_login_ack_error(ack, rc == SIO_ELIMIT ? "session too large"
-                                                         : "server error");
+        unsent(login_open_login_ack_error(ack, rc == SIO_ELIMIT
+                                                   ? "session too large"
+                                                   : "server error"),
+               "open_login_ack_error");
 }
 
 void login_open_on_whoami(sio_ctx *ctx, login_open_whoami_ack *ack)
@@ -262,10 +280,11 @@ void login_open_on_whoami(sio_ctx *ctx, login_open_whoami_ack *ack)
     if (!ack)
         return;
     if (!(info = whoami(ctx))) {
-        login_open_whoami_ack_error(ack, "server error");
+        unsent(login_open_whoami_ack_error(ack, "server error"),
+               "open_whoami_ack_error");
         return;
     }
-    login_open_whoami_ack_send(ack, info);
+    unsent(login_open_whoami_ack_send(ack, info), "open_whoami_ack_send");
     json_decref(info);
 }
 
@@ -274,9 +293,11 @@ void login_open_on_poke(sio_ctx *ctx, const char *sid, login_open_poke_ack *ack)
 {
     sio_namespace *ns = sio_socket_namespace(sio_ctx_socket(ctx));
 
-    login_open_emit_poked(sio_to(sio_all(ns), sid), sio_ctx_sid(ctx));
+    unsent(login_open_emit_poked(sio_to(sio_all(ns), sid), sio_ctx_sid(ctx)),
+           "open_emit_poked");
     if (ack)
-        login_open_poke_ack_send(ack, (int64_t)sio_room_size(ns, sid));
+        unsent(login_open_poke_ack_send(ack, (int64_t)sio_room_size(ns, sid)),
+               "open_poke_ack_send");
 }
 
 void login_open_on_app(sio_ctx *ctx, login_open_app_ack *ack)
@@ -284,7 +305,9 @@ void login_open_on_app(sio_ctx *ctx, login_open_app_ack *ack)
     app *a = app_of(ctx);
 
     if (ack)
-        login_open_app_ack_send(ack, a->name, sio_ctx_server(ctx) == a->srv);
+        unsent(login_open_app_ack_send(ack, a->name,
+                                       sio_ctx_server(ctx) == a->srv),
+               "open_app_ack_send");
 }
 
 /* A generic catch-all: what any event looks like from the context (and
@@ -339,10 +362,11 @@ void login_token_on_whoami(sio_ctx *ctx, login_token_whoami_ack *ack)
     if (!ack)
         return;
     if (!(info = whoami(ctx))) {
-        login_token_whoami_ack_error(ack, "server error");
+        unsent(login_token_whoami_ack_error(ack, "server error"),
+               "token_whoami_ack_error");
         return;
     }
-    login_token_whoami_ack_send(ack, info);
+    unsent(login_token_whoami_ack_send(ack, info), "token_whoami_ack_send");
     json_decref(info);
 }
 

@@ -20,13 +20,19 @@ void poll_on_vote(sio_ctx *ctx, poll_Choice choice, poll_vote_ack *ack)
     json_t *name = json_object_get(sio_ctx_auth(ctx), "name");
 
     if (sio_in_room(s, "voted") || sio_join(s, "voted") != 0) {
-        poll_vote_ack_error(ack, sio_in_room(s, "voted") ? "already voted"
-                                                         : "server error");
+        if (ack)
+            sio_log_unsent(poll_vote_ack_error(ack, sio_in_room(s, "voted")
+                                                        ? "already voted"
+                                                        : "server error"),
+                           "vote ack");
         return;
     }
     ++*(int64_t *[]){&t->c, &t->python, &t->js}[choice]; /* its count */
-    poll_emit_tally(sio_room(ctx, "voted"), t, json_string_value(name));
-    poll_vote_ack_send(ack, t);
+    sio_log_unsent(
+        poll_emit_tally(sio_room(ctx, "voted"), t, json_string_value(name)),
+        "tally");
+    if (ack)
+        sio_log_unsent(poll_vote_ack_send(ack, t), "vote ack");
 }
 
 int poll_admin_on_connect(sio_ctx *ctx, const char *password)
@@ -41,9 +47,12 @@ void poll_admin_on_reset(sio_ctx *ctx, poll_admin_reset_ack *ack)
     sio_namespace *root = sio_server_of(sio_ctx_server(ctx), "/");
 
     *(poll_Tally *)sio_ctx_app(ctx) = (poll_Tally){0};
-    poll_emit_tally(sio_to(sio_all(root), "voted"), sio_ctx_app(ctx), NULL);
+    sio_log_unsent(
+        poll_emit_tally(sio_to(sio_all(root), "voted"), sio_ctx_app(ctx), NULL),
+        "tally");
     sio_room_clear(root, "voted"); /* everyone may vote again */
-    poll_admin_reset_ack_send(ack, true);
+    if (ack)
+        sio_log_unsent(poll_admin_reset_ack_send(ack, true), "reset ack");
 }
 
 int main(int argc, char **argv)

@@ -53,14 +53,26 @@ typedef struct sio_options {
     unsigned connect_timeout_ms; /* default 45000: no namespace joined
                                     by then closes the session */
     size_t max_attachments;      /* per packet; default 10 */
-    unsigned recovery_ms;        /* 0 (default): off. Else connection
-                                    state recovery as socket.io 4.6+
-                                    (docs/recovery.md): a socket whose
-                                    connection drops without a goodbye
-                                    can come back this long after with
-                                    its sid, rooms and missed events */
-    size_t recovery_max_packets; /* events kept per namespace for it;
-                                    default 10000, the oldest go first */
+    size_t max_rooms_per_socket; /* rooms a socket is in, its own sid
+                                    room not counted; default 1000;
+                                    past it sio_join gives SIO_ELIMIT */
+    /* A binary packet's attachments (held until the last one came): */
+    unsigned attachment_timeout_ms;     /* default 30000 from the packet's
+                                           head to its last attachment */
+    size_t max_attachment_bytes;        /* held per connection; default
+                                           8 MiB */
+    size_t max_server_attachment_bytes; /* held by all connections;
+                                           default 64 MiB. Past any of
+                                           the three the connection
+                                           closes (one log line) */
+    unsigned recovery_ms;               /* 0 (default): off. Else connection
+                                           state recovery as socket.io 4.6+
+                                           (docs/recovery.md): a socket whose
+                                           connection drops without a goodbye
+                                           can come back this long after with
+                                           its sid, rooms and missed events */
+    size_t recovery_max_packets;        /* events kept per namespace for it;
+                                           default 10000, the oldest go first */
 } sio_options;
 
 void sio_options_init(sio_options *o);
@@ -90,12 +102,15 @@ sio_namespace *sio_server_of(sio_server *srv, const char *name);
 const char *sio_namespace_name(const sio_namespace *ns);
 /* The connected socket of ns with this sid (borrowed), or NULL. */
 sio_socket *sio_namespace_socket(sio_namespace *ns, const char *sid);
+sio_server *sio_namespace_server(const sio_namespace *ns); /* borrowed */
 
 /* ---- handlers --------------------------------------------------------- */
 
 /* Connect: auth is the CONNECT payload as sent (borrowed; {} when
- * absent; any JSON value, usually an object: refuse what you do not
- * want). Return 0 to accept; to refuse, call sio_refuse() and return
+ * absent). A payload that is not an object is refused whatever the
+ * handler returns ("expected an object"): the handler still runs, with
+ * auth JSON null, and may choose the message with sio_refuse(). Return
+ * 0 to accept; to refuse, call sio_refuse() and return
  * non-zero (without sio_refuse the message is "refused"). */
 typedef int (*sio_connect_fn)(sio_ctx *ctx, json_t *auth, void *ud);
 typedef void (*sio_disconnect_fn)(sio_ctx *ctx, sio_reason reason, void *ud);
@@ -243,6 +258,13 @@ int sio_namespace_on_disconnecting(sio_namespace *ns, sio_disconnect_fn fn,
 const char *sio_socket_sid(const sio_socket *s);
 sio_namespace *sio_socket_namespace(const sio_socket *s);
 bool sio_socket_connected(const sio_socket *s);
+/* The handshake in socket.io's shape (socket.handshake), as other
+ * servers of a cluster see it: new object {"headers", "address",
+ * "xdomain", "secure", "url", "issued", "query", "auth"} (issued: the
+ * CONNECT's time, ms since 1970), every header (names in
+ * lower case) and query argument of the handshake request. NULL when s
+ * is gone or out of memory. */
+json_t *sio_socket_handshake(const sio_socket *s);
 /* Did s come back with its sid, rooms and missed events (recovery)? */
 bool sio_socket_recovered(const sio_socket *s);
 void sio_socket_set_data(sio_socket *s, void *data);
@@ -366,7 +388,8 @@ struct sio_session_store {
      * is a use: a store that expires sessions counts idleness from the
      * last load or save. */
     json_t *(*load)(sio_session_store *st, const char *id);
-    /* Stores a copy of session under id: 0 or SIO_ENOMEM. */
+    /* Stores a copy of session under id: 0, SIO_ENOMEM, or SIO_ELIMIT
+     * (full). A failed save fails the HTTP request (503 or 500). */
     int (*save)(sio_session_store *st, const char *id, const json_t *session);
     void (*free)(sio_session_store *st);
     /* Forgets the session under id (its id was replaced on login or
@@ -375,9 +398,10 @@ struct sio_session_store {
 };
 
 /* The in-memory store: sessions idle longer than max_age_s are dropped;
- * at most max_sessions (0: 100000) are kept, a new one past that is
- * refused (SIO_ELIMIT: its cookie is not set) after expired ones are
- * purged. New; sio_server_sessions() takes it over. */
+ * at most max_sessions (0: 100000) are kept. Full, it drops the expired
+ * ones, then the anonymous session (no "_user_id") used least recently;
+ * with only logged-in ones left a new one is refused (SIO_ELIMIT: the
+ * request gets 503). New; sio_server_sessions() takes it over. */
 sio_session_store *sio_session_store_memory(int64_t max_age_s,
                                             size_t max_sessions);
 
@@ -485,6 +509,10 @@ int64_t sio_socket_connected_at(const sio_socket *s);
  * depend on where they differ: false when either is NULL or secret is
  * empty. */
 bool sio_secret_equal(const char *given, const char *secret);
+/* For a result SIO_MUST_CHECK asks to check (an emit, an ack): one log
+ * line "WHAT not sent: REASON" unless rc is 0 or SIO_ECLOSED (the socket
+ * has gone: no news). Returns rc. */
+int sio_log_unsent(int rc, const char *what);
 /* Code points of a UTF-8 string (strings from the decoder are valid):
  * the length Python's len() and JavaScript's [...s].length give. */
 size_t sio_utf8_len(const char *s);

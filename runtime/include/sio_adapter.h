@@ -78,6 +78,9 @@ typedef sio_adapter *(*sio_adapter_new_fn)(sio_namespace *ns, void *ud);
  * changed). */
 int sio_server_set_adapter(sio_server *srv, sio_adapter_new_fn fn, void *ud);
 
+/* The adapter ns uses now (borrowed). */
+sio_adapter *sio_namespace_adapter(sio_namespace *ns);
+
 /* The in-memory adapter of ns (new; NULL when out of memory): the default,
  * and the local part of an adapter that wraps it. */
 sio_adapter *sio_adapter_memory_new(sio_namespace *ns);

@@ -14,7 +14,8 @@
  *   --cors-origin LIST  --tls-cert PEM --tls-key PEM
  *   --trusted-proxies LIST
  *   --ping-interval MS  --ping-timeout MS  --max-payload BYTES
- *   --max-buffered BYTES  --connect-timeout MS  --recovery SECONDS
+ *   --max-buffered BYTES  --max-new-per-addr N  --connect-timeout MS
+ *   --recovery SECONDS
  *   --log-level err|warn|info|debug  --help
  * plus the program's own (sio_app.extra). Bad usage prints the usage on
  * stderr and exits 1; --help prints it on stdout and exits 0.
@@ -59,6 +60,9 @@ typedef struct sio_app {
     /* Registers the handlers (a generated PREFIX_register fits); non-zero:
      * the server does not start. */
     int (*setup)(sio_server *srv);
+    /* Before the server is freed, whenever setup ran (even when it
+     * failed): releases what setup made. NULL: nothing to do. */
+    void (*teardown)(sio_server *srv);
     /* The application object (sio_server_set_app, sio_ctx_app). */
     void *data;
     /* The program's own options, ending with an entry whose name is NULL;

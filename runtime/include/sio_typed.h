@@ -23,7 +23,7 @@ extern "C" {
 
 /* Bumped whenever the tables below change shape; generated headers
  * #error on a mismatch ("regenerate"). */
-#define SIO_TYPED_ABI 6
+#define SIO_TYPED_ABI 7
 
 /* The deepest nesting the walker decodes: records within records, and
  * levels of arrays. sioc refuses schemas that need more. */
@@ -56,6 +56,23 @@ typedef struct sio_array {
 struct sio_record_desc;
 struct sio_enum_desc;
 
+/* Limits a field's values must meet (sioc's int(1..10), string(1..64),
+ * bytes(..N), T[](..5) and the shorthand T+), checked once the type is
+ * right: an error names the field like a type error ("room: expected
+ * string of 1 to 64 characters"). `has` says which bounds are set. */
+enum {
+    SIO_L_MIN = 1,     /* min: int value, string code points, bytes */
+    SIO_L_MAX = 2,     /* max: the same */
+    SIO_L_LEN_MIN = 4, /* len_min: elements of the outermost array */
+    SIO_L_LEN_MAX = 8, /* len_max: the same */
+};
+
+typedef struct sio_limits {
+    uint8_t has; /* SIO_L_* */
+    int64_t min, max;
+    size_t len_min, len_max;
+} sio_limits;
+
 /* Field flags. */
 enum {
     SIO_F_OPTIONAL = 1, /* T?: may be null or absent */
@@ -82,6 +99,7 @@ typedef struct sio_field {
     size_t aux_offset; /* array: size_t count; optional scalar: bool */
     const struct sio_record_desc *record; /* SIO_K_RECORD */
     const struct sio_enum_desc *enumd;    /* SIO_K_ENUM */
+    const sio_limits *limits;             /* NULL: none */
 } sio_field;
 
 typedef struct sio_record_desc {
@@ -117,11 +135,12 @@ typedef bool (*sio_guard_fn)(sio_ctx *ctx);
 
 /* What a failed requirement does to the event. */
 typedef enum sio_on_fail {
-    SIO_FAIL_DISCONNECT = 0, /* Flask-SocketIO's authenticated_only: the socket is
-                                disconnected from the namespace; an ack id
-                                is never answered */
-    SIO_FAIL_ACK = 1,        /* an acked event gets {"error": ...}; one
-                                without an ack id is dropped */
+    SIO_FAIL_DISCONNECT =
+        0,            /* Flask-SocketIO's authenticated_only: the socket is
+                         disconnected from the namespace; an ack id
+                         is never answered */
+    SIO_FAIL_ACK = 1, /* an acked event gets {"error": ...}; one
+                         without an ack id is dropped */
 } sio_on_fail;
 
 typedef struct sio_requires {
@@ -183,7 +202,7 @@ int sio_schema_register(sio_server *srv, const sio_schema_desc *schema);
  * namespace, whose clients expect other events, gets SIO_EINVAL (and a
  * log line) rather than silently reaching nobody. */
 int sio_emit_params(sio_target to, const char *nsp, const char *event,
-                    const sio_params *p, const void *args);
+                    const sio_params *p, const void *args) SIO_MUST_CHECK;
 /* Typed ack answers: the values of p's params, or [{"error": message}].
  * Each ends the ack; answered while its handler runs, the ack stays
  * valid until the handler returns, so a second answer there returns
@@ -192,8 +211,9 @@ int sio_emit_params(sio_target to, const char *nsp, const char *event,
  * ack ("server error") and return SIO_EINVAL; SIO_ECLOSED once the
  * socket has gone. */
 int sio_ack_params(sio_pending_ack *ack, const sio_params *p,
-                   const void *args);
-int sio_ack_params_error(sio_pending_ack *ack, const char *message);
+                   const void *args) SIO_MUST_CHECK;
+int sio_ack_params_error(sio_pending_ack *ack,
+                         const char *message) SIO_MUST_CHECK;
 
 /* A generic function pointer: generated code casts the typed reply
  * callback to it and back (C allows the round trip). */
@@ -214,7 +234,7 @@ int sio_emit_params_ack(sio_target to, const char *nsp, const char *event,
                         const sio_params *p, const void *args,
                         const sio_params *reply_params,
                         sio_reply_invoke_fn invoke, sio_fn fn, void *user,
-                        unsigned timeout_ms);
+                        unsigned timeout_ms) SIO_MUST_CHECK;
 
 #ifdef __cplusplus
 }

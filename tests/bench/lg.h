@@ -123,6 +123,9 @@ typedef struct lg_opts {
     double timeout;  /* --timeout seconds without progress */
     const char *host;
     long port;
+    long ports[16];   /* --ports: connection i goes to ports[i % nports] */
+    const char *room; /* --room: fanout's room, "r" by default */
+    int nports;
     const char *path;
     pid_t server_pid;
     struct sockaddr_storage dst;

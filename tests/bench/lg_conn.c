@@ -180,7 +180,15 @@ int lg_conn_open(lg_conn *c, uint64_t now)
         return -1;
     c->t_start = now;
     c->state = LG_ST_TCP;
-    if (connect(c->fd, (const struct sockaddr *)&o->dst, o->dst_len) < 0 &&
+    struct sockaddr_storage dst = o->dst;
+    if (o->nports) { /* the port is at the same offset in both families */
+        uint16_t port = htons((uint16_t)o->ports[c->idx % o->nports]);
+        if (dst.ss_family == AF_INET6)
+            ((struct sockaddr_in6 *)&dst)->sin6_port = port;
+        else
+            ((struct sockaddr_in *)&dst)->sin_port = port;
+    }
+    if (connect(c->fd, (const struct sockaddr *)&dst, o->dst_len) < 0 &&
         errno != EINPROGRESS) {
         if (errno == EADDRNOTAVAIL)
             return conn_fail(c, "connect (local ports exhausted? --source)",

@@ -1,5 +1,6 @@
 /*
  * lg_fanout.c - fanout: connection 0 publishes, the others join room "r"
+ * (--room)
  * and receive ticks.  A broadcast is done when its R ticks and its ack
  * have arrived, on whichever threads; its latency is publish to the last
  * tick.  Each receiver must see the sequence numbers in order, so a lost,
@@ -26,8 +27,10 @@ static int fan_on_ready(lg_conn *c, long nready, uint64_t now)
         c->hot = 1;
         return 0;
     }
-    static const char join[] = "420[\"join\",\"r\"]";
-    return lg_conn_send(c, join, sizeof join - 1);
+    char join[64];
+    int n = snprintf(join, sizeof join, "420[\"join\",\"%s\"]",
+                     c->th->run->o->room);
+    return lg_conn_send(c, join, (size_t)n);
 }
 
 static void bcast_done(lg_thread *th, lg_bcast *b)
@@ -121,13 +124,15 @@ static int publish(lg_conn *pub, lg_bcast *b, uint64_t seq)
 {
     lg_run *r = pub->th->run;
     long size = r->o->size;
-    char *p = lg_pkt_reserve(pub->th, (size_t)size + 64);
+    char *p = lg_pkt_reserve(pub->th, (size_t)size + 128);
     if (!p)
         return lg_fail(r, LG_EXIT_CONN, "out of memory");
-    static const char args[] = "[\"publish\",\"r\",\"";
+    const char *room = r->o->room;
     char *q = lg_put(p, "42", 2);
     q += lg_fmt_u64(q, seq);
-    q = lg_put(q, args, sizeof args - 1);
+    q = lg_put(q, "[\"publish\",\"", 12);
+    q = lg_put(q, room, strlen(room));
+    q = lg_put(q, "\",\"", 3);
     size_t d = lg_fmt_u64(q, seq);
     q[d++] = '.';
     memcpy(q + d, pub->th->alpha + d, (size_t)size - d);

@@ -64,6 +64,10 @@ static void usage(FILE *f)
             "  --timeout SECONDS fail after this long without progress "
             "(10)\n"
             "  --source A,B,...  bind connections to these source addresses\n"
+            "  --ports P,Q,...   spread connections over these ports (a\n"
+            "                    cluster); the first gets connection 0\n"
+            "  --room NAME       fanout's room (default r), so that several\n"
+            "                    load generators can share a cluster\n"
             "Ends with one line RESULT mode=... status=... key=value ...;\n"
             "exit 0 ok, 1 usage, 2 connection, 3 protocol, 4 timeout.\n");
 }
@@ -149,7 +153,9 @@ enum {
     OPT_WARMUP,
     OPT_TIMEOUT,
     OPT_HOLD,
-    OPT_SOURCE
+    OPT_SOURCE,
+    OPT_PORTS,
+    OPT_ROOM
 };
 
 static const struct option long_opts[] = {
@@ -161,6 +167,8 @@ static const struct option long_opts[] = {
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"hold", required_argument, NULL, OPT_HOLD},
     {"source", required_argument, NULL, OPT_SOURCE},
+    {"ports", required_argument, NULL, OPT_PORTS},
+    {"room", required_argument, NULL, OPT_ROOM},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -198,6 +206,24 @@ static void set_defaults(lg_opts *o)
     o->host = "127.0.0.1";
     o->port = 3000;
     o->path = "/socket.io/";
+    o->room = "r";
+}
+
+/* --ports P1,P2,...: several servers (a cluster); connection i goes to
+ * the i % n-th (connection 0, fanout's publisher, to the first). */
+static int parse_ports(lg_opts *o, const char *a)
+{
+    char buf[256], *save = NULL, *tok;
+
+    if (strlen(a) >= sizeof buf)
+        return -1;
+    strcpy(buf, a);
+    o->nports = 0;
+    for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+        if (o->nports == 16 ||
+            parse_long(tok, 1, 65535, &o->ports[o->nports++]))
+            return -1;
+    return o->nports ? 0 : -1;
 }
 
 /* One option; returns the name of a bad one, NULL if fine. */
@@ -240,6 +266,15 @@ static const char *parse_opt(lg_opts *o, int c, const char *a)
         return parse_secs(a, 0, 86400, &o->hold) ? "--hold" : NULL;
     case OPT_SOURCE:
         return parse_sources(o, a) ? "--source" : NULL;
+    case OPT_PORTS:
+        return parse_ports(o, a) ? "--ports" : NULL;
+    case OPT_ROOM: /* letters, digits, '-', '_': no JSON escaping */
+        o->room = a;
+        return a[0] && strlen(a) <= 32 &&
+                       strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"
+                                 "OPQRSTUVWXYZ0123456789-_") == strlen(a)
+                   ? NULL
+                   : "--room";
     default:
         return "?";
     }

@@ -108,6 +108,10 @@ modes_against() {
 		fanout -c 20 -n 20 -s 24 "${s[@]}"
 	expect "$who fanout, 2 threads, 3 in flight" 0 deliveries_per_s -- \
 		fanout -c 30 -n 30 -w 3 -t 2 "${s[@]}"
+	# A cluster's options on one server: the port listed twice, a room.
+	expect "$who fanout --ports --room" 0 deliveries_per_s -- \
+		fanout -c 20 -n 20 -s 24 --ports "$SRV_PORT,$SRV_PORT" --room g_1 \
+		"${s[@]}"
 	expect "$who echo, 2 threads" 0 msgs_per_s -- \
 		echo -c 4 -w 3 -t 2 -d 0.3 --warmup 0.1 -s 300 "${s[@]}"
 	expect "$who connect" 0 conns_per_s rss_kib_per_conn -- \
@@ -182,6 +186,8 @@ main() {
 		echo -c 1 -d 0.2 --port "$(free_port)"
 	expect "unknown mode: exit 1" 1 -- bogus
 	expect "fanout -s 20: exit 1" 1 -- fanout -s 20
+	expect "--room with a quote: exit 1" 1 -- fanout --room 'a"b'
+	expect "--ports 0: exit 1" 1 -- fanout --ports 80,0
 	echo "$pass passed, $fail failed"
 	[ "$fail" = 0 ]
 }

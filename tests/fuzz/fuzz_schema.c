@@ -12,6 +12,7 @@
 
 #include "../../gen/arena.c"
 #include "../../gen/diag.c"
+#include "../../gen/suggest.c"
 #include "lexer.c"
 #include "../../gen/parse.c"
 #include "../../gen/check.c"
@@ -143,6 +144,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sioc_arena_init(&arena);
     sioc_diag_init(&diag, FUZZ_FILE, src, size, fuzz_sink, NULL);
     schema = sioc_front(&arena, src, size, &diag);
+    sioc_diag_flush(&diag);
     if ((schema != NULL) != (diag.errors == 0) || diag.errors > diag.max_errors)
         abort();
     if (schema)

@@ -250,9 +250,15 @@ for f in *.sio; do
 		    return argc > 99 ? $reg(NULL) : 0;
 		}
 	EOF
+	# An importing schema links with the C files of those it imports.
+	imported=()
+	for h in $(sed -n 's/^#include "\(.*\)\.sio\.h"$/\1/p' "$gen/$name.sio.h"); do
+		imported+=("$gen/$h.sio.c")
+	done
 	if "$LINK_CC" "${CFLAGS_GEN[@]}" -I"$gen" "${SAN_LINK[@]}" \
 		-o "$tmp/obj/prog" "$tmp/skel/${name}_main.c" "$gen/$name.sio.c" \
-		"$skel" "$lib" "${LIBS[@]}" >"$tmp/cc" 2>&1 && "$tmp/obj/prog"; then
+		"${imported[@]}" "$skel" "$lib" "${LIBS[@]}" >"$tmp/cc" 2>&1 &&
+		"$tmp/obj/prog"; then
 		ok
 	else
 		bad "ok/$f: the code and skeleton do not link with libsio"
@@ -348,7 +354,14 @@ for c in *.c; do
 	mkdir -p "$out"
 	rm -f "$out/skel.c"
 	(cd "$here/ok" && "$sioc" -o "$out" --skeleton "$out/skel.c" "$schema")
+	# The schemas it imports, generated beside it.
+	for h in $(sed -n 's/^#include "\(.*\)\.sio\.h"$/\1/p' \
+		"$out/${schema%.sio}.sio.h"); do
+		(cd "$here/ok" && "$sioc" -o "$out" "$h.sio")
+	done
+	# (Some look at the tables with the walker, an internal of libsio.)
 	if ! "$LINK_CC" "${CFLAGS_GEN[@]}" -I"$out" "${SAN_LINK[@]}" \
+		-I"$root/runtime/src/core" \
 		-o "$tmp/obj/exec" "$c" "$out"/*.sio.c "$out/skel.c" "$lib" \
 		"${LIBS[@]}" >"$tmp/cc" 2>&1; then
 		bad "exec/$c does not build"
@@ -452,6 +465,9 @@ cli_out deps-attached 0 "out/chat.sio.h out/chat.sio.c: chat.sio" \
 cli_out deps-cwd 0 "./chat.sio.h ./chat.sio.c: chat.sio" "$sioc" -M chat.sio
 cli_out deps-escaped 0 'a\ b/chat.sio.h a\ b/chat.sio.c: chat.sio' \
 	"$sioc" -M -o 'a b' chat.sio
+cli_out deps-imports 0 \
+	"./import_main.sio.h ./import_main.sio.c: import_main.sio import_common.sio" \
+	"$sioc" -M import_main.sio
 cli deps-bad-schema 1 "$sioc" -M "$here/err/unknown_type.sio"
 cli dash-dash 0 "$sioc" -- chat.sio
 cli ts-without-dir 2 "$sioc" chat.sio --ts

@@ -21,7 +21,8 @@ ALLOWED = {
     "core": {"util", "codec", "transport", "core"},
     "web": {"util", "codec", "transport", "core", "web"},
     "admin": {"util", "codec", "transport", "core", "admin"},
-    "app": {"util", "codec", "transport", "core", "web", "admin", "app"},
+    "cluster": {"util", "codec", "transport", "core", "cluster"},
+    "app": {"util", "codec", "transport", "core", "web", "admin", "cluster", "app"},
 }
 # libc calls that are I/O: the codec works on buffers only.
 IO_CALLS = {

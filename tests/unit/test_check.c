@@ -36,11 +36,22 @@ static void test_utf8_len(void **state)
     assert_int_equal(sio_utf8_len("\xf0\x9f\x98\x80!"), 2); /* 😀! */
 }
 
+/* Returns what it is given, whatever it logs. */
+static void test_log_unsent(void **state)
+{
+    (void)state;
+    assert_int_equal(sio_log_unsent(0, "x"), 0);
+    assert_int_equal(sio_log_unsent(SIO_ECLOSED, "x"), SIO_ECLOSED);
+    assert_int_equal(sio_log_unsent(SIO_EINVAL, "x"), SIO_EINVAL);
+    assert_int_equal(sio_log_unsent(SIO_ENOMEM, NULL), SIO_ENOMEM);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_secret_equal),
         cmocka_unit_test(test_utf8_len),
+        cmocka_unit_test(test_log_unsent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -309,6 +309,42 @@ static void test_join_out_of_memory(void **state)
     assert_int_equal(sio_room_size(W.ns, "a"), 2);
 }
 
+/* What other servers of a cluster see of the local sockets: the list of
+ * a namespace's sockets and a socket's handshake in socket.io's shape. */
+static void test_namespace_sockets_and_handshake(void **state)
+{
+    sio_socket *out[4];
+    json_t *h;
+    (void)state;
+    connect_clients(3);
+    assert_int_equal(sio_namespace_sockets(W.ns, NULL, 0), 3);
+    assert_int_equal(sio_namespace_sockets(W.ns, out, 2), 3);
+    assert_true(out[0] != out[1]);
+    assert_int_equal(sio_namespace_sockets(W.ns, out, 4), 3);
+    for (size_t i = 0; i < 3; i++)
+        assert_non_null(sio_namespace_socket(W.ns, sio_socket_sid(out[i])));
+    assert_ptr_equal(sio_namespace_server(W.ns), W.srv);
+    h = sio_socket_handshake(W.sock[1]);
+    assert_non_null(h);
+    assert_string_equal(json_string_value(json_object_get(h, "address")),
+                        "10.0.0.1");
+    assert_string_equal(json_string_value(json_object_get(h, "url")),
+                        "/socket.io/");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(h, "headers"), "x-test")),
+                        "hv");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(h, "query"), "q")),
+        "q v");
+    assert_true(json_is_object(json_object_get(h, "auth")));
+    assert_true(json_is_false(json_object_get(h, "secure")));
+    json_decref(h);
+    sess_close(W.sess[1], EIO_CLOSE_TRANSPORT_CLOSE);
+    W.sess[1] = NULL;                             /* freed by the close */
+    assert_null(sio_socket_handshake(W.sock[1])); /* gone */
+    assert_int_equal(sio_namespace_sockets(W.ns, NULL, 0), 2);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -322,6 +358,7 @@ int main(void)
         T(test_join_out_of_memory),
         T(test_room_clear),
         T(test_room_of_handler),
+        T(test_namespace_sockets_and_handshake),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

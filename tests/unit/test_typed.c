@@ -103,8 +103,9 @@ static void test_decode_refusals(void **state)
     expect_refused(2, "{\"text\":\"x\",\"tags\":[],\"reply_to\":0.5}",
                    "msg.reply_to: expected int");
     expect_refused(3, "\"fast\"", "ratio: expected float");
-    expect_refused(4, "\"blue\"", "color: expected Color");
-    expect_refused(4, "1", "color: expected Color");
+    expect_refused(4, "\"blue\"",
+                   "color: expected Color, one of \"red\", \"green\"");
+    expect_refused(4, "1", "color: expected Color, one of \"red\", \"green\"");
     expect_refused(5, "\"AAEC\"", "data: expected bytes");
     expect_refused(7, "[[1],[\"x\"]]", "grid[1][0]: expected int");
     expect_refused(7, "[1]", "grid[0]: expected int[]");
@@ -233,7 +234,7 @@ static void test_deep_nesting_bounded(void **state)
     static sio_field node_fields[1];
     static sio_record_desc node_desc = {"Node", sizeof(Node), 1, node_fields};
     static const sio_field top[] = {
-        {"n", SIO_K_RECORD, 0, 0, 0, 0, &node_desc, NULL}};
+        {"n", SIO_K_RECORD, 0, 0, 0, 0, &node_desc, NULL, NULL}};
     static const sio_params p = {sizeof(Node), 1, top, false, 0};
     sio_arena *arena = siop_arena_new();
     sio_error err;
@@ -241,8 +242,8 @@ static void test_deep_nesting_bounded(void **state)
     Node out;
     (void)state;
 
-    node_fields[0] = (sio_field){"next", SIO_K_RECORD, 0,   SIO_F_OPTIONAL, 0,
-                                 0,      &node_desc,   NULL};
+    node_fields[0] = (sio_field){
+        "next", SIO_K_RECORD, 0, SIO_F_OPTIONAL, 0, 0, &node_desc, NULL, NULL};
     for (int i = 0; i < 100; i++) {
         json_t *o = json_object();
         json_object_set_new(o, "next", v);
@@ -271,13 +272,15 @@ static void test_depth_limit_matches_sioc(void **state)
 
     for (int i = 0; i < N; i++) {
         recs[i] = (sio_record_desc){"R", sizeof(int64_t), 1, &fields[i + 1]};
-        fields[i] = (sio_field){"r", SIO_K_RECORD, 0, 0, 0, 0, &recs[i], NULL};
+        fields[i] =
+            (sio_field){"r", SIO_K_RECORD, 0, 0, 0, 0, &recs[i], NULL, NULL};
     }
     for (int levels = N - 1; levels <= N; levels++) {
         json_t *v = json_pack("{s:i}", "x", 7), *args, *obj;
 
         /* fields[levels] is the int inside the innermost record. */
-        fields[levels] = (sio_field){"x", SIO_K_INT, 0, 0, 0, 0, NULL, NULL};
+        fields[levels] =
+            (sio_field){"x", SIO_K_INT, 0, 0, 0, 0, NULL, NULL, NULL};
         for (int i = 1; i < levels; i++)
             v = json_pack("{s:o}", "r", v);
         args = json_pack("[O]", v);
@@ -288,13 +291,71 @@ static void test_depth_limit_matches_sioc(void **state)
                          levels <= SIO_TYPED_MAX_DEPTH ? 0 : -1);
         if (levels <= SIO_TYPED_MAX_DEPTH)
             assert_int_equal(out, 7);
-        fields[levels] =
-            (sio_field){"r", SIO_K_RECORD, 0, 0, 0, 0, &recs[levels], NULL};
+        fields[levels] = (sio_field){"r", SIO_K_RECORD,  0,    0,   0,
+                                     0,   &recs[levels], NULL, NULL};
         siop_arena_reset(arena);
         json_decref(args);
         json_decref(obj);
     }
     siop_arena_free(arena);
+}
+
+/* An enum's message lists its values, and a long list is cut whole
+ * values at a time with "...", never past the buffer. */
+static void test_enum_expected_lists_values(void **state)
+{
+    static const char *const many[] = {"alpha",   "beta", "gamma", "delta",
+                                       "epsilon", "zeta", "eta",   "theta"};
+    static const sio_enum_desc big = {"Greek", 8, many};
+    char buf[40];
+    (void)state;
+
+    siop_typed_enum_expected(&color_desc, buf, sizeof buf);
+    assert_string_equal(buf, "Color, one of \"red\", \"green\"");
+    siop_typed_enum_expected(&big, buf, sizeof buf);
+    assert_string_equal(buf, "Greek, one of \"alpha\", \"beta\", ...");
+    siop_typed_enum_expected(&big, buf, 8);
+    assert_true(strlen(buf) < 8);
+}
+
+/* The limit checks every decode path shares: edges accepted, one past
+ * refused with the expected text; strings counted in code points. */
+static void test_limit_checks(void **state)
+{
+    static const sio_limits vals = {SIO_L_MIN | SIO_L_MAX, -2, 3, 0, 0};
+    static const sio_limits lens = {SIO_L_MAX | SIO_L_LEN_MIN, 0, 2, 1, 0};
+    static const sio_limits low = {SIO_L_MIN, 1, 0, 0, 0};
+    sio_field f = {"x", SIO_K_INT, 0, 0, 0, 0, NULL, NULL, &vals};
+    char why[128];
+    (void)state;
+
+    assert_int_equal(siop_typed_check_int(&f, -2, why, sizeof why), 0);
+    assert_int_equal(siop_typed_check_int(&f, 3, why, sizeof why), 0);
+    assert_int_equal(siop_typed_check_int(&f, 4, why, sizeof why), -1);
+    assert_string_equal(why, "expected int from -2 to 3");
+    assert_int_equal(siop_typed_check_int(&f, INT64_MIN, why, sizeof why), -1);
+    f.kind = SIO_K_STRING;
+    assert_int_equal(
+        siop_typed_check_str(&f, "\xc3\xa9\xc3\xa9\xc3\xa9", why, sizeof why),
+        0);
+    assert_int_equal(siop_typed_check_str(&f, "abcd", why, sizeof why), -1);
+    assert_string_equal(why, "expected string of -2 to 3 characters");
+    f.kind = SIO_K_BYTES;
+    f.limits = &lens;
+    assert_int_equal(siop_typed_check_bytes(&f, 2, why, sizeof why), 0);
+    assert_int_equal(siop_typed_check_bytes(&f, 3, why, sizeof why), -1);
+    assert_string_equal(why, "expected bytes of at most 2 bytes");
+    f.depth = 1;
+    assert_int_equal(siop_typed_check_len(&f, 1, why, sizeof why), 0);
+    assert_int_equal(siop_typed_check_len(&f, 0, why, sizeof why), -1);
+    assert_string_equal(why, "expected bytes[] of at least 1 element");
+    f.limits = &low;
+    f.kind = SIO_K_INT;
+    assert_int_equal(siop_typed_check_int(&f, 0, why, sizeof why), -1);
+    assert_string_equal(why, "expected int of at least 1");
+    assert_int_equal(siop_typed_check_len(&f, 0, why, sizeof why), 0);
+    f.limits = NULL;
+    assert_int_equal(siop_typed_check_int(&f, INT64_MAX, why, sizeof why), 0);
 }
 
 int main(void)
@@ -308,6 +369,8 @@ int main(void)
         cmocka_unit_test(test_encode_null_pointers),
         cmocka_unit_test(test_deep_nesting_bounded),
         cmocka_unit_test(test_depth_limit_matches_sioc),
+        cmocka_unit_test(test_enum_expected_lists_values),
+        cmocka_unit_test(test_limit_checks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,7 +34,7 @@ struct name_auth {
 };
 static const sio_field name_auth_fields[] = {
     {"name", SIO_K_STRING, 0, 0, offsetof(struct name_auth, name), 0, NULL,
-     NULL},
+     NULL, NULL},
 };
 static const sio_params name_auth = {sizeof(struct name_auth), 1,
                                      name_auth_fields, false, 0};
@@ -43,12 +43,14 @@ struct str_arg {
     const char *s;
 };
 static const sio_field room_fields[] = {
-    {"room", SIO_K_STRING, 0, 0, offsetof(struct str_arg, s), 0, NULL, NULL},
+    {"room", SIO_K_STRING, 0, 0, offsetof(struct str_arg, s), 0, NULL, NULL,
+     NULL},
 };
 static const sio_params room_args = {sizeof(struct str_arg), 1, room_fields,
                                      false, 0};
 static const sio_field user_fields[] = {
-    {"user", SIO_K_STRING, 0, 0, offsetof(struct str_arg, s), 0, NULL, NULL},
+    {"user", SIO_K_STRING, 0, 0, offsetof(struct str_arg, s), 0, NULL, NULL,
+     NULL},
 };
 static const sio_params user_args = {sizeof(struct str_arg), 1, user_fields,
                                      false, 0};
@@ -57,7 +59,7 @@ struct int_arg {
     int64_t n;
 };
 static const sio_field int_fields[] = {
-    {"n", SIO_K_INT, 0, 0, offsetof(struct int_arg, n), 0, NULL, NULL},
+    {"n", SIO_K_INT, 0, 0, offsetof(struct int_arg, n), 0, NULL, NULL, NULL},
 };
 static const sio_params int_args = {sizeof(struct int_arg), 1, int_fields,
                                     false, 0};
@@ -66,7 +68,8 @@ struct bool_arg {
     bool ok;
 };
 static const sio_field bool_fields[] = {
-    {"ok", SIO_K_BOOL, 0, 0, offsetof(struct bool_arg, ok), 0, NULL, NULL},
+    {"ok", SIO_K_BOOL, 0, 0, offsetof(struct bool_arg, ok), 0, NULL, NULL,
+     NULL},
 };
 static const sio_params bool_args = {sizeof(struct bool_arg), 1, bool_fields,
                                      false, 0};
@@ -88,7 +91,7 @@ static void join_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
     (void)ctx;
     (void)args;
     if (ack)
-        sio_ack_params(ack, &int_args, &v);
+        assert_int_equal(sio_ack_params(ack, &int_args, &v), 0);
 }
 
 static void secret_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
@@ -105,14 +108,14 @@ static void admin_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
     (void)ctx;
     (void)args;
     A.admins++;
-    sio_ack_params(ack, &bool_args, &v);
+    assert_int_equal(sio_ack_params(ack, &bool_args, &v), 0);
 }
 
 static void login_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
 {
     const struct str_arg *a = args;
     struct bool_arg v = {sio_ctx_login(ctx, a->s) == 0};
-    sio_ack_params(ack, &bool_args, &v);
+    assert_int_equal(sio_ack_params(ack, &bool_args, &v), 0);
 }
 
 static bool guard_admin(sio_ctx *ctx)
@@ -238,7 +241,7 @@ static void test_connect_auth_not_an_object(void **state)
 {
     static const sio_field token_fields[] = {
         {"token", SIO_K_STRING, 0, SIO_F_OPTIONAL, offsetof(struct str_arg, s),
-         0, NULL, NULL},
+         0, NULL, NULL, NULL},
     };
     static const sio_params token_auth = {sizeof(struct str_arg), 1,
                                           token_fields, false, 0};

@@ -16,7 +16,7 @@
 
 #include "sio_app.h"
 
-#define STD_OPTS 16 /* the standard options below, --help included */
+#define STD_OPTS 17 /* the standard options below, --help included */
 #define MAX_EXTRA 32
 
 enum {
@@ -32,6 +32,7 @@ enum {
     OPT_PING_TIMEOUT,
     OPT_MAX_PAYLOAD,
     OPT_MAX_BUFFERED,
+    OPT_MAX_NEW,
     OPT_CONNECT_TIMEOUT,
     OPT_RECOVERY,
     OPT_LOG_LEVEL,
@@ -52,6 +53,7 @@ static const struct option STD[STD_OPTS] = {
     {"ping-timeout", required_argument, NULL, OPT_PING_TIMEOUT},
     {"max-payload", required_argument, NULL, OPT_MAX_PAYLOAD},
     {"max-buffered", required_argument, NULL, OPT_MAX_BUFFERED},
+    {"max-new-per-addr", required_argument, NULL, OPT_MAX_NEW},
     {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
     {"recovery", required_argument, NULL, OPT_RECOVERY},
     {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
@@ -74,6 +76,8 @@ static const char STD_USAGE[] =
     "  --ping-timeout MS     Engine.IO pingTimeout\n"
     "  --max-payload BYTES   Engine.IO maxPayload\n"
     "  --max-buffered BYTES  outbound bytes a client may leave unread\n"
+    "  --max-new-per-addr N  handshakes per address that have sent\n"
+    "                        nothing yet\n"
     "  --connect-timeout MS  Socket.IO connectTimeout\n"
     "  --recovery SECONDS    connection state recovery for this long\n"
     "  --log-level L         err, warn, info or debug\n"
@@ -176,6 +180,10 @@ static int standard(int c, const char *v, sio_app *a, sio_options *o)
     case OPT_MAX_BUFFERED:
         rc = number(v, 1, SIZE_MAX, &n);
         o->eio.max_buffered = (size_t)n;
+        return rc;
+    case OPT_MAX_NEW:
+        rc = number(v, 1, SIZE_MAX, &n);
+        o->eio.max_new_sessions_per_addr = (size_t)n;
         return rc;
     case OPT_RECOVERY: /* up to a day */
         rc = number(v, 1, 86400, &n);
@@ -366,6 +374,14 @@ static int serve_page(const sio_app *a, sio_server *srv)
     return rc ? -1 : 0;
 }
 
+/* Frees a server whose setup ran: the application's teardown first. */
+static void drop(const sio_app *a, sio_server *srv)
+{
+    if (a->teardown)
+        a->teardown(srv);
+    sio_server_free(srv);
+}
+
 static sio_server *start(const sio_app *a, const sio_options *o)
 {
     sio_server *srv = sio_server_new(o);
@@ -378,11 +394,11 @@ static sio_server *start(const sio_app *a, const sio_options *o)
     sio_server_set_app(srv, a->data);
     if (a->setup && a->setup(srv) != 0) {
         fprintf(stderr, "%s: cannot set up the server\n", a->name);
-        sio_server_free(srv);
+        drop(a, srv);
         return NULL;
     }
     if (serve_page(a, srv) != 0) {
-        sio_server_free(srv);
+        drop(a, srv);
         return NULL;
     }
     return srv;
@@ -407,7 +423,7 @@ int sio_app_serve(const sio_app *a, const sio_options *o)
     if (!(srv = start(a, o)) ||
         !(sig = sio_app_signals_start(stop_server, srv))) {
         if (srv)
-            sio_server_free(srv);
+            drop(a, srv);
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         return 1;
     }
@@ -417,7 +433,7 @@ int sio_app_serve(const sio_app *a, const sio_options *o)
     fflush(stdout);
     sio_server_run(srv);
     sio_app_signals_end(sig);
-    sio_server_free(srv);
+    drop(a, srv);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     fprintf(stderr, "%s: stopped\n", a->name);
     return 0;

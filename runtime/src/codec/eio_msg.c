@@ -144,3 +144,9 @@ void eio_msg_unref(eio_msg *m)
     if (atomic_fetch_sub_explicit(&m->refs, 1, memory_order_acq_rel) == 1)
         free(m);
 }
+
+size_t eiop_msg_footprint(const eio_msg *m)
+{
+    /* 16: a malloc chunk header and rounding, on glibc */
+    return sizeof(eio_msg) + LWS_PRE + m->cap + sizeof(eio_msg *) + 16;
+}

@@ -16,6 +16,25 @@
 
 typedef struct sio_arena sio_arena;
 
+/* What an enum field expects, for error messages: "Color, one of \"red\",
+ * \"green\"" (cut with "..." to fit n). Every decode path words an enum
+ * error with it, so that their messages agree. */
+void siop_typed_enum_expected(const sio_enum_desc *e, char *buf, size_t n);
+
+/* The limits of f (sio_limits), one check each. 0 if the value meets
+ * them (or f has none); -1 with why set to what was expected, without
+ * the path ("expected int from 1 to 10", "expected string of 1 to 64
+ * characters"). Every decode path calls these, in the walker's order:
+ * an array's length before its elements, a value's limits after its
+ * type, so that all give the same verdict and message. */
+int siop_typed_check_int(const sio_field *f, int64_t v, char *why, size_t n);
+/* s: a valid UTF-8 string; its length counts code points. */
+int siop_typed_check_str(const sio_field *f, const char *s, char *why,
+                         size_t n);
+int siop_typed_check_bytes(const sio_field *f, size_t len, char *why, size_t n);
+/* count: the elements of f's outermost array. */
+int siop_typed_check_len(const sio_field *f, size_t count, char *why, size_t n);
+
 /* Decodes args (a JSON array) into out (params->size bytes, zeroed
  * first). Arrays and records are allocated in arena; strings, bytes and
  * json point into args, which must outlive out. Returns 0, or -1 with err

@@ -46,6 +46,7 @@ sio_socket *siop_socket_new(sio_conn *c, sio_namespace *ns, json_t *auth)
         free(s);
         return NULL;
     }
+    s->out_tail = &s->out_acks;
     s->refs = 1; /* the connection's list */
     s->connected_at = util_now_ms();
     s->state = SOCK_CONNECTING;
@@ -356,4 +357,52 @@ int siop_socket_send(sio_socket *s, const sio_encoded *e, bool volatile_)
     if (s->state == SOCK_CONNECTING)
         return hold_copy(s, e);
     return SIO_ECLOSED;
+}
+
+sio_server *sio_namespace_server(const sio_namespace *ns)
+{
+    return ns->srv;
+}
+
+/* Every header or query pair of the handshake into obj. */
+static void handshake_set(json_t *obj, const char *const *pairs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        json_object_set_new(obj, pairs[2 * i], json_string(pairs[2 * i + 1]));
+}
+
+json_t *sio_socket_handshake(const sio_socket *s)
+{
+    const char *const *pairs;
+    eio_session *es = s->conn ? s->conn->session : NULL;
+    const char *addr, *path;
+    json_t *h, *hd, *q;
+
+    if (!es || s->state == SOCK_GONE)
+        return NULL;
+    addr = eio_session_remote_addr(es);
+    path = eio_session_path(es);
+    h = json_object();
+    hd = json_object();
+    q = json_object();
+    if (!h || !hd || !q) {
+        json_decref(h);
+        json_decref(hd);
+        json_decref(q);
+        return NULL;
+    }
+    handshake_set(hd, pairs, eio_session_headers(es, &pairs));
+    handshake_set(q, pairs, eio_session_queries(es, &pairs));
+    json_object_set_new(h, "headers", hd);
+    json_object_set_new(h, "address", json_string(addr ? addr : ""));
+    json_object_set_new(h, "xdomain",
+                        json_boolean(eio_session_header(es, "origin")));
+    json_object_set_new(h, "secure",
+                        json_boolean(eio_server_tls(eio_session_server(es))));
+    json_object_set_new(h, "url", json_string(path ? path : "/"));
+    json_object_set_new(h, "issued", json_integer(s->connected_at));
+    json_object_set_new(h, "query", q);
+    json_object_set_new(h, "auth",
+                        s->auth ? json_incref(s->auth) : json_object());
+    return h;
 }

@@ -150,23 +150,148 @@ static int decode_record(walk *w, const sio_record_desc *r, json_t *v,
 static int decode_array(walk *w, const sio_field *f, int d, json_t *v,
                         const void **items, size_t *len);
 
+static int limit_failed(walk *w, const char *why);
+
+/* An integral JSON number within int64 (2.0 is one; 1.5 is not), then
+ * the field's limits. */
 static int decode_int(walk *w, const sio_field *f, json_t *v, int64_t *out)
 {
-    double x;
+    char why[128];
 
     if (json_is_integer(v)) {
         *out = json_integer_value(v);
-        return 0;
+    } else {
+        double x = json_is_real(v) ? json_real_value(v) : 0.5;
+
+        if (x != floor(x) || x < -9223372036854775808.0 ||
+            x >= 9223372036854775808.0)
+            return fail_expected(w, f, 0);
+        *out = (int64_t)x;
     }
-    if (!json_is_real(v))
-        return fail_expected(w, f, 0);
-    /* 2.0 is an int; 1.5 and values outside int64 are not. */
-    x = json_real_value(v);
-    if (x != floor(x) || x < -9223372036854775808.0 ||
-        x >= 9223372036854775808.0)
-        return fail_expected(w, f, 0);
-    *out = (int64_t)x;
+    if (siop_typed_check_int(f, *out, why, sizeof why))
+        return limit_failed(w, why);
     return 0;
+}
+
+void siop_typed_enum_expected(const sio_enum_desc *e, char *buf, size_t n)
+{
+    size_t len = (size_t)snprintf(buf, n, "%s, one of ", e->name);
+
+    for (size_t i = 0; i < e->nvalues && len < n; i++) {
+        const char *sep = i ? ", " : "";
+        size_t need = strlen(sep) + strlen(e->values[i]) + 2;
+
+        /* Room for this value and, if more follow, ", ...". */
+        if (len + need + (i + 1 < e->nvalues ? 5 : 0) >= n) {
+            snprintf(buf + len, n - len, "%s...", sep);
+            return;
+        }
+        len +=
+            (size_t)snprintf(buf + len, n - len, "%s\"%s\"", sep, e->values[i]);
+    }
+}
+
+/* ---- limits ---------------------------------------------------------------
+ */
+
+/* "from 1 to 10", "of 1 to 64 characters", "of at least 1 character",
+ * "of at most 5 elements": the bounds in has (lo_bit, hi_bit) as text;
+ * unit is singular ("" for an int's value). */
+static void bounds_text(char *buf, size_t n, uint8_t has, uint8_t lo_bit,
+                        uint8_t hi_bit, long long lo, long long hi,
+                        const char *unit)
+{
+    const char *sp = *unit ? " " : "";
+    bool range = (has & lo_bit) && (has & hi_bit);
+    long long one = range ? 0 : (has & lo_bit) ? lo : hi;
+    const char *s = *unit && one != 1 ? "s" : "";
+
+    if (range)
+        snprintf(buf, n, *unit ? "of %lld to %lld%s%s%s" : "from %lld to %lld",
+                 lo, hi, sp, unit, s);
+    else if (has & lo_bit)
+        snprintf(buf, n, "of at least %lld%s%s%s", lo, sp, unit, s);
+    else
+        snprintf(buf, n, "of at most %lld%s%s%s", hi, sp, unit, s);
+}
+
+/* -1 with why = "expected WHAT BOUNDS" if v is outside the bounds. */
+static int out_of(char *why, size_t n, const char *what, uint8_t has,
+                  uint8_t lo_bit, uint8_t hi_bit, long long lo, long long hi,
+                  long long v, const char *unit)
+{
+    char b[96];
+
+    if ((!(has & lo_bit) || v >= lo) && (!(has & hi_bit) || v <= hi))
+        return 0;
+    bounds_text(b, sizeof b, has, lo_bit, hi_bit, lo, hi, unit);
+    snprintf(why, n, "expected %s %s", what, b);
+    return -1;
+}
+
+int siop_typed_check_int(const sio_field *f, int64_t v, char *why, size_t n)
+{
+    const sio_limits *l = f->limits;
+
+    if (!l)
+        return 0;
+    return out_of(why, n, "int", l->has, SIO_L_MIN, SIO_L_MAX, l->min, l->max,
+                  v, "");
+}
+
+int siop_typed_check_str(const sio_field *f, const char *s, char *why, size_t n)
+{
+    const sio_limits *l = f->limits;
+    long long chars = 0;
+
+    if (!l || !(l->has & (SIO_L_MIN | SIO_L_MAX)))
+        return 0;
+    for (; *s; s++)
+        chars += ((unsigned char)*s & 0xC0) != 0x80;
+    return out_of(why, n, "string", l->has, SIO_L_MIN, SIO_L_MAX, l->min,
+                  l->max, chars, "character");
+}
+
+int siop_typed_check_bytes(const sio_field *f, size_t len, char *why, size_t n)
+{
+    const sio_limits *l = f->limits;
+
+    if (!l)
+        return 0;
+    return out_of(why, n, "bytes", l->has, SIO_L_MIN, SIO_L_MAX, l->min, l->max,
+                  (long long)len, "byte");
+}
+
+int siop_typed_check_len(const sio_field *f, size_t count, char *why, size_t n)
+{
+    const sio_limits *l = f->limits;
+    char what[64];
+
+    if (!l || !(l->has & (SIO_L_LEN_MIN | SIO_L_LEN_MAX)))
+        return 0;
+    type_name(f, f->depth, what, sizeof what);
+    return out_of(why, n, what, l->has, SIO_L_LEN_MIN, SIO_L_LEN_MAX,
+                  (long long)l->len_min, (long long)l->len_max,
+                  (long long)count, "element");
+}
+
+/* A check's verdict as the walker's error, with the path. */
+static int limit_failed(walk *w, const char *why)
+{
+    if (w->path[0])
+        return fail(w, "%s: %s", w->path, why);
+    return fail(w, "%s", why);
+}
+
+/* "color: expected Color, one of \"red\", \"green\"". */
+static int fail_enum(walk *w, const sio_field *f)
+{
+    char what[128];
+
+    siop_typed_enum_expected(f->enumd, what, sizeof what);
+    if (w->path[0])
+        return fail(w, "%s: expected %s", w->path, what);
+    return fail(w, "expected %s", what);
 }
 
 static int decode_enum(walk *w, const sio_field *f, json_t *v, int *out)
@@ -174,7 +299,7 @@ static int decode_enum(walk *w, const sio_field *f, json_t *v, int *out)
     const char *s = json_string_value(v);
 
     if (!s)
-        return fail_expected(w, f, 0);
+        return fail_enum(w, f);
     for (size_t i = 0; i < f->enumd->nvalues; i++) {
         if (strcmp(s, f->enumd->values[i]) == 0 &&
             strlen(s) == json_string_length(v)) {
@@ -182,13 +307,15 @@ static int decode_enum(walk *w, const sio_field *f, json_t *v, int *out)
             return 0;
         }
     }
-    return fail_expected(w, f, 0);
+    return fail_enum(w, f);
 }
 
 /* One value of the field's type (array depth d) into slot. */
 static int decode_value(walk *w, const sio_field *f, int d, json_t *v,
                         void *slot)
 {
+    char why[128];
+
     if (d > 0) {
         sio_array *a = slot;
         return decode_array(w, f, d, v, &a->items, &a->len);
@@ -212,11 +339,17 @@ static int decode_value(walk *w, const sio_field *f, int d, json_t *v,
             strlen(json_string_value(v)) != json_string_length(v))
             return fail_expected(w, f, 0);
         *(const char **)slot = json_string_value(v);
+        if (siop_typed_check_str(f, json_string_value(v), why, sizeof why))
+            return limit_failed(w, why);
         return 0;
     case SIO_K_BYTES: {
         sio_bytes *b = slot;
         b->data = sio_bytes_data(v, &b->len);
-        return b->data ? 0 : fail_expected(w, f, 0);
+        if (!b->data)
+            return fail_expected(w, f, 0);
+        if (siop_typed_check_bytes(f, b->len, why, sizeof why))
+            return limit_failed(w, why);
+        return 0;
     }
     case SIO_K_JSON:
         *(json_t **)slot = v;
@@ -237,9 +370,14 @@ static int decode_array(walk *w, const sio_field *f, int d, json_t *v,
     size_t n, es = elem_size(f, d - 1);
     unsigned char *mem;
 
+    char why[128];
+
     if (!json_is_array(v))
         return fail_expected(w, f, d);
     n = json_array_size(v);
+    /* The outermost array's length, before any element. */
+    if (d == f->depth && siop_typed_check_len(f, n, why, sizeof why))
+        return limit_failed(w, why);
     mem = siop_arena_alloc(w->arena, n * es);
     if (!mem)
         return fail(w, "out of memory");

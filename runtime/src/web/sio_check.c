@@ -1,5 +1,6 @@
 /* sio_check.c - checks of what clients send: secrets compared in
  * constant time, string lengths in characters. */
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -35,4 +36,12 @@ size_t sio_utf8_len(const char *s)
     for (; s && *s; s++)
         n += ((unsigned char)*s & 0xC0) != 0x80; /* not a continuation */
     return n;
+}
+
+int sio_log_unsent(int rc, const char *what)
+{
+    if (rc != 0 && rc != SIO_ECLOSED)
+        fprintf(stderr, "sio: %s not sent: %s\n", what ? what : "message",
+                sio_strerror(rc));
+    return rc;
 }

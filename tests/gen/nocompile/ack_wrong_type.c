@@ -7,11 +7,14 @@
 
 void both_on_message(sio_ctx *ctx, const char *text, both_message_ack *ack)
 {
+    int rc;
+
     (void)ctx;
     (void)text;
 #ifdef FIXED
-    both_message_ack_send(ack, 7);
+    rc = both_message_ack_send(ack, 7);
 #else
-    both_message_ack_send(ack, "7");
+    rc = both_message_ack_send(ack, "7");
 #endif
+    (void)rc;
 }

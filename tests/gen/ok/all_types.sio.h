@@ -4,7 +4,7 @@
 
 #include <sio.h>
 
-#if SIO_TYPED_ABI != 6
+#if SIO_TYPED_ABI != 7
 #error "all_types.sio.h is for another libsio ABI: regenerate it with sioc"
 #endif
 
@@ -20,6 +20,13 @@ typedef enum types_Color {
     types_Color_green = 1,     /* "green" */
     types_Color_dark_blue = 2, /* "dark-blue" */
 } types_Color;
+enum { types_Color_COUNT = 3 };
+/* The wire string of each value, in C order. */
+extern const char *const types_Color_names[types_Color_COUNT];
+/* v's wire string; NULL if v is not a value. */
+const char *types_Color_name(types_Color v);
+/* The value whose wire string is s, into *out: true; false if none is. */
+bool types_Color_parse(const char *s, types_Color *out);
 struct types_Point {
     double x;
     double y;
@@ -55,11 +62,13 @@ struct types_Everything {
 typedef struct types_set_ack types_set_ack;
 void types_on_set(sio_ctx *ctx, const types_Everything *e, bool has_when,
                   int64_t when, const char *note, types_set_ack *ack);
-int types_set_ack_send(types_set_ack *ack, bool ok, const char *err);
-int types_set_ack_error(types_set_ack *ack, const char *message);
+int types_set_ack_send(types_set_ack *ack, bool ok,
+                       const char *err) SIO_MUST_CHECK;
+int types_set_ack_error(types_set_ack *ack, const char *message) SIO_MUST_CHECK;
 
 int types_emit_state(sio_target to, const types_Everything *e,
-                     const uint8_t *blob, size_t blob_len, json_t *extra);
+                     const uint8_t *blob, size_t blob_len,
+                     json_t *extra) SIO_MUST_CHECK;
 
 /* ---- the schema ---- */
 extern const sio_schema_desc types_schema;

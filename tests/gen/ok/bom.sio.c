@@ -8,7 +8,7 @@ struct bom__on_ping_args {
     int64_t n;
 };
 static const sio_field bom__on_ping_args_fields[] = {
-    {"n", SIO_K_INT, 0, 0, offsetof(struct bom__on_ping_args, n), 0, NULL,
+    {"n", SIO_K_INT, 0, 0, offsetof(struct bom__on_ping_args, n), 0, NULL, NULL,
      NULL},
 };
 static const sio_params bom__on_ping_args = {

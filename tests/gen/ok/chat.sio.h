@@ -4,7 +4,7 @@
 
 #include <sio.h>
 
-#if SIO_TYPED_ABI != 6
+#if SIO_TYPED_ABI != 7
 #error "chat.sio.h is for another libsio ABI: regenerate it with sioc"
 #endif
 
@@ -14,11 +14,14 @@ extern "C" {
 
 /* ---- records and enums ---- */
 typedef struct chat_Message chat_Message;
+/* a struct type */
 struct chat_Message {
     const char *text;
+    /* array */
     const char *const *tags;
     size_t n_tags;
     bool has_reply_to;
+    /* optional */
     int64_t reply_to;
 };
 
@@ -26,23 +29,30 @@ struct chat_Message {
 bool chat_guard_admin(sio_ctx *ctx);
 
 /* ---- namespace "/" ---- */
+/* typed auth payload of the CONNECT packet */
 int chat_on_connect(sio_ctx *ctx, const char *token);
 
+/* client->server, acked */
 typedef struct chat_join_ack chat_join_ack;
 void chat_on_join(sio_ctx *ctx, const char *room, chat_join_ack *ack);
-int chat_join_ack_send(chat_join_ack *ack, bool ok);
-int chat_join_ack_error(chat_join_ack *ack, const char *message);
+int chat_join_ack_send(chat_join_ack *ack, bool ok) SIO_MUST_CHECK;
+int chat_join_ack_error(chat_join_ack *ack, const char *message) SIO_MUST_CHECK;
 
+/* guarded */
 void chat_on_say(sio_ctx *ctx, const chat_Message *msg);
 
-int chat_emit_said(sio_target to, const char *from, const chat_Message *msg);
+/* server->client */
+int chat_emit_said(sio_target to, const char *from,
+                   const chat_Message *msg) SIO_MUST_CHECK;
 
+/* server asks, client acks */
 typedef void (*chat_ping__reply)(sio_ctx *ctx, int status, int64_t n,
                                  void *user);
 int chat_emit_ping_(sio_target to, int64_t n, chat_ping__reply reply,
-                    void *user, unsigned timeout_ms);
+                    void *user, unsigned timeout_ms) SIO_MUST_CHECK;
 
 /* ---- namespace "/admin" ---- */
+/* custom guard: a C predicate */
 void chat_admin_on_kick(sio_ctx *ctx, const char *sid);
 
 /* ---- the schema ---- */

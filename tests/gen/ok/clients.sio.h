@@ -4,7 +4,7 @@
 
 #include <sio.h>
 
-#if SIO_TYPED_ABI != 6
+#if SIO_TYPED_ABI != 7
 #error "clients.sio.h is for another libsio ABI: regenerate it with sioc"
 #endif
 
@@ -20,6 +20,14 @@ typedef enum cl_AckError {
     cl_AckError_error = 0,                /* "error" */
     cl_AckError____not_a_comment_end = 1, /* "*\/ not a comment end" */
 } cl_AckError;
+enum { cl_AckError_COUNT = 2 };
+/* The wire string of each value, in C order. */
+extern const char *const cl_AckError_names[cl_AckError_COUNT];
+/* v's wire string; NULL if v is not a value. */
+const char *cl_AckError_name(cl_AckError v);
+/* The value whose wire string is s, into *out: true; false if none is. */
+bool cl_AckError_parse(const char *s, cl_AckError *out);
+/* A record TypeScript could not name as is. */
 struct cl_number {
     int64_t n;
 };
@@ -27,7 +35,9 @@ struct cl_Socket {
     const char *id;
 };
 struct cl_Bytes {
+    /* the payload */
     sio_bytes data;
+    /* optional array */
     const sio_bytes *more;
     size_t n_more;
 };
@@ -36,45 +46,48 @@ struct cl_Bytes {
 bool cl_guard_admin(sio_ctx *ctx);
 
 /* ---- namespace "/" ---- */
+/* The root namespace. */
 int cl_on_connect(sio_ctx *ctx, const char *name, const char *token);
 
 typedef struct cl_new_ack cl_new_ack;
 void cl_on_new(sio_ctx *ctx, const char *class, bool has_function,
                int64_t function, double yield, cl_new_ack *ack);
-int cl_new_ack_send(cl_new_ack *ack, const sio_array *delete, size_t n_delete);
-int cl_new_ack_error(cl_new_ack *ack, const char *message);
+int cl_new_ack_send(cl_new_ack *ack, const sio_array *delete,
+                    size_t n_delete) SIO_MUST_CHECK;
+int cl_new_ack_error(cl_new_ack *ack, const char *message) SIO_MUST_CHECK;
 
 typedef struct cl_opt_ack cl_opt_ack;
 void cl_on_opt(sio_ctx *ctx, bool has_a, int64_t a, const char *b,
                cl_opt_ack *ack);
-int cl_opt_ack_send(cl_opt_ack *ack);
-int cl_opt_ack_error(cl_opt_ack *ack, const char *message);
+int cl_opt_ack_send(cl_opt_ack *ack) SIO_MUST_CHECK;
+int cl_opt_ack_error(cl_opt_ack *ack, const char *message) SIO_MUST_CHECK;
 
 typedef struct cl_pair_ack cl_pair_ack;
 void cl_on_pair(sio_ctx *ctx, cl_pair_ack *ack);
 int cl_pair_ack_send(cl_pair_ack *ack, const cl_Socket *a, const cl_AckError *b,
-                     size_t n_b);
-int cl_pair_ack_error(cl_pair_ack *ack, const char *message);
+                     size_t n_b) SIO_MUST_CHECK;
+int cl_pair_ack_error(cl_pair_ack *ack, const char *message) SIO_MUST_CHECK;
 
 typedef struct cl_tail_ack cl_tail_ack;
 void cl_on_tail(sio_ctx *ctx, const char *x, bool has_y, bool y, json_t *z,
                 cl_tail_ack *ack);
-int cl_tail_ack_send(cl_tail_ack *ack, const cl_Bytes *r);
-int cl_tail_ack_error(cl_tail_ack *ack, const char *message);
+int cl_tail_ack_send(cl_tail_ack *ack, const cl_Bytes *r) SIO_MUST_CHECK;
+int cl_tail_ack_error(cl_tail_ack *ack, const char *message) SIO_MUST_CHECK;
 
 typedef void (*cl_ask_reply)(sio_ctx *ctx, int status, const char *a,
                              bool has_b, int64_t b, void *user);
 int cl_emit_ask(sio_target to, const char *q, cl_ask_reply reply, void *user,
-                unsigned timeout_ms);
+                unsigned timeout_ms) SIO_MUST_CHECK;
 
 /* ---- namespace "/Admin-x" ---- */
 typedef struct cl_Admin_x_do_ack cl_Admin_x_do_ack;
 void cl_Admin_x_on_do(sio_ctx *ctx, const char *what, cl_Admin_x_do_ack *ack);
-int cl_Admin_x_do_ack_send(cl_Admin_x_do_ack *ack, bool ok);
-int cl_Admin_x_do_ack_error(cl_Admin_x_do_ack *ack, const char *message);
+int cl_Admin_x_do_ack_send(cl_Admin_x_do_ack *ack, bool ok) SIO_MUST_CHECK;
+int cl_Admin_x_do_ack_error(cl_Admin_x_do_ack *ack,
+                            const char *message) SIO_MUST_CHECK;
 
 /* ---- namespace "/admin_x" ---- */
-int cl_admin_x_emit_hi(sio_target to);
+int cl_admin_x_emit_hi(sio_target to) SIO_MUST_CHECK;
 
 /* ---- the schema ---- */
 extern const sio_schema_desc cl_schema;

@@ -4,7 +4,7 @@
 
 #include <sio.h>
 
-#if SIO_TYPED_ABI != 6
+#if SIO_TYPED_ABI != 7
 #error "comments.sio.h is for another libsio ABI: regenerate it with sioc"
 #endif
 
@@ -14,6 +14,8 @@ extern "C" {
 
 /* ---- records and enums ---- */
 typedef struct c_R c_R;
+/* between
+ * no spaces */
 struct c_R {
     int64_t x;
 };
@@ -21,10 +23,10 @@ struct c_R {
 /* ---- namespace "/" ---- */
 typedef struct c_a_ack c_a_ack;
 void c_on_a(sio_ctx *ctx, const c_R *r, c_a_ack *ack);
-int c_a_ack_send(c_a_ack *ack, bool ok);
-int c_a_ack_error(c_a_ack *ack, const char *message);
+int c_a_ack_send(c_a_ack *ack, bool ok) SIO_MUST_CHECK;
+int c_a_ack_error(c_a_ack *ack, const char *message) SIO_MUST_CHECK;
 
-int c_emit_b(sio_target to);
+int c_emit_b(sio_target to) SIO_MUST_CHECK;
 
 /* ---- the schema ---- */
 extern const sio_schema_desc c_schema;

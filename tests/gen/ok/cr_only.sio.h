@@ -4,7 +4,7 @@
 
 #include <sio.h>
 
-#if SIO_TYPED_ABI != 6
+#if SIO_TYPED_ABI != 7
 #error "cr_only.sio.h is for another libsio ABI: regenerate it with sioc"
 #endif
 
@@ -15,7 +15,7 @@ extern "C" {
 /* ---- namespace "/" ---- */
 void cr_only_on_ping(sio_ctx *ctx, int64_t n);
 
-int cr_only_emit_pong(sio_target to, int64_t n);
+int cr_only_emit_pong(sio_target to, int64_t n) SIO_MUST_CHECK;
 
 /* ---- the schema ---- */
 extern const sio_schema_desc cr_only_schema;

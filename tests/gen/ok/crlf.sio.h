@@ -4,7 +4,7 @@
 
 #include <sio.h>
 
-#if SIO_TYPED_ABI != 6
+#if SIO_TYPED_ABI != 7
 #error "crlf.sio.h is for another libsio ABI: regenerate it with sioc"
 #endif
 
@@ -30,17 +30,18 @@ int crlf_on_connect(sio_ctx *ctx, const char *token);
 
 typedef struct crlf_join_ack crlf_join_ack;
 void crlf_on_join(sio_ctx *ctx, const char *room, crlf_join_ack *ack);
-int crlf_join_ack_send(crlf_join_ack *ack, bool ok);
-int crlf_join_ack_error(crlf_join_ack *ack, const char *message);
+int crlf_join_ack_send(crlf_join_ack *ack, bool ok) SIO_MUST_CHECK;
+int crlf_join_ack_error(crlf_join_ack *ack, const char *message) SIO_MUST_CHECK;
 
 void crlf_on_say(sio_ctx *ctx, const crlf_Message *msg);
 
-int crlf_emit_said(sio_target to, const char *from, const crlf_Message *msg);
+int crlf_emit_said(sio_target to, const char *from,
+                   const crlf_Message *msg) SIO_MUST_CHECK;
 
 typedef void (*crlf_ping__reply)(sio_ctx *ctx, int status, int64_t n,
                                  void *user);
 int crlf_emit_ping_(sio_target to, int64_t n, crlf_ping__reply reply,
-                    void *user, unsigned timeout_ms);
+                    void *user, unsigned timeout_ms) SIO_MUST_CHECK;
 
 /* ---- namespace "/admin" ---- */
 void crlf_admin_on_kick(sio_ctx *ctx, const char *sid);

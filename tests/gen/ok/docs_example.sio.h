@@ -4,7 +4,7 @@
 
 #include <sio.h>
 
-#if SIO_TYPED_ABI != 6
+#if SIO_TYPED_ABI != 7
 #error "docs_example.sio.h is for another libsio ABI: regenerate it with sioc"
 #endif
 
@@ -20,11 +20,20 @@ typedef enum chat_Mood {
     chat_Mood_sad = 1,       /* "sad" */
     chat_Mood_dark_blue = 2, /* "dark-blue" */
 } chat_Mood;
+enum { chat_Mood_COUNT = 3 };
+/* The wire string of each value, in C order. */
+extern const char *const chat_Mood_names[chat_Mood_COUNT];
+/* v's wire string; NULL if v is not a value. */
+const char *chat_Mood_name(chat_Mood v);
+/* The value whose wire string is s, into *out: true; false if none is. */
+bool chat_Mood_parse(const char *s, chat_Mood *out);
 struct chat_Message {
     const char *text;
+    /* array */
     const char *const *tags;
     size_t n_tags;
     bool has_reply_to;
+    /* optional: null or absent */
     int64_t reply_to;
 };
 struct chat_Item {
@@ -32,54 +41,71 @@ struct chat_Item {
 };
 
 /* ---- guards: the application defines them ---- */
+/* bool chat_guard_admin(sio_ctx *ctx); */
 bool chat_guard_admin(sio_ctx *ctx);
 bool chat_guard_owner(sio_ctx *ctx);
 
 /* ---- namespace "/" ---- */
+/* typed CONNECT auth payload */
 int chat_on_connect(sio_ctx *ctx, const char *token);
 
+/* client -> server, acked */
 typedef struct chat_join_ack chat_join_ack;
 void chat_on_join(sio_ctx *ctx, const char *room, chat_join_ack *ack);
-int chat_join_ack_send(chat_join_ack *ack, bool ok);
-int chat_join_ack_error(chat_join_ack *ack, const char *message);
+int chat_join_ack_send(chat_join_ack *ack, bool ok) SIO_MUST_CHECK;
+int chat_join_ack_error(chat_join_ack *ack, const char *message) SIO_MUST_CHECK;
 
+/* guarded */
 void chat_on_say(sio_ctx *ctx, const chat_Message *msg);
 
 typedef struct chat_mood_ack chat_mood_ack;
 void chat_on_mood(sio_ctx *ctx, chat_Mood m, chat_mood_ack *ack);
-int chat_mood_ack_send(chat_mood_ack *ack, bool ok);
-int chat_mood_ack_error(chat_mood_ack *ack, const char *message);
+int chat_mood_ack_send(chat_mood_ack *ack, bool ok) SIO_MUST_CHECK;
+int chat_mood_ack_error(chat_mood_ack *ack, const char *message) SIO_MUST_CHECK;
 
-int chat_emit_said(sio_target to, const char *from, const chat_Message *msg);
+/* server -> client */
+int chat_emit_said(sio_target to, const char *from,
+                   const chat_Message *msg) SIO_MUST_CHECK;
 
+/* server asks, client acks */
 typedef void (*chat_ping__reply)(sio_ctx *ctx, int status, int64_t n,
                                  void *user);
 int chat_emit_ping_(sio_target to, int64_t n, chat_ping__reply reply,
-                    void *user, unsigned timeout_ms);
+                    void *user, unsigned timeout_ms) SIO_MUST_CHECK;
 
+/* events not listed here */
 void chat_on_any(sio_ctx *ctx, const char *event, json_t *args);
 
 /* ---- namespace "/admin" ---- */
 void chat_admin_on_kick(sio_ctx *ctx, const char *sid);
 
 /* ---- namespace "/x" ---- */
+/* acked events: error ack */
+/* error ack */
 typedef struct chat_x_get_ack chat_x_get_ack;
 void chat_x_on_get(sio_ctx *ctx, int64_t id, chat_x_get_ack *ack);
-int chat_x_get_ack_send(chat_x_get_ack *ack, const chat_Item *item);
-int chat_x_get_ack_error(chat_x_get_ack *ack, const char *message);
+int chat_x_get_ack_send(chat_x_get_ack *ack,
+                        const chat_Item *item) SIO_MUST_CHECK;
+int chat_x_get_ack_error(chat_x_get_ack *ack,
+                         const char *message) SIO_MUST_CHECK;
 
+/* no ack: disconnect */
 void chat_x_on_poke(sio_ctx *ctx);
 
+/* own choice */
 typedef struct chat_x_drop_ack chat_x_drop_ack;
 void chat_x_on_drop(sio_ctx *ctx, int64_t id, chat_x_drop_ack *ack);
-int chat_x_drop_ack_send(chat_x_drop_ack *ack);
-int chat_x_drop_ack_error(chat_x_drop_ack *ack, const char *message);
+int chat_x_drop_ack_send(chat_x_drop_ack *ack) SIO_MUST_CHECK;
+int chat_x_drop_ack_error(chat_x_drop_ack *ack,
+                          const char *message) SIO_MUST_CHECK;
 
 /* ---- namespace "/shop" ---- */
+/* default: disconnect */
 typedef struct chat_shop_buy_ack chat_shop_buy_ack;
 void chat_shop_on_buy(sio_ctx *ctx, int64_t id, chat_shop_buy_ack *ack);
-int chat_shop_buy_ack_send(chat_shop_buy_ack *ack, bool ok);
-int chat_shop_buy_ack_error(chat_shop_buy_ack *ack, const char *message);
+int chat_shop_buy_ack_send(chat_shop_buy_ack *ack, bool ok) SIO_MUST_CHECK;
+int chat_shop_buy_ack_error(chat_shop_buy_ack *ack,
+                            const char *message) SIO_MUST_CHECK;
 
 /* ---- the schema ---- */
 extern const sio_schema_desc chat_schema;

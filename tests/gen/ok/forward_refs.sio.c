@@ -4,19 +4,43 @@
 /* ---- records and enums ---- */
 static const sio_record_desc fwd__User_desc;
 static const sio_record_desc fwd__Post_desc;
-static const char *const fwd__Tag_desc_values[] = {"news", "misc"};
-static const sio_enum_desc fwd__Tag_desc = {"Tag", 2, fwd__Tag_desc_values};
+const char *const fwd_Tag_names[fwd_Tag_COUNT] = {"news", "misc"};
+
+const char *fwd_Tag_name(fwd_Tag v)
+{
+    return (unsigned)v < fwd_Tag_COUNT ? fwd_Tag_names[v] : NULL;
+}
+
+bool fwd_Tag_parse(const char *s, fwd_Tag *out)
+{
+    for (int i = 0; s && i < fwd_Tag_COUNT; i++) {
+        const char *a = s, *b = fwd_Tag_names[i];
+
+        while (*a && *a == *b) {
+            a++;
+            b++;
+        }
+        if (*a == *b) {
+            *out = (fwd_Tag)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+static const sio_enum_desc fwd__Tag_desc = {"Tag", fwd_Tag_COUNT,
+                                            fwd_Tag_names};
 _Static_assert(sizeof(fwd_Tag) == sizeof(int), "fwd_Tag must be an int");
 static const sio_field fwd__User_desc_fields[] = {
-    {"name", SIO_K_STRING, 0, 0, offsetof(fwd_User, name), 0, NULL, NULL},
+    {"name", SIO_K_STRING, 0, 0, offsetof(fwd_User, name), 0, NULL, NULL, NULL},
 };
 static const sio_record_desc fwd__User_desc = {"User", sizeof(fwd_User), 1,
                                                fwd__User_desc_fields};
 static const sio_field fwd__Post_desc_fields[] = {
     {"author", SIO_K_RECORD, 0, 0, offsetof(fwd_Post, author), 0,
-     &fwd__User_desc, NULL},
+     &fwd__User_desc, NULL, NULL},
     {"tags", SIO_K_ENUM, 1, 0, offsetof(fwd_Post, tags),
-     offsetof(fwd_Post, n_tags), NULL, &fwd__Tag_desc},
+     offsetof(fwd_Post, n_tags), NULL, &fwd__Tag_desc, NULL},
 };
 static const sio_record_desc fwd__Post_desc = {"Post", sizeof(fwd_Post), 2,
                                                fwd__Post_desc_fields};
@@ -29,7 +53,7 @@ struct fwd__on_post_args {
 };
 static const sio_field fwd__on_post_args_fields[] = {
     {"p", SIO_K_RECORD, 0, 0, offsetof(struct fwd__on_post_args, p), 0,
-     &fwd__Post_desc, NULL},
+     &fwd__Post_desc, NULL, NULL},
 };
 static const sio_params fwd__on_post_args = {
     sizeof(struct fwd__on_post_args), 1, fwd__on_post_args_fields, false, 0};

@@ -4,7 +4,7 @@
 
 #include <sio.h>
 
-#if SIO_TYPED_ABI != 6
+#if SIO_TYPED_ABI != 7
 #error "forward_refs.sio.h is for another libsio ABI: regenerate it with sioc"
 #endif
 
@@ -19,6 +19,13 @@ typedef enum fwd_Tag {
     fwd_Tag_news = 0, /* "news" */
     fwd_Tag_misc = 1, /* "misc" */
 } fwd_Tag;
+enum { fwd_Tag_COUNT = 2 };
+/* The wire string of each value, in C order. */
+extern const char *const fwd_Tag_names[fwd_Tag_COUNT];
+/* v's wire string; NULL if v is not a value. */
+const char *fwd_Tag_name(fwd_Tag v);
+/* The value whose wire string is s, into *out: true; false if none is. */
+bool fwd_Tag_parse(const char *s, fwd_Tag *out);
 struct fwd_User {
     const char *name;
 };

@@ -5,7 +5,7 @@
 
 #include <sio.h>
 
-#if SIO_TYPED_ABI != 6
+#if SIO_TYPED_ABI != 7
 #error "generated_doc.sio.h is for another libsio ABI: regenerate it with sioc"
 #endif
 
@@ -19,6 +19,13 @@ typedef enum chat_Color {
     chat_Color_red = 0,       /* "red" */
     chat_Color_dark_blue = 1, /* "dark-blue" */
 } chat_Color;
+enum { chat_Color_COUNT = 2 };
+/* The wire string of each value, in C order. */
+extern const char *const chat_Color_names[chat_Color_COUNT];
+/* v's wire string; NULL if v is not a value. */
+const char *chat_Color_name(chat_Color v);
+/* The value whose wire string is s, into *out: true; false if none is. */
+bool chat_Color_parse(const char *s, chat_Color *out);
 struct chat_Message {
     const char *text;
     const char *const *tags;
@@ -35,25 +42,27 @@ int chat_on_connect(sio_ctx *ctx, const char *name, const char *token);
 
 typedef struct chat_join_ack chat_join_ack;
 void chat_on_join(sio_ctx *ctx, const char *room, chat_join_ack *ack);
-int chat_join_ack_send(chat_join_ack *ack, int64_t members);
-int chat_join_ack_error(chat_join_ack *ack, const char *message);
+int chat_join_ack_send(chat_join_ack *ack, int64_t members) SIO_MUST_CHECK;
+int chat_join_ack_error(chat_join_ack *ack, const char *message) SIO_MUST_CHECK;
 
 void chat_on_say(sio_ctx *ctx, const chat_Message *msg);
 
 typedef struct chat_paint_ack chat_paint_ack;
 void chat_on_paint(sio_ctx *ctx, chat_Color c, const uint8_t *data,
                    size_t data_len, chat_paint_ack *ack);
-int chat_paint_ack_send(chat_paint_ack *ack, bool ok);
-int chat_paint_ack_error(chat_paint_ack *ack, const char *message);
+int chat_paint_ack_send(chat_paint_ack *ack, bool ok) SIO_MUST_CHECK;
+int chat_paint_ack_error(chat_paint_ack *ack,
+                         const char *message) SIO_MUST_CHECK;
 
 void chat_on_any(sio_ctx *ctx, const char *event, json_t *args);
 
-int chat_emit_said(sio_target to, const char *from, const chat_Message *msg);
+int chat_emit_said(sio_target to, const char *from,
+                   const chat_Message *msg) SIO_MUST_CHECK;
 
 typedef void (*chat_ping__reply)(sio_ctx *ctx, int status, int64_t n,
                                  void *user);
 int chat_emit_ping_(sio_target to, int64_t n, chat_ping__reply reply,
-                    void *user, unsigned timeout_ms);
+                    void *user, unsigned timeout_ms) SIO_MUST_CHECK;
 
 /* ---- namespace "/admin" ---- */
 void chat_admin_on_kick(sio_ctx *ctx, const char *sid, json_t *rest);

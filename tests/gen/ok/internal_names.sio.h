@@ -5,7 +5,7 @@
 
 #include <sio.h>
 
-#if SIO_TYPED_ABI != 6
+#if SIO_TYPED_ABI != 7
 #error "internal_names.sio.h is for another libsio ABI: regenerate it with sioc"
 #endif
 
@@ -20,6 +20,13 @@ typedef struct n_A_desc n_A_desc;
 typedef enum n_on_x_req {
     n_on_x_req_a = 0, /* "a" */
 } n_on_x_req;
+enum { n_on_x_req_COUNT = 1 };
+/* The wire string of each value, in C order. */
+extern const char *const n_on_x_req_names[n_on_x_req_COUNT];
+/* v's wire string; NULL if v is not a value. */
+const char *n_on_x_req_name(n_on_x_req v);
+/* The value whose wire string is s, into *out: true; false if none is. */
+bool n_on_x_req_parse(const char *s, n_on_x_req *out);
 struct n_on_x_args {
     int64_t v;
 };
@@ -36,23 +43,23 @@ bool n_guard_g(sio_ctx *ctx);
 /* ---- namespace "/" ---- */
 typedef struct n_x_ack n_x_ack;
 void n_on_x(sio_ctx *ctx, const n_on_x_args *a, n_on_x_req e, n_x_ack *ack);
-int n_x_ack_send(n_x_ack *ack, const n_A *v, const n_A_desc *w);
-int n_x_ack_error(n_x_ack *ack, const char *message);
+int n_x_ack_send(n_x_ack *ack, const n_A *v, const n_A_desc *w) SIO_MUST_CHECK;
+int n_x_ack_error(n_x_ack *ack, const char *message) SIO_MUST_CHECK;
 
 typedef struct n_x_ack_ack n_x_ack_ack;
 void n_on_x_ack(sio_ctx *ctx, int64_t v, n_x_ack_ack *ack);
-int n_x_ack_ack_send(n_x_ack_ack *ack);
-int n_x_ack_ack_error(n_x_ack_ack *ack, const char *message);
+int n_x_ack_ack_send(n_x_ack_ack *ack) SIO_MUST_CHECK;
+int n_x_ack_ack_error(n_x_ack_ack *ack, const char *message) SIO_MUST_CHECK;
 
 void n_on_x_(sio_ctx *ctx);
 
 typedef void (*n_x_reply)(sio_ctx *ctx, int status, int64_t w, void *user);
 int n_emit_x(sio_target to, int64_t v, n_x_reply reply, void *user,
-             unsigned timeout_ms);
+             unsigned timeout_ms) SIO_MUST_CHECK;
 
 typedef void (*n_x_reply_reply)(sio_ctx *ctx, int status, void *user);
 int n_emit_x_reply(sio_target to, n_x_reply_reply reply, void *user,
-                   unsigned timeout_ms);
+                   unsigned timeout_ms) SIO_MUST_CHECK;
 
 /* ---- namespace "/on_x" ---- */
 void n_on_x_on_y(sio_ctx *ctx);
@@ -62,8 +69,8 @@ int n_on_x__on_connect(sio_ctx *ctx);
 
 typedef struct n_on_x__y_ack n_on_x__y_ack;
 void n_on_x__on_y(sio_ctx *ctx, n_on_x__y_ack *ack);
-int n_on_x__y_ack_send(n_on_x__y_ack *ack);
-int n_on_x__y_ack_error(n_on_x__y_ack *ack, const char *message);
+int n_on_x__y_ack_send(n_on_x__y_ack *ack) SIO_MUST_CHECK;
+int n_on_x__y_ack_error(n_on_x__y_ack *ack, const char *message) SIO_MUST_CHECK;
 
 /* ---- namespace "/namespaces" ---- */
 

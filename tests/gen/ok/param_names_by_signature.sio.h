@@ -5,7 +5,7 @@
 
 #include <sio.h>
 
-#if SIO_TYPED_ABI != 6
+#if SIO_TYPED_ABI != 7
 #error "param_names_by_signature.sio.h is for another libsio ABI: regenerate it with sioc"
 #endif
 
@@ -35,16 +35,17 @@ void names_on_login(sio_ctx *ctx, const char *user, int64_t status,
                     const names_R *reply, int64_t timeout_ms,
                     names_login_ack *ack);
 int names_login_ack_send(names_login_ack *ack, const char *user, int64_t status,
-                         int64_t ctx);
-int names_login_ack_error(names_login_ack *ack, const char *message);
+                         int64_t ctx) SIO_MUST_CHECK;
+int names_login_ack_error(names_login_ack *ack,
+                          const char *message) SIO_MUST_CHECK;
 
 int names_emit_said(sio_target to, const char *user, int64_t status,
-                    int64_t ctx);
+                    int64_t ctx) SIO_MUST_CHECK;
 
 typedef void (*names_ask_reply)(sio_ctx *ctx, int status, int64_t reply,
                                 int64_t to, int64_t ack, void *user);
 int names_emit_ask(sio_target to, int64_t n, names_ask_reply reply, void *user,
-                   unsigned timeout_ms);
+                   unsigned timeout_ms) SIO_MUST_CHECK;
 
 /* ---- the schema ---- */
 extern const sio_schema_desc names_schema;

@@ -5,7 +5,7 @@
 
 #include <sio.h>
 
-#if SIO_TYPED_ABI != 6
+#if SIO_TYPED_ABI != 7
 #error "same_name_both_ways.sio.h is for another libsio ABI: regenerate it with sioc"
 #endif
 
@@ -16,19 +16,20 @@ extern "C" {
 /* ---- namespace "/" ---- */
 typedef struct both_message_ack both_message_ack;
 void both_on_message(sio_ctx *ctx, const char *text, both_message_ack *ack);
-int both_message_ack_send(both_message_ack *ack, int64_t id);
-int both_message_ack_error(both_message_ack *ack, const char *message);
+int both_message_ack_send(both_message_ack *ack, int64_t id) SIO_MUST_CHECK;
+int both_message_ack_error(both_message_ack *ack,
+                           const char *message) SIO_MUST_CHECK;
 
 typedef void (*both_message_reply)(sio_ctx *ctx, int status, bool seen,
                                    void *user);
 int both_emit_message(sio_target to, const char *text, int64_t id,
                       both_message_reply reply, void *user,
-                      unsigned timeout_ms);
+                      unsigned timeout_ms) SIO_MUST_CHECK;
 
 /* ---- namespace "/room" ---- */
 void both_room_on_message(sio_ctx *ctx, const char *text);
 
-int both_room_emit_message(sio_target to, const char *text);
+int both_room_emit_message(sio_target to, const char *text) SIO_MUST_CHECK;
 
 /* ---- namespace "/room/sub" ---- */
 int both_room_sub_on_connect(sio_ctx *ctx);

@@ -2,10 +2,34 @@
 #include "unicode.sio.h"
 
 /* ---- records and enums ---- */
-static const char *const uni__Mood_desc_values[] = {
+const char *const uni_Mood_names[uni_Mood_COUNT] = {
     "happy", "caf\303\251", "\360\237\230\200", "na\303\257ve", "with space",
     "a/b"};
-static const sio_enum_desc uni__Mood_desc = {"Mood", 6, uni__Mood_desc_values};
+
+const char *uni_Mood_name(uni_Mood v)
+{
+    return (unsigned)v < uni_Mood_COUNT ? uni_Mood_names[v] : NULL;
+}
+
+bool uni_Mood_parse(const char *s, uni_Mood *out)
+{
+    for (int i = 0; s && i < uni_Mood_COUNT; i++) {
+        const char *a = s, *b = uni_Mood_names[i];
+
+        while (*a && *a == *b) {
+            a++;
+            b++;
+        }
+        if (*a == *b) {
+            *out = (uni_Mood)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+static const sio_enum_desc uni__Mood_desc = {"Mood", uni_Mood_COUNT,
+                                             uni_Mood_names};
 _Static_assert(sizeof(uni_Mood) == sizeof(int), "uni_Mood must be an int");
 
 /* ---- namespace "/" ---- */
@@ -16,7 +40,7 @@ struct uni__on_caf__args {
 };
 static const sio_field uni__on_caf__args_fields[] = {
     {"m", SIO_K_ENUM, 0, 0, offsetof(struct uni__on_caf__args, m), 0, NULL,
-     &uni__Mood_desc},
+     &uni__Mood_desc, NULL},
 };
 static const sio_params uni__on_caf__args = {
     sizeof(struct uni__on_caf__args), 1, uni__on_caf__args_fields, false, 0};
@@ -67,7 +91,7 @@ struct uni__on_ping__args {
 };
 static const sio_field uni__on_ping__args_fields[] = {
     {"n", SIO_K_INT, 0, 0, offsetof(struct uni__on_ping__args, n), 0, NULL,
-     NULL},
+     NULL, NULL},
 };
 static const sio_params uni__on_ping__args = {
     sizeof(struct uni__on_ping__args), 1, uni__on_ping__args_fields, false, 0};
@@ -86,7 +110,7 @@ struct uni__on_ping_args {
     int64_t n;
 };
 static const sio_field uni__on_ping_args_fields[] = {
-    {"n", SIO_K_INT, 0, 0, offsetof(struct uni__on_ping_args, n), 0, NULL,
+    {"n", SIO_K_INT, 0, 0, offsetof(struct uni__on_ping_args, n), 0, NULL, NULL,
      NULL},
 };
 static const sio_params uni__on_ping_args = {

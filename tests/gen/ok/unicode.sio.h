@@ -4,7 +4,7 @@
 
 #include <sio.h>
 
-#if SIO_TYPED_ABI != 6
+#if SIO_TYPED_ABI != 7
 #error "unicode.sio.h is for another libsio ABI: regenerate it with sioc"
 #endif
 
@@ -21,6 +21,13 @@ typedef enum uni_Mood {
     uni_Mood_with_space = 4, /* "with space" */
     uni_Mood_a_b = 5,        /* "a/b" */
 } uni_Mood;
+enum { uni_Mood_COUNT = 6 };
+/* The wire string of each value, in C order. */
+extern const char *const uni_Mood_names[uni_Mood_COUNT];
+/* v's wire string; NULL if v is not a value. */
+const char *uni_Mood_name(uni_Mood v);
+/* The value whose wire string is s, into *out: true; false if none is. */
+bool uni_Mood_parse(const char *s, uni_Mood *out);
 
 /* ---- namespace "/" ---- */
 void uni_on_caf_(sio_ctx *ctx, uni_Mood m);
@@ -29,7 +36,7 @@ void uni_on__quoted_(sio_ctx *ctx);
 
 void uni_on_back_slash(sio_ctx *ctx);
 
-int uni_emit__(sio_target to);
+int uni_emit__(sio_target to) SIO_MUST_CHECK;
 
 void uni_on_ping_(sio_ctx *ctx, int64_t n);
 

@@ -4,7 +4,7 @@
 
 #include <sio.h>
 
-#if SIO_TYPED_ABI != 6
+#if SIO_TYPED_ABI != 7
 #error "variadic.sio.h is for another libsio ABI: regenerate it with sioc"
 #endif
 
@@ -19,26 +19,26 @@ typedef struct conf_message_with_ack_ack conf_message_with_ack_ack;
 void conf_on_message_with_ack(sio_ctx *ctx, json_t *rest,
                               conf_message_with_ack_ack *ack);
 int conf_message_with_ack_ack_send(conf_message_with_ack_ack *ack,
-                                   json_t *rest);
+                                   json_t *rest) SIO_MUST_CHECK;
 int conf_message_with_ack_ack_error(conf_message_with_ack_ack *ack,
-                                    const char *message);
+                                    const char *message) SIO_MUST_CHECK;
 
 typedef struct conf_typed_then_rest_ack conf_typed_then_rest_ack;
 void conf_on_typed_then_rest(sio_ctx *ctx, const char *first, json_t *rest,
                              conf_typed_then_rest_ack *ack);
 int conf_typed_then_rest_ack_send(conf_typed_then_rest_ack *ack, int64_t n,
-                                  json_t *rest);
+                                  json_t *rest) SIO_MUST_CHECK;
 int conf_typed_then_rest_ack_error(conf_typed_then_rest_ack *ack,
-                                   const char *message);
+                                   const char *message) SIO_MUST_CHECK;
 
 void conf_on_any(sio_ctx *ctx, const char *event, json_t *args);
 
-int conf_emit_message_back(sio_target to, json_t *rest);
+int conf_emit_message_back(sio_target to, json_t *rest) SIO_MUST_CHECK;
 
 typedef void (*conf_ask_reply)(sio_ctx *ctx, int status, json_t *rest,
                                void *user);
 int conf_emit_ask(sio_target to, const char *q, conf_ask_reply reply,
-                  void *user, unsigned timeout_ms);
+                  void *user, unsigned timeout_ms) SIO_MUST_CHECK;
 
 /* ---- namespace "/custom" ---- */
 void conf_custom_on__x(sio_ctx *ctx, json_t *rest);

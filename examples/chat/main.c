@@ -9,23 +9,20 @@
  *
  * --admin opens namespace /admin to the Socket.IO admin UI (docs/admin.md).
  *
- * Prints one line "chat: listening on http://HOST:PORT/" when ready;
- * SIGINT/SIGTERM close every connection and exit 0. */
-#include <errno.h>
-#include <signal.h>
+ * The command line (--admin and --redis are its own), the start and stop
+ * lines and SIGINT/SIGTERM are sio_app.h's. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "chat.sio.h"
+#include "sio_app.h"
 #include "sio_admin.h"
 #include "cluster.h"
 
 #define NAME_MAX_CHARS 32
 #define PING_TIMEOUT_MS 1000
 #define MAX_ROOMS 256
-
-static sio_server *volatile g_srv;
 
 static bool only_space(const char *s)
 {
@@ -262,69 +259,9 @@ static void on_disconnect(sio_ctx *ctx, sio_reason why, void *ud)
 /* ---- the process ------------------------------------------------------- */
 
 typedef struct chat_opts {
-    const char *host, *www, *client_js;
-    const char *tls_cert, *tls_key; /* HTTPS and WSS when both are set */
-    const char *proxies;            /* X-Forwarded-For believed from */
-    const char *admin;              /* USER:PASSWORD, or NULL */
-    const char *redis;              /* --redis URL: a cluster */
-    int port;
-    unsigned recovery_s; /* connection state recovery window, 0: off */
+    const char *admin; /* USER:PASSWORD, or NULL */
+    const char *redis; /* --redis URL: a cluster */
 } chat_opts;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    if (g_srv)
-        sio_server_stop(g_srv);
-}
-
-static int parse_args(int argc, char **argv, chat_opts *o)
-{
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!v)
-            return -1;
-        if (strcmp(a, "--host") == 0) {
-            o->host = v;
-        } else if (strcmp(a, "--www") == 0) {
-            o->www = v;
-        } else if (strcmp(a, "--client-js") == 0) {
-            o->client_js = v;
-        } else if (strcmp(a, "--tls-cert") == 0) {
-            o->tls_cert = v;
-        } else if (strcmp(a, "--tls-key") == 0) {
-            o->tls_key = v;
-        } else if (strcmp(a, "--trusted-proxies") == 0) {
-            o->proxies = v;
-        } else if (strcmp(a, "--admin") == 0) {
-            if (!strchr(v, ':'))
-                return -1;
-            o->admin = v;
-        } else if (strcmp(a, "--redis") == 0) {
-            o->redis = v;
-        } else if (strcmp(a, "--port") == 0) {
-            char *end;
-            long p;
-            errno = 0;
-            p = strtol(v, &end, 10);
-            if (errno || *end || p < 0 || p > 65535)
-                return -1;
-            o->port = (int)p;
-        } else if (strcmp(a, "--recovery") == 0) {
-            char *end;
-            long n;
-            errno = 0;
-            n = strtol(v, &end, 10);
-            if (errno || end == v || *end || n < 1 || n > 86400)
-                return -1;
-            o->recovery_s = (unsigned)n;
-        } else {
-            return -1;
-        }
-        i++;
-    }
-    return 0;
-}
 
 /* The admin UI's namespace, for USER:PASSWORD. */
 static int admin_attach(sio_server *srv, const char *spec)
@@ -344,75 +281,56 @@ static int admin_attach(sio_server *srv, const char *spec)
     return rc;
 }
 
-static sio_server *start(const chat_opts *co)
+/* sio_app's setup: the handlers, the admin UI, the cluster. */
+static int setup(sio_server *srv)
 {
-    sio_options o;
-    sio_server *srv;
+    const chat_opts *co = sio_server_app(srv);
+    sio_namespace *root = sio_server_of(srv, "/");
 
-    sio_options_init(&o);
-    o.eio.host = co->host;
-    o.eio.port = co->port;
-    o.eio.cors_origin = "*";
-    o.eio.max_payload = 2097152;            /* 1 MiB uploads fit, with base64 */
-    o.max_rooms_per_socket = MAX_ROOMS - 1; /* what the room lists hold */
-    o.eio.tls_cert = co->tls_cert;
-    o.eio.tls_key = co->tls_key;
-    o.eio.trusted_proxies = co->proxies;
-    o.recovery_ms = co->recovery_s * 1000u;
-    srv = sio_server_new(&o);
-    if (!srv)
-        return NULL;
     if (chat_register(srv) != 0 ||
-        sio_namespace_on_disconnecting(sio_server_of(srv, "/"),
-                                       on_disconnecting, NULL) != 0 ||
-        sio_namespace_on_disconnect(sio_server_of(srv, "/"), on_disconnect,
-                                    NULL) != 0 ||
-        sio_http_static(srv, "/", co->www) != 0 ||
-        sio_http_file(srv, "/socket.io/socket.io.js", co->client_js,
-                      "application/javascript") != 0 ||
+        sio_namespace_on_disconnecting(root, on_disconnecting, NULL) != 0 ||
+        sio_namespace_on_disconnect(root, on_disconnect, NULL) != 0 ||
         (co->admin && admin_attach(srv, co->admin) != 0) ||
-        (co->redis && chat_cluster_start(srv, co->redis) != 0)) {
-        fprintf(stderr, "chat: cannot set up (is --www %s a directory?)\n",
-                co->www);
-        sio_server_free(srv);
-        return NULL;
-    }
-    return srv;
+        (co->redis && chat_cluster_start(srv, co->redis) != 0))
+        return -1;
+    return 0;
+}
+
+static void teardown(sio_server *srv)
+{
+    (void)srv;
+    chat_cluster_stop();
 }
 
 int main(int argc, char **argv)
 {
-    chat_opts co = {.host = "127.0.0.1",
-                    .www = "examples/chat/www",
-                    .client_js = "build/chat/socket.io.js",
-                    .port = 8080};
-    struct sigaction sa;
-    sio_server *srv;
+    chat_opts co = {0};
+    const sio_app_option extra[] = {
+        {"admin", "USER:PASSWORD", "open /admin to the Socket.IO admin UI",
+         &co.admin},
+        {"redis", "URL", "join a cluster through Redis (redis://HOST:PORT)",
+         &co.redis},
+        {NULL, NULL, NULL, NULL},
+    };
+    sio_app app = {.name = "chat",
+                   .www = "examples/chat/www",
+                   .setup = setup,
+                   .teardown = teardown,
+                   .data = &co,
+                   .extra = extra};
+    sio_options o;
+    int rc;
 
-    if (parse_args(argc, argv, &co) != 0) {
-        fprintf(stderr,
-                "usage: %s [--host H] [--port N] [--www DIR] "
-                "[--client-js FILE] [--tls-cert PEM --tls-key PEM] "
-                "[--trusted-proxies LIST] [--recovery SECONDS] "
-                "[--admin USER:PASSWORD] [--redis redis://HOST:PORT]\n",
-                argv[0]);
+    sio_options_init(&o);
+    o.eio.port = 8080;
+    o.eio.cors_origin = "*";
+    o.eio.max_payload = 2097152;            /* 1 MiB uploads fit, with base64 */
+    o.max_rooms_per_socket = MAX_ROOMS - 1; /* what the room lists hold */
+    if ((rc = sio_app_parse(&app, argc, argv, &o)) != 0)
+        return rc > 0 ? 0 : 1;
+    if (co.admin && !strchr(co.admin, ':')) {
+        fprintf(stderr, "chat: --admin: USER:PASSWORD\n");
         return 1;
     }
-    if (!(srv = start(&co)))
-        return 1;
-    g_srv = srv;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    printf("chat: listening on %s://%s:%d/\n",
-           eio_server_tls(sio_server_engine(srv)) ? "https" : "http", co.host,
-           sio_server_port(srv));
-    fflush(stdout);
-    sio_server_run(srv);
-    g_srv = NULL;
-    chat_cluster_stop();
-    sio_server_free(srv);
-    fprintf(stderr, "chat: stopped\n");
-    return 0;
+    return sio_app_serve(&app, &o);
 }

@@ -46,6 +46,7 @@ PY=/usr/bin/python3 # Debian's, with python3-flask-socketio
 declare -A NOTE   # server -> why its column is empty
 declare -A LABEL=([sioc]="sioc" [node]="Node socket.io"
 	[flask]="Flask-SocketIO" [lws]="bare lws"
+	[sioc-raw]="sioc, raw json_t handlers"
 	[sioc-poll]="sioc, poll(2) loop" [lws-ev]="bare lws, libev"
 	[lws-uv]="bare lws, libuv")
 
@@ -118,6 +119,9 @@ server_cmd() {
 		local loop=${1#lws-}
 		[ "$loop" = lws ] && loop=poll
 		CMD=("$LWS_ECHO" --loop "$loop" 0) ;;
+	sioc-raw)
+		[ -x "$SIOC_BIN" ] || { NOTE[$1]="$SIOC_BIN not built yet"; return 1; }
+		CMD=("$SIOC_BIN" "${SIOC_ARGS[@]}" --raw) ;;
 	sioc-poll)
 		[ -x "$SIOC_BIN" ] || { NOTE[$1]="$SIOC_BIN not built yet"; return 1; }
 		CMD=("$SIOC_BIN" "${SIOC_ARGS[@]}" --loop poll) ;;

@@ -385,15 +385,24 @@ static int parse_body(const char *buf, size_t len, size_t i, sio_packet *out,
     return out->data ? check_tree(out->data, 1, &r, err) : 0;
 }
 
+int siop_packet_parse_head(const char *buf, size_t len, size_t max_attachments,
+                           sio_packet *out, size_t *body, sio_error *err)
+{
+    *body = 0;
+    *out = (sio_packet){SIO_PKT_CONNECT, "/", 1, -1, 0, NULL};
+    if (parse_type(buf, len, max_attachments, body, out, err) != 0 ||
+        parse_nsp(buf, len, body, out, err) != 0 ||
+        parse_id(buf, len, body, out, err) != 0)
+        return -1;
+    return 0;
+}
+
 int siop_packet_parse(const char *buf, size_t len, size_t max_attachments,
                       sio_packet *out, sio_error *err)
 {
     size_t i = 0;
 
-    *out = (sio_packet){SIO_PKT_CONNECT, "/", 1, -1, 0, NULL};
-    if (parse_type(buf, len, max_attachments, &i, out, err) != 0 ||
-        parse_nsp(buf, len, &i, out, err) != 0 ||
-        parse_id(buf, len, &i, out, err) != 0 ||
+    if (siop_packet_parse_head(buf, len, max_attachments, out, &i, err) != 0 ||
         parse_body(buf, len, i, out, err) != 0) {
         json_decref(out->data);
         out->data = NULL;

@@ -58,6 +58,13 @@ typedef struct sio_packet {
  * like bytes values (only attachments make those), and in binary types
  * any object with "_placeholder": true that is not exactly
  * {"_placeholder":true,"num":N} with 0 <= N < attachments. */
+/* The head alone (type, attachment count, namespace, ack id), as
+ * siop_packet_parse checks it: *body is where the JSON starts. For the
+ * typed layer's streaming decoder, which reads the payload itself; out->data
+ * stays NULL. */
+int siop_packet_parse_head(const char *buf, size_t len, size_t max_attachments,
+                           sio_packet *out, size_t *body, sio_error *err);
+
 int siop_packet_parse(const char *buf, size_t len, size_t max_attachments,
                       sio_packet *out, sio_error *err);
 

@@ -112,6 +112,11 @@ struct sio_ctx {
     sio_conn *conn; /* for the handshake; its session may be NULL */
     const char *event;
     json_t *args;
+    /* A typed event decoded from its text: args is parsed from it on
+     * first use (sio_ctx_args), owned then. */
+    const char *args_text;
+    size_t args_len;
+    bool args_owned;
     int64_t ack_id; /* -1: none, or answered, or taken */
     bool connecting;
     char *refuse_msg;
@@ -232,6 +237,9 @@ void siop_on_client_ack(sio_socket *s, int64_t id, json_t *data);
 void siop_fail_out_acks(sio_socket *s);
 /* A typed handler took ack for event: listed on its socket until
  * answered, and kept while the handler runs (call_done ends that). */
+/* The streaming path of a typed EVENT: true if it dispatched the text
+ * packet buf, false if the tree path must (sio_schema.c). */
+bool siop_typed_fast_event(sio_conn *c, const uint8_t *buf, size_t len);
 void siop_typed_ack_track(sio_pending_ack *a, const char *event);
 void siop_typed_ack_call_done(sio_pending_ack *a);
 

@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include "sio.h"
 #include "sio_internal_typed.h"
+#include "sio_packet.h"
 
 #include "../common/typed_fixture.h"
 
@@ -429,6 +431,90 @@ static void test_text_path_leaves_the_rest(void **state)
     siop_arena_free(arena);
 }
 
+/* The packet both encoders write for p's values in in: equal bytes, or
+ * the direct one leaves it to the tree path (expect_slow). */
+static void expect_same_packet(int type, const char *event, const sio_params *p,
+                               const void *in, bool expect_slow)
+{
+    sio_encoded direct, tree;
+    sio_error err;
+    json_t *a;
+    int rc = siop_typed_encode(type, "/chat", type == SIO_PKT_ACK ? 7 : -1,
+                               event, p, in, &direct);
+
+    if (expect_slow) {
+        assert_int_equal(rc, SIOP_TEXT_SLOW);
+        return;
+    }
+    assert_int_equal(rc, 0);
+    a = siop_encode_params(p, in, &err);
+    assert_non_null(a);
+    if (event)
+        assert_int_equal(json_array_insert_new(a, 0, json_string(event)), 0);
+    assert_int_equal(siop_packet_encode((sio_packet_type)type, "/chat",
+                                        type == SIO_PKT_ACK ? 7 : -1, a, &tree),
+                     0);
+    assert_int_equal(eio_msg_len(direct.head), eio_msg_len(tree.head));
+    assert_memory_equal(eio_msg_data(direct.head), eio_msg_data(tree.head),
+                        eio_msg_len(tree.head));
+    json_decref(a);
+    siop_encoded_fini(&direct);
+    siop_encoded_fini(&tree);
+}
+
+/* The direct encoder writes jansson's bytes: escapes, reals, optional
+ * fields left out of records and null in lists, enums, nested arrays. */
+static void test_direct_encode_matches_tree(void **state)
+{
+    static const char *const strings[] = {
+        "",
+        "plain",
+        "q\"b\\s/",
+        "\x01\x1f\x7f\b\f\n\r\t",
+        "\xc3\xa9\xe2\x80\xa8\xf0\x9f\x98\x80",
+    };
+    static const double reals[] = {0.0,   -0.0,      1.0,  0.1,
+                                   1e300, -2.5e-300, 1e22, 123456789012345678.0,
+                                   5e-324};
+    static const int64_t rows[] = {1, -2, INT64_MIN, INT64_MAX};
+    static const char *const tags[] = {"a", "b\"c"};
+    sio_array grid[2] = {{rows, 4}, {NULL, 0}};
+    json_t *any = json_real(2.5);
+    Args in = {.room = "r",
+               .n = -3,
+               .msg = {"t", tags, 2, false, 0},
+               .color = 1,
+               .any = any,
+               .grid = grid,
+               .grid_len = 2};
+    Small sm = {9, NULL};
+    (void)state;
+
+    for (size_t i = 0; i < sizeof strings / sizeof *strings; i++) {
+        sm.b = strings[i];
+        expect_same_packet(SIO_PKT_ACK, NULL, &small_params, &sm, false);
+        expect_same_packet(SIO_PKT_EVENT, strings[i], &small_params, &sm,
+                           false);
+    }
+    sm.b = NULL; /* absent trailing optional: null */
+    expect_same_packet(SIO_PKT_ACK, NULL, &small_params, &sm, false);
+    for (size_t i = 0; i < sizeof reals / sizeof *reals; i++) {
+        in.has_ratio = true, in.ratio = reals[i];
+        in.msg.has_reply_to = i % 2, in.msg.reply_to = (int64_t)i;
+        expect_same_packet(SIO_PKT_EVENT, "ev", &args_wire_params, &in, false);
+    }
+    /* What the tree path refuses or numbers as attachments: left to it. */
+    sm.b = "\xff";
+    expect_same_packet(SIO_PKT_ACK, NULL, &small_params, &sm, true);
+    in.ratio = INFINITY;
+    expect_same_packet(SIO_PKT_EVENT, "ev", &args_wire_params, &in, true);
+    in.ratio = 1, in.data = (sio_bytes){(const uint8_t *)"x", 1};
+    expect_same_packet(SIO_PKT_EVENT, "ev", &args_wire_params, &in, true);
+    in.data = (sio_bytes){NULL, 0}, in.color = 2;
+    expect_same_packet(SIO_PKT_EVENT, "ev", &args_wire_params, &in, true);
+    json_decref(any);
+}
+
 int main(void)
 {
     const struct CMUnitTest decoding[] = {
@@ -444,6 +530,7 @@ int main(void)
         cmocka_unit_test(test_encode_refusals),
         cmocka_unit_test(test_text_path_decodes_itself),
         cmocka_unit_test(test_text_path_leaves_the_rest),
+        cmocka_unit_test(test_direct_encode_matches_tree),
     };
     int failed =
         cmocka_run_group_tests_name("tree path", decoding, use_tree, NULL);

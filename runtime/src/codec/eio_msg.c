@@ -121,6 +121,12 @@ uint8_t *eiop_msg_frame(eio_msg *m)
     return payload(m);
 }
 
+void eiop_msg_truncate(eio_msg *m, size_t len)
+{
+    assert(atomic_load(&m->refs) == 1 && len <= m->len);
+    m->len = len;
+}
+
 size_t eio_msg_len(const eio_msg *m)
 {
     return m->len;

@@ -62,6 +62,8 @@ int eiop_payload_append(eio_msg **out, const uint8_t *pkt, size_t len,
 /* The payload of m for lws_write (LWS_PRE headroom before it), even
  * when m is shared (eio_msg.c). */
 uint8_t *eiop_msg_frame(eio_msg *m);
+/* Cuts an unshared message back to len bytes (len <= its length). */
+void eiop_msg_truncate(eio_msg *m, size_t len);
 
 /* True if buf[0..len) is well-formed UTF-8 (no overlongs, surrogates or
  * code points over U+10FFFF). */

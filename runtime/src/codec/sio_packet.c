@@ -684,6 +684,20 @@ static int write_prefix(eio_msg **m, sio_packet_type type, size_t natt,
     return eio_msg_append(m, p, (size_t)(end - p));
 }
 
+int siop_packet_write_head(eio_msg **m, sio_packet_type type, const char *nsp,
+                           int64_t id)
+{
+    bool ack = type == SIO_PKT_ACK;
+
+    if (!nsp)
+        nsp = "/";
+    if (nsp[0] != '/' || strchr(nsp, ',') || id > SIO_ACK_ID_MAX ||
+        (ack && id < 0) || (id >= 0 && !ack && type != SIO_PKT_EVENT) ||
+        (type != SIO_PKT_EVENT && type != SIO_PKT_ACK))
+        return EIO_EINVAL;
+    return write_prefix(m, type, 0, nsp, id) ? EIO_ENOMEM : 0;
+}
+
 static int write_head(sio_encoded *out, sio_packet_type type, const char *nsp,
                       int64_t id, const json_t *data)
 {

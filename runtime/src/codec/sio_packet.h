@@ -98,6 +98,13 @@ int siop_packet_encode(sio_packet_type type, const char *nsp, int64_t id,
                        const json_t *data, sio_encoded *out);
 void siop_encoded_fini(sio_encoded *e);
 
+/* The head of an EVENT or ACK packet without attachments,
+ * "4<type>[<nsp>,][<id>]", appended to *m, for encoders that write the
+ * JSON themselves (the typed layer's). EIO_EINVAL for a namespace, id or
+ * type siop_packet_encode would refuse. */
+int siop_packet_write_head(eio_msg **m, sio_packet_type type, const char *nsp,
+                           int64_t id);
+
 /* True if data holds a bytes value anywhere (depth-limited walk). */
 bool siop_json_has_bytes(const json_t *data);
 

@@ -198,14 +198,40 @@ static int typed_ack_answer(sio_pending_ack *a, json_t *args, const char *error)
     return rc;
 }
 
+/* The answer encoded straight from the struct and sent: 0 or an error
+ * from the send, or SIOP_TEXT_SLOW (nothing sent: the tree path's). */
+static int typed_ack_direct(sio_pending_ack *a, const sio_params *p,
+                            const void *args)
+{
+    sio_socket *s = a->s;
+    sio_encoded e;
+    int rc;
+
+    if (s->state != SOCK_CONNECTED)
+        return SIOP_TEXT_SLOW;
+    rc = siop_typed_encode(SIO_PKT_ACK, s->ns->name, a->id, NULL, p, args, &e);
+    if (rc)
+        return SIOP_TEXT_SLOW;
+    a->answered = true;
+    typed_ack_unlink(a);
+    rc = siop_conn_send(s->conn, &e);
+    siop_encoded_fini(&e);
+    if (!a->in_call)
+        sio_ack_free(a);
+    return rc;
+}
+
 int sio_ack_params(sio_pending_ack *ack, const sio_params *p, const void *args)
 {
     json_t *a;
+    int rc;
 
     if (!ack)
         return SIO_EINVAL;
     if (ack->answered) /* before encoding: nothing to log twice */
         return typed_ack_answer(ack, NULL, NULL);
+    if ((rc = typed_ack_direct(ack, p, args)) != SIOP_TEXT_SLOW)
+        return rc;
     a = siop_encode_or_log(ack->s->state == SOCK_GONE ? NULL : ack->s,
                            ack->event, p, args);
     if (!a) {

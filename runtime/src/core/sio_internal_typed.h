@@ -57,6 +57,17 @@ int siop_text_event_name(const char *buf, size_t len, char *name, size_t cap,
 int siop_text_decode_event(const sio_params *params, const char *buf,
                            size_t len, size_t at, void *out, sio_arena *arena);
 
+/* ---- the direct encoder (sio_typed_enc.c) -----------------------------
+ * An EVENT (event set) or ACK (event NULL) packet of p's values in in,
+ * written straight into out->head (no json_t). 0; SIOP_TEXT_SLOW for a
+ * value with attachments or one the walker refuses (the caller then
+ * encodes on the tree path, which words the error); SIO_ENOMEM or
+ * SIO_EINVAL (namespace, id). The packet type is sio_packet.h's. */
+struct sio_encoded;
+int siop_typed_encode(int type, const char *nsp, int64_t id,
+                      const char *event, const sio_params *p, const void *in,
+                      struct sio_encoded *out);
+
 /* A bump allocator for one dispatch. */
 sio_arena *siop_arena_new(void);
 void *siop_arena_alloc(sio_arena *a, size_t size); /* zeroed; NULL: OOM */

@@ -440,7 +440,7 @@ static void expect_same_packet(int type, const char *event, const sio_params *p,
     sio_error err;
     json_t *a;
     int rc = siop_typed_encode(type, "/chat", type == SIO_PKT_ACK ? 7 : -1,
-                               event, p, in, &direct);
+                               event, p, in, NULL, &direct);
 
     if (expect_slow) {
         assert_int_equal(rc, SIOP_TEXT_SLOW);

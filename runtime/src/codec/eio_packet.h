@@ -62,6 +62,15 @@ int eiop_payload_append(eio_msg **out, const uint8_t *pkt, size_t len,
 /* The payload of m for lws_write (LWS_PRE headroom before it), even
  * when m is shared (eio_msg.c). */
 uint8_t *eiop_msg_frame(eio_msg *m);
+/* A pool of message blocks of one payload size, for one loop thread:
+ * a message taken from it returns to it at its last unref (on that
+ * thread), unless it grew past the size or max are kept already. The
+ * owner's free leaves messages still out to free() themselves. */
+typedef struct eio_msg_pool eio_msg_pool;
+eio_msg_pool *eiop_msg_pool_new(size_t cap, size_t max);
+eio_msg *eiop_msg_pool_get(eio_msg_pool *p, bool binary);
+void eiop_msg_pool_free(eio_msg_pool *p);
+
 /* Cuts an unshared message back to len bytes (len <= its length). */
 void eiop_msg_truncate(eio_msg *m, size_t len);
 

@@ -68,15 +68,24 @@ int sio_ack_error(sio_ctx *ctx, const char *message)
     return args ? sio_ack(ctx, args) : SIO_EINVAL; /* not UTF-8 */
 }
 
+/* Pending acks kept for reuse: as many as are answered at once in a
+ * burst, up to this. */
+#define FREE_ACKS_MAX 64
+
 sio_pending_ack *sio_ctx_take_ack(sio_ctx *ctx)
 {
+    sio_server *srv = ctx->s->ns->srv;
     sio_pending_ack *a;
 
     if (ctx->ack_id < 0)
         return NULL;
-    a = calloc(1, sizeof *a);
-    if (!a)
+    if ((a = srv->free_acks)) {
+        srv->free_acks = a->next;
+        srv->nfree_acks--;
+        memset(a, 0, sizeof *a);
+    } else if (!(a = calloc(1, sizeof *a))) {
         return NULL;
+    }
     a->s = ctx->s;
     a->id = ctx->ack_id;
     a->s->refs++;
@@ -115,10 +124,19 @@ int sio_ack_send_error(sio_pending_ack *a, const char *message)
 
 void sio_ack_free(sio_pending_ack *a)
 {
+    sio_server *srv;
+
     if (!a)
         return;
+    srv = a->s->ns->srv; /* outlives its sockets */
     siop_socket_unref(a->s);
-    free(a);
+    if (srv->nfree_acks >= FREE_ACKS_MAX) {
+        free(a);
+        return;
+    }
+    a->next = srv->free_acks;
+    srv->free_acks = a;
+    srv->nfree_acks++;
 }
 
 /* ---- typed acks ------------------------------------------------------------
@@ -209,7 +227,8 @@ static int typed_ack_direct(sio_pending_ack *a, const sio_params *p,
 
     if (s->state != SOCK_CONNECTED)
         return SIOP_TEXT_SLOW;
-    rc = siop_typed_encode(SIO_PKT_ACK, s->ns->name, a->id, NULL, p, args, &e);
+    rc = siop_typed_encode(SIO_PKT_ACK, s->ns->name, a->id, NULL, p, args,
+                           s->ns->srv->msg_pool, &e);
     if (rc)
         return SIOP_TEXT_SLOW;
     a->answered = true;

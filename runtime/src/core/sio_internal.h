@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "map.h"
+#include "eio_packet.h"
 #include "sio_packet.h"
 #include "util.h"
 #include "sio_adapter.h"
@@ -23,7 +24,12 @@ struct sio_server {
     sio_conn *conns; /* every connection, for shutdown and free */
     void *app;
     bool stopping;
-    sio_arena *arena;      /* the typed dispatch's, reset after each call */
+    sio_arena *arena; /* the typed dispatch's, reset after each call */
+    /* Reused so that a steady stream of typed echoes allocates nothing:
+     * answered pending acks (a short list) and outgoing messages. */
+    sio_pending_ack *free_acks;
+    size_t nfree_acks;
+    eio_msg_pool *msg_pool;
     sio_error_fn on_error; /* handler failures not handled per namespace */
     void *error_ud;
     sio_adapter_new_fn adapter_new; /* NULL: the in-memory adapter */

@@ -62,11 +62,13 @@ int siop_text_decode_event(const sio_params *params, const char *buf,
  * written straight into out->head (no json_t). 0; SIOP_TEXT_SLOW for a
  * value with attachments or one the walker refuses (the caller then
  * encodes on the tree path, which words the error); SIO_ENOMEM or
- * SIO_EINVAL (namespace, id). The packet type is sio_packet.h's. */
+ * SIO_EINVAL (namespace, id). The packet type is sio_packet.h's; the
+ * message comes from pool (NULL: malloc). */
 struct sio_encoded;
-int siop_typed_encode(int type, const char *nsp, int64_t id,
-                      const char *event, const sio_params *p, const void *in,
-                      struct sio_encoded *out);
+struct eio_msg_pool;
+int siop_typed_encode(int type, const char *nsp, int64_t id, const char *event,
+                      const sio_params *p, const void *in,
+                      struct eio_msg_pool *pool, struct sio_encoded *out);
 
 /* A bump allocator for one dispatch. */
 sio_arena *siop_arena_new(void);

@@ -143,8 +143,10 @@ static int emit_direct(sio_target to, const char *event, const sio_params *p,
     if (!event || (to.flags & SIO_TARGET_OVERFLOW) ||
         (s ? s->state != SOCK_CONNECTED : !to.ns))
         return SIOP_TEXT_SLOW;
-    if (siop_typed_encode(SIO_PKT_EVENT, s ? s->ns->name : to.ns->name, -1,
-                          event, p, args, &e) != 0)
+    const sio_namespace *ns = s ? s->ns : to.ns;
+
+    if (siop_typed_encode(SIO_PKT_EVENT, ns->name, -1, event, p, args,
+                          ns->srv->msg_pool, &e) != 0)
         return SIOP_TEXT_SLOW;
     if (s) {
         rc = siop_conn_send_mode(s->conn, &e, to.flags & SIO_TARGET_VOLATILE);

@@ -320,7 +320,8 @@ static int put_params(wr *w, const sio_params *p, const void *in, bool first)
 }
 
 int siop_typed_encode(int type, const char *nsp, int64_t id, const char *event,
-                      const sio_params *p, const void *in, sio_encoded *out)
+                      const sio_params *p, const void *in, eio_msg_pool *pool,
+                      sio_encoded *out)
 {
     wr w = {&out->head, 0, 1};
     int rc;
@@ -328,7 +329,7 @@ int siop_typed_encode(int type, const char *nsp, int64_t id, const char *event,
     *out = (sio_encoded){NULL, NULL, 0};
     if ((!in && p->nfields) || (event && siop_event_reserved(event)))
         return SLOW;
-    out->head = eio_msg_new(128, false);
+    out->head = pool ? eiop_msg_pool_get(pool, false) : eio_msg_new(128, false);
     if (!out->head)
         return SIO_ENOMEM;
     rc = siop_packet_write_head(&out->head, (sio_packet_type)type, nsp, id);

@@ -160,6 +160,17 @@ typedef struct eio_options {
                                      its PEM private key; both paths are
                                      copied, the files read at start */
     const char *tls_key;
+    bool reuse_port;              /* default false. SO_REUSEPORT on the
+                                     listening socket: several processes
+                                     listen on one port and the kernel
+                                     spreads new connections among them
+                                     (one loop per core, docs/event-
+                                     loop.md). A session lives in one
+                                     process: polling needs every request
+                                     to reach it, which the kernel does
+                                     not ensure, so pair this with
+                                     websocket-only clients or a sticky
+                                     proxy in front */
 } eio_options;
 
 enum { EIO_LOG_ERR, EIO_LOG_WARN, EIO_LOG_INFO, EIO_LOG_DEBUG };

@@ -43,7 +43,9 @@ enum {
  * the raw bytes. It has libwebsockets' LWS_PRE headroom in front, so a
  * WebSocket write needs no copy, and one message can be queued on many
  * sessions (a broadcast is encoded once). While its refcount is 1 the
- * builder may append; after it is queued anywhere it is immutable. */
+ * builder may append; after it is queued anywhere it is immutable. The
+ * messages of typed emits and acks come from a per-server pool: release
+ * those (eio_msg_unref) on the loop thread. */
 typedef struct eio_msg eio_msg;
 
 /* New message, refcount 1, empty; reserve is a capacity hint. */

@@ -68,20 +68,15 @@ int sio_ack_error(sio_ctx *ctx, const char *message)
     return args ? sio_ack(ctx, args) : SIO_EINVAL; /* not UTF-8 */
 }
 
-/* Pending acks kept for reuse: as many as are answered at once in a
- * burst, up to this. */
-#define FREE_ACKS_MAX 64
-
 sio_pending_ack *sio_ctx_take_ack(sio_ctx *ctx)
 {
-    sio_server *srv = ctx->s->ns->srv;
+    sio_socket *s = ctx->s;
     sio_pending_ack *a;
 
     if (ctx->ack_id < 0)
         return NULL;
-    if ((a = srv->free_acks)) {
-        srv->free_acks = a->next;
-        srv->nfree_acks--;
+    if ((a = s->spare_ack)) {
+        s->spare_ack = NULL;
         memset(a, 0, sizeof *a);
     } else if (!(a = calloc(1, sizeof *a))) {
         return NULL;
@@ -124,19 +119,19 @@ int sio_ack_send_error(sio_pending_ack *a, const char *message)
 
 void sio_ack_free(sio_pending_ack *a)
 {
-    sio_server *srv;
+    sio_socket *s;
 
     if (!a)
         return;
-    srv = a->s->ns->srv; /* outlives its sockets */
-    siop_socket_unref(a->s);
-    if (srv->nfree_acks >= FREE_ACKS_MAX) {
-        free(a);
-        return;
+    s = a->s;
+    /* Kept by its socket for the next one, unless this was the last
+     * reference (acks may outlive the server, never their socket). */
+    if (s->refs > 1 && !s->spare_ack) {
+        s->spare_ack = a;
+        a = NULL;
     }
-    a->next = srv->free_acks;
-    srv->free_acks = a;
-    srv->nfree_acks++;
+    siop_socket_unref(s);
+    free(a);
 }
 
 /* ---- typed acks ------------------------------------------------------------

@@ -25,10 +25,8 @@ struct sio_server {
     void *app;
     bool stopping;
     sio_arena *arena; /* the typed dispatch's, reset after each call */
-    /* Reused so that a steady stream of typed echoes allocates nothing:
-     * answered pending acks (a short list) and outgoing messages. */
-    sio_pending_ack *free_acks;
-    size_t nfree_acks;
+    /* Outgoing messages reused so that a steady stream of typed echoes
+     * allocates nothing (with each socket's spare_ack). */
     eio_msg_pool *msg_pool;
     sio_error_fn on_error; /* handler failures not handled per namespace */
     void *error_ud;
@@ -83,6 +81,9 @@ struct sio_socket {
     struct out_ack *out_acks;           /* emits waiting for the client's ack */
     struct sio_pending_ack *typed_acks; /* taken by typed handlers, not
                                            answered yet (sio_ack.c) */
+    struct sio_pending_ack *spare_ack;  /* one freed, kept for the next
+                                           (an ack answered in its handler
+                                           allocates nothing then) */
     int64_t next_ack_id;
     void *adapter_data; /* the adapter's per-socket state (its rooms) */
     uint64_t mark;      /* broadcast dedup: last broadcast that saw it */

@@ -101,11 +101,6 @@ void sio_server_free(sio_server *srv)
     map_fini(&srv->nsps);
     siop_arena_free(srv->arena);
     eiop_msg_pool_free(srv->msg_pool); /* messages out return to free() */
-    while (srv->free_acks) {
-        sio_pending_ack *a = srv->free_acks;
-        srv->free_acks = a->next;
-        free(a);
-    }
     if (srv->ext_ops) /* after the connections: they free their part */
         srv->ext_ops->free(srv->ext);
     free(srv);

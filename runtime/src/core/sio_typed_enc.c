@@ -99,7 +99,10 @@ static int put_real(wr *w, double x)
     if (!isfinite(x))
         return SLOW;
     n = snprintf(buf, sizeof buf - 3, "%.17g", x);
-    if (n < 0 || (size_t)n >= sizeof buf - 3)
+    /* Past the digits, sign, point and exponent: a locale's decimal
+     * point (jansson converts it; the tree path does it right). */
+    if (n < 0 || (size_t)n >= sizeof buf - 3 ||
+        strspn(buf, "0123456789-+.e") != (size_t)n)
         return SLOW;
     if (!strchr(buf, '.') && !(e = strchr(buf, 'e'))) {
         memcpy(buf + n, ".0", 3);

@@ -301,7 +301,9 @@ static int read_number(rd *r, num *out)
         return 0;
     }
     out->x = strtod(buf, &endp);
-    return real_ok(out->x) ? 0 : SLOW;
+    /* endp short of the end: a locale whose decimal point is not '.'
+     * (jansson converts; the tree path does it right) */
+    return endp == buf + n && real_ok(out->x) ? 0 : SLOW;
 }
 
 /* ---- any value (validated, skipped) --------------------------------- */

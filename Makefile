@@ -6,6 +6,9 @@
 #   make test       build and run every test suite, plain then under
 #                   AddressSanitizer + UBSan; ends with "N passed, N failed"
 #   make fuzz       run each libFuzzer target for FUZZ_RUNS runs
+#   make soak       churn clients through the chat for SOAK_SECONDS (1800)
+#                   and watch its memory and descriptors (make test runs
+#                   60 seconds of it)
 #   make install    PREFIX=/usr/local: headers, libraries, libsio.pc
 #   make deps       install what is missing (Debian packages, npm packages)
 #   make clean
@@ -235,6 +238,15 @@ test:
 	@$(MAKE) --no-print-directory SAN=1 test-build
 	@scripts/run-tests.sh build build/san
 
+# The long soak; tests/soak/run.sh is the short one make test runs.
+SOAK_SECONDS ?= 1800
+SOAK_CLIENTS ?= 300
+soak:
+	@scripts/deps.sh --quiet
+	@$(MAKE) --no-print-directory all
+	@SOAK_SECONDS=$(SOAK_SECONDS) SOAK_CLIENTS=$(SOAK_CLIENTS) \
+		tests/soak/run.sh $(B)
+
 # One pass only (no deps check), for quick iterations: make check [SAN=1]
 check: test-build
 	@scripts/run-tests.sh $(B)
@@ -256,7 +268,7 @@ clean:
 	rm -rf build
 
 FORCE:
-.PHONY: all lib examples client-js test test-build check run deps fuzz \
+.PHONY: all lib examples client-js test test-build check run deps fuzz soak \
 	format clean FORCE
 .DEFAULT_GOAL := all
 

@@ -34,8 +34,20 @@ if [ ${#missing[@]} -gt 0 ]; then
 		exit 1
 	fi
 	export DEBIAN_FRONTEND=noninteractive
+	# Servers the tests start themselves (nginx, redis-server) must not
+	# be started as system services by their install: policy-rc.d says
+	# no for the length of the install.
+	rc_policy=/usr/sbin/policy-rc.d
+	own_policy=0
+	if [ ! -e $rc_policy ]; then
+		printf '#!/bin/sh\nexit 101\n' >$rc_policy
+		chmod +x $rc_policy
+		own_policy=1
+		trap 'rm -f $rc_policy' EXIT
+	fi
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	[ $own_policy = 0 ] || rm -f $rc_policy
 fi
 
 # npm packages for the tests, from the committed lock files: tests/ (the

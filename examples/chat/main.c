@@ -3,7 +3,8 @@
  * official client bundle is served at /socket.io/socket.io.js.
  *
  *   chat [--host H] [--port N] [--www DIR] [--client-js FILE]
- *        [--tls-cert PEM --tls-key PEM]
+ *        [--tls-cert PEM --tls-key PEM] [--trusted-proxies LIST]
+ *        [--recovery SECONDS]
  *
  * Prints one line "chat: listening on http://HOST:PORT/" when ready;
  * SIGINT/SIGTERM close every connection and exit 0. */
@@ -252,7 +253,9 @@ static void on_disconnect(sio_ctx *ctx, sio_reason why, void *ud)
 typedef struct chat_opts {
     const char *host, *www, *client_js;
     const char *tls_cert, *tls_key; /* HTTPS and WSS when both are set */
+    const char *proxies;            /* X-Forwarded-For believed from */
     int port;
+    unsigned recovery_s; /* connection state recovery window, 0: off */
 } chat_opts;
 
 static void on_signal(int sig)
@@ -278,6 +281,8 @@ static int parse_args(int argc, char **argv, chat_opts *o)
             o->tls_cert = v;
         } else if (strcmp(a, "--tls-key") == 0) {
             o->tls_key = v;
+        } else if (strcmp(a, "--trusted-proxies") == 0) {
+            o->proxies = v;
         } else if (strcmp(a, "--port") == 0) {
             char *end;
             long p;
@@ -286,6 +291,14 @@ static int parse_args(int argc, char **argv, chat_opts *o)
             if (errno || *end || p < 0 || p > 65535)
                 return -1;
             o->port = (int)p;
+        } else if (strcmp(a, "--recovery") == 0) {
+            char *end;
+            long n;
+            errno = 0;
+            n = strtol(v, &end, 10);
+            if (errno || end == v || *end || n < 1 || n > 86400)
+                return -1;
+            o->recovery_s = (unsigned)n;
         } else {
             return -1;
         }
@@ -306,6 +319,8 @@ static sio_server *start(const chat_opts *co)
     o.eio.max_payload = 2097152; /* 1 MiB uploads fit, with base64 */
     o.eio.tls_cert = co->tls_cert;
     o.eio.tls_key = co->tls_key;
+    o.eio.trusted_proxies = co->proxies;
+    o.recovery_ms = co->recovery_s * 1000u;
     srv = sio_server_new(&o);
     if (!srv)
         return NULL;
@@ -337,7 +352,8 @@ int main(int argc, char **argv)
     if (parse_args(argc, argv, &co) != 0) {
         fprintf(stderr,
                 "usage: %s [--host H] [--port N] [--www DIR] "
-                "[--client-js FILE] [--tls-cert PEM --tls-key PEM]\n",
+                "[--client-js FILE] [--tls-cert PEM --tls-key PEM] "
+                "[--trusted-proxies LIST] [--recovery SECONDS]\n",
                 argv[0]);
         return 1;
     }

@@ -5,7 +5,7 @@
  * connection as one long request, as in Flask-SocketIO.
  *
  *   login [--host H] [--port N] [--secret S] [--sessions cookie|server]
- *         [--cors-origin LIST]
+ *         [--cors-origin LIST] [--trusted-proxies LIST]
  *
  * Pages of other origins may call it with the user's cookies (credentialed
  * CORS) only when named: --cors-origin "https://app.example, ..."; by
@@ -486,7 +486,7 @@ static void after_hook(sio_req *r, void *ud)
 /* ---- the process ------------------------------------------------------- */
 
 typedef struct login_opts {
-    const char *host, *secret, *cors_origin;
+    const char *host, *secret, *cors_origin, *proxies;
     sio_session_mode mode;
     int port;
 } login_opts;
@@ -514,6 +514,8 @@ static int parse_args(int argc, char **argv, login_opts *o)
             if (!*v)
                 return -1;
             o->cors_origin = v;
+        } else if (strcmp(a, "--trusted-proxies") == 0) {
+            o->proxies = v;
         } else if (strcmp(a, "--sessions") == 0) {
             if (strcmp(v, "cookie") == 0)
                 o->mode = SIO_SESSIONS_COOKIE;
@@ -581,6 +583,7 @@ static sio_server *start(const login_opts *lo, app *a)
             (int)sizeof own)
         o.eio.cors_origin = own;
     o.eio.extra_headers = extra_headers;
+    o.eio.trusted_proxies = lo->proxies;
     srv = sio_server_new(&o);
     if (!srv)
         return NULL;
@@ -610,7 +613,7 @@ static sio_server *start(const login_opts *lo, app *a)
 
 int main(int argc, char **argv)
 {
-    login_opts lo = {"127.0.0.1", NULL, NULL, SIO_SESSIONS_COOKIE, 5000};
+    login_opts lo = {"127.0.0.1", NULL, NULL, NULL, SIO_SESSIONS_COOKIE, 5000};
     char secret[65];
     app a = {.name = "login"};
     struct sigaction sa;
@@ -619,7 +622,8 @@ int main(int argc, char **argv)
     if (parse_args(argc, argv, &lo) != 0) {
         fprintf(stderr,
                 "usage: %s [--host H] [--port N] [--secret S] "
-                "[--sessions cookie|server] [--cors-origin LIST]\n",
+                "[--sessions cookie|server] [--cors-origin LIST] "
+                "[--trusted-proxies LIST]\n",
                 argv[0]);
         return 1;
     }

@@ -162,6 +162,15 @@ typedef struct eio_options {
                                      its PEM private key; both paths are
                                      copied, the files read at start */
     const char *tls_key;
+    const char *trusted_proxies;  /* NULL: X-Forwarded-For is ignored and
+                                     a client's address is its TCP peer.
+                                     Else a comma list of addresses and
+                                     CIDR prefixes ("127.0.0.1,
+                                     10.0.0.0/8, ::1"): a request from one
+                                     of them is taken to come from the
+                                     rightmost X-Forwarded-For entry that
+                                     is not itself listed (docs/deploy.md).
+                                     A bad entry fails eio_server_new */
     bool reuse_port;              /* default false. SO_REUSEPORT on the
                                      listening socket: several processes
                                      listen on one port and the kernel

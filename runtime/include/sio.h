@@ -53,6 +53,14 @@ typedef struct sio_options {
     unsigned connect_timeout_ms; /* default 45000: no namespace joined
                                     by then closes the session */
     size_t max_attachments;      /* per packet; default 10 */
+    unsigned recovery_ms;        /* 0 (default): off. Else connection
+                                    state recovery as socket.io 4.6+
+                                    (docs/recovery.md): a socket whose
+                                    connection drops without a goodbye
+                                    can come back this long after with
+                                    its sid, rooms and missed events */
+    size_t recovery_max_packets; /* events kept per namespace for it;
+                                    default 10000, the oldest go first */
 } sio_options;
 
 void sio_options_init(sio_options *o);
@@ -226,6 +234,8 @@ int sio_namespace_on_disconnecting(sio_namespace *ns, sio_disconnect_fn fn,
 const char *sio_socket_sid(const sio_socket *s);
 sio_namespace *sio_socket_namespace(const sio_socket *s);
 bool sio_socket_connected(const sio_socket *s);
+/* Did s come back with its sid, rooms and missed events (recovery)? */
+bool sio_socket_recovered(const sio_socket *s);
 void sio_socket_set_data(sio_socket *s, void *data);
 void *sio_socket_data(const sio_socket *s);
 /* Keeps s allocated past its disconnect (it then only reports

@@ -27,6 +27,7 @@ struct eio_server {
     void (*post_fn[MAX_POSTS])(void *);
     void *post_arg[MAX_POSTS];
     size_t nposts;
+    uint64_t now_ms; /* the clock a test sets */
 };
 
 struct eio_session {
@@ -57,6 +58,11 @@ eio_server *eio_server_new(const eio_options *o, const eio_callbacks *cb,
     e->cb = *cb;
     e->ud = ud;
     return e;
+}
+
+uint64_t eio_server_now_ms(const eio_server *e)
+{
+    return e->now_ms;
 }
 
 int eio_server_run(eio_server *e)

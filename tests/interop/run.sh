@@ -2,7 +2,8 @@
 # Interop tests with real clients against examples/conformance,
 # examples/chat (chat*.test.mjs, test_chat_python.py) and examples/login
 # (login.test.mjs, test_login_python.py, test_flask_cross.py):
-#   tests/interop/*.test.mjs   node --test (socket.io-client, raw HTTP, ws)
+#   tests/interop/*.test.mjs   node --test (socket.io-client, raw HTTP, ws;
+#                              deploy.test.mjs: chat and login behind nginx)
 #   tests/interop/test_*.py    python-socketio (Debian's, /usr/bin/python3)
 # Usage: tests/interop/run.sh BUILD_DIR   (build or build/san)
 # Ends with one line "N passed, N failed"; exits non-zero on failure.

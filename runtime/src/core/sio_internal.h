@@ -16,6 +16,7 @@
 #include "sio_internal_typed.h"
 
 typedef struct sio_conn sio_conn;
+typedef struct siop_recovery siop_recovery;
 
 struct sio_server {
     sio_options opt;
@@ -57,6 +58,7 @@ struct sio_namespace {
     void *error_ud;
     map events;  /* event name -> handler */
     map sockets; /* sid -> connected sio_socket (not a reference) */
+    siop_recovery *recovery; /* NULL: opt.recovery_ms is 0 */
     size_t len;
     char name[];
 };
@@ -87,7 +89,9 @@ struct sio_socket {
     int64_t next_ack_id;
     void *adapter_data; /* the adapter's per-socket state (its rooms) */
     uint64_t mark;      /* broadcast dedup: last broadcast that saw it */
+    bool recovered;     /* came back with its state (sio_recovery.c) */
     char sid[UTIL_ID_LEN + 1];
+    char pid[UTIL_ID_LEN + 1]; /* its private id, with recovery on */
 };
 
 /* A binary packet whose attachments are still arriving. */
@@ -258,5 +262,31 @@ int siop_check_target(sio_target to, const char *nsp, const char *event);
  * value the schema does not allow (e.g. a string that is not UTF-8). */
 json_t *siop_encode_or_log(sio_socket *s, const char *event,
                            const sio_params *p, const void *args);
+
+/* sio_recovery.c: connection state recovery (opt.recovery_ms). */
+/* What a returning client gets back: its session, the events it missed. */
+typedef struct siop_restored {
+    struct rec_session *session;
+    sio_encoded *missed;
+    size_t nmissed;
+} siop_restored;
+/* Sets up ns's recovery when the server has it on: 0 or -1. */
+int siop_recovery_init(sio_namespace *ns);
+void siop_recovery_free(sio_namespace *ns);
+/* An event to target t (or to one socket, to) about to go out: with
+ * recovery on, its offset is appended to *e (replaced) and it is kept.
+ * Only for events without an ack that are not volatile. */
+int siop_recovery_stamp(sio_namespace *ns, const sio_target *t,
+                        const sio_socket *to, sio_encoded *e);
+/* A connected socket leaves for why: keeps its session if why allows. */
+void siop_recovery_persist(sio_socket *s, sio_reason why);
+/* The session named by a CONNECT auth {pid, offset}, taken from the
+ * store, or NULL (a fresh socket). Free with siop_restored_free. */
+siop_restored *siop_recovery_take(sio_namespace *ns, const json_t *auth);
+/* Gives s the session's sid and pid (before it is accepted). */
+void siop_recovery_apply(sio_socket *s, siop_restored *rs);
+/* After CONNECT is answered: rejoins the rooms, sends what was missed. */
+void siop_recovery_finish(sio_socket *s, siop_restored *rs);
+void siop_restored_free(siop_restored *rs);
 
 #endif

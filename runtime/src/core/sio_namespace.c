@@ -13,8 +13,17 @@ static void socket_refuse(sio_socket *s, const char *msg, json_t *data)
     siop_socket_drop(s, 0);
 }
 
-/* The connect handler accepted: answer CONNECT, then what it emitted. */
-static void socket_accept(sio_socket *s)
+/* The CONNECT answer: the sid, and the private id with recovery on. */
+static json_t *connect_answer(const sio_socket *s)
+{
+    if (s->pid[0])
+        return json_pack("{s:s, s:s}", "sid", s->sid, "pid", s->pid);
+    return json_pack("{s:s}", "sid", s->sid);
+}
+
+/* The connect handler accepted: answer CONNECT, then what a recovered
+ * socket missed, then what the handler emitted. */
+static void socket_accept(sio_socket *s, siop_restored *rs)
 {
     sio_conn *c = s->conn;
     json_t *d;
@@ -25,12 +34,14 @@ static void socket_accept(sio_socket *s)
     }
     s->state = SOCK_CONNECTED;
     eio_timer_stop(c->connect_timer);
-    d = json_pack("{s:s}", "sid", s->sid);
+    d = connect_answer(s);
     if (!d ||
         siop_conn_send_packet(c, SIO_PKT_CONNECT, s->ns->name, -1, d) != 0)
         siop_conn_log(c, EIO_LOG_WARN, siop_span_str(s->ns->name), SPAN_NONE,
                       "cannot send CONNECT", SPAN_NONE);
     json_decref(d);
+    if (rs)
+        siop_recovery_finish(s, rs);
     for (size_t i = 0; i < s->nheld && c->session; i++)
         if (siop_conn_send(c, &s->held[i]) != 0)
             break;
@@ -39,11 +50,27 @@ static void socket_accept(sio_socket *s)
         siop_socket_kick(s, SIO_REASON_SERVER_NAMESPACE_DISCONNECT);
 }
 
+/* With recovery on: a returning client's session, or a new private id. */
+static siop_restored *recover(sio_namespace *ns, sio_socket *s)
+{
+    siop_restored *rs;
+
+    if (!ns->recovery)
+        return NULL;
+    rs = siop_recovery_take(ns, s->auth);
+    if (rs)
+        siop_recovery_apply(s, rs);
+    else if (util_random_id(s->pid) != 0)
+        s->pid[0] = '\0'; /* no recovery for this one */
+    return rs;
+}
+
 void siop_namespace_on_connect_packet(sio_conn *c, sio_packet *p, span in)
 {
     span nsp = {p->nsp, p->nsp_len};
     sio_namespace *ns = map_get(&c->srv->nsps, p->nsp, p->nsp_len);
     sio_socket *s;
+    siop_restored *rs;
     int rc = 0;
 
     if (!ns) {
@@ -67,6 +94,7 @@ void siop_namespace_on_connect_packet(sio_conn *c, sio_packet *p, span in)
         return;
     }
     s->refs++; /* the dispatch */
+    rs = recover(ns, s);
     sio_ctx ctx = {.s = s, .conn = c, .ack_id = -1, .connecting = true};
     if (ns->on_connect)
         rc = ns->on_connect(&ctx, s->auth, ns->connect_ud);
@@ -80,8 +108,9 @@ void siop_namespace_on_connect_packet(sio_conn *c, sio_packet *p, span in)
         socket_refuse(s, ctx.refuse_msg, ctx.refuse_data);
     } else {
         json_decref(ctx.refuse_data);
-        socket_accept(s);
+        socket_accept(s, rs);
     }
+    siop_restored_free(rs);
     free(ctx.refuse_msg);
     siop_socket_unref(s);
 }
@@ -94,6 +123,7 @@ void siop_namespace_free(sio_namespace *ns)
         free(e->value);
     map_fini(&ns->events);
     map_fini(&ns->sockets);
+    siop_recovery_free(ns);
     ns->adapter->ops->free(ns->adapter);
     free(ns);
 }
@@ -119,9 +149,11 @@ sio_namespace *sio_server_of(sio_server *srv, const char *name)
     map_init(&ns->sockets);
     ns->adapter = srv->adapter_new ? srv->adapter_new(ns, srv->adapter_ud)
                                    : sio_adapter_memory_new(ns);
-    if (!ns->adapter || map_put(&srv->nsps, ns->name, len, ns) != 0) {
+    if (!ns->adapter || siop_recovery_init(ns) != 0 ||
+        map_put(&srv->nsps, ns->name, len, ns) != 0) {
         if (ns->adapter)
             ns->adapter->ops->free(ns->adapter);
+        siop_recovery_free(ns);
         free(ns);
         return NULL;
     }

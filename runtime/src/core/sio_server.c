@@ -21,6 +21,7 @@ void sio_options_init(sio_options *o)
     o->eio.path = "/socket.io/";
     o->connect_timeout_ms = 45000;
     o->max_attachments = 10;
+    o->recovery_max_packets = 10000;
 }
 
 static int on_http(eio_http_req *req, void *ud)
@@ -84,6 +85,8 @@ void sio_server_free(sio_server *srv)
     if (!srv)
         return;
     /* Timers belong to the Engine.IO server: free them before it. */
+    for (size_t i = 0; map_next(&srv->nsps, &i, &e);)
+        siop_recovery_free(e->value);
     for (sio_conn *c = srv->conns; c; c = c->next) {
         eio_timer_free(c->connect_timer);
         c->connect_timer = NULL;

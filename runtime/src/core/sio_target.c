@@ -81,6 +81,11 @@ static int broadcast(sio_target t, const char *event, json_t *args)
 
     if (rc != 0)
         return rc;
+    if (!(t.flags & SIO_TARGET_VOLATILE) &&
+        (rc = siop_recovery_stamp(t.ns, &t, NULL, &e)) != 0) {
+        siop_encoded_fini(&e);
+        return rc;
+    }
     t.ns->adapter->ops->broadcast(t.ns->adapter, &e, &t);
     siop_encoded_fini(&e);
     return 0;

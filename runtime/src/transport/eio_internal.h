@@ -48,6 +48,17 @@ eio_request *eiop_request_capture(struct lws *wsi);
 const char *eiop_request_find(const eio_request *r, const char *name,
                               bool header);
 
+/* Trusted reverse proxies (eio_proxy.c). */
+struct eiop_proxy;
+/* Parses a comma list of addresses and CIDR prefixes into *out (the
+ * caller frees it). NULL list: none. Returns -1 on a bad entry. */
+int eiop_proxies_parse(const char *list, struct eiop_proxy **out,
+                       size_t *count);
+/* The client's address: peer, or from xff (may be NULL) when peer is
+ * one of the n proxies v. Writes at most len bytes to out. */
+void eiop_client_addr(const struct eiop_proxy *v, size_t n, const char *peer,
+                      const char *xff, char *out, size_t len);
+
 enum transport { TR_POLLING, TR_WEBSOCKET };
 enum sess_state { SS_OPEN, SS_CLOSING, SS_DEAD };
 
@@ -99,7 +110,9 @@ struct eio_server {
     struct lws_context *ctx;
     struct lws_vhost *vhost;
     eio_options opts;
-    char *host, *path, *cors, *tls_cert, *tls_key;
+    char *host, *path, *cors, *tls_cert, *tls_key, *proxies_list;
+    struct eiop_proxy *proxies; /* opts.trusted_proxies, parsed */
+    size_t nproxies;
     eio_callbacks cb;
     void *ud;
     map sessions;     /* sid -> session, not the dying ones */

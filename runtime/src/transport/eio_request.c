@@ -160,6 +160,22 @@ static void capture_line(struct lws *wsi, struct capture *c)
     lws_get_peer_simple(wsi, c->remote, sizeof c->remote);
 }
 
+/* Behind a trusted proxy the client is named by X-Forwarded-For. */
+static void resolve_remote(const eio_server *srv, struct capture *c)
+{
+    char peer[sizeof c->remote];
+    const char *xff = NULL;
+
+    if (!srv->nproxies)
+        return;
+    for (size_t i = 0; i < c->nh && !xff; i++)
+        if (strcmp(c->h[i].name, "x-forwarded-for") == 0)
+            xff = c->h[i].value;
+    memcpy(peer, c->remote, sizeof peer);
+    eiop_client_addr(srv->proxies, srv->nproxies, peer, xff, c->remote,
+                     sizeof c->remote);
+}
+
 static const char *put_str(char **cursor, const char *s)
 {
     size_t n = strlen(s) + 1;
@@ -209,8 +225,10 @@ eio_request *eiop_request_capture(struct lws *wsi)
     capture_line(wsi, c);
     if (capture_headers(wsi, c) == 0 &&
         capture_extra(wsi, eiop_server_of(wsi)->opts.extra_headers, c) == 0 &&
-        capture_query(wsi, c) == 0)
+        capture_query(wsi, c) == 0) {
+        resolve_remote(eiop_server_of(wsi), c);
         r = pack(c);
+    }
     for (size_t i = 0; i < c->nh; i++)
         free(c->h[i].name), free(c->h[i].value);
     for (size_t i = 0; i < c->nq; i++)

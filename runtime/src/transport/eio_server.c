@@ -47,6 +47,25 @@ static char *dup_opt(const char *s)
     return d;
 }
 
+/* The trusted proxies, kept both as given and parsed. */
+static int copy_proxies(eio_server *srv, const char *list)
+{
+    if (!list)
+        return 0;
+    srv->proxies_list = dup_opt(list);
+    srv->opts.trusted_proxies = srv->proxies_list;
+    if (!srv->proxies_list)
+        return -1;
+    if (eiop_proxies_parse(list, &srv->proxies, &srv->nproxies) != 0) {
+        log_line(srv->opts.log_level, EIO_LOG_ERR,
+                 "eio: trusted_proxies \"%s\": not a comma list of "
+                 "addresses and address/bits prefixes",
+                 list);
+        return -1;
+    }
+    return 0;
+}
+
 /* Copies the options, owning the strings, with sane values. */
 static int copy_options(eio_server *srv, const eio_options *o)
 {
@@ -64,6 +83,8 @@ static int copy_options(eio_server *srv, const eio_options *o)
     srv->opts.host = srv->host;
     srv->opts.path = srv->path;
     srv->opts.cors_origin = srv->cors;
+    if (copy_proxies(srv, o->trusted_proxies) != 0)
+        return -1;
     if (!srv->opts.max_payload)
         srv->opts.max_payload = 1000000;
     if (!srv->opts.max_buffered)
@@ -258,5 +279,7 @@ void eio_server_free(eio_server *srv)
     free(srv->cors);
     free(srv->tls_cert);
     free(srv->tls_key);
+    free(srv->proxies_list);
+    free(srv->proxies);
     free(srv);
 }

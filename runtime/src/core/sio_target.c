@@ -148,11 +148,17 @@ static int emit_direct(sio_target to, const char *event, const sio_params *p,
     if (!event || (to.flags & SIO_TARGET_OVERFLOW) ||
         (s ? s->state != SOCK_CONNECTED : !to.ns))
         return SIOP_TEXT_SLOW;
-    const sio_namespace *ns = s ? s->ns : to.ns;
+    sio_namespace *ns = s ? s->ns : to.ns;
 
     if (siop_typed_encode(SIO_PKT_EVENT, ns->name, -1, event, p, args,
                           ns->srv->msg_pool, &e) != 0)
         return SIOP_TEXT_SLOW;
+    /* kept for connection state recovery, as the tree path's emits */
+    if (!(to.flags & SIO_TARGET_VOLATILE) &&
+        (rc = siop_recovery_stamp(ns, s ? NULL : &to, s, &e)) != 0) {
+        siop_encoded_fini(&e);
+        return rc;
+    }
     if (s) {
         rc = siop_conn_send_mode(s->conn, &e, to.flags & SIO_TARGET_VOLATILE);
     } else {

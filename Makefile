@@ -50,12 +50,14 @@ LIBS := $(PKG_LIBS) -lev -lcrypto -lz -lpthread
 # headers of the layers it may use and no others, so a forbidden include
 # does not compile. ext/ holds the core's extension interface, the one
 # core header web sees. Examples and generated code see runtime/include only.
-RT_LAYERS := util codec transport core web
+RT_LAYERS := util codec transport core web admin
 RT_SEES_util := util
 RT_SEES_codec := util codec
 RT_SEES_transport := util codec transport
 RT_SEES_core := util codec ext core
 RT_SEES_web := util codec ext web
+# admin: the public API only (sio.h, eio.h), like an application.
+RT_SEES_admin := util admin
 RT_INTERNAL_INC := $(RT_LAYERS:%=-Iruntime/src/%) -Iruntime/src/ext
 
 RT_SRC := $(wildcard $(RT_LAYERS:%=runtime/src/%/*.c))

@@ -4,7 +4,9 @@
  *
  *   chat [--host H] [--port N] [--www DIR] [--client-js FILE]
  *        [--tls-cert PEM --tls-key PEM] [--trusted-proxies LIST]
- *        [--recovery SECONDS]
+ *        [--recovery SECONDS] [--admin USER:PASSWORD]
+ *
+ * --admin opens namespace /admin to the Socket.IO admin UI (docs/admin.md).
  *
  * Prints one line "chat: listening on http://HOST:PORT/" when ready;
  * SIGINT/SIGTERM close every connection and exit 0. */
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include "chat.sio.h"
+#include "sio_admin.h"
 
 #define NAME_MAX_CHARS 32
 #define ROOM_MAX_CHARS 64
@@ -254,6 +257,7 @@ typedef struct chat_opts {
     const char *host, *www, *client_js;
     const char *tls_cert, *tls_key; /* HTTPS and WSS when both are set */
     const char *proxies;            /* X-Forwarded-For believed from */
+    const char *admin;              /* USER:PASSWORD, or NULL */
     int port;
     unsigned recovery_s; /* connection state recovery window, 0: off */
 } chat_opts;
@@ -283,6 +287,10 @@ static int parse_args(int argc, char **argv, chat_opts *o)
             o->tls_key = v;
         } else if (strcmp(a, "--trusted-proxies") == 0) {
             o->proxies = v;
+        } else if (strcmp(a, "--admin") == 0) {
+            if (!strchr(v, ':'))
+                return -1;
+            o->admin = v;
         } else if (strcmp(a, "--port") == 0) {
             char *end;
             long p;
@@ -305,6 +313,24 @@ static int parse_args(int argc, char **argv, chat_opts *o)
         i++;
     }
     return 0;
+}
+
+/* The admin UI's namespace, for USER:PASSWORD. */
+static int admin_attach(sio_server *srv, const char *spec)
+{
+    sio_admin_options ao;
+    size_t ulen = strcspn(spec, ":");
+    char *user = strndup(spec, ulen);
+    int rc;
+
+    if (!user)
+        return SIO_ENOMEM;
+    sio_admin_options_init(&ao);
+    ao.username = user;
+    ao.password = spec + ulen + 1;
+    rc = sio_admin_attach(srv, &ao);
+    free(user);
+    return rc;
 }
 
 static sio_server *start(const chat_opts *co)
@@ -331,7 +357,8 @@ static sio_server *start(const chat_opts *co)
                                     NULL) != 0 ||
         sio_http_static(srv, "/", co->www) != 0 ||
         sio_http_file(srv, "/socket.io/socket.io.js", co->client_js,
-                      "application/javascript") != 0) {
+                      "application/javascript") != 0 ||
+        (co->admin && admin_attach(srv, co->admin) != 0)) {
         fprintf(stderr, "chat: cannot set up (is --www %s a directory?)\n",
                 co->www);
         sio_server_free(srv);
@@ -353,7 +380,8 @@ int main(int argc, char **argv)
         fprintf(stderr,
                 "usage: %s [--host H] [--port N] [--www DIR] "
                 "[--client-js FILE] [--tls-cert PEM --tls-key PEM] "
-                "[--trusted-proxies LIST] [--recovery SECONDS]\n",
+                "[--trusted-proxies LIST] [--recovery SECONDS] "
+                "[--admin USER:PASSWORD]\n",
                 argv[0]);
         return 1;
     }

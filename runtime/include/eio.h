@@ -101,6 +101,8 @@ typedef struct eio_callbacks {
      * eio_http_file); return non-zero to let eio answer 404. NULL: every
      * such request gets 404. */
     int (*http)(eio_http_req *req, void *ud);
+    /* The session moved from polling to WebSocket. NULL: not told. */
+    void (*upgrade)(eio_session *s, void *ud);
 } eio_callbacks;
 
 /* The event loop under the server (eio_options.loop). */
@@ -242,6 +244,11 @@ const char *eio_session_query(const eio_session *s, const char *name);
 const char *eio_session_remote_addr(const eio_session *s);
 const char *eio_session_method(const eio_session *s);
 const char *eio_session_path(const eio_session *s);
+/* Every header (lower-case name, value, name, value, ...) or query
+ * argument of the handshake: *pairs is borrowed like the strings above;
+ * returns how many pairs. */
+size_t eio_session_headers(const eio_session *s, const char *const **pairs);
+size_t eio_session_queries(const eio_session *s, const char *const **pairs);
 
 /* ---- plain HTTP requests ------------------------------------------------
  * Valid during the http callback only; strings borrowed from it. */

@@ -418,6 +418,59 @@ char *sio_server_token_sign(sio_server *srv, const char *salt,
 json_t *sio_server_token_verify(sio_server *srv, const char *salt,
                                 const char *token, int64_t max_age_s);
 
+/* ---- observers -------------------------------------------------------------
+ * A server-level component (e.g. an admin console, metrics) watches the
+ * server's sockets through an observer: a table of callbacks, any of
+ * them NULL, run on the loop thread as things happen. Sockets are seen
+ * from their connect on (what happens while a connect handler runs is
+ * not reported: `connected` then lists the rooms as they are). Every
+ * pointer given to a callback is borrowed for the call. A callback may
+ * emit to sockets other than the one it is told about; it must not join,
+ * leave or disconnect (a broadcast may be walking the rooms). Without
+ * observers each point costs one test. */
+typedef struct sio_observer {
+    /* A connection's handshake (es: its Engine.IO session). */
+    void (*conn_open)(eio_session *es, void *ud);
+    /* Its session moved from polling to WebSocket (conn_upgraded), then
+     * `upgraded` runs for each of its sockets. */
+    void (*conn_upgraded)(eio_session *es, void *ud);
+    void (*upgraded)(sio_socket *s, void *ud);
+    /* The connection is gone (after its sockets' `disconnected`). */
+    void (*conn_close)(eio_session *es, sio_reason why, void *ud);
+    /* s joined a namespace (CONNECT accepted and answered). */
+    void (*connected)(sio_socket *s, void *ud);
+    /* s left its namespace (before the disconnect handler; then `left`
+     * runs for each room it was in, as socket.io tells them). */
+    void (*disconnected)(sio_socket *s, sio_reason why, void *ud);
+    /* s entered room (not when it was in it already) or left it. */
+    void (*joined)(sio_socket *s, const char *room, void *ud);
+    void (*left)(sio_socket *s, const char *room, void *ud);
+    /* An event from s, or one queued to s (broadcasts: once per
+     * recipient); packet is [event, args...]. */
+    void (*received)(sio_socket *s, json_t *packet, void *ud);
+    void (*sent)(sio_socket *s, json_t *packet, void *ud);
+    /* Engine.IO messages of len bytes that arrived or were queued. */
+    void (*message)(bool in, size_t len, void *ud);
+    /* The server is being freed (its timers still may be): releases ud. */
+    void (*free)(void *ud);
+} sio_observer;
+
+#define SIO_MAX_OBSERVERS 4
+/* Adds an observer (ob borrowed: it must outlive the server; ud is given
+ * back to every callback, and stolen: ob->free, if any, releases it). 0,
+ * SIO_EINVAL or SIO_ELIMIT (already SIO_MAX_OBSERVERS). */
+int sio_server_observe(sio_server *srv, const sio_observer *ob, void *ud);
+
+/* What an observer may read about the server: each namespace in turn
+ * (*i starts at 0; false after the last), a namespace's connected
+ * sockets (up to max into out, borrowed; returns how many it has), a
+ * socket's Engine.IO session (borrowed; NULL once it is gone) and the
+ * time its CONNECT arrived (milliseconds since 1970). */
+bool sio_server_next_namespace(sio_server *srv, size_t *i, sio_namespace **out);
+size_t sio_namespace_sockets(sio_namespace *ns, sio_socket **out, size_t max);
+eio_session *sio_socket_session(const sio_socket *s);
+int64_t sio_socket_connected_at(const sio_socket *s);
+
 /* ---- binary values ----------------------------------------------------
  * A bytes value is a JSON object that the codec sends as a binary
  * attachment; received attachments appear as bytes values. */

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Browser tests: the chat page (examples/chat/www) in headless Chromium,
-# Debian's /usr/bin/chromium driven by playwright-core from tests/
-# node_modules (no downloaded browser). Screenshots go to
-# BUILD_DIR/browser/ (chat-a.png, chat-b.png, chat-phone.png).
+# Browser tests: the chat page (examples/chat/www) and the Socket.IO admin
+# UI's page (npm @socket.io/admin-ui, against chat --admin) in headless
+# Chromium, Debian's /usr/bin/chromium driven by playwright-core from
+# tests/node_modules (no downloaded browser). Screenshots go to
+# BUILD_DIR/browser/ (chat-a.png, chat-b.png, chat-phone.png,
+# admin-sockets.png).
 # Usage: tests/browser/run.sh BUILD_DIR   (build or build/san)
 # Ends with one line "N passed, N failed"; exits non-zero on failure.
 set -uo pipefail
@@ -19,6 +21,8 @@ missing=
 [ -d tests/node_modules/playwright-core ] || missing="tests/node_modules/playwright-core (run make deps)"
 [ -f tests/node_modules/socket.io-client/dist/socket.io.js ] ||
 	missing="tests/node_modules/socket.io-client (run make deps)"
+[ -f tests/node_modules/@socket.io/admin-ui/ui/dist/index.html ] ||
+	missing="tests/node_modules/@socket.io/admin-ui (run make deps)"
 if [ -n "$missing" ]; then
 	echo "browser: missing $missing"
 	echo "0 passed, 1 failed"

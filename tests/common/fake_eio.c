@@ -208,6 +208,42 @@ const char *eio_session_remote_addr(const eio_session *s)
     return "10.0.0.1";
 }
 
+/* What the admin namespace reads of a session (sio_admin.c). */
+static const char *const fake_headers[] = {"x-test", "hv"};
+static const char *const fake_query[] = {"q", "q v"};
+
+size_t eio_session_headers(const eio_session *s, const char *const **pairs)
+{
+    (void)s;
+    *pairs = fake_headers;
+    return 1;
+}
+
+size_t eio_session_queries(const eio_session *s, const char *const **pairs)
+{
+    (void)s;
+    *pairs = fake_query;
+    return 1;
+}
+
+const char *eio_session_transport(const eio_session *s)
+{
+    (void)s;
+    return "polling";
+}
+
+const char *eio_session_path(const eio_session *s)
+{
+    (void)s;
+    return "/socket.io/";
+}
+
+bool eio_server_tls(const eio_server *e)
+{
+    (void)e;
+    return false;
+}
+
 eio_timer *eio_timer_new(eio_server *e, eio_timer_fn fn, void *ud)
 {
     eio_timer *t = calloc(1, sizeof *t);

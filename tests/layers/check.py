@@ -20,6 +20,7 @@ ALLOWED = {
     "transport": {"util", "codec", "transport"},
     "core": {"util", "codec", "transport", "core"},
     "web": {"util", "codec", "transport", "core", "web"},
+    "admin": {"util", "codec", "transport", "core", "admin"},
 }
 # libc calls that are I/O: the codec works on buffers only.
 IO_CALLS = {

@@ -133,6 +133,9 @@ int siop_conn_send_mode(sio_conn *c, const sio_encoded *e, bool volatile_)
     for (size_t i = 0; i < e->natt; i++)
         v[i + 1] = e->att[i];
     rc = eio_session_send_all(c->session, v, e->natt + 1, volatile_);
+    if (rc == 0 && SIOP_OBSERVED(c->srv))
+        for (size_t i = 0; i <= e->natt; i++)
+            siop_obs_message(c->srv, eio_msg_len(v[i]), false);
     if (v != few)
         free(v);
     return rc;
@@ -349,6 +352,8 @@ int siop_conn_on_open(eio_session *es, void *ud)
     eio_session_set_data(es, c);
     if (srv->ext_ops) /* e.g. the user's session, as of now */
         c->ext = srv->ext_ops->conn_open(srv->ext, es);
+    if (SIOP_OBSERVED(srv))
+        siop_obs_conn(c, true, 0);
     if (srv->opt.connect_timeout_ms)
         eio_timer_start(c->connect_timer, srv->opt.connect_timeout_ms);
     return 0;
@@ -363,6 +368,8 @@ void siop_conn_on_message(eio_session *es, const uint8_t *data, size_t len,
     if (!c || c->closing || c->srv->stopping)
         return;
     siop_conn_hold(c);
+    if (SIOP_OBSERVED(c->srv))
+        siop_obs_message(c->srv, len, true);
     if (binary)
         on_binary(c, data, len);
     else
@@ -394,6 +401,8 @@ void siop_conn_on_close(eio_session *es, eio_close_reason why, void *ud)
         eio_timer_stop(c->connect_timer);
     while (c->sockets)
         siop_socket_drop(c->sockets, r);
+    if (SIOP_OBSERVED(c->srv))
+        siop_obs_conn(c, false, r);
     eio_session_set_data(es, NULL);
     c->session = NULL;
     c->closed = true;
@@ -416,4 +425,13 @@ void siop_conn_on_shutdown(eio_server *e, void *ud)
         siop_conn_release(c);
         c = next;
     }
+}
+
+void siop_conn_on_upgrade(eio_session *es, void *ud)
+{
+    sio_conn *c = eio_session_data(es);
+
+    (void)ud;
+    if (c && !c->closing && SIOP_OBSERVED(c->srv))
+        siop_obs_upgraded(c);
 }

@@ -35,6 +35,12 @@ struct sio_server {
     void *adapter_ud;
     const siop_ext_ops *ext_ops; /* the extension (sio_ext.h), or NULL */
     void *ext;
+    struct {
+        const sio_observer *ops;
+        void *ud;
+    } obs[SIO_MAX_OBSERVERS]; /* sio_observe.c */
+    unsigned nobs;
+    json_t *obs_bcast; /* [event, args...] of the broadcast being queued */
 };
 
 typedef struct handler {
@@ -56,8 +62,8 @@ struct sio_namespace {
     void *any_ud;
     sio_error_fn on_error;
     void *error_ud;
-    map events;  /* event name -> handler */
-    map sockets; /* sid -> connected sio_socket (not a reference) */
+    map events;              /* event name -> handler */
+    map sockets;             /* sid -> connected sio_socket (not a reference) */
     siop_recovery *recovery; /* NULL: opt.recovery_ms is 0 */
     size_t len;
     char name[];
@@ -87,9 +93,10 @@ struct sio_socket {
                                            (an ack answered in its handler
                                            allocates nothing then) */
     int64_t next_ack_id;
-    void *adapter_data; /* the adapter's per-socket state (its rooms) */
-    uint64_t mark;      /* broadcast dedup: last broadcast that saw it */
-    bool recovered;     /* came back with its state (sio_recovery.c) */
+    void *adapter_data;   /* the adapter's per-socket state (its rooms) */
+    uint64_t mark;        /* broadcast dedup: last broadcast that saw it */
+    bool recovered;       /* came back with its state (sio_recovery.c) */
+    int64_t connected_at; /* ms since 1970: its CONNECT */
     char sid[UTIL_ID_LEN + 1];
     char pid[UTIL_ID_LEN + 1]; /* its private id, with recovery on */
 };
@@ -204,6 +211,7 @@ void siop_conn_on_message(eio_session *es, const uint8_t *data, size_t len,
                           bool binary, void *ud);
 void siop_conn_on_close(eio_session *es, eio_close_reason why, void *ud);
 void siop_conn_on_shutdown(eio_server *e, void *ud);
+void siop_conn_on_upgrade(eio_session *es, void *ud);
 
 /* sio_namespace.c */
 /* A CONNECT packet: joins the namespace, runs its connect handler. */
@@ -253,6 +261,27 @@ void siop_fail_out_acks(sio_socket *s);
 bool siop_typed_fast_event(sio_conn *c, const uint8_t *buf, size_t len);
 void siop_typed_ack_track(sio_pending_ack *a, const char *event);
 void siop_typed_ack_call_done(sio_pending_ack *a);
+
+/* sio_observe.c: tell the observers (callers test srv->nobs first, so
+ * that an unobserved server pays one test). */
+#define SIOP_OBSERVED(srv) ((srv)->nobs != 0)
+void siop_obs_conn(sio_conn *c, bool open, sio_reason why);
+void siop_obs_upgraded(sio_conn *c);
+void siop_obs_socket(sio_socket *s, bool connected, sio_reason why);
+void siop_obs_room(sio_socket *s, const char *room, bool joined);
+/* The rooms of s leaving its namespace: copied before it leaves them
+ * ("a\0b\0", n names; NULL when out of memory), told as left after its
+ * `disconnected` (and freed), in socket.io's order. */
+char *siop_obs_rooms_take(sio_socket *s, size_t *n);
+void siop_obs_rooms_left(sio_socket *s, char *rooms, size_t n);
+void siop_obs_event(sio_socket *s, json_t *packet, bool in);
+void siop_obs_message(sio_server *srv, size_t len, bool in);
+/* The server is being freed: every observer releases its state. */
+void siop_obs_free(sio_server *srv);
+/* A broadcast of packet ([event, args...]) is being queued: returns the
+ * one it interrupts, to give back to siop_obs_bcast_end. */
+json_t *siop_obs_bcast_begin(sio_server *srv, json_t *packet);
+void siop_obs_bcast_end(sio_server *srv, json_t *prev);
 
 /* sio_target.c */
 /* A typed emit belongs to its schema namespace nsp: SIO_EINVAL (and a

@@ -46,6 +46,8 @@ static void socket_accept(sio_socket *s, siop_restored *rs)
         if (siop_conn_send(c, &s->held[i]) != 0)
             break;
     siop_socket_held_clear(s);
+    if (SIOP_OBSERVED(s->ns->srv))
+        siop_obs_socket(s, true, 0);
     if (s->disconnect_asked)
         siop_socket_kick(s, SIO_REASON_SERVER_NAMESPACE_DISCONNECT);
 }

@@ -39,6 +39,7 @@ sio_server *sio_server_new(const sio_options *o)
         .close = siop_conn_on_close,
         .shutdown = siop_conn_on_shutdown,
         .http = on_http,
+        .upgrade = siop_conn_on_upgrade,
     };
     sio_server *srv = calloc(1, sizeof *srv);
 
@@ -84,6 +85,7 @@ void sio_server_free(sio_server *srv)
 
     if (!srv)
         return;
+    siop_obs_free(srv); /* before the engine: observers own timers */
     /* Timers belong to the Engine.IO server: free them before it. */
     for (size_t i = 0; map_next(&srv->nsps, &i, &e);)
         siop_recovery_free(e->value);

@@ -47,6 +47,7 @@ sio_socket *siop_socket_new(sio_conn *c, sio_namespace *ns, json_t *auth)
         return NULL;
     }
     s->refs = 1; /* the connection's list */
+    s->connected_at = util_now_ms();
     s->state = SOCK_CONNECTING;
     s->ns = ns;
     s->conn = c;
@@ -84,6 +85,8 @@ void siop_socket_drop(sio_socket *s, sio_reason why)
     sio_conn *c = s->conn;
     bool was = s->state == SOCK_CONNECTED;
     sio_namespace *ns = s->ns;
+    char *left = NULL; /* its rooms, for the observers */
+    size_t nleft = 0;
 
     if (s->state == SOCK_GONE)
         return;
@@ -98,6 +101,8 @@ void siop_socket_drop(sio_socket *s, sio_reason why)
     }
     if (was && why)
         siop_recovery_persist(s, why);
+    if (was && why && SIOP_OBSERVED(ns->srv))
+        left = siop_obs_rooms_take(s, &nleft);
     ns->adapter->ops->leave_all(ns->adapter, s);
     siop_conn_unlink(c, s);
     if (was)
@@ -106,6 +111,10 @@ void siop_socket_drop(sio_socket *s, sio_reason why)
     s->conn = NULL;
     siop_socket_held_clear(s);
     siop_fail_out_acks(s);
+    if (was && why && SIOP_OBSERVED(ns->srv)) {
+        siop_obs_socket(s, false, why);
+        siop_obs_rooms_left(s, left, nleft);
+    }
     if (was && why && ns->on_disconnect) {
         sio_ctx ctx = {.s = s, .conn = c, .ack_id = -1};
         siop_conn_hold(c);
@@ -151,6 +160,8 @@ void siop_socket_on_event(sio_conn *c, sio_socket *s, sio_packet *p, span in)
     sio_event_fn fn = h ? h->fn : s->ns->on_any;
     void *ud = h ? h->ud : s->ns->any_ud;
 
+    if (SIOP_OBSERVED(c->srv))
+        siop_obs_event(s, p->data, true);
     json_array_remove(p->data, 0);
     if (!fn) {
         on_unknown_event(c, s, p, (span){ev, evlen}, in);
@@ -230,17 +241,13 @@ int siop_encode_event(const char *nsp, const char *event, json_t *args,
     return rc;
 }
 
-int siop_socket_emit(sio_socket *s, const char *event, json_t *args, int64_t id,
-                     bool volatile_)
+/* Encodes [event, ...args] (args stolen) and sends or holds it. */
+static int emit_encoded(sio_socket *s, const char *event, json_t *args,
+                        int64_t id, bool volatile_)
 {
     sio_encoded e;
-    int rc;
+    int rc = siop_encode_event(s->ns->name, event, args, id, &e);
 
-    if (!s || s->state == SOCK_GONE) {
-        json_decref(args);
-        return s ? SIO_ECLOSED : SIO_EINVAL;
-    }
-    rc = siop_encode_event(s->ns->name, event, args, id, &e);
     if (rc != 0)
         return rc;
     if (id < 0 && !volatile_ &&
@@ -253,6 +260,38 @@ int siop_socket_emit(sio_socket *s, const char *event, json_t *args, int64_t id,
     rc = siop_conn_send_mode(s->conn, &e, volatile_);
     siop_encoded_fini(&e);
     return rc;
+}
+
+/* An emit the observers see: the packet ([event, args...], as the
+ * encoder leaves args) is kept past the encoding. */
+static int emit_observed(sio_socket *s, const char *event, json_t *args,
+                         int64_t id, bool volatile_)
+{
+    json_t *packet = args ? json_incref(args) : json_array();
+    int rc;
+
+    if (!packet) {
+        json_decref(args);
+        return SIO_ENOMEM;
+    }
+    json_decref(args);
+    rc = emit_encoded(s, event, json_incref(packet), id, volatile_);
+    if (rc == 0)
+        siop_obs_event(s, packet, false);
+    json_decref(packet);
+    return rc;
+}
+
+int siop_socket_emit(sio_socket *s, const char *event, json_t *args, int64_t id,
+                     bool volatile_)
+{
+    if (!s || s->state == SOCK_GONE) {
+        json_decref(args);
+        return s ? SIO_ECLOSED : SIO_EINVAL;
+    }
+    if (SIOP_OBSERVED(s->ns->srv))
+        return emit_observed(s, event, args, id, volatile_);
+    return emit_encoded(s, event, args, id, volatile_);
 }
 
 int sio_emit(sio_socket *s, const char *event, json_t *args)
@@ -309,8 +348,12 @@ static int hold_copy(sio_socket *s, const sio_encoded *e)
 
 int siop_socket_send(sio_socket *s, const sio_encoded *e, bool volatile_)
 {
-    if (s->state == SOCK_CONNECTED)
-        return siop_conn_send_mode(s->conn, e, volatile_);
+    if (s->state == SOCK_CONNECTED) {
+        int rc = siop_conn_send_mode(s->conn, e, volatile_);
+        if (rc == 0 && s->ns->srv->obs_bcast)
+            siop_obs_event(s, s->ns->srv->obs_bcast, false);
+        return rc;
+    }
     if (s->state == SOCK_CONNECTING)
         return hold_copy(s, e);
     return SIO_ECLOSED;

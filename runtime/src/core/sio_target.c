@@ -91,6 +91,27 @@ static int broadcast(sio_target t, const char *event, json_t *args)
     return 0;
 }
 
+/* A broadcast the observers see once per recipient (siop_socket_send):
+ * the packet ([event, args...], as the encoder leaves args) is kept past
+ * the encoding. */
+static int broadcast_observed(sio_target t, const char *event, json_t *args)
+{
+    sio_server *srv = t.ns->srv;
+    json_t *packet = args ? json_incref(args) : json_array(), *prev;
+    int rc;
+
+    if (!packet) {
+        json_decref(args);
+        return SIO_ENOMEM;
+    }
+    json_decref(args);
+    prev = siop_obs_bcast_begin(srv, packet);
+    rc = broadcast(t, event, json_incref(packet));
+    siop_obs_bcast_end(srv, prev);
+    json_decref(packet);
+    return rc;
+}
+
 int sio_emit_to(sio_target t, const char *event, json_t *args)
 {
     if ((args && !json_is_array(args)) || !event ||
@@ -101,6 +122,8 @@ int sio_emit_to(sio_target t, const char *event, json_t *args)
     if (!t.ns)
         return siop_socket_emit(t.socket, event, args, -1,
                                 t.flags & SIO_TARGET_VOLATILE);
+    if (SIOP_OBSERVED(t.ns->srv))
+        return broadcast_observed(t, event, args);
     return broadcast(t, event, args);
 }
 
@@ -183,20 +206,39 @@ int sio_emit_params(sio_target to, const char *nsp, const char *event,
     return a ? sio_emit_to(to, event, a) : SIO_EINVAL;
 }
 
+/* Observers hear of a join that adds s to the room, not of a repeat. */
+static int join_observed(sio_socket *s, const char *room_name)
+{
+    sio_adapter *a = s->ns->adapter;
+    bool was = a->ops->in_room(a, s, room_name);
+    int rc = a->ops->join(a, s, room_name);
+
+    if (rc == 0 && !was)
+        siop_obs_room(s, room_name, true);
+    return rc;
+}
+
 int sio_join(sio_socket *s, const char *room_name)
 {
     if (!s || !room_name)
         return SIO_EINVAL;
     if (s->state == SOCK_GONE)
         return SIO_ECLOSED;
+    if (SIOP_OBSERVED(s->ns->srv))
+        return join_observed(s, room_name);
     return s->ns->adapter->ops->join(s->ns->adapter, s, room_name);
 }
 
 int sio_leave(sio_socket *s, const char *room_name)
 {
+    int rc;
+
     if (!s || !room_name || s->state == SOCK_GONE)
         return SIO_ENOENT;
-    return s->ns->adapter->ops->leave(s->ns->adapter, s, room_name);
+    rc = s->ns->adapter->ops->leave(s->ns->adapter, s, room_name);
+    if (rc == 0 && SIOP_OBSERVED(s->ns->srv))
+        siop_obs_room(s, room_name, false);
+    return rc;
 }
 
 bool sio_in_room(const sio_socket *s, const char *room_name)

@@ -278,6 +278,18 @@ const char *eio_session_path(const eio_session *s)
     return s->req->path;
 }
 
+size_t eio_session_headers(const eio_session *s, const char *const **pairs)
+{
+    *pairs = s->req->headers;
+    return s->req->nheaders;
+}
+
+size_t eio_session_queries(const eio_session *s, const char *const **pairs)
+{
+    *pairs = s->req->query;
+    return s->req->nquery;
+}
+
 /* ---- the Engine.IO request's checks -------------------------------------- */
 
 static const char *const error_messages[] = {

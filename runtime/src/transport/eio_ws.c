@@ -70,6 +70,8 @@ static void probe_upgrade(eio_session *s, struct lws *wsi)
     /* The pending poll ends with a noop; the queue moves to ws. */
     old->close(s, EIO_PKT_NOOP);
     eiop_session_flush(s);
+    if (s->srv->cb.upgrade)
+        s->srv->cb.upgrade(s, s->srv->ud);
 }
 
 /* A packet on a websocket that is probing an upgrade. */

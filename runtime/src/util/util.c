@@ -26,6 +26,14 @@ int64_t util_now_s(void)
     return (int64_t)time(NULL);
 }
 
+int64_t util_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int util_grow(void **v, size_t *cap, size_t need, size_t size)
 {
     size_t ncap;

@@ -29,5 +29,7 @@ int util_grow(void **v, size_t *cap, size_t need, size_t size);
 
 /* Seconds since the epoch (the clock of session ages and signatures). */
 int64_t util_now_s(void);
+/* Wall-clock milliseconds since 1970. */
+int64_t util_now_ms(void);
 
 #endif

@@ -133,7 +133,8 @@ bool siop_typed_fast_event(sio_conn *c, const uint8_t *buf, size_t len)
     char name[128];
     void *out;
 
-    if (!len || buf[0] != '0' + SIO_PKT_EVENT ||
+    /* Observers are handed json_t packets: the tree path has them. */
+    if (!len || buf[0] != '0' + SIO_PKT_EVENT || SIOP_OBSERVED(c->srv) ||
         siop_packet_parse_head((const char *)buf, len,
                                c->srv->opt.max_attachments, &p, &body,
                                &err) != 0)

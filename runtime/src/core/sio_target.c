@@ -173,6 +173,8 @@ static int emit_direct(sio_target to, const char *event, const sio_params *p,
         return SIOP_TEXT_SLOW;
     sio_namespace *ns = s ? s->ns : to.ns;
 
+    if (SIOP_OBSERVED(ns->srv)) /* observers see json_t packets */
+        return SIOP_TEXT_SLOW;
     if (siop_typed_encode(SIO_PKT_EVENT, ns->name, -1, event, p, args,
                           ns->srv->msg_pool, &e) != 0)
         return SIOP_TEXT_SLOW;

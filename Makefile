@@ -185,7 +185,6 @@ $(B)/tests/unit/%: tests/unit/%.c $(LIB_A)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
 REPLAY_BINS := $(FUZZ_NAMES:%=$(B)/tests/fuzz/replay_%)
-FUZZ_RT_SRC = $(RT_SRC)
 
 $(B)/tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB_A)
 	@mkdir -p $(@D)
@@ -199,14 +198,25 @@ $(B)/tests/fuzz/replay_schema: ALL_CFLAGS += -I$(B)/gen-src
 build/fuzz/fuzz_schema: build/gen-src/lexer.c
 FUZZ_EXTRA_schema := -Ibuild/gen-src
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(RT_SRC) FORCE
-	@mkdir -p $(@D)
-	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 \
-		-fsanitize=fuzzer,address,undefined -Iruntime/include \
-		$(RT_INTERNAL_INC) -Igen $(PKG_CFLAGS) -o $@ $< $(FUZZ_RT_SRC) \
-		$(FUZZ_EXTRA_$*) $(LIBS)
+# The runtime is compiled once for libFuzzer (coverage, ASan, UBSan) and
+# linked into every target.
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Iruntime/include \
+	$(RT_INTERNAL_INC) -Igen $(PKG_CFLAGS) -MMD -MP
+FUZZ_RT_OBJ := $(RT_SRC:runtime/src/%.c=build/fuzz/obj/%.o)
+FUZZ_BINS := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
+.SECONDARY: $(FUZZ_RT_OBJ)
 
-fuzz: $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
+build/fuzz/obj/%.o: runtime/src/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined \
+		-c $< -o $@
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_RT_OBJ)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
+		$(FUZZ_RT_OBJ) $(FUZZ_EXTRA_$*) $(LIBS)
+
+fuzz: $(FUZZ_BINS)
 	@for n in $(FUZZ_NAMES); do \
 		mkdir -p build/fuzz/corpus-$$n; \
 		echo "fuzz $$n: $(FUZZ_RUNS) runs"; \
@@ -229,6 +239,13 @@ else
 endif
 
 test-build: all $(UNIT_BINS) $(REPLAY_BINS)
+
+# The fuzz suite's short campaign runs once, on the plain build's turn.
+ifneq ($(SAN),1)
+ifneq ($(shell command -v $(FUZZ_CC) 2>/dev/null),)
+test-build: $(FUZZ_BINS)
+endif
+endif
 
 deps:
 	@scripts/deps.sh
@@ -289,5 +306,6 @@ ifneq ($(SAN),1)
 test-build: $(ALLOC_COUNT_SO)
 endif
 
--include $(RT_OBJ:.o=.d) $(GEN_OBJ:.o=.d) $(UNIT_BINS:=.d) $(REPLAY_BINS:=.d) \
+-include $(RT_OBJ:.o=.d) $(GEN_OBJ:.o=.d) $(FUZZ_RT_OBJ:.o=.d) \
+	$(FUZZ_BINS:=.d) $(UNIT_BINS:=.d) $(REPLAY_BINS:=.d) \
 	$(wildcard $(B)/obj/examples/*/*.d $(B)/obj/schema/*.d)

@@ -95,6 +95,7 @@ void chat_on_join(sio_ctx *ctx, const char *room, chat_join_ack *ack)
     sio_socket *s = sio_ctx_socket(ctx);
     const char *why;
     bool was_in;
+    int rc;
 
     if (!room_ok(ctx, room, &why)) {
         if (ack)
@@ -104,11 +105,12 @@ void chat_on_join(sio_ctx *ctx, const char *room, chat_join_ack *ack)
         return;
     }
     was_in = sio_in_room(s, room);
-    if (sio_join(s, room) != 0) {
+    if ((rc = sio_join(s, room)) != 0) {
+        why = rc == SIO_ELIMIT ? "too many rooms" : "server error";
         if (ack)
-            chat_join_ack_error(ack, "server error");
+            chat_join_ack_error(ack, why);
         else
-            refused(ctx, "server error");
+            refused(ctx, why);
         return;
     }
     if (!was_in)
@@ -342,7 +344,8 @@ static sio_server *start(const chat_opts *co)
     o.eio.host = co->host;
     o.eio.port = co->port;
     o.eio.cors_origin = "*";
-    o.eio.max_payload = 2097152; /* 1 MiB uploads fit, with base64 */
+    o.eio.max_payload = 2097152;            /* 1 MiB uploads fit, with base64 */
+    o.max_rooms_per_socket = MAX_ROOMS - 1; /* what the room lists hold */
     o.eio.tls_cert = co->tls_cert;
     o.eio.tls_key = co->tls_key;
     o.eio.trusted_proxies = co->proxies;

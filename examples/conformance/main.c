@@ -32,6 +32,7 @@ typedef struct conf_opts {
     unsigned ping_timeout_ms;
     size_t max_payload;
     size_t max_buffered;
+    size_t max_new_per_addr;
     unsigned connect_timeout_ms;
     const char *cors_origin;
     const char *tls_cert, *tls_key;
@@ -84,7 +85,9 @@ static void usage(FILE *f, const char *argv0)
             "  --ping-timeout MS     Engine.IO pingTimeout (default 200)\n"
             "  --max-payload BYTES   Engine.IO maxPayload (default 1000000)\n"
             "  --max-buffered BYTES  outbound bytes a client may leave unread\n"
-            "                        before it is closed (default 16 MiB)\n"
+            "                        before it is closed (default 4 MiB)\n"
+            "  --max-new-per-addr N  handshakes per address that have sent\n"
+            "                        nothing yet (default 512)\n"
             "  --connect-timeout MS  Socket.IO connectTimeout (default "
             "1000)\n"
             "  --cors-origin LIST    CORS: \"*\" (default) or origins, "
@@ -124,6 +127,7 @@ static int parse_args(int argc, char **argv, conf_opts *o)
         OPT_MAX_PAYLOAD,
         OPT_CONNECT_TIMEOUT,
         OPT_MAX_BUFFERED,
+        OPT_MAX_NEW,
         OPT_CORS_ORIGIN,
         OPT_TLS_CERT,
         OPT_TLS_KEY,
@@ -138,6 +142,7 @@ static int parse_args(int argc, char **argv, conf_opts *o)
         {"max-payload", required_argument, NULL, OPT_MAX_PAYLOAD},
         {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
         {"max-buffered", required_argument, NULL, OPT_MAX_BUFFERED},
+        {"max-new-per-addr", required_argument, NULL, OPT_MAX_NEW},
         {"cors-origin", required_argument, NULL, OPT_CORS_ORIGIN},
         {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
         {"tls-key", required_argument, NULL, OPT_TLS_KEY},
@@ -151,7 +156,8 @@ static int parse_args(int argc, char **argv, conf_opts *o)
         .ping_interval_ms = 300,
         .ping_timeout_ms = 200,
         .max_payload = 1000000,
-        .max_buffered = 16u << 20,
+        .max_buffered = 4u << 20,
+        .max_new_per_addr = 512,
         .connect_timeout_ms = 1000,
         .cors_origin = "*",
         .engine_io = false,
@@ -198,6 +204,11 @@ static int parse_args(int argc, char **argv, conf_opts *o)
             if (parse_num(optarg, 1, SIZE_MAX, &v))
                 bad = "--max-buffered";
             o->max_buffered = (size_t)v;
+            break;
+        case OPT_MAX_NEW:
+            if (parse_num(optarg, 1, SIZE_MAX, &v))
+                bad = "--max-new-per-addr";
+            o->max_new_per_addr = (size_t)v;
             break;
         case OPT_CORS_ORIGIN:
             if (!*optarg)
@@ -250,6 +261,7 @@ static void fill_eio_options(eio_options *e, const conf_opts *o)
     e->ping_timeout_ms = o->ping_timeout_ms;
     e->max_payload = o->max_payload;
     e->max_buffered = o->max_buffered;
+    e->max_new_sessions_per_addr = o->max_new_per_addr;
     e->cors_origin = o->cors_origin;
     e->tls_cert = o->tls_cert;
     e->tls_key = o->tls_key;
@@ -303,8 +315,8 @@ void conformance_on_message_with_ack(sio_ctx *ctx, json_t *rest,
 void conformance_on_any(sio_ctx *ctx, const char *event, json_t *args)
 {
     (void)args;
-    fprintf(stderr, "conformance: %s: unknown event \"%s\"\n",
-            sio_ctx_sid(ctx), event);
+    fprintf(stderr, "conformance: %s: unknown event \"%s\"\n", sio_ctx_sid(ctx),
+            event);
     if (sio_ctx_wants_ack(ctx))
         (void)sio_ack_error(ctx, "unknown event");
 }

@@ -29,11 +29,11 @@ extern "C" {
 /* Error codes: functions return 0 or one of these (negative). */
 enum {
     EIO_OK = 0,
-    EIO_ENOMEM = -1,   /* allocation failed */
-    EIO_EINVAL = -2,   /* bad argument */
-    EIO_ECLOSED = -3,  /* session is closing or closed */
-    EIO_ELIMIT = -4,   /* a configured limit would be exceeded */
-    EIO_EIO = -5,      /* listen/bind or other system failure */
+    EIO_ENOMEM = -1,  /* allocation failed */
+    EIO_EINVAL = -2,  /* bad argument */
+    EIO_ECLOSED = -3, /* session is closing or closed */
+    EIO_ELIMIT = -4,  /* a configured limit would be exceeded */
+    EIO_EIO = -5,     /* listen/bind or other system failure */
 };
 
 /* ---- messages: refcounted wire bytes ----------------------------------
@@ -114,27 +114,28 @@ typedef enum eio_loop_kind {
 } eio_loop_kind;
 
 typedef struct eio_options {
-    const char *host;             /* default "127.0.0.1" */
-    int port;                     /* 0 = any free port (eio_server_port) */
-    const char *path;             /* default "/engine.io/" */
-    unsigned ping_interval_ms;    /* default 25000 */
-    unsigned ping_timeout_ms;     /* default 20000 */
-    size_t max_payload;           /* default 1000000 bytes */
-    const char *cors_origin;      /* NULL: no CORS headers; "*": any origin
-                                     without credentials (Access-Control-
-                                     Allow-Origin: *; browsers then send
-                                     no cookies); else a comma list of
-                                     origins (blanks around names
-                                     ignored), each echoed with
-                                     credentials when it asks */
-    bool polling;                 /* default true */
-    bool websocket;               /* default true */
-    bool allow_upgrades;          /* default true */
-    size_t max_buffered;          /* per-session outbound bytes; default
-                                     16 MiB; past it the session closes */
-    unsigned shutdown_grace_ms;   /* default 3000 */
-    size_t http_max_body;         /* plain HTTP request bodies; default
-                                     1 MiB, past it 413 */
+    const char *host;                 /* default "127.0.0.1" */
+    int port;                         /* 0 = any free port (eio_server_port) */
+    const char *path;                 /* default "/engine.io/" */
+    unsigned ping_interval_ms;        /* default 25000 */
+    unsigned ping_timeout_ms;         /* default 20000 */
+    size_t max_payload;               /* default 1000000 bytes */
+    const char *cors_origin;          /* NULL: no CORS headers; "*": any origin
+                                         without credentials (Access-Control-
+                                         Allow-Origin: *; browsers then send
+                                         no cookies); else a comma list of
+                                         origins (blanks around names
+                                         ignored), each echoed with
+                                         credentials when it asks */
+    bool polling;                     /* default true */
+    bool websocket;                   /* default true */
+    bool allow_upgrades;              /* default true */
+    size_t max_buffered;              /* per-session outbound memory (see
+                                         eio_session_buffered); default 4 MiB;
+                                         past it the session closes */
+    unsigned shutdown_grace_ms;       /* default 3000 */
+    size_t http_max_body;             /* plain HTTP request bodies; default
+                                         1 MiB, past it 413 */
     const char *const *extra_headers; /* NULL-terminated names of
                                      non-standard request headers to keep
                                      for eio_session_header() (lws knows
@@ -142,37 +143,58 @@ typedef struct eio_options {
                                      named, e.g. "x-request-id"; at most
                                      32; the array must outlive the
                                      server) */
-    int log_level;                /* EIO_LOG_*: lines at or above it go
-                                     to stderr; default EIO_LOG_INFO */
-    eio_loop_kind loop;           /* default EIO_LOOP_LIBEV */
-    void *foreign_loop;           /* NULL: the server owns its loop and
-                                     eio_server_run() runs it. Else the
-                                     application's own libev loop (a
-                                     struct ev_loop *; loop must be
-                                     EIO_LOOP_LIBEV), which the
-                                     application runs on one thread;
-                                     eio_server_run() is then not used */
-    void (*stopped)(void *arg);   /* with a foreign loop: called on the
-                                     loop once a stop has finished (every
-                                     session closed and flushed, or the
-                                     grace time over); free the server
-                                     after it returns, not inside it */
+    int log_level;                    /* EIO_LOG_*: lines at or above it go
+                                         to stderr; default EIO_LOG_INFO */
+    eio_loop_kind loop;               /* default EIO_LOOP_LIBEV */
+    void *foreign_loop;               /* NULL: the server owns its loop and
+                                         eio_server_run() runs it. Else the
+                                         application's own libev loop (a
+                                         struct ev_loop *; loop must be
+                                         EIO_LOOP_LIBEV), which the
+                                         application runs on one thread;
+                                         eio_server_run() is then not used */
+    void (*stopped)(void *arg);       /* with a foreign loop: called on the
+                                         loop once a stop has finished (every
+                                         session closed and flushed, or the
+                                         grace time over); free the server
+                                         after it returns, not inside it */
     void *stopped_arg;
-    const char *tls_cert;         /* NULL: plain HTTP. Else a PEM
-                                     certificate (chain) file, served over
-                                     TLS on both transports with tls_key,
-                                     its PEM private key; both paths are
-                                     copied, the files read at start */
+    const char *tls_cert; /* NULL: plain HTTP. Else a PEM
+                             certificate (chain) file, served over
+                             TLS on both transports with tls_key,
+                             its PEM private key; both paths are
+                             copied, the files read at start */
     const char *tls_key;
-    const char *trusted_proxies;  /* NULL: X-Forwarded-For is ignored and
-                                     a client's address is its TCP peer.
-                                     Else a comma list of addresses and
-                                     CIDR prefixes ("127.0.0.1,
-                                     10.0.0.0/8, ::1"): a request from one
-                                     of them is taken to come from the
-                                     rightmost X-Forwarded-For entry that
-                                     is not itself listed (docs/deploy.md).
-                                     A bad entry fails eio_server_new */
+    size_t max_payload_packets;       /* packets in one polling POST; default
+                                         10000; past it 400 and the session
+                                         closes */
+    size_t max_new_sessions;          /* sessions that have sent no message
+                                         yet (a handshake, nothing after);
+                                         default 10000 */
+    size_t max_new_sessions_per_addr; /* the same, per remote address;
+                                     default 512. Past either a new
+                                     handshake gets 503 {"code":6,
+                                     "message":"Too many sessions"} */
+    bool ws_any_origin;               /* WebSocket handshakes from any page.
+                                         Default false: a handshake whose
+                                         Origin is neither the server's own
+                                         (its Host) nor in cors_origin (any
+                                         with "*") gets 403. Without Origin
+                                         (not a browser): accepted. See
+                                         eio_server_strict_origins */
+    unsigned packets_per_turn;        /* packets of one POST handed to the
+                                         application per loop turn (the rest
+                                         on the next turns, the POST answered
+                                         after the last); default 64 */
+    const char *trusted_proxies;      /* NULL: X-Forwarded-For is ignored and
+                                         a client's address is its TCP peer.
+                                         Else a comma list of addresses and
+                                         CIDR prefixes ("127.0.0.1,
+                                         10.0.0.0/8, ::1"): a request from one
+                                         of them is taken to come from the
+                                         rightmost X-Forwarded-For entry that
+                                         is not itself listed (docs/deploy.md).
+                                         A bad entry fails eio_server_new */
     bool reuse_port;              /* default false. SO_REUSEPORT on the
                                      listening socket: several processes
                                      listen on one port and the kernel
@@ -189,6 +211,18 @@ typedef struct eio_options {
 enum { EIO_LOG_ERR, EIO_LOG_WARN, EIO_LOG_INFO, EIO_LOG_DEBUG };
 
 void eio_options_init(eio_options *o);
+
+/* Is origin (an Origin header, "scheme://host[:port]") allowed to send
+ * a browser's credentials here: the server's own origin (its host part
+ * equals host, the request's Host header), or named in cors_origin
+ * ("*" names none: it never allows credentials)? */
+bool eio_server_origin_allowed(const eio_server *e, const char *origin,
+                               const char *host);
+/* From now on ws_any_origin and cors_origin "*" no longer let a
+ * WebSocket handshake from another page through: only the server's own
+ * origin and the named ones. For servers whose users are known by a
+ * cookie, which a browser sends with any page's WebSocket. */
+void eio_server_strict_origins(eio_server *e);
 
 /* New server listening on o->host:o->port. cb is copied; ud is passed to
  * every callback. Returns NULL on failure (bind error: logged). */
@@ -232,7 +266,9 @@ int eio_session_send_volatile(eio_session *s, eio_msg *m);
  * EIO_ENOMEM also leaves nothing queued. */
 int eio_session_send_all(eio_session *s, eio_msg *const *m, size_t n,
                          bool volatile_);
-/* Bytes queued and not yet written. */
+/* Memory held by what is queued and not yet written: each message's
+ * allocation (header, headroom, capacity) and queue slot, not only its
+ * payload bytes; max_buffered bounds this. */
 size_t eio_session_buffered(const eio_session *s);
 /* Flushes what is queued, then closes (close callback: EIO_CLOSE_SERVER). */
 void eio_session_close(eio_session *s);
@@ -263,12 +299,10 @@ const uint8_t *eio_http_body(const eio_http_req *r, size_t *len);
  * a name may repeat). Once per request: SIO_ESTATE-like EIO_EINVAL
  * after. */
 int eio_http_respond(eio_http_req *r, int status, const char *content_type,
-                     const void *body, size_t len,
-                     const char *const *headers);
+                     const void *body, size_t len, const char *const *headers);
 /* Answers with the file at path (a regular file, streamed by lws), or
  * returns EIO_EINVAL if it is not one (the request is then unanswered). */
-int eio_http_file(eio_http_req *r, const char *path,
-                  const char *content_type);
+int eio_http_file(eio_http_req *r, const char *path, const char *content_type);
 
 /* ---- timers on the loop ---------------------------------------------- */
 typedef void (*eio_timer_fn)(eio_timer *t, void *ud);

@@ -53,14 +53,26 @@ typedef struct sio_options {
     unsigned connect_timeout_ms; /* default 45000: no namespace joined
                                     by then closes the session */
     size_t max_attachments;      /* per packet; default 10 */
-    unsigned recovery_ms;        /* 0 (default): off. Else connection
-                                    state recovery as socket.io 4.6+
-                                    (docs/recovery.md): a socket whose
-                                    connection drops without a goodbye
-                                    can come back this long after with
-                                    its sid, rooms and missed events */
-    size_t recovery_max_packets; /* events kept per namespace for it;
-                                    default 10000, the oldest go first */
+    size_t max_rooms_per_socket; /* rooms a socket is in, its own sid
+                                    room not counted; default 1000;
+                                    past it sio_join gives SIO_ELIMIT */
+    /* A binary packet's attachments (held until the last one came): */
+    unsigned attachment_timeout_ms;     /* default 30000 from the packet's
+                                           head to its last attachment */
+    size_t max_attachment_bytes;        /* held per connection; default
+                                           8 MiB */
+    size_t max_server_attachment_bytes; /* held by all connections;
+                                           default 64 MiB. Past any of
+                                           the three the connection
+                                           closes (one log line) */
+    unsigned recovery_ms;               /* 0 (default): off. Else connection
+                                           state recovery as socket.io 4.6+
+                                           (docs/recovery.md): a socket whose
+                                           connection drops without a goodbye
+                                           can come back this long after with
+                                           its sid, rooms and missed events */
+    size_t recovery_max_packets;        /* events kept per namespace for it;
+                                           default 10000, the oldest go first */
 } sio_options;
 
 void sio_options_init(sio_options *o);
@@ -94,8 +106,10 @@ sio_socket *sio_namespace_socket(sio_namespace *ns, const char *sid);
 /* ---- handlers --------------------------------------------------------- */
 
 /* Connect: auth is the CONNECT payload as sent (borrowed; {} when
- * absent; any JSON value, usually an object: refuse what you do not
- * want). Return 0 to accept; to refuse, call sio_refuse() and return
+ * absent). A payload that is not an object is refused whatever the
+ * handler returns ("expected an object"): the handler still runs, with
+ * auth JSON null, and may choose the message with sio_refuse(). Return
+ * 0 to accept; to refuse, call sio_refuse() and return
  * non-zero (without sio_refuse the message is "refused"). */
 typedef int (*sio_connect_fn)(sio_ctx *ctx, json_t *auth, void *ud);
 typedef void (*sio_disconnect_fn)(sio_ctx *ctx, sio_reason reason, void *ud);
@@ -357,7 +371,8 @@ struct sio_session_store {
      * is a use: a store that expires sessions counts idleness from the
      * last load or save. */
     json_t *(*load)(sio_session_store *st, const char *id);
-    /* Stores a copy of session under id: 0 or SIO_ENOMEM. */
+    /* Stores a copy of session under id: 0, SIO_ENOMEM, or SIO_ELIMIT
+     * (full). A failed save fails the HTTP request (503 or 500). */
     int (*save)(sio_session_store *st, const char *id, const json_t *session);
     void (*free)(sio_session_store *st);
     /* Forgets the session under id (its id was replaced on login or
@@ -366,9 +381,10 @@ struct sio_session_store {
 };
 
 /* The in-memory store: sessions idle longer than max_age_s are dropped;
- * at most max_sessions (0: 100000) are kept, a new one past that is
- * refused (SIO_ELIMIT: its cookie is not set) after expired ones are
- * purged. New; sio_server_sessions() takes it over. */
+ * at most max_sessions (0: 100000) are kept. Full, it drops the expired
+ * ones, then the anonymous session (no "_user_id") used least recently;
+ * with only logged-in ones left a new one is refused (SIO_ELIMIT: the
+ * request gets 503). New; sio_server_sessions() takes it over. */
 sio_session_store *sio_session_store_memory(int64_t max_age_s,
                                             size_t max_sessions);
 

@@ -8,6 +8,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
 import {
+  RawWs,
   lineCount,
   poll,
   pollPackets,
@@ -18,6 +19,8 @@ import {
   sioConnect,
   sleep,
   startServer,
+  within,
+  wsUrl,
   wsOpen,
 } from "./lib.mjs";
 
@@ -77,7 +80,6 @@ describe("malformed Socket.IO packets over websocket close that connection", () 
     ["bad JSON", ['42["message",']],
     ["trailing garbage after JSON", ['42["message"]x']],
     ["CONNECT_ERROR from a client", ['44{"message":"x"}']],
-    ["deeply nested JSON", ['42["message",' + "[".repeat(5000) + "]".repeat(5000) + "]"]],
     ["binary frame when no attachment is expected", [Buffer.from([1, 2, 3])]],
     ["too many attachments (11 > 10)", [`4511-["message",${Array.from({ length: 11 }, (_, i) => PH(i)).join(",")}]`]],
     ["attachment count not a number", ['45x-["message"]']],
@@ -88,6 +90,39 @@ describe("malformed Socket.IO packets over websocket close that connection", () 
     ["empty text frame", [""]],
   ];
   for (const [name, frames] of cases) test(name, { timeout: 10000 }, () => closesPromptly(frames));
+
+  test("JSON nested past the limit: an error ack, or dropped; the connection stays", { timeout: 10000 }, async () => {
+    const c = await sioConnect(srv);
+    for (const depth of [33, 5000]) {
+      const lines = lineCount(srv.stderr());
+      const deep = "[".repeat(depth) + "]".repeat(depth);
+      c.send(`42["message",${deep}]`);
+      assert.ok(await logged(lines), "no log line");
+      c.send(`427["message-with-ack",${deep}]`);
+      assert.equal(await c.next(3000, "error ack"), '437[{"error":"JSON nested too deeply"}]');
+    }
+    c.send('428["message-with-ack","still"]');
+    assert.equal(await c.next(3000, "ack"), '438["still"]');
+    c.close();
+    await goodStillWorks();
+  });
+
+  // RFC 6455 5.1 wants a server to close on an unmasked client frame;
+  // libwebsockets 4.1.6 reads one like a masked one (ops-ws.c keeps the
+  // mask bit in a private field and only skips the key), and tells its
+  // user nothing, so this server cannot refuse it (docs/limits.md). This
+  // pins that behaviour: the frame is read, the connection and the
+  // others carry on.
+  test("an unmasked client frame is read as a masked one (libwebsockets 4.1.6)", { timeout: 10000 }, async () => {
+    const c = await sioConnect(srv);
+    const payload = Buffer.from('429["message-with-ack","bare"]');
+    c.ws._socket.write(Buffer.concat([Buffer.from([0x81, payload.length]), payload]));
+    assert.equal(await c.next(3000, "ack of the unmasked frame"), '439["bare"]');
+    c.send('4210["message-with-ack","masked"]');
+    assert.equal(await c.next(3000, "ack"), '4310["masked"]');
+    c.close();
+    await goodStillWorks();
+  });
 
   test("invalid UTF-8 in a text frame", { timeout: 10000 }, async () => {
     // ws refuses to send invalid UTF-8 as text, so write the frame by
@@ -207,9 +242,9 @@ describe("Engine.IO level", () => {
 // Writes raw bytes on one TCP connection; resolves to everything the
 // server sent until it closed the connection (or ms passed: then
 // closed is false).
-function rawExchange(bytes, ms = 3000) {
+function rawExchange(bytes, ms = 3000, server = srv) {
   return new Promise((resolve) => {
-    const s = net.connect(srv.port, "127.0.0.1");
+    const s = net.connect(server.port, "127.0.0.1");
     let got = "";
     const t = setTimeout(() => {
       s.destroy();
@@ -284,12 +319,11 @@ describe("packets for a namespace in the wrong state close the connection", () =
 });
 
 describe("CONNECT payloads that are not objects", () => {
-  // Not a protocol error, but a schema's namespace takes an object: the
-  // typed layer refuses with CONNECT_ERROR (the connect handler may pick
-  // the message, as chat does), even where every field is optional. The
-  // connection stays. (A bare number would read as an ack id: the wire
+  // The codec takes an object or nothing (as socket.io); anything else is
+  // refused with CONNECT_ERROR before any handler runs. The connection
+  // stays. (A bare number would read as an ack id: the wire
   // is ambiguous there.)
-  for (const payload of ['"tok"', "[1]", "null"]) {
+  for (const payload of ['"tok"', "[1]", "null", '["90a21"]', "true"]) {
     test(`40/custom,${payload} is refused, the connection stays`, { timeout: 10000 }, async () => {
       const c = await sioConnect(srv);
       c.send(`40/custom,${payload}`);
@@ -344,7 +378,87 @@ describe("floods", () => {
   });
 });
 
+describe("WebSocket Origin", () => {
+  // Without server sessions: cors_origin "*" lets any page open one; a
+  // list only its pages and the server's own (docs/limits.md).
+  test("'*': any page; a list: its pages and our own, others 403", { timeout: 30000 }, async () => {
+    const listed = await startServer(["--cors-origin", "http://good.test"]);
+    const open = async (s, origin) => {
+      const c = new RawWs(wsUrl(s), { headers: { origin } });
+      try {
+        await within(c.opened, 5000, "websocket");
+        c.ws.close();
+        return 101;
+      } catch {
+        return c.refusedStatus;
+      }
+    };
+    try {
+      assert.equal(await open(srv, "http://evil.test"), 101);
+      assert.equal(await open(listed, "http://evil.test"), 403);
+      assert.equal(await open(listed, "http://good.test"), 101);
+      assert.equal(await open(listed, listed.base), 101);
+      await goodStillWorks();
+    } finally {
+      await listed.stop();
+    }
+  });
+});
+
+describe("handshakes that say nothing", () => {
+  // Sessions that have sent no message yet are bounded per address
+  // (--max-new-per-addr; eio_options.max_new_sessions_per_addr): past
+  // it a handshake, polling or WebSocket, gets 503; a session that
+  // speaks frees its place; joined connections are not affected.
+  test("past max-new-per-addr: 503 for both transports, others unaffected", { timeout: 30000 }, async () => {
+    const s2 = await startServer(["--max-new-per-addr", "4", "--connect-timeout", "20000"]);
+    try {
+      const ok = await sioConnect(s2); // joined: not counted
+      const sids = [];
+      for (let i = 0; i < 4; i++) sids.push((await pollingOpen(s2)).sid);
+      const r = await request("GET", eioUrl(s2));
+      assert.equal(r.status, 503, r.text);
+      assert.deepEqual(JSON.parse(r.text), { code: 6, message: "Too many sessions" });
+      const { text: w } = await rawExchange(
+        "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\n" +
+        "Upgrade: websocket\r\nConnection: Upgrade\r\n" +
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+        1500, s2);
+      assert.match(w, /^HTTP\/1\.[01] 503 /, w);
+      assert.match(s2.err, /too many new sessions/);
+      // One speaks: a place is free again.
+      assert.equal((await push(s2, sids[0], "40")).status, 200);
+      assert.ok((await pollingOpen(s2)).sid);
+      ok.send('421["message-with-ack","still"]');
+      assert.equal(await ok.next(3000, "ack"), '431["still"]');
+      ok.close();
+    } finally {
+      await s2.stop();
+    }
+  });
+});
+
 describe("slow consumers", () => {
+  // The outbound limit counts what a queued packet holds (its block and
+  // slot, ~100 bytes at least), not its payload: 3000 tiny answers
+  // (~21 bytes each, 63 kB of payload) pass a 64 KiB limit.
+  test("many tiny unread answers count their memory: closed past max-buffered", { timeout: 30000 }, async () => {
+    const s2 = await startServer(["--max-buffered", "65536"]);
+    try {
+      const { sid } = await pollingOpen(s2);
+      assert.equal((await push(s2, sid, "40")).status, 200);
+      const body = new Array(3000).fill('42["message",1]').join("\x1e");
+      const r = await push(s2, sid, body);
+      assert.equal(r.status, 200);
+      for (let i = 0; i < 50 && !/outbound buffer over 65536 bytes/.test(s2.err); i++) await sleep(20);
+      assert.match(s2.err, /outbound buffer over 65536 bytes/);
+      const p = await poll(s2, sid);
+      assert.ok(p.status === 400 || /^1|\x1e1$/.test(p.text), `session still open: ${p.status} ${p.text.slice(0, 80)}`);
+    } finally {
+      await s2.stop();
+    }
+  });
+
   // A client that stops reading must not grow the server without bound:
   // past --max-buffered of unwritten replies, that connection is closed
   // (one log line) and the others carry on.

@@ -18,7 +18,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Fetch, NodeWebSocket } from "engine.io-client";
 import { io, Manager } from "socket.io-client";
-import { request, sleep, startServer, within } from "./lib.mjs";
+import { RawWs, request, sleep, startServer, within, wsUrl } from "./lib.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
@@ -1095,12 +1095,58 @@ describe("login CORS", () => {
 
   test("another origin gets no CORS headers", T, async () => {
     for (const srv of [named, unnamed]) {
-      for (const r of [await login(srv, "http://evil.test"), await handshake(srv, "http://evil.test")]) {
-        assert.equal(r.status, 200);
-        assert.equal(r.headers["access-control-allow-origin"], undefined);
-        assert.equal(r.headers["access-control-allow-credentials"], undefined);
+      const r = await handshake(srv, "http://evil.test");
+      assert.equal(r.status, 200);
+      assert.equal(r.headers["access-control-allow-origin"], undefined);
+      assert.equal(r.headers["access-control-allow-credentials"], undefined);
+    }
+  });
+
+  // Sessions are on: a page of any site could post the user's cookie
+  // (or a login of its own: login CSRF). A request that changes state
+  // must come from the server's own origin or a named one, by Origin,
+  // else Referer; with neither (not a browser) it passes.
+  test("a POST from another site is 403, by Origin or by Referer; own and named pass", T, async () => {
+    const post = (srv, headers) =>
+      request("POST", `${srv.base}/login`, {
+        headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+        body: "username=alice&password=wonderland",
+      });
+    for (const srv of [named, unnamed]) {
+      for (const h of [{ origin: "http://evil.test" }, { referer: "http://evil.test/page?x=1" },
+        { origin: "null" }, { origin: `${srv.base}.evil.test` }]) {
+        const r = await post(srv, h);
+        assert.equal(r.status, 403, JSON.stringify(h));
+        assert.equal(r.text, "cross-site request refused");
+      }
+      for (const h of [{ origin: srv.base }, { referer: `${srv.base}/login` }, {}]) {
+        assert.equal((await post(srv, h)).status, 200, JSON.stringify(h));
       }
     }
+    assert.equal((await post(named, { origin: "http://app.test" })).status, 200);
+    assert.match(named.stderr(), /POST \/login from another site refused/);
+  });
+
+  // Browsers apply no CORS to WebSockets and send the cookie with any
+  // page's: the handshake's Origin is checked (server sessions make "*"
+  // and ws_any_origin count for nothing).
+  test("a WebSocket from another site is 403; own, named and none open", T, async () => {
+    const open = async (srv, origin) => {
+      const c = new RawWs(wsUrl(srv), { headers: origin ? { origin } : {} });
+      try {
+        await within(c.opened, 5000, "websocket");
+        c.ws.close();
+        return 101;
+      } catch {
+        return c.refusedStatus;
+      }
+    };
+    for (const srv of [named, unnamed]) {
+      assert.equal(await open(srv, "http://evil.test"), 403);
+      assert.equal(await open(srv, srv.base), 101);
+      assert.equal(await open(srv, undefined), 101);
+    }
+    assert.equal(await open(named, "http://app.test"), 101);
   });
 });
 

@@ -593,6 +593,79 @@ static void test_shutdown(void **state)
     assert_int_equal(f->r.disconnects, 3);
 }
 
+#define PH2                                                                    \
+    "52-[\"ev\",{\"_placeholder\":true,\"num\":0},"                            \
+    "{\"_placeholder\":true,\"num\":1}]"
+
+/* The active timer set to ms, or NULL. */
+static eio_timer *timer_of(eio_server *e, unsigned ms)
+{
+    for (size_t i = 0; i < MAX_TIMERS; i++)
+        if (e->timers[i] && e->timers[i]->active && e->timers[i]->ms == ms)
+            return e->timers[i];
+    return NULL;
+}
+
+/* A binary packet whose attachments stop coming: closed after
+ * attachment_timeout_ms; the timer stops when the last one comes. */
+static void test_attachment_timeout(void **state)
+{
+    fixture *f = *state;
+    eio_session *s = joined(f), *s2 = joined(f);
+    eio_timer *t;
+
+    sess_text(s, PH2);
+    sess_bin(s, "a", 1);
+    t = timer_of(f->eio, 30000);
+    assert_non_null(t);
+    t->active = false;
+    t->fn(t, t->ud);
+    expect_parse_error(f, s);
+    sess_text(s2, PH2);
+    sess_bin(s2, "a", 1);
+    assert_non_null(timer_of(f->eio, 30000));
+    sess_bin(s2, "b", 1);
+    assert_null(timer_of(f->eio, 30000));
+    assert_int_equal(f->r.events, 1);
+
+    assert_false(s2->close_asked);
+    sess_close(s2, EIO_CLOSE_TRANSPORT_CLOSE);
+}
+
+/* Attachments held past 8 MiB on a connection close it; past 64 MiB on
+ * the server close the one that would pass it, and no other. */
+static void test_attachment_bytes(void **state)
+{
+    fixture *f = *state;
+    enum { MIB = 1 << 20, N = 9 };
+    char *big = calloc(7 * MIB + 1, 1);
+    eio_session *s = joined(f), *v[N];
+
+    assert_non_null(big);
+    sess_text(s, "53-[\"ev\",{\"_placeholder\":true,\"num\":0}]");
+    sess_bin(s, big, 5 * MIB);
+    assert_false(s->close_asked);
+    sess_bin(s, big, 4 * MIB); /* 9 MiB held */
+    expect_parse_error(f, s);
+
+    for (int i = 0; i < N; i++) { /* 9 x 7 MiB: 63 MiB */
+        v[i] = joined(f);
+        sess_text(v[i], PH2);
+        sess_bin(v[i], big, 7 * MIB);
+        assert_false(v[i]->close_asked);
+    }
+    s = joined(f);
+    sess_text(s, PH2);
+    sess_bin(s, big, 2 * MIB);
+    assert_true(s->close_asked);
+    for (int i = 0; i < N; i++) {
+        assert_false(v[i]->close_asked);
+        sess_close(v[i], EIO_CLOSE_TRANSPORT_CLOSE);
+    }
+    sess_close(s, EIO_CLOSE_SERVER);
+    free(big);
+}
+
 static eio_timer *only_timer(eio_server *e)
 {
     eio_timer *t = NULL;
@@ -758,6 +831,8 @@ int main(void)
         T(test_emit_rules),
         T(test_free_with_live_sessions),
         T(test_packet_queued_whole),
+        T(test_attachment_timeout),
+        T(test_attachment_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -70,23 +70,45 @@ static void test_remove(void **state)
     st->free(st);
 }
 
+static bool has(sio_session_store *st, const char *id)
+{
+    json_t *v = st->load(st, id);
+    json_decref(v);
+    return v != NULL;
+}
+
+/* Full, the store evicts the anonymous session used least recently;
+ * logged-in ones ("_user_id") are never evicted: with only those left,
+ * a new session is refused. */
 static void test_bounded(void **state)
 {
     sio_session_store *st = sio_session_store_memory(3600, 2);
-    json_t *s = json_object();
+    json_t *anon = json_object();
+    json_t *user = json_pack("{s:s}", "_user_id", "u");
     (void)state;
 
-    assert_int_equal(st->save(st, "a", s), 0);
-    assert_int_equal(st->save(st, "b", s), 0);
-    assert_int_equal(st->save(st, "c", s), SIO_ELIMIT);
-    assert_null(st->load(st, "c"));
-    /* A known id is still updated when full. */
-    json_object_set_new(s, "x", json_true());
-    assert_int_equal(st->save(st, "a", s), 0);
-    json_t *back = st->load(st, "a");
-    assert_true(json_is_true(json_object_get(back, "x")));
-    json_decref(back);
-    json_decref(s);
+    assert_int_equal(st->save(st, "a", anon), 0);
+    assert_int_equal(st->save(st, "b", anon), 0);
+    assert_true(has(st, "a")); /* a used last: b goes first */
+    assert_int_equal(st->save(st, "L", user), 0);
+    assert_false(has(st, "b"));
+    assert_true(has(st, "a"));
+    assert_int_equal(st->save(st, "c", anon), 0); /* evicts a */
+    assert_false(has(st, "a"));
+    assert_int_equal(st->save(st, "M", user), 0); /* evicts c */
+    assert_false(has(st, "c"));
+    assert_true(has(st, "L") && has(st, "M"));
+    assert_int_equal(st->save(st, "d", anon), SIO_ELIMIT);
+    assert_int_equal(st->save(st, "N", user), SIO_ELIMIT);
+    assert_false(has(st, "d") || has(st, "N"));
+    /* A known id is still updated when full; logging out makes it
+     * anonymous, and so evictable. */
+    assert_int_equal(st->save(st, "L", anon), 0);
+    assert_int_equal(st->save(st, "e", anon), 0);
+    assert_false(has(st, "L"));
+    assert_true(has(st, "M") && has(st, "e"));
+    json_decref(anon);
+    json_decref(user);
     st->free(st);
 }
 

@@ -238,6 +238,53 @@ static void test_form_nul_refused(void **state)
     assert_int_equal(form_routes_run, 1);
 }
 
+static void route_login(sio_req *r, void *ud)
+{
+    (void)ud;
+    assert_int_equal(sio_req_login(r, "u"), 0);
+    sio_respond(r, 200, "text/plain", "in", 2);
+}
+
+static void route_write(sio_req *r, void *ud)
+{
+    (void)ud;
+    assert_int_equal(sio_req_session_set(r, "k", json_true()), 0);
+    sio_respond(r, 200, "text/plain", "written", 7);
+}
+
+static int post_to(const char *path, char *out, size_t n)
+{
+    eio_http_req r = http_req("POST", path, NULL, NULL);
+    int status = http_run(g_eio, &r);
+    snprintf(out, n, "%s", r.resp ? r.resp : "");
+    http_fini(&r);
+    return status;
+}
+
+/* A session the store cannot keep fails its request, saying why: the
+ * route's "written" would be a lie. A request that writes nothing
+ * stores nothing. */
+static void test_session_save_failure_is_503(void **state)
+{
+    sio_session_opts so;
+    char out[64];
+    (void)state;
+
+    sio_session_opts_init(&so);
+    so.secret = "test-secret";
+    so.mode = SIO_SESSIONS_SERVER;
+    so.store = sio_session_store_memory(3600, 1);
+    assert_int_equal(sio_server_sessions(g_srv, &so), 0);
+    assert_int_equal(sio_http_route(g_srv, "POST", "/login", route_login, NULL),
+                     0);
+    assert_int_equal(sio_http_route(g_srv, "POST", "/w", route_write, NULL), 0);
+    assert_int_equal(sio_http_route(g_srv, "POST", "/f", route_form, NULL), 0);
+    assert_int_equal(post_to("/f", out, sizeof out), 200); /* stores nothing */
+    assert_int_equal(post_to("/login", out, sizeof out), 200);
+    assert_int_equal(post_to("/w", out, sizeof out), 503);
+    assert_string_equal(out, "session store full");
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -247,6 +294,7 @@ int main(void)
         T(test_sessions_store_stolen_on_failure),
         T(test_static_prefix_is_a_segment),
         T(test_form_nul_refused),
+        T(test_session_save_failure_is_503),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

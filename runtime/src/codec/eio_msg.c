@@ -220,3 +220,9 @@ void eio_msg_unref(eio_msg *m)
     else
         free(m);
 }
+
+size_t eiop_msg_footprint(const eio_msg *m)
+{
+    /* 16: a malloc chunk header and rounding, on glibc */
+    return sizeof(eio_msg) + LWS_PRE + m->cap + sizeof(eio_msg *) + 16;
+}

@@ -186,6 +186,41 @@ static int payload_walk(const uint8_t *body, size_t len, uint8_t *scratch,
     }
 }
 
+int eiop_payload_check(const uint8_t *body, size_t len, size_t max_packets,
+                       sio_error *err)
+{
+    long max_bin = -1;
+
+    return payload_check(body, len, max_packets, &max_bin, err);
+}
+
+int eiop_payload_walk(const uint8_t *body, size_t len, size_t *off, size_t max,
+                      eio_payload_fn fn, void *ud)
+{
+    int rc = 0;
+
+    for (size_t k = 0; k < max && *off < len && rc == 0; k++) {
+        size_t at = *off, end = pkt_end(body, len, at);
+        uint8_t *scratch = NULL;
+        eio_packet p = {(char)body[at], false, body + at + 1, end - at - 1};
+
+        if (body[at] == 'b') {
+            long n = util_b64_decode((const char *)body + at + 1, end - at - 1,
+                                     false, NULL);
+            /* room for the padding bytes OpenSSL writes */
+            if (!(scratch = malloc((size_t)n + 3)))
+                return EIO_ENOMEM;
+            n = util_b64_decode((const char *)body + at + 1, end - at - 1,
+                                false, scratch);
+            p = (eio_packet){EIO_PKT_MESSAGE, true, scratch, (size_t)n};
+        }
+        *off = end == len ? len : end + 1;
+        rc = fn(&p, ud);
+        free(scratch);
+    }
+    return rc;
+}
+
 int eiop_payload_decode(const uint8_t *body, size_t len, size_t max_packets,
                         eio_payload_fn fn, void *ud, sio_error *err)
 {

@@ -51,6 +51,17 @@ typedef int (*eio_payload_fn)(const eio_packet *p, void *ud);
 int eiop_payload_decode(const uint8_t *body, size_t len, size_t max_packets,
                         eio_payload_fn fn, void *ud, sio_error *err);
 
+/* The two halves of eiop_payload_decode, so that a server can spread a
+ * large body over several loop turns: check validates as decode does
+ * and hands out nothing; walk hands out at most max packets of a body
+ * check accepted, from *off, and leaves *off at the next packet (len
+ * when none is left). walk returns fn's first non-zero return, or
+ * EIO_ENOMEM (that packet not handed out), or 0. */
+int eiop_payload_check(const uint8_t *body, size_t len, size_t max_packets,
+                       sio_error *err);
+int eiop_payload_walk(const uint8_t *body, size_t len, size_t *off, size_t max,
+                      eio_payload_fn fn, void *ud);
+
 /* Appends one packet in wire form (an eio_msg's bytes: text "4..." or raw
  * binary) to a polling payload being built in *out, with a separator
  * before it unless first. Binary becomes 'b' + base64. May move *out.
@@ -62,6 +73,11 @@ int eiop_payload_append(eio_msg **out, const uint8_t *pkt, size_t len,
 /* The payload of m for lws_write (LWS_PRE headroom before it), even
  * when m is shared (eio_msg.c). */
 uint8_t *eiop_msg_frame(eio_msg *m);
+/* The memory m holds (its block: header, headroom, capacity), plus a
+ * queue slot and the allocator's own overhead: what a session's
+ * outbound buffer counts, not the payload's length. */
+size_t eiop_msg_footprint(const eio_msg *m);
+
 /* A pool of message blocks of one payload size, for one loop thread:
  * a message taken from it returns to it at its last unref (on that
  * thread), unless it grew past the size or max are kept already. The

@@ -272,21 +272,51 @@ static int parse_id(const char *buf, size_t len, size_t *i, sio_packet *out,
     return 0;
 }
 
+/* Well-formed but past SIO_PACKET_MAX_DEPTH: SIO_ELIMIT, so that the
+ * server answers an acked event with an error instead of closing. */
+static int too_deep(sio_error *err, size_t off)
+{
+    perr(err, off, "JSON nested too deeply");
+    if (err)
+        err->code = SIO_ELIMIT;
+    return -1;
+}
+
+static json_t *load(const char *s, size_t n, json_error_t *jerr)
+{
+    size_t flags = JSON_DECODE_ANY | JSON_ALLOW_NUL;
+    json_t *v = json_loadb(s, n, flags, jerr);
+
+    /* Integers past int64 arrive from JS clients: keep them as reals. */
+    if (!v && json_error_code(jerr) == json_error_numeric_overflow)
+        v = json_loadb(s, n, flags | JSON_DECODE_INT_AS_REAL, jerr);
+    return v;
+}
+
 static int parse_json(const char *buf, size_t len, size_t i, json_t **out,
                       sio_error *err)
 {
-    size_t flags = JSON_DECODE_ANY | JSON_ALLOW_NUL;
-    json_error_t jerr;
+    json_error_t jerr, again;
+    char *fixed;
+    size_t flen;
+    int rc;
 
-    *out = json_loadb(buf + i, len - i, flags, &jerr);
-    /* Integers past int64 arrive from JS clients: keep them as reals. */
-    if (!*out && json_error_code(&jerr) == json_error_numeric_overflow)
-        *out = json_loadb(buf + i, len - i, flags | JSON_DECODE_INT_AS_REAL,
-                          &jerr);
-    if (!*out)
-        return perr(err, i + (size_t)jerr.position, "invalid JSON: %s",
-                    jerr.text);
-    return 0;
+    if ((*out = load(buf + i, len - i, &jerr)))
+        return 0;
+    /* What JavaScript sends that jansson refuses: rewritten, then again
+     * (only on failure: the common path pays nothing). */
+    rc = siop_json_lenient(buf + i, len - i, &fixed, &flen);
+    if (rc < 0)
+        return perr(err, i, "out of memory");
+    if (rc > 0) {
+        *out = load(fixed, flen, &again);
+        free(fixed);
+        if (*out)
+            return 0;
+    }
+    if (json_error_code(&jerr) == json_error_stack_overflow)
+        return too_deep(err, i);
+    return perr(err, i + (size_t)jerr.position, "invalid JSON: %s", jerr.text);
 }
 
 static int check_shape(const sio_packet *p, size_t off, sio_error *err)
@@ -296,8 +326,14 @@ static int check_shape(const sio_packet *p, size_t off, sio_error *err)
 
     switch (p->type) {
     case SIO_PKT_CONNECT:
-        /* Any value: an auth payload that is not an object is the
-         * application's to refuse (with CONNECT_ERROR, not a close). */
+        /* Object or nothing, as encode; the code tells the server to
+         * refuse with CONNECT_ERROR rather than close. */
+        if (d && !json_is_object(d)) {
+            perr(err, off, "expected an object");
+            if (err)
+                err->code = SIO_EPAYLOAD;
+            return -1;
+        }
         return 0;
     case SIO_PKT_DISCONNECT:
         if (d)
@@ -335,7 +371,7 @@ static int check_tree(const json_t *v, size_t depth, const tree_rules *r,
     if (!is_container(v))
         return 0;
     if (depth > SIO_PACKET_MAX_DEPTH)
-        return perr(err, r->off, "JSON nested too deeply");
+        return too_deep(err, r->off);
     if (sio_is_bytes(v))
         return perr(err, r->off, "reserved _sio_bytes object");
     if (r->placeholders && is_placeholder(v))

@@ -40,8 +40,10 @@ typedef struct sio_packet {
 
 /* Parses the text part of a packet, as a server receives it. Checks the
  * type, attachment count (<= max_attachments), namespace (starts with
- * '/'), ack id, JSON, and the payload's shape for the type: CONNECT any
- * value or nothing (the application refuses what it does not want); DISCONNECT
+ * '/'), ack id, JSON (with siop_json_lenient's leniency), and the payload's
+ * shape for the type: CONNECT an object or nothing (as socket.io; anything else
+ * fails with err->code SIO_EPAYLOAD, out->type CONNECT and out->nsp set, so
+ * that the server answers CONNECT_ERROR instead of closing); DISCONNECT
  * nothing; EVENT/BINARY_EVENT a non-empty array whose first element is a
  * string; ACK/BINARY_ACK an array. CONNECT_ERROR is refused (clients never send
  * it). Returns 0 with *out filled (caller owns out->data), or -1 with err set
@@ -54,9 +56,10 @@ typedef struct sio_packet {
  * most SIO_ACK_ID_MAX. Integers past int64 become reals. Also refused:
  * event names that hold NUL or that socket.io reserves ("connect",
  * "connect_error", "disconnect", "disconnecting", "newListener",
- * "removeListener"), nesting past SIO_PACKET_MAX_DEPTH, objects shaped
- * like bytes values (only attachments make those), and in binary types
- * any object with "_placeholder": true that is not exactly
+ * "removeListener"), nesting past SIO_PACKET_MAX_DEPTH (err->code SIO_ELIMIT;
+ * out's type, nsp and id are set), objects shaped like bytes values (only
+ * attachments make those), and in binary types any object with "_placeholder":
+ * true that is not exactly
  * {"_placeholder":true,"num":N} with 0 <= N < attachments. */
 /* The head alone (type, attachment count, namespace, ack id), as
  * siop_packet_parse checks it: *body is where the JSON starts. For the
@@ -97,6 +100,14 @@ int siop_packet_reconstruct(json_t *data, const uint8_t *const *att,
 int siop_packet_encode(sio_packet_type type, const char *nsp, int64_t id,
                        const json_t *data, sio_encoded *out);
 void siop_encoded_fini(sio_encoded *e);
+
+/* The packet codec's leniency (sio_json_lenient.c), tried when jansson
+ * refuses a payload: an unpaired surrogate escape becomes \uFFFD, a
+ * number past the largest double becomes -?1.7976931348623157e308.
+ * Returns 1 with *res a new buffer (the caller frees it) of *res_len
+ * bytes, 0 when there was nothing to rewrite (*res NULL), -1 when out of
+ * memory. */
+int siop_json_lenient(const char *s, size_t n, char **res, size_t *res_len);
 
 /* The head of an EVENT or ACK packet without attachments,
  * "4<type>[<nsp>,][<id>]", appended to *m, for encoders that write the

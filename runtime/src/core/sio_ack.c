@@ -2,6 +2,8 @@
  * client's (at once from the handler, or later through a detached
  * sio_pending_ack; errors as [{"error"}]), and emits that wait for the
  * client's ack (a timer each; the callback runs exactly once). */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -267,13 +269,15 @@ int sio_ack_params_error(sio_pending_ack *ack, const char *message)
 /* ---- emits waiting for the client's ack -----------------------------------
  */
 
+/* O(1): a client may keep thousands waiting and answer in any order. */
 static void out_ack_unlink(sio_socket *s, struct out_ack *a)
 {
-    for (struct out_ack **p = &s->out_acks; *p; p = &(*p)->next)
-        if (*p == a) {
-            *p = a->next;
-            return;
-        }
+    *a->prev = a->next;
+    if (a->next)
+        a->next->prev = a->prev;
+    else
+        s->out_tail = a->prev;
+    map_del(&s->out_ids, a->key, a->klen);
 }
 
 /* Runs the callback once and frees a (already unlinked). */
@@ -315,11 +319,10 @@ static void out_ack_timeout(eio_timer *t, void *ud)
 
 void siop_on_client_ack(sio_socket *s, int64_t id, json_t *data)
 {
-    struct out_ack *a = s->out_acks;
+    char key[24];
+    int n = snprintf(key, sizeof key, "%" PRId64, id);
+    struct out_ack *a = map_get(&s->out_ids, key, (size_t)n);
 
-    /* Replies mostly come in order: the oldest is usually first. */
-    while (a && a->id != id)
-        a = a->next;
     if (!a) {
         siop_log(s, EIO_LOG_DEBUG, NULL, "ack for no pending emit");
         return;
@@ -340,16 +343,16 @@ void siop_fail_out_acks(sio_socket *s)
     }
     while (s->out_acks) {
         struct out_ack *a = s->out_acks;
-        s->out_acks = a->next;
+        out_ack_unlink(s, a);
         out_ack_finish(a, SIO_ECLOSED, NULL);
     }
+    map_fini(&s->out_ids);
 }
 
 /* Registers a pending ack, then emits; args stolen. */
 static int emit_waiting(sio_socket *s, const char *event, json_t *args,
                         struct out_ack *a, unsigned timeout_ms)
 {
-    struct out_ack **tail;
     int rc;
 
     if (!s || s->state == SOCK_GONE) {
@@ -359,21 +362,24 @@ static int emit_waiting(sio_socket *s, const char *event, json_t *args,
     }
     a->s = s;
     a->id = s->next_ack_id++;
+    a->klen = (size_t)snprintf(a->key, sizeof a->key, "%" PRId64, a->id);
     a->timer = eio_timer_new(sio_server_engine(s->ns->srv), out_ack_timeout, a);
-    if (!a->timer) {
+    if (!a->timer || map_put(&s->out_ids, a->key, a->klen, a) != 0) {
+        eio_timer_free(a->timer);
         json_decref(args);
         free(a);
         return SIO_ENOMEM;
     }
     rc = siop_socket_emit(s, event, args, a->id, false);
     if (rc != 0) {
+        map_del(&s->out_ids, a->key, a->klen);
         eio_timer_free(a->timer);
         free(a);
         return rc;
     }
-    for (tail = &s->out_acks; *tail; tail = &(*tail)->next)
-        ; /* append: replies are matched oldest first */
-    *tail = a;
+    a->prev = s->out_tail; /* append: the oldest stays first */
+    *s->out_tail = a;
+    s->out_tail = &a->next;
     eio_timer_start(a->timer, timeout_ms ? timeout_ms : DEFAULT_ACK_TIMEOUT_MS);
     return 0;
 }

@@ -2,7 +2,8 @@
  * and broadcasts of one process.
  *
  * A room is an array of its members; each socket keeps (room, index)
- * pairs, so joins, leaves and leave-all cost O(rooms of the socket), not
+ * pairs and a map from room name to its pair, so a join or a leave costs
+ * O(1) (amortised) and leave-all O(rooms of the socket), never
  * O(members). A socket's sid room is implicit (no entry), so an idle
  * socket costs nothing here until it joins a room. */
 #include "sio_internal.h"
@@ -25,6 +26,7 @@ typedef struct membership {
 typedef struct sock_rooms {
     membership *v;
     size_t n, cap;
+    map pos; /* room name (the room's) -> index in v, plus one */
 } sock_rooms;
 
 typedef struct mem_adapter {
@@ -41,10 +43,15 @@ static sock_rooms *rooms_of(const sio_socket *s)
 static membership *find_membership(const sio_socket *s, const char *name)
 {
     sock_rooms *sr = rooms_of(s);
-    for (size_t i = 0; sr && i < sr->n; i++)
-        if (strcmp(sr->v[i].r->name, name) == 0)
-            return &sr->v[i];
-    return NULL;
+    uintptr_t pos = sr ? (uintptr_t)map_get(&sr->pos, name, strlen(name)) : 0;
+
+    return pos ? &sr->v[pos - 1] : NULL;
+}
+
+static int pos_put(sock_rooms *sr, const room *r, size_t i)
+{
+    return map_put(&sr->pos, r->name, strlen(r->name),
+                   (void *)(uintptr_t)(i + 1));
 }
 
 static room *room_get(mem_adapter *m, const char *name, bool create)
@@ -79,7 +86,8 @@ static int mem_join(sio_adapter *a, sio_socket *s, const char *name)
         !(r = room_get(m, name, true)))
         return SIO_ENOMEM;
     if (util_grow((void **)&r->members, &r->cap, r->n + 1,
-                  sizeof *r->members)) {
+                  sizeof *r->members) ||
+        pos_put(sr, r, sr->n) != 0) {
         if (r->n == 0) { /* just created: no empty room stays behind */
             map_del(&m->rooms, r->name, strlen(r->name));
             free(r);
@@ -104,7 +112,10 @@ static void drop_membership(mem_adapter *m, sio_socket *s, size_t i)
         r->members[mb.idx] = moved;
         find_membership(moved, r->name)->idx = mb.idx;
     }
+    map_del(&sr->pos, r->name, strlen(r->name));
     sr->v[i] = sr->v[--sr->n];
+    if (i < sr->n) /* the last one moved to i: cannot fail, it replaces */
+        (void)pos_put(sr, sr->v[i].r, i);
     if (r->n == 0) {
         map_del(&m->rooms, r->name, strlen(r->name));
         free(r->members);
@@ -129,6 +140,7 @@ static void mem_leave_all(sio_adapter *a, sio_socket *s)
     while (sr && sr->n)
         drop_membership((mem_adapter *)a, s, sr->n - 1);
     if (sr) {
+        map_fini(&sr->pos);
         free(sr->v);
         free(sr);
         s->adapter_data = NULL;

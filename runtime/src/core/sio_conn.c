@@ -34,8 +34,11 @@ void siop_conn_log(const sio_conn *c, int level, span nsp, span event,
              in.p ? "\"" : "");
 }
 
-static void pending_fini(pending *b)
+static void pending_fini(sio_conn *c, pending *b)
 {
+    c->srv->att_bytes -= b->bytes;
+    if (c->att_timer)
+        eio_timer_stop(c->att_timer);
     for (size_t i = 0; i < b->natt; i++)
         free(b->att[i]);
     free(b->att);
@@ -64,7 +67,8 @@ void siop_conn_free(sio_conn *c)
         c->next->prev = c->prev;
     eio_timer_free(c->connect_timer);
     if (c->has_bin)
-        pending_fini(&c->bin);
+        pending_fini(c, &c->bin);
+    eio_timer_free(c->att_timer);
     if (srv->ext_ops)
         srv->ext_ops->conn_free(srv->ext, c->ext);
     free(c);
@@ -85,7 +89,7 @@ void siop_conn_close(sio_conn *c, sio_reason why)
         c->why = why;
     c->closing = true;
     if (c->has_bin) {
-        pending_fini(&c->bin);
+        pending_fini(c, &c->bin);
         c->has_bin = false;
     }
     if (c->session && !c->closed)
@@ -221,6 +225,52 @@ static void dispatch(sio_conn *c, sio_packet *p, span in)
     }
 }
 
+/* A well-formed event over a limit (nesting): an error ack when it asks
+ * for one, else dropped; the connection stays. */
+static void event_refused(sio_conn *c, const sio_packet *p, const char *why,
+                          span in)
+{
+    span nsp = {p->nsp, p->nsp_len};
+    sio_socket *s = siop_conn_find(c, p->nsp, p->nsp_len);
+
+    if (!s || s->state != SOCK_CONNECTED) {
+        siop_conn_log(c, EIO_LOG_INFO, nsp, SPAN_NONE, "namespace not joined",
+                      in);
+        siop_conn_close(c, SIO_REASON_FORCED_CLOSE);
+        return;
+    }
+    siop_conn_log(c, EIO_LOG_INFO, nsp, SPAN_NONE, why, in);
+    if (p->id >= 0)
+        (void)siop_ack_answer(s, p->id, json_pack("[{s:s}]", "error", why));
+}
+
+/* A binary packet whose attachments stop coming holds them forever: the
+ * connection goes. */
+static void on_att_timeout(eio_timer *t, void *ud)
+{
+    sio_conn *c = ud;
+
+    (void)t;
+    if (c->has_bin && !c->closing)
+        conn_fail(c, "attachments not received in time", NULL, 0);
+}
+
+/* Can the server hold n more bytes of attachments for c? */
+static bool att_room(sio_conn *c, size_t n)
+{
+    const sio_options *o = &c->srv->opt;
+
+    if (c->bin.bytes + n > o->max_attachment_bytes) {
+        conn_fail(c, "attachments over the connection's limit", NULL, 0);
+        return false;
+    }
+    if (c->srv->att_bytes + n > o->max_server_attachment_bytes) {
+        conn_fail(c, "attachments over the server's limit", NULL, 0);
+        return false;
+    }
+    return true;
+}
+
 static int pending_start(sio_conn *c, const sio_packet *p)
 {
     pending *b = &c->bin;
@@ -231,11 +281,15 @@ static int pending_start(sio_conn *c, const sio_packet *p)
     b->att_len = calloc(p->attachments, sizeof *b->att_len);
     b->pkt = *p;
     b->pkt.nsp = b->nsp;
-    if (!b->nsp || !b->att || !b->att_len) {
-        pending_fini(b);
+    if (!c->att_timer)
+        c->att_timer =
+            eio_timer_new(sio_server_engine(c->srv), on_att_timeout, c);
+    if (!b->nsp || !b->att || !b->att_len || !c->att_timer) {
+        pending_fini(c, b);
         return -1;
     }
     c->has_bin = true;
+    eio_timer_start(c->att_timer, c->srv->opt.attachment_timeout_ms);
     return 0;
 }
 
@@ -253,7 +307,12 @@ static void on_text(sio_conn *c, const uint8_t *buf, size_t len)
         return;
     if (siop_packet_parse((const char *)buf, len, c->srv->opt.max_attachments,
                           &p, &err) != 0) {
-        conn_fail(c, err.text, buf, len);
+        if (err.code == SIO_EPAYLOAD && p.type == SIO_PKT_CONNECT)
+            siop_namespace_on_bad_connect(c, &p, err.text, in);
+        else if (err.code == SIO_ELIMIT && p.type == SIO_PKT_EVENT)
+            event_refused(c, &p, err.text, in);
+        else
+            conn_fail(c, err.text, buf, len);
         return;
     }
     if (p.type == SIO_PKT_BINARY_EVENT || p.type == SIO_PKT_BINARY_ACK) {
@@ -285,6 +344,8 @@ static void on_binary(sio_conn *c, const uint8_t *buf, size_t len)
         conn_fail(c, "unexpected binary message", buf, len);
         return;
     }
+    if (!att_room(c, len))
+        return;
     b->att_len[b->natt] = len;
     if (b->natt + 1 < b->pkt.attachments) {
         /* Borrowed for this call only: keep a copy until the last one. */
@@ -296,6 +357,8 @@ static void on_binary(sio_conn *c, const uint8_t *buf, size_t len)
             return;
         }
         memcpy(b->att[b->natt++], buf, len);
+        b->bytes += len;
+        c->srv->att_bytes += len;
         return;
     }
     /* The last one is used in place: no copy. */
@@ -312,7 +375,7 @@ static void on_binary(sio_conn *c, const uint8_t *buf, size_t len)
     memset(b, 0, sizeof *b);
     c->has_bin = false;
     dispatch(c, &done.pkt, SPAN_NONE);
-    pending_fini(&done);
+    pending_fini(c, &done);
 }
 
 static void on_connect_timeout(eio_timer *t, void *ud)

@@ -35,6 +35,7 @@ struct sio_server {
     void *adapter_ud;
     const siop_ext_ops *ext_ops; /* the extension (sio_ext.h), or NULL */
     void *ext;
+    size_t att_bytes; /* attachments held by every connection */
     struct {
         const sio_observer *ops;
         void *ud;
@@ -86,17 +87,20 @@ struct sio_socket {
     void *data;
     sio_encoded *held; /* emits made while connecting */
     size_t nheld, capheld;
-    struct out_ack *out_acks;           /* emits waiting for the client's ack */
+    struct out_ack *out_acks;           /* emits waiting for the client's ack,
+                                           oldest first */
+    map out_ids;                        /* their ids (text) -> out_ack */
     struct sio_pending_ack *typed_acks; /* taken by typed handlers, not
                                            answered yet (sio_ack.c) */
     struct sio_pending_ack *spare_ack;  /* one freed, kept for the next
                                            (an ack answered in its handler
                                            allocates nothing then) */
     int64_t next_ack_id;
-    void *adapter_data;   /* the adapter's per-socket state (its rooms) */
-    uint64_t mark;        /* broadcast dedup: last broadcast that saw it */
-    bool recovered;       /* came back with its state (sio_recovery.c) */
-    int64_t connected_at; /* ms since 1970: its CONNECT */
+    struct out_ack **out_tail; /* where the next one is appended */
+    void *adapter_data;        /* the adapter's per-socket state (its rooms) */
+    uint64_t mark;             /* broadcast dedup: last broadcast that saw it */
+    bool recovered;            /* came back with its state (sio_recovery.c) */
+    int64_t connected_at;      /* ms since 1970: its CONNECT */
     char sid[UTIL_ID_LEN + 1];
     char pid[UTIL_ID_LEN + 1]; /* its private id, with recovery on */
 };
@@ -107,7 +111,8 @@ typedef struct pending {
     char *nsp;
     uint8_t **att;
     size_t *att_len;
-    size_t natt; /* received so far; pkt.attachments expected */
+    size_t natt;  /* received so far; pkt.attachments expected */
+    size_t bytes; /* copies held, counted in srv->att_bytes too */
 } pending;
 
 struct sio_conn {
@@ -116,6 +121,7 @@ struct sio_conn {
     sio_conn *prev, *next;
     sio_socket *sockets;
     eio_timer *connect_timer;
+    eio_timer *att_timer; /* made on the first binary packet */
     pending bin;
     bool has_bin;
     bool closing;   /* input is ignored from now on */
@@ -162,8 +168,10 @@ struct sio_pending_ack {
 
 /* An emit waiting for the client's ack (sio_ack.c). */
 struct out_ack {
-    struct out_ack *next;
+    struct out_ack *next, **prev; /* prev: the pointer to it */
     int64_t id;
+    char key[24]; /* id as text, the key in s->out_ids */
+    size_t klen;
     eio_timer *timer;
     sio_socket *s; /* not a reference: the socket ends its acks first */
     const sio_params *reply;
@@ -216,6 +224,9 @@ void siop_conn_on_upgrade(eio_session *es, void *ud);
 /* sio_namespace.c */
 /* A CONNECT packet: joins the namespace, runs its connect handler. */
 void siop_namespace_on_connect_packet(sio_conn *c, sio_packet *p, span in);
+/* A CONNECT whose payload is not an object: CONNECT_ERROR, no close. */
+void siop_namespace_on_bad_connect(sio_conn *c, const sio_packet *p,
+                                   const char *why, span in);
 void siop_namespace_free(sio_namespace *ns);
 
 /* sio_socket.c */

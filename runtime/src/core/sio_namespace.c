@@ -67,7 +67,10 @@ static siop_restored *recover(sio_namespace *ns, sio_socket *s)
     return rs;
 }
 
-void siop_namespace_on_connect_packet(sio_conn *c, sio_packet *p, span in)
+/* bad_auth: the payload was not an object; the handler runs (with a
+ * null auth) to choose the message, and the client is refused anyway. */
+static void connect_packet(sio_conn *c, const sio_packet *p, span in,
+                           bool bad_auth)
 {
     span nsp = {p->nsp, p->nsp_len};
     sio_namespace *ns = map_get(&c->srv->nsps, p->nsp, p->nsp_len);
@@ -96,15 +99,17 @@ void siop_namespace_on_connect_packet(sio_conn *c, sio_packet *p, span in)
         return;
     }
     s->refs++; /* the dispatch */
-    rs = recover(ns, s);
+    rs = bad_auth ? NULL : recover(ns, s);
     sio_ctx ctx = {.s = s, .conn = c, .ack_id = -1, .connecting = true};
     if (ns->on_connect)
         rc = ns->on_connect(&ctx, s->auth, ns->connect_ud);
     ctx.connecting = false;
     siop_ctx_fini(&ctx);
+    if (bad_auth && !ctx.refuse_msg)
+        ctx.refuse_msg = strdup("expected an object");
     if (s->state != SOCK_CONNECTING) {
         json_decref(ctx.refuse_data); /* the connection closed meanwhile */
-    } else if (rc != 0) {
+    } else if (rc != 0 || bad_auth) {
         siop_conn_log(c, EIO_LOG_INFO, nsp, SPAN_NONE, "connect refused",
                       SPAN_NONE);
         socket_refuse(s, ctx.refuse_msg, ctx.refuse_data);
@@ -115,6 +120,22 @@ void siop_namespace_on_connect_packet(sio_conn *c, sio_packet *p, span in)
     siop_restored_free(rs);
     free(ctx.refuse_msg);
     siop_socket_unref(s);
+}
+
+void siop_namespace_on_connect_packet(sio_conn *c, sio_packet *p, span in)
+{
+    connect_packet(c, p, in, false);
+}
+
+void siop_namespace_on_bad_connect(sio_conn *c, const sio_packet *p,
+                                   const char *why, span in)
+{
+    sio_packet q = *p;
+
+    siop_conn_log(c, EIO_LOG_INFO, (span){p->nsp, p->nsp_len}, SPAN_NONE, why,
+                  in);
+    q.data = json_null();
+    connect_packet(c, &q, in, true);
 }
 
 void siop_namespace_free(sio_namespace *ns)

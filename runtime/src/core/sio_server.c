@@ -11,7 +11,7 @@
 
 /* The outgoing message pool: blocks of this payload size (typed packets
  * that fit; bigger ones grow out of the pool), at most this many kept. */
-#define MSG_POOL_CAP 1024
+#define MSG_POOL_CAP 512
 #define MSG_POOL_MAX 256
 
 void sio_options_init(sio_options *o)
@@ -21,6 +21,10 @@ void sio_options_init(sio_options *o)
     o->eio.path = "/socket.io/";
     o->connect_timeout_ms = 45000;
     o->max_attachments = 10;
+    o->max_rooms_per_socket = 1000;
+    o->attachment_timeout_ms = 30000;
+    o->max_attachment_bytes = 8u << 20;
+    o->max_server_attachment_bytes = 64u << 20;
     o->recovery_max_packets = 10000;
 }
 
@@ -49,6 +53,14 @@ sio_server *sio_server_new(const sio_options *o)
         srv->opt = *o;
     else
         sio_options_init(&srv->opt);
+    if (!srv->opt.max_rooms_per_socket)
+        srv->opt.max_rooms_per_socket = 1000;
+    if (!srv->opt.attachment_timeout_ms)
+        srv->opt.attachment_timeout_ms = 30000;
+    if (!srv->opt.max_attachment_bytes)
+        srv->opt.max_attachment_bytes = 8u << 20;
+    if (!srv->opt.max_server_attachment_bytes)
+        srv->opt.max_server_attachment_bytes = 64u << 20;
     map_init(&srv->nsps);
     srv->arena = siop_arena_new();
     srv->msg_pool = eiop_msg_pool_new(MSG_POOL_CAP, MSG_POOL_MAX);
@@ -92,6 +104,8 @@ void sio_server_free(sio_server *srv)
     for (sio_conn *c = srv->conns; c; c = c->next) {
         eio_timer_free(c->connect_timer);
         c->connect_timer = NULL;
+        eio_timer_free(c->att_timer);
+        c->att_timer = NULL;
         for (sio_socket *k = c->sockets; k; k = k->next)
             siop_fail_out_acks(k);
     }

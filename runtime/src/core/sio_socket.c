@@ -46,6 +46,7 @@ sio_socket *siop_socket_new(sio_conn *c, sio_namespace *ns, json_t *auth)
         free(s);
         return NULL;
     }
+    s->out_tail = &s->out_acks;
     s->refs = 1; /* the connection's list */
     s->connected_at = util_now_ms();
     s->state = SOCK_CONNECTING;

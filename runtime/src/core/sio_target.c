@@ -222,13 +222,20 @@ static int join_observed(sio_socket *s, const char *room_name)
 
 int sio_join(sio_socket *s, const char *room_name)
 {
+    sio_adapter *a;
+
     if (!s || !room_name)
         return SIO_EINVAL;
     if (s->state == SOCK_GONE)
         return SIO_ECLOSED;
+    a = s->ns->adapter;
+    if (!a->ops->in_room(a, s, room_name) &&
+        a->ops->socket_rooms(a, s, NULL, 0) >
+            s->ns->srv->opt.max_rooms_per_socket)
+        return SIO_ELIMIT; /* the count includes the sid room */
     if (SIOP_OBSERVED(s->ns->srv))
         return join_observed(s, room_name);
-    return s->ns->adapter->ops->join(s->ns->adapter, s, room_name);
+    return a->ops->join(a, s, room_name);
 }
 
 int sio_leave(sio_socket *s, const char *room_name)

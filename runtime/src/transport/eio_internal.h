@@ -90,12 +90,18 @@ struct eio_session {
     struct lws *probe_ws; /* websocket probing an upgrade */
     struct lws *poll_wsi; /* the held GET */
     eio_msg **q_v;        /* outbound ring */
-    size_t q_head, q_len, q_cap, q_bytes;
+    size_t q_head, q_len, q_cap, q_bytes; /* q_bytes: payload lengths */
+    size_t q_held; /* their footprints (eiop_msg_footprint) */
     eio_timer ping_timer, pong_timer, close_timer;
     eio_timer reap_timer; /* frees a dead session outside its callbacks */
     eio_timer bye_timer;  /* the client's close packet, one turn later */
     bool client_closing;  /* that packet came; later ones are ignored */
+    uint8_t *rx;          /* a POST body still being handed out */
+    size_t rx_len, rx_off;
+    struct lws *post_wsi; /* that POST, answered after its last packet */
+    eio_timer rx_timer;   /* its next packets, one loop turn later */
     eio_request *req;
+    bool fresh; /* no message from the client yet: counted in srv */
     void *data;
     eio_session *prev, *next; /* every live session of the server */
 };
@@ -115,9 +121,12 @@ struct eio_server {
     size_t nproxies;
     eio_callbacks cb;
     void *ud;
-    map sessions;     /* sid -> session, not the dying ones */
-    eio_session *all; /* every session not yet freed */
-    size_t dying;     /* aborted, not yet reaped */
+    map sessions;        /* sid -> session, not the dying ones */
+    map fresh_by_addr;   /* remote address -> struct fresh_count */
+    size_t fresh;        /* sessions that have sent no message yet */
+    bool strict_origins; /* eio_server_strict_origins */
+    eio_session *all;    /* every session not yet freed */
+    size_t dying;        /* aborted, not yet reaped */
     int port;
     pthread_mutex_t post_lock;
     struct post_item *post_head, *post_tail;
@@ -217,6 +226,11 @@ void eiop_session_abort(eio_session *s, eio_close_reason why, char poll_reply);
 void eiop_session_close(eio_session *s, eio_close_reason why);
 void eiop_session_free(eio_session *s);
 void eiop_session_flush(eio_session *s);
+/* New sessions per address (eio_session.c): may one more come from
+ * addr? Counted from creation to the client's first message. */
+bool eiop_fresh_room(eio_server *srv, const char *addr);
+void eiop_fresh_end(eio_session *s);
+
 /* Handles one packet; -1 if the session ended. */
 int eiop_session_packet(eio_session *s, const struct eio_packet *pk);
 eio_msg *eiop_queue_pop(eio_session *s);
@@ -234,7 +248,13 @@ enum {
     ERR_BAD_REQUEST,
     ERR_FORBIDDEN,
     ERR_UNSUPPORTED_PROTOCOL_VERSION,
+    ERR_TOO_MANY_SESSIONS, /* ours: 503 */
 };
+/* Is origin in the cors_origin list (eio_response.c)? */
+bool eiop_origin_listed(const eio_server *srv, const char *origin);
+
+/* The HTTP status of an error code. */
+int eiop_error_status(int code);
 const char *eiop_error_message(int code);
 enum req_kind { REQ_POLLING, REQ_WEBSOCKET };
 /* Checks an Engine.IO request's query: -1 if fine, else an error code;
@@ -243,7 +263,7 @@ int eiop_verify_request(struct lws *wsi, enum req_kind kind, bool is_get,
                         eio_session **sout);
 /* Is uri the configured Engine.IO path (trailing slash optional)? */
 bool eiop_path_matches(const eio_server *srv, const char *uri, int len);
-/* Answers {"code":N,"message":...} with 400 (403 for ERR_FORBIDDEN). */
+/* Answers {"code":N,"message":...} with eiop_error_status(code). */
 void eiop_respond_error(struct lws *wsi, struct pss *p, int code);
 void eiop_refuse_upgrade(struct lws *wsi, int code);
 
@@ -269,6 +289,9 @@ void eiop_poll_closed(struct pss *p, struct lws *wsi);
 int eiop_post_body_chunk(struct lws *wsi, struct pss *p, const void *in,
                          size_t len);
 void eiop_post_body_done(struct lws *wsi, struct pss *p);
+/* Drops what is left of a POST body and answers the POST (idempotent). */
+void eiop_post_finish(eio_session *s);
+void eiop_post_next(eio_timer *t, void *ud); /* rx_timer's callback */
 
 /* eio_app.c */
 int eiop_app_request(struct lws *wsi, struct pss *p);

@@ -15,9 +15,10 @@
 #include "eio_packet.h"
 #include "log.h"
 
+/* 1 stops the walk: the session ends or the client said close. */
 static int payload_packet(const eio_packet *pk, void *ud)
 {
-    return eiop_session_packet(ud, pk);
+    return eiop_session_packet(ud, pk) != 0 ? 1 : 0;
 }
 
 /* The held poll became writable: answer it with the queue (or a noop
@@ -67,6 +68,47 @@ static void handle_poll_get(struct lws *wsi, struct pss *p, eio_session *s)
     eiop_session_flush(s);
 }
 
+void eiop_post_finish(eio_session *s)
+{
+    struct pss *p;
+
+    eio_timer_stop(&s->rx_timer);
+    free(s->rx);
+    s->rx = NULL;
+    s->rx_len = s->rx_off = 0;
+    if (!s->post_wsi)
+        return;
+    p = lws_wsi_user(s->post_wsi);
+    p->s = NULL;
+    eiop_respond_text(s->post_wsi, p, 200, "text/html", "ok");
+    s->post_wsi = NULL;
+}
+
+/* Hands out the next packets_per_turn packets of the body; the rest
+ * waits a loop turn, so that one big POST cannot keep every other
+ * client waiting. */
+static void post_batch(eio_session *s)
+{
+    int rc =
+        eiop_payload_walk(s->rx, s->rx_len, &s->rx_off,
+                          s->srv->opts.packets_per_turn, payload_packet, s);
+
+    if (rc == EIO_ENOMEM) {
+        LOGF(s->srv, EIO_LOG_ERR, "eio %s: out of memory", s->sid);
+        eiop_session_abort(s, EIO_CLOSE_TRANSPORT_ERROR, EIO_PKT_CLOSE);
+    }
+    if (rc != 0 || s->rx_off >= s->rx_len || s->state == SS_DEAD)
+        eiop_post_finish(s);
+    else
+        eio_timer_start(&s->rx_timer, 0);
+}
+
+void eiop_post_next(eio_timer *t, void *ud)
+{
+    (void)t;
+    post_batch(ud);
+}
+
 void eiop_post_body_done(struct lws *wsi, struct pss *p)
 {
     eio_server *srv = eiop_server_of(wsi);
@@ -78,18 +120,31 @@ void eiop_post_body_done(struct lws *wsi, struct pss *p)
         eiop_respond_error(wsi, p, ERR_UNKNOWN_SID);
         return;
     }
-    /* The decoder validates the whole body before the first callback, so
-     * a bad payload dispatches nothing. */
-    eiop_respond_text(wsi, p, 200, "text/html", "ok");
-    if (eiop_payload_decode(p->rx, p->rx_len, p->rx_len + 1, payload_packet, s,
-                            &err) != 0 &&
-        err.text[0]) {
+    if (s->rx) { /* clients wait for the answer before the next POST */
+        LOGF(srv, EIO_LOG_INFO, "eio %s: overlapping POST", s->sid);
+        eiop_respond_error(wsi, p, ERR_BAD_REQUEST);
+        eiop_session_abort(s, EIO_CLOSE_PARSE_ERROR, EIO_PKT_CLOSE);
+        return;
+    }
+    /* The whole body is checked before the first packet is handed out,
+     * so a bad payload dispatches nothing. */
+    if (eiop_payload_check(p->rx, p->rx_len, srv->opts.max_payload_packets,
+                           &err) != 0) {
         LOGF(srv, EIO_LOG_INFO, "eio %s: bad payload at %zu: %s: \"%s\"",
              s->sid, err.offset, err.text,
              log_sample(p->rx, p->rx_len, sample));
         eiop_respond_error(wsi, p, ERR_BAD_REQUEST);
         eiop_session_abort(s, EIO_CLOSE_PARSE_ERROR, EIO_PKT_CLOSE);
+        return;
     }
+    s->rx = p->rx; /* the session's now; the POST is answered at the end */
+    s->rx_len = p->rx_len;
+    s->rx_off = 0;
+    p->rx = NULL;
+    p->rx_len = p->rx_cap = 0;
+    p->s = s;
+    s->post_wsi = wsi;
+    post_batch(s);
 }
 
 int eiop_post_body_chunk(struct lws *wsi, struct pss *p, const void *in,
@@ -169,6 +224,8 @@ void eiop_poll_closed(struct pss *p, struct lws *wsi)
 {
     if (p->kind == PK_POLL && p->s && p->s->poll_wsi == wsi)
         p->s->poll_wsi = NULL;
+    if (p->kind == PK_POST && p->s && p->s->post_wsi == wsi)
+        p->s->post_wsi = NULL; /* the body is still handed out */
     p->s = NULL;
     eiop_pss_release(p);
 }

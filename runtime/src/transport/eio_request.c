@@ -295,7 +295,15 @@ size_t eio_session_queries(const eio_session *s, const char *const **pairs)
 static const char *const error_messages[] = {
     "Transport unknown", "Session ID unknown", "Bad handshake method",
     "Bad request",       "Forbidden",          "Unsupported protocol version",
+    "Too many sessions",
 };
+
+int eiop_error_status(int code)
+{
+    return code == ERR_FORBIDDEN           ? 403
+           : code == ERR_TOO_MANY_SESSIONS ? 503
+                                           : 400;
+}
 
 const char *eiop_error_message(int code)
 {
@@ -309,6 +317,21 @@ static const char *query_arg(struct lws *wsi, const char *name, char *buf,
     char key[32];
     snprintf(key, sizeof key, "%s=", name);
     return lws_get_urlarg_by_name(wsi, key, buf, len);
+}
+
+/* May this client (named as the session will name it: behind a trusted
+ * proxy by X-Forwarded-For) open one more session? */
+static bool fresh_room(const eio_server *srv, struct lws *wsi)
+{
+    char peer[64], addr[64], xff[VALUE_MAX + 1];
+    bool has_xff =
+        srv->nproxies &&
+        eiop_hdr_copy(wsi, WSI_TOKEN_X_FORWARDED_FOR, xff, sizeof xff) == 0;
+
+    lws_get_peer_simple(wsi, peer, sizeof peer);
+    eiop_client_addr(srv->proxies, srv->nproxies, peer, has_xff ? xff : NULL,
+                     addr, sizeof addr);
+    return eiop_fresh_room((eio_server *)srv, addr);
 }
 
 /* Checks the query of an Engine.IO request: -1 ok, else an error code.
@@ -352,6 +375,8 @@ int eiop_verify_request(struct lws *wsi, enum req_kind kind, bool is_get,
         return ERR_UNSUPPORTED_PROTOCOL_VERSION;
     if (srv->stopping)
         return ERR_FORBIDDEN;
+    if (!fresh_room(srv, wsi))
+        return ERR_TOO_MANY_SESSIONS;
     return -1;
 }
 
@@ -378,7 +403,7 @@ void eiop_refuse_upgrade(struct lws *wsi, int code)
     LOGF(eiop_server_of(wsi), EIO_LOG_INFO, "eio: upgrade refused: %s",
          error_messages[code]);
     if (n < 0 || (size_t)n >= sizeof body ||
-        lws_add_http_common_headers(wsi, code == ERR_FORBIDDEN ? 403 : 400,
+        lws_add_http_common_headers(wsi, eiop_error_status(code),
                                     "application/json", (lws_filepos_t)n, &pp,
                                     end) ||
         lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION,
@@ -396,6 +421,6 @@ void eiop_respond_error(struct lws *wsi, struct pss *p, int code)
     char body[96];
     snprintf(body, sizeof body, "{\"code\":%d,\"message\":\"%s\"}", code,
              error_messages[code]);
-    eiop_respond_text(wsi, p, code == ERR_FORBIDDEN ? 403 : 400,
-                      "application/json", body);
+    eiop_respond_text(wsi, p, eiop_error_status(code), "application/json",
+                      body);
 }

@@ -47,8 +47,7 @@ static int add_header(struct lws *wsi, const char *name, const char *value,
                                        (int)strlen(value), pp, end);
 }
 
-/* Is this request's Origin in the cors_origin list? */
-static bool origin_allowed(const eio_server *srv, const char *origin)
+bool eiop_origin_listed(const eio_server *srv, const char *origin)
 {
     const char *list = srv->opts.cors_origin, *p;
     size_t n = strlen(origin);
@@ -83,7 +82,7 @@ static int add_cors(struct lws *wsi, struct pss *p, unsigned char **pp,
     if (any) {
         if (add_header(wsi, "access-control-allow-origin:", "*", pp, end))
             return -1;
-    } else if (!p->origin || !origin_allowed(srv, p->origin)) {
+    } else if (!p->origin || !eiop_origin_listed(srv, p->origin)) {
         return 0;
     } else if (add_header(wsi, "access-control-allow-origin:", p->origin, pp,
                           end) ||
@@ -276,4 +275,22 @@ int eiop_pss_append(struct pss *p, const void *in, size_t len, size_t limit)
     memcpy(p->rx + p->rx_len, in, len);
     p->rx_len += len;
     return 0;
+}
+
+bool eio_server_origin_allowed(const eio_server *e, const char *origin,
+                               const char *host)
+{
+    const char *h = origin ? strstr(origin, "://") : NULL;
+
+    if (!e || !origin)
+        return false;
+    if (host && h && strcasecmp(h + 3, host) == 0)
+        return true;
+    return eiop_origin_listed(e, origin);
+}
+
+void eio_server_strict_origins(eio_server *e)
+{
+    if (e)
+        e->strict_origins = true;
 }

@@ -30,8 +30,12 @@ void eio_options_init(eio_options *o)
     o->polling = true;
     o->websocket = true;
     o->allow_upgrades = true;
-    o->max_buffered = 16u << 20;
+    o->max_buffered = 4u << 20;
     o->http_max_body = 1u << 20;
+    o->max_payload_packets = 10000;
+    o->packets_per_turn = 64;
+    o->max_new_sessions = 10000;
+    o->max_new_sessions_per_addr = 512;
     o->shutdown_grace_ms = 3000;
     o->log_level = EIO_LOG_INFO;
 }
@@ -88,7 +92,15 @@ static int copy_options(eio_server *srv, const eio_options *o)
     if (!srv->opts.max_payload)
         srv->opts.max_payload = 1000000;
     if (!srv->opts.max_buffered)
-        srv->opts.max_buffered = 16u << 20;
+        srv->opts.max_buffered = 4u << 20;
+    if (!srv->opts.max_payload_packets)
+        srv->opts.max_payload_packets = 10000;
+    if (!srv->opts.max_new_sessions)
+        srv->opts.max_new_sessions = 10000;
+    if (!srv->opts.max_new_sessions_per_addr)
+        srv->opts.max_new_sessions_per_addr = 512;
+    if (!srv->opts.packets_per_turn)
+        srv->opts.packets_per_turn = 64;
     if (!srv->opts.http_max_body)
         srv->opts.http_max_body = 1u << 20;
     if (!srv->opts.ping_interval_ms)
@@ -227,6 +239,7 @@ eio_server *eio_server_new(const eio_options *o, const eio_callbacks *cb,
         return NULL;
     }
     map_init(&srv->sessions);
+    map_init(&srv->fresh_by_addr);
     pthread_mutex_init(&srv->post_lock, NULL);
     /* lws' own log lines only for real errors: ours are one per event. */
     lws_set_log_level(getenv("EIO_LWSDBG") ? 31 : LLL_ERR, NULL);
@@ -267,6 +280,7 @@ void eio_server_free(eio_server *srv)
     if (srv->own_loop)
         ev_loop_destroy(srv->evloop);
     map_fini(&srv->sessions);
+    map_fini(&srv->fresh_by_addr); /* each entry went with its sessions */
     for (it = srv->post_head; it;) {
         struct post_item *next = it->next;
         free(it);

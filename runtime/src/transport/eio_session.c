@@ -43,6 +43,7 @@ static int queue_push(eio_session *s, eio_msg *m)
     s->q_v[(s->q_head + s->q_len) % s->q_cap] = eio_msg_ref(m);
     s->q_len++;
     s->q_bytes += eio_msg_len(m);
+    s->q_held += eiop_msg_footprint(m);
     return 0;
 }
 
@@ -55,7 +56,71 @@ eio_msg *eiop_queue_pop(eio_session *s)
     s->q_head = (s->q_head + 1) % s->q_cap;
     s->q_len--;
     s->q_bytes -= eio_msg_len(m);
+    s->q_held -= eiop_msg_footprint(m);
     return m;
+}
+
+/* ---- sessions that have said nothing yet --------------------------------
+ * A handshake costs a session (its request kept, timers) before the
+ * client commits to anything: bounded per server and per address. */
+
+struct fresh_count {
+    size_t n;
+    char addr[];
+};
+
+bool eiop_fresh_room(eio_server *srv, const char *addr)
+{
+    struct fresh_count *fc = map_get(&srv->fresh_by_addr, addr, strlen(addr));
+
+    if (srv->fresh >= srv->opts.max_new_sessions ||
+        (fc && fc->n >= srv->opts.max_new_sessions_per_addr)) {
+        LOGF(srv, EIO_LOG_WARN,
+             "eio: %s: too many new sessions (%zu here, "
+             "%zu in all)",
+             addr, fc ? fc->n : 0, srv->fresh);
+        return false;
+    }
+    return true;
+}
+
+static int fresh_start(eio_session *s)
+{
+    eio_server *srv = s->srv;
+    const char *addr = s->req->remote;
+    size_t len = strlen(addr);
+    struct fresh_count *fc = map_get(&srv->fresh_by_addr, addr, len);
+
+    if (!fc) {
+        if (!(fc = calloc(1, sizeof *fc + len + 1)))
+            return -1;
+        memcpy(fc->addr, addr, len + 1);
+        if (map_put(&srv->fresh_by_addr, fc->addr, len, fc) != 0) {
+            free(fc);
+            return -1;
+        }
+    }
+    fc->n++;
+    srv->fresh++;
+    s->fresh = true;
+    return 0;
+}
+
+void eiop_fresh_end(eio_session *s)
+{
+    eio_server *srv = s->srv;
+    const char *addr = s->req->remote;
+    struct fresh_count *fc;
+
+    if (!s->fresh)
+        return;
+    s->fresh = false;
+    srv->fresh--;
+    fc = map_get(&srv->fresh_by_addr, addr, strlen(addr));
+    if (fc && --fc->n == 0) {
+        map_del(&srv->fresh_by_addr, fc->addr, strlen(fc->addr));
+        free(fc);
+    }
 }
 
 static void queue_clear(eio_session *s)
@@ -117,6 +182,8 @@ void eiop_session_abort(eio_session *s, eio_close_reason why, char poll_reply)
     eio_timer_stop(&s->close_timer);
     eio_timer_stop(&s->bye_timer);
     detach_wsis(s, poll_reply);
+    eiop_post_finish(s);
+    eiop_fresh_end(s);
     eio_timer_start(&s->reap_timer, 0);
 }
 
@@ -133,6 +200,8 @@ void eiop_session_free(eio_session *s)
     eio_timer_stop(&s->close_timer);
     eio_timer_stop(&s->reap_timer);
     eio_timer_stop(&s->bye_timer);
+    eiop_post_finish(s);
+    eiop_fresh_end(s);
     if (s->prev)
         s->prev->next = s->next;
     else
@@ -212,7 +281,10 @@ eio_session *eiop_session_new(eio_server *srv, struct lws *wsi,
     s->tr = tr;
     s->state = SS_OPEN;
     if (util_random_id(s->sid) != 0 || !(s->req = eiop_request_capture(wsi)) ||
+        fresh_start(s) != 0 ||
         map_put(&srv->sessions, s->sid, strlen(s->sid), s) != 0) {
+        if (s->req)
+            eiop_fresh_end(s);
         free(s->req);
         free(s);
         return NULL;
@@ -226,6 +298,7 @@ eio_session *eiop_session_new(eio_server *srv, struct lws *wsi,
     eiop_timer_init(&s->close_timer, srv, close_timer_fire, s);
     eiop_timer_init(&s->reap_timer, srv, reap_fire, s);
     eiop_timer_init(&s->bye_timer, srv, bye_fire, s);
+    eiop_timer_init(&s->rx_timer, srv, eiop_post_next, s);
     if (queue_open_packet(s) != 0) {
         eiop_session_free(s);
         return NULL;
@@ -275,6 +348,7 @@ int eiop_session_packet(eio_session *s, const eio_packet *pk)
         return -1;
     switch (pk->type) {
     case EIO_PKT_MESSAGE:
+        eiop_fresh_end(s); /* the client committed to something */
         if (s->state == SS_OPEN && srv->cb.message)
             srv->cb.message(s, pk->data, pk->len, pk->binary, srv->ud);
         break;
@@ -351,7 +425,7 @@ const char *eio_session_transport(const eio_session *s)
 
 size_t eio_session_buffered(const eio_session *s)
 {
-    return s->q_bytes;
+    return s->q_held;
 }
 
 int eio_session_send_all(eio_session *s, eio_msg *const *m, size_t n,
@@ -361,13 +435,15 @@ int eio_session_send_all(eio_session *s, eio_msg *const *m, size_t n,
 
     if (s->state != SS_OPEN)
         return EIO_ECLOSED;
+    /* What the messages really hold, not their length: a client
+     * leaving many tiny packets unread costs their blocks. */
     for (size_t i = 0; i < n; i++)
-        bytes += eio_msg_len(m[i]);
+        bytes += eiop_msg_footprint(m[i]);
     /* The limits and the queue's room are checked for the whole group
      * before any of it is queued. */
-    if (volatile_ && s->q_bytes + bytes > s->srv->opts.max_buffered / 2)
+    if (volatile_ && s->q_held + bytes > s->srv->opts.max_buffered / 2)
         return EIO_ELIMIT;
-    if (s->q_bytes + bytes > s->srv->opts.max_buffered) {
+    if (s->q_held + bytes > s->srv->opts.max_buffered) {
         LOGF(s->srv, EIO_LOG_WARN,
              "eio %s: outbound buffer over %zu bytes, closing", s->sid,
              s->srv->opts.max_buffered);

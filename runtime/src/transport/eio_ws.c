@@ -11,6 +11,31 @@
 #include "eio_packet.h"
 #include "log.h"
 
+/* A page of another site may open a WebSocket to us with the user's
+ * cookies (browsers apply no CORS to it): its Origin must be allowed.
+ * -1 if fine, else ERR_FORBIDDEN. */
+static int origin_check(struct lws *wsi, const eio_server *srv)
+{
+    char origin[256], host[256];
+    bool any =
+        srv->opts.ws_any_origin ||
+        (srv->opts.cors_origin && strcmp(srv->opts.cors_origin, "*") == 0);
+
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN) <= 0)
+        return -1; /* not a browser */
+    if (any && !srv->strict_origins)
+        return -1;
+    if (eiop_hdr_copy(wsi, WSI_TOKEN_ORIGIN, origin, sizeof origin) != 0)
+        return ERR_FORBIDDEN; /* too long to be one we allow */
+    if (eiop_hdr_copy(wsi, WSI_TOKEN_HOST, host, sizeof host) != 0)
+        host[0] = '\0';
+    if (eio_server_origin_allowed(srv, origin, host[0] ? host : NULL))
+        return -1;
+    LOGF(srv, EIO_LOG_INFO, "eio: websocket from origin %.200s refused",
+         origin);
+    return ERR_FORBIDDEN;
+}
+
 int eiop_ws_filter(struct lws *wsi)
 {
     eio_server *srv = eiop_server_of(wsi);
@@ -21,7 +46,8 @@ int eiop_ws_filter(struct lws *wsi)
 
     if (meth != LWSHUMETH_GET || !eiop_path_matches(srv, uri, ulen))
         return 1;
-    if ((code = eiop_verify_request(wsi, REQ_WEBSOCKET, true, &s)) >= 0) {
+    if ((code = eiop_verify_request(wsi, REQ_WEBSOCKET, true, &s)) >= 0 ||
+        (code = origin_check(wsi, srv)) >= 0) {
         eiop_refuse_upgrade(wsi, code);
         return 1;
     }

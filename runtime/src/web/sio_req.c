@@ -118,28 +118,37 @@ static char *form_decode(const char *s, size_t n, bool *nul)
     return o;
 }
 
-/* Fills r->form; false if a name or value holds a NUL byte. */
-static bool parse_form(sio_req *r)
+json_t *siop_form_parse(const char *b, size_t len, bool *nul)
 {
-    size_t len;
-    const char *b = (const char *)sio_req_body(r, &len), *end = b + len;
-    bool nul = false;
+    const char *end = b + len;
+    json_t *form = json_object();
 
-    r->form = json_object();
-    while (r->form && b < end) {
+    *nul = false;
+    while (form && b < end) {
         const char *amp = memchr(b, '&', (size_t)(end - b));
         const char *stop = amp ? amp : end;
         const char *eq = memchr(b, '=', (size_t)(stop - b));
-        char *k = form_decode(b, (size_t)((eq ? eq : stop) - b), &nul);
-        char *v = eq ? form_decode(eq + 1, (size_t)(stop - eq - 1), &nul)
-                     : strdup("");
+        char *k = form_decode(b, (size_t)((eq ? eq : stop) - b), nul);
+        char *v =
+            eq ? form_decode(eq + 1, (size_t)(stop - eq - 1), nul) : strdup("");
         /* The first of a repeated field wins; non-UTF-8 is dropped. */
-        if (k && v && *k && !json_object_get(r->form, k))
-            json_object_set_new(r->form, k, json_string(v));
+        if (k && v && *k && !json_object_get(form, k))
+            json_object_set_new(form, k, json_string(v));
         free(k);
         free(v);
         b = stop + 1;
     }
+    return form;
+}
+
+/* Fills r->form; false if a name or value holds a NUL byte. */
+static bool parse_form(sio_req *r)
+{
+    size_t len;
+    const char *b = (const char *)sio_req_body(r, &len);
+    bool nul = false;
+
+    r->form = siop_form_parse(b ? b : "", b ? len : 0, &nul);
     return !nul;
 }
 

@@ -116,8 +116,7 @@ void siop_routes_free(sio_web *web)
 /* ---- matching --------------------------------------------------------------
  */
 
-/* Matches path against pattern, filling r's params; true on a match. */
-static bool match(const char *pattern, const char *path, sio_req *r)
+bool siop_route_match(const char *pattern, const char *path, sio_req *r)
 {
     r->nparams = 0;
     while (*pattern == '/' && *path == '/') {
@@ -152,7 +151,7 @@ static route *find_route(struct sio_routes *rs, sio_req *r, bool *path_only)
 {
     *path_only = false;
     for (route *rt = rs->routes; rt; rt = rt->next) {
-        bool m = match(rt->pattern, sio_req_path(r), r);
+        bool m = siop_route_match(rt->pattern, sio_req_path(r), r);
         if (m && strcmp(rt->method, sio_req_method(r)) == 0)
             return rt;
         *path_only |= m;
@@ -164,8 +163,48 @@ static route *find_route(struct sio_routes *rs, sio_req *r, bool *path_only)
 /* ---- running a request
  * ------------------------------------------------------- */
 
-static void run_route(struct sio_routes *rs, route *rt, sio_req *r)
+static bool changes_state(const char *method)
 {
+    return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
+           strcmp(method, "OPTIONS") != 0;
+}
+
+/* With sessions on, a browser sends the user's cookie with a form any
+ * site posts to us (login CSRF and worse): a request that changes state
+ * must come from the server's own page or a cors_origin one, by its
+ * Origin, else its Referer. Neither (not a browser, or a referrer
+ * policy): let through. */
+static bool cross_site(const sio_web *web, sio_req *r)
+{
+    const char *o = sio_req_header(r, "origin");
+    const char *host = sio_req_header(r, "host");
+    char buf[256];
+
+    if (!web->sessions || !changes_state(sio_req_method(r)))
+        return false;
+    if (!o && (o = sio_req_header(r, "referer"))) {
+        const char *h = strstr(o, "://");
+        size_t n = h ? (size_t)(h + 3 - o) + strcspn(h + 3, "/?#") : 0;
+        if (!n || n >= sizeof buf)
+            return true;
+        memcpy(buf, o, n);
+        buf[n] = '\0';
+        o = buf;
+    }
+    return o &&
+           !eio_server_origin_allowed(sio_server_engine(web->srv), o, host);
+}
+
+static void run_route(sio_web *web, struct sio_routes *rs, route *rt,
+                      sio_req *r)
+{
+    if (cross_site(web, r)) {
+        log_line(siop_ext_log_level(web->srv), EIO_LOG_INFO,
+                 "web: %s %s from another site refused", sio_req_method(r),
+                 sio_req_path(r));
+        sio_respond(r, 403, "text/plain", "cross-site request refused", 26);
+        return;
+    }
     /* A NUL in a form field would cut its C string short: refused whole,
      * before anything reads it. */
     if (!siop_req_form_ok(r)) {
@@ -207,7 +246,7 @@ int siop_route_request(sio_web *web, eio_http_req *http)
     r.http = http;
     rt = find_route(rs, &r, &path_only);
     if (rt)
-        run_route(rs, rt, &r);
+        run_route(web, rs, rt, &r);
     else if (path_only)
         sio_respond(&r, 405, "text/plain", "Method Not Allowed", 18);
     req_fini(&r);
@@ -224,7 +263,24 @@ int sio_respond(sio_req *r, int status, const char *content_type,
 
     if (r->answered)
         return SIO_ESTATE;
-    siop_session_req_save(r); /* may add a set-cookie header */
+    /* may add a set-cookie header; a session that cannot be kept fails
+     * the request: a route must not report a change that is lost */
+    switch (siop_session_req_save(r)) {
+    case 0:
+        break;
+    case SIO_ELIMIT:
+        status = 503;
+        content_type = "text/plain";
+        body = "session store full";
+        len = strlen(body);
+        break;
+    default:
+        status = 500;
+        content_type = "text/plain";
+        body = "session not saved";
+        len = strlen(body);
+        break;
+    }
     for (size_t i = 0; i < r->nhdrs; i++)
         list[i] = r->hdrs[i];
     list[r->nhdrs] = NULL;

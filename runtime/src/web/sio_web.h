@@ -63,14 +63,25 @@ void siop_http_free(sio_web *web);
 /* Parses a form body once; false if it cannot be read without loss (a
  * NUL byte in a name or value). */
 bool siop_req_form_ok(sio_req *r);
+/* An application/x-www-form-urlencoded body as an object of strings
+ * (new reference; NULL on OOM): '+' is a space, %XX a byte, the first of
+ * a repeated name wins, empty names and non-UTF-8 are dropped; *nul is
+ * set when a name or value held a NUL byte. */
+json_t *siop_form_parse(const char *body, size_t len, bool *nul);
 
 /* sio_route.c */
+/* Matches path against pattern ("/a/<name>/b": <name> takes one
+ * non-empty segment), filling r's params (new strings); true on a match.
+ * The caller frees the params either way. */
+bool siop_route_match(const char *pattern, const char *path, sio_req *r);
 /* 0 if a route answered (or 405), non-zero if none matched. */
 int siop_route_request(sio_web *web, eio_http_req *http);
 void siop_routes_free(sio_web *web);
 
 /* sio_websession.c */
-void siop_session_req_save(sio_req *r); /* before the response goes */
+/* Before the response goes: 0, or the store's error (SIO_ELIMIT: full,
+ * SIO_ENOMEM), one log line; the response then says so instead. */
+int siop_session_req_save(sio_req *r);
 void siop_session_req_fini(sio_req *r);
 /* A connection's session at the handshake (its state, or NULL). */
 void *siop_session_conn_open(sio_web *web, eio_session *es);

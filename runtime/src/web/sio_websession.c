@@ -87,6 +87,9 @@ int sio_server_sessions(sio_server *srv, const sio_session_opts *o)
     if (o->mode == SIO_SESSIONS_SERVER && !ws->store &&
         !(ws->store = sio_session_store_memory(o->max_age_s, 0)))
         return SIO_ENOMEM;
+    /* The user is known by a cookie, which a browser sends with any
+     * page's WebSocket: only allowed origins may open one. */
+    eio_server_strict_origins(sio_server_engine(srv));
     if (!ws->o.max_age_s)
         ws->o.max_age_s = SIO_COOKIE_FLASK_MAX_AGE;
     if (!ws->o.max_size)
@@ -281,14 +284,15 @@ static void set_cookie(sio_req *r, const char *value, bool remove)
         sio_req_add_header(r, "set-cookie", line);
 }
 
-void siop_session_req_save(sio_req *r)
+int siop_session_req_save(sio_req *r)
 {
     struct sio_websession *ws = ws_of(r->srv);
     sio_error err;
     char *c;
+    int rc;
 
     if (!r->session_dirty || !enabled(ws))
-        return;
+        return 0;
     r->session_dirty = false;
     if (ws->o.mode == SIO_SESSIONS_SERVER) {
         char *old = NULL;
@@ -303,26 +307,31 @@ void siop_session_req_save(sio_req *r)
         fresh = !r->session_id;
         if (fresh && !(r->session_id = new_store_id())) {
             r->session_id = old;
-            return;
+            return SIO_ENOMEM;
         }
-        if (ws->store->save(ws->store, r->session_id, r->session) == 0) {
+        rc = ws->store->save(ws->store, r->session_id, r->session);
+        if (rc == 0) {
             if (fresh)
                 set_cookie(r, r->session_id, false);
             if (old)
                 drop_store_id(ws, old);
+        } else {
+            log_line(siop_ext_log_level(r->srv), EIO_LOG_WARN,
+                     "session not saved: %s", sio_strerror(rc));
         }
         free(old);
-        return;
+        return rc;
     }
     if (json_object_size(r->session) == 0) {
         set_cookie(r, "", true); /* as Flask: an empty session is removed */
-        return;
+        return 0;
     }
     c = sio_cookie_encode(r->session, ws->secret, util_now_s(), ws->o.max_size,
                           &err);
     if (c)
         set_cookie(r, c, false);
     free(c);
+    return c ? 0 : SIO_ENOMEM;
 }
 
 void siop_session_req_fini(sio_req *r)

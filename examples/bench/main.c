@@ -120,6 +120,11 @@ static int parse_args(int argc, char **argv, sio_options *o, bool *raw)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--raw") == 0) {
             *raw = true;
+        } else if (strcmp(argv[i], "--reuse-port") == 0) {
+            /* several processes on one port (docs/event-loop.md):
+             * clients must come over WebSocket directly */
+            o->eio.reuse_port = true;
+            o->eio.polling = false;
         } else if (strcmp(argv[i], "--ping-interval") == 0 && i + 1 < argc) {
             char *end;
             unsigned long v;
@@ -170,8 +175,8 @@ int main(int argc, char **argv)
     o.eio.log_level = EIO_LOG_WARN;
     if (parse_args(argc, argv, &o, &raw) != 0) {
         fprintf(stderr,
-                "usage: %s [--host H] [--port N] [--raw] [--loop libev|poll] "
-                "[--ping-interval MS] [--redis URL]\n",
+                "usage: %s [--host H] [--port N] [--raw] [--reuse-port] "
+                "[--loop libev|poll] [--ping-interval MS] [--redis URL]\n",
                 argv[0]);
         return 1;
     }

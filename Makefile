@@ -311,6 +311,17 @@ FORCE:
 -include tests/bench/bench.mk
 test-build: bench-tools
 
+# The allocation counter the interop suite preloads into the bench server
+# (tests/interop/alloc.test.mjs); not under the sanitizers, whose runtime
+# must come first.
+ALLOC_COUNT_SO := $(B)/tests/interop/alloc_count.so
+$(ALLOC_COUNT_SO): tests/interop/alloc_count.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -fPIC -shared -o $@ $<
+ifneq ($(SAN),1)
+test-build: $(ALLOC_COUNT_SO)
+endif
+
 -include $(RT_OBJ:.o=.d) $(GEN_OBJ:.o=.d) $(FUZZ_RT_OBJ:.o=.d) \
 	$(FUZZ_BINS:=.d) $(UNIT_BINS:=.d) $(REPLAY_BINS:=.d) \
 	$(wildcard $(B)/obj/examples/*/*.d $(B)/obj/schema/*.d)

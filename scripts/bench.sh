@@ -9,7 +9,12 @@
 # Environment:
 #   BENCH_RUNS=3          runs per scenario and server (median and spread)
 #   BENCH_QUICK=1         short runs, for a fast pass (about 2 minutes)
-#   BENCH_SERVERS="sioc node flask lws"   columns to run
+#   BENCH_SERVERS="sioc sioc-raw node flask lws"   columns to run
+#                         (sioc-raw: the same server with raw json_t
+#                         handlers; its figures go to the typed vs raw
+#                         table)
+#   BENCH_MULTI=1         echo with 1 and 2 sioc processes sharing a
+#                         port (--reuse-port, one loop each); 0 skips it
 #   BENCH_IDLE100K=1      also 100,000 idle connections (sioc and lws;
 #                         BENCH_IDLE100K_SERVERS), from several loopback
 #                         source addresses; =only for that scenario alone
@@ -40,7 +45,7 @@ B=${BENCH_BUILD:-build}
 OUT=${BENCH_OUT:-$B/bench}
 RUNS=${BENCH_RUNS:-3}
 QUICK=${BENCH_QUICK:-0}
-SERVERS=${BENCH_SERVERS:-sioc node flask lws}
+SERVERS=${BENCH_SERVERS:-sioc sioc-raw node flask lws}
 LOADGEN=$B/bench/loadgen
 LWS_ECHO=$B/bench/lws_echo
 SIOC_BIN=$B/examples/bench
@@ -50,6 +55,7 @@ PY=/usr/bin/python3 # Debian's, with python3-flask-socketio
 declare -A NOTE   # server -> why its column is empty
 declare -A LABEL=([sioc]="sioc" [node]="Node socket.io"
 	[flask]="Flask-SocketIO" [lws]="bare lws"
+	[sioc-raw]="sioc, raw json_t handlers"
 	[sioc-poll]="sioc, poll(2) loop" [lws-ev]="bare lws, libev"
 	[lws-uv]="bare lws, libuv")
 
@@ -122,6 +128,9 @@ server_cmd() {
 		local loop=${1#lws-}
 		[ "$loop" = lws ] && loop=poll
 		CMD=("$LWS_ECHO" --loop "$loop" 0) ;;
+	sioc-raw)
+		[ -x "$SIOC_BIN" ] || { NOTE[$1]="$SIOC_BIN not built yet"; return 1; }
+		CMD=("$SIOC_BIN" "${SIOC_ARGS[@]}" --raw) ;;
 	sioc-poll)
 		[ -x "$SIOC_BIN" ] || { NOTE[$1]="$SIOC_BIN not built yet"; return 1; }
 		CMD=("$SIOC_BIN" "${SIOC_ARGS[@]}" --loop poll) ;;
@@ -673,6 +682,68 @@ cluster_fanout() {
 	cluster_redis_stop
 }
 
+# Typed handlers against the same server's raw json_t ones (--raw), and
+# the bare lws floor, from the main table's runs.
+typed_vs_raw() {
+	local sum=$1 m label t r l
+	awk '$1 == "sioc-raw"' <<<"$sum" | grep -q . || return 0
+	echo
+	echo "## typed vs raw handlers (same server, same runs)"
+	echo
+	echo "| metric | sioc typed | sioc raw json_t | bare lws | typed / raw | typed / lws |"
+	echo "|---|---|---|---|---|---|"
+	for m in msgs_per_s cpu_us_per_msg deliveries_per_s conns_per_s rss_kib_per_conn; do
+		t=$(awk -v m="$m" '$1 == "sioc" && $2 == m { print $3 }' <<<"$sum")
+		r=$(awk -v m="$m" '$1 == "sioc-raw" && $2 == m { print $3 }' <<<"$sum")
+		l=$(awk -v m="$m" '$1 == "lws" && $2 == m { print $3 }' <<<"$sum")
+		echo "| $m | ${t:-–} | ${r:-–} | ${l:-–} |" \
+			"$(awk -v a="${t:-0}" -v b="${r:-0}" 'BEGIN { if (a > 0 && b > 0) printf "%.2f×", a / b; else printf "–" }') |" \
+			"$(awk -v a="${t:-0}" -v b="${l:-0}" 'BEGIN { if (a > 0 && b > 0) printf "%.2f×", a / b; else printf "–" }') |"
+	done
+}
+
+# Echo against 1 and then 2 sioc processes on one port (SO_REUSEPORT,
+# docs/event-loop.md), each pinned to its CPU; the load generator runs
+# two threads, unpinned. Prints msgs/s: echoes delivered back.
+multicore() {
+	local n run line rc pids port log i
+	[ -x "$SIOC_BIN" ] || return 0
+	echo
+	echo "## one loop per core: echo with 1 and 2 processes on one port"
+	echo
+	echo "| sioc processes (--reuse-port) | echo msgs/s, 50 conns x 4 in flight | runs |"
+	echo "|---|---|---|"
+	for n in 1 2; do
+		local vals=()
+		for ((run = 1; run <= RUNS; run++)); do
+			pids=() port=0
+			for ((i = 0; i < n; i++)); do
+				log="$OUT/server-multi$n-$run-$i.log"
+				taskset -c $i "$SIOC_BIN" --host 127.0.0.1 --port "$port" \
+					--reuse-port >"$log" 2>&1 &
+				pids+=($!)
+				for ((k = 0; k < 100; k++)); do
+					p=$(sed -n 's|.*listening on http://[^ ]*:\([0-9][0-9]*\).*|\1|p' "$log")
+					[ -n "$p" ] && break
+					sleep 0.05
+				done
+				port=${p:-0}
+			done
+			read -r -a args <<<"$(scenario_args echo sioc)"
+			line=$(timeout --kill-after=5 120 "$LOADGEN" "${args[@]}" -t 2 \
+				--port "$port" 2>>"$OUT/loadgen.err" | grep '^RESULT' | tail -1)
+			kill -TERM "${pids[@]}" 2>/dev/null
+			wait "${pids[@]}" 2>/dev/null
+			echo "multi$n run=$run $line" >>"$OUT/raw.log"
+			v=$(field "$line" msgs_per_s)
+			[ -n "$v" ] && vals+=("$v")
+		done
+		echo "| $n | $(printf '%s\n' "${vals[@]:-}" | sort -n |
+			awk '{ v[NR] = $1 } END { if (NR) printf "%.0f", v[int((NR + 1) / 2)]; else printf "failed" }') |" \
+			"${vals[*]:-} |"
+	done
+}
+
 main() {
 	local start=$SECONDS sum
 	LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -691,7 +762,8 @@ main() {
 	[ $table = 1 ] && run_table
 	sum=$(summarize)
 	{
-		[ $table = 1 ] && write_report "$sum"
+		[ $table = 1 ] && write_report "$sum" && typed_vs_raw "$sum"
+		[ $table = 1 ] && [ "${BENCH_MULTI:-1}" != 0 ] && multicore
 		[ "${BENCH_IDLE100K:-0}" != 0 ] && [ "${BENCH_CROWD:-1}" != only ] && idle100k
 		[ "${BENCH_CROWD:-1}" != 0 ] && [ "${BENCH_IDLE100K:-0}" != only ] &&
 			[ "${BENCH_CLUSTER:-1}" != only ] && crowd

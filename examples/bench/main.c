@@ -6,7 +6,8 @@
  * --raw registers hand-written json_t handlers instead of the generated
  * typed ones, to measure what typed dispatch costs (same protocol).
  * --redis URL joins a cluster (sio_redis.h): rooms and ticks span the
- * processes; --loop libev|poll picks the event loop. The rest of the
+ * processes; --loop libev|poll picks the event loop; --reuse-port
+ * shares the port with other processes. The rest of the
  * command line, the start and stop lines and the signals are
  * sio_app.h's. */
 #include <stdio.h>
@@ -106,7 +107,7 @@ static int register_raw(sio_server *srv)
 
 /* The program's own options, and the cluster it may join. */
 typedef struct bench {
-    const char *raw, *loop, *redis_url;
+    const char *raw, *loop, *redis_url, *reuse_port;
     sio_redis *redis;
 } bench;
 
@@ -141,6 +142,10 @@ int main(int argc, char **argv)
         {"raw", NULL, "json_t handlers instead of the typed ones", &b.raw},
         {"loop", "libev|poll", "the event loop (default libev)", &b.loop},
         {"redis", "URL", "join a cluster through Redis", &b.redis_url},
+        {"reuse-port", NULL,
+         "share the port with other processes "
+         "(WebSocket only)",
+         &b.reuse_port},
         {NULL, NULL, NULL, NULL},
     };
     sio_app app = {.name = "bench",
@@ -157,6 +162,10 @@ int main(int argc, char **argv)
     o.eio.log_level = EIO_LOG_WARN;
     if ((rc = sio_app_parse(&app, argc, argv, &o)) != 0)
         return rc > 0 ? 0 : 1;
+    /* Several processes on one port (docs/event-loop.md): clients must
+     * come over WebSocket directly. */
+    o.eio.reuse_port = b.reuse_port != NULL;
+    o.eio.polling = !b.reuse_port;
     if (b.loop && strcmp(b.loop, "poll") == 0)
         o.eio.loop = EIO_LOOP_POLL;
     else if (b.loop && strcmp(b.loop, "libev") != 0) {

@@ -43,7 +43,9 @@ enum {
  * the raw bytes. It has libwebsockets' LWS_PRE headroom in front, so a
  * WebSocket write needs no copy, and one message can be queued on many
  * sessions (a broadcast is encoded once). While its refcount is 1 the
- * builder may append; after it is queued anywhere it is immutable. */
+ * builder may append; after it is queued anywhere it is immutable. The
+ * messages of typed emits and acks come from a per-server pool: release
+ * those (eio_msg_unref) on the loop thread. */
 typedef struct eio_msg eio_msg;
 
 /* New message, refcount 1, empty; reserve is a capacity hint. */
@@ -193,6 +195,17 @@ typedef struct eio_options {
                                          rightmost X-Forwarded-For entry that
                                          is not itself listed (docs/deploy.md).
                                          A bad entry fails eio_server_new */
+    bool reuse_port;              /* default false. SO_REUSEPORT on the
+                                     listening socket: several processes
+                                     listen on one port and the kernel
+                                     spreads new connections among them
+                                     (one loop per core, docs/event-
+                                     loop.md). A session lives in one
+                                     process: polling needs every request
+                                     to reach it, which the kernel does
+                                     not ensure, so pair this with
+                                     websocket-only clients or a sticky
+                                     proxy in front */
 } eio_options;
 
 enum { EIO_LOG_ERR, EIO_LOG_WARN, EIO_LOG_INFO, EIO_LOG_DEBUG };

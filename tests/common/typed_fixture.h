@@ -63,6 +63,26 @@ static const sio_field args_fields[] = {
 static const sio_params args_params = {sizeof(Args), 8, args_fields, true,
                                        offsetof(Args, rest)};
 
+/* The same list with data optional: what arrives without attachments
+ * (the streaming decoder's whole range). */
+static const sio_field args_wire_fields[] = {
+    {"room", SIO_K_STRING, 0, 0, offsetof(Args, room), 0, NULL, NULL, NULL},
+    {"n", SIO_K_INT, 0, 0, offsetof(Args, n), 0, NULL, NULL, NULL},
+    {"msg", SIO_K_RECORD, 0, 0, offsetof(Args, msg), 0, &message_desc, NULL,
+     NULL},
+    {"ratio", SIO_K_FLOAT, 0, SIO_F_OPTIONAL, offsetof(Args, ratio),
+     offsetof(Args, has_ratio), NULL, NULL, NULL},
+    {"color", SIO_K_ENUM, 0, 0, offsetof(Args, color), 0, NULL, &color_desc,
+     NULL},
+    {"data", SIO_K_BYTES, 0, SIO_F_OPTIONAL, offsetof(Args, data), 0, NULL,
+     NULL, NULL},
+    {"any", SIO_K_JSON, 0, 0, offsetof(Args, any), 0, NULL, NULL, NULL},
+    {"grid", SIO_K_INT, 2, 0, offsetof(Args, grid), offsetof(Args, grid_len),
+     NULL, NULL, NULL},
+};
+static const sio_params args_wire_params = {sizeof(Args), 8, args_wire_fields,
+                                            true, offsetof(Args, rest)};
+
 /* (a: int, b: string?) */
 typedef struct Small {
     int64_t a;

@@ -42,15 +42,16 @@ process.on("exit", () => {
 });
 
 // Starts an example server (the conformance one unless bin and name say
-// otherwise) with extra args. Resolves to { proc, port, base, err,
+// otherwise) with extra args (and env added to this process's). Resolves to { proc, port, base, err,
 // stderr(), stop() } once its start line "NAME: listening on ..." was read
 // and the port accepts TCP connections.
 export async function startServer(
   args = [],
-  { readyMs = 15000, bin = BIN, name = "conformance" } = {},
+  { readyMs = 15000, bin = BIN, name = "conformance", env } = {},
 ) {
   const proc = spawn(bin, ["--host", "127.0.0.1", "--port", "0", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
+    env: env ? { ...process.env, ...env } : process.env,
   });
   const srv = {
     proc,

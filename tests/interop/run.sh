@@ -25,6 +25,11 @@ if [ ! -x "$BIN" ]; then
 fi
 case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
 export SIO_CONFORMANCE_BIN=$BIN
+# The allocation test: the bench server with the counter preloaded (not
+# built under the sanitizers: that test is skipped there).
+[ -x "$B/examples/bench" ] && export SIO_BENCH_BIN=$PWD/$B/examples/bench
+[ -f "$B/tests/interop/alloc_count.so" ] &&
+	export SIO_ALLOC_COUNT_SO=$PWD/$B/tests/interop/alloc_count.so
 # The chat tests: without the chat server they count one failure and the
 # rest still runs.
 node_files=(tests/interop/*.test.mjs)

@@ -1,19 +1,72 @@
 /* test_typed.c - the generic walker with hand-written tables shaped like
  * sioc's output: every type and arity decoded, hostile arguments refused
  * with the argument's path and expected type, and encode/decode round
- * trips. */
+ * trips. The decoding tests run twice: on the tree path (jansson's
+ * json_t) and on the streaming path (the same arguments as text), which
+ * must decode what it accepts to the same values and hand everything
+ * else to the tree path (SIOP_TEXT_SLOW). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "sio.h"
 #include "sio_internal_typed.h"
+#include "sio_packet.h"
 
 #include "../common/typed_fixture.h"
+
+/* The path under test, and what the streaming path did. */
+static bool g_text;
+static int g_text_accepted, g_text_slow;
+
+/* The streaming path: the arguments as text; SLOW falls back to the tree
+ * path, as the dispatch does. */
+static int decode_text(const sio_params *p, json_t *args, void *out,
+                       sio_arena *arena, sio_error *err)
+{
+    char *t = json_dumps(args, JSON_ENCODE_ANY | JSON_COMPACT);
+    int rc;
+
+    assert_non_null(t);
+    rc = siop_text_decode_params(p, t, strlen(t), out, arena);
+    free(t); /* nothing decoded points into the text */
+    if (rc == 0) {
+        g_text_accepted++;
+        return 0;
+    }
+    assert_int_equal(rc, SIOP_TEXT_SLOW);
+    g_text_slow++;
+    siop_arena_reset(arena);
+    return siop_decode_params(p, args, out, arena, err);
+}
+
+static int decode(const sio_params *p, json_t *args, void *out,
+                  sio_arena *arena, sio_error *err)
+{
+    if (g_text)
+        return decode_text(p, args, out, arena, err);
+    return siop_decode_params(p, args, out, arena, err);
+}
+
+static int use_tree(void **state)
+{
+    (void)state;
+    g_text = false;
+    return 0;
+}
+
+static int use_text(void **state)
+{
+    (void)state;
+    g_text = true;
+    return 0;
+}
 
 static json_t *args_json(const char *text)
 {
@@ -41,7 +94,7 @@ static void test_decode_all_types(void **state)
     Args out;
     (void)state;
 
-    assert_int_equal(siop_decode_params(&args_params, a, &out, arena, &err), 0);
+    assert_int_equal(decode(&args_params, a, &out, arena, &err), 0);
     assert_string_equal(out.room, "lobby");
     assert_int_equal(out.n, 2);
     assert_string_equal(out.msg.text, "hi");
@@ -75,8 +128,7 @@ static void expect_refused(int i, const char *text, const char *message)
     Args out;
 
     assert_int_equal(json_array_set_new(a, (size_t)i, args_json(text)), 0);
-    assert_int_equal(siop_decode_params(&args_params, a, &out, arena, &err),
-                     -1);
+    assert_int_equal(decode(&args_params, a, &out, arena, &err), -1);
     assert_string_equal(err.text, message);
     json_decref(a);
     siop_arena_free(arena);
@@ -121,35 +173,29 @@ static void test_counts(void **state)
     (void)state;
 
     a = args_json("[1]"); /* trailing optional may be absent */
-    assert_int_equal(siop_decode_params(&small_params, a, &out, arena, &err),
-                     0);
+    assert_int_equal(decode(&small_params, a, &out, arena, &err), 0);
     assert_int_equal(out.a, 1);
     assert_null(out.b);
     json_decref(a);
     a = args_json("[1, null]");
-    assert_int_equal(siop_decode_params(&small_params, a, &out, arena, &err),
-                     0);
+    assert_int_equal(decode(&small_params, a, &out, arena, &err), 0);
     assert_null(out.b);
     json_decref(a);
     a = args_json("[1, \"x\", 3]");
-    assert_int_equal(siop_decode_params(&small_params, a, &out, arena, &err),
-                     -1);
+    assert_int_equal(decode(&small_params, a, &out, arena, &err), -1);
     assert_string_equal(err.text, "expected 1 to 2 arguments, got 3");
     json_decref(a);
     a = args_json("[]"); /* the first missing one named, with its type */
-    assert_int_equal(siop_decode_params(&small_params, a, &out, arena, &err),
-                     -1);
+    assert_int_equal(decode(&small_params, a, &out, arena, &err), -1);
     assert_string_equal(err.path, "a");
     assert_string_equal(err.text, "a: missing (expected int)");
     json_decref(a);
     a = args_json("[\"lobby\"]");
-    assert_int_equal(siop_decode_params(&args_params, a, &big, arena, &err),
-                     -1);
+    assert_int_equal(decode(&args_params, a, &big, arena, &err), -1);
     assert_string_equal(err.text, "n: missing (expected int)");
     json_decref(a);
     a = args_json("{}");
-    assert_int_equal(siop_decode_params(&small_params, a, &out, arena, &err),
-                     -1);
+    assert_int_equal(decode(&small_params, a, &out, arena, &err), -1);
     json_decref(a);
     siop_arena_free(arena);
 }
@@ -162,12 +208,11 @@ static void test_round_trip(void **state)
     Args out, again;
     (void)state;
 
-    assert_int_equal(siop_decode_params(&args_params, a, &out, arena, &err), 0);
+    assert_int_equal(decode(&args_params, a, &out, arena, &err), 0);
     back = siop_encode_params(&args_params, &out, &err);
     assert_non_null(back);
     /* Re-decoding the encoding gives the same values. */
-    assert_int_equal(
-        siop_decode_params(&args_params, back, &again, arena, &err), 0);
+    assert_int_equal(decode(&args_params, back, &again, arena, &err), 0);
     assert_string_equal(again.room, "lobby");
     assert_int_equal(again.n, 2);
     assert_int_equal(again.msg.tags_len, 2);
@@ -201,7 +246,7 @@ static void test_encode_null_pointers(void **state)
     sio_array rows[2] = {{NULL, 0}, {NULL, 3}};
     (void)state;
 
-    assert_int_equal(siop_decode_params(&args_params, a, &in, arena, &err), 0);
+    assert_int_equal(decode(&args_params, a, &in, arena, &err), 0);
     in.msg.tags = NULL; /* with 2 elements */
     assert_null(siop_encode_params(&args_params, &in, &err));
     assert_string_equal(err.text, "msg.tags: NULL array with 2 elements");
@@ -250,7 +295,7 @@ static void test_deep_nesting_bounded(void **state)
         v = o;
     }
     args = json_pack("[o]", v);
-    assert_int_equal(siop_decode_params(&p, args, &out, arena, &err), -1);
+    assert_int_equal(decode(&p, args, &out, arena, &err), -1);
     assert_non_null(strstr(err.text, "nested too deeply"));
     json_decref(args);
     siop_arena_free(arena);
@@ -285,7 +330,7 @@ static void test_depth_limit_matches_sioc(void **state)
             v = json_pack("{s:o}", "r", v);
         args = json_pack("[O]", v);
         obj = json_pack("{s:o}", "r", v);
-        assert_int_equal(siop_decode_params(&p, args, &out, arena, &err),
+        assert_int_equal(decode(&p, args, &out, arena, &err),
                          levels <= SIO_TYPED_MAX_DEPTH ? 0 : -1);
         assert_int_equal(siop_decode_object(&p, obj, &out, arena, &err),
                          levels <= SIO_TYPED_MAX_DEPTH ? 0 : -1);
@@ -358,19 +403,253 @@ static void test_limit_checks(void **state)
     assert_int_equal(siop_typed_check_int(&f, INT64_MAX, why, sizeof why), 0);
 }
 
+/* The streaming path decodes a list without bytes by itself, to the
+ * tree path's values; the bytes value (attachments only) and every
+ * refusal go to the tree path. */
+static void test_text_path_decodes_itself(void **state)
+{
+    static const char text[] =
+        "[\"lo\\u00e9by\\ud83d\\ude00\", 2.0, {\"text\":\"hi\",\"tags\":[\"a\","
+        "\"b\"],\"extra\":{\"x\":[1,{}]},\"reply_to\":-9223372036854775808},"
+        " 0.25, \"green\", null, {\"k\":[1]}, [[1,2],[],[3]], \"t\", 7] ";
+    sio_arena *arena = siop_arena_new();
+    json_t *a = args_json(text);
+    sio_error err;
+    Args tree, wire;
+    (void)state;
+
+    assert_int_equal(
+        siop_decode_params(&args_wire_params, a, &tree, arena, &err), 0);
+    assert_int_equal(siop_text_decode_params(&args_wire_params, text,
+                                             strlen(text), &wire, arena),
+                     0);
+    assert_string_equal(wire.room, tree.room);
+    assert_string_equal(wire.room, "lo\xc3\xa9"
+                                   "by\xf0\x9f\x98\x80");
+    assert_int_equal(wire.n, 2);
+    assert_string_equal(wire.msg.text, "hi");
+    assert_int_equal(wire.msg.tags_len, 2);
+    assert_string_equal(wire.msg.tags[1], "b");
+    assert_true(wire.msg.has_reply_to);
+    assert_true(wire.msg.reply_to == INT64_MIN);
+    assert_true(wire.has_ratio);
+    assert_true(wire.ratio == 0.25);
+    assert_int_equal(wire.color, 1);
+    assert_null(wire.data.data);
+    assert_true(json_equal(wire.any, tree.any));
+    assert_int_equal(wire.grid_len, 3);
+    assert_int_equal(wire.grid[1].len, 0);
+    assert_int_equal(((const int64_t *)wire.grid[2].items)[0], 3);
+    assert_true(json_equal(wire.rest, tree.rest));
+    /* Cut before its closing bracket: slow. */
+    assert_int_equal(siop_text_decode_params(&args_wire_params, text,
+                                             strlen(text) - 2, &wire, arena),
+                     SIOP_TEXT_SLOW);
+    siop_arena_reset(arena);
+    json_decref(a);
+    siop_arena_free(arena);
+}
+
+/* Schema limits: what breaks one is the tree path's to refuse (with its
+ * message), never accepted by the streaming path; what keeps them is
+ * decoded by it. */
+static void test_text_path_keeps_limits(void **state)
+{
+    typedef struct {
+        int64_t n;
+        const char *s;
+        const int64_t *v;
+        size_t v_len;
+    } L;
+    static const sio_limits n_lim = {SIO_L_MIN | SIO_L_MAX, 0, 5, 0, 0};
+    static const sio_limits s_lim = {SIO_L_MIN | SIO_L_MAX, 1, 3, 0, 0};
+    static const sio_limits v_lim = {SIO_L_LEN_MAX, 0, 0, 0, 2};
+    static const sio_field fields[] = {
+        {"n", SIO_K_INT, 0, 0, offsetof(L, n), 0, NULL, NULL, &n_lim},
+        {"s", SIO_K_STRING, 0, 0, offsetof(L, s), 0, NULL, NULL, &s_lim},
+        {"v", SIO_K_INT, 1, 0, offsetof(L, v), offsetof(L, v_len), NULL, NULL,
+         &v_lim},
+    };
+    static const sio_params p = {sizeof(L), 3, fields, false, 0};
+    static const char *const broken[] = {
+        "[6, \"ab\", []]",   "[-1, \"ab\", []]",     "[1, \"\", []]",
+        "[1, \"abcd\", []]", "[1, \"ab\", [1,2,3]]",
+    };
+    sio_arena *arena = siop_arena_new();
+    sio_error err;
+    L out;
+    (void)state;
+    static const char good[] = "[5, \"\u00e9\u00e9\u00e9\", [1,2]]";
+
+    assert_int_equal(
+        siop_text_decode_params(&p, good, strlen(good), &out, arena), 0);
+    assert_int_equal(out.n, 5);
+    assert_int_equal(out.v_len, 2);
+    for (size_t i = 0; i < sizeof broken / sizeof *broken; i++) {
+        json_t *a = json_loads(broken[i], 0, NULL);
+        assert_int_equal(siop_text_decode_params(
+                             &p, broken[i], strlen(broken[i]), &out, arena),
+                         SIOP_TEXT_SLOW);
+        assert_int_not_equal(siop_decode_params(&p, a, &out, arena, &err), 0);
+        json_decref(a);
+    }
+    siop_arena_free(arena);
+}
+
+/* What jansson refuses or reads differently, the streaming path never
+ * accepts: it leaves each to the tree path. */
+static void test_text_path_leaves_the_rest(void **state)
+{
+    static const char *const slow[] = {
+        "[1e400]",
+        "[\"\\ud800\"]",
+        "[\"\\udc00x\"]",
+        "[\"a\\u0000\"]",
+        "[1,]",
+        "[01]",
+        "[1] x",
+        "[\"\xc0\xaf\"]",
+        "[\"\xed\xa0\x80\"]",
+        "[\"\x01\"]",
+        "[9223372036854775808]",
+        "[{\"_sio_bytes\":1}]",
+        "[-]",
+        "[1.]",
+        "[.5]",
+        "[tru]",
+        "[1",
+    };
+    static const sio_field any[] = {
+        {"v", SIO_K_JSON, 0, 0, 0, 0, NULL, NULL, NULL},
+        {"w", SIO_K_JSON, 0, SIO_F_OPTIONAL, sizeof(json_t *), 0, NULL, NULL,
+         NULL}};
+    static const sio_params p = {2 * sizeof(json_t *), 2, any, false, 0};
+    sio_arena *arena = siop_arena_new();
+    json_t *out[2];
+    (void)state;
+
+    for (size_t i = 0; i < sizeof slow / sizeof *slow; i++)
+        if (siop_text_decode_params(&p, slow[i], strlen(slow[i]), out, arena) !=
+            SIOP_TEXT_SLOW)
+            fail_msg("accepted %s", slow[i]);
+    assert_int_equal(
+        siop_text_decode_params(&p, "[1e-400, null]", 14, out, arena), 0);
+    assert_true(json_real_value(out[0]) == 0.0);
+    assert_null(out[1]);
+    siop_arena_free(arena);
+}
+
+/* The packet both encoders write for p's values in in: equal bytes, or
+ * the direct one leaves it to the tree path (expect_slow). */
+static void expect_same_packet(int type, const char *event, const sio_params *p,
+                               const void *in, bool expect_slow)
+{
+    sio_encoded direct, tree;
+    sio_error err;
+    json_t *a;
+    int rc = siop_typed_encode(type, "/chat", type == SIO_PKT_ACK ? 7 : -1,
+                               event, p, in, NULL, &direct);
+
+    if (expect_slow) {
+        assert_int_equal(rc, SIOP_TEXT_SLOW);
+        return;
+    }
+    assert_int_equal(rc, 0);
+    a = siop_encode_params(p, in, &err);
+    assert_non_null(a);
+    if (event)
+        assert_int_equal(json_array_insert_new(a, 0, json_string(event)), 0);
+    assert_int_equal(siop_packet_encode((sio_packet_type)type, "/chat",
+                                        type == SIO_PKT_ACK ? 7 : -1, a, &tree),
+                     0);
+    assert_int_equal(eio_msg_len(direct.head), eio_msg_len(tree.head));
+    assert_memory_equal(eio_msg_data(direct.head), eio_msg_data(tree.head),
+                        eio_msg_len(tree.head));
+    json_decref(a);
+    siop_encoded_fini(&direct);
+    siop_encoded_fini(&tree);
+}
+
+/* The direct encoder writes jansson's bytes: escapes, reals, optional
+ * fields left out of records and null in lists, enums, nested arrays. */
+static void test_direct_encode_matches_tree(void **state)
+{
+    static const char *const strings[] = {
+        "",
+        "plain",
+        "q\"b\\s/",
+        "\x01\x1f\x7f\b\f\n\r\t",
+        "\xc3\xa9\xe2\x80\xa8\xf0\x9f\x98\x80",
+    };
+    static const double reals[] = {0.0,   -0.0,      1.0,  0.1,
+                                   1e300, -2.5e-300, 1e22, 123456789012345678.0,
+                                   5e-324};
+    static const int64_t rows[] = {1, -2, INT64_MIN, INT64_MAX};
+    static const char *const tags[] = {"a", "b\"c"};
+    sio_array grid[2] = {{rows, 4}, {NULL, 0}};
+    json_t *any = json_real(2.5);
+    Args in = {.room = "r",
+               .n = -3,
+               .msg = {"t", tags, 2, false, 0},
+               .color = 1,
+               .any = any,
+               .grid = grid,
+               .grid_len = 2};
+    Small sm = {9, NULL};
+    (void)state;
+
+    for (size_t i = 0; i < sizeof strings / sizeof *strings; i++) {
+        sm.b = strings[i];
+        expect_same_packet(SIO_PKT_ACK, NULL, &small_params, &sm, false);
+        expect_same_packet(SIO_PKT_EVENT, strings[i], &small_params, &sm,
+                           false);
+    }
+    sm.b = NULL; /* absent trailing optional: null */
+    expect_same_packet(SIO_PKT_ACK, NULL, &small_params, &sm, false);
+    for (size_t i = 0; i < sizeof reals / sizeof *reals; i++) {
+        in.has_ratio = true, in.ratio = reals[i];
+        in.msg.has_reply_to = i % 2, in.msg.reply_to = (int64_t)i;
+        expect_same_packet(SIO_PKT_EVENT, "ev", &args_wire_params, &in, false);
+    }
+    /* What the tree path refuses or numbers as attachments: left to it. */
+    sm.b = "\xff";
+    expect_same_packet(SIO_PKT_ACK, NULL, &small_params, &sm, true);
+    in.ratio = INFINITY;
+    expect_same_packet(SIO_PKT_EVENT, "ev", &args_wire_params, &in, true);
+    in.ratio = 1, in.data = (sio_bytes){(const uint8_t *)"x", 1};
+    expect_same_packet(SIO_PKT_EVENT, "ev", &args_wire_params, &in, true);
+    in.data = (sio_bytes){NULL, 0}, in.color = 2;
+    expect_same_packet(SIO_PKT_EVENT, "ev", &args_wire_params, &in, true);
+    json_decref(any);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
+    const struct CMUnitTest decoding[] = {
         cmocka_unit_test(test_decode_all_types),
         cmocka_unit_test(test_decode_refusals),
         cmocka_unit_test(test_counts),
         cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_encode_refusals),
         cmocka_unit_test(test_encode_null_pointers),
         cmocka_unit_test(test_deep_nesting_bounded),
         cmocka_unit_test(test_depth_limit_matches_sioc),
         cmocka_unit_test(test_enum_expected_lists_values),
         cmocka_unit_test(test_limit_checks),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const struct CMUnitTest other[] = {
+        cmocka_unit_test(test_encode_refusals),
+        cmocka_unit_test(test_text_path_decodes_itself),
+        cmocka_unit_test(test_text_path_keeps_limits),
+        cmocka_unit_test(test_text_path_leaves_the_rest),
+        cmocka_unit_test(test_direct_encode_matches_tree),
+    };
+    int failed =
+        cmocka_run_group_tests_name("tree path", decoding, use_tree, NULL);
+
+    failed +=
+        cmocka_run_group_tests_name("streaming path", decoding, use_text, NULL);
+    /* Small decodes alone on the streaming path: it was used. */
+    if (g_text_accepted == 0)
+        failed++;
+    return failed + cmocka_run_group_tests(other, NULL, NULL);
 }

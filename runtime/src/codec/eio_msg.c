@@ -16,11 +16,20 @@
 #include "eio.h"
 #include "eio_packet.h"
 
+struct eio_msg_pool {
+    eio_msg *free; /* linked through pool_next */
+    size_t nfree, max, cap;
+    size_t out;  /* messages of the pool not yet returned */
+    bool closed; /* its owner freed it: the last one out frees it */
+};
+
 struct eio_msg {
     atomic_size_t refs;
     size_t len;
     size_t cap; /* payload capacity, headroom excluded */
     bool binary;
+    eio_msg_pool *pool; /* NULL: freed at the last unref */
+    eio_msg *pool_next;
     /* LWS_PRE headroom then cap bytes; max_align_t keeps lws' padding
      * assumptions about alignment true. */
     _Alignas(max_align_t) uint8_t mem[];
@@ -48,7 +57,64 @@ eio_msg *eio_msg_new(size_t reserve, bool binary)
     m->len = 0;
     m->cap = reserve;
     m->binary = binary;
+    m->pool = NULL;
     return m;
+}
+
+eio_msg_pool *eiop_msg_pool_new(size_t cap, size_t max)
+{
+    eio_msg_pool *p = calloc(1, sizeof *p);
+
+    if (p)
+        p->cap = cap, p->max = max;
+    return p;
+}
+
+eio_msg *eiop_msg_pool_get(eio_msg_pool *p, bool binary)
+{
+    eio_msg *m = p->free;
+
+    if (m) {
+        p->free = m->pool_next;
+        p->nfree--;
+        atomic_init(&m->refs, 1);
+        m->len = 0;
+        m->binary = binary;
+    } else if (!(m = eio_msg_new(p->cap, binary))) {
+        return NULL;
+    }
+    m->pool = p;
+    p->out++;
+    return m;
+}
+
+static void pool_put(eio_msg_pool *p, eio_msg *m)
+{
+    p->out--;
+    if (p->closed || p->nfree >= p->max || m->cap != p->cap) {
+        free(m);
+        if (p->closed && !p->out)
+            free(p);
+        return;
+    }
+    m->pool_next = p->free;
+    p->free = m;
+    p->nfree++;
+}
+
+void eiop_msg_pool_free(eio_msg_pool *p)
+{
+    if (!p)
+        return;
+    while (p->free) {
+        eio_msg *m = p->free;
+        p->free = m->pool_next;
+        free(m);
+    }
+    p->nfree = 0;
+    p->closed = true;
+    if (!p->out)
+        free(p);
 }
 
 static int msg_grow(eio_msg **m, size_t need)
@@ -121,6 +187,12 @@ uint8_t *eiop_msg_frame(eio_msg *m)
     return payload(m);
 }
 
+void eiop_msg_truncate(eio_msg *m, size_t len)
+{
+    assert(atomic_load(&m->refs) == 1 && len <= m->len);
+    m->len = len;
+}
+
 size_t eio_msg_len(const eio_msg *m)
 {
     return m->len;
@@ -141,7 +213,11 @@ void eio_msg_unref(eio_msg *m)
 {
     if (!m)
         return;
-    if (atomic_fetch_sub_explicit(&m->refs, 1, memory_order_acq_rel) == 1)
+    if (atomic_fetch_sub_explicit(&m->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    if (m->pool)
+        pool_put(m->pool, m);
+    else
         free(m);
 }
 

@@ -78,6 +78,18 @@ uint8_t *eiop_msg_frame(eio_msg *m);
  * outbound buffer counts, not the payload's length. */
 size_t eiop_msg_footprint(const eio_msg *m);
 
+/* A pool of message blocks of one payload size, for one loop thread:
+ * a message taken from it returns to it at its last unref (on that
+ * thread), unless it grew past the size or max are kept already. The
+ * owner's free leaves messages still out to free() themselves. */
+typedef struct eio_msg_pool eio_msg_pool;
+eio_msg_pool *eiop_msg_pool_new(size_t cap, size_t max);
+eio_msg *eiop_msg_pool_get(eio_msg_pool *p, bool binary);
+void eiop_msg_pool_free(eio_msg_pool *p);
+
+/* Cuts an unshared message back to len bytes (len <= its length). */
+void eiop_msg_truncate(eio_msg *m, size_t len);
+
 /* True if buf[0..len) is well-formed UTF-8 (no overlongs, surrogates or
  * code points over U+10FFFF). */
 bool eiop_utf8_valid(const uint8_t *buf, size_t len);

@@ -421,15 +421,24 @@ static int parse_body(const char *buf, size_t len, size_t i, sio_packet *out,
     return out->data ? check_tree(out->data, 1, &r, err) : 0;
 }
 
+int siop_packet_parse_head(const char *buf, size_t len, size_t max_attachments,
+                           sio_packet *out, size_t *body, sio_error *err)
+{
+    *body = 0;
+    *out = (sio_packet){SIO_PKT_CONNECT, "/", 1, -1, 0, NULL};
+    if (parse_type(buf, len, max_attachments, body, out, err) != 0 ||
+        parse_nsp(buf, len, body, out, err) != 0 ||
+        parse_id(buf, len, body, out, err) != 0)
+        return -1;
+    return 0;
+}
+
 int siop_packet_parse(const char *buf, size_t len, size_t max_attachments,
                       sio_packet *out, sio_error *err)
 {
     size_t i = 0;
 
-    *out = (sio_packet){SIO_PKT_CONNECT, "/", 1, -1, 0, NULL};
-    if (parse_type(buf, len, max_attachments, &i, out, err) != 0 ||
-        parse_nsp(buf, len, &i, out, err) != 0 ||
-        parse_id(buf, len, &i, out, err) != 0 ||
+    if (siop_packet_parse_head(buf, len, max_attachments, out, &i, err) != 0 ||
         parse_body(buf, len, i, out, err) != 0) {
         json_decref(out->data);
         out->data = NULL;
@@ -709,6 +718,20 @@ static int write_prefix(eio_msg **m, sio_packet_type type, size_t natt,
         return 0;
     p = digits((uint64_t)id, end);
     return eio_msg_append(m, p, (size_t)(end - p));
+}
+
+int siop_packet_write_head(eio_msg **m, sio_packet_type type, const char *nsp,
+                           int64_t id)
+{
+    bool ack = type == SIO_PKT_ACK;
+
+    if (!nsp)
+        nsp = "/";
+    if (nsp[0] != '/' || strchr(nsp, ',') || id > SIO_ACK_ID_MAX ||
+        (ack && id < 0) || (id >= 0 && !ack && type != SIO_PKT_EVENT) ||
+        (type != SIO_PKT_EVENT && type != SIO_PKT_ACK))
+        return EIO_EINVAL;
+    return write_prefix(m, type, 0, nsp, id) ? EIO_ENOMEM : 0;
 }
 
 static int write_head(sio_encoded *out, sio_packet_type type, const char *nsp,

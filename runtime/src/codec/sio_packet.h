@@ -61,6 +61,13 @@ typedef struct sio_packet {
  * attachments make those), and in binary types any object with "_placeholder":
  * true that is not exactly
  * {"_placeholder":true,"num":N} with 0 <= N < attachments. */
+/* The head alone (type, attachment count, namespace, ack id), as
+ * siop_packet_parse checks it: *body is where the JSON starts. For the
+ * typed layer's streaming decoder, which reads the payload itself; out->data
+ * stays NULL. */
+int siop_packet_parse_head(const char *buf, size_t len, size_t max_attachments,
+                           sio_packet *out, size_t *body, sio_error *err);
+
 int siop_packet_parse(const char *buf, size_t len, size_t max_attachments,
                       sio_packet *out, sio_error *err);
 
@@ -101,6 +108,13 @@ void siop_encoded_fini(sio_encoded *e);
  * bytes, 0 when there was nothing to rewrite (*res NULL), -1 when out of
  * memory. */
 int siop_json_lenient(const char *s, size_t n, char **res, size_t *res_len);
+
+/* The head of an EVENT or ACK packet without attachments,
+ * "4<type>[<nsp>,][<id>]", appended to *m, for encoders that write the
+ * JSON themselves (the typed layer's). EIO_EINVAL for a namespace, id or
+ * type siop_packet_encode would refuse. */
+int siop_packet_write_head(eio_msg **m, sio_packet_type type, const char *nsp,
+                           int64_t id);
 
 /* True if data holds a bytes value anywhere (depth-limited walk). */
 bool siop_json_has_bytes(const json_t *data);

@@ -72,13 +72,17 @@ int sio_ack_error(sio_ctx *ctx, const char *message)
 
 sio_pending_ack *sio_ctx_take_ack(sio_ctx *ctx)
 {
+    sio_socket *s = ctx->s;
     sio_pending_ack *a;
 
     if (ctx->ack_id < 0)
         return NULL;
-    a = calloc(1, sizeof *a);
-    if (!a)
+    if ((a = s->spare_ack)) {
+        s->spare_ack = NULL;
+        memset(a, 0, sizeof *a);
+    } else if (!(a = calloc(1, sizeof *a))) {
         return NULL;
+    }
     a->s = ctx->s;
     a->id = ctx->ack_id;
     a->s->refs++;
@@ -117,9 +121,18 @@ int sio_ack_send_error(sio_pending_ack *a, const char *message)
 
 void sio_ack_free(sio_pending_ack *a)
 {
+    sio_socket *s;
+
     if (!a)
         return;
-    siop_socket_unref(a->s);
+    s = a->s;
+    /* Kept by its socket for the next one, unless this was the last
+     * reference (acks may outlive the server, never their socket). */
+    if (s->refs > 1 && !s->spare_ack) {
+        s->spare_ack = a;
+        a = NULL;
+    }
+    siop_socket_unref(s);
     free(a);
 }
 
@@ -200,14 +213,41 @@ static int typed_ack_answer(sio_pending_ack *a, json_t *args, const char *error)
     return rc;
 }
 
+/* The answer encoded straight from the struct and sent: 0 or an error
+ * from the send, or SIOP_TEXT_SLOW (nothing sent: the tree path's). */
+static int typed_ack_direct(sio_pending_ack *a, const sio_params *p,
+                            const void *args)
+{
+    sio_socket *s = a->s;
+    sio_encoded e;
+    int rc;
+
+    if (s->state != SOCK_CONNECTED)
+        return SIOP_TEXT_SLOW;
+    rc = siop_typed_encode(SIO_PKT_ACK, s->ns->name, a->id, NULL, p, args,
+                           s->ns->srv->msg_pool, &e);
+    if (rc)
+        return SIOP_TEXT_SLOW;
+    a->answered = true;
+    typed_ack_unlink(a);
+    rc = siop_conn_send(s->conn, &e);
+    siop_encoded_fini(&e);
+    if (!a->in_call)
+        sio_ack_free(a);
+    return rc;
+}
+
 int sio_ack_params(sio_pending_ack *ack, const sio_params *p, const void *args)
 {
     json_t *a;
+    int rc;
 
     if (!ack)
         return SIO_EINVAL;
     if (ack->answered) /* before encoding: nothing to log twice */
         return typed_ack_answer(ack, NULL, NULL);
+    if ((rc = typed_ack_direct(ack, p, args)) != SIOP_TEXT_SLOW)
+        return rc;
     a = siop_encode_or_log(ack->s->state == SOCK_GONE ? NULL : ack->s,
                            ack->event, p, args);
     if (!a) {

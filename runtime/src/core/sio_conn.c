@@ -303,6 +303,8 @@ static void on_text(sio_conn *c, const uint8_t *buf, size_t len)
         conn_fail(c, "text packet while attachments are expected", buf, len);
         return;
     }
+    if (siop_typed_fast_event(c, buf, len))
+        return;
     if (siop_packet_parse((const char *)buf, len, c->srv->opt.max_attachments,
                           &p, &err) != 0) {
         if (err.code == SIO_EPAYLOAD && p.type == SIO_PKT_CONNECT)

@@ -38,7 +38,21 @@ const char *sio_ctx_event(const sio_ctx *ctx)
 
 json_t *sio_ctx_args(const sio_ctx *ctx)
 {
-    return ctx->args;
+    sio_ctx *c = (sio_ctx *)ctx; /* a cache: the value does not change */
+    json_t *v;
+
+    if (c->args || !c->args_text)
+        return c->args;
+    /* The text passed the streaming decoder: jansson takes it as is. */
+    v = json_loadb(c->args_text, c->args_len, JSON_DECODE_ANY | JSON_ALLOW_NUL,
+                   NULL);
+    if (v && json_array_remove(v, 0) == 0) {
+        c->args = v;
+        c->args_owned = true;
+    } else {
+        json_decref(v);
+    }
+    return c->args;
 }
 
 json_t *sio_ctx_auth(const sio_ctx *ctx)
@@ -116,6 +130,11 @@ void siop_ctx_fini(sio_ctx *ctx)
 {
     json_decref(ctx->g);
     ctx->g = NULL;
+    if (ctx->args_owned) {
+        json_decref(ctx->args);
+        ctx->args = NULL;
+        ctx->args_owned = false;
+    }
     if (ctx->ext) { /* only set while the socket (and its server) live */
         sio_server *srv = ctx->s->ns->srv;
         srv->ext_ops->call_end(srv->ext, ctx->ext);

@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "map.h"
+#include "eio_packet.h"
 #include "sio_packet.h"
 #include "util.h"
 #include "sio_adapter.h"
@@ -24,7 +25,10 @@ struct sio_server {
     sio_conn *conns; /* every connection, for shutdown and free */
     void *app;
     bool stopping;
-    sio_arena *arena;      /* the typed dispatch's, reset after each call */
+    sio_arena *arena; /* the typed dispatch's, reset after each call */
+    /* Outgoing messages reused so that a steady stream of typed echoes
+     * allocates nothing (with each socket's spare_ack). */
+    eio_msg_pool *msg_pool;
     sio_error_fn on_error; /* handler failures not handled per namespace */
     void *error_ud;
     sio_adapter_new_fn adapter_new; /* NULL: the in-memory adapter */
@@ -88,6 +92,9 @@ struct sio_socket {
     map out_ids;                        /* their ids (text) -> out_ack */
     struct sio_pending_ack *typed_acks; /* taken by typed handlers, not
                                            answered yet (sio_ack.c) */
+    struct sio_pending_ack *spare_ack;  /* one freed, kept for the next
+                                           (an ack answered in its handler
+                                           allocates nothing then) */
     int64_t next_ack_id;
     struct out_ack **out_tail; /* where the next one is appended */
     void *adapter_data;        /* the adapter's per-socket state (its rooms) */
@@ -129,6 +136,11 @@ struct sio_ctx {
     sio_conn *conn; /* for the handshake; its session may be NULL */
     const char *event;
     json_t *args;
+    /* A typed event decoded from its text: args is parsed from it on
+     * first use (sio_ctx_args), owned then. */
+    const char *args_text;
+    size_t args_len;
+    bool args_owned;
     int64_t ack_id; /* -1: none, or answered, or taken */
     bool connecting;
     char *refuse_msg;
@@ -255,6 +267,9 @@ void siop_on_client_ack(sio_socket *s, int64_t id, json_t *data);
 void siop_fail_out_acks(sio_socket *s);
 /* A typed handler took ack for event: listed on its socket until
  * answered, and kept while the handler runs (call_done ends that). */
+/* The streaming path of a typed EVENT: true if it dispatched the text
+ * packet buf, false if the tree path must (sio_schema.c). */
+bool siop_typed_fast_event(sio_conn *c, const uint8_t *buf, size_t len);
 void siop_typed_ack_track(sio_pending_ack *a, const char *event);
 void siop_typed_ack_call_done(sio_pending_ack *a);
 

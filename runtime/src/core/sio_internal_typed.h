@@ -55,6 +55,40 @@ int siop_decode_object(const sio_params *params, json_t *obj, void *out,
 json_t *siop_encode_params(const sio_params *params, const void *in,
                            sio_error *err);
 
+/* ---- the streaming decoder (sio_typed_text.c) ------------------------
+ * JSON text straight into the struct, no jansson tree. It accepts a
+ * subset of what jansson and the walker above accept, decoding it to the
+ * same values; for anything else it returns SIOP_TEXT_SLOW and the
+ * caller decodes the same input on the tree path (the verdict and the
+ * message are that path's). Strings are copied into arena (json values
+ * are jansson's, released at its reset); out is zeroed first. */
+#define SIOP_TEXT_SLOW 1
+
+/* buf: the arguments, a JSON array. Returns 0 or SIOP_TEXT_SLOW. */
+int siop_text_decode_params(const sio_params *params, const char *buf,
+                            size_t len, void *out, sio_arena *arena);
+
+/* buf: an EVENT payload ["name", args...]. The name (unescaped, no NUL,
+ * not reserved, shorter than cap) into name, and *used set to where the
+ * arguments start, for siop_text_decode_event. */
+int siop_text_event_name(const char *buf, size_t len, char *name, size_t cap,
+                         size_t *used, sio_arena *arena);
+int siop_text_decode_event(const sio_params *params, const char *buf,
+                           size_t len, size_t at, void *out, sio_arena *arena);
+
+/* ---- the direct encoder (sio_typed_enc.c) -----------------------------
+ * An EVENT (event set) or ACK (event NULL) packet of p's values in in,
+ * written straight into out->head (no json_t). 0; SIOP_TEXT_SLOW for a
+ * value with attachments or one the walker refuses (the caller then
+ * encodes on the tree path, which words the error); SIO_ENOMEM or
+ * SIO_EINVAL (namespace, id). The packet type is sio_packet.h's; the
+ * message comes from pool (NULL: malloc). */
+struct sio_encoded;
+struct eio_msg_pool;
+int siop_typed_encode(int type, const char *nsp, int64_t id, const char *event,
+                      const sio_params *p, const void *in,
+                      struct eio_msg_pool *pool, struct sio_encoded *out);
+
 /* A bump allocator for one dispatch. */
 sio_arena *siop_arena_new(void);
 void *siop_arena_alloc(sio_arena *a, size_t size); /* zeroed; NULL: OOM */

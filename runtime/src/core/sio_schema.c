@@ -59,6 +59,29 @@ static void refuse_event(sio_ctx *ctx, const sio_requires *r, const char *why)
     sio_disconnect(ctx->s);
 }
 
+/* Requirements (checked again on the streaming path, which decodes
+ * first), then the generated shim with out; resets arena. */
+static void typed_call(sio_ctx *ctx, const sio_event_desc *ev, void *out,
+                       sio_arena *arena)
+{
+    char buf[128];
+    const char *why = check_requires(ctx, ev->req, buf, sizeof buf);
+    sio_pending_ack *ack;
+
+    if (why) {
+        refuse_event(ctx, ev->req, why);
+        siop_arena_reset(arena);
+        return;
+    }
+    ack = ev->ack ? sio_ctx_take_ack(ctx) : NULL;
+    if (ack)
+        siop_typed_ack_track(ack, ev->name);
+    ev->invoke(ctx, out, ack);
+    if (ack)
+        siop_typed_ack_call_done(ack);
+    siop_arena_reset(arena);
+}
+
 static void typed_event(sio_ctx *ctx, json_t *args, void *ud)
 {
     const sio_event_desc *ev = ud;
@@ -66,7 +89,6 @@ static void typed_event(sio_ctx *ctx, json_t *args, void *ud)
     sio_error err;
     char buf[128];
     const char *why = check_requires(ctx, ev->req, buf, sizeof buf);
-    sio_pending_ack *ack;
     void *out;
 
     if (why) {
@@ -82,13 +104,61 @@ static void typed_event(sio_ctx *ctx, json_t *args, void *ud)
         siop_arena_reset(arena);
         return;
     }
-    ack = ev->ack ? sio_ctx_take_ack(ctx) : NULL;
-    if (ack)
-        siop_typed_ack_track(ack, ev->name);
-    ev->invoke(ctx, out, ack);
-    if (ack)
-        siop_typed_ack_call_done(ack);
-    siop_arena_reset(arena);
+    typed_call(ctx, ev, out, arena);
+}
+
+/* The typed event handler of name in the packet's namespace, if the
+ * socket is connected; NULL otherwise (the tree path decides). */
+static const sio_event_desc *fast_target(sio_conn *c, const sio_packet *p,
+                                         const char *name, sio_socket **s)
+{
+    handler *h;
+
+    *s = siop_conn_find(c, p->nsp, p->nsp_len);
+    if (!*s || (*s)->state != SOCK_CONNECTED)
+        return NULL;
+    h = map_get(&(*s)->ns->events, name, strlen(name));
+    return h && h->fn == typed_event ? h->ud : NULL;
+}
+
+bool siop_typed_fast_event(sio_conn *c, const uint8_t *buf, size_t len)
+{
+    sio_arena *arena = c->srv->arena;
+    const char *text;
+    const sio_event_desc *ev;
+    sio_socket *s;
+    sio_packet p;
+    sio_error err;
+    size_t body, at;
+    char name[128];
+    void *out;
+
+    /* Observers are handed json_t packets: the tree path has them. */
+    if (!len || buf[0] != '0' + SIO_PKT_EVENT || SIOP_OBSERVED(c->srv) ||
+        siop_packet_parse_head((const char *)buf, len,
+                               c->srv->opt.max_attachments, &p, &body,
+                               &err) != 0)
+        return false;
+    text = (const char *)buf + body;
+    if (siop_text_event_name(text, len - body, name, sizeof name, &at, arena) !=
+            0 ||
+        !(ev = fast_target(c, &p, name, &s)) ||
+        !(out = siop_arena_alloc(arena, ev->args->size)) ||
+        siop_text_decode_event(ev->args, text, len - body, at, out, arena)) {
+        siop_arena_reset(arena);
+        return false;
+    }
+    sio_ctx ctx = {.s = s,
+                   .conn = c,
+                   .event = name,
+                   .ack_id = p.id,
+                   .args_text = text,
+                   .args_len = len - body};
+    s->refs++;
+    typed_call(&ctx, ev, out, arena);
+    siop_ctx_fini(&ctx);
+    siop_socket_unref(s);
+    return true;
 }
 
 /* The auth payload's fields into a new struct in arena; NULL or why not.

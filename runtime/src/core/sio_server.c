@@ -9,6 +9,11 @@
 
 #include "sio_internal.h"
 
+/* The outgoing message pool: blocks of this payload size (typed packets
+ * that fit; bigger ones grow out of the pool), at most this many kept. */
+#define MSG_POOL_CAP 512
+#define MSG_POOL_MAX 256
+
 void sio_options_init(sio_options *o)
 {
     memset(o, 0, sizeof *o);
@@ -58,7 +63,8 @@ sio_server *sio_server_new(const sio_options *o)
         srv->opt.max_server_attachment_bytes = 64u << 20;
     map_init(&srv->nsps);
     srv->arena = siop_arena_new();
-    if (!srv->arena) {
+    srv->msg_pool = eiop_msg_pool_new(MSG_POOL_CAP, MSG_POOL_MAX);
+    if (!srv->arena || !srv->msg_pool) {
         sio_server_free(srv);
         return NULL;
     }
@@ -113,6 +119,7 @@ void sio_server_free(sio_server *srv)
         siop_namespace_free(e->value);
     map_fini(&srv->nsps);
     siop_arena_free(srv->arena);
+    eiop_msg_pool_free(srv->msg_pool); /* messages out return to free() */
     if (srv->ext_ops) /* after the connections: they free their part */
         srv->ext_ops->free(srv->ext);
     free(srv);

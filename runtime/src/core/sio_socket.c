@@ -63,6 +63,7 @@ void siop_socket_unref(sio_socket *s)
         return;
     siop_socket_held_clear(s);
     json_decref(s->auth);
+    free(s->spare_ack);
     free(s);
 }
 

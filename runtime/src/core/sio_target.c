@@ -163,13 +163,52 @@ int siop_check_target(sio_target to, const char *nsp, const char *event)
     return SIO_EINVAL;
 }
 
+/* A typed emit encoded straight from the struct, once for every
+ * recipient: 0 or an error of the send, or SIOP_TEXT_SLOW (nothing sent:
+ * the tree path's, which also words every refusal). */
+static int emit_direct(sio_target to, const char *event, const sio_params *p,
+                       const void *args)
+{
+    const sio_socket *s = to.socket;
+    sio_encoded e;
+    int rc;
+
+    if (!event || (to.flags & SIO_TARGET_OVERFLOW) ||
+        (s ? s->state != SOCK_CONNECTED : !to.ns))
+        return SIOP_TEXT_SLOW;
+    sio_namespace *ns = s ? s->ns : to.ns;
+
+    if (SIOP_OBSERVED(ns->srv)) /* observers see json_t packets */
+        return SIOP_TEXT_SLOW;
+    if (siop_typed_encode(SIO_PKT_EVENT, ns->name, -1, event, p, args,
+                          ns->srv->msg_pool, &e) != 0)
+        return SIOP_TEXT_SLOW;
+    /* kept for connection state recovery, as the tree path's emits */
+    if (!(to.flags & SIO_TARGET_VOLATILE) &&
+        (rc = siop_recovery_stamp(ns, s ? NULL : &to, s, &e)) != 0) {
+        siop_encoded_fini(&e);
+        return rc;
+    }
+    if (s) {
+        rc = siop_conn_send_mode(s->conn, &e, to.flags & SIO_TARGET_VOLATILE);
+    } else {
+        to.ns->adapter->ops->broadcast(to.ns->adapter, &e, &to);
+        rc = 0;
+    }
+    siop_encoded_fini(&e);
+    return rc;
+}
+
 int sio_emit_params(sio_target to, const char *nsp, const char *event,
                     const sio_params *p, const void *args)
 {
     json_t *a;
+    int rc;
 
     if (siop_check_target(to, nsp, event) != 0)
         return SIO_EINVAL;
+    if ((rc = emit_direct(to, event, p, args)) != SIOP_TEXT_SLOW)
+        return rc;
     a = siop_encode_or_log(to.socket, event, p, args);
     return a ? sio_emit_to(to, event, a) : SIO_EINVAL;
 }

@@ -142,6 +142,8 @@ struct eio_server {
     struct ev_loop *evloop;          /* NULL on lws' poll(2) loop */
     void *foreign_loops[1];          /* handed to lws at creation */
     bool own_loop;                   /* evloop is ours to destroy */
+    int listen_fd;                   /* reuse_port's own listener, or -1 */
+    ev_io listen_ev;
 };
 
 /* Websocket frames of one writable are coalesced up to this size. */
@@ -205,6 +207,11 @@ extern const struct lws_protocols eiop_lws_protocols[];
 
 /* eio_timer.c */
 void eiop_timers_fini(eio_server *srv);
+
+/* eio_listen.c: reuse_port's listener (libev loop only), closed when a
+ * stop begins. */
+int eiop_listen_shared(eio_server *srv);
+void eiop_listen_close(eio_server *srv);
 
 /* eio_loop.c */
 void eiop_loop_wake(eio_server *srv); /* after each wake-up */

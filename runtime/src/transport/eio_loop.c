@@ -89,6 +89,7 @@ static void stop_deadline(eio_timer *t, void *ud)
 static void begin_shutdown(eio_server *srv)
 {
     srv->stopping = true;
+    eiop_listen_close(srv);
     log_line(srv->opts.log_level, EIO_LOG_INFO,
              "eio: stopping, closing %zu session(s)", srv->sessions.len);
     if (srv->cb.shutdown)

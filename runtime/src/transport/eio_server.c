@@ -202,6 +202,8 @@ static int create_context(eio_server *srv)
     info.port = srv->opts.port;
     if (!strchr(srv->host, ':'))
         info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+    if (srv->opts.reuse_port) /* lws serves what eio_listen.c accepts */
+        info.port = CONTEXT_PORT_NO_LISTEN_SERVER;
     srv->vhost = lws_create_vhost(srv->ctx, &info);
     if (!srv->vhost) {
         log_line(srv->opts.log_level, EIO_LOG_ERR,
@@ -211,6 +213,8 @@ static int create_context(eio_server *srv)
                                     : "");
         return -1;
     }
+    if (srv->opts.reuse_port)
+        return eiop_listen_shared(srv);
     srv->port = lws_get_vhost_listen_port(srv->vhost);
     return 0;
 }
@@ -222,6 +226,7 @@ eio_server *eio_server_new(const eio_options *o, const eio_callbacks *cb,
 
     if (!srv)
         return NULL;
+    srv->listen_fd = -1;
     if (copy_options(srv, o) != 0) {
         eio_server_free(srv);
         return NULL;
@@ -271,6 +276,7 @@ void eio_server_free(eio_server *srv)
 
     if (!srv)
         return;
+    eiop_listen_close(srv);
     if (srv->ctx) {
         eiop_sessions_free_all(srv);
         eiop_timers_fini(srv);

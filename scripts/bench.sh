@@ -9,10 +9,11 @@
 # Environment:
 #   BENCH_RUNS=3          runs per scenario and server (median and spread)
 #   BENCH_QUICK=1         short runs, for a fast pass (about 2 minutes)
-#   BENCH_SERVERS="sioc sioc-raw node flask lws"   columns to run
-#                         (sioc-raw: the same server with raw json_t
-#                         handlers; its figures go to the typed vs raw
-#                         table)
+#   BENCH_SERVERS="sioc sioc-raw sioc-poll node flask lws lws-ev"
+#                         columns to run (sioc-raw: the same server
+#                         with raw json_t handlers, in the typed vs raw
+#                         table; sioc-poll and lws-ev: the same-loop
+#                         table, sioc and lws each on poll(2) and libev)
 #   BENCH_MULTI=1         echo with 1 and 2 sioc processes sharing a
 #                         port (--reuse-port, one loop each); 0 skips it
 #   BENCH_IDLE100K=1      also 100,000 idle connections (sioc and lws;
@@ -45,7 +46,7 @@ B=${BENCH_BUILD:-build}
 OUT=${BENCH_OUT:-$B/bench}
 RUNS=${BENCH_RUNS:-3}
 QUICK=${BENCH_QUICK:-0}
-SERVERS=${BENCH_SERVERS:-sioc sioc-raw node flask lws}
+SERVERS=${BENCH_SERVERS:-sioc sioc-raw sioc-poll node flask lws lws-ev}
 LOADGEN=$B/bench/loadgen
 LWS_ECHO=$B/bench/lws_echo
 SIOC_BIN=$B/examples/bench
@@ -682,6 +683,29 @@ cluster_fanout() {
 	cluster_redis_stop
 }
 
+# sioc against bare lws on the same event loop: libev (sioc's default)
+# against lws on libev, poll(2) against lws' default loop. From the main
+# table's runs, when lws-ev or sioc-poll ran.
+same_loop() {
+	local sum=$1 m a b pair loop s l
+	awk '$1 == "lws-ev" || $1 == "sioc-poll"' <<<"$sum" | grep -q . || return 0
+	echo
+	echo "## sioc and bare lws on the same event loop (same runs)"
+	echo
+	echo "| loop | metric | sioc | bare lws | sioc / lws |"
+	echo "|---|---|---|---|---|"
+	for pair in "libev sioc lws-ev" "poll(2) sioc-poll lws"; do
+		read -r loop s l <<<"$pair"
+		for m in msgs_per_s cpu_us_per_msg deliveries_per_s; do
+			a=$(awk -v s="$s" -v m="$m" '$1 == s && $2 == m { print $3 }' <<<"$sum")
+			b=$(awk -v s="$l" -v m="$m" '$1 == s && $2 == m { print $3 }' <<<"$sum")
+			[ -n "$a" ] && [ -n "$b" ] || continue
+			echo "| $loop | $m | $a | $b |" \
+				"$(awk -v a="$a" -v b="$b" 'BEGIN { if (a > 0 && b > 0) printf "%.2f×", a / b; else printf "–" }') |"
+		done
+	done
+}
+
 # Typed handlers against the same server's raw json_t ones (--raw), and
 # the bare lws floor, from the main table's runs.
 typed_vs_raw() {
@@ -762,7 +786,8 @@ main() {
 	[ $table = 1 ] && run_table
 	sum=$(summarize)
 	{
-		[ $table = 1 ] && write_report "$sum" && typed_vs_raw "$sum"
+		[ $table = 1 ] && write_report "$sum" && typed_vs_raw "$sum" &&
+			same_loop "$sum"
 		[ $table = 1 ] && [ "${BENCH_MULTI:-1}" != 0 ] && multicore
 		[ "${BENCH_IDLE100K:-0}" != 0 ] && [ "${BENCH_CROWD:-1}" != only ] && idle100k
 		[ "${BENCH_CROWD:-1}" != 0 ] && [ "${BENCH_IDLE100K:-0}" != only ] &&

@@ -27,17 +27,36 @@ typedef struct Deep {
 } Deep;
 static const sio_field deep_fields[] = {
     {"m", SIO_K_RECORD, 0, SIO_F_OPTIONAL, offsetof(Deep, m), 0,
-     &message_desc, NULL},
+     &message_desc, NULL, NULL},
     {"f", SIO_K_FLOAT, 1, 0, offsetof(Deep, f), offsetof(Deep, f_len), NULL,
-     NULL},
+     NULL, NULL},
     {"e", SIO_K_ENUM, 1, SIO_F_OPTIONAL, offsetof(Deep, e),
-     offsetof(Deep, e_len), NULL, &color_desc},
-    {"j", SIO_K_JSON, 0, SIO_F_OPTIONAL, offsetof(Deep, j), 0, NULL, NULL},
+     offsetof(Deep, e_len), NULL, &color_desc, NULL},
+    {"j", SIO_K_JSON, 0, SIO_F_OPTIONAL, offsetof(Deep, j), 0, NULL, NULL,
+     NULL},
     {"ok", SIO_K_BOOL, 0, SIO_F_OPTIONAL, offsetof(Deep, ok),
-     offsetof(Deep, has_ok), NULL, NULL},
+     offsetof(Deep, has_ok), NULL, NULL, NULL},
 };
 static const sio_params deep_params = {sizeof(Deep), 5, deep_fields, false,
                                        0};
+
+/* Schema limits: both paths must agree on what breaks them. */
+typedef struct Lim {
+    int64_t n;
+    const char *s;
+    const int64_t *v;
+    size_t v_len;
+} Lim;
+static const sio_limits lim_n = {SIO_L_MIN | SIO_L_MAX, 0, 100, 0, 0};
+static const sio_limits lim_s = {SIO_L_MIN | SIO_L_MAX, 1, 8, 0, 0};
+static const sio_limits lim_v = {SIO_L_MIN | SIO_L_LEN_MAX, -5, 0, 0, 4};
+static const sio_field lim_fields[] = {
+    {"n", SIO_K_INT, 0, 0, offsetof(Lim, n), 0, NULL, NULL, &lim_n},
+    {"s", SIO_K_STRING, 0, 0, offsetof(Lim, s), 0, NULL, NULL, &lim_s},
+    {"v", SIO_K_INT, 1, 0, offsetof(Lim, v), offsetof(Lim, v_len), NULL, NULL,
+     &lim_v},
+};
+static const sio_params lim_params = {sizeof(Lim), 3, lim_fields, false, 0};
 
 static size_t elem_size(const sio_field *f, int d)
 {
@@ -197,8 +216,8 @@ static void run(const sio_params *p, const char *text, size_t len,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const sio_params *const schemas[] = {&args_wire_params,
-                                                &small_params, &deep_params};
+    static const sio_params *const schemas[] = {
+        &args_wire_params, &small_params, &deep_params, &lim_params};
     char *pkt = malloc(size + 1);
     sio_arena *arena = siop_arena_new();
     json_t *args = NULL;

@@ -21,6 +21,10 @@ typedef struct sio_arena sio_arena;
  * error with it, so that their messages agree. */
 void siop_typed_enum_expected(const sio_enum_desc *e, char *buf, size_t n);
 
+/* Size of one element of the C representation at array depth d (both
+ * encoders and the tree decoder lay values out by it). */
+size_t siop_typed_elem_size(const sio_field *f, int d);
+
 /* The limits of f (sio_limits), one check each. 0 if the value meets
  * them (or f has none); -1 with why set to what was expected, without
  * the path ("expected int from 1 to 10", "expected string of 1 to 64

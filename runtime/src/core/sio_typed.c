@@ -116,8 +116,7 @@ static void path_pop(walk *w, size_t n)
     w->path[n] = '\0';
 }
 
-/* Size of one element of the C representation at array depth d. */
-static size_t elem_size(const sio_field *f, int d)
+size_t siop_typed_elem_size(const sio_field *f, int d)
 {
     if (d > 0)
         return sizeof(sio_array);
@@ -367,7 +366,7 @@ static int decode_value(walk *w, const sio_field *f, int d, json_t *v,
 static int decode_array(walk *w, const sio_field *f, int d, json_t *v,
                         const void **items, size_t *len)
 {
-    size_t n, es = elem_size(f, d - 1);
+    size_t n, es = siop_typed_elem_size(f, d - 1);
     unsigned char *mem;
 
     char why[128];
@@ -503,7 +502,7 @@ static json_t *encode_value(walk *w, const sio_field *f, int d,
 static json_t *encode_array(walk *w, const sio_field *f, int d,
                             const void *items, size_t len)
 {
-    size_t es = elem_size(f, d - 1);
+    size_t es = siop_typed_elem_size(f, d - 1);
     json_t *a;
 
     if (!items && len) {

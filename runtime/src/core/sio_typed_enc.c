@@ -153,35 +153,10 @@ static int put_json(wr *w, const json_t *v)
 static int put_value(wr *w, const sio_field *f, int d, const void *slot);
 static int put_record(wr *w, const sio_record_desc *r, const void *in);
 
-static size_t elem_size(const sio_field *f, int d)
-{
-    if (d > 0)
-        return sizeof(sio_array);
-    switch (f->kind) {
-    case SIO_K_BOOL:
-        return sizeof(bool);
-    case SIO_K_INT:
-        return sizeof(int64_t);
-    case SIO_K_FLOAT:
-        return sizeof(double);
-    case SIO_K_STRING:
-        return sizeof(const char *);
-    case SIO_K_BYTES:
-        return sizeof(sio_bytes);
-    case SIO_K_JSON:
-        return sizeof(json_t *);
-    case SIO_K_ENUM:
-        return sizeof(int);
-    case SIO_K_RECORD:
-        return f->record->size;
-    }
-    return 0;
-}
-
 static int put_array(wr *w, const sio_field *f, int d, const void *items,
                      size_t len)
 {
-    size_t es = elem_size(f, d - 1);
+    size_t es = siop_typed_elem_size(f, d - 1);
     int rc;
 
     if ((!items && len) || !es || ++w->jdepth > SIO_PACKET_MAX_DEPTH)

@@ -555,15 +555,15 @@ static void put_event_entry(const sioc_emit *e, const sioc_event *ev)
 
 /* One constructor: "TYPE NAME(PARAMS)" (NAME parenthesized: the header
  * has a macro of it) returning {expr}. */
-static void put_target_fn(const sioc_emit *e, const sioc_namespace *ns,
-                          int fn, const char *params, const char *expr)
+static void put_target_fn(const sioc_emit *e, const sioc_namespace *ns, int fn,
+                          const char *params, const char *expr)
 {
     const char *name = ns->c_target_fns[fn];
 
     if (fn <= SIOC_TGT_EXCEPT)
         name = fmt1(e, "(%s)", name);
-    fprintf(e->out, "\n%s %s(%s)\n{\n    return (%s){%s};\n}\n",
-            ns->c_target, name, params, ns->c_target, expr);
+    fprintf(e->out, "\n%s %s(%s)\n{\n    return (%s){%s};\n}\n", ns->c_target,
+            name, params, ns->c_target, expr);
 }
 
 static void put_target(const sioc_emit *e, const sioc_namespace *ns)
@@ -580,8 +580,7 @@ static void put_target(const sioc_emit *e, const sioc_namespace *ns)
     put_target_fn(e, ns, SIOC_TGT_SELF, "sio_ctx *ctx", "sio_self(ctx)");
     put_target_fn(e, ns, SIOC_TGT_BROADCAST, "sio_ctx *ctx",
                   "sio_broadcast(ctx)");
-    put_target_fn(e, ns, SIOC_TGT_SOCKET, "sio_socket *s",
-                  "sio_to_socket(s)");
+    put_target_fn(e, ns, SIOC_TGT_SOCKET, "sio_socket *s", "sio_to_socket(s)");
     put_target_fn(e, ns, SIOC_TGT_OF, "sio_target raw",
                   fmt1(e, "sio_target_in(raw, %s)", nsp));
 }

@@ -613,8 +613,8 @@ void sioc_sig_any(const sioc_emit *e, const sioc_catchall *c, sioc_sig *s)
 static void add_ack_param(const sioc_emit *e, const sioc_event *ev,
                           sioc_list *l)
 {
-    sioc_list_add(e->arena, l,
-                  sioc_arena_printf(e->arena, "%s ack", ev->c_ack), "ack");
+    sioc_list_add(e->arena, l, sioc_arena_printf(e->arena, "%s ack", ev->c_ack),
+                  "ack");
 }
 
 void sioc_sig_on(const sioc_emit *e, const sioc_event *ev, sioc_sig *s)
@@ -643,8 +643,7 @@ void sioc_sig_ack_error(const sioc_emit *e, const sioc_event *ev, sioc_sig *s)
     sioc_list_add(e->arena, &s->params, "const char *message", "message");
 }
 
-void sioc_sig_ack_wanted(const sioc_emit *e, const sioc_event *ev,
-                         sioc_sig *s)
+void sioc_sig_ack_wanted(const sioc_emit *e, const sioc_event *ev, sioc_sig *s)
 {
     memset(s, 0, sizeof *s);
     s->ret = "bool";

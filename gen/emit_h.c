@@ -212,7 +212,8 @@ static void put_target(const sioc_emit *e, const sioc_namespace *ns)
             sioc_ccomment(e->arena, ns->name), f[SIOC_TGT_OF]));
     fprintf(e->out, "typedef struct %s {\n    sio_target raw;\n} %s;\n",
             ns->c_target, ns->c_target);
-    put_target_from(e, ns, SIOC_TGT_ALL, false, "Every socket of it.");
+    put_target_from(e, ns, SIOC_TGT_ALL, false,
+                    "Every socket of the namespace.");
     put_target_from(e, ns, SIOC_TGT_ROOM, true, "The members of room.");
     put_target_from(e, ns, SIOC_TGT_EXCEPT, true,
                     "Every socket but the members of room.");
@@ -229,8 +230,7 @@ static void put_target(const sioc_emit *e, const sioc_namespace *ns)
     fputs("/* raw if it reaches this namespace; else a target every emit "
           "refuses,\n * with a log line now. */\n",
           e->out);
-    fprintf(e->out, "%s %s(sio_target raw);\n\n", ns->c_target,
-            f[SIOC_TGT_OF]);
+    fprintf(e->out, "%s %s(sio_target raw);\n\n", ns->c_target, f[SIOC_TGT_OF]);
 }
 
 static void put_namespace(const sioc_emit *e, const sioc_namespace *ns)

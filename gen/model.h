@@ -153,15 +153,15 @@ typedef struct sioc_event {
     const char *c_func; /* ON "chat_on_ping_", EMIT "chat_emit_ping_" */
     sioc_params args;
     bool acked;
-    sioc_params ack;         /* ON: the server's answer; EMIT: the client's */
-    const char *c_ack;       /* if acked: ON the ack object type
-                                "chat_ping__ack", EMIT the reply callback type
-                                "chat_ping__reply"; else NULL */
-    const char *c_ack_send;  /* ON and acked: "chat_ping__ack_send" */
-    const char *c_ack_error; /* ON and acked: "chat_ping__ack_error" */
+    sioc_params ack;          /* ON: the server's answer; EMIT: the client's */
+    const char *c_ack;        /* if acked: ON the ack object type
+                                 "chat_ping__ack", EMIT the reply callback type
+                                 "chat_ping__reply"; else NULL */
+    const char *c_ack_send;   /* ON and acked: "chat_ping__ack_send" */
+    const char *c_ack_error;  /* ON and acked: "chat_ping__ack_error" */
     const char *c_ack_wanted; /* ON and acked: "chat_ping__ack_wanted" */
-    const char *c_intern;    /* "chat__on_ping_", "chat__emit_ping_" */
-    sioc_requires req;       /* ON only */
+    const char *c_intern;     /* "chat__on_ping_", "chat__emit_ping_" */
+    sioc_requires req;        /* ON only */
     sioc_span at;
 } sioc_event;
 

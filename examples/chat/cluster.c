@@ -110,25 +110,21 @@ static void joined(int status, json_t *sids, void *ud)
     (void)status; /* partial answers count what they can */
 
     if (p->joined) {
-        sent(chat_join_ack_send(p->join, members(p, sids)),
-                 "join_ack_send");
+        sent(chat_join_ack_send(p->join, members(p, sids)), "join_ack_send");
     } else if (!sio_socket_connected(s)) {
-        sent(chat_join_ack_error(p->join, "disconnected"),
-                 "join_ack_error");
+        sent(chat_join_ack_error(p->join, "disconnected"), "join_ack_error");
     } else if (sio_namespace_socket(sio_socket_namespace(s), p->room) ||
                has(sids, p->room)) {
-        sent(chat_join_ack_error(p->join, "invalid room"),
-                 "join_ack_error");
+        sent(chat_join_ack_error(p->join, "invalid room"), "join_ack_error");
     } else if (was_in = sio_in_room(s, p->room), sio_join(s, p->room) != 0) {
-        sent(chat_join_ack_error(p->join, "server error"),
-                 "join_ack_error");
+        sent(chat_join_ack_error(p->join, "server error"), "join_ack_error");
     } else {
         if (!was_in)
-            sent(chat_emit_joined(chat_target_of(sio_to(sio_to_socket(s), p->room)), name,
-                                  p->room),
+            sent(chat_emit_joined(
+                     chat_target_of(sio_to(sio_to_socket(s), p->room)), name,
+                     p->room),
                  "emit_joined");
-        sent(chat_join_ack_send(p->join, members(p, sids)),
-                 "join_ack_send");
+        sent(chat_join_ack_send(p->join, members(p, sids)), "join_ack_send");
     }
     pending_free(p);
 }

@@ -118,11 +118,12 @@ void chat_on_join(sio_ctx *ctx, const char *room, chat_join_ack ack)
         return;
     }
     if (!was_in)
-        unsent(chat_emit_joined(chat_target_of(sio_to(sio_self(ctx), room)), name_of(s), room),
+        unsent(chat_emit_joined(chat_target_of(sio_to(sio_self(ctx), room)),
+                                name_of(s), room),
                "emit_joined");
     unsent(chat_join_ack_send(
-                   ack, (int64_t)sio_room_size(sio_socket_namespace(s), room)),
-               "join_ack_send");
+               ack, (int64_t)sio_room_size(sio_socket_namespace(s), room)),
+           "join_ack_send");
 }
 
 void chat_on_leave(sio_ctx *ctx, const char *room, chat_leave_ack ack)
@@ -136,9 +137,7 @@ void chat_on_leave(sio_ctx *ctx, const char *room, chat_leave_ack ack)
             refused(ctx, "not in room");
         return;
     }
-    unsent(chat_emit_left(chat_room(ctx, room),
-                          name_of(s), room),
-           "emit_left");
+    unsent(chat_emit_left(chat_room(ctx, room), name_of(s), room), "emit_left");
     if (chat_cluster_on())
         chat_cluster_leave(ctx, room, ack);
     else
@@ -161,8 +160,7 @@ void chat_on_say(sio_ctx *ctx, const char *room, const char *text,
         return;
     }
     /* Everyone in the room, the sender too, in the order accepted. */
-    unsent(chat_emit_said(chat_room(ctx, room),
-                          name_of(s), room, text),
+    unsent(chat_emit_said(chat_room(ctx, room), name_of(s), room, text),
            "emit_said");
     unsent(chat_say_ack_send(ack, true), "say_ack_send");
 }
@@ -200,8 +198,8 @@ void chat_on_upload(sio_ctx *ctx, const char *room, const char *name,
             refused(ctx, "not in room");
         return;
     }
-    unsent(chat_emit_file(chat_target_of(sio_to(sio_self(ctx), room)), name_of(s), room, name,
-                          data, data_len),
+    unsent(chat_emit_file(chat_target_of(sio_to(sio_self(ctx), room)),
+                          name_of(s), room, name, data, data_len),
            "emit_file");
     unsent(chat_upload_ack_send(ack, (int64_t)data_len), "upload_ack_send");
 }
@@ -247,8 +245,8 @@ static void on_disconnecting(sio_ctx *ctx, sio_reason why, void *ud)
     (void)ud;
 
     for (size_t i = 1; i < n && i < MAX_ROOMS; i++)
-        unsent(chat_emit_left(chat_target_of(sio_to(sio_self(ctx), names[i])), name_of(s),
-                              names[i]),
+        unsent(chat_emit_left(chat_target_of(sio_to(sio_self(ctx), names[i])),
+                              name_of(s), names[i]),
                "emit_left");
 }
 

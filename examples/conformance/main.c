@@ -34,7 +34,8 @@ int conformance_on_connect(sio_ctx *ctx)
 
 int conformance_custom_on_connect(sio_ctx *ctx)
 {
-    if (conformance_custom_emit_auth(conformance_custom_self(ctx), sio_ctx_auth(ctx)))
+    if (conformance_custom_emit_auth(conformance_custom_self(ctx),
+                                     sio_ctx_auth(ctx)))
         fprintf(stderr, "conformance: could not emit auth to %s\n",
                 sio_ctx_sid(ctx));
     return 0;

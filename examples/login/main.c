@@ -227,9 +227,9 @@ void login_on_g_get(sio_ctx *ctx, login_g_get_ack ack)
 {
     json_t *g = sio_ctx_g(ctx);
 
-    unsent(login_g_get_ack_send(ack,
-                                json_string_value(json_object_get(g, "v"))),
-           "g_get_ack_send");
+    unsent(
+        login_g_get_ack_send(ack, json_string_value(json_object_get(g, "v"))),
+        "g_get_ack_send");
 }
 
 void login_on_admin_echo(sio_ctx *ctx, json_t *v, login_admin_echo_ack ack)
@@ -296,8 +296,7 @@ void login_open_on_app(sio_ctx *ctx, login_open_app_ack ack)
 {
     app *a = app_of(ctx);
 
-    unsent(login_open_app_ack_send(ack, a->name,
-                                   sio_ctx_server(ctx) == a->srv),
+    unsent(login_open_app_ack_send(ack, a->name, sio_ctx_server(ctx) == a->srv),
            "open_app_ack_send");
 }
 

@@ -709,8 +709,8 @@ static const sio_event_desc keep_evs[] = {
 };
 static const sio_namespace_desc keep_nsd[] = {
     {"/k", NULL, NULL, NULL, 1, keep_evs, NULL}};
-static const sio_schema_desc keep_sch = {"k", SIO_TYPED_ABI, 1, keep_nsd, 0,
-                                         NULL};
+static const sio_schema_desc keep_sch = {"k", SIO_TYPED_ABI, 1, keep_nsd,
+                                         0,   NULL};
 
 /* An event sent without an ack id: the handle is empty, answering it is
  * a no-op returning 0 (nothing sent, nothing logged). */
@@ -758,8 +758,7 @@ static void test_typed_ack_slots_reused(void **state)
     assert_int_equal(kept_ack.slot, old.slot);
     assert_int_not_equal(kept_ack.gen, old.gen);
     stderr_start();
-    assert_int_equal(sio_ack_params(old, "keep", &int_args, &five),
-                     SIO_ESTATE);
+    assert_int_equal(sio_ack_params(old, "keep", &int_args, &five), SIO_ESTATE);
     stderr_end(log, sizeof log);
     assert_null(sess_next(s));
     assert_non_null(strstr(log, "event keep: ack answered twice"));
@@ -804,8 +803,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_typed_ack_not_asked, setup_warn,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_typed_ack_slots_reused,
-                                        setup_warn, teardown),
+        cmocka_unit_test_setup_teardown(test_typed_ack_slots_reused, setup_warn,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

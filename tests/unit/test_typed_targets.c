@@ -18,8 +18,8 @@
 
 #include "targets.sio.c"
 
-static int g_rc;            /* the last emit's result */
-static sio_socket *g_me;    /* the socket of the last "go" "me" */
+static int g_rc;         /* the last emit's result */
+static sio_socket *g_me; /* the socket of the last "go" "me" */
 
 /* "/": each `what` emits "news" n through one constructor. */
 void tt_on_go(sio_ctx *ctx, const char *what)
@@ -174,8 +174,7 @@ static void test_from_server(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_from_own_handler, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_from_own_handler, setup, teardown),
         cmocka_unit_test_setup_teardown(test_from_other_namespace, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_from_server, setup, teardown),

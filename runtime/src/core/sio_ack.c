@@ -231,8 +231,7 @@ sio_ack_ref siop_typed_ack_take(sio_ctx *ctx, const char *event)
 
 /* The live ack of ref into *out: 0. Empty handle: 0, *out NULL. Stale:
  * SIO_ESTATE (logged). Its socket gone: SIO_ECLOSED, the slot freed. */
-static int ack_lookup(sio_ack_ref ref, const char *event,
-                      sio_pending_ack **out)
+static int ack_lookup(sio_ack_ref ref, const char *event, sio_pending_ack **out)
 {
     sio_server *srv = ref.srv;
     siop_ack_slot *k;

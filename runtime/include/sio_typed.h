@@ -234,10 +234,7 @@ sio_target sio_target_in(sio_target t, const char *nsp);
 
 /* The server, from a handler's context or the server itself: generated
  * target constructors take either. */
-static inline sio_server *sio_server_itself(sio_server *srv)
-{
-    return srv;
-}
+sio_server *sio_server_itself(sio_server *srv); /* returns srv */
 #define SIO_SERVER_OF(from)                                                    \
     _Generic((from),                                                           \
         sio_ctx *: sio_ctx_server,                                             \

@@ -163,6 +163,11 @@ int siop_check_target(sio_target to, const char *nsp, const char *event)
     return SIO_EINVAL;
 }
 
+sio_server *sio_server_itself(sio_server *srv)
+{
+    return srv;
+}
+
 sio_target sio_target_in(sio_target t, const char *nsp)
 {
     const sio_namespace *ns = target_ns(t);

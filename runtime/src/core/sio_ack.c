@@ -196,12 +196,26 @@ void siop_typed_acks_free(sio_server *srv)
     srv->nacks = srv->free_ack = 0;
 }
 
+/* Lists a on its socket and in slot i of the server's table. */
+static void typed_ack_link(sio_server *srv, sio_pending_ack *a, uint32_t i)
+{
+    sio_socket *s = a->s;
+
+    a->slot = i;
+    a->next = s->typed_acks;
+    a->prev = &s->typed_acks;
+    if (s->typed_acks)
+        s->typed_acks->prev = &a->next;
+    s->typed_acks = a;
+    srv->acks[i].a = a;
+    srv->acks[i].used = true;
+}
+
 sio_ack_ref siop_typed_ack_take(sio_ctx *ctx, const char *event)
 {
     sio_ack_ref ref = {0};
     sio_server *srv = ctx->s->ns->srv;
     sio_pending_ack *a;
-    sio_socket *s;
     int64_t i;
 
     if (ctx->ack_id < 0)
@@ -213,16 +227,8 @@ sio_ack_ref siop_typed_ack_take(sio_ctx *ctx, const char *event)
         (void)sio_ack_error(ctx, "server error");
         return ref;
     }
-    s = a->s;
     a->event = event;
-    a->slot = (uint32_t)i;
-    a->next = s->typed_acks;
-    a->prev = &s->typed_acks;
-    if (s->typed_acks)
-        s->typed_acks->prev = &a->next;
-    s->typed_acks = a;
-    srv->acks[i].a = a;
-    srv->acks[i].used = true;
+    typed_ack_link(srv, a, (uint32_t)i);
     ref.srv = srv;
     ref.slot = (uint32_t)i;
     ref.gen = srv->acks[i].gen;

@@ -1271,7 +1271,30 @@ static void check_any(checker *c, ns_state *s, const sioc_ast_item *it)
         s->ns->any = any;
 }
 
-static void name_targets(checker *c, sioc_namespace *ns);
+static const char *const target_fns[SIOC_TGT_COUNT] = {
+    [SIOC_TGT_ALL] = "all",
+    [SIOC_TGT_ROOM] = "room",
+    [SIOC_TGT_EXCEPT] = "except",
+    [SIOC_TGT_SELF] = "self",
+    [SIOC_TGT_BROADCAST] = "broadcast",
+    [SIOC_TGT_SOCKET] = "socket",
+    [SIOC_TGT_OF] = "target_of",
+};
+
+/* The typed target of a namespace that declares emits, and its
+ * constructors. */
+static void name_targets(checker *c, sioc_namespace *ns)
+{
+    bool emits = false;
+
+    for (size_t i = 0; i < ns->nevents; i++)
+        emits = emits || ns->events[i].dir == SIOC_EMIT;
+    if (!emits)
+        return;
+    ns->c_target = cat(c, ns->c_prefix, "target", NULL);
+    for (size_t i = 0; i < SIOC_TGT_COUNT; i++)
+        ns->c_target_fns[i] = cat(c, ns->c_prefix, target_fns[i], NULL);
+}
 
 static int cmp_event_name(const void *a, const void *b)
 {
@@ -1491,31 +1514,6 @@ static void claim_event(checker *c, const sioc_namespace *ns,
                     ev->at))
         claim_cname(c, ev->c_ack_wanted,
                     cat(c, "the ack test of ", quoted, NULL), quoted, ev->at);
-}
-
-static const char *const target_fns[SIOC_TGT_COUNT] = {
-    [SIOC_TGT_ALL] = "all",
-    [SIOC_TGT_ROOM] = "room",
-    [SIOC_TGT_EXCEPT] = "except",
-    [SIOC_TGT_SELF] = "self",
-    [SIOC_TGT_BROADCAST] = "broadcast",
-    [SIOC_TGT_SOCKET] = "socket",
-    [SIOC_TGT_OF] = "target_of",
-};
-
-/* The typed target of a namespace that declares emits, and its
- * constructors. */
-static void name_targets(checker *c, sioc_namespace *ns)
-{
-    bool emits = false;
-
-    for (size_t i = 0; i < ns->nevents; i++)
-        emits = emits || ns->events[i].dir == SIOC_EMIT;
-    if (!emits)
-        return;
-    ns->c_target = cat(c, ns->c_prefix, "target", NULL);
-    for (size_t i = 0; i < SIOC_TGT_COUNT; i++)
-        ns->c_target_fns[i] = cat(c, ns->c_prefix, target_fns[i], NULL);
 }
 
 static void claim_targets(checker *c, const sioc_namespace *ns,

@@ -227,9 +227,9 @@ int sio_ack_params(sio_ack_ref ack, const char *event, const sio_params *p,
 int sio_ack_params_error(sio_ack_ref ack, const char *event,
                          const char *message) SIO_MUST_CHECK;
 
-/* Typed targets (docs/generated.md): t if it reaches namespace nsp (or
- * nobody yet: a socket gone); else a target every emit refuses
- * (SIO_EINVAL), and one log line now. */
+/* Typed targets (docs/generated.md): t as is if it reaches namespace
+ * nsp, or no namespace (a socket gone: its emits say so); else a target
+ * every emit refuses (SIO_EINVAL), and one log line now. */
 sio_target sio_target_in(sio_target t, const char *nsp);
 
 /* The server, from a handler's context or the server itself: generated

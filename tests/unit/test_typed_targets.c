@@ -2,7 +2,8 @@
  * tests/unit/schema/targets.sio), over the fake Engine.IO: each
  * constructor, from a handler of either namespace and from the server,
  * reaches exactly the sockets it names; a target of another namespace is
- * refused at the emit (SIO_EINVAL), not sent. */
+ * refused at the emit (SIO_EINVAL), not sent. And the generated ack
+ * functions on a handle with and without an ack id. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -36,6 +37,17 @@ void tt_on_go(sio_ctx *ctx, const char *what)
         g_rc = tt_emit_news(tt_broadcast(ctx), 5);
     else if (!strcmp(what, "me"))
         g_me = sio_ctx_socket(ctx);
+}
+
+static tt_ask_ack g_ask; /* the last "ask" handle */
+static bool g_wanted;
+
+void tt_on_ask(sio_ctx *ctx, tt_ask_ack ack)
+{
+    (void)ctx;
+    g_ask = ack;
+    g_wanted = tt_ask_ack_wanted(ack);
+    g_rc = tt_ask_ack_send(ack, true);
 }
 
 void tt_on_enter(sio_ctx *ctx)
@@ -171,6 +183,24 @@ static void test_from_server(void **state)
     got("42/admin,[\"note\",17]", NULL, NULL);
 }
 
+/* The generated ack functions: answered once with an ack id, a no-op
+ * without; a kept copy answers SIO_ESTATE and sends nothing. */
+static void test_generated_acks(void **state)
+{
+    (void)state;
+    sess_text(c, "25[\"ask\"]");
+    assert_true(g_wanted);
+    assert_int_equal(g_rc, 0);
+    got(NULL, NULL, "435[true]");
+    assert_int_equal(tt_ask_ack_error(g_ask, "late"), SIO_ESTATE);
+    assert_int_equal(tt_ask_ack_send(g_ask, false), SIO_ESTATE);
+    sess_text(c, "2[\"ask\"]");
+    assert_false(g_wanted);
+    assert_int_equal(g_rc, 0);
+    assert_int_equal(tt_ask_ack_error(g_ask, "late"), 0);
+    got(NULL, NULL, NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -178,6 +208,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_from_other_namespace, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_from_server, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_generated_acks, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

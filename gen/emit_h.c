@@ -152,15 +152,20 @@ static void put_emit(const sioc_emit *e, const sioc_event *ev)
     sioc_put_sig(e, &sig, MUST_CHECK_TAIL);
 }
 
-static void put_item(const sioc_emit *e, const sioc_item *it)
+static void put_item(const sioc_emit *e, const sioc_namespace *ns,
+                     const sioc_item *it)
 {
     sioc_sig sig;
 
     sioc_put_doc(e, 0,
                  it->connect ? it->connect->at
                  : it->any   ? it->any->at
+                 : it->hook  ? it->hook->at
                              : it->event->at);
-    if (it->connect) {
+    if (it->hook) {
+        sioc_sig_hook(e, ns, it->hook, &sig);
+        sioc_put_sig(e, &sig, ";\n");
+    } else if (it->connect) {
         sioc_sig_connect(e, it->connect, &sig);
         sioc_put_sig(e, &sig, ";\n");
     } else if (it->any) {
@@ -184,7 +189,7 @@ static void put_namespace(const sioc_emit *e, const sioc_namespace *ns)
     for (size_t i = 0; i < n; i++) {
         if (i)
             fputc('\n', e->out);
-        put_item(e, &items[i]);
+        put_item(e, ns, &items[i]);
     }
 }
 

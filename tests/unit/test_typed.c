@@ -556,8 +556,8 @@ static void test_text_path_leaves_huge_floats(void **state)
     assert_int_equal(siop_text_decode_params(&p, "[1.5e308]", 9, &out, arena),
                      0);
     assert_true(out == 1.5e308);
-    assert_int_equal(siop_text_decode_params(&p, "[1.7976931348623157e308]",
-                                             24, &out, arena),
+    assert_int_equal(siop_text_decode_params(&p, "[1.7976931348623157e308]", 24,
+                                             &out, arena),
                      SIOP_TEXT_SLOW);
     assert_int_equal(siop_text_decode_params(&p, "[-1.7976931348623157e308]",
                                              25, &out, arena),

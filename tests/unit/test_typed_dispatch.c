@@ -506,7 +506,7 @@ static void test_deep_binary_and_acks_refused(void **state)
     static const sio_event_desc grab[] = {
         {"grab", &int_args, NULL, NULL, grab_invoke}};
     static const sio_namespace_desc nsd[] = {
-        {"/d", NULL, NULL, NULL, 1, grab, NULL}};
+        {"/d", NULL, NULL, NULL, 1, grab, NULL, NULL, NULL, NULL, NULL}};
     static const sio_schema_desc sch = {"d", SIO_TYPED_ABI, 1, nsd, 0, NULL};
     static const char ph[] = "{\"_placeholder\":true,\"num\":0}";
     char deep[80], msg[256];

@@ -80,6 +80,7 @@ typedef struct app {
     int disconnects;
     int refuse_rc; /* sio_refuse outside a connect or middleware */
     bool data_zero_at_use, data_zero_at_connect, data_in_disconnect;
+    int64_t votes_when_back; /* a recovered socket's data at connect */
 } app;
 
 static app A;
@@ -151,6 +152,10 @@ static int on_connect(sio_ctx *ctx, const void *auth)
 
     (void)auth;
     trace("connect,");
+    if (sio_socket_recovered(sio_ctx_socket(ctx))) { /* its data is back */
+        A.votes_when_back = v->votes;
+        return 0;
+    }
     A.data_zero_at_connect = is_zero(v);
     fill(v, "ann");
     if (!A.refuse_in_handler)
@@ -219,6 +224,14 @@ static void join_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
         assert_int_equal(sio_ack_params(ack, &int_args, &r), 0);
 }
 
+/* Something that reaches the client with an offset (with recovery on). */
+static void hello_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
+{
+    (void)args;
+    (void)ack;
+    assert_int_equal(sio_emit(sio_ctx_socket(ctx), "hi", NULL), 0);
+}
+
 static void kick_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
 {
     (void)args;
@@ -241,6 +254,7 @@ static const sio_requires req_guard = {false, 1, guards, guard_names,
 static const sio_requires req_auth = {true, 0, NULL, NULL, SIO_FAIL_DISCONNECT};
 
 static const sio_event_desc events[] = {
+    {"hello", &room_args, NULL, NULL, hello_invoke},
     {"join", &room_args, &int_args, &req_guard, join_invoke},
     {"kick", &room_args, NULL, NULL, kick_invoke},
 };
@@ -248,7 +262,7 @@ static const sio_event_desc auth_events[] = {
     {"join", &room_args, &int_args, &req_auth, join_invoke},
 };
 static const sio_namespace_desc namespaces[] = {
-    {"/", NULL, on_connect, NULL, 2, events, any, &voter_desc, on_disconnect,
+    {"/", NULL, on_connect, NULL, 3, events, any, &voter_desc, on_disconnect,
      use, use_connect},
     {"/auth", NULL, on_connect, &req_auth, 1, auth_events, NULL, &voter_desc,
      on_disconnect, NULL, use_connect},
@@ -260,7 +274,7 @@ static const sio_schema_desc schema = {"h", SIO_TYPED_ABI, 3, namespaces,
 /* ---- fixture ---------------------------------------------------------------
  */
 
-static int setup(void **state)
+static int setup_with(void **state, unsigned recovery_ms)
 {
     sio_options o;
     sio_server *srv;
@@ -269,12 +283,23 @@ static int setup(void **state)
     A.guard_ok = true;
     sio_options_init(&o);
     o.eio.log_level = EIO_LOG_ERR; /* quiet */
+    o.recovery_ms = recovery_ms;
     srv = sio_server_new(&o);
     assert_non_null(srv);
     g_eio = sio_server_engine(srv);
     assert_int_equal(sio_schema_register(srv, &schema), 0);
     *state = srv;
     return 0;
+}
+
+static int setup(void **state)
+{
+    return setup_with(state, 0);
+}
+
+static int setup_recovery(void **state)
+{
+    return setup_with(state, 60000);
 }
 
 static int teardown(void **state)
@@ -404,6 +429,59 @@ static void test_data_accessor_checks_record(void **state)
     assert_int_equal(A.disconnects, 1); /* "/" only: "/plain" has none */
 }
 
+/* With connection state recovery, a socket that comes back gets its data
+ * back (as socket.io restores socket.data): kept by the recovery session
+ * after the disconnect handler, freed with it otherwise. */
+static void test_data_recovered(void **state)
+{
+    eio_session *s = sess_open(g_eio), *t;
+    const char *got;
+    json_t *v;
+    char pid[32], offset[64], auth[160];
+    (void)state;
+
+    sess_text(s, "0");
+    got = sess_next(s);
+    assert_non_null(got);
+    v = json_loads(got + 2, 0, NULL);
+    snprintf(pid, sizeof pid, "%s",
+             json_string_value(json_object_get(v, "pid")));
+    json_decref(v);
+    sess_text(s, "21[\"join\",\"a\"]");
+    expect_out(s, "431[1]");
+    sess_text(s, "2[\"hello\",\"a\"]");
+    got = sess_next(s); /* 42["hi","OFFSET"] */
+    assert_non_null(got);
+    v = json_loads(got + 2, 0, NULL);
+    snprintf(offset, sizeof offset, "%s",
+             json_string_value(json_array_get(v, 1)));
+    json_decref(v);
+    assert_true(pid[0] && offset[0]);
+    sess_close(s, EIO_CLOSE_TRANSPORT_CLOSE); /* no goodbye: kept */
+    assert_true(A.data_in_disconnect);
+
+    /* A session kept but never taken back is freed with the server; this
+     * one comes back. */
+    snprintf(auth, sizeof auth, "0{\"pid\":\"%s\",\"offset\":\"%s\"}", pid,
+             offset);
+    t = sess_open(g_eio);
+    sess_text(t, auth);
+    got = sess_next(t);
+    assert_non_null(got);
+    assert_non_null(strstr(got, pid)); /* 40{"sid":...,"pid":PID} */
+    assert_int_equal(A.votes_when_back, 1);
+    sess_text(t, "22[\"join\",\"b\"]");
+    expect_out(t, "432[2]");
+    sess_text(t, "1");
+    assert_int_equal(A.disconnects, 2);
+
+    s = sess_open(g_eio); /* kept at the server's end: freed with it */
+    sess_text(s, "0");
+    assert_non_null(sess_next(s));
+    sess_close(s, EIO_CLOSE_PING_TIMEOUT);
+    assert_int_equal(A.disconnects, 3);
+}
+
 /* ---- middleware -----------------------------------------------------------
  */
 
@@ -508,6 +586,8 @@ int main(void)
         T(test_data_freed_at_shutdown),
         T(test_data_freed_with_server),
         T(test_data_accessor_checks_record),
+        cmocka_unit_test_setup_teardown(test_data_recovered, setup_recovery,
+                                        teardown),
         T(test_use_refuses_events),
         T(test_use_may_disconnect),
         T(test_use_connect),

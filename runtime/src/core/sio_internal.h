@@ -88,6 +88,7 @@ struct sio_socket {
     void *data;
     void *tdata; /* the schema's socket data (sio_typed_data.c) */
     const sio_record_desc *tdata_desc;
+    bool tdata_lent;   /* kept for recovery: its session frees it */
     sio_encoded *held; /* emits made while connecting */
     size_t nheld, capheld;
     struct out_ack *out_acks;           /* emits waiting for the client's ack,

@@ -81,8 +81,11 @@ void siop_socket_data_free(sio_socket *s)
 {
     if (!s->tdata)
         return;
-    siop_typed_free_fields(s->tdata_desc, s->tdata);
-    free(s->tdata);
+    if (!s->tdata_lent) {
+        siop_typed_free_fields(s->tdata_desc, s->tdata);
+        free(s->tdata);
+    }
+    s->tdata_lent = false;
     s->tdata = NULL;
     s->tdata_desc = NULL;
 }

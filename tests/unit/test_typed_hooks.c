@@ -474,6 +474,7 @@ static void test_data_recovered(void **state)
     expect_out(t, "432[2]");
     sess_text(t, "1");
     assert_int_equal(A.disconnects, 2);
+    sess_close(t, EIO_CLOSE_TRANSPORT_CLOSE);
 
     s = sess_open(g_eio); /* kept at the server's end: freed with it */
     sess_text(s, "0");

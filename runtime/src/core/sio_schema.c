@@ -241,6 +241,8 @@ static int refuse_non_object(sio_ctx *ctx, const sio_namespace_desc *nd)
  * 0 to go on. */
 static int connect_prelude(sio_ctx *ctx, const sio_namespace_desc *nd)
 {
+    char line[160];
+
     if (siop_socket_data_new(ctx->s, nd->data) != 0) {
         siop_log(ctx->s, EIO_LOG_ERR, NULL, "out of memory");
         (void)sio_refuse(ctx, "server error", NULL);
@@ -250,7 +252,9 @@ static int connect_prelude(sio_ctx *ctx, const sio_namespace_desc *nd)
         return 0;
     if (!ctx->refuse_msg)
         (void)sio_refuse(ctx, "refused", NULL);
-    siop_log(ctx->s, EIO_LOG_INFO, NULL, "connect middleware refused");
+    snprintf(line, sizeof line, "connect middleware refused: %s",
+             ctx->refuse_msg ? ctx->refuse_msg : "out of memory");
+    siop_log(ctx->s, EIO_LOG_INFO, NULL, line);
     return -1;
 }
 
@@ -267,7 +271,6 @@ static int typed_connect(sio_ctx *ctx, json_t *auth, void *ud)
     if (connect_prelude(ctx, nd) != 0)
         return -1;
     why = check_requires(ctx, nd->req, buf, sizeof buf);
-
     if (!why && (!json_is_object(auth) || sio_is_bytes(auth)))
         return refuse_non_object(ctx, nd);
     if (!why && nd->auth)

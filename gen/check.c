@@ -1079,8 +1079,8 @@ typedef struct ns_state {
     const sioc_ast_decl *decl;
     sioc_event *events; /* room for every item */
     symtab on_names, emit_names;
-    const sioc_ast_item *connect, *any; /* first seen */
-    const sioc_ast_item *data, *disconnect, *use, *use_connect;
+    const sioc_ast_item *connect, *any;                         /* first seen */
+    const sioc_ast_item *data, *disconnect, *use, *use_connect; /* too */
 } ns_state;
 
 /* False (after a report) for a name no event may have. */

@@ -659,6 +659,21 @@ static bool parse_connect(parser *p, sioc_ast_item *it)
            parse_item_end(p);
 }
 
+/* What a hook written with parameters is told. */
+static const char *hook_no_params(sioc_ast_item_kind kind)
+{
+    switch (kind) {
+    case SIOC_AST_DISCONNECT:
+        return "'disconnect' takes no parameters: its handler gets the reason";
+    case SIOC_AST_USE:
+        return "'use' takes no parameters: it gets the event's name, and "
+               "sio_ctx_args its arguments";
+    default:
+        return "'use connect' takes no parameters: it reads the CONNECT "
+               "payload with sio_ctx_auth";
+    }
+}
+
 /* The hooks: "data" IDENT ";" | "disconnect" ";" | "use" [ "connect" ]
  * ";" (the words are words only at the start of an item). */
 static bool parse_hook(parser *p, sioc_ast_item *it)
@@ -680,15 +695,8 @@ static bool parse_hook(parser *p, sioc_ast_item *it)
                                                         : SIOC_AST_USE;
     }
     if (it->kind != SIOC_AST_DATA && parse_at(p, SIOC_TOK_LPAREN)) {
-        sioc_diag_error(
-            p->diag, sioc_tok_span(&p->tok), "%s takes no parameters: %s",
-            it->kind == SIOC_AST_DISCONNECT ? "'disconnect'"
-            : it->kind == SIOC_AST_USE      ? "'use'"
-                                            : "'use connect'",
-            it->kind == SIOC_AST_DISCONNECT ? "its handler gets the reason"
-            : it->kind == SIOC_AST_USE
-                ? "it gets the event's name, and sio_ctx_args its arguments"
-                : "it reads the CONNECT payload with sio_ctx_auth");
+        sioc_diag_error(p->diag, sioc_tok_span(&p->tok), "%s",
+                        hook_no_params(it->kind));
         return false;
     }
     return parse_item_end(p);

@@ -12,7 +12,7 @@
 
 /* The libsio typed ABI (SIO_TYPED_ABI) the generated code is written
  * for; the header #errors when the runtime's differs. */
-#define SIOC_TYPED_ABI 8
+#define SIOC_TYPED_ABI 9
 
 typedef struct sioc_emit {
     FILE *out;
@@ -100,7 +100,9 @@ void sioc_sig_any(const sioc_emit *e, const sioc_catchall *c, sioc_sig *s);
 void sioc_sig_on(const sioc_emit *e, const sioc_event *ev, sioc_sig *s);
 void sioc_sig_ack_send(const sioc_emit *e, const sioc_event *ev, sioc_sig *s);
 void sioc_sig_ack_error(const sioc_emit *e, const sioc_event *ev, sioc_sig *s);
-void sioc_sig_emit(const sioc_emit *e, const sioc_event *ev, sioc_sig *s);
+void sioc_sig_ack_wanted(const sioc_emit *e, const sioc_event *ev, sioc_sig *s);
+void sioc_sig_emit(const sioc_emit *e, const sioc_namespace *ns,
+                   const sioc_event *ev, sioc_sig *s);
 void sioc_sig_reply(const sioc_emit *e, const sioc_event *ev, sioc_sig *s);
 void sioc_sig_register(const sioc_emit *e, sioc_sig *s);
 /* A hook of ns (ns->data, disconnect, use or use_connect): the data

@@ -39,25 +39,25 @@ bool hooks_guard_vip(sio_ctx *ctx)
     return strcmp(hooks_data(ctx)->name, "vip") == 0;
 }
 
-void hooks_on_whoami(sio_ctx *ctx, hooks_whoami_ack *ack)
+void hooks_on_whoami(sio_ctx *ctx, hooks_whoami_ack ack)
 {
     const hooks_Member *m = hooks_data(ctx);
 
-    if (ack && hooks_whoami_ack_send(ack, m->name, m->events) != 0)
+    if (hooks_whoami_ack_send(ack, m->name, m->events) != 0)
         fprintf(stderr, "hooks: whoami not answered\n");
 }
 
-void hooks_on_forbidden(sio_ctx *ctx, hooks_forbidden_ack *ack)
+void hooks_on_forbidden(sio_ctx *ctx, hooks_forbidden_ack ack)
 {
     (void)ctx; /* never runs: the middleware refuses it */
-    if (ack && hooks_forbidden_ack_send(ack, true) != 0)
+    if (hooks_forbidden_ack_send(ack, true) != 0)
         fprintf(stderr, "hooks: forbidden not answered\n");
 }
 
-void hooks_on_vip(sio_ctx *ctx, hooks_vip_ack *ack)
+void hooks_on_vip(sio_ctx *ctx, hooks_vip_ack ack)
 {
     (void)ctx;
-    if (ack && hooks_vip_ack_send(ack, true) != 0)
+    if (hooks_vip_ack_send(ack, true) != 0)
         fprintf(stderr, "hooks: vip not answered\n");
 }
 

@@ -212,7 +212,7 @@ static const sio_field n_fields[] = {
 static const sio_params int_args = {sizeof(struct int_arg), 1, n_fields, false,
                                     0};
 
-static void join_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
+static void join_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     const struct str_arg *a = args;
     struct voter *v = data_of(ctx);
@@ -220,19 +220,18 @@ static void join_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
 
     trace("join:%s,", a->s);
     A.refuse_rc = sio_refuse(ctx, "x", NULL);
-    if (ack)
-        assert_int_equal(sio_ack_params(ack, &int_args, &r), 0);
+    assert_int_equal(sio_ack_params(ack, "join", &int_args, &r), 0);
 }
 
 /* Something that reaches the client with an offset (with recovery on). */
-static void hello_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
+static void hello_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     (void)args;
     (void)ack;
     assert_int_equal(sio_emit(sio_ctx_socket(ctx), "hi", NULL), 0);
 }
 
-static void kick_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
+static void kick_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     (void)args;
     (void)ack;

@@ -108,18 +108,15 @@ static bool event_passes(sio_ctx *ctx, const sio_requires *req)
 static void typed_call(sio_ctx *ctx, const sio_event_desc *ev, void *out,
                        sio_arena *arena, bool checked)
 {
-    sio_pending_ack *ack;
+    sio_ack_ref ack = {0};
 
     if (!checked && !event_passes(ctx, ev->req)) {
         siop_arena_reset(arena);
         return;
     }
-    ack = ev->ack ? sio_ctx_take_ack(ctx) : NULL;
-    if (ack)
-        siop_typed_ack_track(ack, ev->name);
+    if (ev->ack)
+        ack = siop_typed_ack_take(ctx, ev->name);
     ev->invoke(ctx, out, ack);
-    if (ack)
-        siop_typed_ack_call_done(ack);
     siop_arena_reset(arena);
 }
 

@@ -81,22 +81,27 @@ static const sio_requires hooks__on_vote_req = {
     SIO_FAIL_ACK};
 
 static void hooks__on_vote_invoke(sio_ctx *ctx, const void *args,
-                                  sio_pending_ack *ack)
+                                  sio_ack_ref ack)
 {
     const struct hooks__on_vote_args *a = args;
 
-    hooks_on_vote(ctx, a->n, (hooks_vote_ack *)ack);
+    hooks_on_vote(ctx, a->n, (hooks_vote_ack){ack});
 }
 
-int hooks_vote_ack_send(hooks_vote_ack *ack, bool ok)
+int hooks_vote_ack_send(hooks_vote_ack ack, bool ok)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &hooks__on_vote_ack,
+    return sio_ack_params(ack.ref, "vote", &hooks__on_vote_ack,
                           &(struct hooks__on_vote_ack){ok});
 }
 
-int hooks_vote_ack_error(hooks_vote_ack *ack, const char *message)
+int hooks_vote_ack_error(hooks_vote_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "vote", message);
+}
+
+bool hooks_vote_ack_wanted(hooks_vote_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 static const sio_event_desc hooks__events[] = {
@@ -112,7 +117,7 @@ static const sio_requires hooks__admin_on_x_req = {true, 0, NULL, NULL,
                                                    SIO_FAIL_DISCONNECT};
 
 static void hooks__admin_on_x_invoke(sio_ctx *ctx, const void *args,
-                                     sio_pending_ack *ack)
+                                     sio_ack_ref ack)
 {
     (void)args;
     (void)ack;

@@ -4,7 +4,7 @@
 
 #include <sio.h>
 
-#if SIO_TYPED_ABI != 8
+#if SIO_TYPED_ABI != 9
 #error "hooks.sio.h is for another libsio ABI: regenerate it with sioc"
 #endif
 
@@ -44,11 +44,15 @@ int hooks_use_connect(sio_ctx *ctx);
 /* Every event first. */
 int hooks_use(sio_ctx *ctx, const char *event);
 
-typedef struct hooks_vote_ack hooks_vote_ack;
-void hooks_on_vote(sio_ctx *ctx, int64_t n, hooks_vote_ack *ack);
-int hooks_vote_ack_send(hooks_vote_ack *ack, bool ok) SIO_MUST_CHECK;
-int hooks_vote_ack_error(hooks_vote_ack *ack,
+typedef struct hooks_vote_ack {
+    sio_ack_ref ref;
+} hooks_vote_ack;
+void hooks_on_vote(sio_ctx *ctx, int64_t n, hooks_vote_ack ack);
+int hooks_vote_ack_send(hooks_vote_ack ack, bool ok) SIO_MUST_CHECK;
+int hooks_vote_ack_error(hooks_vote_ack ack,
                          const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool hooks_vote_ack_wanted(hooks_vote_ack ack);
 
 void hooks_on_disconnect(sio_ctx *ctx, const char *reason);
 

@@ -30,8 +30,7 @@ static const sio_field imp__on_move_args_fields[] = {
 static const sio_params imp__on_move_args = {
     sizeof(struct imp__on_move_args), 1, imp__on_move_args_fields, false, 0};
 
-static void imp__on_move_invoke(sio_ctx *ctx, const void *args,
-                                sio_pending_ack *ack)
+static void imp__on_move_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     const struct imp__on_move_args *a = args;
 

@@ -331,6 +331,16 @@ ifneq ($(SAN),1)
 test-build: $(ALLOC_COUNT_SO)
 endif
 
+# The server of tests/interop/hooks.test.mjs, from tests/interop/hooks.sio
+# (socket data, disconnect handler and middleware, as clients see them).
+HOOKS_SERVER := $(B)/tests/interop/hooks_server
+$(B)/tests/interop/hooks.sio.c $(B)/tests/interop/hooks.sio.h: tests/interop/hooks.sio $(SIOC)
+	@mkdir -p $(@D)
+	$(SIOC) -o $(@D) $<
+$(HOOKS_SERVER): tests/interop/hooks_server.c $(B)/tests/interop/hooks.sio.c $(B)/tests/interop/hooks.sio.h $(LIB_A)
+	$(CC) $(ALL_CFLAGS) -I$(@D) $(LDFLAGS_ALL) -o $@ $< $(@D)/hooks.sio.c $(LIB_A) $(LIBS)
+test-build: $(HOOKS_SERVER)
+
 -include $(RT_OBJ:.o=.d) $(GEN_OBJ:.o=.d) $(FUZZ_RT_OBJ:.o=.d) \
 	$(FUZZ_BINS:=.d) $(UNIT_BINS:=.d) $(REPLAY_BINS:=.d) \
 	$(wildcard $(B)/obj/examples/*/*.d $(B)/obj/schema/*.d)

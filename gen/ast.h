@@ -87,7 +87,11 @@ typedef enum sioc_ast_item_kind {
     SIOC_AST_CONNECT,
     SIOC_AST_ON,
     SIOC_AST_ANY, /* on * */
-    SIOC_AST_EMIT
+    SIOC_AST_EMIT,
+    SIOC_AST_DATA,       /* data Record; */
+    SIOC_AST_DISCONNECT, /* disconnect; */
+    SIOC_AST_USE,        /* use; (before every event) */
+    SIOC_AST_USE_CONNECT /* use connect; (before the connect handler) */
 } sioc_ast_item_kind;
 
 typedef struct sioc_ast_item {
@@ -95,6 +99,7 @@ typedef struct sioc_ast_item {
     sioc_span at;         /* the leading keyword */
     sioc_ast_string name; /* ON, EMIT */
     sioc_ast_name alias;  /* "as NAME": the C name; text NULL if none */
+    sioc_ast_name record; /* DATA: the record's name */
     sioc_ast_params args;
     bool acked; /* has "-> (...)" */
     sioc_ast_params ack;

@@ -1079,7 +1079,8 @@ typedef struct ns_state {
     const sioc_ast_decl *decl;
     sioc_event *events; /* room for every item */
     symtab on_names, emit_names;
-    const sioc_ast_item *connect, *any; /* first seen */
+    const sioc_ast_item *connect, *any;                         /* first seen */
+    const sioc_ast_item *data, *disconnect, *use, *use_connect; /* too */
 } ns_state;
 
 /* False (after a report) for a name no event may have. */
@@ -1271,6 +1272,58 @@ static void check_any(checker *c, ns_state *s, const sioc_ast_item *it)
         s->ns->any = any;
 }
 
+/* data Record: the record the runtime allocates per socket. */
+static const sioc_record *check_data_type(checker *c, const sioc_ast_item *it)
+{
+    const char *name = it->record.text;
+    const type_entry *e = sym_get(&c->types, name);
+
+    if (e && e->record)
+        return e->record;
+    if (e)
+        CHECK_ERR(c, it->record.at,
+                  "socket data must be a record, and '%s' is an enum", name);
+    else if (sym_get(&c->guards, name))
+        CHECK_ERR(c, it->record.at, "'%s' is a guard, not a record", name);
+    else if (!c->quiet)
+        CHECK_ERR(c, it->record.at, "unknown record '%s'%s", name,
+                  type_hint(c, name));
+    return NULL;
+}
+
+/* data, disconnect, use, use connect: at most one of each. */
+static void check_hook(checker *c, ns_state *s, const sioc_ast_item *it)
+{
+    sioc_hook *h = sioc_arena_alloc(c->arena, sizeof *h);
+    const char *ns = s->decl->ns.raw;
+
+    h->at = it->at;
+    switch (it->kind) {
+    case SIOC_AST_DATA:
+        h->c_func = cat(c, s->ns->c_prefix, "data", NULL);
+        h->record = check_data_type(c, it);
+        if (check_once(c, &s->data, it, "socket data", ns) && h->record)
+            s->ns->data = h;
+        break;
+    case SIOC_AST_DISCONNECT:
+        h->c_func = cat(c, s->ns->c_prefix, "on_disconnect", NULL);
+        if (check_once(c, &s->disconnect, it, "a disconnect", ns))
+            s->ns->disconnect = h;
+        break;
+    case SIOC_AST_USE:
+        h->c_func = cat(c, s->ns->c_prefix, "use", NULL);
+        if (check_once(c, &s->use, it, "a middleware ('use')", ns))
+            s->ns->use = h;
+        break;
+    default:
+        h->c_func = cat(c, s->ns->c_prefix, "use_connect", NULL);
+        if (check_once(c, &s->use_connect, it,
+                       "a connect middleware ('use connect')", ns))
+            s->ns->use_connect = h;
+        break;
+    }
+}
+
 static const char *const target_fns[SIOC_TGT_COUNT] = {
     [SIOC_TGT_ALL] = "all",
     [SIOC_TGT_ROOM] = "room",
@@ -1329,8 +1382,10 @@ static void check_items(checker *c, ns_state *s)
             check_connect(c, s, it);
         else if (it->kind == SIOC_AST_ANY)
             check_any(c, s, it);
-        else
+        else if (it->kind == SIOC_AST_ON || it->kind == SIOC_AST_EMIT)
             check_event(c, s, it);
+        else
+            check_hook(c, s, it);
     }
     sort_on_events(c, s->ns);
     name_targets(c, s->ns);
@@ -1457,6 +1512,12 @@ static void mark_used(checker *c)
 
         if (ns->connect)
             use_params(&u, &ns->connect->auth);
+        if (ns->data) /* the runtime allocates and frees it */
+            use_params(&u,
+                       &(sioc_params){
+                           &(sioc_field){.type = {.base = SIOC_RECORD,
+                                                  .record = ns->data->record}},
+                           1, false});
         for (size_t j = 0; j < ns->nevents; j++) {
             use_params(&u, &ns->events[j].args);
             use_params(&u, &ns->events[j].ack);
@@ -1534,6 +1595,14 @@ static void claim_targets(checker *c, const sioc_namespace *ns,
             return;
 }
 
+static void claim_hook(checker *c, const sioc_hook *h, const char *role,
+                       const char *decl, const char *what)
+{
+    if (h)
+        claim_cname(c, h->c_func, cat(c, role, what, NULL),
+                    cat(c, decl, what, NULL), h->at);
+}
+
 static void claim_namespace(checker *c, const sioc_namespace *ns)
 {
     const char *what =
@@ -1547,6 +1616,13 @@ static void claim_namespace(checker *c, const sioc_namespace *ns)
         claim_cname(c, ns->any->c_func,
                     cat(c, "the catch-all handler of ", what, NULL),
                     cat(c, "the catch-all of ", what, NULL), ns->any->at);
+    claim_hook(c, ns->data, "the socket data accessor of ", "the data of ",
+               what);
+    claim_hook(c, ns->disconnect, "the disconnect handler of ",
+               "the disconnect of ", what);
+    claim_hook(c, ns->use, "the middleware of ", "the use of ", what);
+    claim_hook(c, ns->use_connect, "the connect middleware of ",
+               "the use connect of ", what);
     for (size_t i = 0; i < ns->nevents; i++)
         claim_event(c, ns, &ns->events[i]);
     claim_targets(c, ns, what);

@@ -133,6 +133,15 @@ static void dump_namespace(FILE *out, const sioc_namespace *ns)
         dump_requires(out, &ns->any->req);
         fputc('\n', out);
     }
+    if (ns->data)
+        fprintf(out, "  data %s %s\n", ns->data->record->name,
+                ns->data->c_func);
+    if (ns->disconnect)
+        fprintf(out, "  disconnect %s\n", ns->disconnect->c_func);
+    if (ns->use)
+        fprintf(out, "  use %s\n", ns->use->c_func);
+    if (ns->use_connect)
+        fprintf(out, "  use connect %s\n", ns->use_connect->c_func);
     for (size_t i = 0; i < ns->nevents; i++)
         dump_event(out, &ns->events[i]);
     fputs("  dispatch", out);

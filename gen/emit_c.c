@@ -519,6 +519,19 @@ static void put_connect(const sioc_emit *e, const sioc_namespace *ns)
                   ");\n}\n");
 }
 
+/* The socket data's accessor: the runtime checks that the socket's data
+ * is of this record (a handler of another namespace gets NULL). */
+static void put_data(const sioc_emit *e, const sioc_namespace *ns)
+{
+    sioc_sig sig;
+
+    fputs("\n/* data */\n", e->out);
+    sioc_sig_hook(e, ns, ns->data, &sig);
+    sioc_put_sig(e, &sig, "\n{\n");
+    fprintf(e->out, "    return sio_ctx_typed_data(ctx, &%s%s);\n}\n",
+            ns->data->record->c_intern, SIOC_SFX_DESC);
+}
+
 static void put_item(const sioc_emit *e, const sioc_namespace *ns,
                      const sioc_item *it)
 {
@@ -528,7 +541,11 @@ static void put_item(const sioc_emit *e, const sioc_namespace *ns,
         put_connect(e, ns);
         return;
     }
-    if (!ev) /* the catch-all: the namespace table points to it */
+    if (it->hook && it->hook == ns->data) {
+        put_data(e, ns);
+        return;
+    }
+    if (!ev) /* the catch-all, hooks: the namespace table points to them */
         return;
     fprintf(e->out, "\n/* %s %s */\n", ev->dir == SIOC_ON ? "on" : "emit",
             sioc_ccomment(e->arena, ev->name));
@@ -632,6 +649,12 @@ static void put_namespace_entry(const sioc_emit *e, const sioc_namespace *ns)
     add(e, &l, sioc_arena_printf(e->arena, "%zu", ns->non));
     add(e, &l, ns->non ? sioc_iname(e, stem, SIOC_SFX_NS_EVENTS) : "NULL");
     add(e, &l, ns->any ? ns->any->c_func : "NULL");
+    add(e, &l,
+        ns->data ? fmt2(e, "&%s%s", ns->data->record->c_intern, SIOC_SFX_DESC)
+                 : "NULL");
+    add(e, &l, ns->disconnect ? ns->disconnect->c_func : "NULL");
+    add(e, &l, ns->use ? ns->use->c_func : "NULL");
+    add(e, &l, ns->use_connect ? ns->use_connect->c_func : "NULL");
     sioc_put_list(e->out, 4, "{", &l, "},\n");
 }
 

@@ -680,6 +680,23 @@ void sioc_sig_register(const sioc_emit *e, sioc_sig *s)
     sig_init(e, s, "int", e->schema->c_register, "sio_server *srv", "srv");
 }
 
+void sioc_sig_hook(const sioc_emit *e, const sioc_namespace *ns,
+                   const sioc_hook *h, sioc_sig *s)
+{
+    if (h == ns->data) {
+        sig_init(e, s, h->record->c_name,
+                 sioc_arena_printf(e->arena, "*%s", h->c_func), "sio_ctx *ctx",
+                 "ctx");
+    } else if (h == ns->disconnect) {
+        sig_init(e, s, "void", h->c_func, "sio_ctx *ctx", "ctx");
+        sioc_list_add(e->arena, &s->params, "const char *reason", "reason");
+    } else {
+        sig_init(e, s, "int", h->c_func, "sio_ctx *ctx", "ctx");
+        if (h == ns->use)
+            sioc_list_add(e->arena, &s->params, "const char *event", "event");
+    }
+}
+
 void sioc_put_sig(const sioc_emit *e, const sioc_sig *s, const char *tail)
 {
     sioc_put_list(e->out, 0,
@@ -695,13 +712,17 @@ static uint32_t item_offset(const sioc_item *it)
         return it->connect->at.offset;
     if (it->any)
         return it->any->at.offset;
+    if (it->hook)
+        return it->hook->at.offset;
     return it->event->at.offset;
 }
 
 size_t sioc_items(const sioc_emit *e, const sioc_namespace *ns, sioc_item **out)
 {
     size_t n = 0;
-    sioc_item *v = sioc_arena_array(e->arena, ns->nevents + 2, sizeof *v);
+    sioc_item *v = sioc_arena_array(e->arena, ns->nevents + 6, sizeof *v);
+    const sioc_hook *hooks[] = {ns->data, ns->disconnect, ns->use,
+                                ns->use_connect};
 
     for (size_t i = 0; i < ns->nevents; i++)
         v[n++].event = &ns->events[i];
@@ -709,7 +730,10 @@ size_t sioc_items(const sioc_emit *e, const sioc_namespace *ns, sioc_item **out)
         v[n++].connect = ns->connect;
     if (ns->any)
         v[n++].any = ns->any;
-    /* Events are in order already: this moves at most two items. */
+    for (size_t i = 0; i < sizeof hooks / sizeof *hooks; i++)
+        if (hooks[i])
+            v[n++].hook = hooks[i];
+    /* Events are in order already: this moves at most six items. */
     for (size_t i = 1; i < n; i++) {
         sioc_item it = v[i];
         size_t j = i;

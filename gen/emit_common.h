@@ -12,7 +12,7 @@
 
 /* The libsio typed ABI (SIO_TYPED_ABI) the generated code is written
  * for; the header #errors when the runtime's differs. */
-#define SIOC_TYPED_ABI 8
+#define SIOC_TYPED_ABI 9
 
 typedef struct sioc_emit {
     FILE *out;
@@ -105,6 +105,10 @@ void sioc_sig_emit(const sioc_emit *e, const sioc_namespace *ns,
                    const sioc_event *ev, sioc_sig *s);
 void sioc_sig_reply(const sioc_emit *e, const sioc_event *ev, sioc_sig *s);
 void sioc_sig_register(const sioc_emit *e, sioc_sig *s);
+/* A hook of ns (ns->data, disconnect, use or use_connect): the data
+ * accessor, the disconnect handler, the middleware. */
+void sioc_sig_hook(const sioc_emit *e, const sioc_namespace *ns,
+                   const sioc_hook *h, sioc_sig *s);
 
 /* "RET NAME(PARAMS)" then tail (";\n", or "\n" before a body). */
 void sioc_put_sig(const sioc_emit *e, const sioc_sig *s, const char *tail);
@@ -116,9 +120,10 @@ typedef struct sioc_item {
     const sioc_connect *connect;
     const sioc_catchall *any;
     const sioc_event *event;
+    const sioc_hook *hook; /* data, disconnect, use, use connect */
 } sioc_item;
 
-/* The connect, catch-all and events of ns as the schema lists them (in
+/* The connect, catch-all, hooks and events of ns as the schema lists them (in
  * the arena); returns how many. */
 size_t sioc_items(const sioc_emit *e, const sioc_namespace *ns,
                   sioc_item **out);

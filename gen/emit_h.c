@@ -168,8 +168,12 @@ static void put_item(const sioc_emit *e, const sioc_namespace *ns,
     sioc_put_doc(e, 0,
                  it->connect ? it->connect->at
                  : it->any   ? it->any->at
+                 : it->hook  ? it->hook->at
                              : it->event->at);
-    if (it->connect) {
+    if (it->hook) {
+        sioc_sig_hook(e, ns, it->hook, &sig);
+        sioc_put_sig(e, &sig, ";\n");
+    } else if (it->connect) {
         sioc_sig_connect(e, it->connect, &sig);
         sioc_put_sig(e, &sig, ";\n");
     } else if (it->any) {

@@ -25,11 +25,21 @@ static void put_guard(const sioc_emit *e, const sioc_guard *g)
     fputs("    return false;\n}\n", e->out);
 }
 
-static void put_item(const sioc_emit *e, const sioc_item *it)
+static void put_item(const sioc_emit *e, const sioc_namespace *ns,
+                     const sioc_item *it)
 {
     const sioc_event *ev = it->event;
     sioc_sig sig;
 
+    if (it->hook && it->hook == ns->data) /* generated, not written */
+        return;
+    if (it->hook) {
+        sioc_sig_hook(e, ns, it->hook, &sig);
+        put_head(e, &sig, NULL);
+        fputs(it->hook == ns->disconnect ? "}\n" : "    return 0;\n}\n",
+              e->out);
+        return;
+    }
     if (it->connect) {
         sioc_sig_connect(e, it->connect, &sig);
         put_head(e, &sig, NULL);
@@ -71,7 +81,7 @@ int sioc_emit_skeleton(const sioc_emit *e)
         size_t n = sioc_items(e, &s->namespaces[i], &items);
 
         for (size_t j = 0; j < n; j++)
-            put_item(e, &items[j]);
+            put_item(e, &s->namespaces[i], &items[j]);
     }
     return ferror(e->out) ? -1 : 0;
 }

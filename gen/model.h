@@ -181,6 +181,15 @@ typedef struct sioc_catchall {
     sioc_span at;
 } sioc_catchall;
 
+/* A namespace's per-socket hooks: its socket data, disconnect handler
+ * and middleware. */
+typedef struct sioc_hook {
+    const char *c_func; /* "chat_data" (the accessor), "chat_on_disconnect",
+                           "chat_use", "chat_use_connect" */
+    const sioc_record *record; /* data only: the socket data's type */
+    sioc_span at;
+} sioc_hook;
+
 /* The constructors of a namespace's typed target, in this order. */
 enum {
     SIOC_TGT_ALL,       /* "chat_admin_all" (a macro: ctx or server) */
@@ -201,7 +210,11 @@ typedef struct sioc_namespace {
     sioc_requires req;           /* its own, as written */
     const sioc_connect *connect; /* NULL: none declared */
     const sioc_catchall *any;    /* NULL: none declared */
-    const sioc_event *events;    /* both directions, schema order */
+    const sioc_hook *data;       /* each NULL: none declared */
+    const sioc_hook *disconnect;
+    const sioc_hook *use;         /* before every event */
+    const sioc_hook *use_connect; /* before the connect handler */
+    const sioc_event *events;     /* both directions, schema order */
     size_t nevents;
     /* The ON events sorted by name (bytewise, strcmp), for dispatch
      * tables searched with bsearch. */

@@ -26,7 +26,8 @@ typedef struct parser {
 
 /* Words a misspelling is compared with, by where it stands. */
 static const char *const requires_word[] = {"requires", NULL};
-static const char *const item_words[] = {"connect", "on", "emit", NULL};
+static const char *const item_words[] = {"connect",    "on",  "emit", "data",
+                                         "disconnect", "use", NULL};
 static const char *const decl_words[] = {"record",    "enum",   "guard",
                                          "namespace", "import", NULL};
 static const char *const policy_words[] = {"ack", "disconnect", NULL};
@@ -218,10 +219,26 @@ static bool parse_expect(parser *p, sioc_tok_kind kind)
  * missing ';' costs one error and not the line after it. */
 typedef enum sync_mode { SYNC_TOP, SYNC_ITEMS, SYNC_FIELDS } sync_mode;
 
+/* The current token is the identifier word (a word only here). */
+static bool parse_at_word(parser *p, const char *word)
+{
+    const sioc_token *t = &p->tok;
+
+    return t->kind == SIOC_TOK_IDENT && t->len == strlen(word) &&
+           !memcmp(p->src + t->offset, word, t->len);
+}
+
 static bool parse_at_item(parser *p)
 {
     sioc_tok_kind next;
 
+    if (parse_at_word(p, "data"))
+        return parse_peek(p)->kind == SIOC_TOK_IDENT;
+    if (parse_at_word(p, "disconnect"))
+        return parse_peek(p)->kind == SIOC_TOK_SEMI;
+    if (parse_at_word(p, "use"))
+        return parse_peek(p)->kind == SIOC_TOK_SEMI ||
+               parse_peek(p)->kind == SIOC_TOK_KW_CONNECT;
     switch (parse_kind(p)) {
     case SIOC_TOK_KW_CONNECT:
         return parse_peek(p)->kind == SIOC_TOK_LPAREN;
@@ -642,6 +659,49 @@ static bool parse_connect(parser *p, sioc_ast_item *it)
            parse_item_end(p);
 }
 
+/* What a hook written with parameters is told. */
+static const char *hook_no_params(sioc_ast_item_kind kind)
+{
+    switch (kind) {
+    case SIOC_AST_DISCONNECT:
+        return "'disconnect' takes no parameters: its handler gets the reason";
+    case SIOC_AST_USE:
+        return "'use' takes no parameters: it gets the event's name, and "
+               "sio_ctx_args its arguments";
+    default:
+        return "'use connect' takes no parameters: it reads the CONNECT "
+               "payload with sio_ctx_auth";
+    }
+}
+
+/* The hooks: "data" IDENT ";" | "disconnect" ";" | "use" [ "connect" ]
+ * ";" (the words are words only at the start of an item). */
+static bool parse_hook(parser *p, sioc_ast_item *it)
+{
+    if (parse_at_word(p, "data")) {
+        it->kind = SIOC_AST_DATA;
+        parse_advance(p);
+        if (!parse_at(p, SIOC_TOK_IDENT)) {
+            parse_error_expected(p, "a record name");
+            return false;
+        }
+        it->record = parse_name_of(p, parse_advance(p));
+    } else if (parse_at_word(p, "disconnect")) {
+        it->kind = SIOC_AST_DISCONNECT;
+        parse_advance(p);
+    } else {
+        parse_advance(p);
+        it->kind = parse_accept(p, SIOC_TOK_KW_CONNECT) ? SIOC_AST_USE_CONNECT
+                                                        : SIOC_AST_USE;
+    }
+    if (it->kind != SIOC_AST_DATA && parse_at(p, SIOC_TOK_LPAREN)) {
+        sioc_diag_error(p->diag, sioc_tok_span(&p->tok), "%s",
+                        hook_no_params(it->kind));
+        return false;
+    }
+    return parse_item_end(p);
+}
+
 static bool parse_item(parser *p, sioc_ast_item **out)
 {
     sioc_ast_item *it = sioc_arena_alloc(p->arena, sizeof *it);
@@ -665,7 +725,14 @@ static bool parse_item(parser *p, sioc_ast_item **out)
         ok = parse_emit(p, it);
         break;
     default:
-        parse_error_full(p, "'connect', 'on', 'emit' or '}'",
+        if (parse_at_word(p, "data") || parse_at_word(p, "disconnect") ||
+            parse_at_word(p, "use")) {
+            ok = parse_hook(p, it);
+            break;
+        }
+        parse_error_full(p,
+                         "'connect', 'on', 'emit', 'data', 'disconnect', "
+                         "'use' or '}'",
                          parse_hint(p, item_words), false);
         return false;
     }

@@ -8,16 +8,15 @@
 
 int poll_on_connect(sio_ctx *ctx, const char *name)
 {
-    if (*name && sio_utf8_len(name) <= 32)
-        return 0;
-    return sio_refuse(ctx, "name required", NULL), 1;
+    if (!*name || sio_utf8_len(name) > 32)
+        return sio_refuse(ctx, "name required", NULL), 1;
+    return sio_set_string(&poll_data(ctx)->name, name); /* kept: a copy */
 }
 
 void poll_on_vote(sio_ctx *ctx, poll_Choice choice, poll_vote_ack ack)
 {
     poll_Tally *t = sio_ctx_app(ctx);
     sio_socket *s = sio_ctx_socket(ctx);
-    json_t *name = json_object_get(sio_ctx_auth(ctx), "name");
 
     if (sio_in_room(s, "voted") || sio_join(s, "voted") != 0) {
         sio_log_unsent(poll_vote_ack_error(ack, sio_in_room(s, "voted")
@@ -28,7 +27,7 @@ void poll_on_vote(sio_ctx *ctx, poll_Choice choice, poll_vote_ack ack)
     }
     ++*(int64_t *[]){&t->c, &t->python, &t->js}[choice]; /* its count */
     sio_log_unsent(
-        poll_emit_tally(poll_room(ctx, "voted"), t, json_string_value(name)),
+        poll_emit_tally(poll_room(ctx, "voted"), t, poll_data(ctx)->name),
         "tally");
     sio_log_unsent(poll_vote_ack_send(ack, t), "vote ack");
 }

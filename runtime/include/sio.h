@@ -184,8 +184,10 @@ int sio_ack_send(sio_pending_ack *a, json_t *args);
 int sio_ack_send_error(sio_pending_ack *a, const char *message);
 void sio_ack_free(sio_pending_ack *a); /* never answered; NULL is fine */
 
-/* In a connect handler: the CONNECT_ERROR message and optional data
- * (stolen, may be NULL). */
+/* In a connect handler or connect middleware: the CONNECT_ERROR message
+ * and optional data (stolen, may be NULL). In an event middleware (a
+ * schema's `use`): the message of the error ack ({"error": message});
+ * data is dropped. SIO_ESTATE elsewhere. */
 int sio_refuse(sio_ctx *ctx, const char *message, json_t *data);
 
 /* ---- emit targets --------------------------------------------------------

@@ -23,7 +23,7 @@ extern "C" {
 
 /* Bumped whenever the tables below change shape; generated headers
  * #error on a mismatch ("regenerate"). */
-#define SIO_TYPED_ABI 8
+#define SIO_TYPED_ABI 9
 
 /* The deepest nesting the walker decodes: records within records, and
  * levels of arrays. sioc refuses schemas that need more. */
@@ -178,6 +178,15 @@ typedef struct sio_event_desc {
     sio_invoke_fn invoke;
 } sio_event_desc;
 
+/* The disconnect handler, with socket.io's name of the reason ("client
+ * namespace disconnect", "transport close", "ping timeout", ...). */
+typedef void (*sio_typed_disconnect_fn)(sio_ctx *ctx, const char *reason);
+/* Middleware before every event (socket.io's socket.use), and before
+ * the connect handler (its namespace.use): 0 goes on; non-zero stops,
+ * with the message given to sio_refuse ("refused" without one). */
+typedef int (*sio_use_fn)(sio_ctx *ctx, const char *event);
+typedef int (*sio_use_connect_fn)(sio_ctx *ctx);
+
 typedef struct sio_namespace_desc {
     const char *name;
     const sio_params *auth;           /* CONNECT payload fields (an object) */
@@ -186,6 +195,13 @@ typedef struct sio_namespace_desc {
     size_t nevents;
     const sio_event_desc *events;
     sio_any_fn on_any; /* NULL: unknown events refused */
+    /* Per-socket data (socket.io's socket.data): a zeroed struct of this
+     * record from the CONNECT on, freed with what it owns after the
+     * disconnect handler. NULL: none. */
+    const sio_record_desc *data;
+    sio_typed_disconnect_fn on_disconnect; /* NULL: none */
+    sio_use_fn use;                        /* NULL: none */
+    sio_use_connect_fn use_connect;        /* NULL: none */
 } sio_namespace_desc;
 
 typedef struct sio_schema_desc {
@@ -202,6 +218,19 @@ typedef struct sio_schema_desc {
  * it. Generated connect shims check a connect's own `requires auth`
  * with it, as the runtime checks a namespace's. */
 bool sio_ctx_authenticated(sio_ctx *ctx);
+
+/* The socket data of the handler's socket if it is a struct of record d
+ * (the generated accessor's check), else NULL. Owned by the socket: it
+ * lives from the CONNECT (before the connect middleware and handler) to
+ * the end of the disconnect handler. Every pointer in it is owned by
+ * it, freed then: strings and arrays malloc'd (set strings with
+ * sio_set_string), json_t references, bytes' data, optional records. */
+void *sio_ctx_typed_data(const sio_ctx *ctx, const sio_record_desc *d);
+
+/* Stores a malloc'd copy of value (NULL: none) in *field and frees the
+ * string it held: the setter of socket data strings. 0, or SIO_ENOMEM
+ * (*field untouched). */
+int sio_set_string(const char **field, const char *value);
 
 /* Creates the schema's namespaces and installs its typed dispatch.
  * Returns 0, SIO_EINVAL (ABI mismatch) or SIO_ENOMEM. */

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Interop tests with real clients against examples/conformance,
+# Interop tests with real clients against examples/conformance, the
+# hooks server of tests/interop/hooks.sio (hooks.test.mjs,
+# test_hooks_python.py),
 # examples/chat (chat*.test.mjs, test_chat_python.py) and examples/login
 # (login.test.mjs, test_login_python.py, test_flask_cross.py):
 #   tests/interop/*.test.mjs   node --test (socket.io-client, raw HTTP, ws;
@@ -30,10 +32,16 @@ export SIO_CONFORMANCE_BIN=$BIN
 [ -x "$B/examples/bench" ] && export SIO_BENCH_BIN=$PWD/$B/examples/bench
 [ -f "$B/tests/interop/alloc_count.so" ] &&
 	export SIO_ALLOC_COUNT_SO=$PWD/$B/tests/interop/alloc_count.so
+# The socket data, disconnect and middleware server (hooks.test.mjs),
+# built by make test-build.
+HOOKS=$B/tests/interop/hooks_server
+case $HOOKS in /*) ;; *) HOOKS=$PWD/$HOOKS ;; esac
+[ -x "$HOOKS" ] || echo "interop: $HOOKS is missing (run make test-build)"
+export SIO_HOOKS_BIN=$HOOKS
 # The chat tests: without the chat server they count one failure and the
 # rest still runs.
 node_files=(tests/interop/*.test.mjs)
-py_modules=(test_python_client test_tls_python)
+py_modules=(test_python_client test_tls_python test_hooks_python)
 if [ -x "$CHAT" ]; then
 	case $CHAT in /*) ;; *) CHAT=$PWD/$CHAT ;; esac
 	export SIO_CHAT_BIN=$CHAT

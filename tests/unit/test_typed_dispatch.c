@@ -137,7 +137,8 @@ static const sio_event_desc events[] = {
     {"secret", &int_args, NULL, &auth_disconnect, secret_invoke},
 };
 static const sio_namespace_desc namespaces[] = {
-    {"/", &name_auth, on_connect, NULL, 4, events, NULL},
+    {"/", &name_auth, on_connect, NULL, 4, events, NULL, NULL, NULL, NULL,
+     NULL},
 };
 static const sio_schema_desc schema = {"t", SIO_TYPED_ABI, 1, namespaces,
                                        0,   NULL};
@@ -245,10 +246,13 @@ static void test_connect_auth_not_an_object(void **state)
     static const sio_params token_auth = {sizeof(struct str_arg), 1,
                                           token_fields, false, 0};
     static const sio_namespace_desc nsd[] = {
-        {"/opt", &token_auth, NULL, NULL, 0, NULL, NULL},
-        {"/none", NULL, NULL, NULL, 0, NULL, NULL},
-        {"/yes", &token_auth, accept_all, NULL, 0, NULL, NULL},
-        {"/own", &token_auth, refuse_own, NULL, 0, NULL, NULL},
+        {"/opt", &token_auth, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL,
+         NULL},
+        {"/none", NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL},
+        {"/yes", &token_auth, accept_all, NULL, 0, NULL, NULL, NULL, NULL, NULL,
+         NULL},
+        {"/own", &token_auth, refuse_own, NULL, 0, NULL, NULL, NULL, NULL, NULL,
+         NULL},
     };
     static const sio_schema_desc sch = {"o", SIO_TYPED_ABI, 4, nsd, 0, NULL};
     eio_session *s = sess_open(g_eio);
@@ -387,7 +391,7 @@ static void test_server_to_client_acks(void **state)
     static const sio_event_desc grab[] = {
         {"grab", &int_args, NULL, NULL, grab_invoke}};
     static const sio_namespace_desc nsd[] = {
-        {"/g", NULL, NULL, NULL, 1, grab, NULL}};
+        {"/g", NULL, NULL, NULL, 1, grab, NULL, NULL, NULL, NULL, NULL}};
     static const sio_schema_desc sch = {"g", SIO_TYPED_ABI, 1, nsd, 0, NULL};
     eio_session *s = sess_open(g_eio);
 
@@ -450,7 +454,7 @@ static void test_typed_reply_checked(void **state)
     static const sio_event_desc grab[] = {
         {"grab", &int_args, NULL, NULL, grab_invoke}};
     static const sio_namespace_desc nsd[] = {
-        {"/h", NULL, NULL, NULL, 1, grab, NULL}};
+        {"/h", NULL, NULL, NULL, 1, grab, NULL, NULL, NULL, NULL, NULL}};
     static const sio_schema_desc sch = {"h", SIO_TYPED_ABI, 1, nsd, 0, NULL};
     struct int_arg n = {41};
     eio_session *s = sess_open(g_eio);
@@ -501,7 +505,7 @@ static void test_deep_binary_and_acks_refused(void **state)
     static const sio_event_desc grab[] = {
         {"grab", &int_args, NULL, NULL, grab_invoke}};
     static const sio_namespace_desc nsd[] = {
-        {"/d", NULL, NULL, NULL, 1, grab, NULL}};
+        {"/d", NULL, NULL, NULL, 1, grab, NULL, NULL, NULL, NULL, NULL}};
     static const sio_schema_desc sch = {"d", SIO_TYPED_ABI, 1, nsd, 0, NULL};
     static const char ph[] = "{\"_placeholder\":true,\"num\":0}";
     char deep[80], msg[256];
@@ -581,8 +585,8 @@ static void test_handler_failures(void **state)
     static const sio_event_desc boom[] = {
         {"boom", &int_args, NULL, NULL, boom_invoke}};
     static const sio_namespace_desc nsd[] = {
-        {"/e", NULL, NULL, NULL, 1, boom, NULL},
-        {"/f", NULL, NULL, NULL, 1, boom, NULL}};
+        {"/e", NULL, NULL, NULL, 1, boom, NULL, NULL, NULL, NULL, NULL},
+        {"/f", NULL, NULL, NULL, 1, boom, NULL, NULL, NULL, NULL, NULL}};
     static const sio_schema_desc sch = {"e", SIO_TYPED_ABI, 2, nsd, 0, NULL};
     eio_session *s = sess_open(g_eio);
 
@@ -628,7 +632,7 @@ static void test_g_is_per_call(void **state)
     static const sio_event_desc ev[] = {
         {"gput", &int_args, NULL, NULL, gput_invoke}};
     static const sio_namespace_desc nsd[] = {
-        {"/g2", NULL, NULL, NULL, 1, ev, NULL}};
+        {"/g2", NULL, NULL, NULL, 1, ev, NULL, NULL, NULL, NULL, NULL}};
     static const sio_schema_desc sch = {"g2", SIO_TYPED_ABI, 1, nsd, 0, NULL};
     eio_session *s = sess_open(g_eio);
 
@@ -706,7 +710,7 @@ static void test_typed_acks_once(void **state)
         {"twice", &int_args, &int_args, NULL, twice_invoke},
     };
     static const sio_namespace_desc nsd[] = {
-        {"/a", NULL, NULL, NULL, 3, evs, NULL}};
+        {"/a", NULL, NULL, NULL, 3, evs, NULL, NULL, NULL, NULL, NULL}};
     static const sio_schema_desc sch = {"a", SIO_TYPED_ABI, 1, nsd, 0, NULL};
     struct int_arg five = {5};
     eio_session *s = sess_open(g_eio);
@@ -765,7 +769,7 @@ static const sio_event_desc keep_evs[] = {
     {"keep", &int_args, &int_args, NULL, keep_invoke},
 };
 static const sio_namespace_desc keep_nsd[] = {
-    {"/k", NULL, NULL, NULL, 1, keep_evs, NULL}};
+    {"/k", NULL, NULL, NULL, 1, keep_evs, NULL, NULL, NULL, NULL, NULL}};
 static const sio_schema_desc keep_sch = {"k", SIO_TYPED_ABI, 1, keep_nsd,
                                          0,   NULL};
 

@@ -87,7 +87,7 @@ int sio_refuse(sio_ctx *ctx, const char *message, json_t *data)
 {
     char *m = NULL;
 
-    if (!ctx->connecting) {
+    if (!ctx->connecting && !ctx->in_use) {
         json_decref(data);
         return SIO_ESTATE;
     }

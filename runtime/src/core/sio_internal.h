@@ -68,6 +68,7 @@ struct sio_namespace {
     map events;              /* event name -> handler */
     map sockets;             /* sid -> connected sio_socket (not a reference) */
     siop_recovery *recovery; /* NULL: opt.recovery_ms is 0 */
+    const sio_namespace_desc *typed; /* its schema's, or NULL */
     size_t len;
     char name[];
 };
@@ -87,6 +88,9 @@ struct sio_socket {
     sio_socket *next;      /* in conn->sockets */
     json_t *auth;
     void *data;
+    void *tdata; /* the schema's socket data (sio_typed_data.c) */
+    const sio_record_desc *tdata_desc;
+    bool tdata_lent;   /* kept for recovery: its session frees it */
     sio_encoded *held; /* emits made while connecting */
     size_t nheld, capheld;
     struct out_ack *out_acks;           /* emits waiting for the client's ack,
@@ -146,6 +150,7 @@ struct sio_ctx {
     bool args_owned;
     int64_t ack_id; /* -1: none, or answered, or taken */
     bool connecting;
+    bool in_use; /* a middleware runs: sio_refuse sets its message */
     char *refuse_msg;
     json_t *refuse_data;
     json_t *g; /* the call's scratch store, made on first use */
@@ -268,6 +273,11 @@ int siop_encode_event(const char *nsp, const char *event, json_t *args,
                       int64_t id, sio_encoded *out);
 /* Queues an encoded packet to one socket (held while it connects). */
 int siop_socket_send(sio_socket *s, const sio_encoded *e, bool volatile_);
+
+/* sio_typed_data.c: the schema's socket data of s, a zeroed struct of
+ * record d (0, or SIO_ENOMEM); freed with what it owns. */
+int siop_socket_data_new(sio_socket *s, const sio_record_desc *d);
+void siop_socket_data_free(sio_socket *s);
 
 /* sio_ack.c */
 /* Sends ACK id with args (stolen; NULL = []). */

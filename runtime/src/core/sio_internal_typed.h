@@ -52,6 +52,11 @@ int siop_decode_params(const sio_params *params, json_t *args, void *out,
 int siop_decode_object(const sio_params *params, json_t *obj, void *out,
                        sio_arena *arena, sio_error *err);
 
+/* Frees what the struct obj of record r owns (sio_typed_data.c): its
+ * strings, arrays, json references, bytes and optional records, as
+ * socket data holds them; obj itself is the caller's. */
+void siop_typed_free_fields(const sio_record_desc *r, void *obj);
+
 /* Encodes the struct in into a new JSON array (NULL on allocation
  * failure or on an invalid value, e.g. a string that is not UTF-8, a
  * NULL non-optional pointer, a NULL array or bytes with a non-zero

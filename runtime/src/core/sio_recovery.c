@@ -38,6 +38,8 @@ typedef struct rec_session {
     char **rooms;
     size_t nrooms;
     uint64_t gone_ms;
+    void *tdata; /* the socket data, as socket.io keeps socket.data */
+    const sio_record_desc *tdata_desc;
 } rec_session;
 
 struct siop_recovery {
@@ -85,6 +87,9 @@ static void packet_fini(rec_packet *p)
 
 static void session_free(rec_session *s)
 {
+    if (s->tdata)
+        siop_typed_free_fields(s->tdata_desc, s->tdata);
+    free(s->tdata);
     free_names(s->rooms, s->nrooms);
     free(s);
 }
@@ -340,6 +345,11 @@ void siop_recovery_persist(sio_socket *s, sio_reason why)
     }
     if (old)
         session_free(old);
+    /* The session owns the socket data now; the disconnect handler still
+     * reads it through the socket, which will not free it. */
+    k->tdata = s->tdata;
+    k->tdata_desc = s->tdata_desc;
+    s->tdata_lent = s->tdata != NULL;
     arm_sweep(r);
 }
 
@@ -429,6 +439,11 @@ void siop_recovery_apply(sio_socket *s, siop_restored *rs)
     memcpy(s->sid, k->sid, sizeof s->sid);
     memcpy(s->pid, k->pid, sizeof s->pid);
     s->recovered = true;
+    if (k->tdata && !s->tdata) { /* its data back, before the handlers */
+        s->tdata = k->tdata;
+        s->tdata_desc = k->tdata_desc;
+        k->tdata = NULL;
+    }
 }
 
 void siop_recovery_finish(sio_socket *s, siop_restored *rs)

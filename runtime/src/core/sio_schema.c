@@ -59,17 +59,58 @@ static void refuse_event(sio_ctx *ctx, const sio_requires *r, const char *why)
     sio_disconnect(ctx->s);
 }
 
-/* Requirements (checked again on the streaming path, which decodes
- * first), then the generated shim with out; resets arena. */
-static void typed_call(sio_ctx *ctx, const sio_event_desc *ev, void *out,
-                       sio_arena *arena)
+/* The namespace's middleware before an event (socket.io's socket.use):
+ * true to go on. A refusal answers an acked event {"error": message},
+ * drops one without an ack, and logs one line. */
+static bool use_passes(sio_ctx *ctx)
+{
+    const sio_namespace_desc *nd = ctx->s->ns->typed;
+    char line[160];
+    int rc;
+
+    if (!nd || !nd->use)
+        return true;
+    ctx->in_use = true;
+    rc = nd->use(ctx, ctx->event);
+    ctx->in_use = false;
+    if (rc != 0) {
+        const char *why = ctx->refuse_msg ? ctx->refuse_msg : "refused";
+
+        snprintf(line, sizeof line, "middleware refused: %s", why);
+        siop_log(ctx->s, EIO_LOG_INFO, ctx->event, line);
+        if (sio_ctx_wants_ack(ctx))
+            (void)sio_ack_error(ctx, why);
+    }
+    free(ctx->refuse_msg);
+    json_decref(ctx->refuse_data);
+    ctx->refuse_msg = NULL;
+    ctx->refuse_data = NULL;
+    /* It may also have disconnected the socket. */
+    return rc == 0 && ctx->s->state == SOCK_CONNECTED;
+}
+
+/* The middleware, then the requirements: true if the event goes on. */
+static bool event_passes(sio_ctx *ctx, const sio_requires *req)
 {
     char buf[128];
-    const char *why = check_requires(ctx, ev->req, buf, sizeof buf);
+    const char *why;
+
+    if (!use_passes(ctx))
+        return false;
+    why = check_requires(ctx, req, buf, sizeof buf);
+    if (why)
+        refuse_event(ctx, req, why);
+    return !why;
+}
+
+/* The middleware and requirements unless checked (the streaming path
+ * decodes first), then the generated shim with out; resets arena. */
+static void typed_call(sio_ctx *ctx, const sio_event_desc *ev, void *out,
+                       sio_arena *arena, bool checked)
+{
     sio_ack_ref ack = {0};
 
-    if (why) {
-        refuse_event(ctx, ev->req, why);
+    if (!checked && !event_passes(ctx, ev->req)) {
         siop_arena_reset(arena);
         return;
     }
@@ -84,14 +125,11 @@ static void typed_event(sio_ctx *ctx, json_t *args, void *ud)
     const sio_event_desc *ev = ud;
     sio_arena *arena = ctx->s->ns->srv->arena;
     sio_error err;
-    char buf[128];
-    const char *why = check_requires(ctx, ev->req, buf, sizeof buf);
+    const char *why;
     void *out;
 
-    if (why) {
-        refuse_event(ctx, ev->req, why);
+    if (!event_passes(ctx, ev->req))
         return;
-    }
     out = siop_arena_alloc(arena, ev->args->size);
     if (!out || siop_decode_params(ev->args, args, out, arena, &err) != 0) {
         why = out ? err.text : "out of memory";
@@ -101,7 +139,7 @@ static void typed_event(sio_ctx *ctx, json_t *args, void *ud)
         siop_arena_reset(arena);
         return;
     }
-    typed_call(ctx, ev, out, arena);
+    typed_call(ctx, ev, out, arena, true);
 }
 
 /* The typed event handler of name in the packet's namespace, if the
@@ -152,7 +190,7 @@ bool siop_typed_fast_event(sio_conn *c, const uint8_t *buf, size_t len)
                    .args_text = text,
                    .args_len = len - body};
     s->refs++;
-    typed_call(&ctx, ev, out, arena);
+    typed_call(&ctx, ev, out, arena, false);
     siop_ctx_fini(&ctx);
     siop_socket_unref(s);
     return true;
@@ -194,16 +232,42 @@ static int refuse_non_object(sio_ctx *ctx, const sio_namespace_desc *nd)
     return -1;
 }
 
+/* The socket data, zeroed, then the connect middleware (socket.io's
+ * namespace.use): both before the requirements and the connect handler,
+ * so that the middleware may log the connection in and fill the data.
+ * 0 to go on. */
+static int connect_prelude(sio_ctx *ctx, const sio_namespace_desc *nd)
+{
+    char line[160];
+
+    if (siop_socket_data_new(ctx->s, nd->data) != 0) {
+        siop_log(ctx->s, EIO_LOG_ERR, NULL, "out of memory");
+        (void)sio_refuse(ctx, "server error", NULL);
+        return -1;
+    }
+    if (!nd->use_connect || nd->use_connect(ctx) == 0)
+        return 0;
+    if (!ctx->refuse_msg)
+        (void)sio_refuse(ctx, "refused", NULL);
+    snprintf(line, sizeof line, "connect middleware refused: %s",
+             ctx->refuse_msg ? ctx->refuse_msg : "out of memory");
+    siop_log(ctx->s, EIO_LOG_INFO, NULL, line);
+    return -1;
+}
+
 static int typed_connect(sio_ctx *ctx, json_t *auth, void *ud)
 {
     const sio_namespace_desc *nd = ud;
     sio_arena *arena = ctx->s->ns->srv->arena;
     sio_error err;
     char buf[128];
-    const char *why = check_requires(ctx, nd->req, buf, sizeof buf);
+    const char *why;
     void *out = NULL;
     int rc;
 
+    if (connect_prelude(ctx, nd) != 0)
+        return -1;
+    why = check_requires(ctx, nd->req, buf, sizeof buf);
     if (!why && (!json_is_object(auth) || sio_is_bytes(auth)))
         return refuse_non_object(ctx, nd);
     if (!why && nd->auth)
@@ -222,14 +286,17 @@ static int typed_connect(sio_ctx *ctx, json_t *auth, void *ud)
 static void typed_any(sio_ctx *ctx, json_t *args, void *ud)
 {
     const sio_namespace_desc *nd = ud;
-    char buf[128];
-    const char *why = check_requires(ctx, nd->req, buf, sizeof buf);
 
-    if (why) {
-        refuse_event(ctx, nd->req, why);
-        return;
-    }
-    nd->on_any(ctx, ctx->event, args);
+    if (event_passes(ctx, nd->req))
+        nd->on_any(ctx, ctx->event, args);
+}
+
+/* The typed disconnect handler, with socket.io's name of the reason. */
+static void typed_disconnect(sio_ctx *ctx, sio_reason why, void *ud)
+{
+    const sio_namespace_desc *nd = ud;
+
+    nd->on_disconnect(ctx, sio_reason_str(why));
 }
 
 static int register_namespace(sio_server *srv, const sio_namespace_desc *nd)
@@ -239,6 +306,10 @@ static int register_namespace(sio_server *srv, const sio_namespace_desc *nd)
 
     if (!ns)
         return SIO_ENOMEM;
+    ns->typed = nd; /* its middleware, for every event's dispatch */
+    if (nd->on_disconnect &&
+        (rc = sio_namespace_on_disconnect(ns, typed_disconnect, (void *)nd)))
+        return rc;
     /* Always: even without a connect, the auth payload must be an
      * object. */
     rc = sio_namespace_on_connect(ns, typed_connect, (void *)nd);

@@ -62,6 +62,7 @@ void siop_socket_unref(sio_socket *s)
     if (--s->refs > 0)
         return;
     siop_socket_held_clear(s);
+    siop_socket_data_free(s); /* if it never went through drop */
     json_decref(s->auth);
     free(s->spare_ack);
     free(s);
@@ -123,6 +124,7 @@ void siop_socket_drop(sio_socket *s, sio_reason why)
         siop_ctx_fini(&ctx);
         siop_conn_release(c);
     }
+    siop_socket_data_free(s); /* after the disconnect handler's last look */
     siop_socket_unref(s);
 }
 

@@ -206,7 +206,7 @@ static const sio_event_desc types__events[] = {
 
 /* ---- the schema ---- */
 static const sio_namespace_desc types__namespaces[] = {
-    {"/", NULL, NULL, NULL, 1, types__events, NULL},
+    {"/", NULL, NULL, NULL, 1, types__events, NULL, NULL, NULL, NULL, NULL},
 };
 const sio_schema_desc types_schema = {"types", SIO_TYPED_ABI, 1,
                                       types__namespaces, 0, NULL};

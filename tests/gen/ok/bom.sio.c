@@ -28,7 +28,7 @@ static const sio_event_desc bom__events[] = {
 
 /* ---- the schema ---- */
 static const sio_namespace_desc bom__namespaces[] = {
-    {"/", NULL, NULL, NULL, 1, bom__events, NULL},
+    {"/", NULL, NULL, NULL, 1, bom__events, NULL, NULL, NULL, NULL, NULL},
 };
 const sio_schema_desc bom_schema = {"bom", SIO_TYPED_ABI, 1, bom__namespaces, 0,
                                     NULL};

@@ -243,8 +243,9 @@ static const sio_event_desc chat__admin_events[] = {
 static const sio_guard_fn chat__declared_guards[] = {chat_guard_admin};
 static const sio_namespace_desc chat__namespaces[] = {
     {"/", &chat__on_connect_auth, chat__on_connect_invoke, NULL, 2,
-     chat__events, NULL},
-    {"/admin", NULL, NULL, &chat__admin_requires, 1, chat__admin_events, NULL},
+     chat__events, NULL, NULL, NULL, NULL, NULL},
+    {"/admin", NULL, NULL, &chat__admin_requires, 1, chat__admin_events, NULL,
+     NULL, NULL, NULL, NULL},
 };
 const sio_schema_desc chat_schema = {"chat", SIO_TYPED_ABI, 2, chat__namespaces,
                                      1, chat__declared_guards};

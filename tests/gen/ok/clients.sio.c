@@ -456,10 +456,10 @@ int cl_admin_x_emit_hi(cl_admin_x_target to)
 static const sio_guard_fn cl__declared_guards[] = {cl_guard_admin};
 static const sio_namespace_desc cl__namespaces[] = {
     {"/", &cl__on_connect_auth, cl__on_connect_invoke, NULL, 4, cl__events,
-     NULL},
-    {"/Admin-x", NULL, NULL, &cl__Admin_x_requires, 1, cl__Admin_x_events,
-     NULL},
-    {"/admin_x", NULL, NULL, NULL, 0, NULL, NULL},
+     NULL, NULL, NULL, NULL, NULL},
+    {"/Admin-x", NULL, NULL, &cl__Admin_x_requires, 1, cl__Admin_x_events, NULL,
+     NULL, NULL, NULL, NULL},
+    {"/admin_x", NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 const sio_schema_desc cl_schema = {"cl", SIO_TYPED_ABI, 3, cl__namespaces, 1,
                                    cl__declared_guards};

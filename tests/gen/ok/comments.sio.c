@@ -106,7 +106,7 @@ static const sio_event_desc c__events[] = {
 
 /* ---- the schema ---- */
 static const sio_namespace_desc c__namespaces[] = {
-    {"/", NULL, NULL, NULL, 1, c__events, NULL},
+    {"/", NULL, NULL, NULL, 1, c__events, NULL, NULL, NULL, NULL, NULL},
 };
 const sio_schema_desc c_schema = {"c", SIO_TYPED_ABI, 1, c__namespaces, 0,
                                   NULL};

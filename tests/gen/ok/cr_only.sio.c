@@ -84,7 +84,7 @@ static const sio_event_desc cr_only__events[] = {
 
 /* ---- the schema ---- */
 static const sio_namespace_desc cr_only__namespaces[] = {
-    {"/", NULL, NULL, NULL, 1, cr_only__events, NULL},
+    {"/", NULL, NULL, NULL, 1, cr_only__events, NULL, NULL, NULL, NULL, NULL},
 };
 const sio_schema_desc cr_only_schema = {"cr_only", SIO_TYPED_ABI, 1,
                                         cr_only__namespaces, 0, NULL};

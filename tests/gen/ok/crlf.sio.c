@@ -243,8 +243,9 @@ static const sio_event_desc crlf__admin_events[] = {
 static const sio_guard_fn crlf__declared_guards[] = {crlf_guard_admin};
 static const sio_namespace_desc crlf__namespaces[] = {
     {"/", &crlf__on_connect_auth, crlf__on_connect_invoke, NULL, 2,
-     crlf__events, NULL},
-    {"/admin", NULL, NULL, &crlf__admin_requires, 1, crlf__admin_events, NULL},
+     crlf__events, NULL, NULL, NULL, NULL, NULL},
+    {"/admin", NULL, NULL, &crlf__admin_requires, 1, crlf__admin_events, NULL,
+     NULL, NULL, NULL, NULL},
 };
 const sio_schema_desc crlf_schema = {"crlf", SIO_TYPED_ABI, 2, crlf__namespaces,
                                      1, crlf__declared_guards};

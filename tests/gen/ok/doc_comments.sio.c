@@ -186,7 +186,8 @@ static const sio_event_desc doc_comments__events[] = {
 static const sio_guard_fn doc_comments__declared_guards[] = {
     doc_comments_guard_admin};
 static const sio_namespace_desc doc_comments__namespaces[] = {
-    {"/", NULL, NULL, NULL, 2, doc_comments__events, NULL},
+    {"/", NULL, NULL, NULL, 2, doc_comments__events, NULL, NULL, NULL, NULL,
+     NULL},
 };
 const sio_schema_desc doc_comments_schema = {"doc_comments", SIO_TYPED_ABI, 1,
                                              doc_comments__namespaces, 1,

@@ -497,10 +497,13 @@ static const sio_guard_fn chat__declared_guards[] = {chat_guard_admin,
                                                      chat_guard_owner};
 static const sio_namespace_desc chat__namespaces[] = {
     {"/", &chat__on_connect_auth, chat__on_connect_invoke, NULL, 3,
-     chat__events, chat_on_any},
-    {"/admin", NULL, NULL, &chat__admin_requires, 1, chat__admin_events, NULL},
-    {"/x", NULL, NULL, &chat__x_requires, 3, chat__x_events, NULL},
-    {"/shop", NULL, NULL, &chat__shop_requires, 1, chat__shop_events, NULL},
+     chat__events, chat_on_any, NULL, NULL, NULL, NULL},
+    {"/admin", NULL, NULL, &chat__admin_requires, 1, chat__admin_events, NULL,
+     NULL, NULL, NULL, NULL},
+    {"/x", NULL, NULL, &chat__x_requires, 3, chat__x_events, NULL, NULL, NULL,
+     NULL, NULL},
+    {"/shop", NULL, NULL, &chat__shop_requires, 1, chat__shop_events, NULL,
+     NULL, NULL, NULL, NULL},
 };
 const sio_schema_desc chat_schema = {"chat", SIO_TYPED_ABI, 4, chat__namespaces,
                                      2, chat__declared_guards};

@@ -84,7 +84,8 @@ static const sio_event_desc fwd__events[] = {
 static const sio_guard_fn fwd__declared_guards[] = {fwd_guard_member,
                                                     fwd_guard_editor};
 static const sio_namespace_desc fwd__namespaces[] = {
-    {"/", NULL, NULL, &fwd__requires, 1, fwd__events, NULL},
+    {"/", NULL, NULL, &fwd__requires, 1, fwd__events, NULL, NULL, NULL, NULL,
+     NULL},
 };
 const sio_schema_desc fwd_schema = {"fwd", SIO_TYPED_ABI, 1, fwd__namespaces, 2,
                                     fwd__declared_guards};

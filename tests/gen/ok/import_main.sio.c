@@ -133,7 +133,7 @@ static const sio_event_desc app__events[] = {
 
 /* ---- the schema ---- */
 static const sio_namespace_desc app__namespaces[] = {
-    {"/", NULL, NULL, NULL, 1, app__events, NULL},
+    {"/", NULL, NULL, NULL, 1, app__events, NULL, NULL, NULL, NULL, NULL},
 };
 const sio_schema_desc app_schema = {"app", SIO_TYPED_ABI, 1, app__namespaces, 0,
                                     NULL};

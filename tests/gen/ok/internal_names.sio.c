@@ -368,13 +368,15 @@ static const sio_requires n__A_requires = {
 /* ---- the schema ---- */
 static const sio_guard_fn n__declared_guards[] = {n_guard_g};
 static const sio_namespace_desc n__namespaces[] = {
-    {"/", NULL, NULL, NULL, 3, n__events, NULL},
-    {"/on_x", NULL, NULL, &n__on_x_requires, 1, n__on_x_events, NULL},
+    {"/", NULL, NULL, NULL, 3, n__events, NULL, NULL, NULL, NULL, NULL},
+    {"/on_x", NULL, NULL, &n__on_x_requires, 1, n__on_x_events, NULL, NULL,
+     NULL, NULL, NULL},
     {"/on_x_", &n__on_x__on_connect_auth, n__on_x__on_connect_invoke,
-     &n__on_x__requires, 1, n__on_x__events, NULL},
-    {"/namespaces", NULL, NULL, &n__namespaces_requires, 0, NULL, NULL},
+     &n__on_x__requires, 1, n__on_x__events, NULL, NULL, NULL, NULL, NULL},
+    {"/namespaces", NULL, NULL, &n__namespaces_requires, 0, NULL, NULL, NULL,
+     NULL, NULL, NULL},
     {"/A", &n__A_on_connect_auth, n__A_on_connect_invoke, &n__A_requires, 0,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL, NULL, NULL},
 };
 const sio_schema_desc n_schema = {"n", SIO_TYPED_ABI, 5, n__namespaces, 1,
                                   n__declared_guards};

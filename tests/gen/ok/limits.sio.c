@@ -297,7 +297,7 @@ static const sio_event_desc limits__events[] = {
 
 /* ---- the schema ---- */
 static const sio_namespace_desc limits__namespaces[] = {
-    {"/", NULL, NULL, NULL, 5, limits__events, NULL},
+    {"/", NULL, NULL, NULL, 5, limits__events, NULL, NULL, NULL, NULL, NULL},
 };
 const sio_schema_desc limits_schema = {"limits", SIO_TYPED_ABI, 1,
                                        limits__namespaces, 0, NULL};

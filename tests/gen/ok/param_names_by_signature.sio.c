@@ -234,7 +234,7 @@ static const sio_event_desc names__events[] = {
 /* ---- the schema ---- */
 static const sio_namespace_desc names__namespaces[] = {
     {"/", &names__on_connect_auth, names__on_connect_invoke, NULL, 1,
-     names__events, NULL},
+     names__events, NULL, NULL, NULL, NULL, NULL},
 };
 const sio_schema_desc names_schema = {"names", SIO_TYPED_ABI, 1,
                                       names__namespaces, 0, NULL};

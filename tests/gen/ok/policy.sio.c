@@ -260,8 +260,9 @@ static const sio_guard_fn pol__declared_guards[] = {pol_guard_admin,
                                                     pol_guard_owner};
 static const sio_namespace_desc pol__namespaces[] = {
     {"/", &pol__on_connect_auth, pol__on_connect_invoke, &pol__requires, 3,
-     pol__events, pol_on_any},
-    {"/strict", NULL, NULL, &pol__strict_requires, 3, pol__strict_events, NULL},
+     pol__events, pol_on_any, NULL, NULL, NULL, NULL},
+    {"/strict", NULL, NULL, &pol__strict_requires, 3, pol__strict_events, NULL,
+     NULL, NULL, NULL, NULL},
 };
 const sio_schema_desc pol_schema = {"pol", SIO_TYPED_ABI, 2, pol__namespaces, 2,
                                     pol__declared_guards};

@@ -52,7 +52,7 @@ static const sio_event_desc tree__events[] = {
 
 /* ---- the schema ---- */
 static const sio_namespace_desc tree__namespaces[] = {
-    {"/", NULL, NULL, NULL, 1, tree__events, NULL},
+    {"/", NULL, NULL, NULL, 1, tree__events, NULL, NULL, NULL, NULL, NULL},
 };
 const sio_schema_desc tree_schema = {"tree", SIO_TYPED_ABI, 1, tree__namespaces,
                                      0, NULL};

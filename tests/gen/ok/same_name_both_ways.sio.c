@@ -257,10 +257,12 @@ static const sio_event_desc both__room_sub_events[] = {
 
 /* ---- the schema ---- */
 static const sio_namespace_desc both__namespaces[] = {
-    {"/", NULL, NULL, NULL, 1, both__events, NULL},
-    {"/room", NULL, NULL, NULL, 1, both__room_events, NULL},
+    {"/", NULL, NULL, NULL, 1, both__events, NULL, NULL, NULL, NULL, NULL},
+    {"/room", NULL, NULL, NULL, 1, both__room_events, NULL, NULL, NULL, NULL,
+     NULL},
     {"/room/sub", &both__room_sub_on_connect_auth,
-     both__room_sub_on_connect_invoke, NULL, 1, both__room_sub_events, NULL},
+     both__room_sub_on_connect_invoke, NULL, 1, both__room_sub_events, NULL,
+     NULL, NULL, NULL, NULL},
 };
 const sio_schema_desc both_schema = {"both", SIO_TYPED_ABI, 3, both__namespaces,
                                      0, NULL};

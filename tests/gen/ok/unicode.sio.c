@@ -187,8 +187,9 @@ static const sio_event_desc uni__caf__events[] = {
 
 /* ---- the schema ---- */
 static const sio_namespace_desc uni__namespaces[] = {
-    {"/", NULL, NULL, NULL, 5, uni__events, NULL},
-    {"/caf\303\251", NULL, NULL, NULL, 1, uni__caf__events, NULL},
+    {"/", NULL, NULL, NULL, 5, uni__events, NULL, NULL, NULL, NULL, NULL},
+    {"/caf\303\251", NULL, NULL, NULL, 1, uni__caf__events, NULL, NULL, NULL,
+     NULL, NULL},
 };
 const sio_schema_desc uni_schema = {"uni", SIO_TYPED_ABI, 2, uni__namespaces, 0,
                                     NULL};

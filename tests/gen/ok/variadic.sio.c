@@ -235,8 +235,10 @@ static const sio_event_desc conf__custom_events[] = {
 
 /* ---- the schema ---- */
 static const sio_namespace_desc conf__namespaces[] = {
-    {"/", NULL, NULL, NULL, 3, conf__events, conf_on_any},
-    {"/custom", NULL, NULL, NULL, 1, conf__custom_events, conf_custom_on_any},
+    {"/", NULL, NULL, NULL, 3, conf__events, conf_on_any, NULL, NULL, NULL,
+     NULL},
+    {"/custom", NULL, NULL, NULL, 1, conf__custom_events, conf_custom_on_any,
+     NULL, NULL, NULL, NULL},
 };
 const sio_schema_desc conf_schema = {"conf", SIO_TYPED_ABI, 2, conf__namespaces,
                                      0, NULL};

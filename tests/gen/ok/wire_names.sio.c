@@ -194,8 +194,9 @@ static const sio_event_desc wire_names__events[] = {
 /* ---- the schema ---- */
 static const sio_namespace_desc wire_names__namespaces[] = {
     {"/\346\227\245\346\234\254", NULL, NULL, NULL, 1, wire_names__nihon_events,
+     NULL, NULL, NULL, NULL, NULL},
+    {"/", NULL, NULL, NULL, 1, wire_names__events, NULL, NULL, NULL, NULL,
      NULL},
-    {"/", NULL, NULL, NULL, 1, wire_names__events, NULL},
 };
 const sio_schema_desc wire_names_schema = {"wire_names", SIO_TYPED_ABI, 2,
                                            wire_names__namespaces, 0, NULL};

@@ -8,28 +8,24 @@
 
 int poll_on_connect(sio_ctx *ctx, const char *name)
 {
-    if (!*name || sio_utf8_len(name) > 32)
-        return sio_refuse(ctx, "name required", NULL), 1;
     return sio_set_string(&poll_data(ctx)->name, name); /* kept: a copy */
 }
 
 void poll_on_vote(sio_ctx *ctx, poll_Choice choice, poll_vote_ack ack)
 {
     poll_Tally *t = sio_ctx_app(ctx);
-    sio_socket *s = sio_ctx_socket(ctx);
+    const char *me = poll_data(ctx)->name;
 
-    if (sio_in_room(s, "voted") || sio_join(s, "voted") != 0) {
-        sio_log_unsent(poll_vote_ack_error(ack, sio_in_room(s, "voted")
-                                                    ? "already voted"
-                                                    : "server error"),
-                       "vote ack");
-        return;
+    if (sio_in_room(sio_ctx_socket(ctx), "voted"))
+        sio_fail(ctx, "already voted"); /* the error ack */
+    else if (sio_join(sio_ctx_socket(ctx), "voted") != 0)
+        sio_fail(ctx, "server error");
+    else {
+        ++*(int64_t *[]){&t->c, &t->python, &t->js}[choice]; /* its count */
+        sio_log_unsent(poll_emit_tally(poll_room(ctx, "voted"), t, me),
+                       "tally");
+        sio_log_unsent(poll_vote_ack_send(ack, t), "vote ack");
     }
-    ++*(int64_t *[]){&t->c, &t->python, &t->js}[choice]; /* its count */
-    sio_log_unsent(
-        poll_emit_tally(poll_room(ctx, "voted"), t, poll_data(ctx)->name),
-        "tally");
-    sio_log_unsent(poll_vote_ack_send(ack, t), "vote ack");
 }
 
 int poll_admin_on_connect(sio_ctx *ctx, const char *password)
@@ -41,19 +37,13 @@ int poll_admin_on_connect(sio_ctx *ctx, const char *password)
 
 void poll_admin_on_reset(sio_ctx *ctx, poll_admin_reset_ack ack)
 {
-    *(poll_Tally *)sio_ctx_app(ctx) = (poll_Tally){0};
-    sio_log_unsent(
-        poll_emit_tally(poll_room(ctx, "voted"), sio_ctx_app(ctx), NULL),
-        "tally");
+    poll_Tally *t = sio_ctx_app(ctx);
+
+    *t = (poll_Tally){0};
+    sio_log_unsent(poll_emit_tally(poll_room(ctx, "voted"), t, NULL), "tally");
     /* everyone may vote again */
     sio_room_clear(sio_server_of(sio_ctx_server(ctx), "/"), "voted");
     sio_log_unsent(poll_admin_reset_ack_send(ack, true), "reset ack");
 }
 
-int main(int argc, char **argv)
-{
-    poll_Tally tally = {0};
-    sio_app app = {.www = "www", .setup = poll_register, .data = &tally};
-
-    return sio_app_main(&app, argc, argv);
-}
+SIO_APP_MAIN(.www = "www", .setup = poll_register, .data = &(poll_Tally){0})

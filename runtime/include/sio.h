@@ -131,9 +131,9 @@ int sio_namespace_on_any(sio_namespace *ns, sio_event_fn fn, void *ud);
 /* Handler failures (socket.io's error handlers, Flask-SocketIO's
  * on_error): a handler that cannot do its job calls sio_fail(). The
  * namespace's error handler runs, else the server's, with the message;
- * an event whose ack is still on the context is answered {"error":
- * message} (a typed handler holding its ack answers it with
- * ..._ack_error). */
+ * an event whose ack is still on the context, or that a typed handler
+ * got and has not answered yet, is answered {"error": message}, so that
+ * a typed handler can end with `sio_fail(ctx, "already voted")`. */
 typedef void (*sio_error_fn)(sio_ctx *ctx, const char *message, void *ud);
 int sio_namespace_on_error(sio_namespace *ns, sio_error_fn fn, void *ud);
 int sio_server_on_error(sio_server *srv, sio_error_fn fn, void *ud);

@@ -87,6 +87,20 @@ int sio_app_serve(const sio_app *a, const sio_options *o);
  * sio_app_parse, then sio_app_serve. Returns the exit status for main. */
 int sio_app_main(sio_app *a, int argc, char **argv);
 
+/* The whole main() of a program that needs nothing else: the arguments
+ * are sio_app's fields, as designated initializers.
+ *
+ *     SIO_APP_MAIN(.www = "www", .setup = poll_register,
+ *                  .data = &(poll_Tally){0})
+ *
+ * (a compound literal there lives as long as main). */
+#define SIO_APP_MAIN(...)                                                   \
+    int main(int argc, char **argv)                                        \
+    {                                                                      \
+        sio_app sio_app_main_ = {__VA_ARGS__};                             \
+        return sio_app_main(&sio_app_main_, argc, argv);                   \
+    }
+
 /* For a program that runs its own loop (an eio_server, say): until
  * sio_app_signals_end, SIGINT and SIGTERM call stop(arg) on a thread of
  * their own; they are blocked in the calling thread, which must be the

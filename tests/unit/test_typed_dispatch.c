@@ -580,13 +580,26 @@ static void boom_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
     sio_fail(ctx, "it broke");
 }
 
+/* A typed handler that got its ack: sio_fail answers it unless the
+ * handler did (n 1: answered first). */
+static void fail_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
+{
+    const struct int_arg *a = args;
+    struct int_arg one = {1};
+
+    if (a->n == 1 && sio_ack_params(ack, "fail", &int_args, &one) != 0)
+        fail_msg("the answer was not sent");
+    sio_fail(ctx, "no luck");
+}
+
 static void test_handler_failures(void **state)
 {
     static const sio_event_desc boom[] = {
-        {"boom", &int_args, NULL, NULL, boom_invoke}};
+        {"boom", &int_args, NULL, NULL, boom_invoke},
+        {"fail", &int_args, &int_args, NULL, fail_invoke}};
     static const sio_namespace_desc nsd[] = {
-        {"/e", NULL, NULL, NULL, 1, boom, NULL, NULL, NULL, NULL, NULL},
-        {"/f", NULL, NULL, NULL, 1, boom, NULL, NULL, NULL, NULL, NULL}};
+        {"/e", NULL, NULL, NULL, 2, boom, NULL, NULL, NULL, NULL, NULL},
+        {"/f", NULL, NULL, NULL, 2, boom, NULL, NULL, NULL, NULL, NULL}};
     static const sio_schema_desc sch = {"e", SIO_TYPED_ABI, 2, nsd, 0, NULL};
     eio_session *s = sess_open(g_eio);
 
@@ -610,6 +623,14 @@ static void test_handler_failures(void **state)
     assert_null(sess_next(s));
     assert_int_equal(srv_errors, 1);
     assert_string_equal(last_error, "it broke");
+    /* A typed handler holding its ack: sio_fail answers it, once. */
+    sess_text(s, "2/e,8[\"fail\",0]");
+    expect_out(s, "43/e,8[{\"error\":\"no luck\"}]");
+    assert_null(sess_next(s));
+    sess_text(s, "2/e,9[\"fail\",1]");
+    expect_out(s, "43/e,9[1]");
+    assert_null(sess_next(s));
+    assert_int_equal(ns_errors, 3);
     sess_close(s, EIO_CLOSE_TRANSPORT_CLOSE);
 }
 

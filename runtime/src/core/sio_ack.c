@@ -261,6 +261,16 @@ static int ack_lookup(sio_ack_ref ref, const char *event, sio_pending_ack **out)
     return 0;
 }
 
+bool siop_typed_ack_pending(sio_ack_ref ref)
+{
+    const siop_ack_slot *k;
+
+    if (!ref.srv || ref.slot >= ref.srv->nacks)
+        return false;
+    k = &ref.srv->acks[ref.slot];
+    return k->used && k->gen == ref.gen && k->a;
+}
+
 /* The answer is on its way (or failed): the ack and its slot end. */
 static void ack_end(sio_pending_ack *a)
 {

@@ -116,6 +116,9 @@ int sio_fail(sio_ctx *ctx, const char *message)
         srv->on_error(ctx, message, srv->error_ud);
     if (sio_ctx_wants_ack(ctx))
         (void)sio_ack_error(ctx, message);
+    else if (siop_typed_ack_pending(ctx->typed_ack) &&
+             sio_ack_params_error(ctx->typed_ack, ctx->event, message) != 0)
+        siop_log(ctx->s, EIO_LOG_WARN, ctx->event, "error ack not sent");
     return 0;
 }
 

@@ -148,7 +148,8 @@ struct sio_ctx {
     const char *args_text;
     size_t args_len;
     bool args_owned;
-    int64_t ack_id; /* -1: none, or answered, or taken */
+    int64_t ack_id;        /* -1: none, or answered, or taken */
+    sio_ack_ref typed_ack; /* the typed handler's, for sio_fail */
     bool connecting;
     bool in_use; /* a middleware runs: sio_refuse sets its message */
     char *refuse_msg;
@@ -298,6 +299,8 @@ bool siop_typed_fast_event(sio_conn *c, const uint8_t *buf, size_t len);
  * asked for none; out of memory, the client gets an error ack and the
  * handle is empty. */
 sio_ack_ref siop_typed_ack_take(sio_ctx *ctx, const char *event);
+/* Is ref an ack still waiting for its answer (quietly: no log)? */
+bool siop_typed_ack_pending(sio_ack_ref ref);
 /* Frees the typed-ack table (the sockets ended their acks first). */
 void siop_typed_acks_free(sio_server *srv);
 

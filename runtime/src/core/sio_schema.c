@@ -115,7 +115,7 @@ static void typed_call(sio_ctx *ctx, const sio_event_desc *ev, void *out,
         return;
     }
     if (ev->ack)
-        ack = siop_typed_ack_take(ctx, ev->name);
+        ctx->typed_ack = ack = siop_typed_ack_take(ctx, ev->name);
     ev->invoke(ctx, out, ack);
     siop_arena_reset(arena);
 }

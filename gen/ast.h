@@ -141,6 +141,8 @@ typedef struct sioc_ast_import {
 } sioc_ast_import;
 
 typedef struct sioc_ast_file {
+    const char *src; /* the text parsed, for the doc comments of its */
+    size_t src_len;  /* types when another schema imports them */
     bool has_schema;
     sioc_ast_name schema;
     sioc_ast_decl *decls;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emit_text.h"
 #include "suggest.h"
 
 /* ---- a string-keyed table (open addressing, keys borrowed) ---------- */
@@ -125,6 +126,7 @@ typedef struct checker {
     sioc_schema *schema;
     sioc_record *records; /* declaration order */
     const sioc_ast_decl **record_decls;
+    const sioc_ast_file **record_files; /* imported records' files */
     sioc_enum *enums;
     const sioc_ast_decl **enum_decls;
     sioc_guard *guards_v;
@@ -720,6 +722,14 @@ static const char *type_intern(checker *c, const char *c_name)
     return c->importing ? cat(c, c->prefix, "__", c_name) : intern(c, c_name);
 }
 
+/* The doc comment at `at` in the schema being imported, or NULL. */
+static const char *import_doc(checker *c, sioc_span at)
+{
+    const sioc_ast_file *f = c->importing ? c->importing->file : NULL;
+
+    return f ? sioc_doc(c->arena, f->src, f->src_len, at) : NULL;
+}
+
 static void declare_type(checker *c, const sioc_ast_decl *d)
 {
     type_entry *e = sioc_arena_alloc(c->arena, sizeof *e);
@@ -754,8 +764,11 @@ static void declare_type(checker *c, const sioc_ast_decl *d)
     if (record) {
         sioc_record *r = &c->records[c->schema->nrecords];
 
+        c->record_files[c->schema->nrecords] =
+            c->importing ? c->importing->file : NULL;
         c->record_decls[c->schema->nrecords++] = d;
         r->name = name;
+        r->doc = import_doc(c, d->name.at);
         r->c_name = cat(c, type_prefix(c), name, NULL);
         r->c_intern = type_intern(c, r->c_name);
         r->at = e->at;
@@ -769,6 +782,7 @@ static void declare_type(checker *c, const sioc_ast_decl *d)
         en->c_name = cat(c, type_prefix(c), name, NULL);
         en->c_intern = type_intern(c, en->c_name);
         en->imported = c->importing != NULL;
+        en->doc = import_doc(c, d->name.at);
         en->c_count = cat(c, en->c_name, "_COUNT", NULL);
         en->c_names = cat(c, en->c_name, "_names", NULL);
         en->c_name_fn = cat(c, en->c_name, "_name", NULL);
@@ -812,6 +826,8 @@ static void declare_all(checker *c, const sioc_ast_file *f,
         sioc_arena_array(c->arena, n[SIOC_AST_RECORD], sizeof *c->records);
     c->record_decls =
         sioc_arena_array(c->arena, n[SIOC_AST_RECORD], sizeof *c->record_decls);
+    c->record_files =
+        sioc_arena_array(c->arena, n[SIOC_AST_RECORD], sizeof *c->record_files);
     c->enums = sioc_arena_array(c->arena, n[SIOC_AST_ENUM], sizeof *c->enums);
     c->enum_decls =
         sioc_arena_array(c->arena, n[SIOC_AST_ENUM], sizeof *c->enum_decls);
@@ -846,9 +862,16 @@ static void check_records(checker *c)
         check_params(c, &d->fields, NULL, &fields);
         r->fields = fields.items;
         r->nfields = fields.count;
-        /* Spans of another file: no doc comment is to be found there. */
-        for (size_t j = 0; r->imported && j < fields.count; j++)
-            ((sioc_field *)&fields.items[j])->at = r->at;
+        /* Spans of another file: its doc comments are taken from it now
+         * (a comment on the record's line is the record's). */
+        for (size_t j = 0; r->imported && j < fields.count; j++) {
+            sioc_field *f = (sioc_field *)&fields.items[j];
+            const sioc_ast_file *src = c->record_files[i];
+
+            if (src && f->at.line != d->name.at.line)
+                f->doc = sioc_doc(c->arena, src->src, src->src_len, f->at);
+            f->at = r->at;
+        }
     }
 }
 

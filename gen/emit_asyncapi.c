@@ -284,7 +284,9 @@ static void put_properties(aa *d, const sioc_field *fields, size_t n,
 
         jw_key(w, f->wire);
         put_type(d, &f->type, NULL,
-                 r && f->at.line != r->at.line ? doc_at(d, f->at) : NULL);
+                 f->doc                          ? f->doc
+                 : r && f->at.line != r->at.line ? doc_at(d, f->at)
+                                                 : NULL);
         nreq += !f->type.optional;
     }
     jw_close(w, '}');
@@ -301,7 +303,7 @@ static void put_properties(aa *d, const sioc_field *fields, size_t n,
 static void put_record(aa *d, const sioc_record *r)
 {
     jw *w = &d->w;
-    const char *doc = r->imported ? NULL : doc_at(d, r->at);
+    const char *doc = r->imported ? r->doc : doc_at(d, r->at);
 
     jw_key(w, r->name);
     jw_open(w, '{');
@@ -315,7 +317,7 @@ static void put_record(aa *d, const sioc_record *r)
 static void put_enum(aa *d, const sioc_enum *en)
 {
     jw *w = &d->w;
-    const char *doc = en->imported ? NULL : doc_at(d, en->at);
+    const char *doc = en->imported ? en->doc : doc_at(d, en->at);
 
     jw_key(w, en->name);
     jw_open(w, '{');

@@ -395,7 +395,9 @@ static const char *reply_callback(ts *t, const sioc_params *p)
  * comment on its parent's line is the parent's. */
 static void put_field(ts *t, const sioc_field *f, sioc_span parent)
 {
-    if (f->at.line != parent.line)
+    if (f->doc)
+        put_doc(t, 4, f->doc);
+    else if (f->at.line != parent.line)
         put_doc(t, 4, doc_at(t, f->at));
     fprintf(t->out, "    %s%s: %s%s;\n", prop(t, f->wire),
             f->type.optional ? "?" : "", type_of(t, &f->type),
@@ -407,7 +409,7 @@ static void put_record(ts *t, size_t i)
     const sioc_record *r = t->e->schema->records[i];
 
     fputc('\n', t->out);
-    put_doc(t, 0, r->imported ? NULL : doc_at(t, r->at));
+    put_doc(t, 0, r->imported ? r->doc : doc_at(t, r->at));
     fprintf(t->out, "export interface %s {\n", t->records[i]);
     for (size_t j = 0; j < r->nfields; j++)
         put_field(t, &r->fields[j], r->at);
@@ -419,7 +421,7 @@ static void put_enum(ts *t, size_t i)
     const sioc_enum *en = &t->e->schema->enums[i];
 
     fputc('\n', t->out);
-    put_doc(t, 0, en->imported ? NULL : doc_at(t, en->at));
+    put_doc(t, 0, en->imported ? en->doc : doc_at(t, en->at));
     fprintf(t->out, "export type %s =", t->enums[i]);
     for (size_t j = 0; j < en->nvalues; j++)
         fprintf(t->out, "%s %s", j ? " |" : "",

@@ -77,6 +77,8 @@ typedef struct sioc_field {
                             float or enum (not an array), else NULL:
                             the others are NULL when absent */
     const char *c_len;   /* "<name>_len" if bytes with dims 0, else NULL */
+    const char *doc;     /* a field of an imported record: its "##"
+                            comment (at is not in this file), or NULL */
     sioc_span at;
 } sioc_field;
 
@@ -94,6 +96,8 @@ struct sioc_record {
                              needs a descriptor */
     bool imported;        /* from an imported schema: its C type is that
                              schema's (c_name), declared in its header */
+    const char *doc;      /* imported: its "##" comment, or NULL (the
+                             others' are found at `at`) */
     const sioc_field *fields; /* at least one */
     size_t nfields;
     sioc_span at;
@@ -115,6 +119,7 @@ struct sioc_enum {
     const char *c_parse;           /* "chat_Color_parse": string -> value */
     bool used;                     /* as sioc_record's */
     bool imported;                 /* as sioc_record's; its functions too */
+    const char *doc;               /* as sioc_record's */
     const sioc_enum_value *values; /* at least one, schema order */
     size_t nvalues;
     sioc_span at;

@@ -870,6 +870,8 @@ sioc_ast_file *sioc_parse(sioc_arena *arena, const char *src, size_t len,
     sioc_ast_file *f = sioc_arena_alloc(arena, sizeof *f);
     sioc_ast_decl **tail = &f->decls;
 
+    f->src = src;
+    f->src_len = len;
     p.src = src;
     p.arena = arena;
     p.diag = diag;

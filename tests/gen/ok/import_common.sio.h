@@ -15,6 +15,7 @@ extern "C" {
 
 /* ---- records and enums ---- */
 typedef struct common_Point common_Point;
+/* How the drawer feels. */
 typedef enum common_Mood {
     common_Mood_happy = 0, /* "happy" */
     common_Mood_sad = 1,   /* "sad" */
@@ -28,7 +29,9 @@ const char *common_Mood_name(common_Mood v);
 bool common_Mood_parse(const char *s, common_Mood *out);
 /* A point on the board. */
 struct common_Point {
+    /* Across, from the left. */
     int64_t x;
+    /* Down, from the top. */
     int64_t y;
 };
 

@@ -12,10 +12,14 @@ export interface AckError {
     error: string;
 }
 
+/** How the drawer feels. */
 export type Mood = "happy" | "sad";
 
+/** A point on the board. */
 export interface Point {
+    /** Across, from the left. */
     x: number;
+    /** Down, from the top. */
     y: number;
 }
 

@@ -44,6 +44,23 @@ typedef struct sioc_ast_type {
     bool optional;         /* trailing "?" */
 } sioc_ast_type;
 
+/* "= VALUE" after a field's type: a literal. */
+typedef enum sioc_ast_lit_kind {
+    SIOC_AST_LIT_NONE,
+    SIOC_AST_LIT_INT,    /* an integer (within int64) */
+    SIOC_AST_LIT_STRING, /* a string */
+    SIOC_AST_LIT_BOOL    /* true or false */
+} sioc_ast_lit_kind;
+
+typedef struct sioc_ast_default {
+    sioc_ast_lit_kind kind;
+    int64_t i;
+    bool b;
+    sioc_ast_string str;
+    const char *text; /* as written, for messages */
+    sioc_span at;
+} sioc_ast_default;
+
 /* A record field or an event parameter. name is its C name; wire its
  * JSON key, the same unless written as a string or with "as". */
 typedef struct sioc_ast_field {
@@ -53,6 +70,7 @@ typedef struct sioc_ast_field {
     bool quoted;  /* the wire name was a string */
     bool aliased; /* "as NAME" gave the C name */
     sioc_ast_type type;
+    sioc_ast_default def; /* "= VALUE"; kind NONE if none */
     struct sioc_ast_field *next;
 } sioc_ast_field;
 

@@ -577,6 +577,106 @@ static void claim_derived(checker *c, symtab *t, const sioc_field *m,
                       decl, m->at));
 }
 
+/* "(0..150)", "(1..)": a range for messages. */
+static const char *range_text(checker *c, bool has_min, int64_t min,
+                              bool has_max, int64_t max)
+{
+    return sioc_arena_printf(
+        c->arena, "(%s..%s)",
+        has_min ? sioc_arena_printf(c->arena, "%lld", (long long)min) : "",
+        has_max ? sioc_arena_printf(c->arena, "%lld", (long long)max) : "");
+}
+
+/* The default's value against the field's type and limits. */
+static bool check_default_value(checker *c, const sioc_ast_default *a,
+                                const sioc_type *t, const char *tname,
+                                sioc_default *d)
+{
+    const sioc_limits *l = &t->limits;
+    bool want_int = t->base == SIOC_INT || t->base == SIOC_FLOAT;
+    bool want_str = t->base == SIOC_STRING || t->base == SIOC_ENUM;
+    long long chars = 0;
+
+    if ((want_int && a->kind != SIOC_AST_LIT_INT) ||
+        (want_str && a->kind != SIOC_AST_LIT_STRING) ||
+        (t->base == SIOC_BOOL && a->kind != SIOC_AST_LIT_BOOL)) {
+        CHECK_ERR(c, a->at, "default value %s is not %s %s", a->text,
+                  t->base == SIOC_ENUM  ? "a value of enum"
+                  : t->base == SIOC_INT ? "an"
+                                        : "a",
+                  tname);
+        return false;
+    }
+    d->b = a->b;
+    d->i = a->i;
+    d->s = a->str.value;
+    if (t->base == SIOC_FLOAT &&
+        (a->i > (INT64_C(1) << 53) || a->i < -(INT64_C(1) << 53))) {
+        CHECK_ERR(c, a->at, "default value %s is not exact as a float",
+                  a->text);
+        return false;
+    }
+    if (t->base == SIOC_ENUM) {
+        const sioc_enum *en = t->enumeration;
+
+        for (d->e = 0; d->e < en->nvalues; d->e++)
+            if (!strcmp(en->values[d->e].value, a->str.value))
+                return true;
+        CHECK_ERR(c, a->at, "default value %s is not a value of enum %s",
+                  a->text, en->name);
+        return false;
+    }
+    if (t->base == SIOC_STRING) {
+        for (const char *p = a->str.value; *p; p++)
+            chars += ((unsigned char)*p & 0xC0) != 0x80;
+    }
+    if (t->base == SIOC_INT || t->base == SIOC_STRING) {
+        long long v = t->base == SIOC_INT ? a->i : chars;
+        if ((l->has_min && v < l->min) || (l->has_max && v > l->max)) {
+            CHECK_ERR(c, a->at, "default value %s%s is outside %s%s", a->text,
+                      t->base == SIOC_STRING
+                          ? sioc_arena_printf(c->arena, " (%lld character%s)",
+                                              v, v == 1 ? "" : "s")
+                          : "",
+                      tname,
+                      range_text(c, l->has_min, l->min, l->has_max, l->max));
+            return false;
+        }
+    }
+    return true;
+}
+
+/* "= VALUE" on an optional bool, int, float, string or enum; the
+ * field is then never absent in C. */
+static void check_default(checker *c, const sioc_ast_field *f, sioc_field *m)
+{
+    sioc_type *t = &m->type;
+    sioc_default *d = sioc_arena_alloc(c->arena, sizeof *d);
+    const char *tname = f->type.name.text;
+
+    if (t->dims || t->base == SIOC_BYTES || t->base == SIOC_JSON ||
+        t->base == SIOC_RECORD) {
+        CHECK_ERR(c, f->def.at,
+                  "a default value is for bool, int, float, string and enum "
+                  "fields, not '%s%s'",
+                  tname, t->dims ? "[]" : "");
+        return;
+    }
+    if (!t->optional) {
+        CHECK_ERR(c, f->def.at,
+                  "a default value is for an optional field: write '%s? = "
+                  "%s'",
+                  tname, f->def.text);
+        return;
+    }
+    d->text = f->def.text;
+    d->at = f->def.at;
+    if (!check_default_value(c, &f->def, t, tname, d))
+        return;
+    t->optional = false;
+    m->def = d;
+}
+
 static void check_field(checker *c, const sioc_ast_field *f,
                         const char *const *fixed, symtab *names, sioc_field *m)
 {
@@ -590,6 +690,10 @@ static void check_field(checker *c, const sioc_ast_field *f,
     m->wire = f->wire;
     m->at = f->wire_at;
     check_type(c, &f->type, &m->type);
+    if (f->def.kind != SIOC_AST_LIT_NONE &&
+        (f->type.base != SIOC_TOK_IDENT ||
+         sym_get(&c->types, f->type.name.text)))
+        check_default(c, f, m);
     if (m->type.dims)
         m->c_count = cat(c, "n_", m->name, NULL);
     /* Only optional bool/int/float/enum have a flag; the others are
@@ -1628,8 +1732,8 @@ const sioc_schema *sioc_check_with(sioc_arena *arena, const sioc_ast_file *file,
     c.schema->import_paths = paths;
     c.schema->nincludes = nimports;
     declare_all(&c, file, imports, nimports);
+    check_enums(&c); /* before fields: defaults name enum values */
     check_records(&c);
-    check_enums(&c);
     order_records(&c);
     if (!diag->errors)
         check_nesting(&c); /* needs the order, which a cycle breaks */

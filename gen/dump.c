@@ -72,6 +72,8 @@ static void dump_params(FILE *out, const char *indent, const sioc_params *p)
             fprintf(out, " has %s", f->c_has);
         if (f->c_len)
             fprintf(out, " len %s", f->c_len);
+        if (f->def)
+            fprintf(out, " default %s", f->def->text);
         if (strcmp(f->wire, f->name) != 0) {
             fputs(" wire ", out);
             dump_quoted(out, f->wire);

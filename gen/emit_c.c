@@ -74,6 +74,28 @@ static const char *limits_of(const sioc_emit *e, const sioc_limits *l)
                              c_int64(e, l->len_min), c_int64(e, l->len_max));
 }
 
+/* A default as a compound literal of the field's C type, or NULL. */
+static const char *default_of(const sioc_emit *e, const sioc_field *f)
+{
+    const sioc_default *d = f->def;
+
+    if (!d)
+        return "NULL";
+    switch (f->type.base) {
+    case SIOC_BOOL:
+        return d->b ? "&(const bool){true}" : "&(const bool){false}";
+    case SIOC_INT:
+        return fmt1(e, "&(const int64_t){%s}", c_int64(e, d->i));
+    case SIOC_FLOAT:
+        return fmt1(e, "&(const double){%s.0}", c_int64(e, d->i));
+    case SIOC_ENUM:
+        return fmt1(e, "&(const int){%s}",
+                    f->type.enumeration->values[d->e].c_name);
+    default:
+        return fmt1(e, "&(const char *const){%s}", sioc_cstr(e->arena, d->s));
+    }
+}
+
 static void put_field(const sioc_emit *e, const char *type, const sioc_field *f)
 {
     const sioc_type *t = &f->type;
@@ -87,7 +109,7 @@ static void put_field(const sioc_emit *e, const char *type, const sioc_field *f)
     add(e, &l, sioc_cstr(e->arena, f->wire));
     add(e, &l, kind_names[t->base]);
     add(e, &l, sioc_arena_printf(e->arena, "%u", t->dims));
-    add(e, &l, t->optional ? "SIO_F_OPTIONAL" : "0");
+    add(e, &l, t->optional ? "SIO_F_OPTIONAL" : f->def ? "SIO_F_DEFAULT" : "0");
     add(e, &l, fmt2(e, "offsetof(%s, %s)", type, f->name));
     add(e, &l, aux);
     add(e, &l,
@@ -98,6 +120,7 @@ static void put_field(const sioc_emit *e, const char *type, const sioc_field *f)
             ? fmt2(e, "&%s%s", t->enumeration->c_intern, SIOC_SFX_DESC)
             : "NULL");
     add(e, &l, limits_of(e, &t->limits));
+    add(e, &l, default_of(e, f));
     sioc_put_list(e->out, 4, "{", &l, "},\n");
 }
 

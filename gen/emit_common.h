@@ -12,7 +12,7 @@
 
 /* The libsio typed ABI (SIO_TYPED_ABI) the generated code is written
  * for; the header #errors when the runtime's differs. */
-#define SIOC_TYPED_ABI 7
+#define SIOC_TYPED_ABI 8
 
 typedef struct sioc_emit {
     FILE *out;

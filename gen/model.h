@@ -25,6 +25,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag.h"
 
@@ -66,19 +67,34 @@ typedef struct sioc_type {
     const sioc_enum *enumeration; /* base == SIOC_ENUM */
 } sioc_type;
 
-/* A record field or an event parameter. */
+/* The value an absent optional field takes ("n: int? = 10"), of the
+ * field's type and within its limits. */
+typedef struct sioc_default {
+    bool b;           /* bool */
+    int64_t i;        /* int; float's value too (a float is written as an
+                         integer) */
+    const char *s;    /* string: UTF-8, no NUL */
+    size_t e;         /* enum: the value's index */
+    const char *text; /* as written: "10", "\"anon\"", "true" */
+    sioc_span at;
+} sioc_default;
+
+/* A record field or an event parameter. A field with a default has
+ * type.optional false: in C it is always there (no has_ flag, never
+ * NULL), while clients may leave it out or send null. */
 typedef struct sioc_field {
     const char *name; /* the C name */
     const char *wire; /* the JSON key of a field, the name clients see;
                          usually name, else written "x" as name */
     sioc_type type;
-    const char *c_count; /* "n_<name>" if type.dims > 0, else NULL */
-    const char *c_has;   /* "has_<name>" for an optional bool, int,
-                            float or enum (not an array), else NULL:
-                            the others are NULL when absent */
-    const char *c_len;   /* "<name>_len" if bytes with dims 0, else NULL */
-    const char *doc;     /* a field of an imported record: its "##"
-                            comment (at is not in this file), or NULL */
+    const char *c_count;     /* "n_<name>" if type.dims > 0, else NULL */
+    const char *c_has;       /* "has_<name>" for an optional bool, int,
+                                float or enum (not an array), else NULL:
+                                the others are NULL when absent */
+    const char *c_len;       /* "<name>_len" if bytes with dims 0, else NULL */
+    const char *doc;         /* a field of an imported record: its "##"
+                                comment (at is not in this file), or NULL */
+    const sioc_default *def; /* "= VALUE", or NULL */
     sioc_span at;
 } sioc_field;
 

@@ -428,7 +428,34 @@ static void parse_opt_alias(parser *p, sioc_ast_name *out)
     *out = parse_name_of(p, parse_advance(p));
 }
 
-/* field = ( IDENT | STRING ) [ "as" IDENT ] ":" type (also param) */
+/* default = "=" ( INT | STRING | "true" | "false" ) */
+static bool parse_default(parser *p, sioc_ast_default *out)
+{
+    sioc_token t = p->tok;
+
+    out->at = sioc_tok_span(&t);
+    out->text = sioc_arena_strndup(p->arena, p->src + t.offset, t.len);
+    if (t.kind == SIOC_TOK_NUMBER) {
+        out->kind = SIOC_AST_LIT_INT;
+        return parse_bound(p, &out->i);
+    }
+    if (t.kind == SIOC_TOK_STRING) {
+        out->kind = SIOC_AST_LIT_STRING;
+        return parse_string(p, &out->str);
+    }
+    if (t.kind == SIOC_TOK_IDENT &&
+        (!strcmp(out->text, "true") || !strcmp(out->text, "false"))) {
+        out->kind = SIOC_AST_LIT_BOOL;
+        out->b = out->text[0] == 't';
+        parse_advance(p);
+        return true;
+    }
+    parse_error_expected(p, "a value (an integer, a string, true or false)");
+    return false;
+}
+
+/* field = ( IDENT | STRING ) [ "as" IDENT ] ":" type [ default ]
+ * (also param) */
 static bool parse_field(parser *p, sioc_ast_field **out)
 {
     sioc_ast_field *f = sioc_arena_alloc(p->arena, sizeof *f);
@@ -453,6 +480,8 @@ static bool parse_field(parser *p, sioc_ast_field **out)
         f->aliased = true;
     }
     if (!parse_expect(p, SIOC_TOK_COLON) || !parse_type(p, &f->type))
+        return false;
+    if (parse_accept(p, SIOC_TOK_EQUALS) && !parse_default(p, &f->def))
         return false;
     *out = f;
     return true;

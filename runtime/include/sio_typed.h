@@ -23,7 +23,7 @@ extern "C" {
 
 /* Bumped whenever the tables below change shape; generated headers
  * #error on a mismatch ("regenerate"). */
-#define SIO_TYPED_ABI 7
+#define SIO_TYPED_ABI 8
 
 /* The deepest nesting the walker decodes: records within records, and
  * levels of arrays. sioc refuses schemas that need more. */
@@ -76,6 +76,8 @@ typedef struct sio_limits {
 /* Field flags. */
 enum {
     SIO_F_OPTIONAL = 1, /* T?: may be null or absent */
+    SIO_F_DEFAULT = 2,  /* T? = VALUE: null or absent decodes to *def;
+                           the C representation is T's (not optional) */
 };
 
 /* One parameter or record field, stored in a struct at offset.
@@ -100,6 +102,7 @@ typedef struct sio_field {
     const struct sio_record_desc *record; /* SIO_K_RECORD */
     const struct sio_enum_desc *enumd;    /* SIO_K_ENUM */
     const sio_limits *limits;             /* NULL: none */
+    const void *def; /* SIO_F_DEFAULT: the value, of the C type above */
 } sio_field;
 
 typedef struct sio_record_desc {

@@ -400,6 +400,10 @@ static int decode_field(walk *w, const sio_field *f, json_t *v, void *base)
 
     if (!v || (json_is_null(v) && f->kind != SIO_K_JSON) ||
         (json_is_null(v) && optional)) {
+        if (f->flags & SIO_F_DEFAULT) {
+            memcpy(dst, f->def, siop_typed_elem_size(f, 0));
+            return 0;
+        }
         if (optional)
             return 0; /* zeroed: NULL pointer or has_ = false */
         return v ? fail_expected(w, f, f->depth) : fail_missing(w, f);
@@ -440,7 +444,7 @@ static int decode_record(walk *w, const sio_record_desc *r, json_t *v,
 static size_t required_count(const sio_params *p)
 {
     size_t n = p->nfields;
-    while (n && (p->fields[n - 1].flags & SIO_F_OPTIONAL))
+    while (n && (p->fields[n - 1].flags & (SIO_F_OPTIONAL | SIO_F_DEFAULT)))
         n--;
     return n;
 }

@@ -448,6 +448,7 @@ static int array(rd *r, const sio_field *f, int d, const void **items,
 }
 
 static int field(rd *r, const sio_field *f, void *base);
+static int put_default(const sio_field *f, void *base);
 
 static const sio_field *find_field(const sio_record_desc *rec, const char *k,
                                    size_t n, size_t *at)
@@ -496,10 +497,15 @@ static int record(rd *r, const sio_record_desc *rec, void *out)
         if (!eat(r, '}'))
             return SLOW;
     }
-    for (size_t i = 0; i < rec->nfields; i++)
-        if (!(seen & (UINT64_C(1) << i)) &&
-            !(rec->fields[i].flags & SIO_F_OPTIONAL))
+    for (size_t i = 0; i < rec->nfields; i++) {
+        const sio_field *f = &rec->fields[i];
+        if (seen & (UINT64_C(1) << i))
+            continue;
+        if (f->flags & SIO_F_DEFAULT)
+            put_default(f, out);
+        else if (!(f->flags & SIO_F_OPTIONAL))
             return SLOW;
+    }
     r->depth--;
     r->rdepth--;
     return 0;
@@ -606,6 +612,13 @@ static int value(rd *r, const sio_field *f, int d, void *slot)
     }
 }
 
+/* An absent or null field with a default: its value. */
+static int put_default(const sio_field *f, void *base)
+{
+    memcpy((unsigned char *)base + f->offset, f->def, elem_size(f, 0));
+    return 0;
+}
+
 /* A present field (null included): as the walker's decode_field. */
 static int field(rd *r, const sio_field *f, void *base)
 {
@@ -614,7 +627,10 @@ static int field(rd *r, const sio_field *f, void *base)
 
     ws(r);
     if (r->p < r->end && *r->p == 'n' && (optional || f->kind != SIO_K_JSON)) {
-        /* null: absent if optional (zeroed), else a type error */
+        /* null: absent if optional (zeroed) or defaulted, else a type
+         * error */
+        if ((f->flags & SIO_F_DEFAULT) && literal(r, "null", 4))
+            return put_default(f, base);
         return optional && literal(r, "null", 4) ? 0 : SLOW;
     }
     if (f->depth > 0)
@@ -662,7 +678,8 @@ static int params(rd *r, const sio_params *p, void *out, bool closed)
     size_t n = 0, need = p->nfields;
     const unsigned char *tail = NULL;
 
-    while (need && (p->fields[need - 1].flags & SIO_F_OPTIONAL))
+    while (need &&
+           (p->fields[need - 1].flags & (SIO_F_OPTIONAL | SIO_F_DEFAULT)))
         need--;
     if (!closed) {
         do {
@@ -689,6 +706,9 @@ static int params(rd *r, const sio_params *p, void *out, bool closed)
     ws(r);
     if (n < need || r->p != r->end)
         return SLOW;
+    for (size_t i = n; i < p->nfields; i++)
+        if (p->fields[i].flags & SIO_F_DEFAULT)
+            put_default(&p->fields[i], out);
     if (p->variadic && !tail)
         return rest(r, r->p,
                     (json_t **)((unsigned char *)out + p->rest_offset));

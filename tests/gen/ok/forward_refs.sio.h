@@ -4,7 +4,7 @@
 
 #include <sio.h>
 
-#if SIO_TYPED_ABI != 7
+#if SIO_TYPED_ABI != 8
 #error "forward_refs.sio.h is for another libsio ABI: regenerate it with sioc"
 #endif
 

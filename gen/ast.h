@@ -35,10 +35,12 @@ typedef struct sioc_ast_limits {
 } sioc_ast_limits;
 
 typedef struct sioc_ast_type {
-    sioc_tok_kind base;    /* SIOC_TOK_KW_BOOL..KW_JSON, or SIOC_TOK_IDENT */
-    sioc_ast_name name;    /* as spelled */
+    sioc_tok_kind base; /* SIOC_TOK_KW_BOOL..KW_JSON, SIOC_TOK_IDENT, or
+                           SIOC_TOK_LBRACE for a map {string: T} */
+    sioc_ast_name name; /* as spelled (a map: "{string: T}" whole) */
+    struct sioc_ast_type *map_value; /* a map's T */
     sioc_ast_limits value; /* after the base: an int's value, a string's
-                              characters, bytes' length */
+                              characters, bytes' length, a map's entries */
     unsigned dims;         /* count of "[]" */
     sioc_ast_limits len;   /* after the last "[]": its element count */
     bool optional;         /* trailing "?" */

@@ -469,7 +469,8 @@ static bool check_range(checker *c, const sioc_ast_limits *l, bool length)
 static void check_limits(checker *c, const sioc_ast_type *t, sioc_type *out)
 {
     const sioc_ast_limits *v = &t->value, *n = &t->len;
-    bool length = out->base == SIOC_STRING || out->base == SIOC_BYTES;
+    bool length = out->base == SIOC_STRING || out->base == SIOC_BYTES ||
+                  out->base == SIOC_MAP;
 
     if (v->present && out->base != SIOC_INT && !length)
         CHECK_ERR(c, v->at,
@@ -492,6 +493,33 @@ static void check_limits(checker *c, const sioc_ast_type *t, sioc_type *out)
         out->limits.len_min = n->min;
         out->limits.len_max = n->max;
     }
+}
+
+static void check_type(checker *c, const sioc_ast_type *t, sioc_type *out);
+
+/* Levels of '[]' and maps, all the way in: the decoder's nesting. */
+static unsigned type_depth(const sioc_type *t)
+{
+    return t->dims + (t->base == SIOC_MAP ? 1 + type_depth(t->value) : 0);
+}
+
+/* {string: T}: T is any type but an optional one. */
+static void check_map(checker *c, const sioc_ast_type *t, sioc_type *out)
+{
+    sioc_type *v = sioc_arena_alloc(c->arena, sizeof *v);
+
+    out->base = SIOC_MAP;
+    out->value = v;
+    check_type(c, t->map_value, v);
+    if (v->optional)
+        CHECK_ERR(c, t->map_value->name.at,
+                  "a map's values cannot be optional: leave the key out "
+                  "instead of sending null");
+    if (type_depth(out) > SIOC_MAX_DEPTH && type_depth(v) <= SIOC_MAX_DEPTH)
+        CHECK_ERR(c, t->name.at,
+                  "maps and arrays nest %u deep here: the decoder handles at "
+                  "most %d",
+                  type_depth(out), SIOC_MAX_DEPTH);
 }
 
 static void check_base(checker *c, const sioc_ast_type *t, sioc_type *out)
@@ -519,6 +547,9 @@ static void check_base(checker *c, const sioc_ast_type *t, sioc_type *out)
         return;
     case SIOC_TOK_KW_BYTES:
         out->base = SIOC_BYTES;
+        return;
+    case SIOC_TOK_LBRACE:
+        check_map(c, t, out);
         return;
     default:
         out->base = SIOC_JSON;
@@ -655,7 +686,7 @@ static void check_default(checker *c, const sioc_ast_field *f, sioc_field *m)
     const char *tname = f->type.name.text;
 
     if (t->dims || t->base == SIOC_BYTES || t->base == SIOC_JSON ||
-        t->base == SIOC_RECORD) {
+        t->base == SIOC_RECORD || t->base == SIOC_MAP) {
         CHECK_ERR(c, f->def.at,
                   "a default value is for bool, int, float, string and enum "
                   "fields, not '%s%s'",
@@ -1315,9 +1346,12 @@ static bool check_once(checker *c, const sioc_ast_item **seen,
 static bool holds_bytes(checker *c, const sioc_type *t, unsigned char *seen,
                         const char **where)
 {
-    const sioc_record *r = t->record;
+    const sioc_record *r;
     size_t i;
 
+    while (t->base == SIOC_MAP)
+        t = t->value;
+    r = t->record;
     if (t->base == SIOC_BYTES)
         return true;
     if (t->base != SIOC_RECORD || !r)
@@ -1521,6 +1555,8 @@ static void use_type(use_state *u, const sioc_type *t)
 {
     size_t i;
 
+    while (t->base == SIOC_MAP)
+        t = t->value;
     if (t->enumeration)
         u->c->enums[t->enumeration - u->c->enums].used = true;
     if (!t->record || t->record->used)

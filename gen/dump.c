@@ -43,7 +43,11 @@ static void dump_type(FILE *out, const sioc_type *t)
         [SIOC_BYTES] = "bytes", [SIOC_JSON] = "json",
     };
 
-    if (t->base == SIOC_RECORD)
+    if (t->base == SIOC_MAP) {
+        fputs("{string: ", out);
+        dump_type(out, t->value);
+        fputc('}', out);
+    } else if (t->base == SIOC_RECORD)
         fprintf(out, "record %s", t->record->name);
     else if (t->base == SIOC_ENUM)
         fprintf(out, "enum %s", t->enumeration->name);

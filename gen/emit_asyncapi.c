@@ -244,6 +244,13 @@ static void put_value(aa *d, const sioc_type *ty, unsigned level,
                         (long long)(ty->limits.has_max ? ty->limits.max
                                                        : INT64_MAX)));
             break;
+        case SIOC_MAP:
+            put_typename(w, "object", nullable);
+            put_bounds(w, "minProperties", ty->limits.has_min, ty->limits.min,
+                       "maxProperties", ty->limits.has_max, ty->limits.max);
+            jw_key(w, "additionalProperties");
+            put_value(d, ty->value, 0, NULL, NULL, false, NULL);
+            break;
         case SIOC_JSON: /* any value, null included */
         case SIOC_RECORD:
         case SIOC_ENUM:

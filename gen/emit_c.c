@@ -13,6 +13,7 @@ static const char *const kind_names[] = {
     [SIOC_FLOAT] = "SIO_K_FLOAT",   [SIOC_STRING] = "SIO_K_STRING",
     [SIOC_BYTES] = "SIO_K_BYTES",   [SIOC_JSON] = "SIO_K_JSON",
     [SIOC_RECORD] = "SIO_K_RECORD", [SIOC_ENUM] = "SIO_K_ENUM",
+    [SIOC_MAP] = "SIO_K_MAP",
 };
 
 static void add(const sioc_emit *e, sioc_list *l, const char *item)
@@ -96,6 +97,43 @@ static const char *default_of(const sioc_emit *e, const sioc_field *f)
     }
 }
 
+static const char *value_desc(const sioc_emit *e, const sioc_type *t);
+
+/* The members of a sio_field after its name, flags, offsets: the type's
+ * descriptors, limits, default and a map's value type. */
+static void add_type_desc(const sioc_emit *e, sioc_list *l, const sioc_type *t,
+                          const sioc_field *f)
+{
+    add(e, l,
+        t->record ? fmt2(e, "&%s%s", t->record->c_intern, SIOC_SFX_DESC)
+                  : "NULL");
+    add(e, l,
+        t->enumeration
+            ? fmt2(e, "&%s%s", t->enumeration->c_intern, SIOC_SFX_DESC)
+            : "NULL");
+    add(e, l, limits_of(e, &t->limits));
+    add(e, l, f ? default_of(e, f) : "NULL");
+    add(e, l, t->base == SIOC_MAP ? value_desc(e, t->value) : "NULL");
+}
+
+/* A map's value type as a sio_field compound literal (static storage
+ * at file scope): no name, offsets 0. */
+static const char *value_desc(const sioc_emit *e, const sioc_type *t)
+{
+    sioc_list l = {0};
+    const char *s = "&(const sio_field){NULL";
+
+    add(e, &l, kind_names[t->base]);
+    add(e, &l, sioc_arena_printf(e->arena, "%u", t->dims));
+    add(e, &l, "0");
+    add(e, &l, "0");
+    add(e, &l, "0");
+    add_type_desc(e, &l, t, NULL);
+    for (size_t i = 0; i < l.n; i++)
+        s = sioc_arena_printf(e->arena, "%s, %s", s, l.items[i]);
+    return sioc_arena_printf(e->arena, "%s}", s);
+}
+
 static void put_field(const sioc_emit *e, const char *type, const sioc_field *f)
 {
     const sioc_type *t = &f->type;
@@ -112,15 +150,7 @@ static void put_field(const sioc_emit *e, const char *type, const sioc_field *f)
     add(e, &l, t->optional ? "SIO_F_OPTIONAL" : f->def ? "SIO_F_DEFAULT" : "0");
     add(e, &l, fmt2(e, "offsetof(%s, %s)", type, f->name));
     add(e, &l, aux);
-    add(e, &l,
-        t->record ? fmt2(e, "&%s%s", t->record->c_intern, SIOC_SFX_DESC)
-                  : "NULL");
-    add(e, &l,
-        t->enumeration
-            ? fmt2(e, "&%s%s", t->enumeration->c_intern, SIOC_SFX_DESC)
-            : "NULL");
-    add(e, &l, limits_of(e, &t->limits));
-    add(e, &l, default_of(e, f));
+    add_type_desc(e, &l, t, f);
     sioc_put_list(e->out, 4, "{", &l, "},\n");
 }
 
@@ -344,7 +374,8 @@ static void add_values(const sioc_emit *e, sioc_list *l, const char *tag,
     for (size_t i = 0; i < p->count; i++) {
         const sioc_type *t = &p->items[i].type;
 
-        if (t->base == SIOC_RECORD && !t->dims && !t->optional)
+        if ((t->base == SIOC_RECORD || t->base == SIOC_MAP) && !t->dims &&
+            !t->optional)
             cond = sioc_arena_printf(e->arena, "%s%s%s", cond,
                                      cond[0] ? " && " : "", p->items[i].name);
     }

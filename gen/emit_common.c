@@ -400,7 +400,8 @@ static field_rep field_rep_of(const sioc_field *f)
         return REP_HAS;
     if (f->type.base == SIOC_BYTES)
         return REP_BYTES;
-    if (f->type.base == SIOC_RECORD && !f->type.optional)
+    if ((f->type.base == SIOC_RECORD || f->type.base == SIOC_MAP) &&
+        !f->type.optional)
         return REP_RECORD;
     return REP_PLAIN;
 }
@@ -424,6 +425,8 @@ static const char *value_type(const sioc_emit *e, const sioc_type *t)
         return "json_t *";
     case SIOC_RECORD:
         return sioc_arena_printf(e->arena, "%s ", t->record->c_name);
+    case SIOC_MAP:
+        return "sio_map ";
     case SIOC_ENUM:
         break;
     }
@@ -486,7 +489,7 @@ static void add_field_decls(const sioc_emit *e, const sioc_field *f, bool param,
         }
         break;
     case REP_PLAIN:
-        if (f->type.base != SIOC_RECORD) {
+        if (f->type.base != SIOC_RECORD && f->type.base != SIOC_MAP) {
             add_decl(e, l, value_type(e, &f->type), f->name);
             return;
         }

@@ -191,6 +191,10 @@ static const char *type_of(ts *t, const sioc_type *ty)
     case SIOC_ENUM:
         base = enum_name(t, ty->enumeration);
         break;
+    case SIOC_MAP:
+        base = sioc_arena_printf(t->e->arena, "Record<string, %s>",
+                                 type_of(t, ty->value));
+        break;
     }
     len = strlen(base);
     s = sioc_arena_alloc(t->e->arena, len + 2 * (size_t)ty->dims + 1);

@@ -37,7 +37,8 @@ typedef enum sioc_base {
     SIOC_BYTES,  /* a binary attachment */
     SIOC_JSON,   /* any value, json_t * borrowed */
     SIOC_RECORD,
-    SIOC_ENUM
+    SIOC_ENUM,
+    SIOC_MAP /* {string: T}: an object with any keys, each value a T */
 } sioc_base;
 
 typedef struct sioc_record sioc_record;
@@ -48,7 +49,8 @@ typedef struct sioc_enum sioc_enum;
 #define SIOC_MAX_DEPTH 32
 
 /* Limits the decoder checks (the runtime's sio_limits): min/max bound an
- * int's value, a string's code points or bytes' length; len_min/len_max
+ * int's value, a string's code points, bytes' length or a map's entries;
+ * len_min/len_max
  * the element count of the outermost array. */
 typedef struct sioc_limits {
     bool has_min, has_max, has_len_min, has_len_max;
@@ -63,8 +65,11 @@ typedef struct sioc_type {
                       SIOC_MAX_DEPTH */
     bool optional; /* T?: null or absent; of the whole, so T[]? is an
                       optional array (elements are never null) */
-    const sioc_record *record;    /* base == SIOC_RECORD */
-    const sioc_enum *enumeration; /* base == SIOC_ENUM */
+    const sioc_record *record;     /* base == SIOC_RECORD */
+    const sioc_enum *enumeration;  /* base == SIOC_ENUM */
+    const struct sioc_type *value; /* base == SIOC_MAP: the values' type
+                                      (never optional); limits.min/max
+                                      bound the map's entry count */
 } sioc_type;
 
 /* The value an absent optional field takes ("n: int? = 10"), of the

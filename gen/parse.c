@@ -22,7 +22,12 @@ typedef struct parser {
     bool have_ahead;
     sioc_arena *arena;
     sioc_diag *diag;
+    unsigned type_depth; /* maps within maps being parsed */
 } parser;
+
+/* Maps nest at most this deep (the decoder's limit, SIOC_MAX_DEPTH), so
+ * that a hostile schema cannot exhaust the parser's stack. */
+#define SIOC_PARSE_MAX_TYPE_DEPTH 32
 
 /* Words a misspelling is compared with, by where it stands. */
 static const char *const requires_word[] = {"requires", NULL};
@@ -378,18 +383,56 @@ static bool parse_limits(parser *p, sioc_ast_limits *out)
     return parse_expect(p, SIOC_TOK_RPAREN);
 }
 
-/* type = ( "bool" | ... | "json" | IDENT ) [ limits ] { "[" "]" }
+static bool parse_type(parser *p, sioc_ast_type *out);
+
+/* "{" "string" ":" type "}": a map. Its name is the text as written. */
+static bool parse_map(parser *p, sioc_ast_type *out)
+{
+    sioc_token open = parse_advance(p);
+    uint32_t end;
+
+    out->base = SIOC_TOK_LBRACE;
+    out->name.at = sioc_tok_span(&open);
+    if (++p->type_depth > SIOC_PARSE_MAX_TYPE_DEPTH) {
+        sioc_diag_error(p->diag, out->name.at, "types nest more than %d deep",
+                        SIOC_PARSE_MAX_TYPE_DEPTH);
+        return false;
+    }
+    if (!parse_at(p, SIOC_TOK_KW_STRING)) {
+        parse_error_expected(
+            p, "'string' (a map's keys are strings: {string: T})");
+        return false;
+    }
+    parse_advance(p);
+    out->map_value = sioc_arena_alloc(p->arena, sizeof *out->map_value);
+    if (!parse_expect(p, SIOC_TOK_COLON) || !parse_type(p, out->map_value))
+        return false;
+    end = p->tok.offset + p->tok.len;
+    if (!parse_expect(p, SIOC_TOK_RBRACE))
+        return false;
+    p->type_depth--;
+    out->name.at.len = end - open.offset;
+    out->name.text =
+        sioc_arena_strndup(p->arena, p->src + open.offset, out->name.at.len);
+    return true;
+}
+
+/* type = ( "bool" | ... | "json" | IDENT | map ) [ limits ] { "[" "]" }
  *        [ limits ] [ "?" ]; an array's limits follow its last "[]". */
 static bool parse_type(parser *p, sioc_ast_type *out)
 {
     sioc_tok_kind k = parse_kind(p);
 
-    if (k != SIOC_TOK_IDENT && !is_type_keyword(k)) {
+    if (k == SIOC_TOK_LBRACE) {
+        if (!parse_map(p, out))
+            return false;
+    } else if (k != SIOC_TOK_IDENT && !is_type_keyword(k)) {
         parse_error_expected(p, "type");
         return false;
+    } else {
+        out->base = k;
+        out->name = parse_name_of(p, parse_advance(p));
     }
-    out->base = k;
-    out->name = parse_name_of(p, parse_advance(p));
     if (!parse_limits(p, &out->value))
         return false;
     while (parse_accept(p, SIOC_TOK_LBRACKET)) {

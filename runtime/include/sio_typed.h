@@ -38,6 +38,7 @@ typedef enum sio_kind {
     SIO_K_JSON,     /* json_t *: any value, borrowed */
     SIO_K_RECORD,   /* a generated struct */
     SIO_K_ENUM,     /* a generated C enum (int), from a string */
+    SIO_K_MAP,      /* sio_map: an object with any keys ({string: T}) */
 } sio_kind;
 
 /* Bytes as handlers see them (borrowed for the call). */
@@ -53,15 +54,26 @@ typedef struct sio_array {
     size_t len;
 } sio_array;
 
+/* A map ({string: T}): len keys, valid UTF-8 without NUL, each unique,
+ * in the order received; values[i] (of T's C representation, as an
+ * array's elements) goes with keys[i]. */
+typedef struct sio_map {
+    const char *const *keys;
+    const void *values;
+    size_t len;
+} sio_map;
+
 struct sio_record_desc;
 struct sio_enum_desc;
+struct sio_field;
 
 /* Limits a field's values must meet (sioc's int(1..10), string(1..64),
  * bytes(..N), T[](..5) and the shorthand T+), checked once the type is
  * right: an error names the field like a type error ("room: expected
  * string of 1 to 64 characters"). `has` says which bounds are set. */
 enum {
-    SIO_L_MIN = 1,     /* min: int value, string code points, bytes */
+    SIO_L_MIN = 1,     /* min: int value, string code points, bytes,
+                          map entries */
     SIO_L_MAX = 2,     /* max: the same */
     SIO_L_LEN_MIN = 4, /* len_min: elements of the outermost array */
     SIO_L_LEN_MAX = 8, /* len_max: the same */
@@ -83,9 +95,9 @@ enum {
 /* One parameter or record field, stored in a struct at offset.
  * C representation, by kind and arity:
  * - scalar: bool / int64_t / double / const char * / sio_bytes /
- *   json_t * / the record struct / int (enum);
- * - optional: pointer kinds (string, json, record as a pointer, bytes
- *   with .data) are NULL when absent; bool/int/float/enum get a
+ *   json_t * / the record struct / int (enum) / sio_map;
+ * - optional: pointer kinds (string, json, record and map as a pointer,
+ *   bytes with .data) are NULL when absent; bool/int/float/enum get a
  *   `bool` at has_offset;
  * - array (depth >= 1): a pointer to the elements at offset and a size_t
  *   count at count_offset; deeper levels are sio_array elements. An
@@ -103,6 +115,8 @@ typedef struct sio_field {
     const struct sio_enum_desc *enumd;    /* SIO_K_ENUM */
     const sio_limits *limits;             /* NULL: none */
     const void *def; /* SIO_F_DEFAULT: the value, of the C type above */
+    const struct sio_field *value; /* SIO_K_MAP: the values' type (name
+                                      NULL, offsets 0, never optional) */
 } sio_field;
 
 typedef struct sio_record_desc {

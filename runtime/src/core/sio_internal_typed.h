@@ -36,6 +36,9 @@ int siop_typed_check_int(const sio_field *f, int64_t v, char *why, size_t n);
 int siop_typed_check_str(const sio_field *f, const char *s, char *why,
                          size_t n);
 int siop_typed_check_bytes(const sio_field *f, size_t len, char *why, size_t n);
+/* count: the keys of a map (f is SIO_K_MAP, at depth 0). */
+int siop_typed_check_keys(const sio_field *f, size_t count, char *why,
+                          size_t n);
 /* count: the elements of f's outermost array. */
 int siop_typed_check_len(const sio_field *f, size_t count, char *why, size_t n);
 

@@ -22,7 +22,8 @@ typedef struct walk {
 } walk;
 
 static const char *const kind_names[] = {
-    "?", "bool", "int", "float", "string", "bytes", "json", "record", "enum",
+    "?",     "bool", "int",    "float", "string",
+    "bytes", "json", "record", "enum",  "map",
 };
 
 static int fail(walk *w, const char *fmt, ...)
@@ -50,7 +51,16 @@ static void type_name(const sio_field *f, int depth, char *buf, size_t n)
         what = f->record->name;
     else if (f->kind == SIO_K_ENUM)
         what = f->enumd->name;
-    len = (size_t)snprintf(buf, n, "%s", what);
+    if (f->kind == SIO_K_MAP) { /* "{string: T}", T as deep as it goes */
+        len = (size_t)snprintf(buf, n, "{string: ");
+        if (len < n)
+            type_name(f->value, f->value->depth, buf + len, n - len);
+        len = strlen(buf);
+        len += (size_t)snprintf(buf + len, n - len, "}");
+        len = len < n ? len : n - 1;
+    } else {
+        len = (size_t)snprintf(buf, n, "%s", what);
+    }
     for (int i = 0; i < depth && len + 3 <= n; i++, len += 2)
         memcpy(buf + len, "[]", 3);
 }
@@ -75,13 +85,17 @@ static int fail_missing(walk *w, const sio_field *f)
     return fail(w, "%s: missing (expected %s)", w->path, what);
 }
 
-/* Appends at most room - 1 bytes of src, keeping the path a string. */
+/* Appends at most room - 1 bytes of src, keeping the path a string (of
+ * whole UTF-8 characters: a map's key may be cut). */
 static size_t path_add(walk *w, size_t n, const char *src, size_t len)
 {
     size_t room = sizeof w->path - 1 - n;
 
-    if (len > room)
+    if (len > room) {
         len = room;
+        while (len && ((unsigned char)src[len] & 0xC0) == 0x80)
+            len--;
+    }
     memcpy(w->path + n, src, len);
     w->path[n + len] = '\0';
     return n + len;
@@ -116,6 +130,21 @@ static void path_pop(walk *w, size_t n)
     w->path[n] = '\0';
 }
 
+/* A map's key in the path, as a field's name ("scores.alice"), with
+ * control characters shown as '?' so the message stays one line. */
+static size_t path_push_key(walk *w, const char *key)
+{
+    char k[40];
+    size_t n = 0;
+
+    for (; key[n] && n < sizeof k - 1; n++)
+        k[n] = (unsigned char)key[n] < 0x20 ? '?' : key[n];
+    while (key[n] && n && ((unsigned char)key[n] & 0xC0) == 0x80)
+        n--; /* not into a character cut short */
+    k[n] = '\0';
+    return path_push(w, k, -1);
+}
+
 size_t siop_typed_elem_size(const sio_field *f, int d)
 {
     if (d > 0)
@@ -137,6 +166,8 @@ size_t siop_typed_elem_size(const sio_field *f, int d)
         return sizeof(int);
     case SIO_K_RECORD:
         return f->record->size;
+    case SIO_K_MAP:
+        return sizeof(sio_map);
     }
     return 0;
 }
@@ -148,6 +179,8 @@ static int decode_record(walk *w, const sio_record_desc *r, json_t *v,
                          void *out);
 static int decode_array(walk *w, const sio_field *f, int d, json_t *v,
                         const void **items, size_t *len);
+static int decode_value(walk *w, const sio_field *f, int d, json_t *v,
+                        void *slot);
 
 static int limit_failed(walk *w, const char *why);
 
@@ -261,6 +294,18 @@ int siop_typed_check_bytes(const sio_field *f, size_t len, char *why, size_t n)
                   (long long)len, "byte");
 }
 
+int siop_typed_check_keys(const sio_field *f, size_t count, char *why, size_t n)
+{
+    const sio_limits *l = f->limits;
+    char what[64];
+
+    if (!l || !(l->has & (SIO_L_MIN | SIO_L_MAX)))
+        return 0;
+    type_name(f, 0, what, sizeof what);
+    return out_of(why, n, what, l->has, SIO_L_MIN, SIO_L_MAX, l->min, l->max,
+                  (long long)count, "key");
+}
+
 int siop_typed_check_len(const sio_field *f, size_t count, char *why, size_t n)
 {
     const sio_limits *l = f->limits;
@@ -307,6 +352,45 @@ static int decode_enum(walk *w, const sio_field *f, json_t *v, int *out)
         }
     }
     return fail_enum(w, f);
+}
+
+/* An object's entries into m: each key (no NUL: jansson may keep one)
+ * with its value decoded as f->value. jansson kept the last of a
+ * repeated key, at the place of the first (as JSON.parse). */
+static int decode_map(walk *w, const sio_field *f, json_t *v, sio_map *m)
+{
+    const sio_field *vf = f->value;
+    size_t n, i = 0, es = siop_typed_elem_size(vf, vf->depth), klen;
+    const char **keys, *k;
+    unsigned char *vals;
+    json_t *x;
+    char why[128];
+
+    if (!json_is_object(v) || sio_is_bytes(v))
+        return fail_expected(w, f, 0);
+    n = json_object_size(v);
+    if (siop_typed_check_keys(f, n, why, sizeof why))
+        return limit_failed(w, why);
+    keys = siop_arena_alloc(w->arena, n * sizeof *keys);
+    vals = siop_arena_alloc(w->arena, n * es);
+    if (!keys || !vals)
+        return fail(w, "out of memory");
+    json_object_keylen_foreach(v, k, klen, x)
+    {
+        size_t mark;
+
+        if (strlen(k) != klen)
+            return fail_expected(w, f, 0);
+        mark = path_push_key(w, k);
+        if (decode_value(w, vf, vf->depth, x, vals + i * es))
+            return -1;
+        path_pop(w, mark);
+        keys[i++] = k;
+    }
+    m->keys = keys;
+    m->values = vals;
+    m->len = i;
+    return 0;
 }
 
 /* One value of the field's type (array depth d) into slot. */
@@ -359,6 +443,8 @@ static int decode_value(walk *w, const sio_field *f, int d, json_t *v,
         if (!json_is_object(v) || sio_is_bytes(v))
             return fail_expected(w, f, 0);
         return decode_record(w, f->record, v, slot);
+    case SIO_K_MAP:
+        return decode_map(w, f, v, slot);
     }
     return fail(w, "%s: bad descriptor", w->path);
 }
@@ -411,8 +497,8 @@ static int decode_field(walk *w, const sio_field *f, json_t *v, void *base)
     if (f->depth > 0)
         return decode_array(w, f, f->depth, v, (const void **)dst,
                             (size_t *)((unsigned char *)base + f->aux_offset));
-    if (optional && f->kind == SIO_K_RECORD) {
-        void *rec = siop_arena_alloc(w->arena, f->record->size);
+    if (optional && (f->kind == SIO_K_RECORD || f->kind == SIO_K_MAP)) {
+        void *rec = siop_arena_alloc(w->arena, siop_typed_elem_size(f, 0));
         if (!rec)
             return fail(w, "out of memory");
         *(void **)dst = rec;
@@ -530,6 +616,43 @@ static json_t *encode_array(walk *w, const sio_field *f, int d,
 
 static json_t *encode_record(walk *w, const sio_record_desc *r, const void *in);
 
+/* A map as an object: keys not NULL, UTF-8, each once. */
+static json_t *encode_map(walk *w, const sio_field *f, const sio_map *m)
+{
+    const sio_field *vf = f->value;
+    size_t es = siop_typed_elem_size(vf, vf->depth);
+    json_t *o;
+
+    if ((!m->keys || !m->values) && m->len) {
+        fail(w, "%s: NULL map with %zu keys", w->path, m->len);
+        return NULL;
+    }
+    if (!(o = json_object()))
+        return NULL;
+    for (size_t i = 0; i < m->len; i++) {
+        const char *k = m->keys[i];
+        size_t mark;
+        json_t *v;
+
+        if (!k || json_object_get(o, k)) {
+            fail(w, k ? "%s: repeated key" : "%s: NULL key", w->path);
+            json_decref(o);
+            return NULL;
+        }
+        mark = path_push_key(w, k);
+        v = encode_value(w, vf, vf->depth,
+                         (const unsigned char *)m->values + i * es);
+        if (!v || json_object_set_new(o, k, v) != 0) {
+            if (v) /* set_new took it */
+                fail(w, "%s: not valid UTF-8", w->path);
+            json_decref(o);
+            return NULL;
+        }
+        path_pop(w, mark);
+    }
+    return o;
+}
+
 static json_t *encode_string(walk *w, const char *s)
 {
     json_t *v;
@@ -587,6 +710,8 @@ static json_t *encode_value(walk *w, const sio_field *f, int d,
     }
     case SIO_K_RECORD:
         return encode_record(w, f->record, slot);
+    case SIO_K_MAP:
+        return encode_map(w, f, slot);
     }
     fail(w, "%s: bad descriptor", w->path);
     return NULL;
@@ -613,7 +738,7 @@ static json_t *encode_field(walk *w, const sio_field *f, const void *base,
     if (optional) {
         bool present;
         if (f->kind == SIO_K_RECORD || f->kind == SIO_K_STRING ||
-            f->kind == SIO_K_JSON)
+            f->kind == SIO_K_JSON || f->kind == SIO_K_MAP)
             present = *(const void *const *)src != NULL;
         else if (f->kind == SIO_K_BYTES)
             present = ((const sio_bytes *)src)->data != NULL;
@@ -624,8 +749,8 @@ static json_t *encode_field(walk *w, const sio_field *f, const void *base,
             *absent = true;
             return json_null();
         }
-        if (f->kind == SIO_K_RECORD)
-            return encode_record(w, f->record, *(const void *const *)src);
+        if (f->kind == SIO_K_RECORD || f->kind == SIO_K_MAP)
+            return encode_value(w, f, 0, *(const void *const *)src);
     }
     return encode_value(w, f, 0, src);
 }

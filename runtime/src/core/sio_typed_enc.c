@@ -174,6 +174,44 @@ static int put_array(wr *w, const sio_field *f, int d, const void *items,
     return PUT_LIT(w, "]");
 }
 
+/* Keys searched for repeats one by one: a bigger map, or one with a
+ * repeat, NULL or non-UTF-8 key, goes to the tree path. */
+#define MAP_KEYS_MAX 64
+
+static int put_map(wr *w, const sio_field *f, const sio_map *m)
+{
+    const sio_field *vf = f->value;
+    size_t es = siop_typed_elem_size(vf, vf->depth);
+    int rc;
+
+    if (((!m->keys || !m->values) && m->len) || m->len > MAP_KEYS_MAX ||
+        ++w->jdepth > SIO_PACKET_MAX_DEPTH)
+        return SLOW;
+    if (PUT_LIT(w, "{"))
+        return SIO_ENOMEM;
+    for (size_t i = 0; i < m->len; i++) {
+        const char *k = m->keys[i];
+
+        if (!k)
+            return SLOW;
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(m->keys[j], k))
+                return SLOW;
+        if (i && PUT_LIT(w, ","))
+            return SIO_ENOMEM;
+        if ((rc = put_string(w, k)))
+            return rc;
+        if (PUT_LIT(w, ":"))
+            return SIO_ENOMEM;
+        rc = put_value(w, vf, vf->depth,
+                       (const unsigned char *)m->values + i * es);
+        if (rc)
+            return rc;
+    }
+    w->jdepth--;
+    return PUT_LIT(w, "}");
+}
+
 static int put_value(wr *w, const sio_field *f, int d, const void *slot)
 {
     if (d > 0) {
@@ -199,6 +237,8 @@ static int put_value(wr *w, const sio_field *f, int d, const void *slot)
     }
     case SIO_K_RECORD:
         return put_record(w, f->record, slot);
+    case SIO_K_MAP:
+        return put_map(w, f, slot);
     default: /* bytes: attachments, the tree path's */
         return SLOW;
     }
@@ -222,15 +262,15 @@ static int put_field(wr *w, const sio_field *f, const void *base, bool *absent)
                 *(const size_t *)((const unsigned char *)base + f->aux_offset));
     } else if (f->flags & SIO_F_OPTIONAL) {
         if (f->kind == SIO_K_RECORD || f->kind == SIO_K_STRING ||
-            f->kind == SIO_K_JSON)
+            f->kind == SIO_K_JSON || f->kind == SIO_K_MAP)
             present = *(const void *const *)src != NULL;
         else if (f->kind == SIO_K_BYTES)
             present = ((const sio_bytes *)src)->data != NULL;
         else
             present =
                 *(const bool *)((const unsigned char *)base + f->aux_offset);
-        if (present && f->kind == SIO_K_RECORD)
-            return put_record(w, f->record, *(const void *const *)src);
+        if (present && (f->kind == SIO_K_RECORD || f->kind == SIO_K_MAP))
+            return put_value(w, f, 0, *(const void *const *)src);
     }
     if (!present) {
         *absent = true;

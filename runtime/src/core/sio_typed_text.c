@@ -376,6 +376,7 @@ static size_t elem_size(const sio_field *f, int d)
         [SIO_K_FLOAT] = sizeof(double),    [SIO_K_STRING] = sizeof(char *),
         [SIO_K_BYTES] = sizeof(sio_bytes), [SIO_K_JSON] = sizeof(json_t *),
         [SIO_K_ENUM] = sizeof(int),        [SIO_K_RECORD] = 0,
+        [SIO_K_MAP] = sizeof(sio_map),
     };
 
     if (d > 0)
@@ -449,6 +450,68 @@ static int array(rd *r, const sio_field *f, int d, const void **items,
 
 static int field(rd *r, const sio_field *f, void *base);
 static int put_default(const sio_field *f, void *base);
+
+/* A map searched for repeats key by key: past this many keys the tree
+ * path (jansson's hash table) decodes it. */
+#define MAP_KEYS_MAX 64
+
+static bool seen_key(const char *const *keys, size_t n, const char *k)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(keys[i], k))
+            return true;
+    return false;
+}
+
+/* An object's entries: keys copied (no NUL, none repeated: jansson
+ * keeps the last of a repeat, the tree path does that), values as
+ * f->value. */
+static int map(rd *r, const sio_field *f, sio_map *m)
+{
+    const sio_field *vf = f->value;
+    size_t es = elem_size(vf, vf->depth), n = 0;
+    const char **keys;
+    unsigned char *vals;
+
+    ws(r);
+    if (!es || r->p >= r->end || *r->p != '{' ||
+        ++r->depth > SIO_PACKET_MAX_DEPTH)
+        return SLOW;
+    r->p++;
+    keys = siop_arena_alloc(r->arena, MAP_KEYS_MAX * sizeof *keys);
+    vals = siop_arena_alloc(r->arena, MAP_KEYS_MAX * es);
+    if (!keys || !vals)
+        return SLOW;
+    if (!eat(r, '}')) {
+        do {
+            const char *k;
+            size_t kn;
+
+            ws(r);
+            if (n == MAP_KEYS_MAX || read_string(r, true, &k, &kn) ||
+                memchr(k, '\0', kn) || !eat(r, ':') ||
+                (kn == 10 && memcmp(k, "_sio_bytes", 10) == 0) ||
+                seen_key(keys, n, k))
+                return SLOW;
+            keys[n] = k;
+            if (value(r, vf, vf->depth, vals + n * es))
+                return SLOW;
+            n++;
+        } while (eat(r, ','));
+        if (!eat(r, '}'))
+            return SLOW;
+    }
+    r->depth--;
+    if (f->limits) {
+        char why[128];
+        if (siop_typed_check_keys(f, n, why, sizeof why))
+            return SLOW; /* the tree path words the error */
+    }
+    m->keys = keys;
+    m->values = vals;
+    m->len = n;
+    return 0;
+}
 
 static const sio_field *find_field(const sio_record_desc *rec, const char *k,
                                    size_t n, size_t *at)
@@ -607,6 +670,8 @@ static int value(rd *r, const sio_field *f, int d, void *slot)
         return enum_value(r, f->enumd, slot);
     case SIO_K_RECORD:
         return record(r, f->record, slot);
+    case SIO_K_MAP:
+        return map(r, f, slot);
     default: /* bytes come with attachments: the tree path */
         return SLOW;
     }
@@ -636,8 +701,8 @@ static int field(rd *r, const sio_field *f, void *base)
     if (f->depth > 0)
         return array(r, f, f->depth, (const void **)dst,
                      (size_t *)((unsigned char *)base + f->aux_offset));
-    if (optional && f->kind == SIO_K_RECORD) {
-        void *rec = siop_arena_alloc(r->arena, f->record->size);
+    if (optional && (f->kind == SIO_K_RECORD || f->kind == SIO_K_MAP)) {
+        void *rec = siop_arena_alloc(r->arena, elem_size(f, 0));
         if (!rec)
             return SLOW;
         *(void **)dst = rec;

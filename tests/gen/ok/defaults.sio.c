@@ -35,20 +35,20 @@ _Static_assert(sizeof(defaults_Color) == sizeof(int),
 static const sio_field defaults__Settings_desc_fields[] = {
     {"size", SIO_K_INT, 0, SIO_F_DEFAULT, offsetof(defaults_Settings, size), 0,
      NULL, NULL, &(const sio_limits){SIO_L_MIN | SIO_L_MAX, 1, 100, 0, 0},
-     &(const int64_t){10}},
+     &(const int64_t){10}, NULL},
     {"name", SIO_K_STRING, 0, SIO_F_DEFAULT, offsetof(defaults_Settings, name),
      0, NULL, NULL, &(const sio_limits){SIO_L_MAX, 0, 8, 0, 0},
-     &(const char *const){"anon"}},
+     &(const char *const){"anon"}, NULL},
     {"on", SIO_K_BOOL, 0, SIO_F_DEFAULT, offsetof(defaults_Settings, on), 0,
-     NULL, NULL, NULL, &(const bool){false}},
+     NULL, NULL, NULL, &(const bool){false}, NULL},
     {"color", SIO_K_ENUM, 0, SIO_F_DEFAULT, offsetof(defaults_Settings, color),
      0, NULL, &defaults__Color_desc, NULL,
-     &(const int){defaults_Color_dark_blue}},
+     &(const int){defaults_Color_dark_blue}, NULL},
     {"scale", SIO_K_FLOAT, 0, SIO_F_DEFAULT, offsetof(defaults_Settings, scale),
-     0, NULL, NULL, NULL, &(const double){-2.0}},
+     0, NULL, NULL, NULL, &(const double){-2.0}, NULL},
     {"label-text", SIO_K_STRING, 0, SIO_F_DEFAULT,
      offsetof(defaults_Settings, label), 0, NULL, NULL, NULL,
-     &(const char *const){"a \"b\"\012"}},
+     &(const char *const){"a \"b\"\012"}, NULL},
 };
 static const sio_record_desc defaults__Settings_desc = {
     "Settings", sizeof(defaults_Settings), 6, defaults__Settings_desc_fields};
@@ -62,7 +62,7 @@ struct defaults__on_connect_auth {
 static const sio_field defaults__on_connect_auth_fields[] = {
     {"lang", SIO_K_STRING, 0, SIO_F_DEFAULT,
      offsetof(struct defaults__on_connect_auth, lang), 0, NULL, NULL, NULL,
-     &(const char *const){"en"}},
+     &(const char *const){"en"}, NULL},
 };
 static const sio_params defaults__on_connect_auth = {
     sizeof(struct defaults__on_connect_auth), 1,
@@ -83,13 +83,13 @@ struct defaults__on_list_args {
 };
 static const sio_field defaults__on_list_args_fields[] = {
     {"s", SIO_K_RECORD, 0, 0, offsetof(struct defaults__on_list_args, s), 0,
-     &defaults__Settings_desc, NULL, NULL, NULL},
+     &defaults__Settings_desc, NULL, NULL, NULL, NULL},
     {"page", SIO_K_INT, 0, SIO_F_DEFAULT,
      offsetof(struct defaults__on_list_args, page), 0, NULL, NULL, NULL,
-     &(const int64_t){1}},
+     &(const int64_t){1}, NULL},
     {"loud", SIO_K_BOOL, 0, SIO_F_DEFAULT,
      offsetof(struct defaults__on_list_args, loud), 0, NULL, NULL, NULL,
-     &(const bool){true}},
+     &(const bool){true}, NULL},
 };
 static const sio_params defaults__on_list_args = {
     sizeof(struct defaults__on_list_args), 3, defaults__on_list_args_fields,
@@ -99,7 +99,7 @@ struct defaults__on_list_ack {
 };
 static const sio_field defaults__on_list_ack_fields[] = {
     {"n", SIO_K_INT, 0, 0, offsetof(struct defaults__on_list_ack, n), 0, NULL,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
 static const sio_params defaults__on_list_ack = {
     sizeof(struct defaults__on_list_ack), 1, defaults__on_list_ack_fields,
@@ -132,10 +132,10 @@ struct defaults__on_paint_args {
 static const sio_field defaults__on_paint_args_fields[] = {
     {"c", SIO_K_ENUM, 0, SIO_F_DEFAULT,
      offsetof(struct defaults__on_paint_args, c), 0, NULL,
-     &defaults__Color_desc, NULL, &(const int){defaults_Color_red}},
+     &defaults__Color_desc, NULL, &(const int){defaults_Color_red}, NULL},
     {"n", SIO_K_INT, 0, SIO_F_DEFAULT,
      offsetof(struct defaults__on_paint_args, n), 0, NULL, NULL,
-     &(const sio_limits){SIO_L_MIN, 0, 0, 0, 0}, &(const int64_t){0}},
+     &(const sio_limits){SIO_L_MIN, 0, 0, 0, 0}, &(const int64_t){0}, NULL},
 };
 static const sio_params defaults__on_paint_args = {
     sizeof(struct defaults__on_paint_args), 2, defaults__on_paint_args_fields,
@@ -145,7 +145,7 @@ struct defaults__on_paint_ack {
 };
 static const sio_field defaults__on_paint_ack_fields[] = {
     {"c", SIO_K_ENUM, 0, 0, offsetof(struct defaults__on_paint_ack, c), 0, NULL,
-     &defaults__Color_desc, NULL, NULL},
+     &defaults__Color_desc, NULL, NULL, NULL},
 };
 static const sio_params defaults__on_paint_ack = {
     sizeof(struct defaults__on_paint_ack), 1, defaults__on_paint_ack_fields,
@@ -178,10 +178,10 @@ struct defaults__emit_page_args {
 static const sio_field defaults__emit_page_args_fields[] = {
     {"n", SIO_K_INT, 0, SIO_F_DEFAULT,
      offsetof(struct defaults__emit_page_args, n), 0, NULL, NULL, NULL,
-     &(const int64_t){3}},
+     &(const int64_t){3}, NULL},
     {"of", SIO_K_STRING, 0, SIO_F_DEFAULT,
      offsetof(struct defaults__emit_page_args, of), 0, NULL, NULL, NULL,
-     &(const char *const){"all"}},
+     &(const char *const){"all"}, NULL},
 };
 static const sio_params defaults__emit_page_args = {
     sizeof(struct defaults__emit_page_args), 2, defaults__emit_page_args_fields,

@@ -7,20 +7,21 @@ static const sio_record_desc app__Shape_desc;
 static const sio_enum_desc app___common_Mood_desc = {"Mood", common_Mood_COUNT,
                                                      common_Mood_names};
 static const sio_field app___common_Point_desc_fields[] = {
-    {"x", SIO_K_INT, 0, 0, offsetof(common_Point, x), 0, NULL, NULL, NULL,
+    {"x", SIO_K_INT, 0, 0, offsetof(common_Point, x), 0, NULL, NULL, NULL, NULL,
      NULL},
     {"y", SIO_K_INT, 0, 0, offsetof(common_Point, y), 0, NULL, NULL,
-     &(const sio_limits){SIO_L_MIN, 0, 0, 0, 0}, NULL},
+     &(const sio_limits){SIO_L_MIN, 0, 0, 0, 0}, NULL, NULL},
 };
 static const sio_record_desc app___common_Point_desc = {
     "Point", sizeof(common_Point), 2, app___common_Point_desc_fields};
 static const sio_field app__Shape_desc_fields[] = {
     {"at", SIO_K_RECORD, 0, 0, offsetof(app_Shape, at), 0,
-     &app___common_Point_desc, NULL, NULL, NULL},
+     &app___common_Point_desc, NULL, NULL, NULL, NULL},
     {"mood", SIO_K_ENUM, 0, SIO_F_OPTIONAL, offsetof(app_Shape, mood),
-     offsetof(app_Shape, has_mood), NULL, &app___common_Mood_desc, NULL, NULL},
+     offsetof(app_Shape, has_mood), NULL, &app___common_Mood_desc, NULL, NULL,
+     NULL},
     {"corners", SIO_K_RECORD, 1, 0, offsetof(app_Shape, corners),
-     offsetof(app_Shape, n_corners), &app___common_Point_desc, NULL, NULL,
+     offsetof(app_Shape, n_corners), &app___common_Point_desc, NULL, NULL, NULL,
      NULL},
 };
 static const sio_record_desc app__Shape_desc = {"Shape", sizeof(app_Shape), 3,
@@ -35,10 +36,10 @@ struct app__on_draw_args {
 };
 static const sio_field app__on_draw_args_fields[] = {
     {"s", SIO_K_RECORD, 0, 0, offsetof(struct app__on_draw_args, s), 0,
-     &app__Shape_desc, NULL, NULL, NULL},
+     &app__Shape_desc, NULL, NULL, NULL, NULL},
     {"p", SIO_K_RECORD, 0, SIO_F_OPTIONAL,
      offsetof(struct app__on_draw_args, p), 0, &app___common_Point_desc, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL},
 };
 static const sio_params app__on_draw_args = {
     sizeof(struct app__on_draw_args), 2, app__on_draw_args_fields, false, 0};
@@ -47,7 +48,7 @@ struct app__on_draw_ack {
 };
 static const sio_field app__on_draw_ack_fields[] = {
     {"m", SIO_K_ENUM, 0, 0, offsetof(struct app__on_draw_ack, m), 0, NULL,
-     &app___common_Mood_desc, NULL, NULL},
+     &app___common_Mood_desc, NULL, NULL, NULL},
 };
 static const sio_params app__on_draw_ack = {sizeof(struct app__on_draw_ack), 1,
                                             app__on_draw_ack_fields, false, 0};
@@ -77,7 +78,7 @@ struct app__emit_drawn_args {
 };
 static const sio_field app__emit_drawn_args_fields[] = {
     {"at", SIO_K_RECORD, 0, 0, offsetof(struct app__emit_drawn_args, at), 0,
-     &app___common_Point_desc, NULL, NULL, NULL},
+     &app___common_Point_desc, NULL, NULL, NULL, NULL},
 };
 static const sio_params app__emit_drawn_args = {
     sizeof(struct app__emit_drawn_args), 1, app__emit_drawn_args_fields, false,

@@ -10,7 +10,7 @@ struct both__on_message_args {
 };
 static const sio_field both__on_message_args_fields[] = {
     {"text", SIO_K_STRING, 0, 0, offsetof(struct both__on_message_args, text),
-     0, NULL, NULL, NULL, NULL},
+     0, NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_params both__on_message_args = {
     sizeof(struct both__on_message_args), 1, both__on_message_args_fields,
@@ -20,7 +20,7 @@ struct both__on_message_ack {
 };
 static const sio_field both__on_message_ack_fields[] = {
     {"id", SIO_K_INT, 0, 0, offsetof(struct both__on_message_ack, id), 0, NULL,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
 static const sio_params both__on_message_ack = {
     sizeof(struct both__on_message_ack), 1, both__on_message_ack_fields, false,
@@ -52,9 +52,9 @@ struct both__emit_message_args {
 };
 static const sio_field both__emit_message_args_fields[] = {
     {"text", SIO_K_STRING, 0, 0, offsetof(struct both__emit_message_args, text),
-     0, NULL, NULL, NULL, NULL},
+     0, NULL, NULL, NULL, NULL, NULL},
     {"id", SIO_K_INT, 0, 0, offsetof(struct both__emit_message_args, id), 0,
-     NULL, NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_params both__emit_message_args = {
     sizeof(struct both__emit_message_args), 2, both__emit_message_args_fields,
@@ -64,7 +64,7 @@ struct both__emit_message_reply {
 };
 static const sio_field both__emit_message_reply_fields[] = {
     {"seen", SIO_K_BOOL, 0, 0, offsetof(struct both__emit_message_reply, seen),
-     0, NULL, NULL, NULL, NULL},
+     0, NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_params both__emit_message_reply = {
     sizeof(struct both__emit_message_reply), 1, both__emit_message_reply_fields,
@@ -102,7 +102,7 @@ struct both__room_on_message_args {
 static const sio_field both__room_on_message_args_fields[] = {
     {"text", SIO_K_STRING, 0, 0,
      offsetof(struct both__room_on_message_args, text), 0, NULL, NULL, NULL,
-     NULL},
+     NULL, NULL},
 };
 static const sio_params both__room_on_message_args = {
     sizeof(struct both__room_on_message_args), 1,
@@ -124,7 +124,7 @@ struct both__room_emit_message_args {
 static const sio_field both__room_emit_message_args_fields[] = {
     {"text", SIO_K_STRING, 0, 0,
      offsetof(struct both__room_emit_message_args, text), 0, NULL, NULL, NULL,
-     NULL},
+     NULL, NULL},
 };
 static const sio_params both__room_emit_message_args = {
     sizeof(struct both__room_emit_message_args), 1,
@@ -160,7 +160,7 @@ struct both__room_sub_on_message_args {
 static const sio_field both__room_sub_on_message_args_fields[] = {
     {"text", SIO_K_STRING, 0, 0,
      offsetof(struct both__room_sub_on_message_args, text), 0, NULL, NULL, NULL,
-     NULL},
+     NULL, NULL},
 };
 static const sio_params both__room_sub_on_message_args = {
     sizeof(struct both__room_sub_on_message_args), 1,

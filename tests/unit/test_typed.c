@@ -279,7 +279,7 @@ static void test_deep_nesting_bounded(void **state)
     static sio_field node_fields[1];
     static sio_record_desc node_desc = {"Node", sizeof(Node), 1, node_fields};
     static const sio_field top[] = {
-        {"n", SIO_K_RECORD, 0, 0, 0, 0, &node_desc, NULL, NULL}};
+        {"n", SIO_K_RECORD, 0, 0, 0, 0, &node_desc, NULL, NULL, NULL, NULL}};
     static const sio_params p = {sizeof(Node), 1, top, false, 0};
     sio_arena *arena = siop_arena_new();
     sio_error err;
@@ -287,8 +287,9 @@ static void test_deep_nesting_bounded(void **state)
     Node out;
     (void)state;
 
-    node_fields[0] = (sio_field){
-        "next", SIO_K_RECORD, 0, SIO_F_OPTIONAL, 0, 0, &node_desc, NULL, NULL};
+    node_fields[0] =
+        (sio_field){"next",     SIO_K_RECORD, 0,    SIO_F_OPTIONAL, 0,   0,
+                    &node_desc, NULL,         NULL, NULL,           NULL};
     for (int i = 0; i < 100; i++) {
         json_t *o = json_object();
         json_object_set_new(o, "next", v);
@@ -317,15 +318,15 @@ static void test_depth_limit_matches_sioc(void **state)
 
     for (int i = 0; i < N; i++) {
         recs[i] = (sio_record_desc){"R", sizeof(int64_t), 1, &fields[i + 1]};
-        fields[i] =
-            (sio_field){"r", SIO_K_RECORD, 0, 0, 0, 0, &recs[i], NULL, NULL};
+        fields[i] = (sio_field){"r",      SIO_K_RECORD, 0,    0,    0,   0,
+                                &recs[i], NULL,         NULL, NULL, NULL};
     }
     for (int levels = N - 1; levels <= N; levels++) {
         json_t *v = json_pack("{s:i}", "x", 7), *args, *obj;
 
         /* fields[levels] is the int inside the innermost record. */
-        fields[levels] =
-            (sio_field){"x", SIO_K_INT, 0, 0, 0, 0, NULL, NULL, NULL};
+        fields[levels] = (sio_field){"x",  SIO_K_INT, 0,    0,    0,   0,
+                                     NULL, NULL,      NULL, NULL, NULL};
         for (int i = 1; i < levels; i++)
             v = json_pack("{s:o}", "r", v);
         args = json_pack("[O]", v);
@@ -336,8 +337,9 @@ static void test_depth_limit_matches_sioc(void **state)
                          levels <= SIO_TYPED_MAX_DEPTH ? 0 : -1);
         if (levels <= SIO_TYPED_MAX_DEPTH)
             assert_int_equal(out, 7);
-        fields[levels] = (sio_field){"r", SIO_K_RECORD,  0,    0,   0,
-                                     0,   &recs[levels], NULL, NULL};
+        fields[levels] =
+            (sio_field){"r",           SIO_K_RECORD, 0,    0,    0,   0,
+                        &recs[levels], NULL,         NULL, NULL, NULL};
         siop_arena_reset(arena);
         json_decref(args);
         json_decref(obj);
@@ -370,7 +372,7 @@ static void test_limit_checks(void **state)
     static const sio_limits vals = {SIO_L_MIN | SIO_L_MAX, -2, 3, 0, 0};
     static const sio_limits lens = {SIO_L_MAX | SIO_L_LEN_MIN, 0, 2, 1, 0};
     static const sio_limits low = {SIO_L_MIN, 1, 0, 0, 0};
-    sio_field f = {"x", SIO_K_INT, 0, 0, 0, 0, NULL, NULL, &vals};
+    sio_field f = {"x", SIO_K_INT, 0, 0, 0, 0, NULL, NULL, &vals, NULL, NULL};
     char why[128];
     (void)state;
 
@@ -465,10 +467,12 @@ static void test_text_path_keeps_limits(void **state)
     static const sio_limits s_lim = {SIO_L_MIN | SIO_L_MAX, 1, 3, 0, 0};
     static const sio_limits v_lim = {SIO_L_LEN_MAX, 0, 0, 0, 2};
     static const sio_field fields[] = {
-        {"n", SIO_K_INT, 0, 0, offsetof(L, n), 0, NULL, NULL, &n_lim},
-        {"s", SIO_K_STRING, 0, 0, offsetof(L, s), 0, NULL, NULL, &s_lim},
+        {"n", SIO_K_INT, 0, 0, offsetof(L, n), 0, NULL, NULL, &n_lim, NULL,
+         NULL},
+        {"s", SIO_K_STRING, 0, 0, offsetof(L, s), 0, NULL, NULL, &s_lim, NULL,
+         NULL},
         {"v", SIO_K_INT, 1, 0, offsetof(L, v), offsetof(L, v_len), NULL, NULL,
-         &v_lim},
+         &v_lim, NULL, NULL},
     };
     static const sio_params p = {sizeof(L), 3, fields, false, 0};
     static const char *const broken[] = {
@@ -520,9 +524,9 @@ static void test_text_path_leaves_the_rest(void **state)
         "[1",
     };
     static const sio_field any[] = {
-        {"v", SIO_K_JSON, 0, 0, 0, 0, NULL, NULL, NULL},
+        {"v", SIO_K_JSON, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL},
         {"w", SIO_K_JSON, 0, SIO_F_OPTIONAL, sizeof(json_t *), 0, NULL, NULL,
-         NULL}};
+         NULL, NULL, NULL}};
     static const sio_params p = {2 * sizeof(json_t *), 2, any, false, 0};
     sio_arena *arena = siop_arena_new();
     json_t *out[2];

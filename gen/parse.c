@@ -385,32 +385,54 @@ static bool parse_limits(parser *p, sioc_ast_limits *out)
 
 static bool parse_type(parser *p, sioc_ast_type *out);
 
+/* After an error inside a map: past its '}' (nested braces too), or up
+ * to the ';' that ends the field, so the field's sync does not take the
+ * map's '}' for the record's. */
+static bool parse_skip_map(parser *p)
+{
+    unsigned depth = 1;
+
+    while (!parse_at(p, SIOC_TOK_EOF) && !parse_at(p, SIOC_TOK_SEMI)) {
+        sioc_tok_kind k = parse_kind(p);
+
+        parse_advance(p);
+        if (k == SIOC_TOK_LBRACE)
+            depth++;
+        else if (k == SIOC_TOK_RBRACE && --depth == 0)
+            break;
+    }
+    return false;
+}
+
 /* "{" "string" ":" type "}": a map. Its name is the text as written. */
 static bool parse_map(parser *p, sioc_ast_type *out)
 {
     sioc_token open = parse_advance(p);
     uint32_t end;
+    bool ok;
 
     out->base = SIOC_TOK_LBRACE;
     out->name.at = sioc_tok_span(&open);
-    if (++p->type_depth > SIOC_PARSE_MAX_TYPE_DEPTH) {
+    if (p->type_depth == SIOC_PARSE_MAX_TYPE_DEPTH) {
         sioc_diag_error(p->diag, out->name.at, "types nest more than %d deep",
                         SIOC_PARSE_MAX_TYPE_DEPTH);
-        return false;
+        return parse_skip_map(p);
     }
     if (!parse_at(p, SIOC_TOK_KW_STRING)) {
         parse_error_expected(
             p, "'string' (a map's keys are strings: {string: T})");
-        return false;
+        return parse_skip_map(p);
     }
     parse_advance(p);
     out->map_value = sioc_arena_alloc(p->arena, sizeof *out->map_value);
-    if (!parse_expect(p, SIOC_TOK_COLON) || !parse_type(p, out->map_value))
-        return false;
-    end = p->tok.offset + p->tok.len;
-    if (!parse_expect(p, SIOC_TOK_RBRACE))
-        return false;
+    if (!parse_expect(p, SIOC_TOK_COLON))
+        return parse_skip_map(p);
+    p->type_depth++;
+    ok = parse_type(p, out->map_value);
     p->type_depth--;
+    end = p->tok.offset + p->tok.len;
+    if (!ok || !parse_expect(p, SIOC_TOK_RBRACE))
+        return parse_skip_map(p);
     out->name.at.len = end - open.offset;
     out->name.text =
         sioc_arena_strndup(p->arena, p->src + open.offset, out->name.at.len);

@@ -143,6 +143,17 @@ typedef struct eio_options {
                                      named, e.g. "x-request-id"; at most
                                      32; the array must outlive the
                                      server) */
+    const char *const *session_headers; /* NULL-terminated lower-case
+                                     names of the handshake headers a
+                                     session keeps for
+                                     eio_session_header(), besides
+                                     extra_headers; NULL: cookie, origin,
+                                     referer, host, user-agent,
+                                     authorization, accept-language and
+                                     the proxy headers (x-forwarded-for,
+                                     -proto, -host, x-real-ip,
+                                     forwarded); {"*", NULL}: all. The
+                                     array must outlive the server */
     int log_level;                    /* EIO_LOG_*: lines at or above it go
                                          to stderr; default EIO_LOG_INFO */
     eio_loop_kind loop;               /* default EIO_LOOP_LIBEV */
@@ -278,7 +289,8 @@ size_t eio_session_buffered(const eio_session *s);
 void eio_session_close(eio_session *s);
 
 /* The handshake request, kept for the session's life (borrowed strings;
- * NULL when absent). Header names are case-insensitive. */
+ * NULL when absent). Header names are case-insensitive; only the
+ * headers eio_options.session_headers and extra_headers keep. */
 const char *eio_session_header(const eio_session *s, const char *name);
 const char *eio_session_query(const eio_session *s, const char *name);
 const char *eio_session_remote_addr(const eio_session *s);

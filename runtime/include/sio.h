@@ -150,7 +150,8 @@ const char *sio_ctx_namespace(const sio_ctx *ctx); /* borrowed */
 const char *sio_ctx_event(const sio_ctx *ctx);
 json_t *sio_ctx_args(const sio_ctx *ctx); /* borrowed; NULL if none */
 json_t *sio_ctx_auth(const sio_ctx *ctx); /* borrowed CONNECT payload */
-/* Handshake request of the connection (borrowed; NULL if absent). */
+/* Handshake request of the connection (borrowed; NULL if absent or
+ * not kept: see eio_options.session_headers). */
 const char *sio_ctx_header(const sio_ctx *ctx, const char *name);
 const char *sio_ctx_query(const sio_ctx *ctx, const char *name);
 const char *sio_ctx_remote_addr(const sio_ctx *ctx);
@@ -261,9 +262,9 @@ bool sio_socket_connected(const sio_socket *s);
 /* The handshake in socket.io's shape (socket.handshake), as other
  * servers of a cluster see it: new object {"headers", "address",
  * "xdomain", "secure", "url", "issued", "query", "auth"} (issued: the
- * CONNECT's time, ms since 1970), every header (names in
- * lower case) and query argument of the handshake request. NULL when s
- * is gone or out of memory. */
+ * CONNECT's time, ms since 1970), the handshake headers the session
+ * keeps (names in lower case; eio_options.session_headers) and every
+ * query argument. NULL when s is gone or out of memory. */
 json_t *sio_socket_handshake(const sio_socket *s);
 /* Did s come back with its sid, rooms and missed events (recovery)? */
 bool sio_socket_recovered(const sio_socket *s);

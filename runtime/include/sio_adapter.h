@@ -89,6 +89,21 @@ sio_adapter *sio_adapter_memory_new(sio_namespace *ns);
  * it when the session's buffer is full. 0, SIO_ECLOSED or SIO_ENOMEM. */
 int sio_adapter_deliver(sio_socket *s, const sio_encoded *e, bool volatile_);
 
+/* Connection state recovery (sio_options.recovery_ms) appends this
+ * process's offset to every broadcast that is not volatile, as its last
+ * argument: true when a broadcast of a's namespace to t carries one. An
+ * adapter that forwards it to other processes removes it first: each
+ * process keeps and numbers what its own sockets are sent. */
+bool sio_adapter_stamped(const sio_adapter *a, const sio_target *t);
+
+/* A broadcast from another process (e: no offset; borrowed) to t: kept
+ * for recovery like a local one (stamped with this process's offset
+ * unless t is volatile), then queued on the sockets t names through
+ * local, the in-memory adapter the caller wraps. Returns how many, 0 on
+ * failure too (out of memory). */
+size_t sio_adapter_broadcast_remote(sio_adapter *local, const sio_encoded *e,
+                                    const sio_target *t);
+
 /* The adapter's slot for per-socket state (NULL until it sets one). */
 void **sio_adapter_socket_data(sio_socket *s);
 

@@ -124,6 +124,23 @@ describe("chat --admin", () => {
     assert.match(srv.stderr(), /admin: invalid credentials from 127\.0\.0\.1/);
   });
 
+  test("a session keeps only the handshake headers handlers read", T, async () => {
+    const c = track(new Peer(srv.base, {
+      auth: { name: "hdr" },
+      transports: ["websocket"],
+      extraHeaders: { "user-agent": "sioc-test", "cache-control": "x".repeat(6000) },
+    }));
+    await c.connected();
+    const a = track(admin(srv.base));
+    await a.connected();
+    const [all] = await a.take("all_sockets");
+    const mine = all.find((s) => s.id === c.s.id);
+    assert.ok(mine, "the client is listed");
+    assert.equal(mine.handshake.headers["user-agent"], "sioc-test");
+    assert.equal(mine.handshake.headers.host, `127.0.0.1:${srv.port}`);
+    assert.equal(mine.handshake.headers["cache-control"], undefined);
+  });
+
   test("login: session, config, all_sockets (every namespace), server_stats", T, async () => {
     const c = track(chatter(srv.base, "ann"));
     await c.connected();

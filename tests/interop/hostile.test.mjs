@@ -107,6 +107,19 @@ describe("malformed Socket.IO packets over websocket close that connection", () 
     await goodStillWorks();
   });
 
+  test("a binary event nested past the limit: an error ack once its attachments are in", { timeout: 10000 }, async () => {
+    const c = await sioConnect(srv);
+    const deep = "[".repeat(40) + "]".repeat(40);
+    c.send(`452-11["message-with-ack",${PH(0)},${deep},${PH(1)}]`);
+    c.send(Buffer.from([1, 2]));
+    c.send(Buffer.from([3]));
+    assert.equal(await c.next(3000, "error ack"), '4311[{"error":"JSON nested too deeply"}]');
+    c.send('4212["message-with-ack","after"]');
+    assert.equal(await c.next(3000, "ack"), '4312["after"]');
+    c.close();
+    await goodStillWorks();
+  });
+
   // RFC 6455 5.1 wants a server to close on an unmasked client frame;
   // libwebsockets 4.1.6 reads one like a masked one (ops-ws.c keeps the
   // mask bit in a private field and only skips the key), and tells its

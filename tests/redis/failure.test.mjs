@@ -20,7 +20,10 @@ const texts = (c, from) => events(c, "said").filter((e) => e[1] === from).map((e
 
 before(async () => {
   redis = await startRedis();
-  [a, b] = await Promise.all([startChat(redis), startChat(redis)]);
+  // b names Redis by host name: resolved once, then reconnections after
+  // the restart below use the address without a lookup.
+  const byName = { url: redis.url.replace("127.0.0.1", "localhost") };
+  [a, b] = await Promise.all([startChat(redis), startChat(byName)]);
 });
 after(async () => {
   for (const c of clients) c.disconnect();

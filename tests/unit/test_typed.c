@@ -155,6 +155,9 @@ static void test_decode_refusals(void **state)
     expect_refused(2, "{\"text\":\"x\",\"tags\":[],\"reply_to\":0.5}",
                    "msg.reply_to: expected int");
     expect_refused(3, "\"fast\"", "ratio: expected float");
+    /* 1e400 arrives as DBL_MAX (the lenient pass): out of range. */
+    expect_refused(3, "1.7976931348623157e308", "ratio: number out of range");
+    expect_refused(3, "-1.7976931348623157e308", "ratio: number out of range");
     expect_refused(4, "\"blue\"",
                    "color: expected Color, one of \"red\", \"green\"");
     expect_refused(4, "1", "color: expected Color, one of \"red\", \"green\"");
@@ -543,6 +546,29 @@ static void test_text_path_leaves_the_rest(void **state)
     siop_arena_free(arena);
 }
 
+/* A float at the edge of double (where 1e400 lands) is the walker's to
+ * refuse: the streaming path must not accept it. */
+static void test_text_path_leaves_huge_floats(void **state)
+{
+    static const sio_field fx[] = {
+        {"x", SIO_K_FLOAT, 0, 0, 0, 0, NULL, NULL, NULL}};
+    static const sio_params p = {sizeof(double), 1, fx, false, 0};
+    sio_arena *arena = siop_arena_new();
+    double out;
+    (void)state;
+
+    assert_int_equal(siop_text_decode_params(&p, "[1.5e308]", 9, &out, arena),
+                     0);
+    assert_true(out == 1.5e308);
+    assert_int_equal(siop_text_decode_params(&p, "[1.7976931348623157e308]", 24,
+                                             &out, arena),
+                     SIOP_TEXT_SLOW);
+    assert_int_equal(siop_text_decode_params(&p, "[-1.7976931348623157e308]",
+                                             25, &out, arena),
+                     SIOP_TEXT_SLOW);
+    siop_arena_free(arena);
+}
+
 /* The packet both encoders write for p's values in in: equal bytes, or
  * the direct one leaves it to the tree path (expect_slow). */
 static void expect_same_packet(int type, const char *event, const sio_params *p,
@@ -645,6 +671,7 @@ int main(void)
         cmocka_unit_test(test_text_path_decodes_itself),
         cmocka_unit_test(test_text_path_keeps_limits),
         cmocka_unit_test(test_text_path_leaves_the_rest),
+        cmocka_unit_test(test_text_path_leaves_huge_floats),
         cmocka_unit_test(test_direct_encode_matches_tree),
     };
     int failed =

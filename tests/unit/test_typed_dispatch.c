@@ -495,6 +495,63 @@ static void test_typed_reply_checked(void **state)
     g_sock = NULL;
 }
 
+/* Nesting past the packet limit, in a binary event or in an ack:
+ * refused (an error ack; the emit's callback gets SIO_EPROTO) once the
+ * attachments are in, and the connection carries on. */
+static void test_deep_binary_and_acks_refused(void **state)
+{
+    static const sio_event_desc grab[] = {
+        {"grab", &int_args, NULL, NULL, grab_invoke}};
+    static const sio_namespace_desc nsd[] = {
+        {"/d", NULL, NULL, NULL, 1, grab, NULL}};
+    static const sio_schema_desc sch = {"d", SIO_TYPED_ABI, 1, nsd, 0, NULL};
+    static const char ph[] = "{\"_placeholder\":true,\"num\":0}";
+    char deep[80], msg[256];
+    eio_session *s = sess_open(g_eio);
+
+    memset(deep, '[', 33);
+    memset(deep + 33, ']', 33);
+    deep[66] = '\0';
+    assert_int_equal(sio_schema_register(*state, &sch), 0);
+    sess_text(s, "0/d,");
+    expect_connect(s, "40/d,");
+    sess_text(s, "2/d,[\"grab\",1]");
+    assert_non_null(g_sock);
+
+    snprintf(msg, sizeof msg, "52-/d,7[\"grab\",%s,%s]", ph, deep);
+    sess_text(s, msg);
+    assert_null(sess_next(s)); /* nothing before the attachments */
+    sess_bin(s, "a", 1);
+    assert_null(sess_next(s));
+    sess_bin(s, "b", 1);
+    expect_out(s, "43/d,7[{\"error\":\"JSON nested too deeply\"}]");
+
+    A.replies = 0;
+    assert_int_equal(sio_emit_ack(g_sock, "ping", NULL, on_raw_reply, NULL, 0),
+                     0);
+    expect_out(s, "42/d,0[\"ping\"]");
+    snprintf(msg, sizeof msg, "3/d,0[%s]", deep);
+    sess_text(s, msg);
+    assert_int_equal(A.replies, 1);
+    assert_int_equal(A.last_status, SIO_EPROTO);
+    assert_int_equal(sio_emit_ack(g_sock, "ping", NULL, on_raw_reply, NULL, 0),
+                     0);
+    expect_out(s, "42/d,1[\"ping\"]");
+    snprintf(msg, sizeof msg, "61-/d,1[%s,%s]", ph, deep);
+    sess_text(s, msg);
+    sess_bin(s, "c", 1);
+    assert_int_equal(A.replies, 2);
+    assert_int_equal(A.last_status, SIO_EPROTO);
+
+    assert_false(s->close_asked);
+    sess_text(s, "2/d,[\"grab\",2]");
+    assert_string_equal(A.last_args, "[2]");
+    sess_close(s, EIO_CLOSE_TRANSPORT_CLOSE);
+    sio_socket_unref(g_sock); /* two grabs, two references */
+    sio_socket_unref(g_sock);
+    g_sock = NULL;
+}
+
 static int ns_errors, srv_errors;
 static char last_error[64];
 
@@ -707,6 +764,7 @@ int main(void)
         T(test_error_ack_policy_and_login),
         T(test_server_to_client_acks),
         T(test_typed_reply_checked),
+        T(test_deep_binary_and_acks_refused),
         T(test_handler_failures),
         T(test_g_is_per_call),
         cmocka_unit_test_setup_teardown(test_typed_acks_once, setup_warn,

@@ -61,6 +61,11 @@ struct sio_redis {
     sio_server *srv;
     void *loop; /* struct ev_loop * */
     siop_redis_url url;
+    /* url.host resolved once (none until it resolves): reconnecting
+     * never blocks the loop on DNS. A failed connection moves on to the
+     * next address. */
+    char addrs[4][64];
+    size_t naddrs, cur;
     char *key;
     sio_redis_options opt;
     struct redisAsyncContext *pub, *sub;

@@ -77,8 +77,9 @@ json_t *siop_redis_target_opts(const sio_target *t)
 }
 
 /* The packet of an encoded broadcast, in socket.io's shape {type, data,
- * nsp}, attachments back in place as bytes values. New, or NULL. */
-static json_t *packet_of(const sio_encoded *e)
+ * nsp}, attachments back in place as bytes values, without this
+ * process's recovery offset (stamped). New, or NULL. */
+static json_t *packet_of(const sio_encoded *e, bool stamped)
 {
     const char *h = (const char *)eio_msg_data(e->head);
     size_t n = eio_msg_len(e->head), natt = e->natt;
@@ -93,7 +94,8 @@ static json_t *packet_of(const sio_encoded *e)
         att[i] = eio_msg_data(e->att[i]);
         att_len[i] = eio_msg_len(e->att[i]);
     }
-    if (natt && siop_packet_reconstruct(p.data, att, att_len, natt, &err)) {
+    if ((natt && siop_packet_reconstruct(p.data, att, att_len, natt, &err)) ||
+        (stamped && json_array_remove(p.data, json_array_size(p.data) - 1))) {
         json_decref(p.data);
         return NULL;
     }
@@ -104,7 +106,8 @@ static json_t *packet_of(const sio_encoded *e)
 static void publish_broadcast(siop_redis_ns *a, const sio_encoded *e,
                               const sio_target *t)
 {
-    json_t *packet = packet_of(e), *opts = siop_redis_target_opts(t), *flags;
+    json_t *packet = packet_of(e, sio_adapter_stamped(&a->base, t));
+    json_t *opts = siop_redis_target_opts(t), *flags;
     json_t *msg = NULL;
     char *chan = NULL;
 
@@ -320,11 +323,38 @@ void sio_redis_on_socket_data(sio_redis *r, sio_redis_data_fn fn, void *ud)
 /* ---- receiving -------------------------------------------------------------
  */
 
+/* The target opts names, as this process would have built it (names
+ * borrowed from opts and buf, 2 * SIO_TARGET_MAX_ROOMS long): false
+ * when they are not room names or more than a target holds. */
+static bool target_of(siop_redis_ns *a, json_t *opts, bool vol, char (*buf)[24],
+                      sio_target *t)
+{
+    enum { MAX = SIO_TARGET_MAX_ROOMS };
+    const char *rn[MAX], *en[MAX];
+    long nr = room_names(json_object_get(opts, "rooms"), buf, rn, MAX);
+    long ne = nr < 0 ? -1
+                     : room_names(json_object_get(opts, "except"), buf + MAX,
+                                  en, MAX);
+
+    if (ne < 0)
+        return false;
+    *t = sio_all(a->base.ns);
+    for (long i = 0; i < nr; i++)
+        *t = sio_to(*t, rn[i]);
+    for (long i = 0; i < ne; i++)
+        *t = sio_except(*t, en[i]);
+    if (vol)
+        *t = sio_volatile(*t);
+    return !(t->flags & SIO_TARGET_OVERFLOW);
+}
+
 static void deliver(siop_redis_ns *a, json_t *packet, json_t *opts)
 {
     json_t *data = json_object_get(packet, "data"), *flags;
     sio_socket **v;
     sio_encoded e;
+    sio_target t;
+    char buf[2 * SIO_TARGET_MAX_ROOMS][24];
     size_t n;
     bool vol;
 
@@ -335,6 +365,13 @@ static void deliver(siop_redis_ns *a, json_t *packet, json_t *opts)
         log_line(a->r->log_level, EIO_LOG_WARN,
                  "redis: channel %.100s: broadcast dropped (not an event)",
                  a->chan);
+        return;
+    }
+    /* Kept for recovery here too, with this process's offsets, when a
+     * target can say whom it reaches (else delivered as without). */
+    if (target_of(a, opts, vol, buf, &t) && sio_adapter_stamped(&a->base, &t)) {
+        sio_adapter_broadcast_remote(loc(&a->base), &e, &t);
+        siop_encoded_fini(&e);
         return;
     }
     v = siop_redis_select(a, json_object_get(opts, "rooms"),
@@ -358,7 +395,10 @@ static void on_broadcast(siop_redis_ns *a, const char *chan, const void *msg,
     json_t *v, *packet, *opts, *nsp;
     char name[300];
 
-    if (rlen > 1 && rlen < sizeof name) {
+    /* With recovery, a room without members here may still hold sockets
+     * that will come back: such broadcasts are kept all the same. */
+    if (rlen > 1 && rlen < sizeof name &&
+        !sio_adapter_stamped(&a->base, &(sio_target){0})) {
         memcpy(name, room, rlen - 1); /* without the closing '#' */
         name[rlen - 1] = 0;
         if (ra_room_size(&a->base, name) == 0)

@@ -7,6 +7,9 @@
 #include <hiredis/adapters/libev.h>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +55,7 @@ static void on_connect(const redisAsyncContext *ac, int status)
 
     if (status != REDIS_OK) { /* hiredis frees ac after this */
         *(sub ? &r->sub : &r->pub) = NULL;
+        r->cur++; /* the next address, if the name has several */
         if (!r->warned)
             log_line(r->log_level, EIO_LOG_WARN,
                      "redis: cannot connect to %s:%d (%s); retrying",
@@ -110,9 +114,36 @@ static void on_auth(redisAsyncContext *ac, void *reply, void *priv)
     redisAsyncDisconnect(ac);
 }
 
+/* The host's addresses (up to 4), looked up (blocking) until once it
+ * worked; a name whose addresses change later needs a restart. */
+static void resolve(sio_redis *r)
+{
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
+
+    if (getaddrinfo(r->url.host, NULL, &hints, &ai) != 0)
+        return;
+    for (struct addrinfo *p = ai; p && r->naddrs < 4; p = p->ai_next) {
+        const void *a =
+            p->ai_family == AF_INET6
+                ? (const void *)&((struct sockaddr_in6 *)p->ai_addr)->sin6_addr
+                : (const void *)&((struct sockaddr_in *)p->ai_addr)->sin_addr;
+        if ((p->ai_family == AF_INET || p->ai_family == AF_INET6) &&
+            inet_ntop(p->ai_family, a, r->addrs[r->naddrs], sizeof r->addrs[0]))
+            r->naddrs++;
+    }
+    freeaddrinfo(ai);
+}
+
+static const char *address(sio_redis *r)
+{
+    if (!r->naddrs)
+        resolve(r);
+    return r->naddrs ? r->addrs[r->cur % r->naddrs] : r->url.host;
+}
+
 static redisAsyncContext *connect_one(sio_redis *r)
 {
-    redisAsyncContext *ac = redisAsyncConnect(r->url.host, r->url.port);
+    redisAsyncContext *ac = redisAsyncConnect(address(r), r->url.port);
 
     if (!ac)
         return NULL;

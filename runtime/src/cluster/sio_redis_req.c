@@ -568,6 +568,27 @@ void siop_redis_on_request(siop_redis_ns *a, json_t *req)
 /* ---- the cluster operations --------------------------------------------
  */
 
+/* Starts a request of type: local is this server's part of the answer,
+ * msg what the others are asked (both stolen; msg NULL only when no
+ * message goes out, type -1). */
+static int ask(siop_redis_ns *a, int type, json_t *local, json_t *msg,
+               sio_redis_result_fn fn, void *ud)
+{
+    siop_redis_req *q = NULL;
+
+    if (msg || type < 0)
+        q = req_new(a, type, local, fn, ud, 0);
+    else
+        json_decref(local);
+    if (!q) {
+        json_decref(msg);
+        return SIO_ENOMEM;
+    }
+    q->msg = msg;
+    req_start(q);
+    return 0;
+}
+
 static siop_redis_ns *target_ns(const sio_target *t)
 {
     if (t->socket || !t->ns || (t->flags & SIO_TARGET_OVERFLOW))
@@ -578,70 +599,52 @@ static siop_redis_ns *target_ns(const sio_target *t)
 int sio_redis_fetch_sockets(sio_target t, sio_redis_result_fn fn, void *ud)
 {
     siop_redis_ns *a = target_ns(&t);
-    json_t *opts;
-    siop_redis_req *q;
+    json_t *opts, *local;
 
     if (!a || !fn)
         return SIO_EINVAL;
     if (!(opts = siop_redis_target_opts(&t)))
         return SIO_ENOMEM;
-    q = req_new(a, RQ_REMOTE_FETCH, fetch(a, opts), fn, ud, 0);
-    if (!q) {
-        json_decref(opts);
-        return SIO_ENOMEM;
-    }
-    q->msg = json_pack("{siso}", "type", RQ_REMOTE_FETCH, "opts", opts);
-    req_start(q);
-    return 0;
+    local = fetch(a, opts);
+    return ask(a, RQ_REMOTE_FETCH, local,
+               json_pack("{siso}", "type", RQ_REMOTE_FETCH, "opts", opts), fn,
+               ud);
 }
 
 int sio_redis_sockets(sio_target t, sio_redis_result_fn fn, void *ud)
 {
     siop_redis_ns *a = target_ns(&t);
-    json_t *opts;
-    siop_redis_req *q;
+    json_t *opts, *rooms;
+    int rc;
 
     if (!a || !fn)
         return SIO_EINVAL;
     if (!(opts = siop_redis_target_opts(&t)))
         return SIO_ENOMEM;
-    q = req_new(a, RQ_SOCKETS, sids_of(a, json_object_get(opts, "rooms")), fn,
-                ud, 0);
-    if (q)
-        q->msg = json_pack("{sisO}", "type", RQ_SOCKETS, "rooms",
-                           json_object_get(opts, "rooms"));
+    rooms = json_object_get(opts, "rooms");
+    rc = ask(a, RQ_SOCKETS, sids_of(a, rooms),
+             json_pack("{sisO}", "type", RQ_SOCKETS, "rooms", rooms), fn, ud);
     json_decref(opts);
-    if (!q)
-        return SIO_ENOMEM;
-    req_start(q);
-    return 0;
+    return rc;
 }
 
 int sio_redis_all_rooms(sio_namespace *ns, sio_redis_result_fn fn, void *ud)
 {
     siop_redis_ns *a = siop_redis_of(ns);
-    siop_redis_req *q;
 
     if (!a || !fn)
         return SIO_EINVAL;
-    if (!(q = req_new(a, RQ_ALL_ROOMS, local_rooms(a), fn, ud, 0)))
-        return SIO_ENOMEM;
-    q->msg = json_pack("{si}", "type", RQ_ALL_ROOMS);
-    req_start(q);
-    return 0;
+    return ask(a, RQ_ALL_ROOMS, local_rooms(a),
+               json_pack("{si}", "type", RQ_ALL_ROOMS), fn, ud);
 }
 
 int sio_redis_server_count(sio_namespace *ns, sio_redis_result_fn fn, void *ud)
 {
     siop_redis_ns *a = siop_redis_of(ns);
-    siop_redis_req *q;
 
     if (!a || !fn)
         return SIO_EINVAL;
-    if (!(q = req_new(a, -1, json_integer(1), fn, ud, 0)))
-        return SIO_ENOMEM;
-    req_start(q);
-    return 0;
+    return ask(a, -1, json_integer(1), NULL, fn, ud);
 }
 
 /* Local part, then the request for the others (no answer awaited). */
@@ -707,7 +710,6 @@ int sio_redis_server_side_emit(sio_namespace *ns, const char *event,
 {
     siop_redis_ns *a = siop_redis_of(ns);
     json_t *data = json_pack("[s]", event ? event : "");
-    siop_redis_req *q;
     int rc;
 
     if (!a || !event || (args && !json_is_array(args)) || !data) {
@@ -725,13 +727,9 @@ int sio_redis_server_side_emit(sio_namespace *ns, const char *event,
         json_decref(req);
         return rc == SIO_ECLOSED ? 0 : rc; /* dropped like a broadcast */
     }
-    if (!(q = req_new(a, RQ_SERVER_SIDE_EMIT, json_array(), fn, ud, 0))) {
-        json_decref(data);
-        return SIO_ENOMEM;
-    }
-    q->msg = json_pack("{siso}", "type", RQ_SERVER_SIDE_EMIT, "data", data);
-    req_start(q);
-    return 0;
+    return ask(a, RQ_SERVER_SIDE_EMIT, json_array(),
+               json_pack("{siso}", "type", RQ_SERVER_SIDE_EMIT, "data", data),
+               fn, ud);
 }
 
 /* ---- broadcast with acks ------------------------------------------------ */

@@ -7,8 +7,8 @@
  *     \uFFFD, the replacement character, as TextDecoder would;
  *   - a number whose magnitude is past the largest double (1e400, what
  *     JSON.parse reads as Infinity) becomes that largest double with its
- *     sign, -?1.7976931348623157e308: an int parameter then refuses it
- *     as out of range, naming the argument.
+ *     sign, -?1.7976931348623157e308: a typed int or float parameter
+ *     then refuses it as out of range, naming the argument.
  *
  * Everything else is copied as is; the text is not otherwise validated
  * (jansson does that on the result). */

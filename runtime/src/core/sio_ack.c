@@ -317,18 +317,34 @@ static void out_ack_timeout(eio_timer *t, void *ud)
     out_ack_finish(a, SIO_ETIMEOUT, NULL);
 }
 
-void siop_on_client_ack(sio_socket *s, int64_t id, json_t *data)
+/* Unlinks and returns the emit waiting for ack id, or NULL. */
+static struct out_ack *out_ack_take(sio_socket *s, int64_t id)
 {
     char key[24];
     int n = snprintf(key, sizeof key, "%" PRId64, id);
     struct out_ack *a = map_get(&s->out_ids, key, (size_t)n);
 
-    if (!a) {
+    if (!a)
         siop_log(s, EIO_LOG_DEBUG, NULL, "ack for no pending emit");
-        return;
-    }
-    out_ack_unlink(s, a);
-    out_ack_finish(a, 0, data);
+    else
+        out_ack_unlink(s, a);
+    return a;
+}
+
+void siop_on_client_ack(sio_socket *s, int64_t id, json_t *data)
+{
+    struct out_ack *a = out_ack_take(s, id);
+
+    if (a)
+        out_ack_finish(a, 0, data);
+}
+
+void siop_on_client_ack_failed(sio_socket *s, int64_t id, int status)
+{
+    struct out_ack *a = out_ack_take(s, id);
+
+    if (a)
+        out_ack_finish(a, status, NULL);
 }
 
 void siop_fail_out_acks(sio_socket *s)

@@ -225,9 +225,10 @@ static void dispatch(sio_conn *c, sio_packet *p, span in)
     }
 }
 
-/* A well-formed event over a limit (nesting): an error ack when it asks
- * for one, else dropped; the connection stays. */
-static void event_refused(sio_conn *c, const sio_packet *p, const char *why,
+/* A well-formed event or ack over a limit (nesting): an event gets an
+ * error ack when it asks for one, else it is dropped; an ack runs its
+ * emit's callback with SIO_EPROTO. The connection stays. */
+static void limit_refused(sio_conn *c, const sio_packet *p, const char *why,
                           span in)
 {
     span nsp = {p->nsp, p->nsp_len};
@@ -240,7 +241,9 @@ static void event_refused(sio_conn *c, const sio_packet *p, const char *why,
         return;
     }
     siop_conn_log(c, EIO_LOG_INFO, nsp, SPAN_NONE, why, in);
-    if (p->id >= 0)
+    if (p->type == SIO_PKT_ACK || p->type == SIO_PKT_BINARY_ACK)
+        siop_on_client_ack_failed(s, p->id, SIO_EPROTO);
+    else if (p->id >= 0)
         (void)siop_ack_answer(s, p->id, json_pack("[{s:s}]", "error", why));
 }
 
@@ -293,6 +296,30 @@ static int pending_start(sio_conn *c, const sio_packet *p)
     return 0;
 }
 
+/* A binary packet over a limit: its attachments still arrive, each
+ * counted and dropped, and the last one brings the refusal. */
+static void refuse_after_attachments(sio_conn *c, const sio_packet *p, span in)
+{
+    if (pending_start(c, p) != 0) {
+        siop_conn_log(c, EIO_LOG_ERR, SPAN_NONE, SPAN_NONE, "out of memory",
+                      in);
+        siop_conn_close(c, SIO_REASON_TRANSPORT_ERROR);
+        return;
+    }
+    c->bin.refused = true;
+}
+
+/* The last attachment of a refused packet arrived. */
+static void refused_done(sio_conn *c)
+{
+    pending done = c->bin;
+
+    memset(&c->bin, 0, sizeof c->bin);
+    c->has_bin = false;
+    limit_refused(c, &done.pkt, "JSON nested too deeply", SPAN_NONE);
+    pending_fini(c, &done);
+}
+
 static void on_text(sio_conn *c, const uint8_t *buf, size_t len)
 {
     sio_packet p;
@@ -309,8 +336,10 @@ static void on_text(sio_conn *c, const uint8_t *buf, size_t len)
                           &p, &err) != 0) {
         if (err.code == SIO_EPAYLOAD && p.type == SIO_PKT_CONNECT)
             siop_namespace_on_bad_connect(c, &p, err.text, in);
-        else if (err.code == SIO_ELIMIT && p.type == SIO_PKT_EVENT)
-            event_refused(c, &p, err.text, in);
+        else if (err.code == SIO_ELIMIT && p.attachments > 0)
+            refuse_after_attachments(c, &p, in);
+        else if (err.code == SIO_ELIMIT && p.type != SIO_PKT_CONNECT)
+            limit_refused(c, &p, err.text, in);
         else
             conn_fail(c, err.text, buf, len);
         return;
@@ -342,6 +371,11 @@ static void on_binary(sio_conn *c, const uint8_t *buf, size_t len)
 
     if (!c->has_bin) {
         conn_fail(c, "unexpected binary message", buf, len);
+        return;
+    }
+    if (b->refused) {
+        if (++b->natt == b->pkt.attachments)
+            refused_done(c);
         return;
     }
     if (!att_room(c, len))

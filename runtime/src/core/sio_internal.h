@@ -113,6 +113,7 @@ typedef struct pending {
     size_t *att_len;
     size_t natt;  /* received so far; pkt.attachments expected */
     size_t bytes; /* copies held, counted in srv->att_bytes too */
+    bool refused; /* over a limit: attachments are counted, not kept */
 } pending;
 
 struct sio_conn {
@@ -262,6 +263,9 @@ int siop_socket_send(sio_socket *s, const sio_encoded *e, bool volatile_);
 int siop_ack_answer(sio_socket *s, int64_t id, json_t *args);
 /* The client's ACK packet for one of our emits (data borrowed). */
 void siop_on_client_ack(sio_socket *s, int64_t id, json_t *data);
+/* The client's answer to emit id could not be read (status, e.g.
+ * SIO_EPROTO): its callback runs with that status. */
+void siop_on_client_ack_failed(sio_socket *s, int64_t id, int status);
 /* Ends every emit still waiting on s with SIO_ECLOSED, and logs the
  * typed acks of s never answered. */
 void siop_fail_out_acks(sio_socket *s);

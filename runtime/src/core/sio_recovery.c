@@ -276,6 +276,26 @@ int siop_recovery_stamp(sio_namespace *ns, const sio_target *t,
     return 0;
 }
 
+bool sio_adapter_stamped(const sio_adapter *a, const sio_target *t)
+{
+    return a && a->ns->recovery && !(t->flags & SIO_TARGET_VOLATILE);
+}
+
+size_t sio_adapter_broadcast_remote(sio_adapter *local, const sio_encoded *e,
+                                    const sio_target *t)
+{
+    sio_encoded mine = {0};
+    size_t n = 0;
+
+    if (!sio_adapter_stamped(local, t))
+        return local->ops->broadcast(local, e, t);
+    if (share(e, &mine) == 0 &&
+        siop_recovery_stamp(local->ns, t, NULL, &mine) == 0)
+        n = local->ops->broadcast(local, &mine, t);
+    siop_encoded_fini(&mine);
+    return n;
+}
+
 static bool recoverable(sio_reason why)
 {
     switch (why) {

@@ -4,6 +4,7 @@
  * Two axes, as in nanopb: the arity (scalar, optional, array of depth n)
  * is handled by decode_field/encode_field, the type by decode_value/
  * encode_value; records recurse through both, bounded by MAX_DEPTH. */
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -415,6 +416,10 @@ static int decode_value(walk *w, const sio_field *f, int d, json_t *v,
         if (!json_is_number(v))
             return fail_expected(w, f, 0);
         *(double *)slot = json_number_value(v);
+        /* The lenient pass turned 1e400 (JavaScript's Infinity) into
+         * DBL_MAX; a float parameter refuses it rather than guess. */
+        if (fabs(*(double *)slot) >= DBL_MAX)
+            return limit_failed(w, "number out of range");
         return 0;
     case SIO_K_STRING:
         /* jansson checked UTF-8; an embedded NUL would cut a C string. */

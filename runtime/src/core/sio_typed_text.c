@@ -11,6 +11,7 @@
  * verdicts and messages of bad input are the tree path's by
  * construction, and a change of jansson's verdicts (e.g. accepting
  * 1e400) needs no change here: see real_ok and read_escape. */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -652,8 +653,8 @@ static int value(rd *r, const sio_field *f, int d, void *slot)
     case SIO_K_INT:
         return int_value(r, slot) || out_of_limits(f, slot) ? SLOW : 0;
     case SIO_K_FLOAT:
-        if (read_number(r, &x))
-            return SLOW;
+        if (read_number(r, &x) || fabs(x.x) >= DBL_MAX)
+            return SLOW; /* the walker refuses it, naming the field */
         *(double *)slot = x.x;
         return 0;
     case SIO_K_STRING: {

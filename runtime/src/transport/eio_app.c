@@ -113,7 +113,7 @@ int eio_http_file(eio_http_req *r, const char *path, const char *content_type)
 static void run_app(struct lws *wsi, struct pss *p)
 {
     eio_server *srv = eiop_server_of(wsi);
-    eio_http_req r = {wsi, p, eiop_request_capture(wsi), false};
+    eio_http_req r = {wsi, p, eiop_request_capture(wsi, false), false};
     int rc;
 
     if (!r.req) {

@@ -41,9 +41,11 @@ typedef struct eio_request {
     /* the strings follow in the same allocation */
 } eio_request;
 
-/* Copies what the session keeps of the request on wsi; NULL on failure.
- * One allocation, freed with free(). */
-eio_request *eiop_request_capture(struct lws *wsi);
+/* Copies the request on wsi: every header for a plain HTTP request
+ * (session false), for a session only those its options keep (see
+ * eio_options.session_headers). NULL on failure. One allocation, freed
+ * with free(). */
+eio_request *eiop_request_capture(struct lws *wsi, bool session);
 /* A header (icase) or query argument of a captured request, or NULL. */
 const char *eiop_request_find(const eio_request *r, const char *name,
                               bool header);

@@ -76,14 +76,50 @@ static int add_pair(struct pair *v, size_t *n, size_t *bytes, char *name,
     return 0;
 }
 
-static int capture_headers(struct lws *wsi, struct capture *c)
+/* What a session keeps when its options name nothing: the headers
+ * handlers and the runtime read (sessions, CSRF and origin checks,
+ * proxies, logs). A handshake can carry ~90 others, each up to
+ * VALUE_MAX: kept for the session's life, they would multiply what an
+ * idle connection costs. */
+static const char *const default_kept[] = {"cookie",
+                                           "origin",
+                                           "referer",
+                                           "host",
+                                           "user-agent",
+                                           "authorization",
+                                           "accept-language",
+                                           "x-forwarded-for",
+                                           "x-forwarded-proto",
+                                           "x-forwarded-host",
+                                           "x-real-ip",
+                                           "forwarded",
+                                           NULL};
+
+/* Is the lws token name ("cookie:") in keep (NULL: keep everything)? */
+static bool kept(const char *const *keep, const char *name)
+{
+    size_t n = strlen(name);
+
+    if (!keep || (keep[0] && strcmp(keep[0], "*") == 0))
+        return true;
+    if (n && name[n - 1] == ':')
+        n--;
+    for (size_t i = 0; keep[i]; i++)
+        if (strlen(keep[i]) == n && strncasecmp(keep[i], name, n) == 0)
+            return true;
+    return false;
+}
+
+static int capture_headers(struct lws *wsi, const char *const *keep,
+                           struct capture *c)
 {
     for (int t = 0; t < WSI_TOKEN_COUNT; t++) {
         const char *name = (const char *)lws_token_to_string(t);
         int len = lws_hdr_total_length(wsi, t);
         char *value;
 
-        if (len <= 0 || !name || name[0] == ':' || skip_token(t))
+        if (len <= 0 || !name || name[0] == ':' || skip_token(t) ||
+            !kept(keep, name))
             continue;
         if (len > VALUE_MAX)
             len = VALUE_MAX;
@@ -161,19 +197,21 @@ static void capture_line(struct lws *wsi, struct capture *c)
 }
 
 /* Behind a trusted proxy the client is named by X-Forwarded-For. */
-static void resolve_remote(const eio_server *srv, struct capture *c)
+/* Read from lws, not from the capture: a session may not keep it. */
+static void resolve_remote(struct lws *wsi, const eio_server *srv,
+                           struct capture *c)
 {
-    char peer[sizeof c->remote];
-    const char *xff = NULL;
+    char peer[sizeof c->remote], xff[VALUE_MAX];
+    int len = lws_hdr_total_length(wsi, WSI_TOKEN_X_FORWARDED_FOR);
 
     if (!srv->nproxies)
         return;
-    for (size_t i = 0; i < c->nh && !xff; i++)
-        if (strcmp(c->h[i].name, "x-forwarded-for") == 0)
-            xff = c->h[i].value;
+    if (len <= 0 || len >= (int)sizeof xff ||
+        lws_hdr_copy(wsi, xff, sizeof xff, WSI_TOKEN_X_FORWARDED_FOR) < 0)
+        len = 0;
     memcpy(peer, c->remote, sizeof peer);
-    eiop_client_addr(srv->proxies, srv->nproxies, peer, xff, c->remote,
-                     sizeof c->remote);
+    eiop_client_addr(srv->proxies, srv->nproxies, peer, len > 0 ? xff : NULL,
+                     c->remote, sizeof c->remote);
 }
 
 static const char *put_str(char **cursor, const char *s)
@@ -215,18 +253,22 @@ static eio_request *pack(const struct capture *c)
     return r;
 }
 
-eio_request *eiop_request_capture(struct lws *wsi)
+eio_request *eiop_request_capture(struct lws *wsi, bool session)
 {
+    const eio_options *o = &eiop_server_of(wsi)->opts;
+    const char *const *keep = NULL;
     struct capture *c = calloc(1, sizeof *c);
     eio_request *r = NULL;
 
     if (!c)
         return NULL;
+    if (session)
+        keep = o->session_headers ? o->session_headers : default_kept;
     capture_line(wsi, c);
-    if (capture_headers(wsi, c) == 0 &&
-        capture_extra(wsi, eiop_server_of(wsi)->opts.extra_headers, c) == 0 &&
+    if (capture_headers(wsi, keep, c) == 0 &&
+        capture_extra(wsi, o->extra_headers, c) == 0 &&
         capture_query(wsi, c) == 0) {
-        resolve_remote(eiop_server_of(wsi), c);
+        resolve_remote(wsi, eiop_server_of(wsi), c);
         r = pack(c);
     }
     for (size_t i = 0; i < c->nh; i++)

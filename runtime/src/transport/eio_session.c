@@ -280,7 +280,7 @@ eio_session *eiop_session_new(eio_server *srv, struct lws *wsi,
     s->srv = srv;
     s->tr = tr;
     s->state = SS_OPEN;
-    if (util_random_id(s->sid) != 0 || !(s->req = eiop_request_capture(wsi)) ||
+    if (util_random_id(s->sid) != 0 || !(s->req = eiop_request_capture(wsi, true)) ||
         fresh_start(s) != 0 ||
         map_put(&srv->sessions, s->sid, strlen(s->sid), s) != 0) {
         if (s->req)

@@ -551,7 +551,7 @@ static void test_text_path_leaves_the_rest(void **state)
 static void test_text_path_leaves_huge_floats(void **state)
 {
     static const sio_field fx[] = {
-        {"x", SIO_K_FLOAT, 0, 0, 0, 0, NULL, NULL, NULL}};
+        {"x", SIO_K_FLOAT, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL}};
     static const sio_params p = {sizeof(double), 1, fx, false, 0};
     sio_arena *arena = siop_arena_new();
     double out;

@@ -139,7 +139,9 @@ typedef struct sioc_ast_decl {
     sioc_ast_decl_kind kind;
     sioc_span at;           /* the leading keyword */
     sioc_ast_name name;     /* RECORD, ENUM, GUARD */
-    sioc_ast_params fields; /* RECORD (never variadic) */
+    sioc_ast_params fields; /* RECORD (never variadic); a union's variants */
+    bool is_union;          /* RECORD written "union NAME by TAG {...}" */
+    sioc_ast_string tag;    /* a union's tag key */
     sioc_ast_value *values; /* ENUM */
     size_t nvalues;
     sioc_ast_string ns;  /* NAMESPACE */

@@ -904,6 +904,10 @@ static void declare_type(checker *c, const sioc_ast_decl *d)
         c->record_decls[c->schema->nrecords++] = d;
         r->name = name;
         r->doc = import_doc(c, d->name.at);
+        if (d->is_union) {
+            r->tag = d->tag.value;
+            r->c_tag = cat(c, type_prefix(c), name, "_tag");
+        }
         r->c_name = cat(c, type_prefix(c), name, NULL);
         r->c_intern = type_intern(c, r->c_name);
         r->at = e->at;
@@ -985,6 +989,52 @@ static void declare_all(checker *c, const sioc_ast_file *f,
     c->schema->guards = c->guards_v;
 }
 
+/* A union's variants: records (not unions) without its tag among their
+ * fields; the tag's C values. */
+static void check_union(checker *c, const sioc_ast_decl *d, sioc_record *r)
+{
+    const char **tags =
+        sioc_arena_array(c->arena, r->nfields + 1, sizeof *tags);
+    const sioc_ast_field *a = d->fields.head;
+
+    if (!*r->tag)
+        CHECK_ERR(c, d->tag.at, "a union's tag key cannot be empty");
+    for (size_t i = 0; i < r->nfields && a; i++, a = a->next) {
+        const sioc_field *v = &r->fields[i];
+        const sioc_record *vr = v->type.record;
+
+        tags[i] = cat(c, r->c_name, "_", v->name);
+        if (v->type.base != SIOC_RECORD || !vr) {
+            if (v->type.base != SIOC_JSON || a->type.base != SIOC_TOK_IDENT)
+                CHECK_ERR(c, a->type.name.at,
+                          "a union's variant is a record, not '%s'",
+                          a->type.name.text);
+            continue;
+        }
+        if (v->type.optional || v->type.dims || a->type.value.present)
+            CHECK_ERR(c, a->type.name.at,
+                      "a union's variant is a record as it is: no '?', '[]' "
+                      "or limits");
+        else if (vr->tag)
+            CHECK_ERR(c, a->type.name.at,
+                      "variant '%s' is the union '%s': a union's variants "
+                      "are records",
+                      v->wire, vr->name);
+        for (size_t j = 0; j < vr->nfields; j++)
+            if (!strcmp(vr->fields[j].wire, r->tag))
+                CHECK_ERR(c, a->type.name.at,
+                          "record '%s' has a field \"%s\", the tag of union "
+                          "'%s'",
+                          vr->name, r->tag, r->name);
+        if (!strcmp(v->name, "tag"))
+            CHECK_ERR(c, a->name.at,
+                      "a union's variant cannot be named 'tag' in C (the "
+                      "member that says which variant it is): give it "
+                      "another with 'as'");
+    }
+    r->c_variant_tags = tags;
+}
+
 static void check_records(checker *c)
 {
     for (size_t i = 0; i < c->schema->nrecords; i++) {
@@ -993,7 +1043,9 @@ static void check_records(checker *c)
         sioc_params fields;
 
         if (d->fields.count == 0 && !d->broken)
-            CHECK_ERR(c, d->name.at, "record '%s' has no fields", r->name);
+            CHECK_ERR(c, d->name.at, "%s '%s' has no %s",
+                      d->is_union ? "union" : "record", r->name,
+                      d->is_union ? "variants" : "fields");
         check_params(c, &d->fields, NULL, &fields);
         r->fields = fields.items;
         r->nfields = fields.count;
@@ -1008,6 +1060,10 @@ static void check_records(checker *c)
             f->at = r->at;
         }
     }
+    /* Unions look into their variants, checked above. */
+    for (size_t i = 0; i < c->schema->nrecords; i++)
+        if (c->records[i].tag)
+            check_union(c, c->record_decls[i], &c->records[i]);
 }
 
 static void check_enum(checker *c, const sioc_ast_decl *d, sioc_enum *en)
@@ -1689,9 +1745,20 @@ static void claim_types(checker *c)
     const sioc_schema *s = c->schema;
 
     for (size_t i = 0; i < s->nrecords; i++) {
-        const char *r = cat(c, "record '", c->records[i].name, "'");
+        const sioc_record *rec = &c->records[i];
+        const char *r =
+            cat(c, rec->tag ? "union '" : "record '", rec->name, "'");
 
-        claim_type_name(c, c->records[i].c_name, r, c->records[i].at);
+        if (!claim_type_name(c, rec->c_name, r, rec->at) || !rec->tag)
+            continue;
+        claim_type_name(c, rec->c_tag, cat(c, "the tag type of ", r, NULL),
+                        rec->at);
+        for (size_t j = 0; j < rec->nfields && rec->c_variant_tags; j++) {
+            const char *v = sioc_arena_printf(c->arena, "variant \"%s\" of %s",
+                                              rec->fields[j].wire, r);
+
+            claim_cname(c, rec->c_variant_tags[j], v, v, rec->fields[j].at);
+        }
     }
     for (size_t i = 0; i < s->nenums; i++) {
         const sioc_enum *en = &s->enums[i];

@@ -154,9 +154,18 @@ void sioc_dump(FILE *out, const sioc_schema *s)
     fprintf(out, "schema %s %s %s %s %s %s\n", s->name, s->c_prefix,
             s->c_register, s->c_schema, s->c_intern, s->c_include_guard);
     for (size_t i = 0; i < s->nrecords; i++) {
-        fprintf(out, "record %s %s %s%s\n", s->records[i]->name,
-                s->records[i]->c_name, s->records[i]->c_intern,
-                s->records[i]->used ? "" : " unused");
+        const sioc_record *r = s->records[i];
+
+        fprintf(out, "%s %s %s %s%s", r->tag ? "union" : "record", r->name,
+                r->c_name, r->c_intern, r->used ? "" : " unused");
+        if (r->tag) {
+            fputs(" by ", out);
+            dump_quoted(out, r->tag);
+            fprintf(out, " tag %s", r->c_tag);
+            for (size_t j = 0; j < r->nfields; j++)
+                fprintf(out, " %s", r->c_variant_tags[j]);
+        }
+        fputc('\n', out);
         dump_params(out, "  ",
                     &(sioc_params){s->records[i]->fields,
                                    s->records[i]->nfields, false});

@@ -332,6 +332,44 @@ static void put_properties(aa *d, const sioc_field *fields, size_t n,
     jw_close(w, ']');
 }
 
+/* A union: one of its variants, each its record with the tag's value,
+ * told apart by the tag ("discriminator"). */
+static void put_union(aa *d, const sioc_record *r)
+{
+    jw *w = &d->w;
+
+    jw_key(w, "discriminator");
+    jw_str(w, r->tag);
+    jw_key(w, "oneOf");
+    jw_open(w, '[');
+    for (size_t i = 0; i < r->nfields; i++) {
+        const sioc_field *f = &r->fields[i];
+
+        jw_open(w, '{');
+        jw_key(w, "allOf");
+        jw_open(w, '[');
+        jw_ref(w, sioc_arena_printf(d->e->arena, "#/components/schemas/%s",
+                                    f->type.record->name));
+        jw_open(w, '{');
+        jw_kstr(w, "type", "object");
+        jw_key(w, "properties");
+        jw_open(w, '{');
+        jw_key(w, r->tag);
+        jw_open(w, '{');
+        jw_kstr(w, "const", f->wire);
+        jw_close(w, '}');
+        jw_close(w, '}');
+        jw_key(w, "required");
+        jw_open(w, '[');
+        jw_str(w, r->tag);
+        jw_close(w, ']');
+        jw_close(w, '}');
+        jw_close(w, ']');
+        jw_close(w, '}');
+    }
+    jw_close(w, ']');
+}
+
 static void put_record(aa *d, const sioc_record *r)
 {
     jw *w = &d->w;
@@ -339,6 +377,14 @@ static void put_record(aa *d, const sioc_record *r)
 
     jw_key(w, r->name);
     jw_open(w, '{');
+    if (r->tag) {
+        jw_kstr(w, "type", "object");
+        if (doc)
+            jw_kstr(w, "description", doc);
+        put_union(d, r);
+        jw_close(w, '}');
+        return;
+    }
     jw_kstr(w, "type", "object");
     if (doc)
         jw_kstr(w, "description", doc);

@@ -299,10 +299,17 @@ static void put_record(const sioc_emit *e, const sioc_record *r)
     add(e, &l, fmt1(e, "sizeof(%s)", r->c_name));
     add(e, &l, sioc_arena_printf(e->arena, "%zu", r->nfields));
     add(e, &l, fields);
+    add(e, &l, r->tag ? sioc_cstr(e->arena, r->tag) : "NULL");
+    add(e, &l, r->tag ? fmt1(e, "offsetof(%s, tag)", r->c_name) : "0");
     sioc_put_list(e->out, 0,
                   fmt2(e, "static const sio_record_desc %s%s = {", r->c_intern,
                        SIOC_SFX_DESC),
                   &l, "};\n");
+    if (r->tag) /* the walker stores the tag as an int */
+        fprintf(e->out,
+                "_Static_assert(sizeof(%s) == sizeof(int), \"%s must be an "
+                "int\");\n",
+                r->c_tag, r->c_tag);
 }
 
 /* Tables only for the types parameters use (others would be unused

@@ -418,12 +418,33 @@ static void put_field(ts *t, const sioc_field *f, sioc_span parent)
             type_of(t, &f->type), or_null(f));
 }
 
+/* A discriminated union: each variant's record with the tag. */
+static void put_union(ts *t, const sioc_record *r, const char *name)
+{
+    fprintf(t->out, "export type %s =\n", name);
+    for (size_t j = 0; j < r->nfields; j++) {
+        const sioc_field *f = &r->fields[j];
+        const char *doc = f->doc                     ? f->doc
+                          : f->at.line != r->at.line ? doc_at(t, f->at)
+                                                     : NULL;
+
+        put_doc(t, 4, doc);
+        fprintf(t->out, "    | ({ %s: %s } & %s)%s\n", prop(t, r->tag),
+                sioc_json_str(t->e->arena, f->wire), type_of(t, &f->type),
+                j + 1 == r->nfields ? ";" : "");
+    }
+}
+
 static void put_record(ts *t, size_t i)
 {
     const sioc_record *r = t->e->schema->records[i];
 
     fputc('\n', t->out);
     put_doc(t, 0, r->imported ? r->doc : doc_at(t, r->at));
+    if (r->tag) {
+        put_union(t, r, t->records[i]);
+        return;
+    }
     fprintf(t->out, "export interface %s {\n", t->records[i]);
     for (size_t j = 0; j < r->nfields; j++)
         put_field(t, &r->fields[j], r->at);

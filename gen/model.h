@@ -121,6 +121,14 @@ struct sioc_record {
                              others' are found at `at`) */
     const sioc_field *fields; /* at least one */
     size_t nfields;
+    /* A union ("union Shape by \"kind\" { circle: Circle; }"): an
+     * object whose tag key names the variant, the other keys that
+     * variant's fields. Its fields are the variants: wire name the tag's
+     * value, C name the member of the C union, type a record (required,
+     * never a union). NULL tag: a plain record. */
+    const char *tag;
+    const char *c_tag;                 /* "chat_Shape_tag": the C enum */
+    const char *const *c_variant_tags; /* "chat_Shape_circle" each */
     sioc_span at;
 };
 

@@ -32,8 +32,8 @@ typedef struct parser {
 /* Words a misspelling is compared with, by where it stands. */
 static const char *const requires_word[] = {"requires", NULL};
 static const char *const item_words[] = {"connect", "on", "emit", NULL};
-static const char *const decl_words[] = {"record",    "enum",   "guard",
-                                         "namespace", "import", NULL};
+static const char *const decl_words[] = {
+    "record", "enum", "guard", "namespace", "import", "union", NULL};
 static const char *const policy_words[] = {"ack", "disconnect", NULL};
 
 static sioc_tok_kind parse_kind(const parser *p)
@@ -89,6 +89,21 @@ static bool is_type_keyword(sioc_tok_kind kind)
 }
 
 /* "import" (a word only here) followed by a string. */
+/* The word w (a contextual keyword) at the current token. */
+static bool parse_at_word(const parser *p, const char *w)
+{
+    const sioc_token *t = &p->tok;
+
+    return t->kind == SIOC_TOK_IDENT && t->len == strlen(w) &&
+           !memcmp(p->src + t->offset, w, t->len);
+}
+
+/* "union" NAME: a word only there. */
+static bool parse_at_union(parser *p)
+{
+    return parse_at_word(p, "union") && parse_peek(p)->kind == SIOC_TOK_IDENT;
+}
+
 static bool parse_at_import(parser *p)
 {
     const sioc_token *t = &p->tok;
@@ -111,7 +126,7 @@ static bool parse_at_decl(parser *p)
     case SIOC_TOK_KW_NAMESPACE:
         return parse_peek(p)->kind == SIOC_TOK_STRING;
     case SIOC_TOK_IDENT:
-        return parse_at_import(p);
+        return parse_at_import(p) || parse_at_union(p);
     default:
         return false;
     }
@@ -815,13 +830,34 @@ static bool parse_namespace(parser *p, sioc_ast_decl *d)
 }
 
 /* record = "record" IDENT "{" { IDENT ":" type ";" } "}" */
+static bool parse_record_body(parser *p, sioc_ast_decl *d);
+
 static bool parse_record(parser *p, sioc_ast_decl *d)
+{
+    return parse_name(p, false, &d->name) && parse_record_body(p, d);
+}
+
+/* union = "union" IDENT "by" STRING "{" { field ";" } "}": a variant is
+ * written as a field, its wire name the tag's value, its type a record. */
+static bool parse_union(parser *p, sioc_ast_decl *d)
+{
+    d->is_union = true;
+    if (!parse_name(p, false, &d->name))
+        return false;
+    if (!parse_at_word(p, "by")) {
+        parse_error_expected(p, "'by' and the tag's key (union U by \"kind\")");
+        return false;
+    }
+    parse_advance(p);
+    return parse_string(p, &d->tag) && parse_record_body(p, d);
+}
+
+/* "{" { field ";" } "}" */
+static bool parse_record_body(parser *p, sioc_ast_decl *d)
 {
     sioc_token open;
     sioc_ast_field **tail = &d->fields.head;
 
-    if (!parse_name(p, false, &d->name))
-        return false;
     open = p->tok;
     if (!parse_expect(p, SIOC_TOK_LBRACE))
         return false;
@@ -933,6 +969,12 @@ static bool parse_decl(parser *p, sioc_ast_decl **out)
             d->kind = SIOC_AST_IMPORT;
             parse_advance(p);
             ok = parse_string(p, &d->ns) && parse_expect(p, SIOC_TOK_SEMI);
+            break;
+        }
+        if (parse_at_union(p)) {
+            d->kind = SIOC_AST_RECORD;
+            parse_advance(p);
+            ok = parse_union(p, d);
             break;
         }
         /* fall through */

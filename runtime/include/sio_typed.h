@@ -119,11 +119,17 @@ typedef struct sio_field {
                                       NULL, offsets 0, never optional) */
 } sio_field;
 
+/* A record; or a union (tag set): an object whose key tag names one of
+ * the fields (its name), a record decoded from the same object into
+ * the struct at that field's offset; the field's index is the int at
+ * tag_offset. */
 typedef struct sio_record_desc {
     const char *name;
     size_t size; /* sizeof the struct */
     size_t nfields;
     const sio_field *fields;
+    const char *tag;   /* a union's tag key; NULL for a record */
+    size_t tag_offset; /* a union: where its int tag goes */
 } sio_record_desc;
 
 typedef struct sio_enum_desc {

@@ -21,6 +21,10 @@ typedef struct sio_arena sio_arena;
  * error with it, so that their messages agree. */
 void siop_typed_enum_expected(const sio_enum_desc *e, char *buf, size_t n);
 
+/* What a union's tag may be, for error messages: "one of \"circle\",
+ * \"square\"" (cut with "..." to fit n). */
+void siop_typed_union_expected(const sio_record_desc *r, char *buf, size_t n);
+
 /* Size of one element of the C representation at array depth d (both
  * encoders and the tree decoder lay values out by it). */
 size_t siop_typed_elem_size(const sio_field *f, int d);

@@ -515,11 +515,58 @@ static int decode_field(walk *w, const sio_field *f, json_t *v, void *base)
     return decode_value(w, f, 0, v, dst);
 }
 
+void siop_typed_union_expected(const sio_record_desc *r, char *buf, size_t n)
+{
+    size_t len = (size_t)snprintf(buf, n, "one of ");
+
+    for (size_t i = 0; i < r->nfields && len < n; i++) {
+        const char *sep = i ? ", " : "";
+        size_t need = strlen(sep) + strlen(r->fields[i].name) + 2;
+
+        if (len + need + (i + 1 < r->nfields ? 5 : 0) >= n) {
+            snprintf(buf + len, n - len, "%s...", sep);
+            return;
+        }
+        len += (size_t)snprintf(buf + len, n - len, "%s\"%s\"", sep,
+                                r->fields[i].name);
+    }
+}
+
+/* A union: the tag names the variant, decoded from the same object. */
+static int decode_union(walk *w, const sio_record_desc *r, json_t *v, void *out)
+{
+    json_t *t = json_object_get(v, r->tag);
+    const char *s = json_string_value(t);
+    size_t mark = path_push(w, r->tag, -1);
+    char what[128];
+
+    for (size_t i = 0; s && i < r->nfields; i++) {
+        const sio_field *f = &r->fields[i];
+
+        if (strcmp(s, f->name) == 0 && strlen(s) == json_string_length(t)) {
+            path_pop(w, mark);
+            *(int *)((unsigned char *)out + r->tag_offset) = (int)i;
+            return decode_record(w, f->record, v,
+                                 (unsigned char *)out + f->offset);
+        }
+    }
+    siop_typed_union_expected(r, what, sizeof what);
+    if (!t)
+        return fail(w, "%s: missing (expected %s)", w->path, what);
+    return fail(w, "%s: expected %s", w->path, what);
+}
+
 static int decode_record(walk *w, const sio_record_desc *r, json_t *v,
                          void *out)
 {
     if (++w->depth > MAX_DEPTH)
         return fail(w, "%s: nested too deeply", w->path);
+    if (r->tag) {
+        if (decode_union(w, r, v, out))
+            return -1;
+        w->depth--;
+        return 0;
+    }
     for (size_t i = 0; i < r->nfields; i++) {
         const sio_field *f = &r->fields[i];
         size_t mark = path_push(w, f->name, -1);
@@ -760,6 +807,33 @@ static json_t *encode_field(walk *w, const sio_field *f, const void *base,
     return encode_value(w, f, 0, src);
 }
 
+static int encode_fields(walk *w, const sio_record_desc *r, const void *in,
+                         json_t *o);
+
+/* A union: the tag first, then its variant's fields. */
+static int encode_union(walk *w, const sio_record_desc *r, const void *in,
+                        json_t *o)
+{
+    int i = *(const int *)((const unsigned char *)in + r->tag_offset);
+    const sio_field *f;
+
+    if (i < 0 || (size_t)i >= r->nfields) {
+        fail(w, "%s: not a variant of %s", w->path, r->name);
+        return -1;
+    }
+    f = &r->fields[i];
+    if (json_object_set_new(o, r->tag, json_string(f->name)) != 0)
+        return -1;
+    if (++w->depth > MAX_DEPTH) {
+        fail(w, "%s: nested too deeply", w->path);
+        return -1;
+    }
+    if (encode_fields(w, f->record, (const unsigned char *)in + f->offset, o))
+        return -1;
+    w->depth--;
+    return 0;
+}
+
 static json_t *encode_record(walk *w, const sio_record_desc *r, const void *in)
 {
     json_t *o;
@@ -769,25 +843,33 @@ static json_t *encode_record(walk *w, const sio_record_desc *r, const void *in)
         return NULL;
     }
     o = json_object();
-    for (size_t i = 0; o && i < r->nfields; i++) {
+    if (o &&
+        (r->tag ? encode_union(w, r, in, o) : encode_fields(w, r, in, o))) {
+        json_decref(o);
+        return NULL;
+    }
+    w->depth--;
+    return o;
+}
+
+/* The fields of record r (in) into object o: 0 or -1. */
+static int encode_fields(walk *w, const sio_record_desc *r, const void *in,
+                         json_t *o)
+{
+    for (size_t i = 0; i < r->nfields; i++) {
         const sio_field *f = &r->fields[i];
         size_t mark = path_push(w, f->name, -1);
         bool absent;
         json_t *v = encode_field(w, f, in, &absent);
-        if (!v) {
-            json_decref(o);
-            return NULL;
-        }
+        if (!v)
+            return -1;
         if (absent) /* absent optional fields are left out of objects */
             json_decref(v);
-        else if (json_object_set_new(o, f->name, v) != 0) {
-            json_decref(o);
-            return NULL;
-        }
+        else if (json_object_set_new(o, f->name, v) != 0)
+            return -1;
         path_pop(w, mark);
     }
-    w->depth--;
-    return o;
+    return 0;
 }
 
 json_t *siop_encode_params(const sio_params *p, const void *in, sio_error *err)
@@ -829,7 +911,7 @@ int siop_decode_object(const sio_params *p, json_t *obj, void *out,
 {
     /* The object stands for the parameter list: it adds no depth. */
     walk w = {arena, err, "", -1};
-    sio_record_desc r = {"object", p->size, p->nfields, p->fields};
+    sio_record_desc r = {"object", p->size, p->nfields, p->fields, NULL, 0};
 
     if (err)
         err->code = 0, err->path[0] = err->text[0] = '\0';

@@ -279,13 +279,48 @@ static int put_field(wr *w, const sio_field *f, const void *base, bool *absent)
     return put_value(w, f, 0, src);
 }
 
+static int put_fields(wr *w, const sio_record_desc *r, const void *in,
+                      bool first);
+
+/* A union as the walker writes it: the tag, then the variant's fields. */
+static int put_union(wr *w, const sio_record_desc *r, const void *in)
+{
+    int i = *(const int *)((const unsigned char *)in + r->tag_offset);
+    const sio_field *f;
+    int rc;
+
+    if (i < 0 || (size_t)i >= r->nfields || put_string(w, r->tag) ||
+        PUT_LIT(w, ":"))
+        return SLOW;
+    f = &r->fields[i];
+    if (put_string(w, f->name) || ++w->depth > SIO_TYPED_MAX_DEPTH)
+        return SLOW;
+    if ((rc = put_fields(w, f->record, (const unsigned char *)in + f->offset,
+                         false)))
+        return rc;
+    w->depth--;
+    return 0;
+}
+
 static int put_record(wr *w, const sio_record_desc *r, const void *in)
 {
-    bool first = true;
+    int rc;
 
     if (++w->depth > SIO_TYPED_MAX_DEPTH ||
         ++w->jdepth > SIO_PACKET_MAX_DEPTH || PUT_LIT(w, "{"))
         return SLOW;
+    rc = r->tag ? put_union(w, r, in) : put_fields(w, r, in, true);
+    if (rc)
+        return rc;
+    w->depth--;
+    w->jdepth--;
+    return PUT_LIT(w, "}");
+}
+
+/* The fields of r after "{" (first: none written yet). */
+static int put_fields(wr *w, const sio_record_desc *r, const void *in,
+                      bool first)
+{
     for (size_t i = 0; i < r->nfields; i++) {
         const sio_field *f = &r->fields[i];
         size_t mark = eio_msg_len(*w->m);
@@ -302,9 +337,7 @@ static int put_record(wr *w, const sio_record_desc *r, const void *in)
         else
             first = false;
     }
-    w->depth--;
-    w->jdepth--;
-    return PUT_LIT(w, "}");
+    return 0;
 }
 
 static int put_params(wr *w, const sio_params *p, const void *in, bool first)

@@ -527,6 +527,62 @@ static const sio_field *find_field(const sio_record_desc *rec, const char *k,
     return NULL;
 }
 
+/* The variant a union's object names: a first pass finds its tag (one
+ * string, the only one of its key); the object is then read again as
+ * that variant's record, which skips the tag as an unknown key. */
+static int union_variant(rd *r, const sio_record_desc *rec, size_t *out)
+{
+    rd scan = *r;
+    const char *tag = NULL;
+    size_t tn = 0;
+
+    if (scan.p >= scan.end || *scan.p != '{' ||
+        ++scan.depth > SIO_PACKET_MAX_DEPTH)
+        return SLOW;
+    scan.p++;
+    if (eat(&scan, '}'))
+        return SLOW; /* no tag: the tree path says so */
+    do {
+        const char *k;
+        size_t n;
+        ws(&scan);
+        if (read_string(&scan, false, &k, &n) || !eat(&scan, ':'))
+            return SLOW;
+        ws(&scan);
+        if (n == strlen(rec->tag) && !memcmp(k, rec->tag, n)) {
+            if (tag || read_string(&scan, true, &tag, &tn))
+                return SLOW;
+        } else if (skip_value(&scan)) {
+            return SLOW;
+        }
+    } while (eat(&scan, ','));
+    if (!tag || memchr(tag, '\0', tn))
+        return SLOW;
+    for (size_t i = 0; i < rec->nfields; i++) {
+        if (!strcmp(rec->fields[i].name, tag)) {
+            *out = i;
+            return 0;
+        }
+    }
+    return SLOW;
+}
+
+static int record(rd *r, const sio_record_desc *rec, void *out);
+
+static int union_(rd *r, const sio_record_desc *rec, void *out)
+{
+    size_t i;
+    int rc;
+
+    if (++r->rdepth > SIO_TYPED_MAX_DEPTH || union_variant(r, rec, &i))
+        return SLOW;
+    *(int *)((unsigned char *)out + rec->tag_offset) = (int)i;
+    rc = record(r, rec->fields[i].record,
+                (unsigned char *)out + rec->fields[i].offset);
+    r->rdepth--;
+    return rc;
+}
+
 /* An object's keys in any order; a repeated field, a missing required
  * one or a forged bytes value go to the tree path. */
 static int record(rd *r, const sio_record_desc *rec, void *out)
@@ -534,6 +590,8 @@ static int record(rd *r, const sio_record_desc *rec, void *out)
     uint64_t seen = 0;
 
     ws(r);
+    if (rec->tag)
+        return union_(r, rec, out);
     if (rec->nfields > 64 || ++r->rdepth > SIO_TYPED_MAX_DEPTH ||
         r->p >= r->end || *r->p != '{' || ++r->depth > SIO_PACKET_MAX_DEPTH)
         return SLOW;

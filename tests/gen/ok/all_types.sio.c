@@ -39,8 +39,8 @@ static const sio_field types__Point_desc_fields[] = {
     {"y", SIO_K_FLOAT, 0, 0, offsetof(types_Point, y), 0, NULL, NULL, NULL,
      NULL, NULL},
 };
-static const sio_record_desc types__Point_desc = {"Point", sizeof(types_Point),
-                                                  2, types__Point_desc_fields};
+static const sio_record_desc types__Point_desc = {
+    "Point", sizeof(types_Point), 2, types__Point_desc_fields, NULL, 0};
 static const sio_field types__Everything_desc_fields[] = {
     {"b", SIO_K_BOOL, 0, 0, offsetof(types_Everything, b), 0, NULL, NULL, NULL,
      NULL, NULL},
@@ -83,7 +83,8 @@ static const sio_field types__Everything_desc_fields[] = {
      NULL, NULL},
 };
 static const sio_record_desc types__Everything_desc = {
-    "Everything", sizeof(types_Everything), 17, types__Everything_desc_fields};
+    "Everything", sizeof(types_Everything), 17, types__Everything_desc_fields,
+    NULL, 0};
 
 /* ---- namespace "/" ---- */
 

@@ -12,7 +12,7 @@ static const sio_field chat__Message_desc_fields[] = {
      offsetof(chat_Message, has_reply_to), NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_record_desc chat__Message_desc = {
-    "Message", sizeof(chat_Message), 3, chat__Message_desc_fields};
+    "Message", sizeof(chat_Message), 3, chat__Message_desc_fields, NULL, 0};
 
 /* ---- namespace "/" ---- */
 

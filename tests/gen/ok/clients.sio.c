@@ -38,14 +38,14 @@ static const sio_field cl__number_desc_fields[] = {
     {"n", SIO_K_INT, 0, 0, offsetof(cl_number, n), 0, NULL, NULL, NULL, NULL,
      NULL},
 };
-static const sio_record_desc cl__number_desc = {"number", sizeof(cl_number), 1,
-                                                cl__number_desc_fields};
+static const sio_record_desc cl__number_desc = {
+    "number", sizeof(cl_number), 1, cl__number_desc_fields, NULL, 0};
 static const sio_field cl__Socket_desc_fields[] = {
     {"id", SIO_K_STRING, 0, 0, offsetof(cl_Socket, id), 0, NULL, NULL, NULL,
      NULL, NULL},
 };
-static const sio_record_desc cl__Socket_desc = {"Socket", sizeof(cl_Socket), 1,
-                                                cl__Socket_desc_fields};
+static const sio_record_desc cl__Socket_desc = {
+    "Socket", sizeof(cl_Socket), 1, cl__Socket_desc_fields, NULL, 0};
 static const sio_field cl__Bytes_desc_fields[] = {
     {"data", SIO_K_BYTES, 0, 0, offsetof(cl_Bytes, data), 0, NULL, NULL, NULL,
      NULL, NULL},
@@ -53,7 +53,7 @@ static const sio_field cl__Bytes_desc_fields[] = {
      offsetof(cl_Bytes, n_more), NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_record_desc cl__Bytes_desc = {"Bytes", sizeof(cl_Bytes), 2,
-                                               cl__Bytes_desc_fields};
+                                               cl__Bytes_desc_fields, NULL, 0};
 
 /* ---- namespace "/" ---- */
 

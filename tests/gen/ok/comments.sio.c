@@ -6,8 +6,8 @@ static const sio_record_desc c__R_desc;
 static const sio_field c__R_desc_fields[] = {
     {"x", SIO_K_INT, 0, 0, offsetof(c_R, x), 0, NULL, NULL, NULL, NULL, NULL},
 };
-static const sio_record_desc c__R_desc = {"R", sizeof(c_R), 1,
-                                          c__R_desc_fields};
+static const sio_record_desc c__R_desc = {"R", sizeof(c_R), 1, c__R_desc_fields,
+                                          NULL, 0};
 
 /* ---- namespace "/" ---- */
 

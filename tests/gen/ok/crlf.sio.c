@@ -12,7 +12,7 @@ static const sio_field crlf__Message_desc_fields[] = {
      offsetof(crlf_Message, has_reply_to), NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_record_desc crlf__Message_desc = {
-    "Message", sizeof(crlf_Message), 3, crlf__Message_desc_fields};
+    "Message", sizeof(crlf_Message), 3, crlf__Message_desc_fields, NULL, 0};
 
 /* ---- namespace "/" ---- */
 

@@ -51,7 +51,8 @@ static const sio_field defaults__Settings_desc_fields[] = {
      &(const char *const){"a \"b\"\012"}, NULL},
 };
 static const sio_record_desc defaults__Settings_desc = {
-    "Settings", sizeof(defaults_Settings), 6, defaults__Settings_desc_fields};
+    "Settings", sizeof(defaults_Settings), 6, defaults__Settings_desc_fields,
+    NULL, 0};
 
 /* ---- namespace "/" ---- */
 

@@ -42,7 +42,7 @@ static const sio_field doc_comments__Message_desc_fields[] = {
 };
 static const sio_record_desc doc_comments__Message_desc = {
     "Message", sizeof(doc_comments_Message), 3,
-    doc_comments__Message_desc_fields};
+    doc_comments__Message_desc_fields, NULL, 0};
 
 /* ---- namespace "/" ---- */
 

@@ -41,13 +41,13 @@ static const sio_field chat__Message_desc_fields[] = {
      offsetof(chat_Message, has_reply_to), NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_record_desc chat__Message_desc = {
-    "Message", sizeof(chat_Message), 3, chat__Message_desc_fields};
+    "Message", sizeof(chat_Message), 3, chat__Message_desc_fields, NULL, 0};
 static const sio_field chat__Item_desc_fields[] = {
     {"id", SIO_K_INT, 0, 0, offsetof(chat_Item, id), 0, NULL, NULL, NULL, NULL,
      NULL},
 };
-static const sio_record_desc chat__Item_desc = {"Item", sizeof(chat_Item), 1,
-                                                chat__Item_desc_fields};
+static const sio_record_desc chat__Item_desc = {
+    "Item", sizeof(chat_Item), 1, chat__Item_desc_fields, NULL, 0};
 
 /* ---- namespace "/" ---- */
 

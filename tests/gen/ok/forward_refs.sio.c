@@ -36,7 +36,7 @@ static const sio_field fwd__User_desc_fields[] = {
      NULL, NULL},
 };
 static const sio_record_desc fwd__User_desc = {"User", sizeof(fwd_User), 1,
-                                               fwd__User_desc_fields};
+                                               fwd__User_desc_fields, NULL, 0};
 static const sio_field fwd__Post_desc_fields[] = {
     {"author", SIO_K_RECORD, 0, 0, offsetof(fwd_Post, author), 0,
      &fwd__User_desc, NULL, NULL, NULL, NULL},
@@ -44,7 +44,7 @@ static const sio_field fwd__Post_desc_fields[] = {
      offsetof(fwd_Post, n_tags), NULL, &fwd__Tag_desc, NULL, NULL, NULL},
 };
 static const sio_record_desc fwd__Post_desc = {"Post", sizeof(fwd_Post), 2,
-                                               fwd__Post_desc_fields};
+                                               fwd__Post_desc_fields, NULL, 0};
 
 /* ---- namespace "/" ---- */
 

@@ -13,7 +13,7 @@ static const sio_field app___common_Point_desc_fields[] = {
      &(const sio_limits){SIO_L_MIN, 0, 0, 0, 0}, NULL, NULL},
 };
 static const sio_record_desc app___common_Point_desc = {
-    "Point", sizeof(common_Point), 2, app___common_Point_desc_fields};
+    "Point", sizeof(common_Point), 2, app___common_Point_desc_fields, NULL, 0};
 static const sio_field app__Shape_desc_fields[] = {
     {"at", SIO_K_RECORD, 0, 0, offsetof(app_Shape, at), 0,
      &app___common_Point_desc, NULL, NULL, NULL, NULL},
@@ -24,8 +24,8 @@ static const sio_field app__Shape_desc_fields[] = {
      offsetof(app_Shape, n_corners), &app___common_Point_desc, NULL, NULL, NULL,
      NULL},
 };
-static const sio_record_desc app__Shape_desc = {"Shape", sizeof(app_Shape), 3,
-                                                app__Shape_desc_fields};
+static const sio_record_desc app__Shape_desc = {
+    "Shape", sizeof(app_Shape), 3, app__Shape_desc_fields, NULL, 0};
 
 /* ---- namespace "/" ---- */
 

@@ -38,18 +38,18 @@ static const sio_field n__on_x_args_desc_fields[] = {
      NULL},
 };
 static const sio_record_desc n__on_x_args_desc = {
-    "on_x_args", sizeof(n_on_x_args), 1, n__on_x_args_desc_fields};
+    "on_x_args", sizeof(n_on_x_args), 1, n__on_x_args_desc_fields, NULL, 0};
 static const sio_field n__A_desc_fields[] = {
     {"v", SIO_K_INT, 0, 0, offsetof(n_A, v), 0, NULL, NULL, NULL, NULL, NULL},
 };
-static const sio_record_desc n__A_desc = {"A", sizeof(n_A), 1,
-                                          n__A_desc_fields};
+static const sio_record_desc n__A_desc = {"A", sizeof(n_A), 1, n__A_desc_fields,
+                                          NULL, 0};
 static const sio_field n__A_desc_desc_fields[] = {
     {"v", SIO_K_INT, 0, 0, offsetof(n_A_desc, v), 0, NULL, NULL, NULL, NULL,
      NULL},
 };
 static const sio_record_desc n__A_desc_desc = {"A_desc", sizeof(n_A_desc), 1,
-                                               n__A_desc_desc_fields};
+                                               n__A_desc_desc_fields, NULL, 0};
 
 /* ---- namespace "/" ---- */
 

@@ -20,7 +20,7 @@ static const sio_field limits__Profile_desc_fields[] = {
      NULL, NULL},
 };
 static const sio_record_desc limits__Profile_desc = {
-    "Profile", sizeof(limits_Profile), 5, limits__Profile_desc_fields};
+    "Profile", sizeof(limits_Profile), 5, limits__Profile_desc_fields, NULL, 0};
 
 /* ---- namespace "/" ---- */
 

@@ -47,8 +47,8 @@ static const sio_field maps__Player_desc_fields[] = {
         &(const sio_limits){SIO_L_MAX, 0, 4, 0, 0}, NULL,
         &(const sio_field){NULL, SIO_K_ENUM, 0, 0, 0, 0, NULL, &maps__Level_desc, NULL, NULL, NULL}},
 };
-static const sio_record_desc maps__Player_desc = {"Player", sizeof(maps_Player),
-                                                  4, maps__Player_desc_fields};
+static const sio_record_desc maps__Player_desc = {
+    "Player", sizeof(maps_Player), 4, maps__Player_desc_fields, NULL, 0};
 static const sio_field maps__Board_desc_fields[] = {
     {
         "players", SIO_K_MAP, 0, 0, offsetof(maps_Board, players), 0, NULL,
@@ -72,8 +72,8 @@ static const sio_field maps__Board_desc_fields[] = {
         NULL, NULL, NULL, NULL,
         &(const sio_field){NULL, SIO_K_RECORD, 0, 0, 0, 0, &maps__Board_desc, NULL, NULL, NULL, NULL}},
 };
-static const sio_record_desc maps__Board_desc = {"Board", sizeof(maps_Board), 5,
-                                                 maps__Board_desc_fields};
+static const sio_record_desc maps__Board_desc = {
+    "Board", sizeof(maps_Board), 5, maps__Board_desc_fields, NULL, 0};
 
 /* ---- namespace "/" ---- */
 

@@ -19,7 +19,7 @@ static const sio_field names__R_desc_fields[] = {
      NULL, NULL},
 };
 static const sio_record_desc names__R_desc = {"R", sizeof(names_R), 6,
-                                              names__R_desc_fields};
+                                              names__R_desc_fields, NULL, 0};
 
 /* ---- namespace "/" ---- */
 

@@ -14,16 +14,16 @@ static const sio_field tree__Node_desc_fields[] = {
     {"next", SIO_K_RECORD, 0, SIO_F_OPTIONAL, offsetof(tree_Node, next), 0,
      &tree__Pair_desc, NULL, NULL, NULL, NULL},
 };
-static const sio_record_desc tree__Node_desc = {"Node", sizeof(tree_Node), 4,
-                                                tree__Node_desc_fields};
+static const sio_record_desc tree__Node_desc = {
+    "Node", sizeof(tree_Node), 4, tree__Node_desc_fields, NULL, 0};
 static const sio_field tree__Pair_desc_fields[] = {
     {"left", SIO_K_RECORD, 0, 0, offsetof(tree_Pair, left), 0, &tree__Node_desc,
      NULL, NULL, NULL, NULL},
     {"right", SIO_K_RECORD, 0, SIO_F_OPTIONAL, offsetof(tree_Pair, right), 0,
      &tree__Node_desc, NULL, NULL, NULL, NULL},
 };
-static const sio_record_desc tree__Pair_desc = {"Pair", sizeof(tree_Pair), 2,
-                                                tree__Pair_desc_fields};
+static const sio_record_desc tree__Pair_desc = {
+    "Pair", sizeof(tree_Pair), 2, tree__Pair_desc_fields, NULL, 0};
 
 /* ---- namespace "/" ---- */
 

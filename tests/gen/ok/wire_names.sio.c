@@ -14,7 +14,8 @@ static const sio_field wire_names__Style_desc_fields[] = {
      offsetof(wire_names_Style, has_xy), NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_record_desc wire_names__Style_desc = {
-    "Style", sizeof(wire_names_Style), 4, wire_names__Style_desc_fields};
+    "Style", sizeof(wire_names_Style), 4, wire_names__Style_desc_fields, NULL,
+    0};
 
 /* ---- namespace "/\346\227\245\346\234\254" ---- */
 

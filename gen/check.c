@@ -1740,6 +1740,15 @@ static bool claim_type_name(checker *c, const char *name, const char *what,
     return claim_cname(c, name, what, what, at);
 }
 
+/* Whether variant j of union r has the C name of an earlier one. */
+static bool variant_repeated(const sioc_record *r, size_t j)
+{
+    for (size_t i = 0; i < j; i++)
+        if (!strcmp(r->fields[i].name, r->fields[j].name))
+            return true;
+    return false;
+}
+
 static void claim_types(checker *c)
 {
     const sioc_schema *s = c->schema;
@@ -1754,8 +1763,12 @@ static void claim_types(checker *c)
         claim_type_name(c, rec->c_tag, cat(c, "the tag type of ", r, NULL),
                         rec->at);
         for (size_t j = 0; j < rec->nfields && rec->c_variant_tags; j++) {
-            const char *v = sioc_arena_printf(c->arena, "variant \"%s\" of %s",
-                                              rec->fields[j].wire, r);
+            const char *v;
+
+            if (!strcmp(rec->fields[j].name, "tag") || variant_repeated(rec, j))
+                continue; /* reported as such */
+            v = sioc_arena_printf(c->arena, "variant \"%s\" of %s",
+                                  rec->fields[j].wire, r);
 
             claim_cname(c, rec->c_variant_tags[j], v, v, rec->fields[j].at);
         }

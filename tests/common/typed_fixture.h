@@ -25,8 +25,8 @@ static const sio_field message_fields[] = {
     {"reply_to", SIO_K_INT, 0, SIO_F_OPTIONAL, offsetof(Message, reply_to),
      offsetof(Message, has_reply_to), NULL, NULL, NULL, NULL, NULL},
 };
-static const sio_record_desc message_desc = {"Message", sizeof(Message), 3,
-                                             message_fields};
+static const sio_record_desc message_desc = {
+    "Message", sizeof(Message), 3, message_fields, NULL, 0};
 
 static const char *const color_values[] = {"red", "green"};
 static const sio_enum_desc color_desc = {"Color", 2, color_values};

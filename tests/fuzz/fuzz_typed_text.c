@@ -59,9 +59,28 @@ static const sio_field lim_fields[] = {
 };
 static const sio_params lim_params = {sizeof(Lim), 3, lim_fields, false, 0};
 
-/* Maps and defaults: (m: {string: int(0..9)}(..3),
+/* union Shape by "kind" { c: Message; d: Lim; } (Lim: the limits above) */
+typedef struct Shape {
+    int tag;
+    union {
+        Message c;
+        Lim d;
+    };
+} Shape;
+static const sio_record_desc lim_desc = {"Lim",      sizeof(Lim), 3,
+                                         lim_fields, NULL,        0};
+static const sio_field shape_fields[] = {
+    {"c", SIO_K_RECORD, 0, 0, offsetof(Shape, c), 0, &message_desc, NULL, NULL,
+     NULL, NULL},
+    {"d", SIO_K_RECORD, 0, 0, offsetof(Shape, d), 0, &lim_desc, NULL, NULL,
+     NULL, NULL},
+};
+static const sio_record_desc shape_desc = {
+    "Shape", sizeof(Shape), 2, shape_fields, "kind", offsetof(Shape, tag)};
+
+/* Maps, unions and defaults: (m: {string: int(0..9)}(..3),
  * mm: {string: {string: Message}}?, am: {string: string[]}[]?,
- * d: int(0..)? = 7, s: string? = "x") */
+ * d: int(0..)? = 7, s: string? = "x", u: Shape?, us: {string: Shape}[]) */
 typedef struct Lang {
     sio_map m;
     const sio_map *mm;
@@ -69,6 +88,9 @@ typedef struct Lang {
     size_t am_len;
     int64_t d;
     const char *s;
+    const Shape *u;
+    const sio_map *us;
+    size_t us_len;
 } Lang;
 static const sio_limits lim_digit = {SIO_L_MIN | SIO_L_MAX, 0, 9, 0, 0};
 static const sio_limits lim_keys = {SIO_L_MAX, 0, 3, 0, 0};
@@ -81,6 +103,8 @@ static const sio_field messages_value = {
     NULL, SIO_K_MAP, 0, 0, 0, 0, NULL, NULL, NULL, NULL, &message_value};
 static const sio_field strings_value = {NULL, SIO_K_STRING, 1,    0,    0,   0,
                                         NULL, NULL,         NULL, NULL, NULL};
+static const sio_field shape_value = {
+    NULL, SIO_K_RECORD, 0, 0, 0, 0, &shape_desc, NULL, NULL, NULL, NULL};
 static const sio_field lang_fields[] = {
     {"m", SIO_K_MAP, 0, 0, offsetof(Lang, m), 0, NULL, NULL, &lim_keys, NULL,
      &digit_value},
@@ -92,8 +116,12 @@ static const sio_field lang_fields[] = {
      &lim_nat, &(const int64_t){7}, NULL},
     {"s", SIO_K_STRING, 0, SIO_F_DEFAULT, offsetof(Lang, s), 0, NULL, NULL,
      NULL, &(const char *const){"x"}, NULL},
+    {"u", SIO_K_RECORD, 0, SIO_F_OPTIONAL, offsetof(Lang, u), 0, &shape_desc,
+     NULL, NULL, NULL, NULL},
+    {"us", SIO_K_MAP, 1, 0, offsetof(Lang, us), offsetof(Lang, us_len), NULL,
+     NULL, NULL, NULL, &shape_value},
 };
-static const sio_params lang_params = {sizeof(Lang), 5, lang_fields, false, 0};
+static const sio_params lang_params = {sizeof(Lang), 7, lang_fields, false, 0};
 
 static size_t elem_size(const sio_field *f, int d)
 {
@@ -218,6 +246,13 @@ static bool same_field(const sio_field *f, const void *ba, const void *bb)
 
 static bool same_record(const sio_record_desc *r, const void *a, const void *b)
 {
+    if (r->tag) { /* the same variant, equal */
+        int ta = *(const int *)((const char *)a + r->tag_offset);
+        int tb = *(const int *)((const char *)b + r->tag_offset);
+        const sio_field *f = &r->fields[ta];
+        return ta == tb && same_record(f->record, (const char *)a + f->offset,
+                                       (const char *)b + f->offset);
+    }
     for (size_t i = 0; i < r->nfields; i++)
         if (!same_field(&r->fields[i], a, b))
             return false;

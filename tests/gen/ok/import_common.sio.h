@@ -15,6 +15,7 @@ extern "C" {
 
 /* ---- records and enums ---- */
 typedef struct common_Point common_Point;
+typedef struct common_Either common_Either;
 /* How the drawer feels. */
 typedef enum common_Mood {
     common_Mood_happy = 0, /* "happy" */
@@ -33,6 +34,16 @@ struct common_Point {
     int64_t x;
     /* Down, from the top. */
     int64_t y;
+};
+typedef enum common_Either_tag {
+    common_Either_point,
+} common_Either_tag;
+/* A point or a mood, by "t". */
+struct common_Either {
+    common_Either_tag tag; /* "t": which member holds the value */
+    union {
+        common_Point point; /* "point" */
+    };
 };
 
 /* ---- the schema ---- */

@@ -23,6 +23,10 @@ export interface Point {
     y: number;
 }
 
+/** A point or a mood, by "t". */
+export type Either =
+    | ({ t: "point" } & Point);
+
 export interface Shape {
     at: Point;
     mood?: Mood | null;
@@ -39,6 +43,7 @@ export interface ServerToClientEvents {
 /** Events a client may emit on namespace "/". */
 export interface ClientToServerEvents {
     draw: (s: Shape, p: Point | null | undefined, ack: (m: Mood | AckError) => void) => void;
+    pick: (e: Either, all?: Record<string, Either> | null, n?: number | null) => void;
 }
 
 /** A client socket of namespace "/": io(url) as AppSocket. */

@@ -32,6 +32,9 @@ int app_draw_ack_error(app_draw_ack *ack, const char *message) SIO_MUST_CHECK;
 
 int app_emit_drawn(sio_target to, const common_Point *at) SIO_MUST_CHECK;
 
+void app_on_pick(sio_ctx *ctx, const common_Either *e, const sio_map *all,
+                 int64_t n);
+
 /* ---- the schema ---- */
 extern const sio_schema_desc app_schema;
 int app_register(sio_server *srv);

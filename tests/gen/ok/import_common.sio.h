@@ -38,7 +38,7 @@ struct common_Point {
 typedef enum common_Either_tag {
     common_Either_point,
 } common_Either_tag;
-/* A point or a mood, by "t". */
+/* A point, told by its "t". */
 struct common_Either {
     common_Either_tag tag; /* "t": which member holds the value */
     union {

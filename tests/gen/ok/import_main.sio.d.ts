@@ -23,7 +23,7 @@ export interface Point {
     y: number;
 }
 
-/** A point or a mood, by "t". */
+/** A point, told by its "t". */
 export type Either =
     | ({ t: "point" } & Point);
 

@@ -456,6 +456,23 @@ static int put_default(const sio_field *f, void *base);
  * path (jansson's hash table) decodes it. */
 #define MAP_KEYS_MAX 64
 
+static int grow_map(sio_arena *a, const char ***keys, unsigned char **vals,
+                    size_t n, size_t *cap, size_t es)
+{
+    size_t c = *cap ? 2 * *cap : 4;
+    const char **k = siop_arena_alloc(a, c * sizeof *k);
+    unsigned char *v = siop_arena_alloc(a, c * es);
+
+    if (!k || !v)
+        return -1;
+    if (n) {
+        memcpy(k, *keys, n * sizeof *k);
+        memcpy(v, *vals, n * es);
+    }
+    *keys = k, *vals = v, *cap = c;
+    return 0;
+}
+
 static bool seen_key(const char *const *keys, size_t n, const char *k)
 {
     for (size_t i = 0; i < n; i++)
@@ -470,24 +487,23 @@ static bool seen_key(const char *const *keys, size_t n, const char *k)
 static int map(rd *r, const sio_field *f, sio_map *m)
 {
     const sio_field *vf = f->value;
-    size_t es = elem_size(vf, vf->depth), n = 0;
-    const char **keys;
-    unsigned char *vals;
+    size_t es = elem_size(vf, vf->depth), n = 0, cap = 0;
+    const char **keys = NULL;
+    unsigned char *vals = NULL;
 
     ws(r);
     if (!es || r->p >= r->end || *r->p != '{' ||
         ++r->depth > SIO_PACKET_MAX_DEPTH)
         return SLOW;
     r->p++;
-    keys = siop_arena_alloc(r->arena, MAP_KEYS_MAX * sizeof *keys);
-    vals = siop_arena_alloc(r->arena, MAP_KEYS_MAX * es);
-    if (!keys || !vals)
-        return SLOW;
     if (!eat(r, '}')) {
         do {
             const char *k;
             size_t kn;
 
+            /* Room that doubles as it fills, as array()'s. */
+            if (n == cap && grow_map(r->arena, &keys, &vals, n, &cap, es))
+                return SLOW;
             ws(r);
             if (n == MAP_KEYS_MAX || read_string(r, true, &k, &kn) ||
                 memchr(k, '\0', kn) || !eat(r, ':') ||

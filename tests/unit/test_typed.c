@@ -460,26 +460,27 @@ static void test_text_path_decodes_itself(void **state)
 /* Schema limits: what breaks one is the tree path's to refuse (with its
  * message), never accepted by the streaming path; what keeps them is
  * decoded by it. */
+typedef struct {
+    int64_t n;
+    const char *s;
+    const int64_t *v;
+    size_t v_len;
+} L;
+static const sio_limits n_lim = {SIO_L_MIN | SIO_L_MAX, 0, 5, 0, 0};
+static const sio_limits s_lim = {SIO_L_MIN | SIO_L_MAX, 1, 3, 0, 0};
+static const sio_limits v_lim = {SIO_L_LEN_MAX, 0, 0, 0, 2};
+static const sio_field lim_fields[] = {
+    {"n", SIO_K_INT, 0, 0, offsetof(L, n), 0, NULL, NULL, &n_lim, NULL, NULL},
+    {"s", SIO_K_STRING, 0, 0, offsetof(L, s), 0, NULL, NULL, &s_lim, NULL,
+     NULL},
+    {"v", SIO_K_INT, 1, 0, offsetof(L, v), offsetof(L, v_len), NULL, NULL,
+     &v_lim, NULL, NULL},
+};
+static const sio_params lim_params = {sizeof(L), 3, lim_fields, false, 0};
+
 static void test_text_path_keeps_limits(void **state)
 {
-    typedef struct {
-        int64_t n;
-        const char *s;
-        const int64_t *v;
-        size_t v_len;
-    } L;
-    static const sio_limits n_lim = {SIO_L_MIN | SIO_L_MAX, 0, 5, 0, 0};
-    static const sio_limits s_lim = {SIO_L_MIN | SIO_L_MAX, 1, 3, 0, 0};
-    static const sio_limits v_lim = {SIO_L_LEN_MAX, 0, 0, 0, 2};
-    static const sio_field fields[] = {
-        {"n", SIO_K_INT, 0, 0, offsetof(L, n), 0, NULL, NULL, &n_lim, NULL,
-         NULL},
-        {"s", SIO_K_STRING, 0, 0, offsetof(L, s), 0, NULL, NULL, &s_lim, NULL,
-         NULL},
-        {"v", SIO_K_INT, 1, 0, offsetof(L, v), offsetof(L, v_len), NULL, NULL,
-         &v_lim, NULL, NULL},
-    };
-    static const sio_params p = {sizeof(L), 3, fields, false, 0};
+    const sio_params p = lim_params;
     static const char *const broken[] = {
         "[6, \"ab\", []]",   "[-1, \"ab\", []]",     "[1, \"\", []]",
         "[1, \"abcd\", []]", "[1, \"ab\", [1,2,3]]",
@@ -600,6 +601,36 @@ static void expect_same_packet(int type, const char *event, const sio_params *p,
     json_decref(a);
     siop_encoded_fini(&direct);
     siop_encoded_fini(&tree);
+}
+
+/* The limits bind what the server sends too: both encoders refuse a
+ * value past them (the direct one leaves it to the walker, which says
+ * which field). */
+static void test_encode_keeps_limits(void **state)
+{
+    static const int64_t two[] = {1, 2}, three[] = {1, 2, 3};
+    const L good = {5, "abc", two, 2};
+    const L bad[] = {{6, "abc", two, 2},
+                     {0, "", two, 2},
+                     {0, "abcd", two, 2},
+                     {0, "ab", three, 3}};
+    static const char *const why[] = {
+        "n: expected int from 0 to 5",
+        "s: expected string of 1 to 3 characters",
+        "s: expected string of 1 to 3 characters",
+        "v: expected int[] of at most 2 elements",
+    };
+    sio_error err;
+    json_t *a;
+    (void)state;
+
+    expect_same_packet(SIO_PKT_EVENT, "x", &lim_params, &good, false);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        expect_same_packet(SIO_PKT_EVENT, "x", &lim_params, &bad[i], true);
+        a = siop_encode_params(&lim_params, &bad[i], &err);
+        assert_null(a);
+        assert_string_equal(err.text, why[i]);
+    }
 }
 
 /* The direct encoder writes jansson's bytes: escapes, reals, optional
@@ -818,6 +849,17 @@ static void test_maps_unions_encode_refusals(void **state)
     in.shapes = (sio_map){NULL, NULL, 1};
     assert_null(siop_encode_params(&lang_params, &in, &err));
     assert_string_equal(err.text, "shapes: NULL map with 1 keys");
+    /* The schema's limits bind what the server sends: at most 3 keys. */
+    {
+        static const char *const four[] = {"a", "b", "c", "d"};
+        Shape v[4] = {{.tag = 0}, {.tag = 0}, {.tag = 0}, {.tag = 0}};
+
+        in.shapes = (sio_map){four, v, 4};
+        assert_null(siop_encode_params(&lang_params, &in, &err));
+        assert_string_equal(
+            err.text, "shapes: expected {string: Shape} of at most 3 keys");
+        expect_same_packet(SIO_PKT_EVENT, "ev", &lang_params, &in, true);
+    }
     in.shapes = (sio_map){NULL, NULL, 0};
     in.s.tag = 2;
     assert_null(siop_encode_params(&lang_params, &in, &err));
@@ -866,6 +908,7 @@ int main(void)
         cmocka_unit_test(test_text_path_keeps_limits),
         cmocka_unit_test(test_text_path_leaves_the_rest),
         cmocka_unit_test(test_text_path_leaves_huge_floats),
+        cmocka_unit_test(test_encode_keeps_limits),
         cmocka_unit_test(test_direct_encode_matches_tree),
         cmocka_unit_test(test_maps_unions_encode_refusals),
         cmocka_unit_test(test_maps_unions_direct_encode),

@@ -645,10 +645,16 @@ static json_t *encode_array(walk *w, const sio_field *f, int d,
                             const void *items, size_t len)
 {
     size_t es = siop_typed_elem_size(f, d - 1);
+    char why[160];
     json_t *a;
 
     if (!items && len) {
         fail(w, "%s: NULL array with %zu elements", w->path, len);
+        return NULL;
+    }
+    /* The schema's limits bind what the server sends too. */
+    if (d == f->depth && siop_typed_check_len(f, len, why, sizeof why)) {
+        limit_failed(w, why);
         return NULL;
     }
     if (!(a = json_array()))
@@ -718,6 +724,30 @@ static json_t *encode_string(walk *w, const char *s)
     return v;
 }
 
+/* Out of the field's limits: the walker's error, true. */
+static bool encode_limited(walk *w, const sio_field *f, const void *slot)
+{
+    char why[160];
+    int rc = 0;
+
+    if (!f->limits)
+        return false;
+    if (f->kind == SIO_K_INT)
+        rc = siop_typed_check_int(f, *(const int64_t *)slot, why, sizeof why);
+    else if (f->kind == SIO_K_STRING && *(const char *const *)slot)
+        rc = siop_typed_check_str(f, *(const char *const *)slot, why,
+                                  sizeof why);
+    else if (f->kind == SIO_K_BYTES)
+        rc = siop_typed_check_bytes(f, ((const sio_bytes *)slot)->len, why,
+                                    sizeof why);
+    else if (f->kind == SIO_K_MAP)
+        rc = siop_typed_check_keys(f, ((const sio_map *)slot)->len, why,
+                                   sizeof why);
+    if (rc)
+        limit_failed(w, why);
+    return rc != 0;
+}
+
 static json_t *encode_value(walk *w, const sio_field *f, int d,
                             const void *slot)
 {
@@ -725,6 +755,8 @@ static json_t *encode_value(walk *w, const sio_field *f, int d,
         const sio_array *a = slot;
         return encode_array(w, f, d, a->items, a->len);
     }
+    if (encode_limited(w, f, slot))
+        return NULL;
     switch (f->kind) {
     case SIO_K_BOOL:
         return json_boolean(*(const bool *)slot);

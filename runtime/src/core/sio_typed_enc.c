@@ -159,7 +159,8 @@ static int put_array(wr *w, const sio_field *f, int d, const void *items,
     size_t es = siop_typed_elem_size(f, d - 1);
     int rc;
 
-    if ((!items && len) || !es || ++w->jdepth > SIO_PACKET_MAX_DEPTH)
+    if ((!items && len) || !es || ++w->jdepth > SIO_PACKET_MAX_DEPTH ||
+        (f->limits && d == f->depth && siop_typed_check_len(f, len, NULL, 0)))
         return SLOW;
     if (PUT_LIT(w, "["))
         return SIO_ENOMEM;
@@ -212,12 +213,35 @@ static int put_map(wr *w, const sio_field *f, const sio_map *m)
     return PUT_LIT(w, "}");
 }
 
+/* Out of the field's limits (the walker says which): true. */
+static bool out_of_limits(const sio_field *f, const void *slot)
+{
+    const char *s;
+
+    if (!f->limits)
+        return false;
+    switch (f->kind) {
+    case SIO_K_INT:
+        return siop_typed_check_int(f, *(const int64_t *)slot, NULL, 0) != 0;
+    case SIO_K_STRING:
+        s = *(const char *const *)slot;
+        return s && siop_typed_check_str(f, s, NULL, 0) != 0;
+    case SIO_K_MAP:
+        return siop_typed_check_keys(f, ((const sio_map *)slot)->len, NULL,
+                                     0) != 0;
+    default:
+        return false;
+    }
+}
+
 static int put_value(wr *w, const sio_field *f, int d, const void *slot)
 {
     if (d > 0) {
         const sio_array *a = slot;
         return put_array(w, f, d, a->items, a->len);
     }
+    if (out_of_limits(f, slot))
+        return SLOW;
     switch (f->kind) {
     case SIO_K_BOOL:
         return *(const bool *)slot ? PUT_LIT(w, "true") : PUT_LIT(w, "false");

@@ -433,6 +433,19 @@ static const char *value_type(const sioc_emit *e, const sioc_type *t)
     return sioc_arena_printf(e->arena, "%s ", t->enumeration->c_name);
 }
 
+const char *sioc_map_values(const sioc_emit *e, const sioc_type *t)
+{
+    const char *v;
+    size_t n;
+
+    if (t->value->dims)
+        return "sio_array";
+    v = value_type(e, t->value);
+    n = strlen(v);
+    return sioc_arena_printf(e->arena, "%.*s",
+                             (int)(v[n - 1] == ' ' ? n - 1 : n), v);
+}
+
 /* A pointer to constant elements of type (a value_type string). */
 static const char *const_ptr(const sioc_emit *e, const char *type)
 {

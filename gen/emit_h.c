@@ -111,7 +111,11 @@ static void put_record(const sioc_emit *e, const sioc_record *r)
         /* A field on the record's line shares its comment. */
         if (f && f->at.line != r->at.line)
             sioc_put_doc(e, 4, f->at);
-        fprintf(e->out, "    %s;\n", members.items[i]);
+        if (f && f->type.base == SIOC_MAP) /* values is const void * */
+            fprintf(e->out, "    %s; /* values: %s */\n", members.items[i],
+                    sioc_map_values(e, &f->type));
+        else
+            fprintf(e->out, "    %s;\n", members.items[i]);
     }
     fputs("};\n", e->out);
 }

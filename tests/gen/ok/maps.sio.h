@@ -29,17 +29,17 @@ bool maps_Level_parse(const char *s, maps_Level *out);
 struct maps_Player {
     const char *name;
     /* Points per game, by game name. */
-    sio_map scores;
-    const sio_map *tags;
-    sio_map levels;
+    sio_map scores; /* values: int64_t */
+    const sio_map *tags; /* values: const char * */
+    sio_map levels; /* values: maps_Level */
 };
 struct maps_Board {
-    sio_map players;
-    sio_map grid;
-    sio_map nested;
-    const sio_map *history;
+    sio_map players; /* values: maps_Player */
+    sio_map grid; /* values: sio_array */
+    sio_map nested; /* values: sio_map */
+    const sio_map *history; /* values: double */
     size_t n_history;
-    const sio_map *next;
+    const sio_map *next; /* values: maps_Board */
 };
 
 /* ---- namespace "/" ---- */

@@ -48,7 +48,7 @@ struct unions_Scene {
     const unions_Shape *extra;
     const unions_Shape *layers;
     size_t n_layers;
-    sio_map named;
+    sio_map named; /* values: unions_Shape */
 };
 
 /* ---- namespace "/" ---- */

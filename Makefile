@@ -183,9 +183,18 @@ ALLOC_SEAMS := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
 UNIT_SEAMS_test_rooms := $(ALLOC_SEAMS)
 UNIT_SEAMS_test_sio_server := $(ALLOC_SEAMS)
 
+# A test of generated code includes what sioc writes from
+# tests/unit/schema/NAME.sio (into $(B)/tests/unit/schema).
+UNIT_SCHEMA_test_typed_targets := $(B)/tests/unit/schema/targets.sio.c
+$(B)/tests/unit/test_typed_targets: $(UNIT_SCHEMA_test_typed_targets)
+$(B)/tests/unit/schema/%.sio.c: tests/unit/schema/%.sio $(SIOC)
+	@mkdir -p $(@D)
+	$(SIOC) -o $(@D) $<
+
 $(B)/tests/unit/%: tests/unit/%.c $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(RT_INTERNAL_INC) -Wno-missing-prototypes -o $@ $< \
+	$(CC) $(ALL_CFLAGS) $(RT_INTERNAL_INC) -I$(B)/tests/unit/schema \
+		-Wno-missing-prototypes -o $@ $< \
 		$(LIB_A) $(LDFLAGS_ALL) $(UNIT_SEAMS_$*) $(LIBS) -lcmocka
 
 # ---- the Redis suite's probe server (tests/redis/probe.c) ------------------

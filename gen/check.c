@@ -1364,6 +1364,7 @@ static void check_event(checker *c, ns_state *s, const sioc_ast_item *it)
         if (on) {
             ev->c_ack_send = cat(c, ev->c_ack, "_send", NULL);
             ev->c_ack_error = cat(c, ev->c_ack, "_error", NULL);
+            ev->c_ack_wanted = cat(c, ev->c_ack, "_wanted", NULL);
         }
     }
     if (on) {
@@ -1487,6 +1488,31 @@ static void check_any(checker *c, ns_state *s, const sioc_ast_item *it)
         s->ns->any = any;
 }
 
+static const char *const target_fns[SIOC_TGT_COUNT] = {
+    [SIOC_TGT_ALL] = "all",
+    [SIOC_TGT_ROOM] = "room",
+    [SIOC_TGT_EXCEPT] = "except",
+    [SIOC_TGT_SELF] = "self",
+    [SIOC_TGT_BROADCAST] = "broadcast",
+    [SIOC_TGT_SOCKET] = "socket",
+    [SIOC_TGT_OF] = "target_of",
+};
+
+/* The typed target of a namespace that declares emits, and its
+ * constructors. */
+static void name_targets(checker *c, sioc_namespace *ns)
+{
+    bool emits = false;
+
+    for (size_t i = 0; i < ns->nevents; i++)
+        emits = emits || ns->events[i].dir == SIOC_EMIT;
+    if (!emits)
+        return;
+    ns->c_target = cat(c, ns->c_prefix, "target", NULL);
+    for (size_t i = 0; i < SIOC_TGT_COUNT; i++)
+        ns->c_target_fns[i] = cat(c, ns->c_prefix, target_fns[i], NULL);
+}
+
 static int cmp_event_name(const void *a, const void *b)
 {
     const sioc_event *const *x = a, *const *y = b;
@@ -1524,6 +1550,7 @@ static void check_items(checker *c, ns_state *s)
             check_event(c, s, it);
     }
     sort_on_events(c, s->ns);
+    name_targets(c, s->ns);
 }
 
 /* Name, C prefix and requirements; false for a duplicate. */
@@ -1700,10 +1727,30 @@ static void claim_event(checker *c, const sioc_namespace *ns,
         return;
     if (claim_cname(c, ev->c_ack_send,
                     cat(c, "the ack function of ", quoted, NULL), quoted,
-                    ev->at))
+                    ev->at) &&
         claim_cname(c, ev->c_ack_error,
                     cat(c, "the error ack function of ", quoted, NULL), quoted,
-                    ev->at);
+                    ev->at))
+        claim_cname(c, ev->c_ack_wanted,
+                    cat(c, "the ack test of ", quoted, NULL), quoted, ev->at);
+}
+
+static void claim_targets(checker *c, const sioc_namespace *ns,
+                          const char *what)
+{
+    const char *decl = cat(c, "the emits of ", what, NULL);
+
+    if (!ns->c_target ||
+        !claim_cname(c, ns->c_target, cat(c, "the target type of ", what, NULL),
+                     decl, ns->at))
+        return;
+    for (size_t i = 0; i < SIOC_TGT_COUNT; i++)
+        if (!claim_cname(c, ns->c_target_fns[i],
+                         sioc_arena_printf(c->arena,
+                                           "the target function '%s' of %s",
+                                           target_fns[i], what),
+                         decl, ns->at))
+            return;
 }
 
 static void claim_namespace(checker *c, const sioc_namespace *ns)
@@ -1721,6 +1768,7 @@ static void claim_namespace(checker *c, const sioc_namespace *ns)
                     cat(c, "the catch-all of ", what, NULL), ns->any->at);
     for (size_t i = 0; i < ns->nevents; i++)
         claim_event(c, ns, &ns->events[i]);
+    claim_targets(c, ns, what);
 }
 
 /* A type name: also not "_t", the suffix of C's and POSIX's types

@@ -346,7 +346,7 @@ static void put_invoke(const sioc_emit *e, const sioc_event *ev, bool args)
 
     add(e, &params, "sio_ctx *ctx");
     add(e, &params, "const void *args");
-    add(e, &params, "sio_pending_ack *ack");
+    add(e, &params, "sio_ack_ref ack");
     fputc('\n', e->out);
     sioc_put_list(e->out, 0,
                   fmt2(e, "static void %s%s(", ev->c_intern, SIOC_SFX_INVOKE),
@@ -361,7 +361,7 @@ static void put_invoke(const sioc_emit *e, const sioc_event *ev, bool args)
     add(e, &call, "ctx");
     sioc_add_spread(e, &ev->args, "a->", &call);
     if (ev->acked)
-        add(e, &call, fmt1(e, "(%s *)ack", ev->c_ack));
+        add(e, &call, fmt1(e, "(%s){ack}", ev->c_ack));
     sioc_put_list(e->out, 4, fmt1(e, "%s(", ev->c_func), &call, ");\n}\n");
 }
 
@@ -396,22 +396,28 @@ static void add_values(const sioc_emit *e, sioc_list *l, const char *tag,
 static void put_ack_fns(const sioc_emit *e, const sioc_event *ev, bool ack)
 {
     const char *tag = sioc_iname(e, ev->c_intern, SIOC_SFX_ACK);
-    sioc_list call = {0};
+    sioc_list call = {0}, err = {0};
     sioc_sig sig;
 
     sioc_sig_ack_send(e, ev, &sig);
     fputc('\n', e->out);
     sioc_put_sig(e, &sig, "\n{\n");
-    add(e, &call, "(sio_pending_ack *)ack");
+    add(e, &call, "ack.ref");
+    add(e, &call, sioc_cstr(e->arena, ev->name));
     add(e, &call, fmt1(e, "&%s", tag));
     add_values(e, &call, tag, ack, &ev->ack);
     sioc_put_list(e->out, 4, "return sio_ack_params(", &call, ");\n}\n");
     sioc_sig_ack_error(e, ev, &sig);
     fputc('\n', e->out);
     sioc_put_sig(e, &sig, "\n{\n");
-    fputs("    return sio_ack_params_error((sio_pending_ack *)ack, "
-          "message);\n}\n",
-          e->out);
+    sioc_list_add(e->arena, &err, "ack.ref", NULL);
+    add(e, &err, sioc_cstr(e->arena, ev->name));
+    add(e, &err, "message");
+    sioc_put_list(e->out, 4, "return sio_ack_params_error(", &err, ");\n}\n");
+    sioc_sig_ack_wanted(e, ev, &sig);
+    fputc('\n', e->out);
+    sioc_put_sig(e, &sig, "\n{\n");
+    fputs("    return ack.ref.srv != NULL;\n}\n", e->out);
 }
 
 static void put_on(const sioc_emit *e, const sioc_event *ev)
@@ -470,10 +476,10 @@ static void put_emit_fn(const sioc_emit *e, const sioc_namespace *ns,
     sioc_list call = {0};
     sioc_sig sig;
 
-    sioc_sig_emit(e, ev, &sig);
+    sioc_sig_emit(e, ns, ev, &sig);
     fputc('\n', e->out);
     sioc_put_sig(e, &sig, "\n{\n");
-    add(e, &call, "to");
+    add(e, &call, "to.raw");
     add(e, &call, sioc_cstr(e->arena, ns->name));
     add(e, &call, sioc_cstr(e->arena, ev->name));
     add(e, &call, fmt1(e, "&%s", tag));
@@ -608,6 +614,38 @@ static void put_event_entry(const sioc_emit *e, const sioc_event *ev)
     sioc_put_list(e->out, 4, "{", &l, "},\n");
 }
 
+/* One constructor: "TYPE NAME(PARAMS)" (NAME parenthesized: the header
+ * has a macro of it) returning {expr}. */
+static void put_target_fn(const sioc_emit *e, const sioc_namespace *ns, int fn,
+                          const char *params, const char *expr)
+{
+    const char *name = ns->c_target_fns[fn];
+
+    if (fn <= SIOC_TGT_EXCEPT)
+        name = fmt1(e, "(%s)", name);
+    fprintf(e->out, "\n%s %s(%s)\n{\n    return (%s){%s};\n}\n", ns->c_target,
+            name, params, ns->c_target, expr);
+}
+
+static void put_target(const sioc_emit *e, const sioc_namespace *ns)
+{
+    const char *nsp = sioc_cstr(e->arena, ns->name);
+    const char *all = fmt1(e, "sio_all(sio_server_of(srv, %s))", nsp);
+
+    put_target_fn(e, ns, SIOC_TGT_ALL, "sio_server *srv", all);
+    put_target_fn(e, ns, SIOC_TGT_ROOM, "sio_server *srv, const char *room",
+                  fmt1(e, "sio_to(%s, room)", all));
+    put_target_fn(e, ns, SIOC_TGT_EXCEPT, "sio_server *srv, const char *room",
+                  fmt1(e, "sio_except(%s, room)", all));
+    /* Not checked here: an emit's own check says what went wrong. */
+    put_target_fn(e, ns, SIOC_TGT_SELF, "sio_ctx *ctx", "sio_self(ctx)");
+    put_target_fn(e, ns, SIOC_TGT_BROADCAST, "sio_ctx *ctx",
+                  "sio_broadcast(ctx)");
+    put_target_fn(e, ns, SIOC_TGT_SOCKET, "sio_socket *s", "sio_to_socket(s)");
+    put_target_fn(e, ns, SIOC_TGT_OF, "sio_target raw",
+                  fmt1(e, "sio_target_in(raw, %s)", nsp));
+}
+
 static void put_namespace(const sioc_emit *e, const sioc_namespace *ns)
 {
     const char *stem = ns->c_intern;
@@ -616,6 +654,10 @@ static void put_namespace(const sioc_emit *e, const sioc_namespace *ns)
 
     sioc_put_banner(e,
                     fmt1(e, "namespace %s", sioc_ccomment(e->arena, ns->name)));
+    if (ns->c_target) {
+        fputs("\n/* typed target */", e->out);
+        put_target(e, ns);
+    }
     for (size_t i = 0; i < n; i++)
         put_item(e, ns, &items[i]);
     if (!required(&ns->req) && !ns->non)

@@ -629,8 +629,8 @@ void sioc_sig_any(const sioc_emit *e, const sioc_catchall *c, sioc_sig *s)
 static void add_ack_param(const sioc_emit *e, const sioc_event *ev,
                           sioc_list *l)
 {
-    sioc_list_add(e->arena, l,
-                  sioc_arena_printf(e->arena, "%s *ack", ev->c_ack), "ack");
+    sioc_list_add(e->arena, l, sioc_arena_printf(e->arena, "%s ack", ev->c_ack),
+                  "ack");
 }
 
 void sioc_sig_on(const sioc_emit *e, const sioc_event *ev, sioc_sig *s)
@@ -659,9 +659,19 @@ void sioc_sig_ack_error(const sioc_emit *e, const sioc_event *ev, sioc_sig *s)
     sioc_list_add(e->arena, &s->params, "const char *message", "message");
 }
 
-void sioc_sig_emit(const sioc_emit *e, const sioc_event *ev, sioc_sig *s)
+void sioc_sig_ack_wanted(const sioc_emit *e, const sioc_event *ev, sioc_sig *s)
 {
-    sig_init(e, s, "int", ev->c_func, "sio_target to", "to");
+    memset(s, 0, sizeof *s);
+    s->ret = "bool";
+    s->name = ev->c_ack_wanted;
+    add_ack_param(e, ev, &s->params);
+}
+
+void sioc_sig_emit(const sioc_emit *e, const sioc_namespace *ns,
+                   const sioc_event *ev, sioc_sig *s)
+{
+    sig_init(e, s, "int", ev->c_func,
+             sioc_arena_printf(e->arena, "%s to", ns->c_target), "to");
     sioc_add_param_decls(e, &ev->args, &s->params);
     if (!ev->acked)
         return;

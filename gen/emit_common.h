@@ -102,7 +102,9 @@ void sioc_sig_any(const sioc_emit *e, const sioc_catchall *c, sioc_sig *s);
 void sioc_sig_on(const sioc_emit *e, const sioc_event *ev, sioc_sig *s);
 void sioc_sig_ack_send(const sioc_emit *e, const sioc_event *ev, sioc_sig *s);
 void sioc_sig_ack_error(const sioc_emit *e, const sioc_event *ev, sioc_sig *s);
-void sioc_sig_emit(const sioc_emit *e, const sioc_event *ev, sioc_sig *s);
+void sioc_sig_ack_wanted(const sioc_emit *e, const sioc_event *ev, sioc_sig *s);
+void sioc_sig_emit(const sioc_emit *e, const sioc_namespace *ns,
+                   const sioc_event *ev, sioc_sig *s);
 void sioc_sig_reply(const sioc_emit *e, const sioc_event *ev, sioc_sig *s);
 void sioc_sig_register(const sioc_emit *e, sioc_sig *s);
 

@@ -160,8 +160,10 @@ static void put_on(const sioc_emit *e, const sioc_event *ev)
 {
     sioc_sig sig;
 
+    /* A value: a stale copy answers SIO_ESTATE, never freed memory. */
     if (ev->acked)
-        fprintf(e->out, "typedef struct %s %s;\n", ev->c_ack, ev->c_ack);
+        fprintf(e->out, "typedef struct %s {\n    sio_ack_ref ref;\n} %s;\n",
+                ev->c_ack, ev->c_ack);
     sioc_sig_on(e, ev, &sig);
     sioc_put_sig(e, &sig, ";\n");
     if (!ev->acked)
@@ -170,9 +172,15 @@ static void put_on(const sioc_emit *e, const sioc_event *ev)
     sioc_put_sig(e, &sig, MUST_CHECK_TAIL);
     sioc_sig_ack_error(e, ev, &sig);
     sioc_put_sig(e, &sig, MUST_CHECK_TAIL);
+    fputs("/* Did the client ask for an answer? (Answering one it did not "
+          "is a no-op.) */\n",
+          e->out);
+    sioc_sig_ack_wanted(e, ev, &sig);
+    sioc_put_sig(e, &sig, ";\n");
 }
 
-static void put_emit(const sioc_emit *e, const sioc_event *ev)
+static void put_emit(const sioc_emit *e, const sioc_namespace *ns,
+                     const sioc_event *ev)
 {
     sioc_sig sig;
 
@@ -180,11 +188,12 @@ static void put_emit(const sioc_emit *e, const sioc_event *ev)
         sioc_sig_reply(e, ev, &sig);
         sioc_put_sig(e, &sig, ";\n");
     }
-    sioc_sig_emit(e, ev, &sig);
+    sioc_sig_emit(e, ns, ev, &sig);
     sioc_put_sig(e, &sig, MUST_CHECK_TAIL);
 }
 
-static void put_item(const sioc_emit *e, const sioc_item *it)
+static void put_item(const sioc_emit *e, const sioc_namespace *ns,
+                     const sioc_item *it)
 {
     sioc_sig sig;
 
@@ -201,8 +210,59 @@ static void put_item(const sioc_emit *e, const sioc_item *it)
     } else if (it->event->dir == SIOC_ON) {
         put_on(e, it->event);
     } else {
-        put_emit(e, it->event);
+        put_emit(e, ns, it->event);
     }
+}
+
+/* A constructor taking a handler's ctx or the server: a function, and a
+ * macro of the same name that converts its first argument. */
+static void put_target_from(const sioc_emit *e, const sioc_namespace *ns,
+                            int fn, bool room, const char *what)
+{
+    const char *name = ns->c_target_fns[fn];
+
+    fprintf(e->out, "/* %s */\n", what);
+    fprintf(e->out, "%s (%s)(sio_server *srv%s);\n", ns->c_target, name,
+            room ? ", const char *room" : "");
+    fprintf(e->out, "#define %s(from%s) (%s)(SIO_SERVER_OF(from)%s)\n", name,
+            room ? ", room" : "", name, room ? ", (room)" : "");
+}
+
+/* The namespace's typed target: its emits take only it. */
+static void put_target(const sioc_emit *e, const sioc_namespace *ns)
+{
+    const char *const *f = ns->c_target_fns;
+
+    sioc_put_comment(
+        e->out, 0,
+        sioc_arena_printf(
+            e->arena,
+            "Where an emit of namespace %s goes. The constructors below "
+            "taking `from` take a handler's ctx (of any namespace) or the "
+            "server; compose further with sio_to, sio_volatile... on .raw "
+            "and %s.",
+            sioc_ccomment(e->arena, ns->name), f[SIOC_TGT_OF]));
+    fprintf(e->out, "typedef struct %s {\n    sio_target raw;\n} %s;\n",
+            ns->c_target, ns->c_target);
+    put_target_from(e, ns, SIOC_TGT_ALL, false,
+                    "Every socket of the namespace.");
+    put_target_from(e, ns, SIOC_TGT_ROOM, true, "The members of room.");
+    put_target_from(e, ns, SIOC_TGT_EXCEPT, true,
+                    "Every socket but the members of room.");
+    fputs("/* The handler's socket; the handler's namespace must be this "
+          "one (else\n * emits refuse it: SIO_EINVAL and a log line). */\n",
+          e->out);
+    fprintf(e->out, "%s %s(sio_ctx *ctx);\n", ns->c_target, f[SIOC_TGT_SELF]);
+    fputs("/* Every socket but the handler's (the same). */\n", e->out);
+    fprintf(e->out, "%s %s(sio_ctx *ctx);\n", ns->c_target,
+            f[SIOC_TGT_BROADCAST]);
+    fputs("/* One socket of this namespace (the same). */\n", e->out);
+    fprintf(e->out, "%s %s(sio_socket *s);\n", ns->c_target,
+            f[SIOC_TGT_SOCKET]);
+    fputs("/* raw if it reaches this namespace; else a target every emit "
+          "refuses,\n * with a log line now. */\n",
+          e->out);
+    fprintf(e->out, "%s %s(sio_target raw);\n\n", ns->c_target, f[SIOC_TGT_OF]);
 }
 
 static void put_namespace(const sioc_emit *e, const sioc_namespace *ns)
@@ -213,10 +273,12 @@ static void put_namespace(const sioc_emit *e, const sioc_namespace *ns)
     sioc_put_banner(e, sioc_arena_printf(e->arena, "namespace %s",
                                          sioc_ccomment(e->arena, ns->name)));
     sioc_put_doc(e, 0, ns->at);
+    if (ns->c_target)
+        put_target(e, ns);
     for (size_t i = 0; i < n; i++) {
         if (i)
             fputc('\n', e->out);
-        put_item(e, &items[i]);
+        put_item(e, ns, &items[i]);
     }
 }
 

@@ -48,7 +48,7 @@ static void put_item(const sioc_emit *e, const sioc_item *it)
     put_head(e, &sig, ev->acked ? "ack" : NULL);
     if (ev->acked)
         fprintf(e->out,
-                "    if (ack && %s(ack, \"not implemented\") != 0)\n"
+                "    if (%s(ack, \"not implemented\") != 0)\n"
                 "        return; /* not sent: the client has gone */\n",
                 ev->c_ack_error);
     fputs("}\n", e->out);

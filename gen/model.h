@@ -187,14 +187,15 @@ typedef struct sioc_event {
     const char *c_func; /* ON "chat_on_ping_", EMIT "chat_emit_ping_" */
     sioc_params args;
     bool acked;
-    sioc_params ack;         /* ON: the server's answer; EMIT: the client's */
-    const char *c_ack;       /* if acked: ON the ack object type
-                                "chat_ping__ack", EMIT the reply callback type
-                                "chat_ping__reply"; else NULL */
-    const char *c_ack_send;  /* ON and acked: "chat_ping__ack_send" */
-    const char *c_ack_error; /* ON and acked: "chat_ping__ack_error" */
-    const char *c_intern;    /* "chat__on_ping_", "chat__emit_ping_" */
-    sioc_requires req;       /* ON only */
+    sioc_params ack;          /* ON: the server's answer; EMIT: the client's */
+    const char *c_ack;        /* if acked: ON the ack object type
+                                 "chat_ping__ack", EMIT the reply callback type
+                                 "chat_ping__reply"; else NULL */
+    const char *c_ack_send;   /* ON and acked: "chat_ping__ack_send" */
+    const char *c_ack_error;  /* ON and acked: "chat_ping__ack_error" */
+    const char *c_ack_wanted; /* ON and acked: "chat_ping__ack_wanted" */
+    const char *c_intern;     /* "chat__on_ping_", "chat__emit_ping_" */
+    sioc_requires req;        /* ON only */
     sioc_span at;
 } sioc_event;
 
@@ -214,6 +215,18 @@ typedef struct sioc_catchall {
     sioc_span at;
 } sioc_catchall;
 
+/* The constructors of a namespace's typed target, in this order. */
+enum {
+    SIOC_TGT_ALL,       /* "chat_admin_all" (a macro: ctx or server) */
+    SIOC_TGT_ROOM,      /* "chat_admin_room" (the same) */
+    SIOC_TGT_EXCEPT,    /* "chat_admin_except" (the same) */
+    SIOC_TGT_SELF,      /* "chat_admin_self" */
+    SIOC_TGT_BROADCAST, /* "chat_admin_broadcast" */
+    SIOC_TGT_SOCKET,    /* "chat_admin_socket" */
+    SIOC_TGT_OF,        /* "chat_admin_target_of": from a sio_target */
+    SIOC_TGT_COUNT
+};
+
 typedef struct sioc_namespace {
     const char *name;            /* "/admin" */
     const char *ident;           /* "admin"; "" for "/" */
@@ -228,6 +241,10 @@ typedef struct sioc_namespace {
      * tables searched with bsearch. */
     const sioc_event *const *on_sorted;
     size_t non;
+    /* With emits only: the typed target "chat_admin_target", and its
+     * constructors (SIOC_TGT_*); NULL without. */
+    const char *c_target;
+    const char *c_target_fns[SIOC_TGT_COUNT];
     sioc_span at;
 } sioc_namespace;
 

@@ -25,33 +25,26 @@ static void unsent(int rc, const char *what)
         fprintf(stderr, "bench: %s not sent: %s\n", what, sio_strerror(rc));
 }
 
-void bench_on_echo(sio_ctx *ctx, const char *p, bench_echo_ack *ack)
+void bench_on_echo(sio_ctx *ctx, const char *p, bench_echo_ack ack)
 {
     (void)ctx;
-    if (ack)
-        unsent(bench_echo_ack_send(ack, p), "echo_ack_send");
+    unsent(bench_echo_ack_send(ack, p), "echo_ack_send");
 }
 
-void bench_on_join(sio_ctx *ctx, const char *room, bench_join_ack *ack)
+void bench_on_join(sio_ctx *ctx, const char *room, bench_join_ack ack)
 {
-    if (sio_join(sio_ctx_socket(ctx), room) != 0) {
-        if (ack)
-            unsent(bench_join_ack_error(ack, "server error"), "join_ack_error");
-        return;
-    }
-    if (ack)
+    if (sio_join(sio_ctx_socket(ctx), room) != 0)
+        unsent(bench_join_ack_error(ack, "server error"), "join_ack_error");
+    else
         unsent(bench_join_ack_send(ack), "join_ack_send");
 }
 
 /* Encoded once, queued for every member (the sender too, if in it). */
 void bench_on_publish(sio_ctx *ctx, const char *room, const char *p,
-                      bench_publish_ack *ack)
+                      bench_publish_ack ack)
 {
-    sio_namespace *ns = sio_socket_namespace(sio_ctx_socket(ctx));
-
-    unsent(bench_emit_tick(sio_to(sio_all(ns), room), p), "emit_tick");
-    if (ack)
-        unsent(bench_publish_ack_send(ack), "publish_ack_send");
+    unsent(bench_emit_tick(bench_room(ctx, room), p), "emit_tick");
+    unsent(bench_publish_ack_send(ack), "publish_ack_send");
 }
 
 /* ---- the same events with raw json_t handlers (--raw) ---------------- */

@@ -13,14 +13,6 @@
 
 #include "sio_redis.h"
 
-/* An answer or emit that could not be sent: one log line (a socket
- * that has gone is no news), as the chat's own handlers do. */
-static void sent(int rc, const char *what)
-{
-    if (rc != 0 && rc != SIO_ECLOSED)
-        fprintf(stderr, "chat: %s not sent: %s\n", what, sio_strerror(rc));
-}
-
 static sio_redis *g_redis; /* the process's one cluster connection */
 
 /* socket.data as other servers see it: {"name"}, as a Node chat keeps. */
@@ -58,8 +50,8 @@ bool chat_cluster_on(void)
 typedef struct pending {
     sio_socket *s; /* referenced */
     char *room;
-    chat_join_ack *join;
-    chat_leave_ack *leave;
+    chat_join_ack join; /* empty handles when none */
+    chat_leave_ack leave;
     bool joined; /* joined at once: only the count was awaited */
 } pending;
 
@@ -110,30 +102,26 @@ static void joined(int status, json_t *sids, void *ud)
     (void)status; /* partial answers count what they can */
 
     if (p->joined) {
-        if (p->join)
-            sent(chat_join_ack_send(p->join, members(p, sids)),
-                 "join_ack_send");
+        sio_log_unsent(chat_join_ack_send(p->join, members(p, sids)),
+                       "join_ack_send");
     } else if (!sio_socket_connected(s)) {
-        if (p->join)
-            sent(chat_join_ack_error(p->join, "disconnected"),
-                 "join_ack_error");
+        sio_log_unsent(chat_join_ack_error(p->join, "disconnected"),
+                       "join_ack_error");
     } else if (sio_namespace_socket(sio_socket_namespace(s), p->room) ||
                has(sids, p->room)) {
-        if (p->join)
-            sent(chat_join_ack_error(p->join, "invalid room"),
-                 "join_ack_error");
+        sio_log_unsent(chat_join_ack_error(p->join, "invalid room"),
+                       "join_ack_error");
     } else if (was_in = sio_in_room(s, p->room), sio_join(s, p->room) != 0) {
-        if (p->join)
-            sent(chat_join_ack_error(p->join, "server error"),
-                 "join_ack_error");
+        sio_log_unsent(chat_join_ack_error(p->join, "server error"),
+                       "join_ack_error");
     } else {
         if (!was_in)
-            sent(chat_emit_joined(sio_to(sio_to_socket(s), p->room), name,
-                                  p->room),
-                 "emit_joined");
-        if (p->join)
-            sent(chat_join_ack_send(p->join, members(p, sids)),
-                 "join_ack_send");
+            sio_log_unsent(chat_emit_joined(chat_target_of(sio_to(
+                                                sio_to_socket(s), p->room)),
+                                            name, p->room),
+                           "emit_joined");
+        sio_log_unsent(chat_join_ack_send(p->join, members(p, sids)),
+                       "join_ack_send");
     }
     pending_free(p);
 }
@@ -143,8 +131,8 @@ static void left(int status, json_t *sids, void *ud)
     pending *p = ud;
     (void)status;
 
-    if (p->leave)
-        sent(chat_leave_ack_send(p->leave, members(p, sids)), "leave_ack_send");
+    sio_log_unsent(chat_leave_ack_send(p->leave, members(p, sids)),
+                   "leave_ack_send");
     pending_free(p);
 }
 
@@ -175,43 +163,44 @@ static int join_now(pending *p)
     if (sio_join(s, p->room) != 0)
         return -1;
     if (!was_in)
-        sent(chat_emit_joined(sio_to(sio_to_socket(s), p->room),
-                              sio_socket_data(s) ? sio_socket_data(s) : "?",
-                              p->room),
-             "emit_joined");
+        sio_log_unsent(
+            chat_emit_joined(chat_target_of(sio_to(sio_to_socket(s), p->room)),
+                             sio_socket_data(s) ? sio_socket_data(s) : "?",
+                             p->room),
+            "emit_joined");
     p->joined = true;
     return 0;
 }
 
-void chat_cluster_join(sio_ctx *ctx, const char *room, chat_join_ack *ack)
+void chat_cluster_join(sio_ctx *ctx, const char *room, chat_join_ack ack)
 {
     pending *p = pending_new(ctx, room);
 
     if (p)
         p->join = ack;
     if (p && !sid_shaped(room) && join_now(p) != 0) {
-        if (ack)
-            sent(chat_join_ack_error(ack, "server error"), "join_ack_error");
+        sio_log_unsent(chat_join_ack_error(ack, "server error"),
+                       "join_ack_error");
         pending_free(p);
         return;
     }
     if (!p || sio_redis_sockets(room_target(ctx, room), joined, p) != 0) {
-        if (ack)
-            sent(chat_join_ack_error(ack, "server error"), "join_ack_error");
+        sio_log_unsent(chat_join_ack_error(ack, "server error"),
+                       "join_ack_error");
         if (p)
             pending_free(p);
     }
 }
 
-void chat_cluster_leave(sio_ctx *ctx, const char *room, chat_leave_ack *ack)
+void chat_cluster_leave(sio_ctx *ctx, const char *room, chat_leave_ack ack)
 {
     pending *p = pending_new(ctx, room);
 
     if (p)
         p->leave = ack;
     if (!p || sio_redis_sockets(room_target(ctx, room), left, p) != 0) {
-        if (ack)
-            sent(chat_leave_ack_error(ack, "server error"), "leave_ack_error");
+        sio_log_unsent(chat_leave_ack_error(ack, "server error"),
+                       "leave_ack_error");
         if (p)
             pending_free(p);
     }

@@ -12,8 +12,8 @@ int chat_cluster_start(sio_server *srv, const char *url);
 void chat_cluster_stop(void);
 bool chat_cluster_on(void);
 /* join and leave in cluster mode (room already checked for length):
- * each answers its ack (NULL: none) once the servers answered. */
-void chat_cluster_join(sio_ctx *ctx, const char *room, chat_join_ack *ack);
-void chat_cluster_leave(sio_ctx *ctx, const char *room, chat_leave_ack *ack);
+ * each answers its ack (empty: none) once the servers answered. */
+void chat_cluster_join(sio_ctx *ctx, const char *room, chat_join_ack ack);
+void chat_cluster_leave(sio_ctx *ctx, const char *room, chat_leave_ack ack);
 
 #endif

@@ -39,14 +39,6 @@ static const char *name_of(sio_socket *s)
     return n ? n : "?";
 }
 
-/* An answer or emit that could not be sent: one log line (a socket
- * that has gone is no news). */
-static void unsent(int rc, const char *what)
-{
-    if (rc != 0 && rc != SIO_ECLOSED)
-        fprintf(stderr, "chat: %s not sent: %s\n", what, sio_strerror(rc));
-}
-
 /* A refused event without an ack id: dropped, with one log line. */
 static void refused(sio_ctx *ctx, const char *why)
 {
@@ -90,7 +82,7 @@ static bool room_ok(sio_ctx *ctx, const char *room, const char **why)
     return !*why;
 }
 
-void chat_on_join(sio_ctx *ctx, const char *room, chat_join_ack *ack)
+void chat_on_join(sio_ctx *ctx, const char *room, chat_join_ack ack)
 {
     sio_socket *s = sio_ctx_socket(ctx);
     const char *why;
@@ -98,8 +90,8 @@ void chat_on_join(sio_ctx *ctx, const char *room, chat_join_ack *ack)
     int rc;
 
     if (!room_ok(ctx, room, &why)) {
-        if (ack)
-            unsent(chat_join_ack_error(ack, why), "join_ack_error");
+        if (chat_join_ack_wanted(ack))
+            sio_log_unsent(chat_join_ack_error(ack, why), "join_ack_error");
         else
             refused(ctx, why);
         return;
@@ -111,62 +103,63 @@ void chat_on_join(sio_ctx *ctx, const char *room, chat_join_ack *ack)
     was_in = sio_in_room(s, room);
     if ((rc = sio_join(s, room)) != 0) {
         why = rc == SIO_ELIMIT ? "too many rooms" : "server error";
-        if (ack)
-            unsent(chat_join_ack_error(ack, why), "join_ack_error");
+        if (chat_join_ack_wanted(ack))
+            sio_log_unsent(chat_join_ack_error(ack, why), "join_ack_error");
         else
             refused(ctx, why);
         return;
     }
     if (!was_in)
-        unsent(chat_emit_joined(sio_to(sio_self(ctx), room), name_of(s), room),
-               "emit_joined");
-    if (ack)
-        unsent(chat_join_ack_send(
-                   ack, (int64_t)sio_room_size(sio_socket_namespace(s), room)),
-               "join_ack_send");
+        sio_log_unsent(
+            chat_emit_joined(chat_target_of(sio_to(sio_self(ctx), room)),
+                             name_of(s), room),
+            "emit_joined");
+    sio_log_unsent(chat_join_ack_send(ack, (int64_t)sio_room_size(
+                                               sio_socket_namespace(s), room)),
+                   "join_ack_send");
 }
 
-void chat_on_leave(sio_ctx *ctx, const char *room, chat_leave_ack *ack)
+void chat_on_leave(sio_ctx *ctx, const char *room, chat_leave_ack ack)
 {
     sio_socket *s = sio_ctx_socket(ctx);
 
     if (sio_leave(s, room) != 0) {
-        if (ack)
-            unsent(chat_leave_ack_error(ack, "not in room"), "leave_ack_error");
+        if (chat_leave_ack_wanted(ack))
+            sio_log_unsent(chat_leave_ack_error(ack, "not in room"),
+                           "leave_ack_error");
         else
             refused(ctx, "not in room");
         return;
     }
-    unsent(chat_emit_left(sio_to(sio_all(sio_socket_namespace(s)), room),
-                          name_of(s), room),
-           "emit_left");
+    sio_log_unsent(chat_emit_left(chat_room(ctx, room), name_of(s), room),
+                   "emit_left");
     if (chat_cluster_on())
         chat_cluster_leave(ctx, room, ack);
-    else if (ack)
-        unsent(chat_leave_ack_send(
-                   ack, (int64_t)sio_room_size(sio_socket_namespace(s), room)),
-               "leave_ack_send");
+    else
+        sio_log_unsent(
+            chat_leave_ack_send(
+                ack, (int64_t)sio_room_size(sio_socket_namespace(s), room)),
+            "leave_ack_send");
 }
 
 void chat_on_say(sio_ctx *ctx, const char *room, const char *text,
-                 chat_say_ack *ack)
+                 chat_say_ack ack)
 {
     sio_socket *s = sio_ctx_socket(ctx);
 
     /* The text's length (1 to 1000 characters) the decoder checked. */
     if (!sio_in_room(s, room) || strcmp(room, sio_socket_sid(s)) == 0) {
-        if (ack)
-            unsent(chat_say_ack_error(ack, "not in room"), "say_ack_error");
+        if (chat_say_ack_wanted(ack))
+            sio_log_unsent(chat_say_ack_error(ack, "not in room"),
+                           "say_ack_error");
         else
             refused(ctx, "not in room");
         return;
     }
     /* Everyone in the room, the sender too, in the order accepted. */
-    unsent(chat_emit_said(sio_to(sio_all(sio_socket_namespace(s)), room),
-                          name_of(s), room, text),
-           "emit_said");
-    if (ack)
-        unsent(chat_say_ack_send(ack, true), "say_ack_send");
+    sio_log_unsent(chat_emit_said(chat_room(ctx, room), name_of(s), room, text),
+                   "emit_said");
+    sio_log_unsent(chat_say_ack_send(ack, true), "say_ack_send");
 }
 
 static int by_bytes(const void *a, const void *b)
@@ -174,7 +167,7 @@ static int by_bytes(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-void chat_on_rooms(sio_ctx *ctx, chat_rooms_ack *ack)
+void chat_on_rooms(sio_ctx *ctx, chat_rooms_ack ack)
 {
     const char *names[MAX_ROOMS];
     sio_socket *s = sio_ctx_socket(ctx);
@@ -182,31 +175,32 @@ void chat_on_rooms(sio_ctx *ctx, chat_rooms_ack *ack)
 
     if (n > MAX_ROOMS)
         n = MAX_ROOMS;
-    if (!ack)
+    if (!chat_rooms_ack_wanted(ack))
         return;
     /* names[0] is the socket's own sid room. */
     qsort(names + 1, n - 1, sizeof names[0], by_bytes);
-    unsent(chat_rooms_ack_send(ack, names + 1, n - 1), "rooms_ack_send");
+    sio_log_unsent(chat_rooms_ack_send(ack, names + 1, n - 1),
+                   "rooms_ack_send");
 }
 
 void chat_on_upload(sio_ctx *ctx, const char *room, const char *name,
-                    const uint8_t *data, size_t data_len, chat_upload_ack *ack)
+                    const uint8_t *data, size_t data_len, chat_upload_ack ack)
 {
     sio_socket *s = sio_ctx_socket(ctx);
 
     if (!sio_in_room(s, room) || strcmp(room, sio_socket_sid(s)) == 0) {
-        if (ack)
-            unsent(chat_upload_ack_error(ack, "not in room"),
-                   "upload_ack_error");
+        if (chat_upload_ack_wanted(ack))
+            sio_log_unsent(chat_upload_ack_error(ack, "not in room"),
+                           "upload_ack_error");
         else
             refused(ctx, "not in room");
         return;
     }
-    unsent(chat_emit_file(sio_to(sio_self(ctx), room), name_of(s), room, name,
-                          data, data_len),
-           "emit_file");
-    if (ack)
-        unsent(chat_upload_ack_send(ack, (int64_t)data_len), "upload_ack_send");
+    sio_log_unsent(chat_emit_file(chat_target_of(sio_to(sio_self(ctx), room)),
+                                  name_of(s), room, name, data, data_len),
+                   "emit_file");
+    sio_log_unsent(chat_upload_ack_send(ack, (int64_t)data_len),
+                   "upload_ack_send");
 }
 
 /* The client's answer to "ping" answers its "ping_me". */
@@ -215,21 +209,30 @@ static void on_ping_reply(sio_ctx *ctx, int status, int64_t answer, void *user)
     chat_ping_me_ack *ack = user;
     (void)ctx;
     if (status == 0)
-        unsent(chat_ping_me_ack_send(ack, answer), "ping_me_ack_send");
+        sio_log_unsent(chat_ping_me_ack_send(*ack, answer), "ping_me_ack_send");
     else
-        unsent(chat_ping_me_ack_error(
-                   ack, status == SIO_ETIMEOUT ? "timeout" : "no answer"),
-               "ping_me_ack_error");
+        sio_log_unsent(chat_ping_me_ack_error(*ack, status == SIO_ETIMEOUT
+                                                        ? "timeout"
+                                                        : "no answer"),
+                       "ping_me_ack_error");
+    free(ack);
 }
 
-void chat_on_ping_me(sio_ctx *ctx, int64_t n, chat_ping_me_ack *ack)
+void chat_on_ping_me(sio_ctx *ctx, int64_t n, chat_ping_me_ack ack)
 {
-    if (!ack)
+    chat_ping_me_ack *box;
+
+    if (!chat_ping_me_ack_wanted(ack))
         return; /* nobody to answer */
-    if (chat_emit_ping(sio_self(ctx), n, on_ping_reply, ack, PING_TIMEOUT_MS) !=
-        0)
-        unsent(chat_ping_me_ack_error(ack, "server error"),
-               "ping_me_ack_error");
+    /* The handle outlives the handler: a copy for the reply callback. */
+    if ((box = malloc(sizeof *box)))
+        *box = ack;
+    if (!box || chat_emit_ping(chat_self(ctx), n, on_ping_reply, box,
+                               PING_TIMEOUT_MS) != 0) {
+        free(box);
+        sio_log_unsent(chat_ping_me_ack_error(ack, "server error"),
+                       "ping_me_ack_error");
+    }
 }
 
 /* Before the rooms are left: tell each room's other members. */
@@ -242,9 +245,10 @@ static void on_disconnecting(sio_ctx *ctx, sio_reason why, void *ud)
     (void)ud;
 
     for (size_t i = 1; i < n && i < MAX_ROOMS; i++)
-        unsent(chat_emit_left(sio_to(sio_self(ctx), names[i]), name_of(s),
-                              names[i]),
-               "emit_left");
+        sio_log_unsent(
+            chat_emit_left(chat_target_of(sio_to(sio_self(ctx), names[i])),
+                           name_of(s), names[i]),
+            "emit_left");
 }
 
 static void on_disconnect(sio_ctx *ctx, sio_reason why, void *ud)

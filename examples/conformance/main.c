@@ -26,7 +26,7 @@
 int conformance_on_connect(sio_ctx *ctx)
 {
     /* The CONNECT payload, as sent ({} when none). */
-    if (conformance_emit_auth(sio_self(ctx), sio_ctx_auth(ctx)))
+    if (conformance_emit_auth(conformance_self(ctx), sio_ctx_auth(ctx)))
         fprintf(stderr, "conformance: could not emit auth to %s\n",
                 sio_ctx_sid(ctx));
     return 0;
@@ -34,7 +34,8 @@ int conformance_on_connect(sio_ctx *ctx)
 
 int conformance_custom_on_connect(sio_ctx *ctx)
 {
-    if (conformance_custom_emit_auth(sio_self(ctx), sio_ctx_auth(ctx)))
+    if (conformance_custom_emit_auth(conformance_custom_self(ctx),
+                                     sio_ctx_auth(ctx)))
         fprintf(stderr, "conformance: could not emit auth to %s\n",
                 sio_ctx_sid(ctx));
     return 0;
@@ -43,16 +44,16 @@ int conformance_custom_on_connect(sio_ctx *ctx)
 /* "message": "message-back" with the same arguments, binary included. */
 void conformance_on_message(sio_ctx *ctx, json_t *rest)
 {
-    if (conformance_emit_message_back(sio_self(ctx), rest))
+    if (conformance_emit_message_back(conformance_self(ctx), rest))
         fprintf(stderr, "conformance: could not emit message-back to %s\n",
                 sio_ctx_sid(ctx));
 }
 
 /* "message-with-ack": acked with the same arguments. */
 void conformance_on_message_with_ack(sio_ctx *ctx, json_t *rest,
-                                     conformance_message_with_ack_ack *ack)
+                                     conformance_message_with_ack_ack ack)
 {
-    if (ack && conformance_message_with_ack_ack_send(ack, rest))
+    if (conformance_message_with_ack_ack_send(ack, rest))
         fprintf(stderr, "conformance: could not ack %s\n", sio_ctx_sid(ctx));
 }
 

@@ -88,9 +88,9 @@ static json_t *str_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
-/* "<name>: <data as compact JSON>", or "<name> has joined" (data NULL). */
-static void say(sio_ctx *ctx, int (*emit)(sio_target, const login_Response *),
-                json_t *data)
+/* "<name>: <data as compact JSON>", or "<name> has joined" (data NULL):
+ * new, or NULL. Each namespace emits it with its own "my_response". */
+static char *said(sio_ctx *ctx, json_t *data)
 {
     const user *u = sio_ctx_user(ctx);
     const char *name = u ? u->name : "?";
@@ -100,17 +100,24 @@ static void say(sio_ctx *ctx, int (*emit)(sio_target, const login_Response *),
     if (data) {
         text = json_dumps(data, JSON_COMPACT | JSON_ENCODE_ANY);
         if (!text)
-            return;
+            return NULL;
         n = asprintf(&msg, "%s: %s", name, text);
     } else {
         n = asprintf(&msg, "%s has joined", name);
     }
     free(text);
-    if (n < 0)
-        return;
-    emit(sio_self(ctx), &(login_Response){msg});
-    free(msg);
+    return n < 0 ? NULL : msg;
 }
+
+#define SAY(ns, ctx, data)                                                     \
+    do {                                                                       \
+        char *msg_ = said(ctx, data);                                          \
+        if (msg_)                                                              \
+            unsent(login##ns##emit_my_response(login##ns##self(ctx),           \
+                                               &(login_Response){msg_}),       \
+                   "my_response");                                             \
+        free(msg_);                                                            \
+    } while (0)
 
 /* The whoami object: the connect-time request, seen by a later event. */
 static json_t *whoami(sio_ctx *ctx)
@@ -154,22 +161,20 @@ int login_on_connect(sio_ctx *ctx)
         sio_refuse(ctx, "unauthorized", NULL);
         return 1;
     }
-    say(ctx, login_emit_my_response, NULL); /* after the CONNECT answer */
+    SAY(_, ctx, NULL); /* after the CONNECT answer */
     return 0;
 }
 
 void login_on_my_event(sio_ctx *ctx, json_t *data)
 {
     app_of(ctx)->my_event_root++;
-    say(ctx, login_emit_my_response, data);
+    SAY(_, ctx, data);
 }
 
-void login_on_whoami(sio_ctx *ctx, login_whoami_ack *ack)
+void login_on_whoami(sio_ctx *ctx, login_whoami_ack ack)
 {
     json_t *info;
 
-    if (!ack)
-        return;
     if (!(info = whoami(ctx))) {
         unsent(login_whoami_ack_error(ack, "server error"), "whoami_ack_error");
         return;
@@ -179,19 +184,16 @@ void login_on_whoami(sio_ctx *ctx, login_whoami_ack *ack)
 }
 
 void login_on_session_set(sio_ctx *ctx, const char *key, const char *value,
-                          login_session_set_ack *ack)
+                          login_session_set_ack ack)
 {
     int rc;
 
     if (key[0] == '_') {
-        if (ack)
-            unsent(login_session_set_ack_error(ack, "reserved key"),
-                   "session_set_ack_error");
+        unsent(login_session_set_ack_error(ack, "reserved key"),
+               "session_set_ack_error");
         return;
     }
     rc = sio_ctx_session_set(ctx, key, json_string(value));
-    if (!ack)
-        return;
     if (rc == 0)
         unsent(login_session_set_ack_send(ack, true), "session_set_ack_send");
     else
@@ -202,42 +204,38 @@ void login_on_session_set(sio_ctx *ctx, const char *key, const char *value,
 }
 
 void login_on_session_get(sio_ctx *ctx, const char *key,
-                          login_session_get_ack *ack)
+                          login_session_get_ack ack)
 {
     json_t *v = sio_ctx_session_get(ctx, key);
 
-    if (ack)
-        unsent(login_session_get_ack_send(ack, json_string_value(v)),
-               "session_get_ack_send");
+    unsent(login_session_get_ack_send(ack, json_string_value(v)),
+           "session_get_ack_send");
 }
 
 /* g: the per-call scratch store (semantics 1, sio_ctx_g). What g_put
  * stores is gone when its call returns: g_get always finds it empty. */
-void login_on_g_put(sio_ctx *ctx, const char *v, login_g_put_ack *ack)
+void login_on_g_put(sio_ctx *ctx, const char *v, login_g_put_ack ack)
 {
     json_t *g = sio_ctx_g(ctx);
     bool ok = g && json_object_set_new(g, "v", json_string(v)) == 0;
 
-    if (ack)
-        unsent(login_g_put_ack_send(ack, ok && json_object_get(g, "v") != NULL),
-               "g_put_ack_send");
+    unsent(login_g_put_ack_send(ack, ok && json_object_get(g, "v") != NULL),
+           "g_put_ack_send");
 }
 
-void login_on_g_get(sio_ctx *ctx, login_g_get_ack *ack)
+void login_on_g_get(sio_ctx *ctx, login_g_get_ack ack)
 {
     json_t *g = sio_ctx_g(ctx);
 
-    if (ack)
-        unsent(login_g_get_ack_send(ack,
-                                    json_string_value(json_object_get(g, "v"))),
-               "g_get_ack_send");
+    unsent(
+        login_g_get_ack_send(ack, json_string_value(json_object_get(g, "v"))),
+        "g_get_ack_send");
 }
 
-void login_on_admin_echo(sio_ctx *ctx, json_t *v, login_admin_echo_ack *ack)
+void login_on_admin_echo(sio_ctx *ctx, json_t *v, login_admin_echo_ack ack)
 {
     (void)ctx;
-    if (ack)
-        unsent(login_admin_echo_ack_send(ack, v), "admin_echo_ack_send");
+    unsent(login_admin_echo_ack_send(ack, v), "admin_echo_ack_send");
 }
 
 /* ---- namespace "/open": anyone connects ---------------------------------- */
@@ -245,25 +243,22 @@ void login_on_admin_echo(sio_ctx *ctx, json_t *v, login_admin_echo_ack *ack)
 void login_open_on_my_event(sio_ctx *ctx, json_t *data)
 {
     app_of(ctx)->my_event_open++;
-    say(ctx, login_open_emit_my_response, data);
+    SAY(_open_, ctx, data);
 }
 
 void login_open_on_login(sio_ctx *ctx, const char *username,
-                         const char *password, login_open_login_ack *ack)
+                         const char *password, login_open_login_ack ack)
 {
     const user *u = check_credentials(username, password);
     int rc;
 
     if (!u) {
         fprintf(stderr, "login: /open login: invalid credentials\n");
-        if (ack)
-            unsent(login_open_login_ack_error(ack, "invalid credentials"),
-                   "open_login_ack_error");
+        unsent(login_open_login_ack_error(ack, "invalid credentials"),
+               "open_login_ack_error");
         return;
     }
     rc = sio_ctx_login(ctx, u->id);
-    if (!ack)
-        return;
     if (rc == 0)
         unsent(login_open_login_ack_send(ack, u->name), "open_login_ack_send");
     else
@@ -273,12 +268,10 @@ void login_open_on_login(sio_ctx *ctx, const char *username,
                "open_login_ack_error");
 }
 
-void login_open_on_whoami(sio_ctx *ctx, login_open_whoami_ack *ack)
+void login_open_on_whoami(sio_ctx *ctx, login_open_whoami_ack ack)
 {
     json_t *info;
 
-    if (!ack)
-        return;
     if (!(info = whoami(ctx))) {
         unsent(login_open_whoami_ack_error(ack, "server error"),
                "open_whoami_ack_error");
@@ -289,25 +282,22 @@ void login_open_on_whoami(sio_ctx *ctx, login_open_whoami_ack *ack)
 }
 
 /* Emits "poked" to the room named sid: exactly that socket. */
-void login_open_on_poke(sio_ctx *ctx, const char *sid, login_open_poke_ack *ack)
+void login_open_on_poke(sio_ctx *ctx, const char *sid, login_open_poke_ack ack)
 {
     sio_namespace *ns = sio_socket_namespace(sio_ctx_socket(ctx));
 
-    unsent(login_open_emit_poked(sio_to(sio_all(ns), sid), sio_ctx_sid(ctx)),
+    unsent(login_open_emit_poked(login_open_room(ctx, sid), sio_ctx_sid(ctx)),
            "open_emit_poked");
-    if (ack)
-        unsent(login_open_poke_ack_send(ack, (int64_t)sio_room_size(ns, sid)),
-               "open_poke_ack_send");
+    unsent(login_open_poke_ack_send(ack, (int64_t)sio_room_size(ns, sid)),
+           "open_poke_ack_send");
 }
 
-void login_open_on_app(sio_ctx *ctx, login_open_app_ack *ack)
+void login_open_on_app(sio_ctx *ctx, login_open_app_ack ack)
 {
     app *a = app_of(ctx);
 
-    if (ack)
-        unsent(login_open_app_ack_send(ack, a->name,
-                                       sio_ctx_server(ctx) == a->srv),
-               "open_app_ack_send");
+    unsent(login_open_app_ack_send(ack, a->name, sio_ctx_server(ctx) == a->srv),
+           "open_app_ack_send");
 }
 
 /* A generic catch-all: what any event looks like from the context (and
@@ -351,16 +341,14 @@ int login_token_on_connect(sio_ctx *ctx, json_t *token)
         return 1;
     }
     json_decref(payload);
-    say(ctx, login_token_emit_my_response, NULL);
+    SAY(_token_, ctx, NULL);
     return 0;
 }
 
-void login_token_on_whoami(sio_ctx *ctx, login_token_whoami_ack *ack)
+void login_token_on_whoami(sio_ctx *ctx, login_token_whoami_ack ack)
 {
     json_t *info;
 
-    if (!ack)
-        return;
     if (!(info = whoami(ctx))) {
         unsent(login_token_whoami_ack_error(ack, "server error"),
                "token_whoami_ack_error");

@@ -13,26 +13,24 @@ int poll_on_connect(sio_ctx *ctx, const char *name)
     return sio_refuse(ctx, "name required", NULL), 1;
 }
 
-void poll_on_vote(sio_ctx *ctx, poll_Choice choice, poll_vote_ack *ack)
+void poll_on_vote(sio_ctx *ctx, poll_Choice choice, poll_vote_ack ack)
 {
     poll_Tally *t = sio_ctx_app(ctx);
     sio_socket *s = sio_ctx_socket(ctx);
     json_t *name = json_object_get(sio_ctx_auth(ctx), "name");
 
     if (sio_in_room(s, "voted") || sio_join(s, "voted") != 0) {
-        if (ack)
-            sio_log_unsent(poll_vote_ack_error(ack, sio_in_room(s, "voted")
-                                                        ? "already voted"
-                                                        : "server error"),
-                           "vote ack");
+        sio_log_unsent(poll_vote_ack_error(ack, sio_in_room(s, "voted")
+                                                    ? "already voted"
+                                                    : "server error"),
+                       "vote ack");
         return;
     }
     ++*(int64_t *[]){&t->c, &t->python, &t->js}[choice]; /* its count */
     sio_log_unsent(
-        poll_emit_tally(sio_room(ctx, "voted"), t, json_string_value(name)),
+        poll_emit_tally(poll_room(ctx, "voted"), t, json_string_value(name)),
         "tally");
-    if (ack)
-        sio_log_unsent(poll_vote_ack_send(ack, t), "vote ack");
+    sio_log_unsent(poll_vote_ack_send(ack, t), "vote ack");
 }
 
 int poll_admin_on_connect(sio_ctx *ctx, const char *password)
@@ -42,17 +40,15 @@ int poll_admin_on_connect(sio_ctx *ctx, const char *password)
     return sio_refuse(ctx, "unauthorized", NULL), 1;
 }
 
-void poll_admin_on_reset(sio_ctx *ctx, poll_admin_reset_ack *ack)
+void poll_admin_on_reset(sio_ctx *ctx, poll_admin_reset_ack ack)
 {
-    sio_namespace *root = sio_server_of(sio_ctx_server(ctx), "/");
-
     *(poll_Tally *)sio_ctx_app(ctx) = (poll_Tally){0};
     sio_log_unsent(
-        poll_emit_tally(sio_to(sio_all(root), "voted"), sio_ctx_app(ctx), NULL),
+        poll_emit_tally(poll_room(ctx, "voted"), sio_ctx_app(ctx), NULL),
         "tally");
-    sio_room_clear(root, "voted"); /* everyone may vote again */
-    if (ack)
-        sio_log_unsent(poll_admin_reset_ack_send(ack, true), "reset ack");
+    /* everyone may vote again */
+    sio_room_clear(sio_server_of(sio_ctx_server(ctx), "/"), "voted");
+    sio_log_unsent(poll_admin_reset_ack_send(ack, true), "reset ack");
 }
 
 int main(int argc, char **argv)

@@ -172,7 +172,10 @@ int sio_ack_error(sio_ctx *ctx, const char *message);
 /* Takes the current event's pending ack out of the context, to answer
  * it after the handler returns (e.g. once another reply arrived). New:
  * the caller must end it with sio_ack_send, sio_ack_send_error or
- * sio_ack_free. NULL if the event carries no ack or it was answered. */
+ * sio_ack_free. NULL if the event carries no ack or it was answered.
+ * A pointer the caller owns, valid until one of those: generated typed
+ * handlers get a value handle instead (sio_ack_ref, sio_typed.h), which a
+ * stale copy cannot misuse. */
 typedef struct sio_pending_ack sio_pending_ack;
 sio_pending_ack *sio_ctx_take_ack(sio_ctx *ctx);
 /* Answers (args stolen; NULL = []) and frees a. SIO_ECLOSED if the

@@ -174,10 +174,20 @@ typedef struct sio_requires {
     uint8_t on_fail; /* sio_on_fail */
 } sio_requires;
 
+/* A typed ack as handlers get it, by value: a slot of the server's
+ * table of pending acks and the slot's generation, so that an answer
+ * through a copy kept too long finds the generation moved on (SIO_ESTATE
+ * and a log line) instead of freed memory. srv NULL: the client asked for
+ * no ack (answering is a no-op returning 0). A handle must not outlive
+ * its server: that is a use after free, as of any object of it. */
+typedef struct sio_ack_ref {
+    sio_server *srv;
+    uint32_t slot, gen;
+} sio_ack_ref;
+
 /* Calls the typed handler with args (a struct of the event's params)
- * spread out; ack is NULL for an event without an ack. */
-typedef void (*sio_invoke_fn)(sio_ctx *ctx, const void *args,
-                              sio_pending_ack *ack);
+ * spread out, and its ack (empty for an event without one). */
+typedef void (*sio_invoke_fn)(sio_ctx *ctx, const void *args, sio_ack_ref ack);
 /* The connect handler: 0 accepts, non-zero refuses (see sio_refuse). */
 typedef int (*sio_connect_invoke_fn)(sio_ctx *ctx, const void *auth);
 /* Catch-all: the event name and its raw arguments (borrowed). */
@@ -227,16 +237,32 @@ int sio_schema_register(sio_server *srv, const sio_schema_desc *schema);
 int sio_emit_params(sio_target to, const char *nsp, const char *event,
                     const sio_params *p, const void *args) SIO_MUST_CHECK;
 /* Typed ack answers: the values of p's params, or [{"error": message}].
- * Each ends the ack; answered while its handler runs, the ack stays
- * valid until the handler returns, so a second answer there returns
- * SIO_ESTATE (logged) and sends nothing. Values that do not fit p (a
- * string not UTF-8, a NULL record...) answer the client with an error
- * ack ("server error") and return SIO_EINVAL; SIO_ECLOSED once the
- * socket has gone. */
-int sio_ack_params(sio_pending_ack *ack, const sio_params *p,
+ * Each ends the ack and frees its slot: a second answer, or one through
+ * a stale copy, returns SIO_ESTATE and logs one line naming event (the
+ * event's name, static). An empty handle (no ack asked) returns 0 and
+ * sends nothing. Values that do not fit p (a string not UTF-8, a NULL
+ * record...) answer the client with an error ack ("server error") and
+ * return SIO_EINVAL; SIO_ECLOSED once the socket has gone (the slot is
+ * freed then too). The raw API (sio_ctx_take_ack, sio_ack_send) stays
+ * pointer-based: its sio_pending_ack is owned by the caller until sent. */
+int sio_ack_params(sio_ack_ref ack, const char *event, const sio_params *p,
                    const void *args) SIO_MUST_CHECK;
-int sio_ack_params_error(sio_pending_ack *ack,
+int sio_ack_params_error(sio_ack_ref ack, const char *event,
                          const char *message) SIO_MUST_CHECK;
+
+/* Typed targets (docs/generated.md): t as is if it reaches namespace
+ * nsp, or no namespace (a socket gone: its emits say so); else a target
+ * every emit refuses (SIO_EINVAL), and one log line now. */
+sio_target sio_target_in(sio_target t, const char *nsp);
+
+/* The server, from a handler's context or the server itself: generated
+ * target constructors take either. */
+sio_server *sio_server_itself(sio_server *srv); /* returns srv */
+#define SIO_SERVER_OF(from)                                                    \
+    _Generic((from),                                                           \
+        sio_ctx *: sio_ctx_server,                                             \
+        const sio_ctx *: sio_ctx_server,                                       \
+        sio_server *: sio_server_itself)(from)
 
 /* A generic function pointer: generated code casts the typed reply
  * callback to it and back (C allows the round trip). */

@@ -96,15 +96,35 @@ static void fuzz_records(const sioc_schema *s)
     }
 }
 
+/* A typed target exactly when the namespace has emits, every
+ * constructor named. */
+static void fuzz_targets(const sioc_namespace *ns)
+{
+    bool emits = false;
+
+    for (size_t i = 0; i < ns->nevents; i++)
+        emits = emits || ns->events[i].dir == SIOC_EMIT;
+    if (emits != (ns->c_target != NULL))
+        abort();
+    if (!emits)
+        return;
+    fuzz_ident(ns->c_target);
+    for (size_t i = 0; i < SIOC_TGT_COUNT; i++)
+        fuzz_ident(ns->c_target_fns[i]);
+}
+
 static void fuzz_namespace(const sioc_namespace *ns, const char *prefix)
 {
     if (ns->name[0] != '/' ||
         strncmp(ns->c_prefix, prefix, strlen(prefix)) != 0)
         abort();
+    fuzz_targets(ns);
     for (size_t i = 0; i < ns->nevents; i++) {
         const sioc_event *ev = &ns->events[i];
 
         fuzz_ident(ev->c_func);
+        if ((ev->dir == SIOC_ON && ev->acked) != (ev->c_ack_wanted != NULL))
+            abort();
         fuzz_params(&ev->args);
         fuzz_params(&ev->ack);
         if (ev->acked != (ev->c_ack != NULL) ||

@@ -412,7 +412,11 @@ cat >"$tmp/case/both.c" <<-EOF
 	#include "Chat.sio.h"
 
 	int both(sio_target t);
-	int both(sio_target t) { return chat_emit_a(t, 1) + Chat_emit_b(t, 2); }
+	int both(sio_target t)
+	{
+		return chat_emit_a(chat_target_of(t), 1) +
+		       Chat_emit_b(Chat_target_of(t), 2);
+	}
 EOF
 if (cd "$tmp/case" && "$sioc" -o . chat.sio && "$sioc" -o . Chat.sio) &&
 	"$LINK_CC" "${CFLAGS_GEN[@]}" -I"$tmp/case" -c "$tmp/case/both.c" \

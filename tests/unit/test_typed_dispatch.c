@@ -86,16 +86,15 @@ static int on_connect(sio_ctx *ctx, const void *auth)
     return 0;
 }
 
-static void join_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
+static void join_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     struct int_arg v = {++A.joins};
     (void)ctx;
     (void)args;
-    if (ack)
-        assert_int_equal(sio_ack_params(ack, &int_args, &v), 0);
+    assert_int_equal(sio_ack_params(ack, "join", &int_args, &v), 0);
 }
 
-static void secret_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
+static void secret_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     (void)ctx;
     (void)args;
@@ -103,20 +102,20 @@ static void secret_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
     A.secrets++;
 }
 
-static void admin_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
+static void admin_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     struct bool_arg v = {true};
     (void)ctx;
     (void)args;
     A.admins++;
-    assert_int_equal(sio_ack_params(ack, &bool_args, &v), 0);
+    assert_int_equal(sio_ack_params(ack, "admin", &bool_args, &v), 0);
 }
 
-static void login_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
+static void login_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     const struct str_arg *a = args;
     struct bool_arg v = {sio_ctx_login(ctx, a->s) == 0};
-    assert_int_equal(sio_ack_params(ack, &bool_args, &v), 0);
+    assert_int_equal(sio_ack_params(ack, "login", &bool_args, &v), 0);
 }
 
 static bool guard_admin(sio_ctx *ctx)
@@ -361,7 +360,7 @@ static void on_raw_reply(sio_ctx *ctx, int status, json_t *args, void *ud)
 /* The socket under test, kept (a reference) by the "grab" event. */
 static sio_socket *g_sock;
 
-static void grab_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
+static void grab_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     /* A typed event decoded from its text still shows its raw
      * arguments (parsed on first use). */
@@ -571,7 +570,7 @@ static void on_srv_error(sio_ctx *ctx, const char *message, void *ud)
     snprintf(last_error, sizeof last_error, "%s", message);
 }
 
-static void boom_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
+static void boom_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     (void)args;
     (void)ack; /* none: "boom" declares no ack, so the ctx still owes it */
@@ -613,7 +612,7 @@ static void test_handler_failures(void **state)
 
 static int g_calls, g_dirty;
 
-static void gput_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
+static void gput_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     json_t *g = sio_ctx_g(ctx);
     (void)args;
@@ -647,27 +646,27 @@ static void test_g_is_per_call(void **state)
 
 /* ---- typed acks answered twice, badly, late or never -------------------- */
 
-static sio_pending_ack *kept_ack;
+static sio_ack_ref kept_ack;
 static int ack_rc[2];
 
-static void twice_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
+static void twice_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     struct int_arg v = {1};
     (void)ctx;
     (void)args;
-    ack_rc[0] = sio_ack_params(ack, &int_args, &v);
-    ack_rc[1] = sio_ack_params_error(ack, "again"); /* a second answer */
+    ack_rc[0] = sio_ack_params(ack, "twice", &int_args, &v);
+    ack_rc[1] = sio_ack_params_error(ack, "twice", "again"); /* again */
 }
 
-static void bad_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
+static void bad_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     struct str_arg v = {NULL}; /* the schema's string is not optional */
     (void)ctx;
     (void)args;
-    ack_rc[0] = sio_ack_params(ack, &user_args, &v);
+    ack_rc[0] = sio_ack_params(ack, "bad", &user_args, &v);
 }
 
-static void keep_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
+static void keep_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     (void)ctx;
     (void)args;
@@ -733,21 +732,113 @@ static void test_typed_acks_once(void **state)
     expect_out(s, "43/a,2[{\"error\":\"server error\"}]");
     assert_int_equal(ack_rc[0], SIO_EINVAL);
 
-    /* Kept and answered after the handler returned. */
+    /* Kept and answered after the handler returned; a second answer
+     * through the same handle is refused and logged, nothing sent. */
     sess_text(s, "2/a,3[\"keep\",0]");
     assert_null(sess_next(s));
-    assert_int_equal(sio_ack_params(kept_ack, &int_args, &five), 0);
+    assert_int_equal(sio_ack_params(kept_ack, "keep", &int_args, &five), 0);
     expect_out(s, "43/a,3[5]");
+    stderr_start();
+    assert_int_equal(sio_ack_params(kept_ack, "keep", &int_args, &five),
+                     SIO_ESTATE);
+    assert_int_equal(sio_ack_params_error(kept_ack, "keep", "x"), SIO_ESTATE);
+    stderr_end(log, sizeof log);
+    assert_null(sess_next(s));
+    assert_non_null(strstr(log, "event keep: ack answered twice"));
 
     /* Kept and never answered: logged with its event when the socket
-     * goes; answering it then frees it. */
+     * goes; answering it then says so once and frees its slot. */
     sess_text(s, "2/a,4[\"keep\",0]");
     stderr_start();
     sess_close(s, EIO_CLOSE_TRANSPORT_CLOSE);
     stderr_end(log, sizeof log);
     assert_non_null(
         strstr(log, "event keep: ack never answered before the socket went"));
-    assert_int_equal(sio_ack_params(kept_ack, &int_args, &five), SIO_ECLOSED);
+    assert_int_equal(sio_ack_params(kept_ack, "keep", &int_args, &five),
+                     SIO_ECLOSED);
+    stderr_start();
+    assert_int_equal(sio_ack_params_error(kept_ack, "keep", "x"), SIO_ESTATE);
+    stderr_end(log, sizeof log);
+    assert_non_null(strstr(log, "event keep: ack answered twice"));
+}
+
+static const sio_event_desc keep_evs[] = {
+    {"keep", &int_args, &int_args, NULL, keep_invoke},
+};
+static const sio_namespace_desc keep_nsd[] = {
+    {"/k", NULL, NULL, NULL, 1, keep_evs, NULL}};
+static const sio_schema_desc keep_sch = {"k", SIO_TYPED_ABI, 1, keep_nsd,
+                                         0,   NULL};
+
+/* An event sent without an ack id: the handle is empty, answering it is
+ * a no-op returning 0 (nothing sent, nothing logged). */
+static void test_typed_ack_not_asked(void **state)
+{
+    struct int_arg five = {5};
+    eio_session *s = sess_open(g_eio);
+    char log[1024];
+
+    assert_int_equal(sio_schema_register(*state, &keep_sch), 0);
+    sess_text(s, "0/k,");
+    expect_connect(s, "40/k,");
+    kept_ack.srv = *state; /* the handler must overwrite it */
+    sess_text(s, "2/k,[\"keep\",0]");
+    assert_null(kept_ack.srv);
+    stderr_start();
+    assert_int_equal(sio_ack_params(kept_ack, "keep", &int_args, &five), 0);
+    assert_int_equal(sio_ack_params_error(kept_ack, "keep", "no"), 0);
+    stderr_end(log, sizeof log);
+    assert_string_equal(log, "");
+    assert_null(sess_next(s));
+    sess_close(s, EIO_CLOSE_TRANSPORT_CLOSE);
+}
+
+/* Slots are reused with a new generation: an old handle of a reused slot
+ * is refused and does not answer the slot's new ack. Many acks at once
+ * grow the table; each answers its own id. */
+static void test_typed_ack_slots_reused(void **state)
+{
+    enum { N = 100 };
+    static sio_ack_ref held[N];
+    struct int_arg five = {5};
+    sio_ack_ref old;
+    eio_session *s = sess_open(g_eio);
+    char want[64], log[1024];
+
+    assert_int_equal(sio_schema_register(*state, &keep_sch), 0);
+    sess_text(s, "0/k,");
+    expect_connect(s, "40/k,");
+    sess_text(s, "2/k,1[\"keep\",0]");
+    old = kept_ack;
+    assert_int_equal(sio_ack_params(old, "keep", &int_args, &five), 0);
+    expect_out(s, "43/k,1[5]");
+    sess_text(s, "2/k,2[\"keep\",0]");
+    assert_int_equal(kept_ack.slot, old.slot);
+    assert_int_not_equal(kept_ack.gen, old.gen);
+    stderr_start();
+    assert_int_equal(sio_ack_params(old, "keep", &int_args, &five), SIO_ESTATE);
+    stderr_end(log, sizeof log);
+    assert_null(sess_next(s));
+    assert_non_null(strstr(log, "event keep: ack answered twice"));
+    assert_int_equal(sio_ack_params(kept_ack, "keep", &int_args, &five), 0);
+    expect_out(s, "43/k,2[5]");
+
+    for (int i = 0; i < N; i++) {
+        snprintf(want, sizeof want, "2/k,%d[\"keep\",0]", 100 + i);
+        sess_text(s, want);
+        held[i] = kept_ack;
+    }
+    for (int i = N - 1; i >= 0; i--) {
+        struct int_arg v = {i};
+        assert_int_equal(sio_ack_params(held[i], "keep", &int_args, &v), 0);
+        snprintf(want, sizeof want, "43/k,%d[%d]", 100 + i, i);
+        expect_out(s, want);
+    }
+    for (int i = 0; i < N; i++)
+        assert_int_equal(sio_ack_params_error(held[i], "keep", "x"),
+                         SIO_ESTATE);
+    assert_null(sess_next(s));
+    sess_close(s, EIO_CLOSE_TRANSPORT_CLOSE);
 }
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -768,6 +859,10 @@ int main(void)
         T(test_handler_failures),
         T(test_g_is_per_call),
         cmocka_unit_test_setup_teardown(test_typed_acks_once, setup_warn,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_typed_ack_not_asked, setup_warn,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_typed_ack_slots_reused, setup_warn,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

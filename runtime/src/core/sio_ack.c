@@ -137,11 +137,13 @@ void sio_ack_free(sio_pending_ack *a)
 }
 
 /* ---- typed acks ------------------------------------------------------------
- * A typed handler's ack is listed on its socket until answered. One
- * answered while its handler runs is freed when the handler returns, so
- * that a second answer in the handler is a logged SIO_ESTATE, not a use
- * after free; one answered later is freed at once. Unanswered when the
- * socket goes, it is logged with its event. */
+ * A typed handler's ack is listed on its socket until answered, and has
+ * a slot in the server's table; the handler holds the slot's index and
+ * generation (sio_ack_ref). Answering frees the ack and the slot (the
+ * generation moves on), so any later answer through a copy of the
+ * handle is a logged SIO_ESTATE. When the socket goes first, the ack is
+ * logged and freed, and the slot stays closed until the handle is used
+ * (SIO_ECLOSED) or the server is freed. */
 
 static void typed_ack_unlink(sio_pending_ack *a)
 {
@@ -154,25 +156,117 @@ static void typed_ack_unlink(sio_pending_ack *a)
     a->prev = NULL;
 }
 
-void siop_typed_ack_track(sio_pending_ack *a, const char *event)
+/* A free slot (the table doubles when full): its index, or -1. */
+static int64_t slot_alloc(sio_server *srv)
+{
+    uint32_t n = srv->nacks, cap = n ? 2 * n : 16;
+    siop_ack_slot *v;
+
+    if (srv->free_ack) {
+        uint32_t i = srv->free_ack - 1;
+        srv->free_ack = srv->acks[i].next_free;
+        return i;
+    }
+    if (n >= UINT32_MAX / 2 || !(v = realloc(srv->acks, cap * sizeof *v)))
+        return -1;
+    memset(v + n, 0, (cap - n) * sizeof *v);
+    for (uint32_t i = cap - 1; i > n; i--) /* n+1..cap-1 onto the list */
+        v[i].next_free = i + 1 < cap ? i + 2 : 0;
+    srv->free_ack = n + 1 < cap ? n + 2 : 0;
+    srv->acks = v;
+    srv->nacks = cap;
+    return n;
+}
+
+static void slot_release(sio_server *srv, uint32_t i)
+{
+    siop_ack_slot *k = &srv->acks[i];
+
+    k->a = NULL;
+    k->used = false;
+    k->gen++;
+    k->next_free = srv->free_ack;
+    srv->free_ack = i + 1;
+}
+
+void siop_typed_acks_free(sio_server *srv)
+{
+    free(srv->acks);
+    srv->acks = NULL;
+    srv->nacks = srv->free_ack = 0;
+}
+
+/* Lists a on its socket and in slot i of the server's table. */
+static void typed_ack_link(sio_server *srv, sio_pending_ack *a, uint32_t i)
 {
     sio_socket *s = a->s;
 
-    a->event = event;
-    a->in_call = true;
+    a->slot = i;
     a->next = s->typed_acks;
     a->prev = &s->typed_acks;
     if (s->typed_acks)
         s->typed_acks->prev = &a->next;
     s->typed_acks = a;
+    srv->acks[i].a = a;
+    srv->acks[i].used = true;
 }
 
-/* The handler returned: an ack it answered can go now. */
-void siop_typed_ack_call_done(sio_pending_ack *a)
+sio_ack_ref siop_typed_ack_take(sio_ctx *ctx, const char *event)
 {
-    a->in_call = false;
-    if (a->answered)
-        sio_ack_free(a);
+    sio_ack_ref ref = {0};
+    sio_server *srv = ctx->s->ns->srv;
+    sio_pending_ack *a;
+    int64_t i;
+
+    if (ctx->ack_id < 0)
+        return ref;
+    if ((i = slot_alloc(srv)) < 0 || !(a = sio_ctx_take_ack(ctx))) {
+        if (i >= 0)
+            slot_release(srv, (uint32_t)i);
+        siop_log(ctx->s, EIO_LOG_WARN, event, "out of memory for its ack");
+        (void)sio_ack_error(ctx, "server error");
+        return ref;
+    }
+    a->event = event;
+    typed_ack_link(srv, a, (uint32_t)i);
+    ref.srv = srv;
+    ref.slot = (uint32_t)i;
+    ref.gen = srv->acks[i].gen;
+    return ref;
+}
+
+/* The live ack of ref into *out: 0. Empty handle: 0, *out NULL. Stale:
+ * SIO_ESTATE (logged). Its socket gone: SIO_ECLOSED, the slot freed. */
+static int ack_lookup(sio_ack_ref ref, const char *event, sio_pending_ack **out)
+{
+    sio_server *srv = ref.srv;
+    siop_ack_slot *k;
+
+    *out = NULL;
+    if (!srv)
+        return 0;
+    k = ref.slot < srv->nacks ? &srv->acks[ref.slot] : NULL;
+    if (!k || !k->used || k->gen != ref.gen) {
+        log_line(srv->opt.eio.log_level, EIO_LOG_WARN,
+                 "event %s: ack answered twice, or through a stale handle: "
+                 "ignored",
+                 event ? event : "-");
+        return SIO_ESTATE;
+    }
+    if (!k->a) {
+        slot_release(srv, ref.slot);
+        return SIO_ECLOSED;
+    }
+    *out = k->a;
+    return 0;
+}
+
+/* The answer is on its way (or failed): the ack and its slot end. */
+static void ack_end(sio_pending_ack *a)
+{
+    slot_release(a->s->ns->srv, a->slot);
+    typed_ack_unlink(a);
+    sio_ack_free(a);
 }
 
 static void log_typed_ack(const sio_pending_ack *a, int level, const char *why)
@@ -190,17 +284,7 @@ static int typed_ack_answer(sio_pending_ack *a, json_t *args, const char *error)
     sio_ctx ctx = {.s = a->s, .ack_id = a->id};
     int rc;
 
-    if (a->answered) {
-        json_decref(args);
-        log_typed_ack(a, EIO_LOG_WARN, "ack answered twice: ignored");
-        return SIO_ESTATE;
-    }
-    a->answered = true;
-    typed_ack_unlink(a);
-    if (a->s->state == SOCK_GONE) {
-        json_decref(args);
-        rc = SIO_ECLOSED;
-    } else if (error) {
+    if (error) {
         json_decref(args);
         rc = sio_ack_error(&ctx, error);
         if (rc == SIO_EINVAL) /* a message that is not UTF-8 */
@@ -208,8 +292,7 @@ static int typed_ack_answer(sio_pending_ack *a, json_t *args, const char *error)
     } else {
         rc = sio_ack(&ctx, args);
     }
-    if (!a->in_call)
-        sio_ack_free(a);
+    ack_end(a);
     return rc;
 }
 
@@ -228,28 +311,24 @@ static int typed_ack_direct(sio_pending_ack *a, const sio_params *p,
                            s->ns->srv->msg_pool, &e);
     if (rc)
         return SIOP_TEXT_SLOW;
-    a->answered = true;
-    typed_ack_unlink(a);
     rc = siop_conn_send(s->conn, &e);
     siop_encoded_fini(&e);
-    if (!a->in_call)
-        sio_ack_free(a);
+    ack_end(a);
     return rc;
 }
 
-int sio_ack_params(sio_pending_ack *ack, const sio_params *p, const void *args)
+int sio_ack_params(sio_ack_ref ref, const char *event, const sio_params *p,
+                   const void *args)
 {
+    sio_pending_ack *ack;
     json_t *a;
-    int rc;
+    int rc = ack_lookup(ref, event, &ack);
 
     if (!ack)
-        return SIO_EINVAL;
-    if (ack->answered) /* before encoding: nothing to log twice */
-        return typed_ack_answer(ack, NULL, NULL);
+        return rc;
     if ((rc = typed_ack_direct(ack, p, args)) != SIOP_TEXT_SLOW)
         return rc;
-    a = siop_encode_or_log(ack->s->state == SOCK_GONE ? NULL : ack->s,
-                           ack->event, p, args);
+    a = siop_encode_or_log(ack->s, ack->event, p, args);
     if (!a) {
         /* The application's answer does not fit the schema: the client
          * still gets one, an error, rather than waiting for ever. */
@@ -259,10 +338,14 @@ int sio_ack_params(sio_pending_ack *ack, const sio_params *p, const void *args)
     return typed_ack_answer(ack, a, NULL);
 }
 
-int sio_ack_params_error(sio_pending_ack *ack, const char *message)
+int sio_ack_params_error(sio_ack_ref ref, const char *event,
+                         const char *message)
 {
+    sio_pending_ack *ack;
+    int rc = ack_lookup(ref, event, &ack);
+
     if (!ack)
-        return SIO_EINVAL;
+        return rc;
     return typed_ack_answer(ack, NULL, message ? message : "error");
 }
 
@@ -349,13 +432,16 @@ void siop_on_client_ack_failed(sio_socket *s, int64_t id, int status)
 
 void siop_fail_out_acks(sio_socket *s)
 {
-    /* Still listed: taken by a typed handler and never answered. They
-     * stay valid (answering returns SIO_ECLOSED and frees them). */
+    /* Still listed: taken by a typed handler and never answered. The
+     * ack goes; its slot stays, closed, until the handle is used
+     * (SIO_ECLOSED) or the server is freed. */
     while (s->typed_acks) {
         sio_pending_ack *a = s->typed_acks;
         log_typed_ack(a, EIO_LOG_WARN,
                       "ack never answered before the socket went");
         typed_ack_unlink(a);
+        s->ns->srv->acks[a->slot].a = NULL;
+        sio_ack_free(a);
     }
     while (s->out_acks) {
         struct out_ack *a = s->out_acks;

@@ -42,6 +42,8 @@ struct sio_server {
     } obs[SIO_MAX_OBSERVERS]; /* sio_observe.c */
     unsigned nobs;
     json_t *obs_bcast; /* [event, args...] of the broadcast being queued */
+    struct siop_ack_slot *acks; /* typed acks by slot (sio_ack.c) */
+    uint32_t nacks, free_ack;   /* free_ack: first free slot + 1, or 0 */
 };
 
 typedef struct handler {
@@ -159,13 +161,22 @@ struct sio_pending_ack {
     sio_socket *s;
     int64_t id;
     /* Typed acks only (sio_ack.c): the event, for logs; listed on the
-     * socket until answered; kept while their handler runs, so that a
-     * second answer there is told apart. */
+     * socket until answered; their slot in the server's table. */
     const char *event; /* NULL: not a typed ack */
-    bool in_call, answered;
+    uint32_t slot;
     struct sio_pending_ack *next, **prev; /* in s->typed_acks; prev NULL
                                              when not listed */
 };
+
+/* A slot of the server's typed-ack table: live (a set), closed (its
+ * socket went before the answer: a NULL, the handle still valid once),
+ * or free (on the free list). The generation moves on when it is freed. */
+typedef struct siop_ack_slot {
+    sio_pending_ack *a;
+    uint32_t gen;
+    uint32_t next_free; /* free: the next free slot + 1, or 0 */
+    bool used;          /* live or closed */
+} siop_ack_slot;
 
 /* An emit waiting for the client's ack (sio_ack.c). */
 struct out_ack {
@@ -269,13 +280,16 @@ void siop_on_client_ack_failed(sio_socket *s, int64_t id, int status);
 /* Ends every emit still waiting on s with SIO_ECLOSED, and logs the
  * typed acks of s never answered. */
 void siop_fail_out_acks(sio_socket *s);
-/* A typed handler took ack for event: listed on its socket until
- * answered, and kept while the handler runs (call_done ends that). */
 /* The streaming path of a typed EVENT: true if it dispatched the text
  * packet buf, false if the tree path must (sio_schema.c). */
 bool siop_typed_fast_event(sio_conn *c, const uint8_t *buf, size_t len);
-void siop_typed_ack_track(sio_pending_ack *a, const char *event);
-void siop_typed_ack_call_done(sio_pending_ack *a);
+/* The typed handler's handle of ctx's ack for event: listed on its
+ * socket and in the server's table until answered. Empty if the client
+ * asked for none; out of memory, the client gets an error ack and the
+ * handle is empty. */
+sio_ack_ref siop_typed_ack_take(sio_ctx *ctx, const char *event);
+/* Frees the typed-ack table (the sockets ended their acks first). */
+void siop_typed_acks_free(sio_server *srv);
 
 /* sio_observe.c: tell the observers (callers test srv->nobs first, so
  * that an unobserved server pays one test). */

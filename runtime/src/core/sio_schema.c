@@ -66,19 +66,16 @@ static void typed_call(sio_ctx *ctx, const sio_event_desc *ev, void *out,
 {
     char buf[128];
     const char *why = check_requires(ctx, ev->req, buf, sizeof buf);
-    sio_pending_ack *ack;
+    sio_ack_ref ack = {0};
 
     if (why) {
         refuse_event(ctx, ev->req, why);
         siop_arena_reset(arena);
         return;
     }
-    ack = ev->ack ? sio_ctx_take_ack(ctx) : NULL;
-    if (ack)
-        siop_typed_ack_track(ack, ev->name);
+    if (ev->ack)
+        ack = siop_typed_ack_take(ctx, ev->name);
     ev->invoke(ctx, out, ack);
-    if (ack)
-        siop_typed_ack_call_done(ack);
     siop_arena_reset(arena);
 }
 

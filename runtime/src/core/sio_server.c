@@ -118,6 +118,7 @@ void sio_server_free(sio_server *srv)
     for (size_t i = 0; map_next(&srv->nsps, &i, &e);)
         siop_namespace_free(e->value);
     map_fini(&srv->nsps);
+    siop_typed_acks_free(srv);
     siop_arena_free(srv->arena);
     eiop_msg_pool_free(srv->msg_pool); /* messages out return to free() */
     if (srv->ext_ops) /* after the connections: they free their part */

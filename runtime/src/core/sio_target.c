@@ -163,6 +163,24 @@ int siop_check_target(sio_target to, const char *nsp, const char *event)
     return SIO_EINVAL;
 }
 
+sio_server *sio_server_itself(sio_server *srv)
+{
+    return srv;
+}
+
+sio_target sio_target_in(sio_target t, const char *nsp)
+{
+    const sio_namespace *ns = target_ns(t);
+
+    if (!ns || !nsp || strcmp(ns->name, nsp) == 0)
+        return t;
+    log_line(ns->srv->opt.eio.log_level, EIO_LOG_WARN,
+             "a target of namespace %.60s taken for namespace %.60s: its "
+             "emits are refused",
+             ns->name, nsp);
+    return (sio_target){0};
+}
+
 /* A typed emit encoded straight from the struct, once for every
  * recipient: 0 or an error of the send, or SIOP_TEXT_SLOW (nothing sent:
  * the tree path's, which also words every refusal). */

@@ -19,7 +19,7 @@ int main(void)
 {
     sio_options o;
     sio_server *srv;
-    sio_target all;
+    chat_target all;
     chat_Message m = {.text = "hi", .tags = NULL, .n_tags = 2};
     int bad = 0;
 
@@ -27,7 +27,7 @@ int main(void)
     srv = sio_server_new(&o);
     if (!srv || chat_register(srv) != 0)
         return 2;
-    all = sio_all(sio_server_of(srv, "/"));
+    all = chat_all(srv);
     bad += check("a NULL record", chat_emit_said(all, "ann", NULL));
     bad += check("a NULL array of 2", chat_emit_said(all, "ann", &m));
     sio_server_free(srv);

@@ -5,7 +5,7 @@
  */
 #include "same_name_both_ways.sio.h"
 
-void both_on_message(sio_ctx *ctx, const char *text, both_message_ack *ack)
+void both_on_message(sio_ctx *ctx, const char *text, both_message_ack ack)
 {
     int rc;
 

@@ -19,8 +19,8 @@ void got_pong(sio_ctx *ctx, int status, int64_t n, void *user)
 int ping(sio_ctx *ctx)
 {
 #ifdef FIXED
-    return chat_emit_ping_(sio_self(ctx), 1, got_pong, NULL, 1000);
+    return chat_emit_ping_(chat_self(ctx), 1, got_pong, NULL, 1000);
 #else
-    return chat_emit_ping_(sio_self(ctx), 1);
+    return chat_emit_ping_(chat_self(ctx), 1);
 #endif
 }

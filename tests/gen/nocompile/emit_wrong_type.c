@@ -10,8 +10,8 @@ int say_hello(sio_ctx *ctx, const chat_Message *msg);
 int say_hello(sio_ctx *ctx, const chat_Message *msg)
 {
 #ifdef FIXED
-    return chat_emit_said(sio_self(ctx), "server", msg);
+    return chat_emit_said(chat_self(ctx), "server", msg);
 #else
-    return chat_emit_said(sio_self(ctx), 42, msg);
+    return chat_emit_said(chat_self(ctx), 42, msg);
 #endif
 }

@@ -6,7 +6,7 @@
 #include "chat.sio.h"
 
 #ifdef FIXED
-void chat_on_join(sio_ctx *ctx, const char *room, chat_join_ack *ack)
+void chat_on_join(sio_ctx *ctx, const char *room, chat_join_ack ack)
 {
     (void)ack;
 #else

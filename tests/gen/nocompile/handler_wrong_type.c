@@ -6,9 +6,9 @@
 #include "chat.sio.h"
 
 #ifdef FIXED
-void chat_on_join(sio_ctx *ctx, const char *room, chat_join_ack *ack)
+void chat_on_join(sio_ctx *ctx, const char *room, chat_join_ack ack)
 #else
-void chat_on_join(sio_ctx *ctx, int64_t room, chat_join_ack *ack)
+void chat_on_join(sio_ctx *ctx, int64_t room, chat_join_ack ack)
 #endif
 {
     (void)ctx;

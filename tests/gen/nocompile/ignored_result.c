@@ -7,16 +7,16 @@
  */
 #include "chat.sio.h"
 
-void greet(sio_ctx *ctx, const chat_Message *msg, chat_join_ack *ack);
+void greet(sio_ctx *ctx, const chat_Message *msg, chat_join_ack ack);
 
-void greet(sio_ctx *ctx, const chat_Message *msg, chat_join_ack *ack)
+void greet(sio_ctx *ctx, const chat_Message *msg, chat_join_ack ack)
 {
 #ifdef FIXED
-    if (chat_emit_said(sio_self(ctx), "server", msg) != 0 ||
+    if (chat_emit_said(chat_self(ctx), "server", msg) != 0 ||
         chat_join_ack_send(ack, true) != 0)
         return;
 #else
-    chat_emit_said(sio_self(ctx), "server", msg);
+    chat_emit_said(chat_self(ctx), "server", msg);
     chat_join_ack_send(ack, true);
 #endif
 }

@@ -6,14 +6,14 @@
  */
 #include <sio.h>
 
-void answer(sio_pending_ack *ack);
+void answer(sio_ack_ref ack);
 
-void answer(sio_pending_ack *ack)
+void answer(sio_ack_ref ack)
 {
 #ifdef FIXED
-    if (sio_ack_params_error(ack, "no") != 0)
+    if (sio_ack_params_error(ack, "join", "no") != 0)
         return;
 #else
-    sio_ack_params_error(ack, "no");
+    sio_ack_params_error(ack, "join", "no");
 #endif
 }

@@ -20,7 +20,7 @@ int chat_on_connect(sio_ctx *ctx, const char *token)
     return 0;
 }
 
-void chat_on_join(sio_ctx *ctx, const char *room, chat_join_ack *ack)
+void chat_on_join(sio_ctx *ctx, const char *room, chat_join_ack ack)
 {
     (void)ctx;
     (void)room;

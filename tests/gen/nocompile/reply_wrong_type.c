@@ -21,5 +21,5 @@ static void got_pong(sio_ctx *ctx, int status, const char *n, void *user)
 
 int ping(sio_ctx *ctx)
 {
-    return chat_emit_ping_(sio_self(ctx), 1, got_pong, NULL, 1000);
+    return chat_emit_ping_(chat_self(ctx), 1, got_pong, NULL, 1000);
 }

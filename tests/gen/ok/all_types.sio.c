@@ -88,6 +88,42 @@ static const sio_record_desc types__Everything_desc = {
 
 /* ---- namespace "/" ---- */
 
+/* typed target */
+types_target (types_all)(sio_server *srv)
+{
+    return (types_target){sio_all(sio_server_of(srv, "/"))};
+}
+
+types_target (types_room)(sio_server *srv, const char *room)
+{
+    return (types_target){sio_to(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+types_target (types_except)(sio_server *srv, const char *room)
+{
+    return (types_target){sio_except(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+types_target types_self(sio_ctx *ctx)
+{
+    return (types_target){sio_self(ctx)};
+}
+
+types_target types_broadcast(sio_ctx *ctx)
+{
+    return (types_target){sio_broadcast(ctx)};
+}
+
+types_target types_socket(sio_socket *s)
+{
+    return (types_target){sio_to_socket(s)};
+}
+
+types_target types_target_of(sio_target raw)
+{
+    return (types_target){sio_target_in(raw, "/")};
+}
+
 /* on "set" */
 struct types__on_set_args {
     types_Everything e;
@@ -122,23 +158,28 @@ static const sio_params types__on_set_ack = {
     sizeof(struct types__on_set_ack), 2, types__on_set_ack_fields, false, 0};
 
 static void types__on_set_invoke(sio_ctx *ctx, const void *args,
-                                 sio_pending_ack *ack)
+                                 sio_ack_ref ack)
 {
     const struct types__on_set_args *a = args;
 
     types_on_set(ctx, &a->e, a->has_when, a->when, a->note,
-                 (types_set_ack *)ack);
+                 (types_set_ack){ack});
 }
 
-int types_set_ack_send(types_set_ack *ack, bool ok, const char *err)
+int types_set_ack_send(types_set_ack ack, bool ok, const char *err)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &types__on_set_ack,
+    return sio_ack_params(ack.ref, "set", &types__on_set_ack,
                           &(struct types__on_set_ack){ok, err});
 }
 
-int types_set_ack_error(types_set_ack *ack, const char *message)
+int types_set_ack_error(types_set_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "set", message);
+}
+
+bool types_set_ack_wanted(types_set_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* emit "state" */
@@ -159,11 +200,11 @@ static const sio_params types__emit_state_args = {
     sizeof(struct types__emit_state_args), 3, types__emit_state_args_fields,
     false, 0};
 
-int types_emit_state(sio_target to, const types_Everything *e,
+int types_emit_state(types_target to, const types_Everything *e,
                      const uint8_t *blob, size_t blob_len, json_t *extra)
 {
     return sio_emit_params(
-        to, "/", "state", &types__emit_state_args,
+        to.raw, "/", "state", &types__emit_state_args,
         e ? &(struct types__emit_state_args){*e, {blob, blob_len},
                                              extra} : NULL);
 }

@@ -59,14 +59,44 @@ struct types_Everything {
 };
 
 /* ---- namespace "/" ---- */
-typedef struct types_set_ack types_set_ack;
-void types_on_set(sio_ctx *ctx, const types_Everything *e, bool has_when,
-                  int64_t when, const char *note, types_set_ack *ack);
-int types_set_ack_send(types_set_ack *ack, bool ok,
-                       const char *err) SIO_MUST_CHECK;
-int types_set_ack_error(types_set_ack *ack, const char *message) SIO_MUST_CHECK;
+/* Where an emit of namespace "/" goes. The constructors below taking `from`
+ * take a handler's ctx (of any namespace) or the server; compose further with
+ * sio_to, sio_volatile... on .raw and types_target_of. */
+typedef struct types_target {
+    sio_target raw;
+} types_target;
+/* Every socket of the namespace. */
+types_target (types_all)(sio_server *srv);
+#define types_all(from) (types_all)(SIO_SERVER_OF(from))
+/* The members of room. */
+types_target (types_room)(sio_server *srv, const char *room);
+#define types_room(from, room) (types_room)(SIO_SERVER_OF(from), (room))
+/* Every socket but the members of room. */
+types_target (types_except)(sio_server *srv, const char *room);
+#define types_except(from, room) (types_except)(SIO_SERVER_OF(from), (room))
+/* The handler's socket; the handler's namespace must be this one (else
+ * emits refuse it: SIO_EINVAL and a log line). */
+types_target types_self(sio_ctx *ctx);
+/* Every socket but the handler's (the same). */
+types_target types_broadcast(sio_ctx *ctx);
+/* One socket of this namespace (the same). */
+types_target types_socket(sio_socket *s);
+/* raw if it reaches this namespace; else a target every emit refuses,
+ * with a log line now. */
+types_target types_target_of(sio_target raw);
 
-int types_emit_state(sio_target to, const types_Everything *e,
+typedef struct types_set_ack {
+    sio_ack_ref ref;
+} types_set_ack;
+void types_on_set(sio_ctx *ctx, const types_Everything *e, bool has_when,
+                  int64_t when, const char *note, types_set_ack ack);
+int types_set_ack_send(types_set_ack ack, bool ok,
+                       const char *err) SIO_MUST_CHECK;
+int types_set_ack_error(types_set_ack ack, const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool types_set_ack_wanted(types_set_ack ack);
+
+int types_emit_state(types_target to, const types_Everything *e,
                      const uint8_t *blob, size_t blob_len,
                      json_t *extra) SIO_MUST_CHECK;
 

@@ -14,8 +14,7 @@ static const sio_field bom__on_ping_args_fields[] = {
 static const sio_params bom__on_ping_args = {
     sizeof(struct bom__on_ping_args), 1, bom__on_ping_args_fields, false, 0};
 
-static void bom__on_ping_invoke(sio_ctx *ctx, const void *args,
-                                sio_pending_ack *ack)
+static void bom__on_ping_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     const struct bom__on_ping_args *a = args;
 

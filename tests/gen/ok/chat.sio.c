@@ -16,6 +16,42 @@ static const sio_record_desc chat__Message_desc = {
 
 /* ---- namespace "/" ---- */
 
+/* typed target */
+chat_target (chat_all)(sio_server *srv)
+{
+    return (chat_target){sio_all(sio_server_of(srv, "/"))};
+}
+
+chat_target (chat_room)(sio_server *srv, const char *room)
+{
+    return (chat_target){sio_to(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+chat_target (chat_except)(sio_server *srv, const char *room)
+{
+    return (chat_target){sio_except(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+chat_target chat_self(sio_ctx *ctx)
+{
+    return (chat_target){sio_self(ctx)};
+}
+
+chat_target chat_broadcast(sio_ctx *ctx)
+{
+    return (chat_target){sio_broadcast(ctx)};
+}
+
+chat_target chat_socket(sio_socket *s)
+{
+    return (chat_target){sio_to_socket(s)};
+}
+
+chat_target chat_target_of(sio_target raw)
+{
+    return (chat_target){sio_target_in(raw, "/")};
+}
+
 /* connect */
 struct chat__on_connect_auth {
     const char *token;
@@ -57,22 +93,27 @@ static const sio_params chat__on_join_ack = {
     sizeof(struct chat__on_join_ack), 1, chat__on_join_ack_fields, false, 0};
 
 static void chat__on_join_invoke(sio_ctx *ctx, const void *args,
-                                 sio_pending_ack *ack)
+                                 sio_ack_ref ack)
 {
     const struct chat__on_join_args *a = args;
 
-    chat_on_join(ctx, a->room, (chat_join_ack *)ack);
+    chat_on_join(ctx, a->room, (chat_join_ack){ack});
 }
 
-int chat_join_ack_send(chat_join_ack *ack, bool ok)
+int chat_join_ack_send(chat_join_ack ack, bool ok)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &chat__on_join_ack,
+    return sio_ack_params(ack.ref, "join", &chat__on_join_ack,
                           &(struct chat__on_join_ack){ok});
 }
 
-int chat_join_ack_error(chat_join_ack *ack, const char *message)
+int chat_join_ack_error(chat_join_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "join", message);
+}
+
+bool chat_join_ack_wanted(chat_join_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* on "say" */
@@ -88,8 +129,7 @@ static const sio_params chat__on_say_args = {
 static const sio_requires chat__on_say_req = {true, 0, NULL, NULL,
                                               SIO_FAIL_DISCONNECT};
 
-static void chat__on_say_invoke(sio_ctx *ctx, const void *args,
-                                sio_pending_ack *ack)
+static void chat__on_say_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     const struct chat__on_say_args *a = args;
 
@@ -112,10 +152,10 @@ static const sio_params chat__emit_said_args = {
     sizeof(struct chat__emit_said_args), 2, chat__emit_said_args_fields, false,
     0};
 
-int chat_emit_said(sio_target to, const char *from, const chat_Message *msg)
+int chat_emit_said(chat_target to, const char *from, const chat_Message *msg)
 {
     return sio_emit_params(
-        to, "/", "said", &chat__emit_said_args,
+        to.raw, "/", "said", &chat__emit_said_args,
         msg ? &(struct chat__emit_said_args){from, *msg} : NULL);
 }
 
@@ -150,11 +190,11 @@ static void chat__emit_ping__deliver(sio_ctx *ctx, int status,
     ((chat_ping__reply)fn)(ctx, status, r->n, user);
 }
 
-int chat_emit_ping_(sio_target to, int64_t n, chat_ping__reply reply,
+int chat_emit_ping_(chat_target to, int64_t n, chat_ping__reply reply,
                     void *user, unsigned timeout_ms)
 {
     return sio_emit_params_ack(
-        to, "/", "ping?", &chat__emit_ping__args,
+        to.raw, "/", "ping?", &chat__emit_ping__args,
         &(struct chat__emit_ping__args){n}, &chat__emit_ping__reply,
         chat__emit_ping__deliver, (sio_fn)reply, user, timeout_ms);
 }
@@ -185,7 +225,7 @@ static const sio_requires chat__admin_on_kick_req = {
     SIO_FAIL_DISCONNECT};
 
 static void chat__admin_on_kick_invoke(sio_ctx *ctx, const void *args,
-                                       sio_pending_ack *ack)
+                                       sio_ack_ref ack)
 {
     const struct chat__admin_on_kick_args *a = args;
 

@@ -29,26 +29,56 @@ struct chat_Message {
 bool chat_guard_admin(sio_ctx *ctx);
 
 /* ---- namespace "/" ---- */
+/* Where an emit of namespace "/" goes. The constructors below taking `from`
+ * take a handler's ctx (of any namespace) or the server; compose further with
+ * sio_to, sio_volatile... on .raw and chat_target_of. */
+typedef struct chat_target {
+    sio_target raw;
+} chat_target;
+/* Every socket of the namespace. */
+chat_target (chat_all)(sio_server *srv);
+#define chat_all(from) (chat_all)(SIO_SERVER_OF(from))
+/* The members of room. */
+chat_target (chat_room)(sio_server *srv, const char *room);
+#define chat_room(from, room) (chat_room)(SIO_SERVER_OF(from), (room))
+/* Every socket but the members of room. */
+chat_target (chat_except)(sio_server *srv, const char *room);
+#define chat_except(from, room) (chat_except)(SIO_SERVER_OF(from), (room))
+/* The handler's socket; the handler's namespace must be this one (else
+ * emits refuse it: SIO_EINVAL and a log line). */
+chat_target chat_self(sio_ctx *ctx);
+/* Every socket but the handler's (the same). */
+chat_target chat_broadcast(sio_ctx *ctx);
+/* One socket of this namespace (the same). */
+chat_target chat_socket(sio_socket *s);
+/* raw if it reaches this namespace; else a target every emit refuses,
+ * with a log line now. */
+chat_target chat_target_of(sio_target raw);
+
 /* typed auth payload of the CONNECT packet */
 int chat_on_connect(sio_ctx *ctx, const char *token);
 
 /* client->server, acked */
-typedef struct chat_join_ack chat_join_ack;
-void chat_on_join(sio_ctx *ctx, const char *room, chat_join_ack *ack);
-int chat_join_ack_send(chat_join_ack *ack, bool ok) SIO_MUST_CHECK;
-int chat_join_ack_error(chat_join_ack *ack, const char *message) SIO_MUST_CHECK;
+typedef struct chat_join_ack {
+    sio_ack_ref ref;
+} chat_join_ack;
+void chat_on_join(sio_ctx *ctx, const char *room, chat_join_ack ack);
+int chat_join_ack_send(chat_join_ack ack, bool ok) SIO_MUST_CHECK;
+int chat_join_ack_error(chat_join_ack ack, const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool chat_join_ack_wanted(chat_join_ack ack);
 
 /* guarded */
 void chat_on_say(sio_ctx *ctx, const chat_Message *msg);
 
 /* server->client */
-int chat_emit_said(sio_target to, const char *from,
+int chat_emit_said(chat_target to, const char *from,
                    const chat_Message *msg) SIO_MUST_CHECK;
 
 /* server asks, client acks */
 typedef void (*chat_ping__reply)(sio_ctx *ctx, int status, int64_t n,
                                  void *user);
-int chat_emit_ping_(sio_target to, int64_t n, chat_ping__reply reply,
+int chat_emit_ping_(chat_target to, int64_t n, chat_ping__reply reply,
                     void *user, unsigned timeout_ms) SIO_MUST_CHECK;
 
 /* ---- namespace "/admin" ---- */

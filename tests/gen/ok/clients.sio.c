@@ -57,6 +57,42 @@ static const sio_record_desc cl__Bytes_desc = {"Bytes", sizeof(cl_Bytes), 2,
 
 /* ---- namespace "/" ---- */
 
+/* typed target */
+cl_target (cl_all)(sio_server *srv)
+{
+    return (cl_target){sio_all(sio_server_of(srv, "/"))};
+}
+
+cl_target (cl_room)(sio_server *srv, const char *room)
+{
+    return (cl_target){sio_to(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+cl_target (cl_except)(sio_server *srv, const char *room)
+{
+    return (cl_target){sio_except(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+cl_target cl_self(sio_ctx *ctx)
+{
+    return (cl_target){sio_self(ctx)};
+}
+
+cl_target cl_broadcast(sio_ctx *ctx)
+{
+    return (cl_target){sio_broadcast(ctx)};
+}
+
+cl_target cl_socket(sio_socket *s)
+{
+    return (cl_target){sio_to_socket(s)};
+}
+
+cl_target cl_target_of(sio_target raw)
+{
+    return (cl_target){sio_target_in(raw, "/")};
+}
+
 /* connect */
 struct cl__on_connect_auth {
     const char *name;
@@ -112,24 +148,28 @@ static const sio_field cl__on_new_ack_fields[] = {
 static const sio_params cl__on_new_ack = {sizeof(struct cl__on_new_ack), 1,
                                           cl__on_new_ack_fields, false, 0};
 
-static void cl__on_new_invoke(sio_ctx *ctx, const void *args,
-                              sio_pending_ack *ack)
+static void cl__on_new_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     const struct cl__on_new_args *a = args;
 
     cl_on_new(ctx, a->class, a->has_function, a->function, a->yield,
-              (cl_new_ack *)ack);
+              (cl_new_ack){ack});
 }
 
-int cl_new_ack_send(cl_new_ack *ack, const sio_array *delete, size_t n_delete)
+int cl_new_ack_send(cl_new_ack ack, const sio_array *delete, size_t n_delete)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &cl__on_new_ack,
+    return sio_ack_params(ack.ref, "new", &cl__on_new_ack,
                           &(struct cl__on_new_ack){delete, n_delete});
 }
 
-int cl_new_ack_error(cl_new_ack *ack, const char *message)
+int cl_new_ack_error(cl_new_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "new", message);
+}
+
+bool cl_new_ack_wanted(cl_new_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* on "opt" */
@@ -148,22 +188,26 @@ static const sio_params cl__on_opt_args = {sizeof(struct cl__on_opt_args), 2,
                                            cl__on_opt_args_fields, false, 0};
 static const sio_params cl__on_opt_ack = {0, 0, NULL, false, 0};
 
-static void cl__on_opt_invoke(sio_ctx *ctx, const void *args,
-                              sio_pending_ack *ack)
+static void cl__on_opt_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     const struct cl__on_opt_args *a = args;
 
-    cl_on_opt(ctx, a->has_a, a->a, a->b, (cl_opt_ack *)ack);
+    cl_on_opt(ctx, a->has_a, a->a, a->b, (cl_opt_ack){ack});
 }
 
-int cl_opt_ack_send(cl_opt_ack *ack)
+int cl_opt_ack_send(cl_opt_ack ack)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &cl__on_opt_ack, NULL);
+    return sio_ack_params(ack.ref, "opt", &cl__on_opt_ack, NULL);
 }
 
-int cl_opt_ack_error(cl_opt_ack *ack, const char *message)
+int cl_opt_ack_error(cl_opt_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "opt", message);
+}
+
+bool cl_opt_ack_wanted(cl_opt_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* on "pair" */
@@ -183,23 +227,27 @@ static const sio_field cl__on_pair_ack_fields[] = {
 static const sio_params cl__on_pair_ack = {sizeof(struct cl__on_pair_ack), 2,
                                            cl__on_pair_ack_fields, false, 0};
 
-static void cl__on_pair_invoke(sio_ctx *ctx, const void *args,
-                               sio_pending_ack *ack)
+static void cl__on_pair_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     (void)args;
-    cl_on_pair(ctx, (cl_pair_ack *)ack);
+    cl_on_pair(ctx, (cl_pair_ack){ack});
 }
 
-int cl_pair_ack_send(cl_pair_ack *ack, const cl_Socket *a, const cl_AckError *b,
+int cl_pair_ack_send(cl_pair_ack ack, const cl_Socket *a, const cl_AckError *b,
                      size_t n_b)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &cl__on_pair_ack,
+    return sio_ack_params(ack.ref, "pair", &cl__on_pair_ack,
                           a ? &(struct cl__on_pair_ack){*a, b, n_b} : NULL);
 }
 
-int cl_pair_ack_error(cl_pair_ack *ack, const char *message)
+int cl_pair_ack_error(cl_pair_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "pair", message);
+}
+
+bool cl_pair_ack_wanted(cl_pair_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* on "tail" */
@@ -229,23 +277,27 @@ static const sio_field cl__on_tail_ack_fields[] = {
 static const sio_params cl__on_tail_ack = {sizeof(struct cl__on_tail_ack), 1,
                                            cl__on_tail_ack_fields, false, 0};
 
-static void cl__on_tail_invoke(sio_ctx *ctx, const void *args,
-                               sio_pending_ack *ack)
+static void cl__on_tail_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     const struct cl__on_tail_args *a = args;
 
-    cl_on_tail(ctx, a->x, a->has_y, a->y, a->z, (cl_tail_ack *)ack);
+    cl_on_tail(ctx, a->x, a->has_y, a->y, a->z, (cl_tail_ack){ack});
 }
 
-int cl_tail_ack_send(cl_tail_ack *ack, const cl_Bytes *r)
+int cl_tail_ack_send(cl_tail_ack ack, const cl_Bytes *r)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &cl__on_tail_ack,
+    return sio_ack_params(ack.ref, "tail", &cl__on_tail_ack,
                           &(struct cl__on_tail_ack){r});
 }
 
-int cl_tail_ack_error(cl_tail_ack *ack, const char *message)
+int cl_tail_ack_error(cl_tail_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "tail", message);
+}
+
+bool cl_tail_ack_wanted(cl_tail_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* emit "ask" */
@@ -281,10 +333,10 @@ static void cl__emit_ask_deliver(sio_ctx *ctx, int status, const void *reply,
     ((cl_ask_reply)fn)(ctx, status, r->a, r->has_b, r->b, user);
 }
 
-int cl_emit_ask(sio_target to, const char *q, cl_ask_reply reply, void *user,
+int cl_emit_ask(cl_target to, const char *q, cl_ask_reply reply, void *user,
                 unsigned timeout_ms)
 {
-    return sio_emit_params_ack(to, "/", "ask", &cl__emit_ask_args,
+    return sio_emit_params_ack(to.raw, "/", "ask", &cl__emit_ask_args,
                                &(struct cl__emit_ask_args){q},
                                &cl__emit_ask_reply, cl__emit_ask_deliver,
                                (sio_fn)reply, user, timeout_ms);
@@ -327,22 +379,27 @@ static const sio_requires cl__Admin_x_on_do_req = {
     SIO_FAIL_ACK};
 
 static void cl__Admin_x_on_do_invoke(sio_ctx *ctx, const void *args,
-                                     sio_pending_ack *ack)
+                                     sio_ack_ref ack)
 {
     const struct cl__Admin_x_on_do_args *a = args;
 
-    cl_Admin_x_on_do(ctx, a->what, (cl_Admin_x_do_ack *)ack);
+    cl_Admin_x_on_do(ctx, a->what, (cl_Admin_x_do_ack){ack});
 }
 
-int cl_Admin_x_do_ack_send(cl_Admin_x_do_ack *ack, bool ok)
+int cl_Admin_x_do_ack_send(cl_Admin_x_do_ack ack, bool ok)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &cl__Admin_x_on_do_ack,
+    return sio_ack_params(ack.ref, "do", &cl__Admin_x_on_do_ack,
                           &(struct cl__Admin_x_on_do_ack){ok});
 }
 
-int cl_Admin_x_do_ack_error(cl_Admin_x_do_ack *ack, const char *message)
+int cl_Admin_x_do_ack_error(cl_Admin_x_do_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "do", message);
+}
+
+bool cl_Admin_x_do_ack_wanted(cl_Admin_x_do_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 static const sio_guard_fn cl__Admin_x_requires_guards[] = {cl_guard_admin};
@@ -357,12 +414,48 @@ static const sio_event_desc cl__Admin_x_events[] = {
 
 /* ---- namespace "/admin_x" ---- */
 
+/* typed target */
+cl_admin_x_target (cl_admin_x_all)(sio_server *srv)
+{
+    return (cl_admin_x_target){sio_all(sio_server_of(srv, "/admin_x"))};
+}
+
+cl_admin_x_target (cl_admin_x_room)(sio_server *srv, const char *room)
+{
+    return (cl_admin_x_target){sio_to(sio_all(sio_server_of(srv, "/admin_x")), room)};
+}
+
+cl_admin_x_target (cl_admin_x_except)(sio_server *srv, const char *room)
+{
+    return (cl_admin_x_target){sio_except(sio_all(sio_server_of(srv, "/admin_x")), room)};
+}
+
+cl_admin_x_target cl_admin_x_self(sio_ctx *ctx)
+{
+    return (cl_admin_x_target){sio_self(ctx)};
+}
+
+cl_admin_x_target cl_admin_x_broadcast(sio_ctx *ctx)
+{
+    return (cl_admin_x_target){sio_broadcast(ctx)};
+}
+
+cl_admin_x_target cl_admin_x_socket(sio_socket *s)
+{
+    return (cl_admin_x_target){sio_to_socket(s)};
+}
+
+cl_admin_x_target cl_admin_x_target_of(sio_target raw)
+{
+    return (cl_admin_x_target){sio_target_in(raw, "/admin_x")};
+}
+
 /* emit "hi" */
 static const sio_params cl__admin_x_emit_hi_args = {0, 0, NULL, false, 0};
 
-int cl_admin_x_emit_hi(sio_target to)
+int cl_admin_x_emit_hi(cl_admin_x_target to)
 {
-    return sio_emit_params(to, "/admin_x", "hi", &cl__admin_x_emit_hi_args,
+    return sio_emit_params(to.raw, "/admin_x", "hi", &cl__admin_x_emit_hi_args,
                            NULL);
 }
 

@@ -47,47 +47,119 @@ bool cl_guard_admin(sio_ctx *ctx);
 
 /* ---- namespace "/" ---- */
 /* The root namespace. */
+/* Where an emit of namespace "/" goes. The constructors below taking `from`
+ * take a handler's ctx (of any namespace) or the server; compose further with
+ * sio_to, sio_volatile... on .raw and cl_target_of. */
+typedef struct cl_target {
+    sio_target raw;
+} cl_target;
+/* Every socket of the namespace. */
+cl_target (cl_all)(sio_server *srv);
+#define cl_all(from) (cl_all)(SIO_SERVER_OF(from))
+/* The members of room. */
+cl_target (cl_room)(sio_server *srv, const char *room);
+#define cl_room(from, room) (cl_room)(SIO_SERVER_OF(from), (room))
+/* Every socket but the members of room. */
+cl_target (cl_except)(sio_server *srv, const char *room);
+#define cl_except(from, room) (cl_except)(SIO_SERVER_OF(from), (room))
+/* The handler's socket; the handler's namespace must be this one (else
+ * emits refuse it: SIO_EINVAL and a log line). */
+cl_target cl_self(sio_ctx *ctx);
+/* Every socket but the handler's (the same). */
+cl_target cl_broadcast(sio_ctx *ctx);
+/* One socket of this namespace (the same). */
+cl_target cl_socket(sio_socket *s);
+/* raw if it reaches this namespace; else a target every emit refuses,
+ * with a log line now. */
+cl_target cl_target_of(sio_target raw);
+
 int cl_on_connect(sio_ctx *ctx, const char *name, const char *token);
 
-typedef struct cl_new_ack cl_new_ack;
+typedef struct cl_new_ack {
+    sio_ack_ref ref;
+} cl_new_ack;
 void cl_on_new(sio_ctx *ctx, const char *class, bool has_function,
-               int64_t function, double yield, cl_new_ack *ack);
-int cl_new_ack_send(cl_new_ack *ack, const sio_array *delete,
+               int64_t function, double yield, cl_new_ack ack);
+int cl_new_ack_send(cl_new_ack ack, const sio_array *delete,
                     size_t n_delete) SIO_MUST_CHECK;
-int cl_new_ack_error(cl_new_ack *ack, const char *message) SIO_MUST_CHECK;
+int cl_new_ack_error(cl_new_ack ack, const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool cl_new_ack_wanted(cl_new_ack ack);
 
-typedef struct cl_opt_ack cl_opt_ack;
+typedef struct cl_opt_ack {
+    sio_ack_ref ref;
+} cl_opt_ack;
 void cl_on_opt(sio_ctx *ctx, bool has_a, int64_t a, const char *b,
-               cl_opt_ack *ack);
-int cl_opt_ack_send(cl_opt_ack *ack) SIO_MUST_CHECK;
-int cl_opt_ack_error(cl_opt_ack *ack, const char *message) SIO_MUST_CHECK;
+               cl_opt_ack ack);
+int cl_opt_ack_send(cl_opt_ack ack) SIO_MUST_CHECK;
+int cl_opt_ack_error(cl_opt_ack ack, const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool cl_opt_ack_wanted(cl_opt_ack ack);
 
-typedef struct cl_pair_ack cl_pair_ack;
-void cl_on_pair(sio_ctx *ctx, cl_pair_ack *ack);
-int cl_pair_ack_send(cl_pair_ack *ack, const cl_Socket *a, const cl_AckError *b,
+typedef struct cl_pair_ack {
+    sio_ack_ref ref;
+} cl_pair_ack;
+void cl_on_pair(sio_ctx *ctx, cl_pair_ack ack);
+int cl_pair_ack_send(cl_pair_ack ack, const cl_Socket *a, const cl_AckError *b,
                      size_t n_b) SIO_MUST_CHECK;
-int cl_pair_ack_error(cl_pair_ack *ack, const char *message) SIO_MUST_CHECK;
+int cl_pair_ack_error(cl_pair_ack ack, const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool cl_pair_ack_wanted(cl_pair_ack ack);
 
-typedef struct cl_tail_ack cl_tail_ack;
+typedef struct cl_tail_ack {
+    sio_ack_ref ref;
+} cl_tail_ack;
 void cl_on_tail(sio_ctx *ctx, const char *x, bool has_y, bool y, json_t *z,
-                cl_tail_ack *ack);
-int cl_tail_ack_send(cl_tail_ack *ack, const cl_Bytes *r) SIO_MUST_CHECK;
-int cl_tail_ack_error(cl_tail_ack *ack, const char *message) SIO_MUST_CHECK;
+                cl_tail_ack ack);
+int cl_tail_ack_send(cl_tail_ack ack, const cl_Bytes *r) SIO_MUST_CHECK;
+int cl_tail_ack_error(cl_tail_ack ack, const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool cl_tail_ack_wanted(cl_tail_ack ack);
 
 typedef void (*cl_ask_reply)(sio_ctx *ctx, int status, const char *a,
                              bool has_b, int64_t b, void *user);
-int cl_emit_ask(sio_target to, const char *q, cl_ask_reply reply, void *user,
+int cl_emit_ask(cl_target to, const char *q, cl_ask_reply reply, void *user,
                 unsigned timeout_ms) SIO_MUST_CHECK;
 
 /* ---- namespace "/Admin-x" ---- */
-typedef struct cl_Admin_x_do_ack cl_Admin_x_do_ack;
-void cl_Admin_x_on_do(sio_ctx *ctx, const char *what, cl_Admin_x_do_ack *ack);
-int cl_Admin_x_do_ack_send(cl_Admin_x_do_ack *ack, bool ok) SIO_MUST_CHECK;
-int cl_Admin_x_do_ack_error(cl_Admin_x_do_ack *ack,
+typedef struct cl_Admin_x_do_ack {
+    sio_ack_ref ref;
+} cl_Admin_x_do_ack;
+void cl_Admin_x_on_do(sio_ctx *ctx, const char *what, cl_Admin_x_do_ack ack);
+int cl_Admin_x_do_ack_send(cl_Admin_x_do_ack ack, bool ok) SIO_MUST_CHECK;
+int cl_Admin_x_do_ack_error(cl_Admin_x_do_ack ack,
                             const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool cl_Admin_x_do_ack_wanted(cl_Admin_x_do_ack ack);
 
 /* ---- namespace "/admin_x" ---- */
-int cl_admin_x_emit_hi(sio_target to) SIO_MUST_CHECK;
+/* Where an emit of namespace "/admin_x" goes. The constructors below taking
+ * `from` take a handler's ctx (of any namespace) or the server; compose further
+ * with sio_to, sio_volatile... on .raw and cl_admin_x_target_of. */
+typedef struct cl_admin_x_target {
+    sio_target raw;
+} cl_admin_x_target;
+/* Every socket of the namespace. */
+cl_admin_x_target (cl_admin_x_all)(sio_server *srv);
+#define cl_admin_x_all(from) (cl_admin_x_all)(SIO_SERVER_OF(from))
+/* The members of room. */
+cl_admin_x_target (cl_admin_x_room)(sio_server *srv, const char *room);
+#define cl_admin_x_room(from, room) (cl_admin_x_room)(SIO_SERVER_OF(from), (room))
+/* Every socket but the members of room. */
+cl_admin_x_target (cl_admin_x_except)(sio_server *srv, const char *room);
+#define cl_admin_x_except(from, room) (cl_admin_x_except)(SIO_SERVER_OF(from), (room))
+/* The handler's socket; the handler's namespace must be this one (else
+ * emits refuse it: SIO_EINVAL and a log line). */
+cl_admin_x_target cl_admin_x_self(sio_ctx *ctx);
+/* Every socket but the handler's (the same). */
+cl_admin_x_target cl_admin_x_broadcast(sio_ctx *ctx);
+/* One socket of this namespace (the same). */
+cl_admin_x_target cl_admin_x_socket(sio_socket *s);
+/* raw if it reaches this namespace; else a target every emit refuses,
+ * with a log line now. */
+cl_admin_x_target cl_admin_x_target_of(sio_target raw);
+
+int cl_admin_x_emit_hi(cl_admin_x_target to) SIO_MUST_CHECK;
 
 /* ---- the schema ---- */
 extern const sio_schema_desc cl_schema;

@@ -11,6 +11,42 @@ static const sio_record_desc c__R_desc = {"R", sizeof(c_R), 1, c__R_desc_fields,
 
 /* ---- namespace "/" ---- */
 
+/* typed target */
+c_target (c_all)(sio_server *srv)
+{
+    return (c_target){sio_all(sio_server_of(srv, "/"))};
+}
+
+c_target (c_room)(sio_server *srv, const char *room)
+{
+    return (c_target){sio_to(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+c_target (c_except)(sio_server *srv, const char *room)
+{
+    return (c_target){sio_except(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+c_target c_self(sio_ctx *ctx)
+{
+    return (c_target){sio_self(ctx)};
+}
+
+c_target c_broadcast(sio_ctx *ctx)
+{
+    return (c_target){sio_broadcast(ctx)};
+}
+
+c_target c_socket(sio_socket *s)
+{
+    return (c_target){sio_to_socket(s)};
+}
+
+c_target c_target_of(sio_target raw)
+{
+    return (c_target){sio_target_in(raw, "/")};
+}
+
 /* on "a" */
 struct c__on_a_args {
     c_R r;
@@ -33,30 +69,35 @@ static const sio_params c__on_a_ack = {sizeof(struct c__on_a_ack), 1,
 static const sio_requires c__on_a_req = {true, 0, NULL, NULL,
                                          SIO_FAIL_DISCONNECT};
 
-static void c__on_a_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
+static void c__on_a_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     const struct c__on_a_args *a = args;
 
-    c_on_a(ctx, &a->r, (c_a_ack *)ack);
+    c_on_a(ctx, &a->r, (c_a_ack){ack});
 }
 
-int c_a_ack_send(c_a_ack *ack, bool ok)
+int c_a_ack_send(c_a_ack ack, bool ok)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &c__on_a_ack,
+    return sio_ack_params(ack.ref, "a", &c__on_a_ack,
                           &(struct c__on_a_ack){ok});
 }
 
-int c_a_ack_error(c_a_ack *ack, const char *message)
+int c_a_ack_error(c_a_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "a", message);
+}
+
+bool c_a_ack_wanted(c_a_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* emit "b" */
 static const sio_params c__emit_b_args = {0, 0, NULL, false, 0};
 
-int c_emit_b(sio_target to)
+int c_emit_b(c_target to)
 {
-    return sio_emit_params(to, "/", "b", &c__emit_b_args, NULL);
+    return sio_emit_params(to.raw, "/", "b", &c__emit_b_args, NULL);
 }
 
 static const sio_event_desc c__events[] = {

@@ -21,12 +21,42 @@ struct c_R {
 };
 
 /* ---- namespace "/" ---- */
-typedef struct c_a_ack c_a_ack;
-void c_on_a(sio_ctx *ctx, const c_R *r, c_a_ack *ack);
-int c_a_ack_send(c_a_ack *ack, bool ok) SIO_MUST_CHECK;
-int c_a_ack_error(c_a_ack *ack, const char *message) SIO_MUST_CHECK;
+/* Where an emit of namespace "/" goes. The constructors below taking `from`
+ * take a handler's ctx (of any namespace) or the server; compose further with
+ * sio_to, sio_volatile... on .raw and c_target_of. */
+typedef struct c_target {
+    sio_target raw;
+} c_target;
+/* Every socket of the namespace. */
+c_target (c_all)(sio_server *srv);
+#define c_all(from) (c_all)(SIO_SERVER_OF(from))
+/* The members of room. */
+c_target (c_room)(sio_server *srv, const char *room);
+#define c_room(from, room) (c_room)(SIO_SERVER_OF(from), (room))
+/* Every socket but the members of room. */
+c_target (c_except)(sio_server *srv, const char *room);
+#define c_except(from, room) (c_except)(SIO_SERVER_OF(from), (room))
+/* The handler's socket; the handler's namespace must be this one (else
+ * emits refuse it: SIO_EINVAL and a log line). */
+c_target c_self(sio_ctx *ctx);
+/* Every socket but the handler's (the same). */
+c_target c_broadcast(sio_ctx *ctx);
+/* One socket of this namespace (the same). */
+c_target c_socket(sio_socket *s);
+/* raw if it reaches this namespace; else a target every emit refuses,
+ * with a log line now. */
+c_target c_target_of(sio_target raw);
 
-int c_emit_b(sio_target to) SIO_MUST_CHECK;
+typedef struct c_a_ack {
+    sio_ack_ref ref;
+} c_a_ack;
+void c_on_a(sio_ctx *ctx, const c_R *r, c_a_ack ack);
+int c_a_ack_send(c_a_ack ack, bool ok) SIO_MUST_CHECK;
+int c_a_ack_error(c_a_ack ack, const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool c_a_ack_wanted(c_a_ack ack);
+
+int c_emit_b(c_target to) SIO_MUST_CHECK;
 
 /* ---- the schema ---- */
 extern const sio_schema_desc c_schema;

@@ -3,6 +3,42 @@
 
 /* ---- namespace "/" ---- */
 
+/* typed target */
+cr_only_target (cr_only_all)(sio_server *srv)
+{
+    return (cr_only_target){sio_all(sio_server_of(srv, "/"))};
+}
+
+cr_only_target (cr_only_room)(sio_server *srv, const char *room)
+{
+    return (cr_only_target){sio_to(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+cr_only_target (cr_only_except)(sio_server *srv, const char *room)
+{
+    return (cr_only_target){sio_except(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+cr_only_target cr_only_self(sio_ctx *ctx)
+{
+    return (cr_only_target){sio_self(ctx)};
+}
+
+cr_only_target cr_only_broadcast(sio_ctx *ctx)
+{
+    return (cr_only_target){sio_broadcast(ctx)};
+}
+
+cr_only_target cr_only_socket(sio_socket *s)
+{
+    return (cr_only_target){sio_to_socket(s)};
+}
+
+cr_only_target cr_only_target_of(sio_target raw)
+{
+    return (cr_only_target){sio_target_in(raw, "/")};
+}
+
 /* on "ping" */
 struct cr_only__on_ping_args {
     int64_t n;
@@ -16,7 +52,7 @@ static const sio_params cr_only__on_ping_args = {
     false, 0};
 
 static void cr_only__on_ping_invoke(sio_ctx *ctx, const void *args,
-                                    sio_pending_ack *ack)
+                                    sio_ack_ref ack)
 {
     const struct cr_only__on_ping_args *a = args;
 
@@ -36,9 +72,9 @@ static const sio_params cr_only__emit_pong_args = {
     sizeof(struct cr_only__emit_pong_args), 1, cr_only__emit_pong_args_fields,
     false, 0};
 
-int cr_only_emit_pong(sio_target to, int64_t n)
+int cr_only_emit_pong(cr_only_target to, int64_t n)
 {
-    return sio_emit_params(to, "/", "pong", &cr_only__emit_pong_args,
+    return sio_emit_params(to.raw, "/", "pong", &cr_only__emit_pong_args,
                            &(struct cr_only__emit_pong_args){n});
 }
 

@@ -13,9 +13,35 @@ extern "C" {
 #endif
 
 /* ---- namespace "/" ---- */
+/* Where an emit of namespace "/" goes. The constructors below taking `from`
+ * take a handler's ctx (of any namespace) or the server; compose further with
+ * sio_to, sio_volatile... on .raw and cr_only_target_of. */
+typedef struct cr_only_target {
+    sio_target raw;
+} cr_only_target;
+/* Every socket of the namespace. */
+cr_only_target (cr_only_all)(sio_server *srv);
+#define cr_only_all(from) (cr_only_all)(SIO_SERVER_OF(from))
+/* The members of room. */
+cr_only_target (cr_only_room)(sio_server *srv, const char *room);
+#define cr_only_room(from, room) (cr_only_room)(SIO_SERVER_OF(from), (room))
+/* Every socket but the members of room. */
+cr_only_target (cr_only_except)(sio_server *srv, const char *room);
+#define cr_only_except(from, room) (cr_only_except)(SIO_SERVER_OF(from), (room))
+/* The handler's socket; the handler's namespace must be this one (else
+ * emits refuse it: SIO_EINVAL and a log line). */
+cr_only_target cr_only_self(sio_ctx *ctx);
+/* Every socket but the handler's (the same). */
+cr_only_target cr_only_broadcast(sio_ctx *ctx);
+/* One socket of this namespace (the same). */
+cr_only_target cr_only_socket(sio_socket *s);
+/* raw if it reaches this namespace; else a target every emit refuses,
+ * with a log line now. */
+cr_only_target cr_only_target_of(sio_target raw);
+
 void cr_only_on_ping(sio_ctx *ctx, int64_t n);
 
-int cr_only_emit_pong(sio_target to, int64_t n) SIO_MUST_CHECK;
+int cr_only_emit_pong(cr_only_target to, int64_t n) SIO_MUST_CHECK;
 
 /* ---- the schema ---- */
 extern const sio_schema_desc cr_only_schema;

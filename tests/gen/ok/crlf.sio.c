@@ -16,6 +16,42 @@ static const sio_record_desc crlf__Message_desc = {
 
 /* ---- namespace "/" ---- */
 
+/* typed target */
+crlf_target (crlf_all)(sio_server *srv)
+{
+    return (crlf_target){sio_all(sio_server_of(srv, "/"))};
+}
+
+crlf_target (crlf_room)(sio_server *srv, const char *room)
+{
+    return (crlf_target){sio_to(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+crlf_target (crlf_except)(sio_server *srv, const char *room)
+{
+    return (crlf_target){sio_except(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+crlf_target crlf_self(sio_ctx *ctx)
+{
+    return (crlf_target){sio_self(ctx)};
+}
+
+crlf_target crlf_broadcast(sio_ctx *ctx)
+{
+    return (crlf_target){sio_broadcast(ctx)};
+}
+
+crlf_target crlf_socket(sio_socket *s)
+{
+    return (crlf_target){sio_to_socket(s)};
+}
+
+crlf_target crlf_target_of(sio_target raw)
+{
+    return (crlf_target){sio_target_in(raw, "/")};
+}
+
 /* connect */
 struct crlf__on_connect_auth {
     const char *token;
@@ -57,22 +93,27 @@ static const sio_params crlf__on_join_ack = {
     sizeof(struct crlf__on_join_ack), 1, crlf__on_join_ack_fields, false, 0};
 
 static void crlf__on_join_invoke(sio_ctx *ctx, const void *args,
-                                 sio_pending_ack *ack)
+                                 sio_ack_ref ack)
 {
     const struct crlf__on_join_args *a = args;
 
-    crlf_on_join(ctx, a->room, (crlf_join_ack *)ack);
+    crlf_on_join(ctx, a->room, (crlf_join_ack){ack});
 }
 
-int crlf_join_ack_send(crlf_join_ack *ack, bool ok)
+int crlf_join_ack_send(crlf_join_ack ack, bool ok)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &crlf__on_join_ack,
+    return sio_ack_params(ack.ref, "join", &crlf__on_join_ack,
                           &(struct crlf__on_join_ack){ok});
 }
 
-int crlf_join_ack_error(crlf_join_ack *ack, const char *message)
+int crlf_join_ack_error(crlf_join_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "join", message);
+}
+
+bool crlf_join_ack_wanted(crlf_join_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* on "say" */
@@ -88,8 +129,7 @@ static const sio_params crlf__on_say_args = {
 static const sio_requires crlf__on_say_req = {true, 0, NULL, NULL,
                                               SIO_FAIL_DISCONNECT};
 
-static void crlf__on_say_invoke(sio_ctx *ctx, const void *args,
-                                sio_pending_ack *ack)
+static void crlf__on_say_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     const struct crlf__on_say_args *a = args;
 
@@ -112,10 +152,10 @@ static const sio_params crlf__emit_said_args = {
     sizeof(struct crlf__emit_said_args), 2, crlf__emit_said_args_fields, false,
     0};
 
-int crlf_emit_said(sio_target to, const char *from, const crlf_Message *msg)
+int crlf_emit_said(crlf_target to, const char *from, const crlf_Message *msg)
 {
     return sio_emit_params(
-        to, "/", "said", &crlf__emit_said_args,
+        to.raw, "/", "said", &crlf__emit_said_args,
         msg ? &(struct crlf__emit_said_args){from, *msg} : NULL);
 }
 
@@ -150,11 +190,11 @@ static void crlf__emit_ping__deliver(sio_ctx *ctx, int status,
     ((crlf_ping__reply)fn)(ctx, status, r->n, user);
 }
 
-int crlf_emit_ping_(sio_target to, int64_t n, crlf_ping__reply reply,
+int crlf_emit_ping_(crlf_target to, int64_t n, crlf_ping__reply reply,
                     void *user, unsigned timeout_ms)
 {
     return sio_emit_params_ack(
-        to, "/", "ping?", &crlf__emit_ping__args,
+        to.raw, "/", "ping?", &crlf__emit_ping__args,
         &(struct crlf__emit_ping__args){n}, &crlf__emit_ping__reply,
         crlf__emit_ping__deliver, (sio_fn)reply, user, timeout_ms);
 }
@@ -185,7 +225,7 @@ static const sio_requires crlf__admin_on_kick_req = {
     SIO_FAIL_DISCONNECT};
 
 static void crlf__admin_on_kick_invoke(sio_ctx *ctx, const void *args,
-                                       sio_pending_ack *ack)
+                                       sio_ack_ref ack)
 {
     const struct crlf__admin_on_kick_args *a = args;
 

@@ -26,21 +26,51 @@ struct crlf_Message {
 bool crlf_guard_admin(sio_ctx *ctx);
 
 /* ---- namespace "/" ---- */
+/* Where an emit of namespace "/" goes. The constructors below taking `from`
+ * take a handler's ctx (of any namespace) or the server; compose further with
+ * sio_to, sio_volatile... on .raw and crlf_target_of. */
+typedef struct crlf_target {
+    sio_target raw;
+} crlf_target;
+/* Every socket of the namespace. */
+crlf_target (crlf_all)(sio_server *srv);
+#define crlf_all(from) (crlf_all)(SIO_SERVER_OF(from))
+/* The members of room. */
+crlf_target (crlf_room)(sio_server *srv, const char *room);
+#define crlf_room(from, room) (crlf_room)(SIO_SERVER_OF(from), (room))
+/* Every socket but the members of room. */
+crlf_target (crlf_except)(sio_server *srv, const char *room);
+#define crlf_except(from, room) (crlf_except)(SIO_SERVER_OF(from), (room))
+/* The handler's socket; the handler's namespace must be this one (else
+ * emits refuse it: SIO_EINVAL and a log line). */
+crlf_target crlf_self(sio_ctx *ctx);
+/* Every socket but the handler's (the same). */
+crlf_target crlf_broadcast(sio_ctx *ctx);
+/* One socket of this namespace (the same). */
+crlf_target crlf_socket(sio_socket *s);
+/* raw if it reaches this namespace; else a target every emit refuses,
+ * with a log line now. */
+crlf_target crlf_target_of(sio_target raw);
+
 int crlf_on_connect(sio_ctx *ctx, const char *token);
 
-typedef struct crlf_join_ack crlf_join_ack;
-void crlf_on_join(sio_ctx *ctx, const char *room, crlf_join_ack *ack);
-int crlf_join_ack_send(crlf_join_ack *ack, bool ok) SIO_MUST_CHECK;
-int crlf_join_ack_error(crlf_join_ack *ack, const char *message) SIO_MUST_CHECK;
+typedef struct crlf_join_ack {
+    sio_ack_ref ref;
+} crlf_join_ack;
+void crlf_on_join(sio_ctx *ctx, const char *room, crlf_join_ack ack);
+int crlf_join_ack_send(crlf_join_ack ack, bool ok) SIO_MUST_CHECK;
+int crlf_join_ack_error(crlf_join_ack ack, const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool crlf_join_ack_wanted(crlf_join_ack ack);
 
 void crlf_on_say(sio_ctx *ctx, const crlf_Message *msg);
 
-int crlf_emit_said(sio_target to, const char *from,
+int crlf_emit_said(crlf_target to, const char *from,
                    const crlf_Message *msg) SIO_MUST_CHECK;
 
 typedef void (*crlf_ping__reply)(sio_ctx *ctx, int status, int64_t n,
                                  void *user);
-int crlf_emit_ping_(sio_target to, int64_t n, crlf_ping__reply reply,
+int crlf_emit_ping_(crlf_target to, int64_t n, crlf_ping__reply reply,
                     void *user, unsigned timeout_ms) SIO_MUST_CHECK;
 
 /* ---- namespace "/admin" ---- */

@@ -46,6 +46,42 @@ static const sio_record_desc doc_comments__Message_desc = {
 
 /* ---- namespace "/" ---- */
 
+/* typed target */
+doc_comments_target (doc_comments_all)(sio_server *srv)
+{
+    return (doc_comments_target){sio_all(sio_server_of(srv, "/"))};
+}
+
+doc_comments_target (doc_comments_room)(sio_server *srv, const char *room)
+{
+    return (doc_comments_target){sio_to(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+doc_comments_target (doc_comments_except)(sio_server *srv, const char *room)
+{
+    return (doc_comments_target){sio_except(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+doc_comments_target doc_comments_self(sio_ctx *ctx)
+{
+    return (doc_comments_target){sio_self(ctx)};
+}
+
+doc_comments_target doc_comments_broadcast(sio_ctx *ctx)
+{
+    return (doc_comments_target){sio_broadcast(ctx)};
+}
+
+doc_comments_target doc_comments_socket(sio_socket *s)
+{
+    return (doc_comments_target){sio_to_socket(s)};
+}
+
+doc_comments_target doc_comments_target_of(sio_target raw)
+{
+    return (doc_comments_target){sio_target_in(raw, "/")};
+}
+
 /* on "say" */
 struct doc_comments__on_say_args {
     doc_comments_Message m;
@@ -69,22 +105,27 @@ static const sio_params doc_comments__on_say_ack = {
     false, 0};
 
 static void doc_comments__on_say_invoke(sio_ctx *ctx, const void *args,
-                                        sio_pending_ack *ack)
+                                        sio_ack_ref ack)
 {
     const struct doc_comments__on_say_args *a = args;
 
-    doc_comments_on_say(ctx, &a->m, (doc_comments_say_ack *)ack);
+    doc_comments_on_say(ctx, &a->m, (doc_comments_say_ack){ack});
 }
 
-int doc_comments_say_ack_send(doc_comments_say_ack *ack, bool ok)
+int doc_comments_say_ack_send(doc_comments_say_ack ack, bool ok)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &doc_comments__on_say_ack,
+    return sio_ack_params(ack.ref, "say", &doc_comments__on_say_ack,
                           &(struct doc_comments__on_say_ack){ok});
 }
 
-int doc_comments_say_ack_error(doc_comments_say_ack *ack, const char *message)
+int doc_comments_say_ack_error(doc_comments_say_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "say", message);
+}
+
+bool doc_comments_say_ack_wanted(doc_comments_say_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* emit "said" */
@@ -99,10 +140,11 @@ static const sio_params doc_comments__emit_said_args = {
     sizeof(struct doc_comments__emit_said_args), 1,
     doc_comments__emit_said_args_fields, false, 0};
 
-int doc_comments_emit_said(sio_target to, const doc_comments_Message *m)
+int doc_comments_emit_said(doc_comments_target to,
+                           const doc_comments_Message *m)
 {
     return sio_emit_params(
-        to, "/", "said", &doc_comments__emit_said_args,
+        to.raw, "/", "said", &doc_comments__emit_said_args,
         m ? &(struct doc_comments__emit_said_args){*m} : NULL);
 }
 
@@ -125,7 +167,7 @@ static const sio_requires doc_comments__on_mood_req = {
     SIO_FAIL_DISCONNECT};
 
 static void doc_comments__on_mood_invoke(sio_ctx *ctx, const void *args,
-                                         sio_pending_ack *ack)
+                                         sio_ack_ref ack)
 {
     const struct doc_comments__on_mood_args *a = args;
 

@@ -43,17 +43,46 @@ bool doc_comments_guard_admin(sio_ctx *ctx);
 
 /* ---- namespace "/" ---- */
 /* The lobby. */
+/* Where an emit of namespace "/" goes. The constructors below taking `from`
+ * take a handler's ctx (of any namespace) or the server; compose further with
+ * sio_to, sio_volatile... on .raw and doc_comments_target_of. */
+typedef struct doc_comments_target {
+    sio_target raw;
+} doc_comments_target;
+/* Every socket of the namespace. */
+doc_comments_target (doc_comments_all)(sio_server *srv);
+#define doc_comments_all(from) (doc_comments_all)(SIO_SERVER_OF(from))
+/* The members of room. */
+doc_comments_target (doc_comments_room)(sio_server *srv, const char *room);
+#define doc_comments_room(from, room) (doc_comments_room)(SIO_SERVER_OF(from), (room))
+/* Every socket but the members of room. */
+doc_comments_target (doc_comments_except)(sio_server *srv, const char *room);
+#define doc_comments_except(from, room) (doc_comments_except)(SIO_SERVER_OF(from), (room))
+/* The handler's socket; the handler's namespace must be this one (else
+ * emits refuse it: SIO_EINVAL and a log line). */
+doc_comments_target doc_comments_self(sio_ctx *ctx);
+/* Every socket but the handler's (the same). */
+doc_comments_target doc_comments_broadcast(sio_ctx *ctx);
+/* One socket of this namespace (the same). */
+doc_comments_target doc_comments_socket(sio_socket *s);
+/* raw if it reaches this namespace; else a target every emit refuses,
+ * with a log line now. */
+doc_comments_target doc_comments_target_of(sio_target raw);
+
 /* Says something. */
-typedef struct doc_comments_say_ack doc_comments_say_ack;
+typedef struct doc_comments_say_ack {
+    sio_ack_ref ref;
+} doc_comments_say_ack;
 void doc_comments_on_say(sio_ctx *ctx, const doc_comments_Message *m,
-                         doc_comments_say_ack *ack);
-int doc_comments_say_ack_send(doc_comments_say_ack *ack,
-                              bool ok) SIO_MUST_CHECK;
-int doc_comments_say_ack_error(doc_comments_say_ack *ack,
+                         doc_comments_say_ack ack);
+int doc_comments_say_ack_send(doc_comments_say_ack ack, bool ok) SIO_MUST_CHECK;
+int doc_comments_say_ack_error(doc_comments_say_ack ack,
                                const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool doc_comments_say_ack_wanted(doc_comments_say_ack ack);
 
 /* broadcast */
-int doc_comments_emit_said(sio_target to,
+int doc_comments_emit_said(doc_comments_target to,
                            const doc_comments_Message *m) SIO_MUST_CHECK;
 
 void doc_comments_on_mood(sio_ctx *ctx, doc_comments_Mood m);

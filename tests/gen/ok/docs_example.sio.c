@@ -51,6 +51,42 @@ static const sio_record_desc chat__Item_desc = {
 
 /* ---- namespace "/" ---- */
 
+/* typed target */
+chat_target (chat_all)(sio_server *srv)
+{
+    return (chat_target){sio_all(sio_server_of(srv, "/"))};
+}
+
+chat_target (chat_room)(sio_server *srv, const char *room)
+{
+    return (chat_target){sio_to(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+chat_target (chat_except)(sio_server *srv, const char *room)
+{
+    return (chat_target){sio_except(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+chat_target chat_self(sio_ctx *ctx)
+{
+    return (chat_target){sio_self(ctx)};
+}
+
+chat_target chat_broadcast(sio_ctx *ctx)
+{
+    return (chat_target){sio_broadcast(ctx)};
+}
+
+chat_target chat_socket(sio_socket *s)
+{
+    return (chat_target){sio_to_socket(s)};
+}
+
+chat_target chat_target_of(sio_target raw)
+{
+    return (chat_target){sio_target_in(raw, "/")};
+}
+
 /* connect */
 struct chat__on_connect_auth {
     const char *token;
@@ -92,22 +128,27 @@ static const sio_params chat__on_join_ack = {
     sizeof(struct chat__on_join_ack), 1, chat__on_join_ack_fields, false, 0};
 
 static void chat__on_join_invoke(sio_ctx *ctx, const void *args,
-                                 sio_pending_ack *ack)
+                                 sio_ack_ref ack)
 {
     const struct chat__on_join_args *a = args;
 
-    chat_on_join(ctx, a->room, (chat_join_ack *)ack);
+    chat_on_join(ctx, a->room, (chat_join_ack){ack});
 }
 
-int chat_join_ack_send(chat_join_ack *ack, bool ok)
+int chat_join_ack_send(chat_join_ack ack, bool ok)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &chat__on_join_ack,
+    return sio_ack_params(ack.ref, "join", &chat__on_join_ack,
                           &(struct chat__on_join_ack){ok});
 }
 
-int chat_join_ack_error(chat_join_ack *ack, const char *message)
+int chat_join_ack_error(chat_join_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "join", message);
+}
+
+bool chat_join_ack_wanted(chat_join_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* on "say" */
@@ -123,8 +164,7 @@ static const sio_params chat__on_say_args = {
 static const sio_requires chat__on_say_req = {true, 0, NULL, NULL,
                                               SIO_FAIL_DISCONNECT};
 
-static void chat__on_say_invoke(sio_ctx *ctx, const void *args,
-                                sio_pending_ack *ack)
+static void chat__on_say_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     const struct chat__on_say_args *a = args;
 
@@ -155,22 +195,27 @@ static const sio_requires chat__on_mood_req = {true, 0, NULL, NULL,
                                                SIO_FAIL_ACK};
 
 static void chat__on_mood_invoke(sio_ctx *ctx, const void *args,
-                                 sio_pending_ack *ack)
+                                 sio_ack_ref ack)
 {
     const struct chat__on_mood_args *a = args;
 
-    chat_on_mood(ctx, a->m, (chat_mood_ack *)ack);
+    chat_on_mood(ctx, a->m, (chat_mood_ack){ack});
 }
 
-int chat_mood_ack_send(chat_mood_ack *ack, bool ok)
+int chat_mood_ack_send(chat_mood_ack ack, bool ok)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &chat__on_mood_ack,
+    return sio_ack_params(ack.ref, "mood", &chat__on_mood_ack,
                           &(struct chat__on_mood_ack){ok});
 }
 
-int chat_mood_ack_error(chat_mood_ack *ack, const char *message)
+int chat_mood_ack_error(chat_mood_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "mood", message);
+}
+
+bool chat_mood_ack_wanted(chat_mood_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* emit "said" */
@@ -188,10 +233,10 @@ static const sio_params chat__emit_said_args = {
     sizeof(struct chat__emit_said_args), 2, chat__emit_said_args_fields, false,
     0};
 
-int chat_emit_said(sio_target to, const char *from, const chat_Message *msg)
+int chat_emit_said(chat_target to, const char *from, const chat_Message *msg)
 {
     return sio_emit_params(
-        to, "/", "said", &chat__emit_said_args,
+        to.raw, "/", "said", &chat__emit_said_args,
         msg ? &(struct chat__emit_said_args){from, *msg} : NULL);
 }
 
@@ -226,11 +271,11 @@ static void chat__emit_ping__deliver(sio_ctx *ctx, int status,
     ((chat_ping__reply)fn)(ctx, status, r->n, user);
 }
 
-int chat_emit_ping_(sio_target to, int64_t n, chat_ping__reply reply,
+int chat_emit_ping_(chat_target to, int64_t n, chat_ping__reply reply,
                     void *user, unsigned timeout_ms)
 {
     return sio_emit_params_ack(
-        to, "/", "ping?", &chat__emit_ping__args,
+        to.raw, "/", "ping?", &chat__emit_ping__args,
         &(struct chat__emit_ping__args){n}, &chat__emit_ping__reply,
         chat__emit_ping__deliver, (sio_fn)reply, user, timeout_ms);
 }
@@ -263,7 +308,7 @@ static const sio_requires chat__admin_on_kick_req = {
     SIO_FAIL_DISCONNECT};
 
 static void chat__admin_on_kick_invoke(sio_ctx *ctx, const void *args,
-                                       sio_pending_ack *ack)
+                                       sio_ack_ref ack)
 {
     const struct chat__admin_on_kick_args *a = args;
 
@@ -304,22 +349,27 @@ static const sio_requires chat__x_on_get_req = {true, 0, NULL, NULL,
                                                 SIO_FAIL_ACK};
 
 static void chat__x_on_get_invoke(sio_ctx *ctx, const void *args,
-                                  sio_pending_ack *ack)
+                                  sio_ack_ref ack)
 {
     const struct chat__x_on_get_args *a = args;
 
-    chat_x_on_get(ctx, a->id, (chat_x_get_ack *)ack);
+    chat_x_on_get(ctx, a->id, (chat_x_get_ack){ack});
 }
 
-int chat_x_get_ack_send(chat_x_get_ack *ack, const chat_Item *item)
+int chat_x_get_ack_send(chat_x_get_ack ack, const chat_Item *item)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &chat__x_on_get_ack,
+    return sio_ack_params(ack.ref, "get", &chat__x_on_get_ack,
                           item ? &(struct chat__x_on_get_ack){*item} : NULL);
 }
 
-int chat_x_get_ack_error(chat_x_get_ack *ack, const char *message)
+int chat_x_get_ack_error(chat_x_get_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "get", message);
+}
+
+bool chat_x_get_ack_wanted(chat_x_get_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* on "poke" */
@@ -328,7 +378,7 @@ static const sio_requires chat__x_on_poke_req = {true, 0, NULL, NULL,
                                                  SIO_FAIL_DISCONNECT};
 
 static void chat__x_on_poke_invoke(sio_ctx *ctx, const void *args,
-                                   sio_pending_ack *ack)
+                                   sio_ack_ref ack)
 {
     (void)args;
     (void)ack;
@@ -354,21 +404,26 @@ static const sio_requires chat__x_on_drop_req = {
     SIO_FAIL_DISCONNECT};
 
 static void chat__x_on_drop_invoke(sio_ctx *ctx, const void *args,
-                                   sio_pending_ack *ack)
+                                   sio_ack_ref ack)
 {
     const struct chat__x_on_drop_args *a = args;
 
-    chat_x_on_drop(ctx, a->id, (chat_x_drop_ack *)ack);
+    chat_x_on_drop(ctx, a->id, (chat_x_drop_ack){ack});
 }
 
-int chat_x_drop_ack_send(chat_x_drop_ack *ack)
+int chat_x_drop_ack_send(chat_x_drop_ack ack)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &chat__x_on_drop_ack, NULL);
+    return sio_ack_params(ack.ref, "drop", &chat__x_on_drop_ack, NULL);
 }
 
-int chat_x_drop_ack_error(chat_x_drop_ack *ack, const char *message)
+int chat_x_drop_ack_error(chat_x_drop_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "drop", message);
+}
+
+bool chat_x_drop_ack_wanted(chat_x_drop_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 static const sio_requires chat__x_requires = {true, 0, NULL, NULL,
@@ -409,22 +464,27 @@ static const sio_requires chat__shop_on_buy_req = {true, 0, NULL, NULL,
                                                    SIO_FAIL_ACK};
 
 static void chat__shop_on_buy_invoke(sio_ctx *ctx, const void *args,
-                                     sio_pending_ack *ack)
+                                     sio_ack_ref ack)
 {
     const struct chat__shop_on_buy_args *a = args;
 
-    chat_shop_on_buy(ctx, a->id, (chat_shop_buy_ack *)ack);
+    chat_shop_on_buy(ctx, a->id, (chat_shop_buy_ack){ack});
 }
 
-int chat_shop_buy_ack_send(chat_shop_buy_ack *ack, bool ok)
+int chat_shop_buy_ack_send(chat_shop_buy_ack ack, bool ok)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &chat__shop_on_buy_ack,
+    return sio_ack_params(ack.ref, "buy", &chat__shop_on_buy_ack,
                           &(struct chat__shop_on_buy_ack){ok});
 }
 
-int chat_shop_buy_ack_error(chat_shop_buy_ack *ack, const char *message)
+int chat_shop_buy_ack_error(chat_shop_buy_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "buy", message);
+}
+
+bool chat_shop_buy_ack_wanted(chat_shop_buy_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 static const sio_requires chat__shop_requires = {true, 0, NULL, NULL,

@@ -65,8 +65,7 @@ static const sio_requires fwd__on_post_req = {false, 2, fwd__on_post_req_guards,
                                               fwd__on_post_req_names,
                                               SIO_FAIL_DISCONNECT};
 
-static void fwd__on_post_invoke(sio_ctx *ctx, const void *args,
-                                sio_pending_ack *ack)
+static void fwd__on_post_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     const struct fwd__on_post_args *a = args;
 

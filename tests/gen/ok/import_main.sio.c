@@ -38,6 +38,42 @@ static const sio_record_desc app__Shape_desc = {
 
 /* ---- namespace "/" ---- */
 
+/* typed target */
+app_target (app_all)(sio_server *srv)
+{
+    return (app_target){sio_all(sio_server_of(srv, "/"))};
+}
+
+app_target (app_room)(sio_server *srv, const char *room)
+{
+    return (app_target){sio_to(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+app_target (app_except)(sio_server *srv, const char *room)
+{
+    return (app_target){sio_except(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+app_target app_self(sio_ctx *ctx)
+{
+    return (app_target){sio_self(ctx)};
+}
+
+app_target app_broadcast(sio_ctx *ctx)
+{
+    return (app_target){sio_broadcast(ctx)};
+}
+
+app_target app_socket(sio_socket *s)
+{
+    return (app_target){sio_to_socket(s)};
+}
+
+app_target app_target_of(sio_target raw)
+{
+    return (app_target){sio_target_in(raw, "/")};
+}
+
 /* on "draw" */
 struct app__on_draw_args {
     app_Shape s;
@@ -62,23 +98,27 @@ static const sio_field app__on_draw_ack_fields[] = {
 static const sio_params app__on_draw_ack = {sizeof(struct app__on_draw_ack), 1,
                                             app__on_draw_ack_fields, false, 0};
 
-static void app__on_draw_invoke(sio_ctx *ctx, const void *args,
-                                sio_pending_ack *ack)
+static void app__on_draw_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     const struct app__on_draw_args *a = args;
 
-    app_on_draw(ctx, &a->s, a->p, (app_draw_ack *)ack);
+    app_on_draw(ctx, &a->s, a->p, (app_draw_ack){ack});
 }
 
-int app_draw_ack_send(app_draw_ack *ack, common_Mood m)
+int app_draw_ack_send(app_draw_ack ack, common_Mood m)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &app__on_draw_ack,
+    return sio_ack_params(ack.ref, "draw", &app__on_draw_ack,
                           &(struct app__on_draw_ack){m});
 }
 
-int app_draw_ack_error(app_draw_ack *ack, const char *message)
+int app_draw_ack_error(app_draw_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "draw", message);
+}
+
+bool app_draw_ack_wanted(app_draw_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* emit "drawn" */
@@ -93,9 +133,9 @@ static const sio_params app__emit_drawn_args = {
     sizeof(struct app__emit_drawn_args), 1, app__emit_drawn_args_fields, false,
     0};
 
-int app_emit_drawn(sio_target to, const common_Point *at)
+int app_emit_drawn(app_target to, const common_Point *at)
 {
-    return sio_emit_params(to, "/", "drawn", &app__emit_drawn_args,
+    return sio_emit_params(to.raw, "/", "drawn", &app__emit_drawn_args,
                            at ? &(struct app__emit_drawn_args){*at} : NULL);
 }
 

@@ -24,13 +24,43 @@ struct app_Shape {
 };
 
 /* ---- namespace "/" ---- */
-typedef struct app_draw_ack app_draw_ack;
-void app_on_draw(sio_ctx *ctx, const app_Shape *s, const common_Point *p,
-                 app_draw_ack *ack);
-int app_draw_ack_send(app_draw_ack *ack, common_Mood m) SIO_MUST_CHECK;
-int app_draw_ack_error(app_draw_ack *ack, const char *message) SIO_MUST_CHECK;
+/* Where an emit of namespace "/" goes. The constructors below taking `from`
+ * take a handler's ctx (of any namespace) or the server; compose further with
+ * sio_to, sio_volatile... on .raw and app_target_of. */
+typedef struct app_target {
+    sio_target raw;
+} app_target;
+/* Every socket of the namespace. */
+app_target (app_all)(sio_server *srv);
+#define app_all(from) (app_all)(SIO_SERVER_OF(from))
+/* The members of room. */
+app_target (app_room)(sio_server *srv, const char *room);
+#define app_room(from, room) (app_room)(SIO_SERVER_OF(from), (room))
+/* Every socket but the members of room. */
+app_target (app_except)(sio_server *srv, const char *room);
+#define app_except(from, room) (app_except)(SIO_SERVER_OF(from), (room))
+/* The handler's socket; the handler's namespace must be this one (else
+ * emits refuse it: SIO_EINVAL and a log line). */
+app_target app_self(sio_ctx *ctx);
+/* Every socket but the handler's (the same). */
+app_target app_broadcast(sio_ctx *ctx);
+/* One socket of this namespace (the same). */
+app_target app_socket(sio_socket *s);
+/* raw if it reaches this namespace; else a target every emit refuses,
+ * with a log line now. */
+app_target app_target_of(sio_target raw);
 
-int app_emit_drawn(sio_target to, const common_Point *at) SIO_MUST_CHECK;
+typedef struct app_draw_ack {
+    sio_ack_ref ref;
+} app_draw_ack;
+void app_on_draw(sio_ctx *ctx, const app_Shape *s, const common_Point *p,
+                 app_draw_ack ack);
+int app_draw_ack_send(app_draw_ack ack, common_Mood m) SIO_MUST_CHECK;
+int app_draw_ack_error(app_draw_ack ack, const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool app_draw_ack_wanted(app_draw_ack ack);
+
+int app_emit_drawn(app_target to, const common_Point *at) SIO_MUST_CHECK;
 
 void app_on_pick(sio_ctx *ctx, const common_Either *e, const sio_map *all,
                  int64_t n);

@@ -53,6 +53,42 @@ static const sio_record_desc n__A_desc_desc = {"A_desc", sizeof(n_A_desc), 1,
 
 /* ---- namespace "/" ---- */
 
+/* typed target */
+n_target (n_all)(sio_server *srv)
+{
+    return (n_target){sio_all(sio_server_of(srv, "/"))};
+}
+
+n_target (n_room)(sio_server *srv, const char *room)
+{
+    return (n_target){sio_to(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+n_target (n_except)(sio_server *srv, const char *room)
+{
+    return (n_target){sio_except(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+n_target n_self(sio_ctx *ctx)
+{
+    return (n_target){sio_self(ctx)};
+}
+
+n_target n_broadcast(sio_ctx *ctx)
+{
+    return (n_target){sio_broadcast(ctx)};
+}
+
+n_target n_socket(sio_socket *s)
+{
+    return (n_target){sio_to_socket(s)};
+}
+
+n_target n_target_of(sio_target raw)
+{
+    return (n_target){sio_target_in(raw, "/")};
+}
+
 /* on "x" */
 struct n__on_x_args {
     n_on_x_args a;
@@ -83,22 +119,27 @@ static const char *const n__on_x_req_names[] = {"g"};
 static const sio_requires n__on_x_req = {
     false, 1, n__on_x_req_guards, n__on_x_req_names, SIO_FAIL_DISCONNECT};
 
-static void n__on_x_invoke(sio_ctx *ctx, const void *args, sio_pending_ack *ack)
+static void n__on_x_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     const struct n__on_x_args *a = args;
 
-    n_on_x(ctx, &a->a, a->e, (n_x_ack *)ack);
+    n_on_x(ctx, &a->a, a->e, (n_x_ack){ack});
 }
 
-int n_x_ack_send(n_x_ack *ack, const n_A *v, const n_A_desc *w)
+int n_x_ack_send(n_x_ack ack, const n_A *v, const n_A_desc *w)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &n__on_x_ack,
+    return sio_ack_params(ack.ref, "x", &n__on_x_ack,
                           v && w ? &(struct n__on_x_ack){*v, *w} : NULL);
 }
 
-int n_x_ack_error(n_x_ack *ack, const char *message)
+int n_x_ack_error(n_x_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "x", message);
+}
+
+bool n_x_ack_wanted(n_x_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* on "x_ack" */
@@ -113,22 +154,26 @@ static const sio_params n__on_x_ack_args = {sizeof(struct n__on_x_ack_args), 1,
                                             n__on_x_ack_args_fields, false, 0};
 static const sio_params n__on_x_ack_ack = {0, 0, NULL, false, 0};
 
-static void n__on_x_ack_invoke(sio_ctx *ctx, const void *args,
-                               sio_pending_ack *ack)
+static void n__on_x_ack_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     const struct n__on_x_ack_args *a = args;
 
-    n_on_x_ack(ctx, a->v, (n_x_ack_ack *)ack);
+    n_on_x_ack(ctx, a->v, (n_x_ack_ack){ack});
 }
 
-int n_x_ack_ack_send(n_x_ack_ack *ack)
+int n_x_ack_ack_send(n_x_ack_ack ack)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &n__on_x_ack_ack, NULL);
+    return sio_ack_params(ack.ref, "x_ack", &n__on_x_ack_ack, NULL);
 }
 
-int n_x_ack_ack_error(n_x_ack_ack *ack, const char *message)
+int n_x_ack_ack_error(n_x_ack_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "x_ack", message);
+}
+
+bool n_x_ack_ack_wanted(n_x_ack_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* on "x?" */
@@ -136,8 +181,7 @@ static const sio_params n__on_x__args = {0, 0, NULL, false, 0};
 static const sio_requires n__on_x__req = {true, 0, NULL, NULL,
                                           SIO_FAIL_DISCONNECT};
 
-static void n__on_x__invoke(sio_ctx *ctx, const void *args,
-                            sio_pending_ack *ack)
+static void n__on_x__invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     (void)args;
     (void)ack;
@@ -173,11 +217,11 @@ static void n__emit_x_deliver(sio_ctx *ctx, int status, const void *reply,
     ((n_x_reply)fn)(ctx, status, r->w, user);
 }
 
-int n_emit_x(sio_target to, int64_t v, n_x_reply reply, void *user,
+int n_emit_x(n_target to, int64_t v, n_x_reply reply, void *user,
              unsigned timeout_ms)
 {
     return sio_emit_params_ack(
-        to, "/", "x", &n__emit_x_args, &(struct n__emit_x_args){v},
+        to.raw, "/", "x", &n__emit_x_args, &(struct n__emit_x_args){v},
         &n__emit_x_reply, n__emit_x_deliver, (sio_fn)reply, user, timeout_ms);
 }
 
@@ -192,12 +236,13 @@ static void n__emit_x_reply_deliver(sio_ctx *ctx, int status, const void *reply,
     ((n_x_reply_reply)fn)(ctx, status, user);
 }
 
-int n_emit_x_reply(sio_target to, n_x_reply_reply reply, void *user,
+int n_emit_x_reply(n_target to, n_x_reply_reply reply, void *user,
                    unsigned timeout_ms)
 {
-    return sio_emit_params_ack(to, "/", "x_reply", &n__emit_x_reply_args, NULL,
-                               &n__emit_x_reply_reply, n__emit_x_reply_deliver,
-                               (sio_fn)reply, user, timeout_ms);
+    return sio_emit_params_ack(to.raw, "/", "x_reply", &n__emit_x_reply_args,
+                               NULL, &n__emit_x_reply_reply,
+                               n__emit_x_reply_deliver, (sio_fn)reply, user,
+                               timeout_ms);
 }
 
 static const sio_event_desc n__events[] = {
@@ -216,8 +261,7 @@ static const sio_requires n__on_x_on_y_req = {false, 1, n__on_x_on_y_req_guards,
                                               n__on_x_on_y_req_names,
                                               SIO_FAIL_DISCONNECT};
 
-static void n__on_x_on_y_invoke(sio_ctx *ctx, const void *args,
-                                sio_pending_ack *ack)
+static void n__on_x_on_y_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     (void)args;
     (void)ack;
@@ -256,20 +300,25 @@ static const sio_requires n__on_x__on_y_req = {true, 0, NULL, NULL,
                                                SIO_FAIL_DISCONNECT};
 
 static void n__on_x__on_y_invoke(sio_ctx *ctx, const void *args,
-                                 sio_pending_ack *ack)
+                                 sio_ack_ref ack)
 {
     (void)args;
-    n_on_x__on_y(ctx, (n_on_x__y_ack *)ack);
+    n_on_x__on_y(ctx, (n_on_x__y_ack){ack});
 }
 
-int n_on_x__y_ack_send(n_on_x__y_ack *ack)
+int n_on_x__y_ack_send(n_on_x__y_ack ack)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &n__on_x__on_y_ack, NULL);
+    return sio_ack_params(ack.ref, "y", &n__on_x__on_y_ack, NULL);
 }
 
-int n_on_x__y_ack_error(n_on_x__y_ack *ack, const char *message)
+int n_on_x__y_ack_error(n_on_x__y_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "y", message);
+}
+
+bool n_on_x__y_ack_wanted(n_on_x__y_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 static const sio_requires n__on_x__requires = {true, 0, NULL, NULL,

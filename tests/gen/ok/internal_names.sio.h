@@ -41,24 +41,58 @@ struct n_A_desc {
 bool n_guard_g(sio_ctx *ctx);
 
 /* ---- namespace "/" ---- */
-typedef struct n_x_ack n_x_ack;
-void n_on_x(sio_ctx *ctx, const n_on_x_args *a, n_on_x_req e, n_x_ack *ack);
-int n_x_ack_send(n_x_ack *ack, const n_A *v, const n_A_desc *w) SIO_MUST_CHECK;
-int n_x_ack_error(n_x_ack *ack, const char *message) SIO_MUST_CHECK;
+/* Where an emit of namespace "/" goes. The constructors below taking `from`
+ * take a handler's ctx (of any namespace) or the server; compose further with
+ * sio_to, sio_volatile... on .raw and n_target_of. */
+typedef struct n_target {
+    sio_target raw;
+} n_target;
+/* Every socket of the namespace. */
+n_target (n_all)(sio_server *srv);
+#define n_all(from) (n_all)(SIO_SERVER_OF(from))
+/* The members of room. */
+n_target (n_room)(sio_server *srv, const char *room);
+#define n_room(from, room) (n_room)(SIO_SERVER_OF(from), (room))
+/* Every socket but the members of room. */
+n_target (n_except)(sio_server *srv, const char *room);
+#define n_except(from, room) (n_except)(SIO_SERVER_OF(from), (room))
+/* The handler's socket; the handler's namespace must be this one (else
+ * emits refuse it: SIO_EINVAL and a log line). */
+n_target n_self(sio_ctx *ctx);
+/* Every socket but the handler's (the same). */
+n_target n_broadcast(sio_ctx *ctx);
+/* One socket of this namespace (the same). */
+n_target n_socket(sio_socket *s);
+/* raw if it reaches this namespace; else a target every emit refuses,
+ * with a log line now. */
+n_target n_target_of(sio_target raw);
 
-typedef struct n_x_ack_ack n_x_ack_ack;
-void n_on_x_ack(sio_ctx *ctx, int64_t v, n_x_ack_ack *ack);
-int n_x_ack_ack_send(n_x_ack_ack *ack) SIO_MUST_CHECK;
-int n_x_ack_ack_error(n_x_ack_ack *ack, const char *message) SIO_MUST_CHECK;
+typedef struct n_x_ack {
+    sio_ack_ref ref;
+} n_x_ack;
+void n_on_x(sio_ctx *ctx, const n_on_x_args *a, n_on_x_req e, n_x_ack ack);
+int n_x_ack_send(n_x_ack ack, const n_A *v, const n_A_desc *w) SIO_MUST_CHECK;
+int n_x_ack_error(n_x_ack ack, const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool n_x_ack_wanted(n_x_ack ack);
+
+typedef struct n_x_ack_ack {
+    sio_ack_ref ref;
+} n_x_ack_ack;
+void n_on_x_ack(sio_ctx *ctx, int64_t v, n_x_ack_ack ack);
+int n_x_ack_ack_send(n_x_ack_ack ack) SIO_MUST_CHECK;
+int n_x_ack_ack_error(n_x_ack_ack ack, const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool n_x_ack_ack_wanted(n_x_ack_ack ack);
 
 void n_on_x_(sio_ctx *ctx);
 
 typedef void (*n_x_reply)(sio_ctx *ctx, int status, int64_t w, void *user);
-int n_emit_x(sio_target to, int64_t v, n_x_reply reply, void *user,
+int n_emit_x(n_target to, int64_t v, n_x_reply reply, void *user,
              unsigned timeout_ms) SIO_MUST_CHECK;
 
 typedef void (*n_x_reply_reply)(sio_ctx *ctx, int status, void *user);
-int n_emit_x_reply(sio_target to, n_x_reply_reply reply, void *user,
+int n_emit_x_reply(n_target to, n_x_reply_reply reply, void *user,
                    unsigned timeout_ms) SIO_MUST_CHECK;
 
 /* ---- namespace "/on_x" ---- */
@@ -67,10 +101,14 @@ void n_on_x_on_y(sio_ctx *ctx);
 /* ---- namespace "/on_x_" ---- */
 int n_on_x__on_connect(sio_ctx *ctx);
 
-typedef struct n_on_x__y_ack n_on_x__y_ack;
-void n_on_x__on_y(sio_ctx *ctx, n_on_x__y_ack *ack);
-int n_on_x__y_ack_send(n_on_x__y_ack *ack) SIO_MUST_CHECK;
-int n_on_x__y_ack_error(n_on_x__y_ack *ack, const char *message) SIO_MUST_CHECK;
+typedef struct n_on_x__y_ack {
+    sio_ack_ref ref;
+} n_on_x__y_ack;
+void n_on_x__on_y(sio_ctx *ctx, n_on_x__y_ack ack);
+int n_on_x__y_ack_send(n_on_x__y_ack ack) SIO_MUST_CHECK;
+int n_on_x__y_ack_error(n_on_x__y_ack ack, const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool n_on_x__y_ack_wanted(n_on_x__y_ack ack);
 
 /* ---- namespace "/namespaces" ---- */
 

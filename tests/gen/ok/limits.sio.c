@@ -24,6 +24,42 @@ static const sio_record_desc limits__Profile_desc = {
 
 /* ---- namespace "/" ---- */
 
+/* typed target */
+limits_target (limits_all)(sio_server *srv)
+{
+    return (limits_target){sio_all(sio_server_of(srv, "/"))};
+}
+
+limits_target (limits_room)(sio_server *srv, const char *room)
+{
+    return (limits_target){sio_to(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+limits_target (limits_except)(sio_server *srv, const char *room)
+{
+    return (limits_target){sio_except(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+limits_target limits_self(sio_ctx *ctx)
+{
+    return (limits_target){sio_self(ctx)};
+}
+
+limits_target limits_broadcast(sio_ctx *ctx)
+{
+    return (limits_target){sio_broadcast(ctx)};
+}
+
+limits_target limits_socket(sio_socket *s)
+{
+    return (limits_target){sio_to_socket(s)};
+}
+
+limits_target limits_target_of(sio_target raw)
+{
+    return (limits_target){sio_target_in(raw, "/")};
+}
+
 /* on "join" */
 struct limits__on_join_args {
     const char *room;
@@ -48,22 +84,27 @@ static const sio_params limits__on_join_ack = {
     0};
 
 static void limits__on_join_invoke(sio_ctx *ctx, const void *args,
-                                   sio_pending_ack *ack)
+                                   sio_ack_ref ack)
 {
     const struct limits__on_join_args *a = args;
 
-    limits_on_join(ctx, a->room, (limits_join_ack *)ack);
+    limits_on_join(ctx, a->room, (limits_join_ack){ack});
 }
 
-int limits_join_ack_send(limits_join_ack *ack, int64_t members)
+int limits_join_ack_send(limits_join_ack ack, int64_t members)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &limits__on_join_ack,
+    return sio_ack_params(ack.ref, "join", &limits__on_join_ack,
                           &(struct limits__on_join_ack){members});
 }
 
-int limits_join_ack_error(limits_join_ack *ack, const char *message)
+int limits_join_ack_error(limits_join_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "join", message);
+}
+
+bool limits_join_ack_wanted(limits_join_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* on "say" */
@@ -92,22 +133,27 @@ static const sio_params limits__on_say_ack = {
     sizeof(struct limits__on_say_ack), 1, limits__on_say_ack_fields, false, 0};
 
 static void limits__on_say_invoke(sio_ctx *ctx, const void *args,
-                                  sio_pending_ack *ack)
+                                  sio_ack_ref ack)
 {
     const struct limits__on_say_args *a = args;
 
-    limits_on_say(ctx, a->room, a->text, (limits_say_ack *)ack);
+    limits_on_say(ctx, a->room, a->text, (limits_say_ack){ack});
 }
 
-int limits_say_ack_send(limits_say_ack *ack, bool ok)
+int limits_say_ack_send(limits_say_ack ack, bool ok)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &limits__on_say_ack,
+    return sio_ack_params(ack.ref, "say", &limits__on_say_ack,
                           &(struct limits__on_say_ack){ok});
 }
 
-int limits_say_ack_error(limits_say_ack *ack, const char *message)
+int limits_say_ack_error(limits_say_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "say", message);
+}
+
+bool limits_say_ack_wanted(limits_say_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* on "upload" */
@@ -134,22 +180,27 @@ static const sio_params limits__on_upload_ack = {
     false, 0};
 
 static void limits__on_upload_invoke(sio_ctx *ctx, const void *args,
-                                     sio_pending_ack *ack)
+                                     sio_ack_ref ack)
 {
     const struct limits__on_upload_args *a = args;
 
-    limits_on_upload(ctx, a->data.data, a->data.len, (limits_upload_ack *)ack);
+    limits_on_upload(ctx, a->data.data, a->data.len, (limits_upload_ack){ack});
 }
 
-int limits_upload_ack_send(limits_upload_ack *ack, int64_t size)
+int limits_upload_ack_send(limits_upload_ack ack, int64_t size)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &limits__on_upload_ack,
+    return sio_ack_params(ack.ref, "upload", &limits__on_upload_ack,
                           &(struct limits__on_upload_ack){size});
 }
 
-int limits_upload_ack_error(limits_upload_ack *ack, const char *message)
+int limits_upload_ack_error(limits_upload_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "upload", message);
+}
+
+bool limits_upload_ack_wanted(limits_upload_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* on "pick" */
@@ -174,21 +225,26 @@ static const sio_params limits__on_pick_args = {
 static const sio_params limits__on_pick_ack = {0, 0, NULL, false, 0};
 
 static void limits__on_pick_invoke(sio_ctx *ctx, const void *args,
-                                   sio_pending_ack *ack)
+                                   sio_ack_ref ack)
 {
     const struct limits__on_pick_args *a = args;
 
-    limits_on_pick(ctx, a->ids, a->n_ids, a->p, (limits_pick_ack *)ack);
+    limits_on_pick(ctx, a->ids, a->n_ids, a->p, (limits_pick_ack){ack});
 }
 
-int limits_pick_ack_send(limits_pick_ack *ack)
+int limits_pick_ack_send(limits_pick_ack ack)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &limits__on_pick_ack, NULL);
+    return sio_ack_params(ack.ref, "pick", &limits__on_pick_ack, NULL);
 }
 
-int limits_pick_ack_error(limits_pick_ack *ack, const char *message)
+int limits_pick_ack_error(limits_pick_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "pick", message);
+}
+
+bool limits_pick_ack_wanted(limits_pick_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* on "big" */
@@ -207,7 +263,7 @@ static const sio_params limits__on_big_args = {
     0};
 
 static void limits__on_big_invoke(sio_ctx *ctx, const void *args,
-                                  sio_pending_ack *ack)
+                                  sio_ack_ref ack)
 {
     const struct limits__on_big_args *a = args;
 
@@ -227,9 +283,9 @@ static const sio_params limits__emit_tick_args = {
     sizeof(struct limits__emit_tick_args), 1, limits__emit_tick_args_fields,
     false, 0};
 
-int limits_emit_tick(sio_target to, int64_t n)
+int limits_emit_tick(limits_target to, int64_t n)
 {
-    return sio_emit_params(to, "/", "tick", &limits__emit_tick_args,
+    return sio_emit_params(to.raw, "/", "tick", &limits__emit_tick_args,
                            &(struct limits__emit_tick_args){n});
 }
 

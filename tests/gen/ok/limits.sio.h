@@ -27,36 +27,78 @@ struct limits_Profile {
 };
 
 /* ---- namespace "/" ---- */
-typedef struct limits_join_ack limits_join_ack;
-void limits_on_join(sio_ctx *ctx, const char *room, limits_join_ack *ack);
-int limits_join_ack_send(limits_join_ack *ack, int64_t members) SIO_MUST_CHECK;
-int limits_join_ack_error(limits_join_ack *ack,
-                          const char *message) SIO_MUST_CHECK;
+/* Where an emit of namespace "/" goes. The constructors below taking `from`
+ * take a handler's ctx (of any namespace) or the server; compose further with
+ * sio_to, sio_volatile... on .raw and limits_target_of. */
+typedef struct limits_target {
+    sio_target raw;
+} limits_target;
+/* Every socket of the namespace. */
+limits_target (limits_all)(sio_server *srv);
+#define limits_all(from) (limits_all)(SIO_SERVER_OF(from))
+/* The members of room. */
+limits_target (limits_room)(sio_server *srv, const char *room);
+#define limits_room(from, room) (limits_room)(SIO_SERVER_OF(from), (room))
+/* Every socket but the members of room. */
+limits_target (limits_except)(sio_server *srv, const char *room);
+#define limits_except(from, room) (limits_except)(SIO_SERVER_OF(from), (room))
+/* The handler's socket; the handler's namespace must be this one (else
+ * emits refuse it: SIO_EINVAL and a log line). */
+limits_target limits_self(sio_ctx *ctx);
+/* Every socket but the handler's (the same). */
+limits_target limits_broadcast(sio_ctx *ctx);
+/* One socket of this namespace (the same). */
+limits_target limits_socket(sio_socket *s);
+/* raw if it reaches this namespace; else a target every emit refuses,
+ * with a log line now. */
+limits_target limits_target_of(sio_target raw);
 
-typedef struct limits_say_ack limits_say_ack;
+typedef struct limits_join_ack {
+    sio_ack_ref ref;
+} limits_join_ack;
+void limits_on_join(sio_ctx *ctx, const char *room, limits_join_ack ack);
+int limits_join_ack_send(limits_join_ack ack, int64_t members) SIO_MUST_CHECK;
+int limits_join_ack_error(limits_join_ack ack,
+                          const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool limits_join_ack_wanted(limits_join_ack ack);
+
+typedef struct limits_say_ack {
+    sio_ack_ref ref;
+} limits_say_ack;
 void limits_on_say(sio_ctx *ctx, const char *room, const char *text,
-                   limits_say_ack *ack);
-int limits_say_ack_send(limits_say_ack *ack, bool ok) SIO_MUST_CHECK;
-int limits_say_ack_error(limits_say_ack *ack,
+                   limits_say_ack ack);
+int limits_say_ack_send(limits_say_ack ack, bool ok) SIO_MUST_CHECK;
+int limits_say_ack_error(limits_say_ack ack,
                          const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool limits_say_ack_wanted(limits_say_ack ack);
 
-typedef struct limits_upload_ack limits_upload_ack;
+typedef struct limits_upload_ack {
+    sio_ack_ref ref;
+} limits_upload_ack;
 void limits_on_upload(sio_ctx *ctx, const uint8_t *data, size_t data_len,
-                      limits_upload_ack *ack);
-int limits_upload_ack_send(limits_upload_ack *ack, int64_t size) SIO_MUST_CHECK;
-int limits_upload_ack_error(limits_upload_ack *ack,
+                      limits_upload_ack ack);
+int limits_upload_ack_send(limits_upload_ack ack, int64_t size) SIO_MUST_CHECK;
+int limits_upload_ack_error(limits_upload_ack ack,
                             const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool limits_upload_ack_wanted(limits_upload_ack ack);
 
-typedef struct limits_pick_ack limits_pick_ack;
+typedef struct limits_pick_ack {
+    sio_ack_ref ref;
+} limits_pick_ack;
 void limits_on_pick(sio_ctx *ctx, const int64_t *ids, size_t n_ids,
-                    const limits_Profile *p, limits_pick_ack *ack);
-int limits_pick_ack_send(limits_pick_ack *ack) SIO_MUST_CHECK;
-int limits_pick_ack_error(limits_pick_ack *ack,
+                    const limits_Profile *p, limits_pick_ack ack);
+int limits_pick_ack_send(limits_pick_ack ack) SIO_MUST_CHECK;
+int limits_pick_ack_error(limits_pick_ack ack,
                           const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool limits_pick_ack_wanted(limits_pick_ack ack);
 
 void limits_on_big(sio_ctx *ctx, int64_t n);
 
-int limits_emit_tick(sio_target to, int64_t n) SIO_MUST_CHECK;
+int limits_emit_tick(limits_target to, int64_t n) SIO_MUST_CHECK;
 
 /* ---- the schema ---- */
 extern const sio_schema_desc limits_schema;

@@ -23,6 +23,42 @@ static const sio_record_desc names__R_desc = {"R", sizeof(names_R), 6,
 
 /* ---- namespace "/" ---- */
 
+/* typed target */
+names_target (names_all)(sio_server *srv)
+{
+    return (names_target){sio_all(sio_server_of(srv, "/"))};
+}
+
+names_target (names_room)(sio_server *srv, const char *room)
+{
+    return (names_target){sio_to(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+names_target (names_except)(sio_server *srv, const char *room)
+{
+    return (names_target){sio_except(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+names_target names_self(sio_ctx *ctx)
+{
+    return (names_target){sio_self(ctx)};
+}
+
+names_target names_broadcast(sio_ctx *ctx)
+{
+    return (names_target){sio_broadcast(ctx)};
+}
+
+names_target names_socket(sio_socket *s)
+{
+    return (names_target){sio_to_socket(s)};
+}
+
+names_target names_target_of(sio_target raw)
+{
+    return (names_target){sio_target_in(raw, "/")};
+}
+
 /* connect */
 struct names__on_connect_auth {
     const char *user;
@@ -102,24 +138,29 @@ static const sio_params names__on_login_ack = {
     0};
 
 static void names__on_login_invoke(sio_ctx *ctx, const void *args,
-                                   sio_pending_ack *ack)
+                                   sio_ack_ref ack)
 {
     const struct names__on_login_args *a = args;
 
     names_on_login(ctx, a->user, a->status, &a->reply, a->timeout_ms,
-                   (names_login_ack *)ack);
+                   (names_login_ack){ack});
 }
 
-int names_login_ack_send(names_login_ack *ack, const char *user, int64_t status,
+int names_login_ack_send(names_login_ack ack, const char *user, int64_t status,
                          int64_t ctx)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &names__on_login_ack,
+    return sio_ack_params(ack.ref, "login", &names__on_login_ack,
                           &(struct names__on_login_ack){user, status, ctx});
 }
 
-int names_login_ack_error(names_login_ack *ack, const char *message)
+int names_login_ack_error(names_login_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "login", message);
+}
+
+bool names_login_ack_wanted(names_login_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* emit "said" */
@@ -140,10 +181,10 @@ static const sio_params names__emit_said_args = {
     sizeof(struct names__emit_said_args), 3, names__emit_said_args_fields,
     false, 0};
 
-int names_emit_said(sio_target to, const char *user, int64_t status,
+int names_emit_said(names_target to, const char *user, int64_t status,
                     int64_t ctx)
 {
-    return sio_emit_params(to, "/", "said", &names__emit_said_args,
+    return sio_emit_params(to.raw, "/", "said", &names__emit_said_args,
                            &(struct names__emit_said_args){user, status, ctx});
 }
 
@@ -184,10 +225,10 @@ static void names__emit_ask_deliver(sio_ctx *ctx, int status, const void *reply,
     ((names_ask_reply)fn)(ctx, status, r->reply, r->to, r->ack, user);
 }
 
-int names_emit_ask(sio_target to, int64_t n, names_ask_reply reply, void *user,
-                   unsigned timeout_ms)
+int names_emit_ask(names_target to, int64_t n, names_ask_reply reply,
+                   void *user, unsigned timeout_ms)
 {
-    return sio_emit_params_ack(to, "/", "ask", &names__emit_ask_args,
+    return sio_emit_params_ack(to.raw, "/", "ask", &names__emit_ask_args,
                                &(struct names__emit_ask_args){n},
                                &names__emit_ask_reply, names__emit_ask_deliver,
                                (sio_fn)reply, user, timeout_ms);

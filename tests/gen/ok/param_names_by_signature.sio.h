@@ -26,26 +26,56 @@ struct names_R {
 };
 
 /* ---- namespace "/" ---- */
+/* Where an emit of namespace "/" goes. The constructors below taking `from`
+ * take a handler's ctx (of any namespace) or the server; compose further with
+ * sio_to, sio_volatile... on .raw and names_target_of. */
+typedef struct names_target {
+    sio_target raw;
+} names_target;
+/* Every socket of the namespace. */
+names_target (names_all)(sio_server *srv);
+#define names_all(from) (names_all)(SIO_SERVER_OF(from))
+/* The members of room. */
+names_target (names_room)(sio_server *srv, const char *room);
+#define names_room(from, room) (names_room)(SIO_SERVER_OF(from), (room))
+/* Every socket but the members of room. */
+names_target (names_except)(sio_server *srv, const char *room);
+#define names_except(from, room) (names_except)(SIO_SERVER_OF(from), (room))
+/* The handler's socket; the handler's namespace must be this one (else
+ * emits refuse it: SIO_EINVAL and a log line). */
+names_target names_self(sio_ctx *ctx);
+/* Every socket but the handler's (the same). */
+names_target names_broadcast(sio_ctx *ctx);
+/* One socket of this namespace (the same). */
+names_target names_socket(sio_socket *s);
+/* raw if it reaches this namespace; else a target every emit refuses,
+ * with a log line now. */
+names_target names_target_of(sio_target raw);
+
 int names_on_connect(sio_ctx *ctx, const char *user, bool has_reply,
                      int64_t reply, bool has_timeout_ms, int64_t timeout_ms,
                      bool has_status, int64_t status);
 
-typedef struct names_login_ack names_login_ack;
+typedef struct names_login_ack {
+    sio_ack_ref ref;
+} names_login_ack;
 void names_on_login(sio_ctx *ctx, const char *user, int64_t status,
                     const names_R *reply, int64_t timeout_ms,
-                    names_login_ack *ack);
-int names_login_ack_send(names_login_ack *ack, const char *user, int64_t status,
+                    names_login_ack ack);
+int names_login_ack_send(names_login_ack ack, const char *user, int64_t status,
                          int64_t ctx) SIO_MUST_CHECK;
-int names_login_ack_error(names_login_ack *ack,
+int names_login_ack_error(names_login_ack ack,
                           const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool names_login_ack_wanted(names_login_ack ack);
 
-int names_emit_said(sio_target to, const char *user, int64_t status,
+int names_emit_said(names_target to, const char *user, int64_t status,
                     int64_t ctx) SIO_MUST_CHECK;
 
 typedef void (*names_ask_reply)(sio_ctx *ctx, int status, int64_t reply,
                                 int64_t to, int64_t ack, void *user);
-int names_emit_ask(sio_target to, int64_t n, names_ask_reply reply, void *user,
-                   unsigned timeout_ms) SIO_MUST_CHECK;
+int names_emit_ask(names_target to, int64_t n, names_ask_reply reply,
+                   void *user, unsigned timeout_ms) SIO_MUST_CHECK;
 
 /* ---- the schema ---- */
 extern const sio_schema_desc names_schema;

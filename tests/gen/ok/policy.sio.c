@@ -51,22 +51,27 @@ static const sio_requires pol__on_acked_req = {true, 0, NULL, NULL,
                                                SIO_FAIL_ACK};
 
 static void pol__on_acked_invoke(sio_ctx *ctx, const void *args,
-                                 sio_pending_ack *ack)
+                                 sio_ack_ref ack)
 {
     const struct pol__on_acked_args *a = args;
 
-    pol_on_acked(ctx, a->x, (pol_acked_ack *)ack);
+    pol_on_acked(ctx, a->x, (pol_acked_ack){ack});
 }
 
-int pol_acked_ack_send(pol_acked_ack *ack, bool ok)
+int pol_acked_ack_send(pol_acked_ack ack, bool ok)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &pol__on_acked_ack,
+    return sio_ack_params(ack.ref, "acked", &pol__on_acked_ack,
                           &(struct pol__on_acked_ack){ok});
 }
 
-int pol_acked_ack_error(pol_acked_ack *ack, const char *message)
+int pol_acked_ack_error(pol_acked_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "acked", message);
+}
+
+bool pol_acked_ack_wanted(pol_acked_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* on "plain" */
@@ -83,7 +88,7 @@ static const sio_requires pol__on_plain_req = {true, 0, NULL, NULL,
                                                SIO_FAIL_DISCONNECT};
 
 static void pol__on_plain_invoke(sio_ctx *ctx, const void *args,
-                                 sio_pending_ack *ack)
+                                 sio_ack_ref ack)
 {
     const struct pol__on_plain_args *a = args;
 
@@ -108,22 +113,26 @@ static const sio_requires pol__on_mine_req = {true, 1, pol__on_mine_req_guards,
                                               pol__on_mine_req_names,
                                               SIO_FAIL_DISCONNECT};
 
-static void pol__on_mine_invoke(sio_ctx *ctx, const void *args,
-                                sio_pending_ack *ack)
+static void pol__on_mine_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     const struct pol__on_mine_args *a = args;
 
-    pol_on_mine(ctx, a->x, (pol_mine_ack *)ack);
+    pol_on_mine(ctx, a->x, (pol_mine_ack){ack});
 }
 
-int pol_mine_ack_send(pol_mine_ack *ack)
+int pol_mine_ack_send(pol_mine_ack ack)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &pol__on_mine_ack, NULL);
+    return sio_ack_params(ack.ref, "mine", &pol__on_mine_ack, NULL);
 }
 
-int pol_mine_ack_error(pol_mine_ack *ack, const char *message)
+int pol_mine_ack_error(pol_mine_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "mine", message);
+}
+
+bool pol_mine_ack_wanted(pol_mine_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 static const sio_requires pol__requires = {true, 0, NULL, NULL, SIO_FAIL_ACK};
@@ -149,20 +158,25 @@ static const sio_requires pol__strict_on_a_req = {
     SIO_FAIL_ACK};
 
 static void pol__strict_on_a_invoke(sio_ctx *ctx, const void *args,
-                                    sio_pending_ack *ack)
+                                    sio_ack_ref ack)
 {
     (void)args;
-    pol_strict_on_a(ctx, (pol_strict_a_ack *)ack);
+    pol_strict_on_a(ctx, (pol_strict_a_ack){ack});
 }
 
-int pol_strict_a_ack_send(pol_strict_a_ack *ack)
+int pol_strict_a_ack_send(pol_strict_a_ack ack)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &pol__strict_on_a_ack, NULL);
+    return sio_ack_params(ack.ref, "a", &pol__strict_on_a_ack, NULL);
 }
 
-int pol_strict_a_ack_error(pol_strict_a_ack *ack, const char *message)
+int pol_strict_a_ack_error(pol_strict_a_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "a", message);
+}
+
+bool pol_strict_a_ack_wanted(pol_strict_a_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* on "b" */
@@ -176,20 +190,25 @@ static const sio_requires pol__strict_on_b_req = {
     SIO_FAIL_DISCONNECT};
 
 static void pol__strict_on_b_invoke(sio_ctx *ctx, const void *args,
-                                    sio_pending_ack *ack)
+                                    sio_ack_ref ack)
 {
     (void)args;
-    pol_strict_on_b(ctx, (pol_strict_b_ack *)ack);
+    pol_strict_on_b(ctx, (pol_strict_b_ack){ack});
 }
 
-int pol_strict_b_ack_send(pol_strict_b_ack *ack)
+int pol_strict_b_ack_send(pol_strict_b_ack ack)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &pol__strict_on_b_ack, NULL);
+    return sio_ack_params(ack.ref, "b", &pol__strict_on_b_ack, NULL);
 }
 
-int pol_strict_b_ack_error(pol_strict_b_ack *ack, const char *message)
+int pol_strict_b_ack_error(pol_strict_b_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "b", message);
+}
+
+bool pol_strict_b_ack_wanted(pol_strict_b_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* on "c" */
@@ -202,20 +221,25 @@ static const sio_requires pol__strict_on_c_req = {
     SIO_FAIL_DISCONNECT};
 
 static void pol__strict_on_c_invoke(sio_ctx *ctx, const void *args,
-                                    sio_pending_ack *ack)
+                                    sio_ack_ref ack)
 {
     (void)args;
-    pol_strict_on_c(ctx, (pol_strict_c_ack *)ack);
+    pol_strict_on_c(ctx, (pol_strict_c_ack){ack});
 }
 
-int pol_strict_c_ack_send(pol_strict_c_ack *ack)
+int pol_strict_c_ack_send(pol_strict_c_ack ack)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &pol__strict_on_c_ack, NULL);
+    return sio_ack_params(ack.ref, "c", &pol__strict_on_c_ack, NULL);
 }
 
-int pol_strict_c_ack_error(pol_strict_c_ack *ack, const char *message)
+int pol_strict_c_ack_error(pol_strict_c_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "c", message);
+}
+
+bool pol_strict_c_ack_wanted(pol_strict_c_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 static const sio_guard_fn pol__strict_requires_guards[] = {pol_guard_admin};

@@ -20,40 +20,60 @@ bool pol_guard_owner(sio_ctx *ctx);
 int pol_on_connect(sio_ctx *ctx, const char *token);
 
 /* ack (from the namespace) */
-typedef struct pol_acked_ack pol_acked_ack;
-void pol_on_acked(sio_ctx *ctx, int64_t x, pol_acked_ack *ack);
-int pol_acked_ack_send(pol_acked_ack *ack, bool ok) SIO_MUST_CHECK;
-int pol_acked_ack_error(pol_acked_ack *ack, const char *message) SIO_MUST_CHECK;
+typedef struct pol_acked_ack {
+    sio_ack_ref ref;
+} pol_acked_ack;
+void pol_on_acked(sio_ctx *ctx, int64_t x, pol_acked_ack ack);
+int pol_acked_ack_send(pol_acked_ack ack, bool ok) SIO_MUST_CHECK;
+int pol_acked_ack_error(pol_acked_ack ack, const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool pol_acked_ack_wanted(pol_acked_ack ack);
 
 /* disconnect: no ack */
 void pol_on_plain(sio_ctx *ctx, int64_t x);
 
-typedef struct pol_mine_ack pol_mine_ack;
-void pol_on_mine(sio_ctx *ctx, int64_t x, pol_mine_ack *ack);
-int pol_mine_ack_send(pol_mine_ack *ack) SIO_MUST_CHECK;
-int pol_mine_ack_error(pol_mine_ack *ack, const char *message) SIO_MUST_CHECK;
+typedef struct pol_mine_ack {
+    sio_ack_ref ref;
+} pol_mine_ack;
+void pol_on_mine(sio_ctx *ctx, int64_t x, pol_mine_ack ack);
+int pol_mine_ack_send(pol_mine_ack ack) SIO_MUST_CHECK;
+int pol_mine_ack_error(pol_mine_ack ack, const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool pol_mine_ack_wanted(pol_mine_ack ack);
 
 void pol_on_any(sio_ctx *ctx, const char *event, json_t *args);
 
 /* ---- namespace "/strict" ---- */
-typedef struct pol_strict_a_ack pol_strict_a_ack;
-void pol_strict_on_a(sio_ctx *ctx, pol_strict_a_ack *ack);
-int pol_strict_a_ack_send(pol_strict_a_ack *ack) SIO_MUST_CHECK;
-int pol_strict_a_ack_error(pol_strict_a_ack *ack,
+typedef struct pol_strict_a_ack {
+    sio_ack_ref ref;
+} pol_strict_a_ack;
+void pol_strict_on_a(sio_ctx *ctx, pol_strict_a_ack ack);
+int pol_strict_a_ack_send(pol_strict_a_ack ack) SIO_MUST_CHECK;
+int pol_strict_a_ack_error(pol_strict_a_ack ack,
                            const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool pol_strict_a_ack_wanted(pol_strict_a_ack ack);
 
 /* disconnect */
-typedef struct pol_strict_b_ack pol_strict_b_ack;
-void pol_strict_on_b(sio_ctx *ctx, pol_strict_b_ack *ack);
-int pol_strict_b_ack_send(pol_strict_b_ack *ack) SIO_MUST_CHECK;
-int pol_strict_b_ack_error(pol_strict_b_ack *ack,
+typedef struct pol_strict_b_ack {
+    sio_ack_ref ref;
+} pol_strict_b_ack;
+void pol_strict_on_b(sio_ctx *ctx, pol_strict_b_ack ack);
+int pol_strict_b_ack_send(pol_strict_b_ack ack) SIO_MUST_CHECK;
+int pol_strict_b_ack_error(pol_strict_b_ack ack,
                            const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool pol_strict_b_ack_wanted(pol_strict_b_ack ack);
 
-typedef struct pol_strict_c_ack pol_strict_c_ack;
-void pol_strict_on_c(sio_ctx *ctx, pol_strict_c_ack *ack);
-int pol_strict_c_ack_send(pol_strict_c_ack *ack) SIO_MUST_CHECK;
-int pol_strict_c_ack_error(pol_strict_c_ack *ack,
+typedef struct pol_strict_c_ack {
+    sio_ack_ref ref;
+} pol_strict_c_ack;
+void pol_strict_on_c(sio_ctx *ctx, pol_strict_c_ack ack);
+int pol_strict_c_ack_send(pol_strict_c_ack ack) SIO_MUST_CHECK;
+int pol_strict_c_ack_error(pol_strict_c_ack ack,
                            const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool pol_strict_c_ack_wanted(pol_strict_c_ack ack);
 
 /* ---- the schema ---- */
 extern const sio_schema_desc pol_schema;

@@ -39,7 +39,7 @@ static const sio_params tree__on_tree_args = {
     sizeof(struct tree__on_tree_args), 1, tree__on_tree_args_fields, false, 0};
 
 static void tree__on_tree_invoke(sio_ctx *ctx, const void *args,
-                                 sio_pending_ack *ack)
+                                 sio_ack_ref ack)
 {
     const struct tree__on_tree_args *a = args;
 

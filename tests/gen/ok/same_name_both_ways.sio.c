@@ -4,6 +4,42 @@
 
 /* ---- namespace "/" ---- */
 
+/* typed target */
+both_target (both_all)(sio_server *srv)
+{
+    return (both_target){sio_all(sio_server_of(srv, "/"))};
+}
+
+both_target (both_room)(sio_server *srv, const char *room)
+{
+    return (both_target){sio_to(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+both_target (both_except)(sio_server *srv, const char *room)
+{
+    return (both_target){sio_except(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+both_target both_self(sio_ctx *ctx)
+{
+    return (both_target){sio_self(ctx)};
+}
+
+both_target both_broadcast(sio_ctx *ctx)
+{
+    return (both_target){sio_broadcast(ctx)};
+}
+
+both_target both_socket(sio_socket *s)
+{
+    return (both_target){sio_to_socket(s)};
+}
+
+both_target both_target_of(sio_target raw)
+{
+    return (both_target){sio_target_in(raw, "/")};
+}
+
 /* on "message" */
 struct both__on_message_args {
     const char *text;
@@ -27,22 +63,27 @@ static const sio_params both__on_message_ack = {
     0};
 
 static void both__on_message_invoke(sio_ctx *ctx, const void *args,
-                                    sio_pending_ack *ack)
+                                    sio_ack_ref ack)
 {
     const struct both__on_message_args *a = args;
 
-    both_on_message(ctx, a->text, (both_message_ack *)ack);
+    both_on_message(ctx, a->text, (both_message_ack){ack});
 }
 
-int both_message_ack_send(both_message_ack *ack, int64_t id)
+int both_message_ack_send(both_message_ack ack, int64_t id)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &both__on_message_ack,
+    return sio_ack_params(ack.ref, "message", &both__on_message_ack,
                           &(struct both__on_message_ack){id});
 }
 
-int both_message_ack_error(both_message_ack *ack, const char *message)
+int both_message_ack_error(both_message_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "message", message);
+}
+
+bool both_message_ack_wanted(both_message_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* emit "message" */
@@ -79,11 +120,11 @@ static void both__emit_message_deliver(sio_ctx *ctx, int status,
     ((both_message_reply)fn)(ctx, status, r->seen, user);
 }
 
-int both_emit_message(sio_target to, const char *text, int64_t id,
+int both_emit_message(both_target to, const char *text, int64_t id,
                       both_message_reply reply, void *user, unsigned timeout_ms)
 {
     return sio_emit_params_ack(
-        to, "/", "message", &both__emit_message_args,
+        to.raw, "/", "message", &both__emit_message_args,
         &(struct both__emit_message_args){text, id}, &both__emit_message_reply,
         both__emit_message_deliver, (sio_fn)reply, user, timeout_ms);
 }
@@ -94,6 +135,42 @@ static const sio_event_desc both__events[] = {
 };
 
 /* ---- namespace "/room" ---- */
+
+/* typed target */
+both_room_target (both_room_all)(sio_server *srv)
+{
+    return (both_room_target){sio_all(sio_server_of(srv, "/room"))};
+}
+
+both_room_target (both_room_room)(sio_server *srv, const char *room)
+{
+    return (both_room_target){sio_to(sio_all(sio_server_of(srv, "/room")), room)};
+}
+
+both_room_target (both_room_except)(sio_server *srv, const char *room)
+{
+    return (both_room_target){sio_except(sio_all(sio_server_of(srv, "/room")), room)};
+}
+
+both_room_target both_room_self(sio_ctx *ctx)
+{
+    return (both_room_target){sio_self(ctx)};
+}
+
+both_room_target both_room_broadcast(sio_ctx *ctx)
+{
+    return (both_room_target){sio_broadcast(ctx)};
+}
+
+both_room_target both_room_socket(sio_socket *s)
+{
+    return (both_room_target){sio_to_socket(s)};
+}
+
+both_room_target both_room_target_of(sio_target raw)
+{
+    return (both_room_target){sio_target_in(raw, "/room")};
+}
 
 /* on "message" */
 struct both__room_on_message_args {
@@ -109,7 +186,7 @@ static const sio_params both__room_on_message_args = {
     both__room_on_message_args_fields, false, 0};
 
 static void both__room_on_message_invoke(sio_ctx *ctx, const void *args,
-                                         sio_pending_ack *ack)
+                                         sio_ack_ref ack)
 {
     const struct both__room_on_message_args *a = args;
 
@@ -130,9 +207,9 @@ static const sio_params both__room_emit_message_args = {
     sizeof(struct both__room_emit_message_args), 1,
     both__room_emit_message_args_fields, false, 0};
 
-int both_room_emit_message(sio_target to, const char *text)
+int both_room_emit_message(both_room_target to, const char *text)
 {
-    return sio_emit_params(to, "/room", "message",
+    return sio_emit_params(to.raw, "/room", "message",
                            &both__room_emit_message_args,
                            &(struct both__room_emit_message_args){text});
 }
@@ -167,7 +244,7 @@ static const sio_params both__room_sub_on_message_args = {
     both__room_sub_on_message_args_fields, false, 0};
 
 static void both__room_sub_on_message_invoke(sio_ctx *ctx, const void *args,
-                                             sio_pending_ack *ack)
+                                             sio_ack_ref ack)
 {
     const struct both__room_sub_on_message_args *a = args;
 

@@ -14,22 +14,79 @@ extern "C" {
 #endif
 
 /* ---- namespace "/" ---- */
-typedef struct both_message_ack both_message_ack;
-void both_on_message(sio_ctx *ctx, const char *text, both_message_ack *ack);
-int both_message_ack_send(both_message_ack *ack, int64_t id) SIO_MUST_CHECK;
-int both_message_ack_error(both_message_ack *ack,
+/* Where an emit of namespace "/" goes. The constructors below taking `from`
+ * take a handler's ctx (of any namespace) or the server; compose further with
+ * sio_to, sio_volatile... on .raw and both_target_of. */
+typedef struct both_target {
+    sio_target raw;
+} both_target;
+/* Every socket of the namespace. */
+both_target (both_all)(sio_server *srv);
+#define both_all(from) (both_all)(SIO_SERVER_OF(from))
+/* The members of room. */
+both_target (both_room)(sio_server *srv, const char *room);
+#define both_room(from, room) (both_room)(SIO_SERVER_OF(from), (room))
+/* Every socket but the members of room. */
+both_target (both_except)(sio_server *srv, const char *room);
+#define both_except(from, room) (both_except)(SIO_SERVER_OF(from), (room))
+/* The handler's socket; the handler's namespace must be this one (else
+ * emits refuse it: SIO_EINVAL and a log line). */
+both_target both_self(sio_ctx *ctx);
+/* Every socket but the handler's (the same). */
+both_target both_broadcast(sio_ctx *ctx);
+/* One socket of this namespace (the same). */
+both_target both_socket(sio_socket *s);
+/* raw if it reaches this namespace; else a target every emit refuses,
+ * with a log line now. */
+both_target both_target_of(sio_target raw);
+
+typedef struct both_message_ack {
+    sio_ack_ref ref;
+} both_message_ack;
+void both_on_message(sio_ctx *ctx, const char *text, both_message_ack ack);
+int both_message_ack_send(both_message_ack ack, int64_t id) SIO_MUST_CHECK;
+int both_message_ack_error(both_message_ack ack,
                            const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool both_message_ack_wanted(both_message_ack ack);
 
 typedef void (*both_message_reply)(sio_ctx *ctx, int status, bool seen,
                                    void *user);
-int both_emit_message(sio_target to, const char *text, int64_t id,
+int both_emit_message(both_target to, const char *text, int64_t id,
                       both_message_reply reply, void *user,
                       unsigned timeout_ms) SIO_MUST_CHECK;
 
 /* ---- namespace "/room" ---- */
+/* Where an emit of namespace "/room" goes. The constructors below taking `from`
+ * take a handler's ctx (of any namespace) or the server; compose further with
+ * sio_to, sio_volatile... on .raw and both_room_target_of. */
+typedef struct both_room_target {
+    sio_target raw;
+} both_room_target;
+/* Every socket of the namespace. */
+both_room_target (both_room_all)(sio_server *srv);
+#define both_room_all(from) (both_room_all)(SIO_SERVER_OF(from))
+/* The members of room. */
+both_room_target (both_room_room)(sio_server *srv, const char *room);
+#define both_room_room(from, room) (both_room_room)(SIO_SERVER_OF(from), (room))
+/* Every socket but the members of room. */
+both_room_target (both_room_except)(sio_server *srv, const char *room);
+#define both_room_except(from, room) (both_room_except)(SIO_SERVER_OF(from), (room))
+/* The handler's socket; the handler's namespace must be this one (else
+ * emits refuse it: SIO_EINVAL and a log line). */
+both_room_target both_room_self(sio_ctx *ctx);
+/* Every socket but the handler's (the same). */
+both_room_target both_room_broadcast(sio_ctx *ctx);
+/* One socket of this namespace (the same). */
+both_room_target both_room_socket(sio_socket *s);
+/* raw if it reaches this namespace; else a target every emit refuses,
+ * with a log line now. */
+both_room_target both_room_target_of(sio_target raw);
+
 void both_room_on_message(sio_ctx *ctx, const char *text);
 
-int both_room_emit_message(sio_target to, const char *text) SIO_MUST_CHECK;
+int both_room_emit_message(both_room_target to,
+                           const char *text) SIO_MUST_CHECK;
 
 /* ---- namespace "/room/sub" ---- */
 int both_room_sub_on_connect(sio_ctx *ctx);

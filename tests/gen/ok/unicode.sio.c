@@ -34,6 +34,42 @@ _Static_assert(sizeof(uni_Mood) == sizeof(int), "uni_Mood must be an int");
 
 /* ---- namespace "/" ---- */
 
+/* typed target */
+uni_target (uni_all)(sio_server *srv)
+{
+    return (uni_target){sio_all(sio_server_of(srv, "/"))};
+}
+
+uni_target (uni_room)(sio_server *srv, const char *room)
+{
+    return (uni_target){sio_to(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+uni_target (uni_except)(sio_server *srv, const char *room)
+{
+    return (uni_target){sio_except(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+uni_target uni_self(sio_ctx *ctx)
+{
+    return (uni_target){sio_self(ctx)};
+}
+
+uni_target uni_broadcast(sio_ctx *ctx)
+{
+    return (uni_target){sio_broadcast(ctx)};
+}
+
+uni_target uni_socket(sio_socket *s)
+{
+    return (uni_target){sio_to_socket(s)};
+}
+
+uni_target uni_target_of(sio_target raw)
+{
+    return (uni_target){sio_target_in(raw, "/")};
+}
+
 /* on "caf\303\251" */
 struct uni__on_caf__args {
     uni_Mood m;
@@ -45,8 +81,7 @@ static const sio_field uni__on_caf__args_fields[] = {
 static const sio_params uni__on_caf__args = {
     sizeof(struct uni__on_caf__args), 1, uni__on_caf__args_fields, false, 0};
 
-static void uni__on_caf__invoke(sio_ctx *ctx, const void *args,
-                                sio_pending_ack *ack)
+static void uni__on_caf__invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     const struct uni__on_caf__args *a = args;
 
@@ -58,7 +93,7 @@ static void uni__on_caf__invoke(sio_ctx *ctx, const void *args,
 static const sio_params uni__on__quoted__args = {0, 0, NULL, false, 0};
 
 static void uni__on__quoted__invoke(sio_ctx *ctx, const void *args,
-                                    sio_pending_ack *ack)
+                                    sio_ack_ref ack)
 {
     (void)args;
     (void)ack;
@@ -69,7 +104,7 @@ static void uni__on__quoted__invoke(sio_ctx *ctx, const void *args,
 static const sio_params uni__on_back_slash_args = {0, 0, NULL, false, 0};
 
 static void uni__on_back_slash_invoke(sio_ctx *ctx, const void *args,
-                                      sio_pending_ack *ack)
+                                      sio_ack_ref ack)
 {
     (void)args;
     (void)ack;
@@ -79,9 +114,9 @@ static void uni__on_back_slash_invoke(sio_ctx *ctx, const void *args,
 /* emit "\360\237\230\200" */
 static const sio_params uni__emit___args = {0, 0, NULL, false, 0};
 
-int uni_emit__(sio_target to)
+int uni_emit__(uni_target to)
 {
-    return sio_emit_params(to, "/", "\360\237\230\200", &uni__emit___args,
+    return sio_emit_params(to.raw, "/", "\360\237\230\200", &uni__emit___args,
                            NULL);
 }
 
@@ -97,7 +132,7 @@ static const sio_params uni__on_ping__args = {
     sizeof(struct uni__on_ping__args), 1, uni__on_ping__args_fields, false, 0};
 
 static void uni__on_ping__invoke(sio_ctx *ctx, const void *args,
-                                 sio_pending_ack *ack)
+                                 sio_ack_ref ack)
 {
     const struct uni__on_ping__args *a = args;
 
@@ -116,8 +151,7 @@ static const sio_field uni__on_ping_args_fields[] = {
 static const sio_params uni__on_ping_args = {
     sizeof(struct uni__on_ping_args), 1, uni__on_ping_args_fields, false, 0};
 
-static void uni__on_ping_invoke(sio_ctx *ctx, const void *args,
-                                sio_pending_ack *ack)
+static void uni__on_ping_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     const struct uni__on_ping_args *a = args;
 
@@ -140,7 +174,7 @@ static const sio_event_desc uni__events[] = {
 static const sio_params uni__caf__on_x_args = {0, 0, NULL, false, 0};
 
 static void uni__caf__on_x_invoke(sio_ctx *ctx, const void *args,
-                                  sio_pending_ack *ack)
+                                  sio_ack_ref ack)
 {
     (void)args;
     (void)ack;

@@ -30,13 +30,39 @@ const char *uni_Mood_name(uni_Mood v);
 bool uni_Mood_parse(const char *s, uni_Mood *out);
 
 /* ---- namespace "/" ---- */
+/* Where an emit of namespace "/" goes. The constructors below taking `from`
+ * take a handler's ctx (of any namespace) or the server; compose further with
+ * sio_to, sio_volatile... on .raw and uni_target_of. */
+typedef struct uni_target {
+    sio_target raw;
+} uni_target;
+/* Every socket of the namespace. */
+uni_target (uni_all)(sio_server *srv);
+#define uni_all(from) (uni_all)(SIO_SERVER_OF(from))
+/* The members of room. */
+uni_target (uni_room)(sio_server *srv, const char *room);
+#define uni_room(from, room) (uni_room)(SIO_SERVER_OF(from), (room))
+/* Every socket but the members of room. */
+uni_target (uni_except)(sio_server *srv, const char *room);
+#define uni_except(from, room) (uni_except)(SIO_SERVER_OF(from), (room))
+/* The handler's socket; the handler's namespace must be this one (else
+ * emits refuse it: SIO_EINVAL and a log line). */
+uni_target uni_self(sio_ctx *ctx);
+/* Every socket but the handler's (the same). */
+uni_target uni_broadcast(sio_ctx *ctx);
+/* One socket of this namespace (the same). */
+uni_target uni_socket(sio_socket *s);
+/* raw if it reaches this namespace; else a target every emit refuses,
+ * with a log line now. */
+uni_target uni_target_of(sio_target raw);
+
 void uni_on_caf_(sio_ctx *ctx, uni_Mood m);
 
 void uni_on__quoted_(sio_ctx *ctx);
 
 void uni_on_back_slash(sio_ctx *ctx);
 
-int uni_emit__(sio_target to) SIO_MUST_CHECK;
+int uni_emit__(uni_target to) SIO_MUST_CHECK;
 
 void uni_on_ping_(sio_ctx *ctx, int64_t n);
 

@@ -3,6 +3,42 @@
 
 /* ---- namespace "/" ---- */
 
+/* typed target */
+conf_target (conf_all)(sio_server *srv)
+{
+    return (conf_target){sio_all(sio_server_of(srv, "/"))};
+}
+
+conf_target (conf_room)(sio_server *srv, const char *room)
+{
+    return (conf_target){sio_to(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+conf_target (conf_except)(sio_server *srv, const char *room)
+{
+    return (conf_target){sio_except(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+conf_target conf_self(sio_ctx *ctx)
+{
+    return (conf_target){sio_self(ctx)};
+}
+
+conf_target conf_broadcast(sio_ctx *ctx)
+{
+    return (conf_target){sio_broadcast(ctx)};
+}
+
+conf_target conf_socket(sio_socket *s)
+{
+    return (conf_target){sio_to_socket(s)};
+}
+
+conf_target conf_target_of(sio_target raw)
+{
+    return (conf_target){sio_target_in(raw, "/")};
+}
+
 /* on "message" */
 struct conf__on_message_args {
     json_t *rest;
@@ -12,7 +48,7 @@ static const sio_params conf__on_message_args = {
     offsetof(struct conf__on_message_args, rest)};
 
 static void conf__on_message_invoke(sio_ctx *ctx, const void *args,
-                                    sio_pending_ack *ack)
+                                    sio_ack_ref ack)
 {
     const struct conf__on_message_args *a = args;
 
@@ -35,24 +71,29 @@ static const sio_params conf__on_message_with_ack_ack = {
     offsetof(struct conf__on_message_with_ack_ack, rest)};
 
 static void conf__on_message_with_ack_invoke(sio_ctx *ctx, const void *args,
-                                             sio_pending_ack *ack)
+                                             sio_ack_ref ack)
 {
     const struct conf__on_message_with_ack_args *a = args;
 
-    conf_on_message_with_ack(ctx, a->rest, (conf_message_with_ack_ack *)ack);
+    conf_on_message_with_ack(ctx, a->rest, (conf_message_with_ack_ack){ack});
 }
 
-int conf_message_with_ack_ack_send(conf_message_with_ack_ack *ack, json_t *rest)
+int conf_message_with_ack_ack_send(conf_message_with_ack_ack ack, json_t *rest)
 {
-    return sio_ack_params((sio_pending_ack *)ack,
+    return sio_ack_params(ack.ref, "message-with-ack",
                           &conf__on_message_with_ack_ack,
                           &(struct conf__on_message_with_ack_ack){rest});
 }
 
-int conf_message_with_ack_ack_error(conf_message_with_ack_ack *ack,
+int conf_message_with_ack_ack_error(conf_message_with_ack_ack ack,
                                     const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "message-with-ack", message);
+}
+
+bool conf_message_with_ack_ack_wanted(conf_message_with_ack_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* on "typed-then-rest" */
@@ -83,25 +124,31 @@ static const sio_params conf__on_typed_then_rest_ack = {
     offsetof(struct conf__on_typed_then_rest_ack, rest)};
 
 static void conf__on_typed_then_rest_invoke(sio_ctx *ctx, const void *args,
-                                            sio_pending_ack *ack)
+                                            sio_ack_ref ack)
 {
     const struct conf__on_typed_then_rest_args *a = args;
 
     conf_on_typed_then_rest(ctx, a->first, a->rest,
-                            (conf_typed_then_rest_ack *)ack);
+                            (conf_typed_then_rest_ack){ack});
 }
 
-int conf_typed_then_rest_ack_send(conf_typed_then_rest_ack *ack, int64_t n,
+int conf_typed_then_rest_ack_send(conf_typed_then_rest_ack ack, int64_t n,
                                   json_t *rest)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &conf__on_typed_then_rest_ack,
+    return sio_ack_params(ack.ref, "typed-then-rest",
+                          &conf__on_typed_then_rest_ack,
                           &(struct conf__on_typed_then_rest_ack){n, rest});
 }
 
-int conf_typed_then_rest_ack_error(conf_typed_then_rest_ack *ack,
+int conf_typed_then_rest_ack_error(conf_typed_then_rest_ack ack,
                                    const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "typed-then-rest", message);
+}
+
+bool conf_typed_then_rest_ack_wanted(conf_typed_then_rest_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* emit "message-back" */
@@ -112,9 +159,9 @@ static const sio_params conf__emit_message_back_args = {
     sizeof(struct conf__emit_message_back_args), 0, NULL, true,
     offsetof(struct conf__emit_message_back_args, rest)};
 
-int conf_emit_message_back(sio_target to, json_t *rest)
+int conf_emit_message_back(conf_target to, json_t *rest)
 {
-    return sio_emit_params(to, "/", "message-back",
+    return sio_emit_params(to.raw, "/", "message-back",
                            &conf__emit_message_back_args,
                            &(struct conf__emit_message_back_args){rest});
 }
@@ -146,10 +193,10 @@ static void conf__emit_ask_deliver(sio_ctx *ctx, int status, const void *reply,
     ((conf_ask_reply)fn)(ctx, status, r->rest, user);
 }
 
-int conf_emit_ask(sio_target to, const char *q, conf_ask_reply reply,
+int conf_emit_ask(conf_target to, const char *q, conf_ask_reply reply,
                   void *user, unsigned timeout_ms)
 {
-    return sio_emit_params_ack(to, "/", "ask", &conf__emit_ask_args,
+    return sio_emit_params_ack(to.raw, "/", "ask", &conf__emit_ask_args,
                                &(struct conf__emit_ask_args){q},
                                &conf__emit_ask_reply, conf__emit_ask_deliver,
                                (sio_fn)reply, user, timeout_ms);
@@ -174,7 +221,7 @@ static const sio_params conf__custom_on__x_args = {
     offsetof(struct conf__custom_on__x_args, rest)};
 
 static void conf__custom_on__x_invoke(sio_ctx *ctx, const void *args,
-                                      sio_pending_ack *ack)
+                                      sio_ack_ref ack)
 {
     const struct conf__custom_on__x_args *a = args;
 

@@ -13,31 +13,65 @@ extern "C" {
 #endif
 
 /* ---- namespace "/" ---- */
+/* Where an emit of namespace "/" goes. The constructors below taking `from`
+ * take a handler's ctx (of any namespace) or the server; compose further with
+ * sio_to, sio_volatile... on .raw and conf_target_of. */
+typedef struct conf_target {
+    sio_target raw;
+} conf_target;
+/* Every socket of the namespace. */
+conf_target (conf_all)(sio_server *srv);
+#define conf_all(from) (conf_all)(SIO_SERVER_OF(from))
+/* The members of room. */
+conf_target (conf_room)(sio_server *srv, const char *room);
+#define conf_room(from, room) (conf_room)(SIO_SERVER_OF(from), (room))
+/* Every socket but the members of room. */
+conf_target (conf_except)(sio_server *srv, const char *room);
+#define conf_except(from, room) (conf_except)(SIO_SERVER_OF(from), (room))
+/* The handler's socket; the handler's namespace must be this one (else
+ * emits refuse it: SIO_EINVAL and a log line). */
+conf_target conf_self(sio_ctx *ctx);
+/* Every socket but the handler's (the same). */
+conf_target conf_broadcast(sio_ctx *ctx);
+/* One socket of this namespace (the same). */
+conf_target conf_socket(sio_socket *s);
+/* raw if it reaches this namespace; else a target every emit refuses,
+ * with a log line now. */
+conf_target conf_target_of(sio_target raw);
+
 void conf_on_message(sio_ctx *ctx, json_t *rest);
 
-typedef struct conf_message_with_ack_ack conf_message_with_ack_ack;
+typedef struct conf_message_with_ack_ack {
+    sio_ack_ref ref;
+} conf_message_with_ack_ack;
 void conf_on_message_with_ack(sio_ctx *ctx, json_t *rest,
-                              conf_message_with_ack_ack *ack);
-int conf_message_with_ack_ack_send(conf_message_with_ack_ack *ack,
+                              conf_message_with_ack_ack ack);
+int conf_message_with_ack_ack_send(conf_message_with_ack_ack ack,
                                    json_t *rest) SIO_MUST_CHECK;
-int conf_message_with_ack_ack_error(conf_message_with_ack_ack *ack,
+int conf_message_with_ack_ack_error(conf_message_with_ack_ack ack,
                                     const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool conf_message_with_ack_ack_wanted(conf_message_with_ack_ack ack);
 
-typedef struct conf_typed_then_rest_ack conf_typed_then_rest_ack;
+typedef struct conf_typed_then_rest_ack {
+    sio_ack_ref ref;
+} conf_typed_then_rest_ack;
 void conf_on_typed_then_rest(sio_ctx *ctx, const char *first, json_t *rest,
-                             conf_typed_then_rest_ack *ack);
-int conf_typed_then_rest_ack_send(conf_typed_then_rest_ack *ack, int64_t n,
+                             conf_typed_then_rest_ack ack);
+int conf_typed_then_rest_ack_send(conf_typed_then_rest_ack ack, int64_t n,
                                   json_t *rest) SIO_MUST_CHECK;
-int conf_typed_then_rest_ack_error(conf_typed_then_rest_ack *ack,
+int conf_typed_then_rest_ack_error(conf_typed_then_rest_ack ack,
                                    const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool conf_typed_then_rest_ack_wanted(conf_typed_then_rest_ack ack);
 
 void conf_on_any(sio_ctx *ctx, const char *event, json_t *args);
 
-int conf_emit_message_back(sio_target to, json_t *rest) SIO_MUST_CHECK;
+int conf_emit_message_back(conf_target to, json_t *rest) SIO_MUST_CHECK;
 
 typedef void (*conf_ask_reply)(sio_ctx *ctx, int status, json_t *rest,
                                void *user);
-int conf_emit_ask(sio_target to, const char *q, conf_ask_reply reply,
+int conf_emit_ask(conf_target to, const char *q, conf_ask_reply reply,
                   void *user, unsigned timeout_ms) SIO_MUST_CHECK;
 
 /* ---- namespace "/custom" ---- */

@@ -19,6 +19,42 @@ static const sio_record_desc wire_names__Style_desc = {
 
 /* ---- namespace "/\346\227\245\346\234\254" ---- */
 
+/* typed target */
+wire_names_nihon_target (wire_names_nihon_all)(sio_server *srv)
+{
+    return (wire_names_nihon_target){sio_all(sio_server_of(srv, "/\346\227\245\346\234\254"))};
+}
+
+wire_names_nihon_target (wire_names_nihon_room)(sio_server *srv, const char *room)
+{
+    return (wire_names_nihon_target){sio_to(sio_all(sio_server_of(srv, "/\346\227\245\346\234\254")), room)};
+}
+
+wire_names_nihon_target (wire_names_nihon_except)(sio_server *srv, const char *room)
+{
+    return (wire_names_nihon_target){sio_except(sio_all(sio_server_of(srv, "/\346\227\245\346\234\254")), room)};
+}
+
+wire_names_nihon_target wire_names_nihon_self(sio_ctx *ctx)
+{
+    return (wire_names_nihon_target){sio_self(ctx)};
+}
+
+wire_names_nihon_target wire_names_nihon_broadcast(sio_ctx *ctx)
+{
+    return (wire_names_nihon_target){sio_broadcast(ctx)};
+}
+
+wire_names_nihon_target wire_names_nihon_socket(sio_socket *s)
+{
+    return (wire_names_nihon_target){sio_to_socket(s)};
+}
+
+wire_names_nihon_target wire_names_nihon_target_of(sio_target raw)
+{
+    return (wire_names_nihon_target){sio_target_in(raw, "/\346\227\245\346\234\254")};
+}
+
 /* on "\346\214\250\346\213\266" */
 struct wire_names__nihon_on_greet_args {
     const char *user_id;
@@ -48,25 +84,30 @@ static const sio_params wire_names__nihon_on_greet_ack = {
     wire_names__nihon_on_greet_ack_fields, false, 0};
 
 static void wire_names__nihon_on_greet_invoke(sio_ctx *ctx, const void *args,
-                                              sio_pending_ack *ack)
+                                              sio_ack_ref ack)
 {
     const struct wire_names__nihon_on_greet_args *a = args;
 
     wire_names_nihon_on_greet(ctx, a->user_id, &a->s,
-                              (wire_names_nihon_greet_ack *)ack);
+                              (wire_names_nihon_greet_ack){ack});
 }
 
-int wire_names_nihon_greet_ack_send(wire_names_nihon_greet_ack *ack, bool ok)
+int wire_names_nihon_greet_ack_send(wire_names_nihon_greet_ack ack, bool ok)
 {
-    return sio_ack_params((sio_pending_ack *)ack,
+    return sio_ack_params(ack.ref, "\346\214\250\346\213\266",
                           &wire_names__nihon_on_greet_ack,
                           &(struct wire_names__nihon_on_greet_ack){ok});
 }
 
-int wire_names_nihon_greet_ack_error(wire_names_nihon_greet_ack *ack,
+int wire_names_nihon_greet_ack_error(wire_names_nihon_greet_ack ack,
                                      const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "\346\214\250\346\213\266", message);
+}
+
+bool wire_names_nihon_greet_ack_wanted(wire_names_nihon_greet_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* emit "new-style" */
@@ -82,10 +123,11 @@ static const sio_params wire_names__nihon_emit_new_style_args = {
     sizeof(struct wire_names__nihon_emit_new_style_args), 1,
     wire_names__nihon_emit_new_style_args_fields, false, 0};
 
-int wire_names_nihon_emit_new_style(sio_target to, const wire_names_Style *s)
+int wire_names_nihon_emit_new_style(wire_names_nihon_target to,
+                                    const wire_names_Style *s)
 {
     return sio_emit_params(
-        to, "/\346\227\245\346\234\254", "new-style",
+        to.raw, "/\346\227\245\346\234\254", "new-style",
         &wire_names__nihon_emit_new_style_args,
         s ? &(struct wire_names__nihon_emit_new_style_args){*s} : NULL);
 }
@@ -121,25 +163,30 @@ static const sio_params wire_names__on_get_style_ack = {
     wire_names__on_get_style_ack_fields, false, 0};
 
 static void wire_names__on_get_style_invoke(sio_ctx *ctx, const void *args,
-                                            sio_pending_ack *ack)
+                                            sio_ack_ref ack)
 {
     const struct wire_names__on_get_style_args *a = args;
 
-    wire_names_on_get_style(ctx, a->for_, (wire_names_get_style_ack *)ack);
+    wire_names_on_get_style(ctx, a->for_, (wire_names_get_style_ack){ack});
 }
 
-int wire_names_get_style_ack_send(wire_names_get_style_ack *ack,
+int wire_names_get_style_ack_send(wire_names_get_style_ack ack,
                                   const wire_names_Style *s)
 {
     return sio_ack_params(
-        (sio_pending_ack *)ack, &wire_names__on_get_style_ack,
+        ack.ref, "get-style", &wire_names__on_get_style_ack,
         s ? &(struct wire_names__on_get_style_ack){*s} : NULL);
 }
 
-int wire_names_get_style_ack_error(wire_names_get_style_ack *ack,
+int wire_names_get_style_ack_error(wire_names_get_style_ack ack,
                                    const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "get-style", message);
+}
+
+bool wire_names_get_style_ack_wanted(wire_names_get_style_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 static const sio_event_desc wire_names__events[] = {

@@ -26,26 +26,61 @@ struct wire_names_Style {
 };
 
 /* ---- namespace "/\346\227\245\346\234\254" ---- */
-typedef struct wire_names_nihon_greet_ack wire_names_nihon_greet_ack;
+/* Where an emit of namespace "/\346\227\245\346\234\254" goes. The constructors
+ * below taking `from` take a handler's ctx (of any namespace) or the server;
+ * compose further with sio_to, sio_volatile... on .raw and
+ * wire_names_nihon_target_of. */
+typedef struct wire_names_nihon_target {
+    sio_target raw;
+} wire_names_nihon_target;
+/* Every socket of the namespace. */
+wire_names_nihon_target (wire_names_nihon_all)(sio_server *srv);
+#define wire_names_nihon_all(from) (wire_names_nihon_all)(SIO_SERVER_OF(from))
+/* The members of room. */
+wire_names_nihon_target (wire_names_nihon_room)(sio_server *srv, const char *room);
+#define wire_names_nihon_room(from, room) (wire_names_nihon_room)(SIO_SERVER_OF(from), (room))
+/* Every socket but the members of room. */
+wire_names_nihon_target (wire_names_nihon_except)(sio_server *srv, const char *room);
+#define wire_names_nihon_except(from, room) (wire_names_nihon_except)(SIO_SERVER_OF(from), (room))
+/* The handler's socket; the handler's namespace must be this one (else
+ * emits refuse it: SIO_EINVAL and a log line). */
+wire_names_nihon_target wire_names_nihon_self(sio_ctx *ctx);
+/* Every socket but the handler's (the same). */
+wire_names_nihon_target wire_names_nihon_broadcast(sio_ctx *ctx);
+/* One socket of this namespace (the same). */
+wire_names_nihon_target wire_names_nihon_socket(sio_socket *s);
+/* raw if it reaches this namespace; else a target every emit refuses,
+ * with a log line now. */
+wire_names_nihon_target wire_names_nihon_target_of(sio_target raw);
+
+typedef struct wire_names_nihon_greet_ack {
+    sio_ack_ref ref;
+} wire_names_nihon_greet_ack;
 void wire_names_nihon_on_greet(sio_ctx *ctx, const char *user_id,
                                const wire_names_Style *s,
-                               wire_names_nihon_greet_ack *ack);
-int wire_names_nihon_greet_ack_send(wire_names_nihon_greet_ack *ack,
+                               wire_names_nihon_greet_ack ack);
+int wire_names_nihon_greet_ack_send(wire_names_nihon_greet_ack ack,
                                     bool ok) SIO_MUST_CHECK;
-int wire_names_nihon_greet_ack_error(wire_names_nihon_greet_ack *ack,
+int wire_names_nihon_greet_ack_error(wire_names_nihon_greet_ack ack,
                                      const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool wire_names_nihon_greet_ack_wanted(wire_names_nihon_greet_ack ack);
 
-int wire_names_nihon_emit_new_style(sio_target to,
+int wire_names_nihon_emit_new_style(wire_names_nihon_target to,
                                     const wire_names_Style *s) SIO_MUST_CHECK;
 
 /* ---- namespace "/" ---- */
-typedef struct wire_names_get_style_ack wire_names_get_style_ack;
+typedef struct wire_names_get_style_ack {
+    sio_ack_ref ref;
+} wire_names_get_style_ack;
 void wire_names_on_get_style(sio_ctx *ctx, const char *for_,
-                             wire_names_get_style_ack *ack);
-int wire_names_get_style_ack_send(wire_names_get_style_ack *ack,
+                             wire_names_get_style_ack ack);
+int wire_names_get_style_ack_send(wire_names_get_style_ack ack,
                                   const wire_names_Style *s) SIO_MUST_CHECK;
-int wire_names_get_style_ack_error(wire_names_get_style_ack *ack,
+int wire_names_get_style_ack_error(wire_names_get_style_ack ack,
                                    const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool wire_names_get_style_ack_wanted(wire_names_get_style_ack ack);
 
 /* ---- the schema ---- */
 extern const sio_schema_desc wire_names_schema;

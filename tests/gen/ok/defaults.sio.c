@@ -56,6 +56,42 @@ static const sio_record_desc defaults__Settings_desc = {
 
 /* ---- namespace "/" ---- */
 
+/* typed target */
+defaults_target (defaults_all)(sio_server *srv)
+{
+    return (defaults_target){sio_all(sio_server_of(srv, "/"))};
+}
+
+defaults_target (defaults_room)(sio_server *srv, const char *room)
+{
+    return (defaults_target){sio_to(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+defaults_target (defaults_except)(sio_server *srv, const char *room)
+{
+    return (defaults_target){sio_except(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+defaults_target defaults_self(sio_ctx *ctx)
+{
+    return (defaults_target){sio_self(ctx)};
+}
+
+defaults_target defaults_broadcast(sio_ctx *ctx)
+{
+    return (defaults_target){sio_broadcast(ctx)};
+}
+
+defaults_target defaults_socket(sio_socket *s)
+{
+    return (defaults_target){sio_to_socket(s)};
+}
+
+defaults_target defaults_target_of(sio_target raw)
+{
+    return (defaults_target){sio_target_in(raw, "/")};
+}
+
 /* connect */
 struct defaults__on_connect_auth {
     const char *lang;
@@ -107,22 +143,27 @@ static const sio_params defaults__on_list_ack = {
     false, 0};
 
 static void defaults__on_list_invoke(sio_ctx *ctx, const void *args,
-                                     sio_pending_ack *ack)
+                                     sio_ack_ref ack)
 {
     const struct defaults__on_list_args *a = args;
 
-    defaults_on_list(ctx, &a->s, a->page, a->loud, (defaults_list_ack *)ack);
+    defaults_on_list(ctx, &a->s, a->page, a->loud, (defaults_list_ack){ack});
 }
 
-int defaults_list_ack_send(defaults_list_ack *ack, int64_t n)
+int defaults_list_ack_send(defaults_list_ack ack, int64_t n)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &defaults__on_list_ack,
+    return sio_ack_params(ack.ref, "list", &defaults__on_list_ack,
                           &(struct defaults__on_list_ack){n});
 }
 
-int defaults_list_ack_error(defaults_list_ack *ack, const char *message)
+int defaults_list_ack_error(defaults_list_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "list", message);
+}
+
+bool defaults_list_ack_wanted(defaults_list_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* on "paint" */
@@ -153,22 +194,27 @@ static const sio_params defaults__on_paint_ack = {
     false, 0};
 
 static void defaults__on_paint_invoke(sio_ctx *ctx, const void *args,
-                                      sio_pending_ack *ack)
+                                      sio_ack_ref ack)
 {
     const struct defaults__on_paint_args *a = args;
 
-    defaults_on_paint(ctx, a->c, a->n, (defaults_paint_ack *)ack);
+    defaults_on_paint(ctx, a->c, a->n, (defaults_paint_ack){ack});
 }
 
-int defaults_paint_ack_send(defaults_paint_ack *ack, defaults_Color c)
+int defaults_paint_ack_send(defaults_paint_ack ack, defaults_Color c)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &defaults__on_paint_ack,
+    return sio_ack_params(ack.ref, "paint", &defaults__on_paint_ack,
                           &(struct defaults__on_paint_ack){c});
 }
 
-int defaults_paint_ack_error(defaults_paint_ack *ack, const char *message)
+int defaults_paint_ack_error(defaults_paint_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "paint", message);
+}
+
+bool defaults_paint_ack_wanted(defaults_paint_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* emit "page" */
@@ -188,9 +234,9 @@ static const sio_params defaults__emit_page_args = {
     sizeof(struct defaults__emit_page_args), 2, defaults__emit_page_args_fields,
     false, 0};
 
-int defaults_emit_page(sio_target to, int64_t n, const char *of)
+int defaults_emit_page(defaults_target to, int64_t n, const char *of)
 {
-    return sio_emit_params(to, "/", "page", &defaults__emit_page_args,
+    return sio_emit_params(to.raw, "/", "page", &defaults__emit_page_args,
                            &(struct defaults__emit_page_args){n, of});
 }
 

@@ -38,24 +38,59 @@ struct defaults_Settings {
 };
 
 /* ---- namespace "/" ---- */
+/* Where an emit of namespace "/" goes. The constructors below taking `from`
+ * take a handler's ctx (of any namespace) or the server; compose further with
+ * sio_to, sio_volatile... on .raw and defaults_target_of. */
+typedef struct defaults_target {
+    sio_target raw;
+} defaults_target;
+/* Every socket of the namespace. */
+defaults_target (defaults_all)(sio_server *srv);
+#define defaults_all(from) (defaults_all)(SIO_SERVER_OF(from))
+/* The members of room. */
+defaults_target (defaults_room)(sio_server *srv, const char *room);
+#define defaults_room(from, room) (defaults_room)(SIO_SERVER_OF(from), (room))
+/* Every socket but the members of room. */
+defaults_target (defaults_except)(sio_server *srv, const char *room);
+#define defaults_except(from, room) (defaults_except)(SIO_SERVER_OF(from), (room))
+/* The handler's socket; the handler's namespace must be this one (else
+ * emits refuse it: SIO_EINVAL and a log line). */
+defaults_target defaults_self(sio_ctx *ctx);
+/* Every socket but the handler's (the same). */
+defaults_target defaults_broadcast(sio_ctx *ctx);
+/* One socket of this namespace (the same). */
+defaults_target defaults_socket(sio_socket *s);
+/* raw if it reaches this namespace; else a target every emit refuses,
+ * with a log line now. */
+defaults_target defaults_target_of(sio_target raw);
+
 int defaults_on_connect(sio_ctx *ctx, const char *lang);
 
-typedef struct defaults_list_ack defaults_list_ack;
+typedef struct defaults_list_ack {
+    sio_ack_ref ref;
+} defaults_list_ack;
 void defaults_on_list(sio_ctx *ctx, const defaults_Settings *s, int64_t page,
-                      bool loud, defaults_list_ack *ack);
-int defaults_list_ack_send(defaults_list_ack *ack, int64_t n) SIO_MUST_CHECK;
-int defaults_list_ack_error(defaults_list_ack *ack,
+                      bool loud, defaults_list_ack ack);
+int defaults_list_ack_send(defaults_list_ack ack, int64_t n) SIO_MUST_CHECK;
+int defaults_list_ack_error(defaults_list_ack ack,
                             const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool defaults_list_ack_wanted(defaults_list_ack ack);
 
-typedef struct defaults_paint_ack defaults_paint_ack;
+typedef struct defaults_paint_ack {
+    sio_ack_ref ref;
+} defaults_paint_ack;
 void defaults_on_paint(sio_ctx *ctx, defaults_Color c, int64_t n,
-                       defaults_paint_ack *ack);
-int defaults_paint_ack_send(defaults_paint_ack *ack,
+                       defaults_paint_ack ack);
+int defaults_paint_ack_send(defaults_paint_ack ack,
                             defaults_Color c) SIO_MUST_CHECK;
-int defaults_paint_ack_error(defaults_paint_ack *ack,
+int defaults_paint_ack_error(defaults_paint_ack ack,
                              const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool defaults_paint_ack_wanted(defaults_paint_ack ack);
 
-int defaults_emit_page(sio_target to, int64_t n, const char *of) SIO_MUST_CHECK;
+int defaults_emit_page(defaults_target to, int64_t n,
+                       const char *of) SIO_MUST_CHECK;
 
 /* ---- the schema ---- */
 extern const sio_schema_desc defaults_schema;

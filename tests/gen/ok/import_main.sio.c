@@ -158,8 +158,7 @@ static const sio_field app__on_pick_args_fields[] = {
 static const sio_params app__on_pick_args = {
     sizeof(struct app__on_pick_args), 3, app__on_pick_args_fields, false, 0};
 
-static void app__on_pick_invoke(sio_ctx *ctx, const void *args,
-                                sio_pending_ack *ack)
+static void app__on_pick_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {
     const struct app__on_pick_args *a = args;
 

@@ -77,6 +77,42 @@ static const sio_record_desc maps__Board_desc = {
 
 /* ---- namespace "/" ---- */
 
+/* typed target */
+maps_target (maps_all)(sio_server *srv)
+{
+    return (maps_target){sio_all(sio_server_of(srv, "/"))};
+}
+
+maps_target (maps_room)(sio_server *srv, const char *room)
+{
+    return (maps_target){sio_to(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+maps_target (maps_except)(sio_server *srv, const char *room)
+{
+    return (maps_target){sio_except(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+maps_target maps_self(sio_ctx *ctx)
+{
+    return (maps_target){sio_self(ctx)};
+}
+
+maps_target maps_broadcast(sio_ctx *ctx)
+{
+    return (maps_target){sio_broadcast(ctx)};
+}
+
+maps_target maps_socket(sio_socket *s)
+{
+    return (maps_target){sio_to_socket(s)};
+}
+
+maps_target maps_target_of(sio_target raw)
+{
+    return (maps_target){sio_target_in(raw, "/")};
+}
+
 /* on "score" */
 struct maps__on_score_args {
     sio_map points;
@@ -107,23 +143,28 @@ static const sio_params maps__on_score_ack = {
     sizeof(struct maps__on_score_ack), 1, maps__on_score_ack_fields, false, 0};
 
 static void maps__on_score_invoke(sio_ctx *ctx, const void *args,
-                                  sio_pending_ack *ack)
+                                  sio_ack_ref ack)
 {
     const struct maps__on_score_args *a = args;
 
-    maps_on_score(ctx, &a->points, a->board, (maps_score_ack *)ack);
+    maps_on_score(ctx, &a->points, a->board, (maps_score_ack){ack});
 }
 
-int maps_score_ack_send(maps_score_ack *ack, const sio_map *totals)
+int maps_score_ack_send(maps_score_ack ack, const sio_map *totals)
 {
     return sio_ack_params(
-        (sio_pending_ack *)ack, &maps__on_score_ack,
+        ack.ref, "score", &maps__on_score_ack,
         totals ? &(struct maps__on_score_ack){*totals} : NULL);
 }
 
-int maps_score_ack_error(maps_score_ack *ack, const char *message)
+int maps_score_ack_error(maps_score_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "score", message);
+}
+
+bool maps_score_ack_wanted(maps_score_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* on "tags" */
@@ -141,7 +182,7 @@ static const sio_params maps__on_tags_args = {
     sizeof(struct maps__on_tags_args), 1, maps__on_tags_args_fields, false, 0};
 
 static void maps__on_tags_invoke(sio_ctx *ctx, const void *args,
-                                 sio_pending_ack *ack)
+                                 sio_ack_ref ack)
 {
     const struct maps__on_tags_args *a = args;
 
@@ -166,10 +207,10 @@ static const sio_params maps__emit_board_args = {
     sizeof(struct maps__emit_board_args), 2, maps__emit_board_args_fields,
     false, 0};
 
-int maps_emit_board(sio_target to, const maps_Board *b, const sio_map *extra)
+int maps_emit_board(maps_target to, const maps_Board *b, const sio_map *extra)
 {
     return sio_emit_params(
-        to, "/", "board", &maps__emit_board_args,
+        to.raw, "/", "board", &maps__emit_board_args,
         b && extra ? &(struct maps__emit_board_args){*b, *extra} : NULL);
 }
 

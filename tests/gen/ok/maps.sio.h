@@ -43,17 +43,47 @@ struct maps_Board {
 };
 
 /* ---- namespace "/" ---- */
-typedef struct maps_score_ack maps_score_ack;
+/* Where an emit of namespace "/" goes. The constructors below taking `from`
+ * take a handler's ctx (of any namespace) or the server; compose further with
+ * sio_to, sio_volatile... on .raw and maps_target_of. */
+typedef struct maps_target {
+    sio_target raw;
+} maps_target;
+/* Every socket of the namespace. */
+maps_target (maps_all)(sio_server *srv);
+#define maps_all(from) (maps_all)(SIO_SERVER_OF(from))
+/* The members of room. */
+maps_target (maps_room)(sio_server *srv, const char *room);
+#define maps_room(from, room) (maps_room)(SIO_SERVER_OF(from), (room))
+/* Every socket but the members of room. */
+maps_target (maps_except)(sio_server *srv, const char *room);
+#define maps_except(from, room) (maps_except)(SIO_SERVER_OF(from), (room))
+/* The handler's socket; the handler's namespace must be this one (else
+ * emits refuse it: SIO_EINVAL and a log line). */
+maps_target maps_self(sio_ctx *ctx);
+/* Every socket but the handler's (the same). */
+maps_target maps_broadcast(sio_ctx *ctx);
+/* One socket of this namespace (the same). */
+maps_target maps_socket(sio_socket *s);
+/* raw if it reaches this namespace; else a target every emit refuses,
+ * with a log line now. */
+maps_target maps_target_of(sio_target raw);
+
+typedef struct maps_score_ack {
+    sio_ack_ref ref;
+} maps_score_ack;
 void maps_on_score(sio_ctx *ctx, const sio_map *points, const maps_Board *board,
-                   maps_score_ack *ack);
-int maps_score_ack_send(maps_score_ack *ack,
+                   maps_score_ack ack);
+int maps_score_ack_send(maps_score_ack ack,
                         const sio_map *totals) SIO_MUST_CHECK;
-int maps_score_ack_error(maps_score_ack *ack,
+int maps_score_ack_error(maps_score_ack ack,
                          const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool maps_score_ack_wanted(maps_score_ack ack);
 
 void maps_on_tags(sio_ctx *ctx, const sio_map *t);
 
-int maps_emit_board(sio_target to, const maps_Board *b,
+int maps_emit_board(maps_target to, const maps_Board *b,
                     const sio_map *extra) SIO_MUST_CHECK;
 
 /* ---- the schema ---- */

@@ -57,6 +57,42 @@ static const sio_record_desc unions__Scene_desc = {
 
 /* ---- namespace "/" ---- */
 
+/* typed target */
+unions_target (unions_all)(sio_server *srv)
+{
+    return (unions_target){sio_all(sio_server_of(srv, "/"))};
+}
+
+unions_target (unions_room)(sio_server *srv, const char *room)
+{
+    return (unions_target){sio_to(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+unions_target (unions_except)(sio_server *srv, const char *room)
+{
+    return (unions_target){sio_except(sio_all(sio_server_of(srv, "/")), room)};
+}
+
+unions_target unions_self(sio_ctx *ctx)
+{
+    return (unions_target){sio_self(ctx)};
+}
+
+unions_target unions_broadcast(sio_ctx *ctx)
+{
+    return (unions_target){sio_broadcast(ctx)};
+}
+
+unions_target unions_socket(sio_socket *s)
+{
+    return (unions_target){sio_to_socket(s)};
+}
+
+unions_target unions_target_of(sio_target raw)
+{
+    return (unions_target){sio_target_in(raw, "/")};
+}
+
 /* on "draw" */
 struct unions__on_draw_args {
     unions_Shape s;
@@ -84,22 +120,27 @@ static const sio_params unions__on_draw_ack = {
     0};
 
 static void unions__on_draw_invoke(sio_ctx *ctx, const void *args,
-                                   sio_pending_ack *ack)
+                                   sio_ack_ref ack)
 {
     const struct unions__on_draw_args *a = args;
 
-    unions_on_draw(ctx, &a->s, a->scene, (unions_draw_ack *)ack);
+    unions_on_draw(ctx, &a->s, a->scene, (unions_draw_ack){ack});
 }
 
-int unions_draw_ack_send(unions_draw_ack *ack, double area)
+int unions_draw_ack_send(unions_draw_ack ack, double area)
 {
-    return sio_ack_params((sio_pending_ack *)ack, &unions__on_draw_ack,
+    return sio_ack_params(ack.ref, "draw", &unions__on_draw_ack,
                           &(struct unions__on_draw_ack){area});
 }
 
-int unions_draw_ack_error(unions_draw_ack *ack, const char *message)
+int unions_draw_ack_error(unions_draw_ack ack, const char *message)
 {
-    return sio_ack_params_error((sio_pending_ack *)ack, message);
+    return sio_ack_params_error(ack.ref, "draw", message);
+}
+
+bool unions_draw_ack_wanted(unions_draw_ack ack)
+{
+    return ack.ref.srv != NULL;
 }
 
 /* emit "drawn" */
@@ -114,9 +155,9 @@ static const sio_params unions__emit_drawn_args = {
     sizeof(struct unions__emit_drawn_args), 1, unions__emit_drawn_args_fields,
     false, 0};
 
-int unions_emit_drawn(sio_target to, const unions_Shape *s)
+int unions_emit_drawn(unions_target to, const unions_Shape *s)
 {
-    return sio_emit_params(to, "/", "drawn", &unions__emit_drawn_args,
+    return sio_emit_params(to.raw, "/", "drawn", &unions__emit_drawn_args,
                            s ? &(struct unions__emit_drawn_args){*s} : NULL);
 }
 

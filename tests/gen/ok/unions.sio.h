@@ -52,14 +52,44 @@ struct unions_Scene {
 };
 
 /* ---- namespace "/" ---- */
-typedef struct unions_draw_ack unions_draw_ack;
-void unions_on_draw(sio_ctx *ctx, const unions_Shape *s,
-                    const unions_Scene *scene, unions_draw_ack *ack);
-int unions_draw_ack_send(unions_draw_ack *ack, double area) SIO_MUST_CHECK;
-int unions_draw_ack_error(unions_draw_ack *ack,
-                          const char *message) SIO_MUST_CHECK;
+/* Where an emit of namespace "/" goes. The constructors below taking `from`
+ * take a handler's ctx (of any namespace) or the server; compose further with
+ * sio_to, sio_volatile... on .raw and unions_target_of. */
+typedef struct unions_target {
+    sio_target raw;
+} unions_target;
+/* Every socket of the namespace. */
+unions_target (unions_all)(sio_server *srv);
+#define unions_all(from) (unions_all)(SIO_SERVER_OF(from))
+/* The members of room. */
+unions_target (unions_room)(sio_server *srv, const char *room);
+#define unions_room(from, room) (unions_room)(SIO_SERVER_OF(from), (room))
+/* Every socket but the members of room. */
+unions_target (unions_except)(sio_server *srv, const char *room);
+#define unions_except(from, room) (unions_except)(SIO_SERVER_OF(from), (room))
+/* The handler's socket; the handler's namespace must be this one (else
+ * emits refuse it: SIO_EINVAL and a log line). */
+unions_target unions_self(sio_ctx *ctx);
+/* Every socket but the handler's (the same). */
+unions_target unions_broadcast(sio_ctx *ctx);
+/* One socket of this namespace (the same). */
+unions_target unions_socket(sio_socket *s);
+/* raw if it reaches this namespace; else a target every emit refuses,
+ * with a log line now. */
+unions_target unions_target_of(sio_target raw);
 
-int unions_emit_drawn(sio_target to, const unions_Shape *s) SIO_MUST_CHECK;
+typedef struct unions_draw_ack {
+    sio_ack_ref ref;
+} unions_draw_ack;
+void unions_on_draw(sio_ctx *ctx, const unions_Shape *s,
+                    const unions_Scene *scene, unions_draw_ack ack);
+int unions_draw_ack_send(unions_draw_ack ack, double area) SIO_MUST_CHECK;
+int unions_draw_ack_error(unions_draw_ack ack,
+                          const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool unions_draw_ack_wanted(unions_draw_ack ack);
+
+int unions_emit_drawn(unions_target to, const unions_Shape *s) SIO_MUST_CHECK;
 
 /* ---- the schema ---- */
 extern const sio_schema_desc unions_schema;

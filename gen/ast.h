@@ -35,14 +35,33 @@ typedef struct sioc_ast_limits {
 } sioc_ast_limits;
 
 typedef struct sioc_ast_type {
-    sioc_tok_kind base;    /* SIOC_TOK_KW_BOOL..KW_JSON, or SIOC_TOK_IDENT */
-    sioc_ast_name name;    /* as spelled */
+    sioc_tok_kind base; /* SIOC_TOK_KW_BOOL..KW_JSON, SIOC_TOK_IDENT, or
+                           SIOC_TOK_LBRACE for a map {string: T} */
+    sioc_ast_name name; /* as spelled (a map: "{string: T}" whole) */
+    struct sioc_ast_type *map_value; /* a map's T */
     sioc_ast_limits value; /* after the base: an int's value, a string's
-                              characters, bytes' length */
+                              characters, bytes' length, a map's entries */
     unsigned dims;         /* count of "[]" */
     sioc_ast_limits len;   /* after the last "[]": its element count */
     bool optional;         /* trailing "?" */
 } sioc_ast_type;
+
+/* "= VALUE" after a field's type: a literal. */
+typedef enum sioc_ast_lit_kind {
+    SIOC_AST_LIT_NONE,
+    SIOC_AST_LIT_INT,    /* an integer (within int64) */
+    SIOC_AST_LIT_STRING, /* a string */
+    SIOC_AST_LIT_BOOL    /* true or false */
+} sioc_ast_lit_kind;
+
+typedef struct sioc_ast_default {
+    sioc_ast_lit_kind kind;
+    int64_t i;
+    bool b;
+    sioc_ast_string str;
+    const char *text; /* as written, for messages */
+    sioc_span at;
+} sioc_ast_default;
 
 /* A record field or an event parameter. name is its C name; wire its
  * JSON key, the same unless written as a string or with "as". */
@@ -53,6 +72,7 @@ typedef struct sioc_ast_field {
     bool quoted;  /* the wire name was a string */
     bool aliased; /* "as NAME" gave the C name */
     sioc_ast_type type;
+    sioc_ast_default def; /* "= VALUE"; kind NONE if none */
     struct sioc_ast_field *next;
 } sioc_ast_field;
 
@@ -124,7 +144,9 @@ typedef struct sioc_ast_decl {
     sioc_ast_decl_kind kind;
     sioc_span at;           /* the leading keyword */
     sioc_ast_name name;     /* RECORD, ENUM, GUARD */
-    sioc_ast_params fields; /* RECORD (never variadic) */
+    sioc_ast_params fields; /* RECORD (never variadic); a union's variants */
+    bool is_union;          /* RECORD written "union NAME by TAG {...}" */
+    sioc_ast_string tag;    /* a union's tag key */
     sioc_ast_value *values; /* ENUM */
     size_t nvalues;
     sioc_ast_string ns;  /* NAMESPACE */
@@ -146,6 +168,8 @@ typedef struct sioc_ast_import {
 } sioc_ast_import;
 
 typedef struct sioc_ast_file {
+    const char *src; /* the text parsed, for the doc comments of its */
+    size_t src_len;  /* types when another schema imports them */
     bool has_schema;
     sioc_ast_name schema;
     sioc_ast_decl *decls;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emit_text.h"
 #include "suggest.h"
 
 /* ---- a string-keyed table (open addressing, keys borrowed) ---------- */
@@ -125,6 +126,7 @@ typedef struct checker {
     sioc_schema *schema;
     sioc_record *records; /* declaration order */
     const sioc_ast_decl **record_decls;
+    const sioc_ast_file **record_files; /* imported records' files */
     sioc_enum *enums;
     const sioc_ast_decl **enum_decls;
     sioc_guard *guards_v;
@@ -467,7 +469,8 @@ static bool check_range(checker *c, const sioc_ast_limits *l, bool length)
 static void check_limits(checker *c, const sioc_ast_type *t, sioc_type *out)
 {
     const sioc_ast_limits *v = &t->value, *n = &t->len;
-    bool length = out->base == SIOC_STRING || out->base == SIOC_BYTES;
+    bool length = out->base == SIOC_STRING || out->base == SIOC_BYTES ||
+                  out->base == SIOC_MAP;
 
     if (v->present && out->base != SIOC_INT && !length)
         CHECK_ERR(c, v->at,
@@ -490,6 +493,33 @@ static void check_limits(checker *c, const sioc_ast_type *t, sioc_type *out)
         out->limits.len_min = n->min;
         out->limits.len_max = n->max;
     }
+}
+
+static void check_type(checker *c, const sioc_ast_type *t, sioc_type *out);
+
+/* Levels of '[]' and maps, all the way in: the decoder's nesting. */
+static unsigned type_depth(const sioc_type *t)
+{
+    return t->dims + (t->base == SIOC_MAP ? 1 + type_depth(t->value) : 0);
+}
+
+/* {string: T}: T is any type but an optional one. */
+static void check_map(checker *c, const sioc_ast_type *t, sioc_type *out)
+{
+    sioc_type *v = sioc_arena_alloc(c->arena, sizeof *v);
+
+    out->base = SIOC_MAP;
+    out->value = v;
+    check_type(c, t->map_value, v);
+    if (v->optional)
+        CHECK_ERR(c, t->map_value->name.at,
+                  "a map's values cannot be optional: leave the key out "
+                  "instead of sending null");
+    if (type_depth(out) > SIOC_MAX_DEPTH && type_depth(v) <= SIOC_MAX_DEPTH)
+        CHECK_ERR(c, t->name.at,
+                  "maps and arrays nest %u deep here: the decoder handles at "
+                  "most %d",
+                  type_depth(out), SIOC_MAX_DEPTH);
 }
 
 static void check_base(checker *c, const sioc_ast_type *t, sioc_type *out)
@@ -517,6 +547,9 @@ static void check_base(checker *c, const sioc_ast_type *t, sioc_type *out)
         return;
     case SIOC_TOK_KW_BYTES:
         out->base = SIOC_BYTES;
+        return;
+    case SIOC_TOK_LBRACE:
+        check_map(c, t, out);
         return;
     default:
         out->base = SIOC_JSON;
@@ -575,6 +608,106 @@ static void claim_derived(checker *c, symtab *t, const sioc_field *m,
                       decl, m->at));
 }
 
+/* "(0..150)", "(1..)": a range for messages. */
+static const char *range_text(checker *c, bool has_min, int64_t min,
+                              bool has_max, int64_t max)
+{
+    return sioc_arena_printf(
+        c->arena, "(%s..%s)",
+        has_min ? sioc_arena_printf(c->arena, "%lld", (long long)min) : "",
+        has_max ? sioc_arena_printf(c->arena, "%lld", (long long)max) : "");
+}
+
+/* The default's value against the field's type and limits. */
+static bool check_default_value(checker *c, const sioc_ast_default *a,
+                                const sioc_type *t, const char *tname,
+                                sioc_default *d)
+{
+    const sioc_limits *l = &t->limits;
+    bool want_int = t->base == SIOC_INT || t->base == SIOC_FLOAT;
+    bool want_str = t->base == SIOC_STRING || t->base == SIOC_ENUM;
+    long long chars = 0;
+
+    if ((want_int && a->kind != SIOC_AST_LIT_INT) ||
+        (want_str && a->kind != SIOC_AST_LIT_STRING) ||
+        (t->base == SIOC_BOOL && a->kind != SIOC_AST_LIT_BOOL)) {
+        CHECK_ERR(c, a->at, "default value %s is not %s %s", a->text,
+                  t->base == SIOC_ENUM  ? "a value of enum"
+                  : t->base == SIOC_INT ? "an"
+                                        : "a",
+                  tname);
+        return false;
+    }
+    d->b = a->b;
+    d->i = a->i;
+    d->s = a->str.value;
+    if (t->base == SIOC_FLOAT &&
+        (a->i > (INT64_C(1) << 53) || a->i < -(INT64_C(1) << 53))) {
+        CHECK_ERR(c, a->at, "default value %s is not exact as a float",
+                  a->text);
+        return false;
+    }
+    if (t->base == SIOC_ENUM) {
+        const sioc_enum *en = t->enumeration;
+
+        for (d->e = 0; d->e < en->nvalues; d->e++)
+            if (!strcmp(en->values[d->e].value, a->str.value))
+                return true;
+        CHECK_ERR(c, a->at, "default value %s is not a value of enum %s",
+                  a->text, en->name);
+        return false;
+    }
+    if (t->base == SIOC_STRING) {
+        for (const char *p = a->str.value; *p; p++)
+            chars += ((unsigned char)*p & 0xC0) != 0x80;
+    }
+    if (t->base == SIOC_INT || t->base == SIOC_STRING) {
+        long long v = t->base == SIOC_INT ? a->i : chars;
+        if ((l->has_min && v < l->min) || (l->has_max && v > l->max)) {
+            CHECK_ERR(c, a->at, "default value %s%s is outside %s%s", a->text,
+                      t->base == SIOC_STRING
+                          ? sioc_arena_printf(c->arena, " (%lld character%s)",
+                                              v, v == 1 ? "" : "s")
+                          : "",
+                      tname,
+                      range_text(c, l->has_min, l->min, l->has_max, l->max));
+            return false;
+        }
+    }
+    return true;
+}
+
+/* "= VALUE" on an optional bool, int, float, string or enum; the
+ * field is then never absent in C. */
+static void check_default(checker *c, const sioc_ast_field *f, sioc_field *m)
+{
+    sioc_type *t = &m->type;
+    sioc_default *d = sioc_arena_alloc(c->arena, sizeof *d);
+    const char *tname = f->type.name.text;
+
+    if (t->dims || t->base == SIOC_BYTES || t->base == SIOC_JSON ||
+        t->base == SIOC_RECORD || t->base == SIOC_MAP) {
+        CHECK_ERR(c, f->def.at,
+                  "a default value is for bool, int, float, string and enum "
+                  "fields, not '%s%s'",
+                  tname, t->dims ? "[]" : "");
+        return;
+    }
+    if (!t->optional) {
+        CHECK_ERR(c, f->def.at,
+                  "a default value is for an optional field: write '%s? = "
+                  "%s'",
+                  tname, f->def.text);
+        return;
+    }
+    d->text = f->def.text;
+    d->at = f->def.at;
+    if (!check_default_value(c, &f->def, t, tname, d))
+        return;
+    t->optional = false;
+    m->def = d;
+}
+
 static void check_field(checker *c, const sioc_ast_field *f,
                         const char *const *fixed, symtab *names, sioc_field *m)
 {
@@ -588,6 +721,10 @@ static void check_field(checker *c, const sioc_ast_field *f,
     m->wire = f->wire;
     m->at = f->wire_at;
     check_type(c, &f->type, &m->type);
+    if (f->def.kind != SIOC_AST_LIT_NONE &&
+        (f->type.base != SIOC_TOK_IDENT ||
+         sym_get(&c->types, f->type.name.text)))
+        check_default(c, f, m);
     if (m->type.dims)
         m->c_count = cat(c, "n_", m->name, NULL);
     /* Only optional bool/int/float/enum have a flag; the others are
@@ -720,6 +857,14 @@ static const char *type_intern(checker *c, const char *c_name)
     return c->importing ? cat(c, c->prefix, "__", c_name) : intern(c, c_name);
 }
 
+/* The doc comment at `at` in the schema being imported, or NULL. */
+static const char *import_doc(checker *c, sioc_span at)
+{
+    const sioc_ast_file *f = c->importing ? c->importing->file : NULL;
+
+    return f ? sioc_doc(c->arena, f->src, f->src_len, at) : NULL;
+}
+
 static void declare_type(checker *c, const sioc_ast_decl *d)
 {
     type_entry *e = sioc_arena_alloc(c->arena, sizeof *e);
@@ -754,8 +899,15 @@ static void declare_type(checker *c, const sioc_ast_decl *d)
     if (record) {
         sioc_record *r = &c->records[c->schema->nrecords];
 
+        c->record_files[c->schema->nrecords] =
+            c->importing ? c->importing->file : NULL;
         c->record_decls[c->schema->nrecords++] = d;
         r->name = name;
+        r->doc = import_doc(c, d->name.at);
+        if (d->is_union) {
+            r->tag = d->tag.value;
+            r->c_tag = cat(c, type_prefix(c), name, "_tag");
+        }
         r->c_name = cat(c, type_prefix(c), name, NULL);
         r->c_intern = type_intern(c, r->c_name);
         r->at = e->at;
@@ -769,6 +921,7 @@ static void declare_type(checker *c, const sioc_ast_decl *d)
         en->c_name = cat(c, type_prefix(c), name, NULL);
         en->c_intern = type_intern(c, en->c_name);
         en->imported = c->importing != NULL;
+        en->doc = import_doc(c, d->name.at);
         en->c_count = cat(c, en->c_name, "_COUNT", NULL);
         en->c_names = cat(c, en->c_name, "_names", NULL);
         en->c_name_fn = cat(c, en->c_name, "_name", NULL);
@@ -812,6 +965,8 @@ static void declare_all(checker *c, const sioc_ast_file *f,
         sioc_arena_array(c->arena, n[SIOC_AST_RECORD], sizeof *c->records);
     c->record_decls =
         sioc_arena_array(c->arena, n[SIOC_AST_RECORD], sizeof *c->record_decls);
+    c->record_files =
+        sioc_arena_array(c->arena, n[SIOC_AST_RECORD], sizeof *c->record_files);
     c->enums = sioc_arena_array(c->arena, n[SIOC_AST_ENUM], sizeof *c->enums);
     c->enum_decls =
         sioc_arena_array(c->arena, n[SIOC_AST_ENUM], sizeof *c->enum_decls);
@@ -834,6 +989,52 @@ static void declare_all(checker *c, const sioc_ast_file *f,
     c->schema->guards = c->guards_v;
 }
 
+/* A union's variants: records (not unions) without its tag among their
+ * fields; the tag's C values. */
+static void check_union(checker *c, const sioc_ast_decl *d, sioc_record *r)
+{
+    const char **tags =
+        sioc_arena_array(c->arena, r->nfields + 1, sizeof *tags);
+    const sioc_ast_field *a = d->fields.head;
+
+    if (!*r->tag)
+        CHECK_ERR(c, d->tag.at, "a union's tag key cannot be empty");
+    for (size_t i = 0; i < r->nfields && a; i++, a = a->next) {
+        const sioc_field *v = &r->fields[i];
+        const sioc_record *vr = v->type.record;
+
+        tags[i] = cat(c, r->c_name, "_", v->name);
+        if (v->type.base != SIOC_RECORD || !vr) {
+            if (v->type.base != SIOC_JSON || a->type.base != SIOC_TOK_IDENT)
+                CHECK_ERR(c, a->type.name.at,
+                          "a union's variant is a record, not '%s'",
+                          a->type.name.text);
+            continue;
+        }
+        if (v->type.optional || v->type.dims || a->type.value.present)
+            CHECK_ERR(c, a->type.name.at,
+                      "a union's variant is a record as it is: no '?', '[]' "
+                      "or limits");
+        else if (vr->tag)
+            CHECK_ERR(c, a->type.name.at,
+                      "variant '%s' is the union '%s': a union's variants "
+                      "are records",
+                      v->wire, vr->name);
+        for (size_t j = 0; j < vr->nfields; j++)
+            if (!strcmp(vr->fields[j].wire, r->tag))
+                CHECK_ERR(c, a->type.name.at,
+                          "record '%s' has a field \"%s\", the tag of union "
+                          "'%s'",
+                          vr->name, r->tag, r->name);
+        if (!strcmp(v->name, "tag"))
+            CHECK_ERR(c, a->name.at,
+                      "a union's variant cannot be named 'tag' in C (the "
+                      "member that says which variant it is): give it "
+                      "another with 'as'");
+    }
+    r->c_variant_tags = tags;
+}
+
 static void check_records(checker *c)
 {
     for (size_t i = 0; i < c->schema->nrecords; i++) {
@@ -842,14 +1043,27 @@ static void check_records(checker *c)
         sioc_params fields;
 
         if (d->fields.count == 0 && !d->broken)
-            CHECK_ERR(c, d->name.at, "record '%s' has no fields", r->name);
+            CHECK_ERR(c, d->name.at, "%s '%s' has no %s",
+                      d->is_union ? "union" : "record", r->name,
+                      d->is_union ? "variants" : "fields");
         check_params(c, &d->fields, NULL, &fields);
         r->fields = fields.items;
         r->nfields = fields.count;
-        /* Spans of another file: no doc comment is to be found there. */
-        for (size_t j = 0; r->imported && j < fields.count; j++)
-            ((sioc_field *)&fields.items[j])->at = r->at;
+        /* Spans of another file: its doc comments are taken from it now
+         * (a comment on the record's line is the record's). */
+        for (size_t j = 0; r->imported && j < fields.count; j++) {
+            sioc_field *f = (sioc_field *)&fields.items[j];
+            const sioc_ast_file *src = c->record_files[i];
+
+            if (src && f->at.line != d->name.at.line)
+                f->doc = sioc_doc(c->arena, src->src, src->src_len, f->at);
+            f->at = r->at;
+        }
     }
+    /* Unions look into their variants, checked above. */
+    for (size_t i = 0; i < c->schema->nrecords; i++)
+        if (c->records[i].tag)
+            check_union(c, c->record_decls[i], &c->records[i]);
 }
 
 static void check_enum(checker *c, const sioc_ast_decl *d, sioc_enum *en)
@@ -1190,9 +1404,12 @@ static bool check_once(checker *c, const sioc_ast_item **seen,
 static bool holds_bytes(checker *c, const sioc_type *t, unsigned char *seen,
                         const char **where)
 {
-    const sioc_record *r = t->record;
+    const sioc_record *r;
     size_t i;
 
+    while (t->base == SIOC_MAP)
+        t = t->value;
+    r = t->record;
     if (t->base == SIOC_BYTES)
         return true;
     if (t->base != SIOC_RECORD || !r)
@@ -1476,6 +1693,8 @@ static void use_type(use_state *u, const sioc_type *t)
 {
     size_t i;
 
+    while (t->base == SIOC_MAP)
+        t = t->value;
     if (t->enumeration)
         u->c->enums[t->enumeration - u->c->enums].used = true;
     if (!t->record || t->record->used)
@@ -1645,14 +1864,38 @@ static bool claim_type_name(checker *c, const char *name, const char *what,
     return claim_cname(c, name, what, what, at);
 }
 
+/* Whether variant j of union r has the C name of an earlier one. */
+static bool variant_repeated(const sioc_record *r, size_t j)
+{
+    for (size_t i = 0; i < j; i++)
+        if (!strcmp(r->fields[i].name, r->fields[j].name))
+            return true;
+    return false;
+}
+
 static void claim_types(checker *c)
 {
     const sioc_schema *s = c->schema;
 
     for (size_t i = 0; i < s->nrecords; i++) {
-        const char *r = cat(c, "record '", c->records[i].name, "'");
+        const sioc_record *rec = &c->records[i];
+        const char *r =
+            cat(c, rec->tag ? "union '" : "record '", rec->name, "'");
 
-        claim_type_name(c, c->records[i].c_name, r, c->records[i].at);
+        if (!claim_type_name(c, rec->c_name, r, rec->at) || !rec->tag)
+            continue;
+        claim_type_name(c, rec->c_tag, cat(c, "the tag type of ", r, NULL),
+                        rec->at);
+        for (size_t j = 0; j < rec->nfields && rec->c_variant_tags; j++) {
+            const char *v;
+
+            if (!strcmp(rec->fields[j].name, "tag") || variant_repeated(rec, j))
+                continue; /* reported as such */
+            v = sioc_arena_printf(c->arena, "variant \"%s\" of %s",
+                                  rec->fields[j].wire, r);
+
+            claim_cname(c, rec->c_variant_tags[j], v, v, rec->fields[j].at);
+        }
     }
     for (size_t i = 0; i < s->nenums; i++) {
         const sioc_enum *en = &s->enums[i];
@@ -1729,8 +1972,8 @@ const sioc_schema *sioc_check_with(sioc_arena *arena, const sioc_ast_file *file,
     c.schema->import_paths = paths;
     c.schema->nincludes = nimports;
     declare_all(&c, file, imports, nimports);
+    check_enums(&c); /* before fields: defaults name enum values */
     check_records(&c);
-    check_enums(&c);
     order_records(&c);
     if (!diag->errors)
         check_nesting(&c); /* needs the order, which a cycle breaks */

@@ -43,7 +43,11 @@ static void dump_type(FILE *out, const sioc_type *t)
         [SIOC_BYTES] = "bytes", [SIOC_JSON] = "json",
     };
 
-    if (t->base == SIOC_RECORD)
+    if (t->base == SIOC_MAP) {
+        fputs("{string: ", out);
+        dump_type(out, t->value);
+        fputc('}', out);
+    } else if (t->base == SIOC_RECORD)
         fprintf(out, "record %s", t->record->name);
     else if (t->base == SIOC_ENUM)
         fprintf(out, "enum %s", t->enumeration->name);
@@ -72,6 +76,8 @@ static void dump_params(FILE *out, const char *indent, const sioc_params *p)
             fprintf(out, " has %s", f->c_has);
         if (f->c_len)
             fprintf(out, " len %s", f->c_len);
+        if (f->def)
+            fprintf(out, " default %s", f->def->text);
         if (strcmp(f->wire, f->name) != 0) {
             fputs(" wire ", out);
             dump_quoted(out, f->wire);
@@ -157,9 +163,18 @@ void sioc_dump(FILE *out, const sioc_schema *s)
     fprintf(out, "schema %s %s %s %s %s %s\n", s->name, s->c_prefix,
             s->c_register, s->c_schema, s->c_intern, s->c_include_guard);
     for (size_t i = 0; i < s->nrecords; i++) {
-        fprintf(out, "record %s %s %s%s\n", s->records[i]->name,
-                s->records[i]->c_name, s->records[i]->c_intern,
-                s->records[i]->used ? "" : " unused");
+        const sioc_record *r = s->records[i];
+
+        fprintf(out, "%s %s %s %s%s", r->tag ? "union" : "record", r->name,
+                r->c_name, r->c_intern, r->used ? "" : " unused");
+        if (r->tag) {
+            fputs(" by ", out);
+            dump_quoted(out, r->tag);
+            fprintf(out, " tag %s", r->c_tag);
+            for (size_t j = 0; j < r->nfields; j++)
+                fprintf(out, " %s", r->c_variant_tags[j]);
+        }
+        fputc('\n', out);
         dump_params(out, "  ",
                     &(sioc_params){s->records[i]->fields,
                                    s->records[i]->nfields, false});

@@ -147,10 +147,27 @@ static void put_bounds(jw *w, const char *lo_key, bool has_lo, int64_t lo,
         jw_kraw(w, hi_key, sioc_arena_printf(w->arena, "%lld", (long long)hi));
 }
 
+/* "default": what the decoder gives an absent value. */
+static void put_default(aa *d, const sioc_type *ty, const sioc_default *def)
+{
+    jw *w = &d->w;
+
+    if (ty->base == SIOC_BOOL)
+        jw_kraw(w, "default", def->b ? "true" : "false");
+    else if (ty->base == SIOC_INT || ty->base == SIOC_FLOAT)
+        jw_kraw(w, "default",
+                sioc_arena_printf(d->e->arena, "%lld", (long long)def->i));
+    else if (ty->base == SIOC_ENUM)
+        jw_kstr(w, "default", ty->enumeration->values[def->e].value);
+    else
+        jw_kstr(w, "default", def->s);
+}
+
 /* The schema of a value of type ty from its dims' level on; title and
  * doc (may be NULL) describe it; null is allowed if nullable. */
 static void put_value(aa *d, const sioc_type *ty, unsigned level,
-                      const char *title, const char *doc, bool nullable)
+                      const char *title, const char *doc, bool nullable,
+                      const sioc_default *def)
 {
     jw *w = &d->w;
     const char *ref = NULL;
@@ -166,7 +183,7 @@ static void put_value(aa *d, const sioc_type *ty, unsigned level,
         jw_kstr(w, "title", title);
     if (doc)
         jw_kstr(w, "description", doc);
-    if (ref && !title && !doc && !nullable) {
+    if (ref && !title && !doc && !nullable && !def) {
         jw_kstr(w, "$ref", ref);
     } else if (ref) {
         /* Draft 7 ignores the siblings of "$ref": wrap it. */
@@ -186,7 +203,7 @@ static void put_value(aa *d, const sioc_type *ty, unsigned level,
                        ty->limits.len_min, "maxItems", ty->limits.has_len_max,
                        ty->limits.len_max);
         jw_key(w, "items");
-        put_value(d, ty, level + 1, NULL, NULL, false);
+        put_value(d, ty, level + 1, NULL, NULL, false, NULL);
     } else {
         switch (ty->base) {
         case SIOC_BOOL:
@@ -227,20 +244,35 @@ static void put_value(aa *d, const sioc_type *ty, unsigned level,
                         (long long)(ty->limits.has_max ? ty->limits.max
                                                        : INT64_MAX)));
             break;
+        case SIOC_MAP:
+            put_typename(w, "object", nullable);
+            put_bounds(w, "minProperties", ty->limits.has_min, ty->limits.min,
+                       "maxProperties", ty->limits.has_max, ty->limits.max);
+            jw_key(w, "additionalProperties");
+            put_value(d, ty->value, 0, NULL, NULL, false, NULL);
+            break;
         case SIOC_JSON: /* any value, null included */
         case SIOC_RECORD:
         case SIOC_ENUM:
             break;
         }
     }
+    if (def)
+        put_default(d, ty, def);
     jw_close(w, '}');
 }
 
+/* Whether clients may leave f out (or send null). */
+static bool wire_optional(const sioc_field *f)
+{
+    return f->type.optional || f->def;
+}
+
 /* A field's or parameter's schema. */
-static void put_type(aa *d, const sioc_type *ty, const char *title,
+static void put_type(aa *d, const sioc_field *f, const char *title,
                      const char *doc)
 {
-    put_value(d, ty, 0, title, doc, ty->optional);
+    put_value(d, &f->type, 0, title, doc, wire_optional(f), f->def);
 }
 
 /* The argument array of p, as the decoder checks it. */
@@ -249,7 +281,7 @@ static void put_params(aa *d, const sioc_params *p)
     jw *w = &d->w;
     size_t req = p->count;
 
-    while (req > 0 && p->items[req - 1].type.optional)
+    while (req > 0 && wire_optional(&p->items[req - 1]))
         req--;
     jw_open(w, '{');
     jw_kstr(w, "type", "array");
@@ -258,7 +290,7 @@ static void put_params(aa *d, const sioc_params *p)
         jw_open(w, '[');
         for (size_t i = 0; i < p->count; i++)
             /* Parameters share their event's line, and its comment. */
-            put_type(d, &p->items[i].type, p->items[i].wire, NULL);
+            put_type(d, &p->items[i], p->items[i].wire, NULL);
         jw_close(w, ']');
     }
     jw_kraw(w, "minItems", sioc_arena_printf(d->e->arena, "%zu", req));
@@ -283,9 +315,11 @@ static void put_properties(aa *d, const sioc_field *fields, size_t n,
         const sioc_field *f = &fields[i];
 
         jw_key(w, f->wire);
-        put_type(d, &f->type, NULL,
-                 r && f->at.line != r->at.line ? doc_at(d, f->at) : NULL);
-        nreq += !f->type.optional;
+        put_type(d, f, NULL,
+                 f->doc                          ? f->doc
+                 : r && f->at.line != r->at.line ? doc_at(d, f->at)
+                                                 : NULL);
+        nreq += !wire_optional(f);
     }
     jw_close(w, '}');
     if (!nreq)
@@ -293,18 +327,64 @@ static void put_properties(aa *d, const sioc_field *fields, size_t n,
     jw_key(w, "required");
     jw_open(w, '[');
     for (size_t i = 0; i < n; i++)
-        if (!fields[i].type.optional)
+        if (!wire_optional(&fields[i]))
             jw_str(w, fields[i].wire);
+    jw_close(w, ']');
+}
+
+/* A union: one of its variants, each its record with the tag's value,
+ * told apart by the tag ("discriminator"). */
+static void put_union(aa *d, const sioc_record *r)
+{
+    jw *w = &d->w;
+
+    jw_key(w, "discriminator");
+    jw_str(w, r->tag);
+    jw_key(w, "oneOf");
+    jw_open(w, '[');
+    for (size_t i = 0; i < r->nfields; i++) {
+        const sioc_field *f = &r->fields[i];
+
+        jw_open(w, '{');
+        jw_key(w, "allOf");
+        jw_open(w, '[');
+        jw_ref(w, sioc_arena_printf(d->e->arena, "#/components/schemas/%s",
+                                    f->type.record->name));
+        jw_open(w, '{');
+        jw_kstr(w, "type", "object");
+        jw_key(w, "properties");
+        jw_open(w, '{');
+        jw_key(w, r->tag);
+        jw_open(w, '{');
+        jw_kstr(w, "const", f->wire);
+        jw_close(w, '}');
+        jw_close(w, '}');
+        jw_key(w, "required");
+        jw_open(w, '[');
+        jw_str(w, r->tag);
+        jw_close(w, ']');
+        jw_close(w, '}');
+        jw_close(w, ']');
+        jw_close(w, '}');
+    }
     jw_close(w, ']');
 }
 
 static void put_record(aa *d, const sioc_record *r)
 {
     jw *w = &d->w;
-    const char *doc = r->imported ? NULL : doc_at(d, r->at);
+    const char *doc = r->imported ? r->doc : doc_at(d, r->at);
 
     jw_key(w, r->name);
     jw_open(w, '{');
+    if (r->tag) {
+        jw_kstr(w, "type", "object");
+        if (doc)
+            jw_kstr(w, "description", doc);
+        put_union(d, r);
+        jw_close(w, '}');
+        return;
+    }
     jw_kstr(w, "type", "object");
     if (doc)
         jw_kstr(w, "description", doc);
@@ -315,7 +395,7 @@ static void put_record(aa *d, const sioc_record *r)
 static void put_enum(aa *d, const sioc_enum *en)
 {
     jw *w = &d->w;
-    const char *doc = en->imported ? NULL : doc_at(d, en->at);
+    const char *doc = en->imported ? en->doc : doc_at(d, en->at);
 
     jw_key(w, en->name);
     jw_open(w, '{');

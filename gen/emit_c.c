@@ -13,6 +13,7 @@ static const char *const kind_names[] = {
     [SIOC_FLOAT] = "SIO_K_FLOAT",   [SIOC_STRING] = "SIO_K_STRING",
     [SIOC_BYTES] = "SIO_K_BYTES",   [SIOC_JSON] = "SIO_K_JSON",
     [SIOC_RECORD] = "SIO_K_RECORD", [SIOC_ENUM] = "SIO_K_ENUM",
+    [SIOC_MAP] = "SIO_K_MAP",
 };
 
 static void add(const sioc_emit *e, sioc_list *l, const char *item)
@@ -74,6 +75,65 @@ static const char *limits_of(const sioc_emit *e, const sioc_limits *l)
                              c_int64(e, l->len_min), c_int64(e, l->len_max));
 }
 
+/* A default as a compound literal of the field's C type, or NULL. */
+static const char *default_of(const sioc_emit *e, const sioc_field *f)
+{
+    const sioc_default *d = f->def;
+
+    if (!d)
+        return "NULL";
+    switch (f->type.base) {
+    case SIOC_BOOL:
+        return d->b ? "&(const bool){true}" : "&(const bool){false}";
+    case SIOC_INT:
+        return fmt1(e, "&(const int64_t){%s}", c_int64(e, d->i));
+    case SIOC_FLOAT:
+        return fmt1(e, "&(const double){%s.0}", c_int64(e, d->i));
+    case SIOC_ENUM:
+        return fmt1(e, "&(const int){%s}",
+                    f->type.enumeration->values[d->e].c_name);
+    default:
+        return fmt1(e, "&(const char *const){%s}", sioc_cstr(e->arena, d->s));
+    }
+}
+
+static const char *value_desc(const sioc_emit *e, const sioc_type *t);
+
+/* The members of a sio_field after its name, flags, offsets: the type's
+ * descriptors, limits, default and a map's value type. */
+static void add_type_desc(const sioc_emit *e, sioc_list *l, const sioc_type *t,
+                          const sioc_field *f)
+{
+    add(e, l,
+        t->record ? fmt2(e, "&%s%s", t->record->c_intern, SIOC_SFX_DESC)
+                  : "NULL");
+    add(e, l,
+        t->enumeration
+            ? fmt2(e, "&%s%s", t->enumeration->c_intern, SIOC_SFX_DESC)
+            : "NULL");
+    add(e, l, limits_of(e, &t->limits));
+    add(e, l, f ? default_of(e, f) : "NULL");
+    add(e, l, t->base == SIOC_MAP ? value_desc(e, t->value) : "NULL");
+}
+
+/* A map's value type as a sio_field compound literal (static storage
+ * at file scope): no name, offsets 0. */
+static const char *value_desc(const sioc_emit *e, const sioc_type *t)
+{
+    sioc_list l = {0};
+    const char *s = "&(const sio_field){NULL";
+
+    add(e, &l, kind_names[t->base]);
+    add(e, &l, sioc_arena_printf(e->arena, "%u", t->dims));
+    add(e, &l, "0");
+    add(e, &l, "0");
+    add(e, &l, "0");
+    add_type_desc(e, &l, t, NULL);
+    for (size_t i = 0; i < l.n; i++)
+        s = sioc_arena_printf(e->arena, "%s, %s", s, l.items[i]);
+    return sioc_arena_printf(e->arena, "%s}", s);
+}
+
 static void put_field(const sioc_emit *e, const char *type, const sioc_field *f)
 {
     const sioc_type *t = &f->type;
@@ -87,17 +147,10 @@ static void put_field(const sioc_emit *e, const char *type, const sioc_field *f)
     add(e, &l, sioc_cstr(e->arena, f->wire));
     add(e, &l, kind_names[t->base]);
     add(e, &l, sioc_arena_printf(e->arena, "%u", t->dims));
-    add(e, &l, t->optional ? "SIO_F_OPTIONAL" : "0");
+    add(e, &l, t->optional ? "SIO_F_OPTIONAL" : f->def ? "SIO_F_DEFAULT" : "0");
     add(e, &l, fmt2(e, "offsetof(%s, %s)", type, f->name));
     add(e, &l, aux);
-    add(e, &l,
-        t->record ? fmt2(e, "&%s%s", t->record->c_intern, SIOC_SFX_DESC)
-                  : "NULL");
-    add(e, &l,
-        t->enumeration
-            ? fmt2(e, "&%s%s", t->enumeration->c_intern, SIOC_SFX_DESC)
-            : "NULL");
-    add(e, &l, limits_of(e, &t->limits));
+    add_type_desc(e, &l, t, f);
     sioc_put_list(e->out, 4, "{", &l, "},\n");
 }
 
@@ -246,10 +299,17 @@ static void put_record(const sioc_emit *e, const sioc_record *r)
     add(e, &l, fmt1(e, "sizeof(%s)", r->c_name));
     add(e, &l, sioc_arena_printf(e->arena, "%zu", r->nfields));
     add(e, &l, fields);
+    add(e, &l, r->tag ? sioc_cstr(e->arena, r->tag) : "NULL");
+    add(e, &l, r->tag ? fmt1(e, "offsetof(%s, tag)", r->c_name) : "0");
     sioc_put_list(e->out, 0,
                   fmt2(e, "static const sio_record_desc %s%s = {", r->c_intern,
                        SIOC_SFX_DESC),
                   &l, "};\n");
+    if (r->tag) /* the walker stores the tag as an int */
+        fprintf(e->out,
+                "_Static_assert(sizeof(%s) == sizeof(int), \"%s must be an "
+                "int\");\n",
+                r->c_tag, r->c_tag);
 }
 
 /* Tables only for the types parameters use (others would be unused
@@ -321,7 +381,8 @@ static void add_values(const sioc_emit *e, sioc_list *l, const char *tag,
     for (size_t i = 0; i < p->count; i++) {
         const sioc_type *t = &p->items[i].type;
 
-        if (t->base == SIOC_RECORD && !t->dims && !t->optional)
+        if ((t->base == SIOC_RECORD || t->base == SIOC_MAP) && !t->dims &&
+            !t->optional)
             cond = sioc_arena_printf(e->arena, "%s%s%s", cond,
                                      cond[0] ? " && " : "", p->items[i].name);
     }

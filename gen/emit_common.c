@@ -400,7 +400,8 @@ static field_rep field_rep_of(const sioc_field *f)
         return REP_HAS;
     if (f->type.base == SIOC_BYTES)
         return REP_BYTES;
-    if (f->type.base == SIOC_RECORD && !f->type.optional)
+    if ((f->type.base == SIOC_RECORD || f->type.base == SIOC_MAP) &&
+        !f->type.optional)
         return REP_RECORD;
     return REP_PLAIN;
 }
@@ -424,10 +425,25 @@ static const char *value_type(const sioc_emit *e, const sioc_type *t)
         return "json_t *";
     case SIOC_RECORD:
         return sioc_arena_printf(e->arena, "%s ", t->record->c_name);
+    case SIOC_MAP:
+        return "sio_map ";
     case SIOC_ENUM:
         break;
     }
     return sioc_arena_printf(e->arena, "%s ", t->enumeration->c_name);
+}
+
+const char *sioc_map_values(const sioc_emit *e, const sioc_type *t)
+{
+    const char *v;
+    size_t n;
+
+    if (t->value->dims)
+        return "sio_array";
+    v = value_type(e, t->value);
+    n = strlen(v);
+    return sioc_arena_printf(e->arena, "%.*s",
+                             (int)(v[n - 1] == ' ' ? n - 1 : n), v);
 }
 
 /* A pointer to constant elements of type (a value_type string). */
@@ -486,7 +502,7 @@ static void add_field_decls(const sioc_emit *e, const sioc_field *f, bool param,
         }
         break;
     case REP_PLAIN:
-        if (f->type.base != SIOC_RECORD) {
+        if (f->type.base != SIOC_RECORD && f->type.base != SIOC_MAP) {
             add_decl(e, l, value_type(e, &f->type), f->name);
             return;
         }

@@ -12,7 +12,7 @@
 
 /* The libsio typed ABI (SIO_TYPED_ABI) the generated code is written
  * for; the header #errors when the runtime's differs. */
-#define SIOC_TYPED_ABI 9
+#define SIOC_TYPED_ABI 10
 
 typedef struct sioc_emit {
     FILE *out;
@@ -85,6 +85,8 @@ void sioc_add_spread(const sioc_emit *e, const sioc_params *p, const char *from,
                      sioc_list *l);
 /* Whether the field has a has_ flag (optional bool/int/float/enum). */
 bool sioc_field_has_flag(const sioc_field *f);
+/* The C type of a map's values (t a map): "int64_t", "sio_array"... */
+const char *sioc_map_values(const sioc_emit *e, const sioc_type *t);
 
 /* ---- signatures of the functions the header declares ------------------ */
 

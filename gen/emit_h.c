@@ -69,11 +69,39 @@ static const sioc_field *field_of(const sioc_record *r, const char *member)
     return NULL;
 }
 
+/* A union: the enum of its variants, a tag member saying which one
+ * holds the value, and the variants in an anonymous union. */
+static void put_union(const sioc_emit *e, const sioc_record *r)
+{
+    fprintf(e->out, "typedef enum %s {\n", r->c_tag);
+    for (size_t i = 0; i < r->nfields; i++)
+        fprintf(e->out, "    %s,\n", r->c_variant_tags[i]);
+    fprintf(e->out, "} %s;\n", r->c_tag);
+    sioc_put_doc(e, 0, r->at);
+    fprintf(e->out, "struct %s {\n", r->c_name);
+    fprintf(e->out, "    %s tag; /* %s: which member holds the value */\n",
+            r->c_tag, sioc_cstr(e->arena, r->tag));
+    fputs("    union {\n", e->out);
+    for (size_t i = 0; i < r->nfields; i++) {
+        const sioc_field *f = &r->fields[i];
+
+        if (f->at.line != r->at.line)
+            sioc_put_doc(e, 8, f->at);
+        fprintf(e->out, "        %s %s; /* %s */\n", f->type.record->c_name,
+                f->name, sioc_cstr(e->arena, f->wire));
+    }
+    fputs("    };\n};\n", e->out);
+}
+
 static void put_record(const sioc_emit *e, const sioc_record *r)
 {
     sioc_params fields = {r->fields, r->nfields, false};
     sioc_list members = {0};
 
+    if (r->tag) {
+        put_union(e, r);
+        return;
+    }
     sioc_add_members(e, &fields, &members);
     sioc_put_doc(e, 0, r->at);
     fprintf(e->out, "struct %s {\n", r->c_name);
@@ -83,7 +111,11 @@ static void put_record(const sioc_emit *e, const sioc_record *r)
         /* A field on the record's line shares its comment. */
         if (f && f->at.line != r->at.line)
             sioc_put_doc(e, 4, f->at);
-        fprintf(e->out, "    %s;\n", members.items[i]);
+        if (f && f->type.base == SIOC_MAP) /* values is const void * */
+            fprintf(e->out, "    %s; /* values: %s */\n", members.items[i],
+                    sioc_map_values(e, &f->type));
+        else
+            fprintf(e->out, "    %s;\n", members.items[i]);
     }
     fputs("};\n", e->out);
 }

@@ -191,6 +191,10 @@ static const char *type_of(ts *t, const sioc_type *ty)
     case SIOC_ENUM:
         base = enum_name(t, ty->enumeration);
         break;
+    case SIOC_MAP:
+        base = sioc_arena_printf(t->e->arena, "Record<string, %s>",
+                                 type_of(t, ty->value));
+        break;
     }
     len = strlen(base);
     s = sioc_arena_alloc(t->e->arena, len + 2 * (size_t)ty->dims + 1);
@@ -219,10 +223,17 @@ static const char *prop(const ts *t, const char *name)
     return is_ident(name) ? name : sioc_json_str(t->e->arena, name);
 }
 
-/* " | null" for an optional type, unless unknown (json) holds it. */
-static const char *or_null(const sioc_type *ty)
+/* Whether clients may leave f out or send null: optional, or with a
+ * default (the server's decoder fills it in). */
+static bool opt(const sioc_field *f)
 {
-    return !ty->optional || (ty->base == SIOC_JSON && ty->dims == 0)
+    return f->type.optional || f->def;
+}
+
+/* " | null" for an optional field, unless unknown (json) holds it. */
+static const char *or_null(const sioc_field *f)
+{
+    return !opt(f) || (f->type.base == SIOC_JSON && f->type.dims == 0)
                ? ""
                : " | null";
 }
@@ -280,7 +291,7 @@ static size_t required_count(const sioc_params *p)
 {
     size_t n = p->count;
 
-    while (n > 0 && p->items[n - 1].type.optional)
+    while (n > 0 && opt(&p->items[n - 1]))
         n--;
     return n;
 }
@@ -300,15 +311,15 @@ static void put_params(ts *t, const sioc_params *p, const char *last,
         const char *ty = type_of(t, &f->type);
         const char *name = param_name(t, f->name, used);
 
-        if (!f->type.optional)
+        if (!opt(f))
             fprintf(t->out, "%s%s: %s", sep, name, ty);
         else if (i < req)
-            fprintf(t->out, "%s%s: %s%s", sep, name, ty, or_null(&f->type));
+            fprintf(t->out, "%s%s: %s%s", sep, name, ty, or_null(f));
         else if (last)
             fprintf(t->out, "%s%s: %s%s | undefined", sep, name, ty,
-                    or_null(&f->type));
+                    or_null(f));
         else
-            fprintf(t->out, "%s%s?: %s%s", sep, name, ty, or_null(&f->type));
+            fprintf(t->out, "%s%s?: %s%s", sep, name, ty, or_null(f));
         sep = ", ";
     }
     if (p->variadic && last)
@@ -365,8 +376,8 @@ static const char *ack_callback(ts *t, const sioc_params *p)
         const sioc_field *f = &p->items[0];
 
         fprintf(t->out, "(%s%s: %s%s | %s) => void",
-                param_name(t, f->name, &used), f->type.optional ? "?" : "",
-                type_of(t, &f->type), or_null(&f->type), t->ack_error);
+                param_name(t, f->name, &used), opt(f) ? "?" : "",
+                type_of(t, &f->type), or_null(f), t->ack_error);
     } else {
         fputs("(...args: [", t->out);
         put_params(t, p, NULL, NULL, &used);
@@ -395,11 +406,33 @@ static const char *reply_callback(ts *t, const sioc_params *p)
  * comment on its parent's line is the parent's. */
 static void put_field(ts *t, const sioc_field *f, sioc_span parent)
 {
-    if (f->at.line != parent.line)
-        put_doc(t, 4, doc_at(t, f->at));
-    fprintf(t->out, "    %s%s: %s%s;\n", prop(t, f->wire),
-            f->type.optional ? "?" : "", type_of(t, &f->type),
-            or_null(&f->type));
+    const char *doc = f->doc                      ? f->doc
+                      : f->at.line != parent.line ? doc_at(t, f->at)
+                                                  : NULL;
+
+    if (f->def) /* what the server's decoder makes of an absent one */
+        doc = sioc_arena_printf(t->e->arena, "%s%s@default %s", doc ? doc : "",
+                                doc ? "\n" : "", f->def->text);
+    put_doc(t, 4, doc);
+    fprintf(t->out, "    %s%s: %s%s;\n", prop(t, f->wire), opt(f) ? "?" : "",
+            type_of(t, &f->type), or_null(f));
+}
+
+/* A discriminated union: each variant's record with the tag. */
+static void put_union(ts *t, const sioc_record *r, const char *name)
+{
+    fprintf(t->out, "export type %s =\n", name);
+    for (size_t j = 0; j < r->nfields; j++) {
+        const sioc_field *f = &r->fields[j];
+        const char *doc = f->doc                     ? f->doc
+                          : f->at.line != r->at.line ? doc_at(t, f->at)
+                                                     : NULL;
+
+        put_doc(t, 4, doc);
+        fprintf(t->out, "    | ({ %s: %s } & %s)%s\n", prop(t, r->tag),
+                sioc_json_str(t->e->arena, f->wire), type_of(t, &f->type),
+                j + 1 == r->nfields ? ";" : "");
+    }
 }
 
 static void put_record(ts *t, size_t i)
@@ -407,7 +440,11 @@ static void put_record(ts *t, size_t i)
     const sioc_record *r = t->e->schema->records[i];
 
     fputc('\n', t->out);
-    put_doc(t, 0, r->imported ? NULL : doc_at(t, r->at));
+    put_doc(t, 0, r->imported ? r->doc : doc_at(t, r->at));
+    if (r->tag) {
+        put_union(t, r, t->records[i]);
+        return;
+    }
     fprintf(t->out, "export interface %s {\n", t->records[i]);
     for (size_t j = 0; j < r->nfields; j++)
         put_field(t, &r->fields[j], r->at);
@@ -419,7 +456,7 @@ static void put_enum(ts *t, size_t i)
     const sioc_enum *en = &t->e->schema->enums[i];
 
     fputc('\n', t->out);
-    put_doc(t, 0, en->imported ? NULL : doc_at(t, en->at));
+    put_doc(t, 0, en->imported ? en->doc : doc_at(t, en->at));
     fprintf(t->out, "export type %s =", t->enums[i]);
     for (size_t j = 0; j < en->nvalues; j++)
         fprintf(t->out, "%s %s", j ? " |" : "",

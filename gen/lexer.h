@@ -50,6 +50,7 @@ typedef enum sioc_tok_kind {
     SIOC_TOK_DOTDOT, /* "..": a range */
     SIOC_TOK_PLUS,   /* "+": non-empty */
     SIOC_TOK_QUESTION,
+    SIOC_TOK_EQUALS, /* "=": a default value */
     SIOC_TOK_STAR,
     SIOC_TOK_COUNT
 } sioc_tok_kind;

@@ -50,6 +50,7 @@ static const char *const tok_names[SIOC_TOK_COUNT] = {
     [SIOC_TOK_DOTDOT] = "'..'",
     [SIOC_TOK_PLUS] = "'+'",
     [SIOC_TOK_QUESTION] = "'?'",
+    [SIOC_TOK_EQUALS] = "'='",
     [SIOC_TOK_STAR] = "'*'",
 };
 
@@ -339,6 +340,7 @@ sioc_token sioc_lexer_next(lexer *lx)
             ".." { return lex_token(lx, SIOC_TOK_DOTDOT, from); }
             "+" { return lex_token(lx, SIOC_TOK_PLUS, from); }
             "?" { return lex_token(lx, SIOC_TOK_QUESTION, from); }
+            "=" { return lex_token(lx, SIOC_TOK_EQUALS, from); }
             "*" { return lex_token(lx, SIOC_TOK_STAR, from); }
         */
     }

@@ -25,6 +25,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag.h"
 
@@ -36,7 +37,8 @@ typedef enum sioc_base {
     SIOC_BYTES,  /* a binary attachment */
     SIOC_JSON,   /* any value, json_t * borrowed */
     SIOC_RECORD,
-    SIOC_ENUM
+    SIOC_ENUM,
+    SIOC_MAP /* {string: T}: an object with any keys, each value a T */
 } sioc_base;
 
 typedef struct sioc_record sioc_record;
@@ -47,7 +49,8 @@ typedef struct sioc_enum sioc_enum;
 #define SIOC_MAX_DEPTH 32
 
 /* Limits the decoder checks (the runtime's sio_limits): min/max bound an
- * int's value, a string's code points or bytes' length; len_min/len_max
+ * int's value, a string's code points, bytes' length or a map's entries;
+ * len_min/len_max
  * the element count of the outermost array. */
 typedef struct sioc_limits {
     bool has_min, has_max, has_len_min, has_len_max;
@@ -62,21 +65,41 @@ typedef struct sioc_type {
                       SIOC_MAX_DEPTH */
     bool optional; /* T?: null or absent; of the whole, so T[]? is an
                       optional array (elements are never null) */
-    const sioc_record *record;    /* base == SIOC_RECORD */
-    const sioc_enum *enumeration; /* base == SIOC_ENUM */
+    const sioc_record *record;     /* base == SIOC_RECORD */
+    const sioc_enum *enumeration;  /* base == SIOC_ENUM */
+    const struct sioc_type *value; /* base == SIOC_MAP: the values' type
+                                      (never optional); limits.min/max
+                                      bound the map's entry count */
 } sioc_type;
 
-/* A record field or an event parameter. */
+/* The value an absent optional field takes ("n: int? = 10"), of the
+ * field's type and within its limits. */
+typedef struct sioc_default {
+    bool b;           /* bool */
+    int64_t i;        /* int; float's value too (a float is written as an
+                         integer) */
+    const char *s;    /* string: UTF-8, no NUL */
+    size_t e;         /* enum: the value's index */
+    const char *text; /* as written: "10", "\"anon\"", "true" */
+    sioc_span at;
+} sioc_default;
+
+/* A record field or an event parameter. A field with a default has
+ * type.optional false: in C it is always there (no has_ flag, never
+ * NULL), while clients may leave it out or send null. */
 typedef struct sioc_field {
     const char *name; /* the C name */
     const char *wire; /* the JSON key of a field, the name clients see;
                          usually name, else written "x" as name */
     sioc_type type;
-    const char *c_count; /* "n_<name>" if type.dims > 0, else NULL */
-    const char *c_has;   /* "has_<name>" for an optional bool, int,
-                            float or enum (not an array), else NULL:
-                            the others are NULL when absent */
-    const char *c_len;   /* "<name>_len" if bytes with dims 0, else NULL */
+    const char *c_count;     /* "n_<name>" if type.dims > 0, else NULL */
+    const char *c_has;       /* "has_<name>" for an optional bool, int,
+                                float or enum (not an array), else NULL:
+                                the others are NULL when absent */
+    const char *c_len;       /* "<name>_len" if bytes with dims 0, else NULL */
+    const char *doc;         /* a field of an imported record: its "##"
+                                comment (at is not in this file), or NULL */
+    const sioc_default *def; /* "= VALUE", or NULL */
     sioc_span at;
 } sioc_field;
 
@@ -94,8 +117,18 @@ struct sioc_record {
                              needs a descriptor */
     bool imported;        /* from an imported schema: its C type is that
                              schema's (c_name), declared in its header */
+    const char *doc;      /* imported: its "##" comment, or NULL (the
+                             others' are found at `at`) */
     const sioc_field *fields; /* at least one */
     size_t nfields;
+    /* A union ("union Shape by \"kind\" { circle: Circle; }"): an
+     * object whose tag key names the variant, the other keys that
+     * variant's fields. Its fields are the variants: wire name the tag's
+     * value, C name the member of the C union, type a record (required,
+     * never a union). NULL tag: a plain record. */
+    const char *tag;
+    const char *c_tag;                 /* "chat_Shape_tag": the C enum */
+    const char *const *c_variant_tags; /* "chat_Shape_circle" each */
     sioc_span at;
 };
 
@@ -115,6 +148,7 @@ struct sioc_enum {
     const char *c_parse;           /* "chat_Color_parse": string -> value */
     bool used;                     /* as sioc_record's */
     bool imported;                 /* as sioc_record's; its functions too */
+    const char *doc;               /* as sioc_record's */
     const sioc_enum_value *values; /* at least one, schema order */
     size_t nvalues;
     sioc_span at;

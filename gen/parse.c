@@ -22,14 +22,19 @@ typedef struct parser {
     bool have_ahead;
     sioc_arena *arena;
     sioc_diag *diag;
+    unsigned type_depth; /* maps within maps being parsed */
 } parser;
+
+/* Maps nest at most this deep (the decoder's limit, SIOC_MAX_DEPTH), so
+ * that a hostile schema cannot exhaust the parser's stack. */
+#define SIOC_PARSE_MAX_TYPE_DEPTH 32
 
 /* Words a misspelling is compared with, by where it stands. */
 static const char *const requires_word[] = {"requires", NULL};
 static const char *const item_words[] = {"connect",    "on",  "emit", "data",
                                          "disconnect", "use", NULL};
-static const char *const decl_words[] = {"record",    "enum",   "guard",
-                                         "namespace", "import", NULL};
+static const char *const decl_words[] = {
+    "record", "enum", "guard", "namespace", "import", "union", NULL};
 static const char *const policy_words[] = {"ack", "disconnect", NULL};
 
 static sioc_tok_kind parse_kind(const parser *p)
@@ -84,6 +89,21 @@ static bool is_type_keyword(sioc_tok_kind kind)
     return kind >= SIOC_TOK_KW_BOOL && kind <= SIOC_TOK_KW_JSON;
 }
 
+/* The word w (a contextual keyword) at the current token. */
+static bool parse_at_word(const parser *p, const char *w)
+{
+    const sioc_token *t = &p->tok;
+
+    return t->kind == SIOC_TOK_IDENT && t->len == strlen(w) &&
+           !memcmp(p->src + t->offset, w, t->len);
+}
+
+/* "union" NAME: a word only there. */
+static bool parse_at_union(parser *p)
+{
+    return parse_at_word(p, "union") && parse_peek(p)->kind == SIOC_TOK_IDENT;
+}
+
 /* "import" (a word only here) followed by a string. */
 static bool parse_at_import(parser *p)
 {
@@ -107,7 +127,7 @@ static bool parse_at_decl(parser *p)
     case SIOC_TOK_KW_NAMESPACE:
         return parse_peek(p)->kind == SIOC_TOK_STRING;
     case SIOC_TOK_IDENT:
-        return parse_at_import(p);
+        return parse_at_import(p) || parse_at_union(p);
     default:
         return false;
     }
@@ -218,15 +238,6 @@ static bool parse_expect(parser *p, sioc_tok_kind kind)
  * namespace at the next item, in a record at the next field, so that a
  * missing ';' costs one error and not the line after it. */
 typedef enum sync_mode { SYNC_TOP, SYNC_ITEMS, SYNC_FIELDS } sync_mode;
-
-/* The current token is the identifier word (a word only here). */
-static bool parse_at_word(parser *p, const char *word)
-{
-    const sioc_token *t = &p->tok;
-
-    return t->kind == SIOC_TOK_IDENT && t->len == strlen(word) &&
-           !memcmp(p->src + t->offset, word, t->len);
-}
 
 static bool parse_at_item(parser *p)
 {
@@ -395,18 +406,78 @@ static bool parse_limits(parser *p, sioc_ast_limits *out)
     return parse_expect(p, SIOC_TOK_RPAREN);
 }
 
-/* type = ( "bool" | ... | "json" | IDENT ) [ limits ] { "[" "]" }
+static bool parse_type(parser *p, sioc_ast_type *out);
+
+/* After an error inside a map: past its '}' (nested braces too), or up
+ * to the ';' that ends the field, so the field's sync does not take the
+ * map's '}' for the record's. */
+static bool parse_skip_map(parser *p)
+{
+    unsigned depth = 1;
+
+    while (!parse_at(p, SIOC_TOK_EOF) && !parse_at(p, SIOC_TOK_SEMI)) {
+        sioc_tok_kind k = parse_kind(p);
+
+        parse_advance(p);
+        if (k == SIOC_TOK_LBRACE)
+            depth++;
+        else if (k == SIOC_TOK_RBRACE && --depth == 0)
+            break;
+    }
+    return false;
+}
+
+/* "{" "string" ":" type "}": a map. Its name is the text as written. */
+static bool parse_map(parser *p, sioc_ast_type *out)
+{
+    sioc_token open = parse_advance(p);
+    uint32_t end;
+    bool ok;
+
+    out->base = SIOC_TOK_LBRACE;
+    out->name.at = sioc_tok_span(&open);
+    if (p->type_depth == SIOC_PARSE_MAX_TYPE_DEPTH) {
+        sioc_diag_error(p->diag, out->name.at, "types nest more than %d deep",
+                        SIOC_PARSE_MAX_TYPE_DEPTH);
+        return parse_skip_map(p);
+    }
+    if (!parse_at(p, SIOC_TOK_KW_STRING)) {
+        parse_error_expected(
+            p, "'string' (a map's keys are strings: {string: T})");
+        return parse_skip_map(p);
+    }
+    parse_advance(p);
+    out->map_value = sioc_arena_alloc(p->arena, sizeof *out->map_value);
+    if (!parse_expect(p, SIOC_TOK_COLON))
+        return parse_skip_map(p);
+    p->type_depth++;
+    ok = parse_type(p, out->map_value);
+    p->type_depth--;
+    end = p->tok.offset + p->tok.len;
+    if (!ok || !parse_expect(p, SIOC_TOK_RBRACE))
+        return parse_skip_map(p);
+    out->name.at.len = end - open.offset;
+    out->name.text =
+        sioc_arena_strndup(p->arena, p->src + open.offset, out->name.at.len);
+    return true;
+}
+
+/* type = ( "bool" | ... | "json" | IDENT | map ) [ limits ] { "[" "]" }
  *        [ limits ] [ "?" ]; an array's limits follow its last "[]". */
 static bool parse_type(parser *p, sioc_ast_type *out)
 {
     sioc_tok_kind k = parse_kind(p);
 
-    if (k != SIOC_TOK_IDENT && !is_type_keyword(k)) {
+    if (k == SIOC_TOK_LBRACE) {
+        if (!parse_map(p, out))
+            return false;
+    } else if (k != SIOC_TOK_IDENT && !is_type_keyword(k)) {
         parse_error_expected(p, "type");
         return false;
+    } else {
+        out->base = k;
+        out->name = parse_name_of(p, parse_advance(p));
     }
-    out->base = k;
-    out->name = parse_name_of(p, parse_advance(p));
     if (!parse_limits(p, &out->value))
         return false;
     while (parse_accept(p, SIOC_TOK_LBRACKET)) {
@@ -445,7 +516,34 @@ static void parse_opt_alias(parser *p, sioc_ast_name *out)
     *out = parse_name_of(p, parse_advance(p));
 }
 
-/* field = ( IDENT | STRING ) [ "as" IDENT ] ":" type (also param) */
+/* default = "=" ( INT | STRING | "true" | "false" ) */
+static bool parse_default(parser *p, sioc_ast_default *out)
+{
+    sioc_token t = p->tok;
+
+    out->at = sioc_tok_span(&t);
+    out->text = sioc_arena_strndup(p->arena, p->src + t.offset, t.len);
+    if (t.kind == SIOC_TOK_NUMBER) {
+        out->kind = SIOC_AST_LIT_INT;
+        return parse_bound(p, &out->i);
+    }
+    if (t.kind == SIOC_TOK_STRING) {
+        out->kind = SIOC_AST_LIT_STRING;
+        return parse_string(p, &out->str);
+    }
+    if (t.kind == SIOC_TOK_IDENT &&
+        (!strcmp(out->text, "true") || !strcmp(out->text, "false"))) {
+        out->kind = SIOC_AST_LIT_BOOL;
+        out->b = out->text[0] == 't';
+        parse_advance(p);
+        return true;
+    }
+    parse_error_expected(p, "a value (an integer, a string, true or false)");
+    return false;
+}
+
+/* field = ( IDENT | STRING ) [ "as" IDENT ] ":" type [ default ]
+ * (also param) */
 static bool parse_field(parser *p, sioc_ast_field **out)
 {
     sioc_ast_field *f = sioc_arena_alloc(p->arena, sizeof *f);
@@ -470,6 +568,8 @@ static bool parse_field(parser *p, sioc_ast_field **out)
         f->aliased = true;
     }
     if (!parse_expect(p, SIOC_TOK_COLON) || !parse_type(p, &f->type))
+        return false;
+    if (parse_accept(p, SIOC_TOK_EQUALS) && !parse_default(p, &f->def))
         return false;
     *out = f;
     return true;
@@ -788,13 +888,34 @@ static bool parse_namespace(parser *p, sioc_ast_decl *d)
 }
 
 /* record = "record" IDENT "{" { IDENT ":" type ";" } "}" */
+static bool parse_record_body(parser *p, sioc_ast_decl *d);
+
 static bool parse_record(parser *p, sioc_ast_decl *d)
+{
+    return parse_name(p, false, &d->name) && parse_record_body(p, d);
+}
+
+/* union = "union" IDENT "by" STRING "{" { field ";" } "}": a variant is
+ * written as a field, its wire name the tag's value, its type a record. */
+static bool parse_union(parser *p, sioc_ast_decl *d)
+{
+    d->is_union = true;
+    if (!parse_name(p, false, &d->name))
+        return false;
+    if (!parse_at_word(p, "by")) {
+        parse_error_expected(p, "'by' and the tag's key (union U by \"kind\")");
+        return false;
+    }
+    parse_advance(p);
+    return parse_string(p, &d->tag) && parse_record_body(p, d);
+}
+
+/* "{" { field ";" } "}" */
+static bool parse_record_body(parser *p, sioc_ast_decl *d)
 {
     sioc_token open;
     sioc_ast_field **tail = &d->fields.head;
 
-    if (!parse_name(p, false, &d->name))
-        return false;
     open = p->tok;
     if (!parse_expect(p, SIOC_TOK_LBRACE))
         return false;
@@ -908,6 +1029,12 @@ static bool parse_decl(parser *p, sioc_ast_decl **out)
             ok = parse_string(p, &d->ns) && parse_expect(p, SIOC_TOK_SEMI);
             break;
         }
+        if (parse_at_union(p)) {
+            d->kind = SIOC_AST_RECORD;
+            parse_advance(p);
+            ok = parse_union(p, d);
+            break;
+        }
         /* fall through */
     default:
         parse_error_full(p, "'record', 'enum', 'guard' or 'namespace'",
@@ -937,6 +1064,8 @@ sioc_ast_file *sioc_parse(sioc_arena *arena, const char *src, size_t len,
     sioc_ast_file *f = sioc_arena_alloc(arena, sizeof *f);
     sioc_ast_decl **tail = &f->decls;
 
+    f->src = src;
+    f->src_len = len;
     p.src = src;
     p.arena = arena;
     p.diag = diag;

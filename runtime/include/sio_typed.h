@@ -23,7 +23,7 @@ extern "C" {
 
 /* Bumped whenever the tables below change shape; generated headers
  * #error on a mismatch ("regenerate"). */
-#define SIO_TYPED_ABI 9
+#define SIO_TYPED_ABI 10
 
 /* The deepest nesting the walker decodes: records within records, and
  * levels of arrays. sioc refuses schemas that need more. */
@@ -38,6 +38,7 @@ typedef enum sio_kind {
     SIO_K_JSON,     /* json_t *: any value, borrowed */
     SIO_K_RECORD,   /* a generated struct */
     SIO_K_ENUM,     /* a generated C enum (int), from a string */
+    SIO_K_MAP,      /* sio_map: an object with any keys ({string: T}) */
 } sio_kind;
 
 /* Bytes as handlers see them (borrowed for the call). */
@@ -53,15 +54,26 @@ typedef struct sio_array {
     size_t len;
 } sio_array;
 
+/* A map ({string: T}): len keys, valid UTF-8 without NUL, each unique,
+ * in the order received; values[i] (of T's C representation, as an
+ * array's elements) goes with keys[i]. */
+typedef struct sio_map {
+    const char *const *keys;
+    const void *values;
+    size_t len;
+} sio_map;
+
 struct sio_record_desc;
 struct sio_enum_desc;
+struct sio_field;
 
 /* Limits a field's values must meet (sioc's int(1..10), string(1..64),
  * bytes(..N), T[](..5) and the shorthand T+), checked once the type is
  * right: an error names the field like a type error ("room: expected
  * string of 1 to 64 characters"). `has` says which bounds are set. */
 enum {
-    SIO_L_MIN = 1,     /* min: int value, string code points, bytes */
+    SIO_L_MIN = 1,     /* min: int value, string code points, bytes,
+                          map entries */
     SIO_L_MAX = 2,     /* max: the same */
     SIO_L_LEN_MIN = 4, /* len_min: elements of the outermost array */
     SIO_L_LEN_MAX = 8, /* len_max: the same */
@@ -76,14 +88,16 @@ typedef struct sio_limits {
 /* Field flags. */
 enum {
     SIO_F_OPTIONAL = 1, /* T?: may be null or absent */
+    SIO_F_DEFAULT = 2,  /* T? = VALUE: null or absent decodes to *def;
+                           the C representation is T's (not optional) */
 };
 
 /* One parameter or record field, stored in a struct at offset.
  * C representation, by kind and arity:
  * - scalar: bool / int64_t / double / const char * / sio_bytes /
- *   json_t * / the record struct / int (enum);
- * - optional: pointer kinds (string, json, record as a pointer, bytes
- *   with .data) are NULL when absent; bool/int/float/enum get a
+ *   json_t * / the record struct / int (enum) / sio_map;
+ * - optional: pointer kinds (string, json, record and map as a pointer,
+ *   bytes with .data) are NULL when absent; bool/int/float/enum get a
  *   `bool` at has_offset;
  * - array (depth >= 1): a pointer to the elements at offset and a size_t
  *   count at count_offset; deeper levels are sio_array elements. An
@@ -100,13 +114,22 @@ typedef struct sio_field {
     const struct sio_record_desc *record; /* SIO_K_RECORD */
     const struct sio_enum_desc *enumd;    /* SIO_K_ENUM */
     const sio_limits *limits;             /* NULL: none */
+    const void *def; /* SIO_F_DEFAULT: the value, of the C type above */
+    const struct sio_field *value; /* SIO_K_MAP: the values' type (name
+                                      NULL, offsets 0, never optional) */
 } sio_field;
 
+/* A record; or a union (tag set): an object whose key tag names one of
+ * the fields (its name), a record decoded from the same object into
+ * the struct at that field's offset; the field's index is the int at
+ * tag_offset. */
 typedef struct sio_record_desc {
     const char *name;
     size_t size; /* sizeof the struct */
     size_t nfields;
     const sio_field *fields;
+    const char *tag;   /* a union's tag key; NULL for a record */
+    size_t tag_offset; /* a union: where its int tag goes */
 } sio_record_desc;
 
 typedef struct sio_enum_desc {

@@ -18,14 +18,15 @@ typedef struct Message {
 } Message;
 
 static const sio_field message_fields[] = {
-    {"text", SIO_K_STRING, 0, 0, offsetof(Message, text), 0, NULL, NULL, NULL},
+    {"text", SIO_K_STRING, 0, 0, offsetof(Message, text), 0, NULL, NULL, NULL,
+     NULL, NULL},
     {"tags", SIO_K_STRING, 1, 0, offsetof(Message, tags),
-     offsetof(Message, tags_len), NULL, NULL, NULL},
+     offsetof(Message, tags_len), NULL, NULL, NULL, NULL, NULL},
     {"reply_to", SIO_K_INT, 0, SIO_F_OPTIONAL, offsetof(Message, reply_to),
-     offsetof(Message, has_reply_to), NULL, NULL, NULL},
+     offsetof(Message, has_reply_to), NULL, NULL, NULL, NULL, NULL},
 };
-static const sio_record_desc message_desc = {"Message", sizeof(Message), 3,
-                                             message_fields};
+static const sio_record_desc message_desc = {
+    "Message", sizeof(Message), 3, message_fields, NULL, 0};
 
 static const char *const color_values[] = {"red", "green"};
 static const sio_enum_desc color_desc = {"Color", 2, color_values};
@@ -47,18 +48,21 @@ typedef struct Args {
 } Args;
 
 static const sio_field args_fields[] = {
-    {"room", SIO_K_STRING, 0, 0, offsetof(Args, room), 0, NULL, NULL, NULL},
-    {"n", SIO_K_INT, 0, 0, offsetof(Args, n), 0, NULL, NULL, NULL},
+    {"room", SIO_K_STRING, 0, 0, offsetof(Args, room), 0, NULL, NULL, NULL,
+     NULL, NULL},
+    {"n", SIO_K_INT, 0, 0, offsetof(Args, n), 0, NULL, NULL, NULL, NULL, NULL},
     {"msg", SIO_K_RECORD, 0, 0, offsetof(Args, msg), 0, &message_desc, NULL,
-     NULL},
-    {"ratio", SIO_K_FLOAT, 0, SIO_F_OPTIONAL, offsetof(Args, ratio),
-     offsetof(Args, has_ratio), NULL, NULL, NULL},
-    {"color", SIO_K_ENUM, 0, 0, offsetof(Args, color), 0, NULL, &color_desc,
-     NULL},
-    {"data", SIO_K_BYTES, 0, 0, offsetof(Args, data), 0, NULL, NULL, NULL},
-    {"any", SIO_K_JSON, 0, 0, offsetof(Args, any), 0, NULL, NULL, NULL},
-    {"grid", SIO_K_INT, 2, 0, offsetof(Args, grid), offsetof(Args, grid_len),
      NULL, NULL, NULL},
+    {"ratio", SIO_K_FLOAT, 0, SIO_F_OPTIONAL, offsetof(Args, ratio),
+     offsetof(Args, has_ratio), NULL, NULL, NULL, NULL, NULL},
+    {"color", SIO_K_ENUM, 0, 0, offsetof(Args, color), 0, NULL, &color_desc,
+     NULL, NULL, NULL},
+    {"data", SIO_K_BYTES, 0, 0, offsetof(Args, data), 0, NULL, NULL, NULL, NULL,
+     NULL},
+    {"any", SIO_K_JSON, 0, 0, offsetof(Args, any), 0, NULL, NULL, NULL, NULL,
+     NULL},
+    {"grid", SIO_K_INT, 2, 0, offsetof(Args, grid), offsetof(Args, grid_len),
+     NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_params args_params = {sizeof(Args), 8, args_fields, true,
                                        offsetof(Args, rest)};
@@ -66,19 +70,21 @@ static const sio_params args_params = {sizeof(Args), 8, args_fields, true,
 /* The same list with data optional: what arrives without attachments
  * (the streaming decoder's whole range). */
 static const sio_field args_wire_fields[] = {
-    {"room", SIO_K_STRING, 0, 0, offsetof(Args, room), 0, NULL, NULL, NULL},
-    {"n", SIO_K_INT, 0, 0, offsetof(Args, n), 0, NULL, NULL, NULL},
-    {"msg", SIO_K_RECORD, 0, 0, offsetof(Args, msg), 0, &message_desc, NULL,
-     NULL},
-    {"ratio", SIO_K_FLOAT, 0, SIO_F_OPTIONAL, offsetof(Args, ratio),
-     offsetof(Args, has_ratio), NULL, NULL, NULL},
-    {"color", SIO_K_ENUM, 0, 0, offsetof(Args, color), 0, NULL, &color_desc,
-     NULL},
-    {"data", SIO_K_BYTES, 0, SIO_F_OPTIONAL, offsetof(Args, data), 0, NULL,
+    {"room", SIO_K_STRING, 0, 0, offsetof(Args, room), 0, NULL, NULL, NULL,
      NULL, NULL},
-    {"any", SIO_K_JSON, 0, 0, offsetof(Args, any), 0, NULL, NULL, NULL},
-    {"grid", SIO_K_INT, 2, 0, offsetof(Args, grid), offsetof(Args, grid_len),
+    {"n", SIO_K_INT, 0, 0, offsetof(Args, n), 0, NULL, NULL, NULL, NULL, NULL},
+    {"msg", SIO_K_RECORD, 0, 0, offsetof(Args, msg), 0, &message_desc, NULL,
      NULL, NULL, NULL},
+    {"ratio", SIO_K_FLOAT, 0, SIO_F_OPTIONAL, offsetof(Args, ratio),
+     offsetof(Args, has_ratio), NULL, NULL, NULL, NULL, NULL},
+    {"color", SIO_K_ENUM, 0, 0, offsetof(Args, color), 0, NULL, &color_desc,
+     NULL, NULL, NULL},
+    {"data", SIO_K_BYTES, 0, SIO_F_OPTIONAL, offsetof(Args, data), 0, NULL,
+     NULL, NULL, NULL, NULL},
+    {"any", SIO_K_JSON, 0, 0, offsetof(Args, any), 0, NULL, NULL, NULL, NULL,
+     NULL},
+    {"grid", SIO_K_INT, 2, 0, offsetof(Args, grid), offsetof(Args, grid_len),
+     NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_params args_wire_params = {sizeof(Args), 8, args_wire_fields,
                                             true, offsetof(Args, rest)};
@@ -89,9 +95,9 @@ typedef struct Small {
     const char *b;
 } Small;
 static const sio_field small_fields[] = {
-    {"a", SIO_K_INT, 0, 0, offsetof(Small, a), 0, NULL, NULL, NULL},
+    {"a", SIO_K_INT, 0, 0, offsetof(Small, a), 0, NULL, NULL, NULL, NULL, NULL},
     {"b", SIO_K_STRING, 0, SIO_F_OPTIONAL, offsetof(Small, b), 0, NULL, NULL,
-     NULL},
+     NULL, NULL, NULL},
 };
 static const sio_params small_params = {sizeof(Small), 2, small_fields, false,
                                         0};

@@ -13,6 +13,7 @@
 #include "../../gen/arena.c"
 #include "../../gen/diag.c"
 #include "../../gen/suggest.c"
+#include "../../gen/emit_text.c"
 #include "lexer.c"
 #include "../../gen/parse.c"
 #include "../../gen/check.c"

@@ -4,9 +4,11 @@
 #   - the typings of every schema (schemas/, tests/gen/ok/) compile alone
 #     under tsc --strict;
 #   - client.ts, a typed client of schemas/chat.sio, compiles with
-#     tsc --strict --noEmit;
+#     tsc --strict --noEmit; so does lang.ts, a client of the maps,
+#     unions and defaults of tests/gen/ok/;
 #   - each nocompile/NAME.ts fails for the reason its head comment states:
-#     "schema: S.sio" (from schemas/) whose typings it imports, "expect:
+#     "schema: S.sio" (from schemas/ or tests/gen/ok/) whose typings it
+#     imports, "expect:
 #     TSnnnn REGEX": exactly one error, on the line marked "// error
 #     here", with that code, and tsc's output matches REGEX;
 #   - client.ts compiled to JavaScript runs against BUILD_DIR's chat
@@ -71,6 +73,17 @@ if (cd "$tmp" && "$TSC" "${TSFLAGS[@]}" --noEmit src/client.ts) \
 else
 	bad "client.ts does not compile with tsc --strict --noEmit" "$tmp/tsc"
 fi
+cp tests/ts/lang.ts "$src/"
+for s in maps unions defaults; do
+	"$sioc" --ts "$src" "tests/gen/ok/$s.sio"
+done
+if (cd "$tmp" && "$TSC" "${TSFLAGS[@]}" --noEmit src/lang.ts) \
+	>"$tmp/tsc" 2>&1; then
+	ok
+else
+	bad "lang.ts does not compile with tsc --strict --noEmit" "$tmp/tsc"
+fi
+rm -f "$src/lang.ts"
 
 # ---- must not compile --------------------------------------------------------
 for c in tests/ts/nocompile/*.ts; do
@@ -81,11 +94,14 @@ for c in tests/ts/nocompile/*.ts; do
 	regex=${expect#* }
 	line=$(grep -n '// error here$' "$c" | head -1 | cut -d: -f1)
 	if [ -z "$schema" ] || [ -z "$expect" ] || [ -z "$line" ] ||
-		[ ! -f "schemas/$schema" ]; then
+		{ [ ! -f "schemas/$schema" ] && [ ! -f "tests/gen/ok/$schema" ]; }; then
 		bad "nocompile/$name: needs schema, expect and an '// error here' line"
 		continue
 	fi
 	cp "$c" "$src/$name"
+	sf=schemas/$schema
+	[ -f "$sf" ] || sf=tests/gen/ok/$schema
+	"$sioc" --ts "$src" "$sf"
 	(cd "$src" && "$TSC" "${TSFLAGS[@]}" --noEmit "$name") >"$tmp/tsc" 2>&1
 	rc=$?
 	errors=$(grep -c ': error TS' "$tmp/tsc")

@@ -280,9 +280,10 @@ static void test_deep_nesting_bounded(void **state)
         const struct Node *next;
     } Node;
     static sio_field node_fields[1];
-    static sio_record_desc node_desc = {"Node", sizeof(Node), 1, node_fields};
+    static sio_record_desc node_desc = {"Node",      sizeof(Node), 1,
+                                        node_fields, NULL,         0};
     static const sio_field top[] = {
-        {"n", SIO_K_RECORD, 0, 0, 0, 0, &node_desc, NULL, NULL}};
+        {"n", SIO_K_RECORD, 0, 0, 0, 0, &node_desc, NULL, NULL, NULL, NULL}};
     static const sio_params p = {sizeof(Node), 1, top, false, 0};
     sio_arena *arena = siop_arena_new();
     sio_error err;
@@ -290,8 +291,9 @@ static void test_deep_nesting_bounded(void **state)
     Node out;
     (void)state;
 
-    node_fields[0] = (sio_field){
-        "next", SIO_K_RECORD, 0, SIO_F_OPTIONAL, 0, 0, &node_desc, NULL, NULL};
+    node_fields[0] =
+        (sio_field){"next",     SIO_K_RECORD, 0,    SIO_F_OPTIONAL, 0,   0,
+                    &node_desc, NULL,         NULL, NULL,           NULL};
     for (int i = 0; i < 100; i++) {
         json_t *o = json_object();
         json_object_set_new(o, "next", v);
@@ -319,16 +321,17 @@ static void test_depth_limit_matches_sioc(void **state)
     (void)state;
 
     for (int i = 0; i < N; i++) {
-        recs[i] = (sio_record_desc){"R", sizeof(int64_t), 1, &fields[i + 1]};
-        fields[i] =
-            (sio_field){"r", SIO_K_RECORD, 0, 0, 0, 0, &recs[i], NULL, NULL};
+        recs[i] =
+            (sio_record_desc){"R", sizeof(int64_t), 1, &fields[i + 1], NULL, 0};
+        fields[i] = (sio_field){"r",      SIO_K_RECORD, 0,    0,    0,   0,
+                                &recs[i], NULL,         NULL, NULL, NULL};
     }
     for (int levels = N - 1; levels <= N; levels++) {
         json_t *v = json_pack("{s:i}", "x", 7), *args, *obj;
 
         /* fields[levels] is the int inside the innermost record. */
-        fields[levels] =
-            (sio_field){"x", SIO_K_INT, 0, 0, 0, 0, NULL, NULL, NULL};
+        fields[levels] = (sio_field){"x",  SIO_K_INT, 0,    0,    0,   0,
+                                     NULL, NULL,      NULL, NULL, NULL};
         for (int i = 1; i < levels; i++)
             v = json_pack("{s:o}", "r", v);
         args = json_pack("[O]", v);
@@ -339,8 +342,9 @@ static void test_depth_limit_matches_sioc(void **state)
                          levels <= SIO_TYPED_MAX_DEPTH ? 0 : -1);
         if (levels <= SIO_TYPED_MAX_DEPTH)
             assert_int_equal(out, 7);
-        fields[levels] = (sio_field){"r", SIO_K_RECORD,  0,    0,   0,
-                                     0,   &recs[levels], NULL, NULL};
+        fields[levels] =
+            (sio_field){"r",           SIO_K_RECORD, 0,    0,    0,   0,
+                        &recs[levels], NULL,         NULL, NULL, NULL};
         siop_arena_reset(arena);
         json_decref(args);
         json_decref(obj);
@@ -373,7 +377,7 @@ static void test_limit_checks(void **state)
     static const sio_limits vals = {SIO_L_MIN | SIO_L_MAX, -2, 3, 0, 0};
     static const sio_limits lens = {SIO_L_MAX | SIO_L_LEN_MIN, 0, 2, 1, 0};
     static const sio_limits low = {SIO_L_MIN, 1, 0, 0, 0};
-    sio_field f = {"x", SIO_K_INT, 0, 0, 0, 0, NULL, NULL, &vals};
+    sio_field f = {"x", SIO_K_INT, 0, 0, 0, 0, NULL, NULL, &vals, NULL, NULL};
     char why[128];
     (void)state;
 
@@ -466,10 +470,11 @@ static const sio_limits n_lim = {SIO_L_MIN | SIO_L_MAX, 0, 5, 0, 0};
 static const sio_limits s_lim = {SIO_L_MIN | SIO_L_MAX, 1, 3, 0, 0};
 static const sio_limits v_lim = {SIO_L_LEN_MAX, 0, 0, 0, 2};
 static const sio_field lim_fields[] = {
-    {"n", SIO_K_INT, 0, 0, offsetof(L, n), 0, NULL, NULL, &n_lim},
-    {"s", SIO_K_STRING, 0, 0, offsetof(L, s), 0, NULL, NULL, &s_lim},
+    {"n", SIO_K_INT, 0, 0, offsetof(L, n), 0, NULL, NULL, &n_lim, NULL, NULL},
+    {"s", SIO_K_STRING, 0, 0, offsetof(L, s), 0, NULL, NULL, &s_lim, NULL,
+     NULL},
     {"v", SIO_K_INT, 1, 0, offsetof(L, v), offsetof(L, v_len), NULL, NULL,
-     &v_lim},
+     &v_lim, NULL, NULL},
 };
 static const sio_params lim_params = {sizeof(L), 3, lim_fields, false, 0};
 
@@ -525,9 +530,9 @@ static void test_text_path_leaves_the_rest(void **state)
         "[1",
     };
     static const sio_field any[] = {
-        {"v", SIO_K_JSON, 0, 0, 0, 0, NULL, NULL, NULL},
+        {"v", SIO_K_JSON, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL},
         {"w", SIO_K_JSON, 0, SIO_F_OPTIONAL, sizeof(json_t *), 0, NULL, NULL,
-         NULL}};
+         NULL, NULL, NULL}};
     static const sio_params p = {2 * sizeof(json_t *), 2, any, false, 0};
     sio_arena *arena = siop_arena_new();
     json_t *out[2];
@@ -549,7 +554,7 @@ static void test_text_path_leaves_the_rest(void **state)
 static void test_text_path_leaves_huge_floats(void **state)
 {
     static const sio_field fx[] = {
-        {"x", SIO_K_FLOAT, 0, 0, 0, 0, NULL, NULL, NULL}};
+        {"x", SIO_K_FLOAT, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL}};
     static const sio_params p = {sizeof(double), 1, fx, false, 0};
     sio_arena *arena = siop_arena_new();
     double out;
@@ -681,6 +686,207 @@ static void test_direct_encode_matches_tree(void **state)
     json_decref(any);
 }
 
+/* ---- maps, unions, defaults -------------------------------------------- */
+
+/* union Shape by "kind" { circle: Circle; "sq" as square: Square; } with
+ * record Circle { r: int; } and record Square { side: int? = 4; } */
+typedef struct Circle {
+    int64_t r;
+} Circle;
+typedef struct Square {
+    int64_t side;
+} Square;
+typedef struct Shape {
+    int tag;
+    union {
+        Circle circle;
+        Square square;
+    };
+} Shape;
+static const sio_field circle_fields[] = {{"r", SIO_K_INT, 0, 0,
+                                           offsetof(Circle, r), 0, NULL, NULL,
+                                           NULL, NULL, NULL}};
+static const sio_record_desc circle_desc = {"Circle",      sizeof(Circle), 1,
+                                            circle_fields, NULL,           0};
+static const sio_field square_fields[] = {
+    {"side", SIO_K_INT, 0, SIO_F_DEFAULT, offsetof(Square, side), 0, NULL, NULL,
+     NULL, &(const int64_t){4}, NULL}};
+static const sio_record_desc square_desc = {"Square",      sizeof(Square), 1,
+                                            square_fields, NULL,           0};
+static const sio_field shape_fields[] = {
+    {"circle", SIO_K_RECORD, 0, 0, offsetof(Shape, circle), 0, &circle_desc,
+     NULL, NULL, NULL, NULL},
+    {"sq", SIO_K_RECORD, 0, 0, offsetof(Shape, square), 0, &square_desc, NULL,
+     NULL, NULL, NULL}};
+static const sio_record_desc shape_desc = {
+    "Shape", sizeof(Shape), 2, shape_fields, "kind", offsetof(Shape, tag)};
+
+/* (shapes: {string: Shape}(..3), s: Shape, n: int? = -1, w: string? = "w") */
+typedef struct Lang {
+    sio_map shapes;
+    Shape s;
+    int64_t n;
+    const char *w;
+} Lang;
+static const sio_field shape_value = {
+    NULL, SIO_K_RECORD, 0, 0, 0, 0, &shape_desc, NULL, NULL, NULL, NULL};
+static const sio_limits three_keys = {SIO_L_MAX, 0, 3, 0, 0};
+static const sio_field lang_fields[] = {
+    {"shapes", SIO_K_MAP, 0, 0, offsetof(Lang, shapes), 0, NULL, NULL,
+     &three_keys, NULL, &shape_value},
+    {"s", SIO_K_RECORD, 0, 0, offsetof(Lang, s), 0, &shape_desc, NULL, NULL,
+     NULL, NULL},
+    {"n", SIO_K_INT, 0, SIO_F_DEFAULT, offsetof(Lang, n), 0, NULL, NULL, NULL,
+     &(const int64_t){-1}, NULL},
+    {"w", SIO_K_STRING, 0, SIO_F_DEFAULT, offsetof(Lang, w), 0, NULL, NULL,
+     NULL, &(const char *const){"w"}, NULL}};
+static const sio_params lang_params = {sizeof(Lang), 4, lang_fields, false, 0};
+
+static const Shape *shape_at(const sio_map *m, size_t i)
+{
+    return &((const Shape *)m->values)[i];
+}
+
+/* Decoded on the path under test, encoded back, decoded again: the same
+ * values; absent defaulted arguments come back as their defaults. */
+static void test_maps_unions_defaults(void **state)
+{
+    sio_arena *arena = siop_arena_new();
+    sio_error err;
+    json_t *a = args_json("[{\"x\": {\"kind\": \"circle\", \"r\": 5}, \"y\": "
+                          "{\"kind\": \"sq\"}}, {\"r\": 1, \"kind\": "
+                          "\"circle\"}]"),
+           *back;
+    Lang out, again;
+    (void)state;
+
+    assert_int_equal(decode(&lang_params, a, &out, arena, &err), 0);
+    assert_int_equal(out.shapes.len, 2);
+    assert_string_equal(out.shapes.keys[0], "x");
+    assert_int_equal(shape_at(&out.shapes, 0)->tag, 0);
+    assert_int_equal(shape_at(&out.shapes, 0)->circle.r, 5);
+    assert_int_equal(shape_at(&out.shapes, 1)->tag, 1);
+    assert_int_equal(shape_at(&out.shapes, 1)->square.side, 4);
+    assert_int_equal(out.s.tag, 0);
+    assert_int_equal(out.s.circle.r, 1);
+    assert_int_equal(out.n, -1);
+    assert_string_equal(out.w, "w");
+    back = siop_encode_params(&lang_params, &out, &err);
+    assert_non_null(back);
+    /* The tag first, defaults written out. */
+    {
+        char *t = json_dumps(back, JSON_COMPACT);
+        assert_string_equal(t, "[{\"x\":{\"kind\":\"circle\",\"r\":5},\"y\":"
+                               "{\"kind\":\"sq\",\"side\":4}},{\"kind\":"
+                               "\"circle\",\"r\":1},-1,\"w\"]");
+        free(t);
+    }
+    assert_int_equal(decode(&lang_params, back, &again, arena, &err), 0);
+    assert_int_equal(again.shapes.len, 2);
+    assert_int_equal(shape_at(&again.shapes, 1)->square.side, 4);
+    json_decref(back);
+    json_decref(a);
+    siop_arena_free(arena);
+}
+
+static void test_maps_unions_refusals(void **state)
+{
+    static const struct {
+        const char *args, *want;
+    } cases[] = {
+        {"[{}, {\"r\": 1}]",
+         "s.kind: missing (expected one of \"circle\", \"sq\")"},
+        {"[{}, {\"kind\": \"square\"}]",
+         "s.kind: expected one of \"circle\", \"sq\""},
+        {"[{}, {\"kind\": null}]",
+         "s.kind: expected one of \"circle\", \"sq\""},
+        {"[{}, {\"kind\": \"circle\", \"r\": true}]", "s.r: expected int"},
+        {"[{\"a\": 1}, {\"kind\": \"sq\"}]", "shapes.a: expected Shape"},
+        {"[{\"a\": {}, \"b\": {}, \"c\": {}, \"d\": {}}, {\"kind\": \"sq\"}]",
+         "shapes: expected {string: Shape} of at most 3 keys"},
+        {"[[], {\"kind\": \"sq\"}]", "shapes: expected {string: Shape}"},
+        {"[{}, {\"kind\": \"sq\"}, \"x\"]", "n: expected int"},
+        {"[{}, {\"kind\": \"sq\"}, 1, 2, 3]",
+         "expected 2 to 4 arguments, got 5"},
+    };
+    sio_arena *arena = siop_arena_new();
+    sio_error err;
+    Lang out;
+    (void)state;
+
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        json_t *a = args_json(cases[i].args);
+
+        assert_int_equal(decode(&lang_params, a, &out, arena, &err), -1);
+        assert_string_equal(err.text, cases[i].want);
+        json_decref(a);
+    }
+    siop_arena_free(arena);
+}
+
+/* What C can hold but the wire cannot: refused by the encoder, which the
+ * direct encoder leaves to it. */
+static void test_maps_unions_encode_refusals(void **state)
+{
+    static const char *const dup[] = {"a", "a"};
+    static const char *const nul[] = {"a", NULL};
+    static const char *const bad[] = {"\xff"};
+    Shape two[2] = {{.tag = 0, .circle = {1}}, {.tag = 0, .circle = {2}}};
+    Lang in = {.shapes = {dup, two, 2}, .s = {.tag = 1}, .w = "w"};
+    sio_error err;
+    (void)state;
+
+    assert_null(siop_encode_params(&lang_params, &in, &err));
+    assert_string_equal(err.text, "shapes: repeated key");
+    expect_same_packet(SIO_PKT_EVENT, "ev", &lang_params, &in, true);
+    in.shapes.keys = nul;
+    assert_null(siop_encode_params(&lang_params, &in, &err));
+    assert_string_equal(err.text, "shapes: NULL key");
+    in.shapes = (sio_map){bad, two, 1};
+    assert_null(siop_encode_params(&lang_params, &in, &err));
+    assert_string_equal(err.text, "shapes.\xff: not valid UTF-8");
+    expect_same_packet(SIO_PKT_EVENT, "ev", &lang_params, &in, true);
+    in.shapes = (sio_map){NULL, NULL, 1};
+    assert_null(siop_encode_params(&lang_params, &in, &err));
+    assert_string_equal(err.text, "shapes: NULL map with 1 keys");
+    /* The schema's limits bind what the server sends: at most 3 keys. */
+    {
+        static const char *const four[] = {"a", "b", "c", "d"};
+        Shape v[4] = {{.tag = 0}, {.tag = 0}, {.tag = 0}, {.tag = 0}};
+
+        in.shapes = (sio_map){four, v, 4};
+        assert_null(siop_encode_params(&lang_params, &in, &err));
+        assert_string_equal(
+            err.text, "shapes: expected {string: Shape} of at most 3 keys");
+        expect_same_packet(SIO_PKT_EVENT, "ev", &lang_params, &in, true);
+    }
+    in.shapes = (sio_map){NULL, NULL, 0};
+    in.s.tag = 2;
+    assert_null(siop_encode_params(&lang_params, &in, &err));
+    assert_string_equal(err.text, "s: not a variant of Shape");
+    expect_same_packet(SIO_PKT_EVENT, "ev", &lang_params, &in, true);
+}
+
+/* The direct encoder writes what the tree path writes for maps (keys in
+ * order, escaped), unions (the tag first) and defaulted values. */
+static void test_maps_unions_direct_encode(void **state)
+{
+    static const char *const keys[] = {"b", "a\"\n", "\xc3\xa9"};
+    Shape vals[3] = {{.tag = 1, .square = {9}},
+                     {.tag = 0, .circle = {-1}},
+                     {.tag = 1, .square = {0}}};
+    Lang in = {.shapes = {keys, vals, 3},
+               .s = {.tag = 0, .circle = {INT64_MIN}},
+               .n = 7,
+               .w = ""};
+    (void)state;
+
+    expect_same_packet(SIO_PKT_EVENT, "ev", &lang_params, &in, false);
+    expect_same_packet(SIO_PKT_ACK, NULL, &lang_params, &in, false);
+    in.shapes = (sio_map){NULL, NULL, 0};
+    expect_same_packet(SIO_PKT_EVENT, "ev", &lang_params, &in, false);
+}
+
 int main(void)
 {
     const struct CMUnitTest decoding[] = {
@@ -693,6 +899,8 @@ int main(void)
         cmocka_unit_test(test_depth_limit_matches_sioc),
         cmocka_unit_test(test_enum_expected_lists_values),
         cmocka_unit_test(test_limit_checks),
+        cmocka_unit_test(test_maps_unions_defaults),
+        cmocka_unit_test(test_maps_unions_refusals),
     };
     const struct CMUnitTest other[] = {
         cmocka_unit_test(test_encode_refusals),
@@ -702,6 +910,8 @@ int main(void)
         cmocka_unit_test(test_text_path_leaves_huge_floats),
         cmocka_unit_test(test_encode_keeps_limits),
         cmocka_unit_test(test_direct_encode_matches_tree),
+        cmocka_unit_test(test_maps_unions_encode_refusals),
+        cmocka_unit_test(test_maps_unions_direct_encode),
     };
     int failed =
         cmocka_run_group_tests_name("tree path", decoding, use_tree, NULL);

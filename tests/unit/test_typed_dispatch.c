@@ -34,7 +34,7 @@ struct name_auth {
 };
 static const sio_field name_auth_fields[] = {
     {"name", SIO_K_STRING, 0, 0, offsetof(struct name_auth, name), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
 static const sio_params name_auth = {sizeof(struct name_auth), 1,
                                      name_auth_fields, false, 0};
@@ -44,13 +44,13 @@ struct str_arg {
 };
 static const sio_field room_fields[] = {
     {"room", SIO_K_STRING, 0, 0, offsetof(struct str_arg, s), 0, NULL, NULL,
-     NULL},
+     NULL, NULL, NULL},
 };
 static const sio_params room_args = {sizeof(struct str_arg), 1, room_fields,
                                      false, 0};
 static const sio_field user_fields[] = {
     {"user", SIO_K_STRING, 0, 0, offsetof(struct str_arg, s), 0, NULL, NULL,
-     NULL},
+     NULL, NULL, NULL},
 };
 static const sio_params user_args = {sizeof(struct str_arg), 1, user_fields,
                                      false, 0};
@@ -59,7 +59,8 @@ struct int_arg {
     int64_t n;
 };
 static const sio_field int_fields[] = {
-    {"n", SIO_K_INT, 0, 0, offsetof(struct int_arg, n), 0, NULL, NULL, NULL},
+    {"n", SIO_K_INT, 0, 0, offsetof(struct int_arg, n), 0, NULL, NULL, NULL,
+     NULL, NULL},
 };
 static const sio_params int_args = {sizeof(struct int_arg), 1, int_fields,
                                     false, 0};
@@ -68,8 +69,8 @@ struct bool_arg {
     bool ok;
 };
 static const sio_field bool_fields[] = {
-    {"ok", SIO_K_BOOL, 0, 0, offsetof(struct bool_arg, ok), 0, NULL, NULL,
-     NULL},
+    {"ok", SIO_K_BOOL, 0, 0, offsetof(struct bool_arg, ok), 0, NULL, NULL, NULL,
+     NULL, NULL},
 };
 static const sio_params bool_args = {sizeof(struct bool_arg), 1, bool_fields,
                                      false, 0};
@@ -241,7 +242,7 @@ static void test_connect_auth_not_an_object(void **state)
 {
     static const sio_field token_fields[] = {
         {"token", SIO_K_STRING, 0, SIO_F_OPTIONAL, offsetof(struct str_arg, s),
-         0, NULL, NULL, NULL},
+         0, NULL, NULL, NULL, NULL, NULL},
     };
     static const sio_params token_auth = {sizeof(struct str_arg), 1,
                                           token_fields, false, 0};

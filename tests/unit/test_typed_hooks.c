@@ -27,10 +27,31 @@ struct place {
 };
 static const sio_field place_fields[] = {
     {"city", SIO_K_STRING, 0, 0, offsetof(struct place, city), 0, NULL, NULL,
-     NULL},
+     NULL, NULL, NULL},
 };
-static const sio_record_desc place_desc = {"Place", sizeof(struct place), 1,
-                                           place_fields};
+static const sio_record_desc place_desc = {
+    "Place", sizeof(struct place), 1, place_fields, NULL, 0};
+
+/* A union: a place or a note (string), the tag first. */
+struct spot {
+    int tag;
+    union {
+        struct place place;
+        struct place note;
+    } u;
+};
+static const sio_field spot_fields[] = {
+    {"place", SIO_K_RECORD, 0, 0, offsetof(struct spot, u), 0, &place_desc,
+     NULL, NULL, NULL, NULL},
+    {"note", SIO_K_RECORD, 0, 0, offsetof(struct spot, u), 0, &place_desc, NULL,
+     NULL, NULL, NULL},
+};
+static const sio_record_desc spot_desc = {"Spot", sizeof(struct spot),
+                                          2,      spot_fields,
+                                          "kind", offsetof(struct spot, tag)};
+/* The values of a {string: string[]} map. */
+static const sio_field words = {NULL, SIO_K_STRING, 1,    0,    0,   0,
+                                NULL, NULL,         NULL, NULL, NULL};
 
 struct voter {
     const char *name;
@@ -43,27 +64,33 @@ struct voter {
     const sio_array *grid; /* int[][] */
     size_t n_grid;
     int64_t votes;
+    sio_map seen;     /* {string: string[]} */
+    struct spot spot; /* a union */
 };
 static const sio_field voter_fields[] = {
     {"name", SIO_K_STRING, 0, 0, offsetof(struct voter, name), 0, NULL, NULL,
-     NULL},
-    {"tags", SIO_K_STRING, 1, 0, offsetof(struct voter, tags),
-     offsetof(struct voter, n_tags), NULL, NULL, NULL},
-    {"extra", SIO_K_JSON, 0, SIO_F_OPTIONAL, offsetof(struct voter, extra), 0,
      NULL, NULL, NULL},
+    {"tags", SIO_K_STRING, 1, 0, offsetof(struct voter, tags),
+     offsetof(struct voter, n_tags), NULL, NULL, NULL, NULL, NULL},
+    {"extra", SIO_K_JSON, 0, SIO_F_OPTIONAL, offsetof(struct voter, extra), 0,
+     NULL, NULL, NULL, NULL, NULL},
     {"home", SIO_K_RECORD, 0, SIO_F_OPTIONAL, offsetof(struct voter, home), 0,
-     &place_desc, NULL, NULL},
+     &place_desc, NULL, NULL, NULL, NULL},
     {"at", SIO_K_RECORD, 0, 0, offsetof(struct voter, at), 0, &place_desc, NULL,
-     NULL},
+     NULL, NULL, NULL},
     {"blob", SIO_K_BYTES, 0, 0, offsetof(struct voter, blob), 0, NULL, NULL,
-     NULL},
+     NULL, NULL, NULL},
     {"grid", SIO_K_INT, 2, 0, offsetof(struct voter, grid),
-     offsetof(struct voter, n_grid), NULL, NULL, NULL},
+     offsetof(struct voter, n_grid), NULL, NULL, NULL, NULL, NULL},
     {"votes", SIO_K_INT, 0, 0, offsetof(struct voter, votes), 0, NULL, NULL,
-     NULL},
+     NULL, NULL, NULL},
+    {"seen", SIO_K_MAP, 0, 0, offsetof(struct voter, seen), 0, NULL, NULL, NULL,
+     NULL, &words},
+    {"spot", SIO_K_RECORD, 0, 0, offsetof(struct voter, spot), 0, &spot_desc,
+     NULL, NULL, NULL, NULL},
 };
-static const sio_record_desc voter_desc = {"Voter", sizeof(struct voter), 8,
-                                           voter_fields};
+static const sio_record_desc voter_desc = {
+    "Voter", sizeof(struct voter), 10, voter_fields, NULL, 0};
 
 /* ---- the application ------------------------------------------------------
  */
@@ -119,6 +146,21 @@ static int use_connect(sio_ctx *ctx)
     return 1;
 }
 
+/* A map of one key to ["x"], and the union's second variant. */
+static void fill_map_and_union(struct voter *v)
+{
+    char **keys = calloc(1, sizeof *keys), **x = calloc(1, sizeof *x);
+    sio_array *values = calloc(1, sizeof *values);
+
+    assert_true(keys && x && values);
+    keys[0] = strdup("k");
+    x[0] = strdup("x");
+    values[0] = (sio_array){x, 1};
+    v->seen = (sio_map){(const char *const *)keys, values, 1};
+    v->spot.tag = 1;
+    assert_int_equal(sio_set_string(&v->spot.u.note.city, "by the sea"), 0);
+}
+
 /* Fills every owned kind, as an application would. */
 static void fill(struct voter *v, const char *name)
 {
@@ -144,6 +186,7 @@ static void fill(struct voter *v, const char *name)
     grid[1] = (sio_array){row, 3};
     v->grid = grid;
     v->n_grid = 2;
+    fill_map_and_union(v);
 }
 
 static int on_connect(sio_ctx *ctx, const void *auth)
@@ -199,7 +242,7 @@ struct str_arg {
 };
 static const sio_field room_fields[] = {
     {"room", SIO_K_STRING, 0, 0, offsetof(struct str_arg, s), 0, NULL, NULL,
-     NULL},
+     NULL, NULL, NULL},
 };
 static const sio_params room_args = {sizeof(struct str_arg), 1, room_fields,
                                      false, 0};
@@ -207,7 +250,8 @@ struct int_arg {
     int64_t n;
 };
 static const sio_field n_fields[] = {
-    {"n", SIO_K_INT, 0, 0, offsetof(struct int_arg, n), 0, NULL, NULL, NULL},
+    {"n", SIO_K_INT, 0, 0, offsetof(struct int_arg, n), 0, NULL, NULL, NULL,
+     NULL, NULL},
 };
 static const sio_params int_args = {sizeof(struct int_arg), 1, n_fields, false,
                                     0};

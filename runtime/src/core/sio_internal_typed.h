@@ -21,6 +21,10 @@ typedef struct sio_arena sio_arena;
  * error with it, so that their messages agree. */
 void siop_typed_enum_expected(const sio_enum_desc *e, char *buf, size_t n);
 
+/* What a union's tag may be, for error messages: "one of \"circle\",
+ * \"square\"" (cut with "..." to fit n). */
+void siop_typed_union_expected(const sio_record_desc *r, char *buf, size_t n);
+
 /* Size of one element of the C representation at array depth d (both
  * encoders and the tree decoder lay values out by it). */
 size_t siop_typed_elem_size(const sio_field *f, int d);
@@ -36,6 +40,9 @@ int siop_typed_check_int(const sio_field *f, int64_t v, char *why, size_t n);
 int siop_typed_check_str(const sio_field *f, const char *s, char *why,
                          size_t n);
 int siop_typed_check_bytes(const sio_field *f, size_t len, char *why, size_t n);
+/* count: the keys of a map (f is SIO_K_MAP, at depth 0). */
+int siop_typed_check_keys(const sio_field *f, size_t count, char *why,
+                          size_t n);
 /* count: the elements of f's outermost array. */
 int siop_typed_check_len(const sio_field *f, size_t count, char *why, size_t n);
 

@@ -23,7 +23,8 @@ typedef struct walk {
 } walk;
 
 static const char *const kind_names[] = {
-    "?", "bool", "int", "float", "string", "bytes", "json", "record", "enum",
+    "?",     "bool", "int",    "float", "string",
+    "bytes", "json", "record", "enum",  "map",
 };
 
 static int fail(walk *w, const char *fmt, ...)
@@ -51,7 +52,16 @@ static void type_name(const sio_field *f, int depth, char *buf, size_t n)
         what = f->record->name;
     else if (f->kind == SIO_K_ENUM)
         what = f->enumd->name;
-    len = (size_t)snprintf(buf, n, "%s", what);
+    if (f->kind == SIO_K_MAP) { /* "{string: T}", T as deep as it goes */
+        len = (size_t)snprintf(buf, n, "{string: ");
+        if (len < n)
+            type_name(f->value, f->value->depth, buf + len, n - len);
+        len = strlen(buf);
+        len += (size_t)snprintf(buf + len, n - len, "}");
+        len = len < n ? len : n - 1;
+    } else {
+        len = (size_t)snprintf(buf, n, "%s", what);
+    }
     for (int i = 0; i < depth && len + 3 <= n; i++, len += 2)
         memcpy(buf + len, "[]", 3);
 }
@@ -76,13 +86,17 @@ static int fail_missing(walk *w, const sio_field *f)
     return fail(w, "%s: missing (expected %s)", w->path, what);
 }
 
-/* Appends at most room - 1 bytes of src, keeping the path a string. */
+/* Appends at most room - 1 bytes of src, keeping the path a string (of
+ * whole UTF-8 characters: a map's key may be cut). */
 static size_t path_add(walk *w, size_t n, const char *src, size_t len)
 {
     size_t room = sizeof w->path - 1 - n;
 
-    if (len > room)
+    if (len > room) {
         len = room;
+        while (len && ((unsigned char)src[len] & 0xC0) == 0x80)
+            len--;
+    }
     memcpy(w->path + n, src, len);
     w->path[n + len] = '\0';
     return n + len;
@@ -117,6 +131,21 @@ static void path_pop(walk *w, size_t n)
     w->path[n] = '\0';
 }
 
+/* A map's key in the path, as a field's name ("scores.alice"), with
+ * control characters shown as '?' so the message stays one line. */
+static size_t path_push_key(walk *w, const char *key)
+{
+    char k[40];
+    size_t n = 0;
+
+    for (; key[n] && n < sizeof k - 1; n++)
+        k[n] = (unsigned char)key[n] < 0x20 ? '?' : key[n];
+    while (key[n] && n && ((unsigned char)key[n] & 0xC0) == 0x80)
+        n--; /* not into a character cut short */
+    k[n] = '\0';
+    return path_push(w, k, -1);
+}
+
 size_t siop_typed_elem_size(const sio_field *f, int d)
 {
     if (d > 0)
@@ -138,6 +167,8 @@ size_t siop_typed_elem_size(const sio_field *f, int d)
         return sizeof(int);
     case SIO_K_RECORD:
         return f->record->size;
+    case SIO_K_MAP:
+        return sizeof(sio_map);
     }
     return 0;
 }
@@ -149,6 +180,8 @@ static int decode_record(walk *w, const sio_record_desc *r, json_t *v,
                          void *out);
 static int decode_array(walk *w, const sio_field *f, int d, json_t *v,
                         const void **items, size_t *len);
+static int decode_value(walk *w, const sio_field *f, int d, json_t *v,
+                        void *slot);
 
 static int limit_failed(walk *w, const char *why);
 
@@ -262,6 +295,18 @@ int siop_typed_check_bytes(const sio_field *f, size_t len, char *why, size_t n)
                   (long long)len, "byte");
 }
 
+int siop_typed_check_keys(const sio_field *f, size_t count, char *why, size_t n)
+{
+    const sio_limits *l = f->limits;
+    char what[64];
+
+    if (!l || !(l->has & (SIO_L_MIN | SIO_L_MAX)))
+        return 0;
+    type_name(f, 0, what, sizeof what);
+    return out_of(why, n, what, l->has, SIO_L_MIN, SIO_L_MAX, l->min, l->max,
+                  (long long)count, "key");
+}
+
 int siop_typed_check_len(const sio_field *f, size_t count, char *why, size_t n)
 {
     const sio_limits *l = f->limits;
@@ -308,6 +353,45 @@ static int decode_enum(walk *w, const sio_field *f, json_t *v, int *out)
         }
     }
     return fail_enum(w, f);
+}
+
+/* An object's entries into m: each key (no NUL: jansson may keep one)
+ * with its value decoded as f->value. jansson kept the last of a
+ * repeated key, at the place of the first (as JSON.parse). */
+static int decode_map(walk *w, const sio_field *f, json_t *v, sio_map *m)
+{
+    const sio_field *vf = f->value;
+    size_t n, i = 0, es = siop_typed_elem_size(vf, vf->depth), klen;
+    const char **keys, *k;
+    unsigned char *vals;
+    json_t *x;
+    char why[128];
+
+    if (!json_is_object(v) || sio_is_bytes(v))
+        return fail_expected(w, f, 0);
+    n = json_object_size(v);
+    if (siop_typed_check_keys(f, n, why, sizeof why))
+        return limit_failed(w, why);
+    keys = siop_arena_alloc(w->arena, n * sizeof *keys);
+    vals = siop_arena_alloc(w->arena, n * es);
+    if (!keys || !vals)
+        return fail(w, "out of memory");
+    json_object_keylen_foreach(v, k, klen, x)
+    {
+        size_t mark;
+
+        if (strlen(k) != klen)
+            return fail_expected(w, f, 0);
+        mark = path_push_key(w, k);
+        if (decode_value(w, vf, vf->depth, x, vals + i * es))
+            return -1;
+        path_pop(w, mark);
+        keys[i++] = k;
+    }
+    m->keys = keys;
+    m->values = vals;
+    m->len = i;
+    return 0;
 }
 
 /* One value of the field's type (array depth d) into slot. */
@@ -364,6 +448,8 @@ static int decode_value(walk *w, const sio_field *f, int d, json_t *v,
         if (!json_is_object(v) || sio_is_bytes(v))
             return fail_expected(w, f, 0);
         return decode_record(w, f->record, v, slot);
+    case SIO_K_MAP:
+        return decode_map(w, f, v, slot);
     }
     return fail(w, "%s: bad descriptor", w->path);
 }
@@ -405,6 +491,10 @@ static int decode_field(walk *w, const sio_field *f, json_t *v, void *base)
 
     if (!v || (json_is_null(v) && f->kind != SIO_K_JSON) ||
         (json_is_null(v) && optional)) {
+        if (f->flags & SIO_F_DEFAULT) {
+            memcpy(dst, f->def, siop_typed_elem_size(f, 0));
+            return 0;
+        }
         if (optional)
             return 0; /* zeroed: NULL pointer or has_ = false */
         return v ? fail_expected(w, f, f->depth) : fail_missing(w, f);
@@ -412,8 +502,8 @@ static int decode_field(walk *w, const sio_field *f, json_t *v, void *base)
     if (f->depth > 0)
         return decode_array(w, f, f->depth, v, (const void **)dst,
                             (size_t *)((unsigned char *)base + f->aux_offset));
-    if (optional && f->kind == SIO_K_RECORD) {
-        void *rec = siop_arena_alloc(w->arena, f->record->size);
+    if (optional && (f->kind == SIO_K_RECORD || f->kind == SIO_K_MAP)) {
+        void *rec = siop_arena_alloc(w->arena, siop_typed_elem_size(f, 0));
         if (!rec)
             return fail(w, "out of memory");
         *(void **)dst = rec;
@@ -425,11 +515,58 @@ static int decode_field(walk *w, const sio_field *f, json_t *v, void *base)
     return decode_value(w, f, 0, v, dst);
 }
 
+void siop_typed_union_expected(const sio_record_desc *r, char *buf, size_t n)
+{
+    size_t len = (size_t)snprintf(buf, n, "one of ");
+
+    for (size_t i = 0; i < r->nfields && len < n; i++) {
+        const char *sep = i ? ", " : "";
+        size_t need = strlen(sep) + strlen(r->fields[i].name) + 2;
+
+        if (len + need + (i + 1 < r->nfields ? 5 : 0) >= n) {
+            snprintf(buf + len, n - len, "%s...", sep);
+            return;
+        }
+        len += (size_t)snprintf(buf + len, n - len, "%s\"%s\"", sep,
+                                r->fields[i].name);
+    }
+}
+
+/* A union: the tag names the variant, decoded from the same object. */
+static int decode_union(walk *w, const sio_record_desc *r, json_t *v, void *out)
+{
+    json_t *t = json_object_get(v, r->tag);
+    const char *s = json_string_value(t);
+    size_t mark = path_push(w, r->tag, -1);
+    char what[128];
+
+    for (size_t i = 0; s && i < r->nfields; i++) {
+        const sio_field *f = &r->fields[i];
+
+        if (strcmp(s, f->name) == 0 && strlen(s) == json_string_length(t)) {
+            path_pop(w, mark);
+            *(int *)((unsigned char *)out + r->tag_offset) = (int)i;
+            return decode_record(w, f->record, v,
+                                 (unsigned char *)out + f->offset);
+        }
+    }
+    siop_typed_union_expected(r, what, sizeof what);
+    if (!t)
+        return fail(w, "%s: missing (expected %s)", w->path, what);
+    return fail(w, "%s: expected %s", w->path, what);
+}
+
 static int decode_record(walk *w, const sio_record_desc *r, json_t *v,
                          void *out)
 {
     if (++w->depth > MAX_DEPTH)
         return fail(w, "%s: nested too deeply", w->path);
+    if (r->tag) {
+        if (decode_union(w, r, v, out))
+            return -1;
+        w->depth--;
+        return 0;
+    }
     for (size_t i = 0; i < r->nfields; i++) {
         const sio_field *f = &r->fields[i];
         size_t mark = path_push(w, f->name, -1);
@@ -445,7 +582,7 @@ static int decode_record(walk *w, const sio_record_desc *r, json_t *v,
 static size_t required_count(const sio_params *p)
 {
     size_t n = p->nfields;
-    while (n && (p->fields[n - 1].flags & SIO_F_OPTIONAL))
+    while (n && (p->fields[n - 1].flags & (SIO_F_OPTIONAL | SIO_F_DEFAULT)))
         n--;
     return n;
 }
@@ -537,6 +674,43 @@ static json_t *encode_array(walk *w, const sio_field *f, int d,
 
 static json_t *encode_record(walk *w, const sio_record_desc *r, const void *in);
 
+/* A map as an object: keys not NULL, UTF-8, each once. */
+static json_t *encode_map(walk *w, const sio_field *f, const sio_map *m)
+{
+    const sio_field *vf = f->value;
+    size_t es = siop_typed_elem_size(vf, vf->depth);
+    json_t *o;
+
+    if ((!m->keys || !m->values) && m->len) {
+        fail(w, "%s: NULL map with %zu keys", w->path, m->len);
+        return NULL;
+    }
+    if (!(o = json_object()))
+        return NULL;
+    for (size_t i = 0; i < m->len; i++) {
+        const char *k = m->keys[i];
+        size_t mark;
+        json_t *v;
+
+        if (!k || json_object_get(o, k)) {
+            fail(w, k ? "%s: repeated key" : "%s: NULL key", w->path);
+            json_decref(o);
+            return NULL;
+        }
+        mark = path_push_key(w, k);
+        v = encode_value(w, vf, vf->depth,
+                         (const unsigned char *)m->values + i * es);
+        if (!v || json_object_set_new(o, k, v) != 0) {
+            if (v) /* set_new took it */
+                fail(w, "%s: not valid UTF-8", w->path);
+            json_decref(o);
+            return NULL;
+        }
+        path_pop(w, mark);
+    }
+    return o;
+}
+
 static json_t *encode_string(walk *w, const char *s)
 {
     json_t *v;
@@ -566,6 +740,9 @@ static bool encode_limited(walk *w, const sio_field *f, const void *slot)
     else if (f->kind == SIO_K_BYTES)
         rc = siop_typed_check_bytes(f, ((const sio_bytes *)slot)->len, why,
                                     sizeof why);
+    else if (f->kind == SIO_K_MAP)
+        rc = siop_typed_check_keys(f, ((const sio_map *)slot)->len, why,
+                                   sizeof why);
     if (rc)
         limit_failed(w, why);
     return rc != 0;
@@ -617,6 +794,8 @@ static json_t *encode_value(walk *w, const sio_field *f, int d,
     }
     case SIO_K_RECORD:
         return encode_record(w, f->record, slot);
+    case SIO_K_MAP:
+        return encode_map(w, f, slot);
     }
     fail(w, "%s: bad descriptor", w->path);
     return NULL;
@@ -643,7 +822,7 @@ static json_t *encode_field(walk *w, const sio_field *f, const void *base,
     if (optional) {
         bool present;
         if (f->kind == SIO_K_RECORD || f->kind == SIO_K_STRING ||
-            f->kind == SIO_K_JSON)
+            f->kind == SIO_K_JSON || f->kind == SIO_K_MAP)
             present = *(const void *const *)src != NULL;
         else if (f->kind == SIO_K_BYTES)
             present = ((const sio_bytes *)src)->data != NULL;
@@ -654,10 +833,37 @@ static json_t *encode_field(walk *w, const sio_field *f, const void *base,
             *absent = true;
             return json_null();
         }
-        if (f->kind == SIO_K_RECORD)
-            return encode_record(w, f->record, *(const void *const *)src);
+        if (f->kind == SIO_K_RECORD || f->kind == SIO_K_MAP)
+            return encode_value(w, f, 0, *(const void *const *)src);
     }
     return encode_value(w, f, 0, src);
+}
+
+static int encode_fields(walk *w, const sio_record_desc *r, const void *in,
+                         json_t *o);
+
+/* A union: the tag first, then its variant's fields. */
+static int encode_union(walk *w, const sio_record_desc *r, const void *in,
+                        json_t *o)
+{
+    int i = *(const int *)((const unsigned char *)in + r->tag_offset);
+    const sio_field *f;
+
+    if (i < 0 || (size_t)i >= r->nfields) {
+        fail(w, "%s: not a variant of %s", w->path, r->name);
+        return -1;
+    }
+    f = &r->fields[i];
+    if (json_object_set_new(o, r->tag, json_string(f->name)) != 0)
+        return -1;
+    if (++w->depth > MAX_DEPTH) {
+        fail(w, "%s: nested too deeply", w->path);
+        return -1;
+    }
+    if (encode_fields(w, f->record, (const unsigned char *)in + f->offset, o))
+        return -1;
+    w->depth--;
+    return 0;
 }
 
 static json_t *encode_record(walk *w, const sio_record_desc *r, const void *in)
@@ -669,25 +875,33 @@ static json_t *encode_record(walk *w, const sio_record_desc *r, const void *in)
         return NULL;
     }
     o = json_object();
-    for (size_t i = 0; o && i < r->nfields; i++) {
+    if (o &&
+        (r->tag ? encode_union(w, r, in, o) : encode_fields(w, r, in, o))) {
+        json_decref(o);
+        return NULL;
+    }
+    w->depth--;
+    return o;
+}
+
+/* The fields of record r (in) into object o: 0 or -1. */
+static int encode_fields(walk *w, const sio_record_desc *r, const void *in,
+                         json_t *o)
+{
+    for (size_t i = 0; i < r->nfields; i++) {
         const sio_field *f = &r->fields[i];
         size_t mark = path_push(w, f->name, -1);
         bool absent;
         json_t *v = encode_field(w, f, in, &absent);
-        if (!v) {
-            json_decref(o);
-            return NULL;
-        }
+        if (!v)
+            return -1;
         if (absent) /* absent optional fields are left out of objects */
             json_decref(v);
-        else if (json_object_set_new(o, f->name, v) != 0) {
-            json_decref(o);
-            return NULL;
-        }
+        else if (json_object_set_new(o, f->name, v) != 0)
+            return -1;
         path_pop(w, mark);
     }
-    w->depth--;
-    return o;
+    return 0;
 }
 
 json_t *siop_encode_params(const sio_params *p, const void *in, sio_error *err)
@@ -729,7 +943,7 @@ int siop_decode_object(const sio_params *p, json_t *obj, void *out,
 {
     /* The object stands for the parameter list: it adds no depth. */
     walk w = {arena, err, "", -1};
-    sio_record_desc r = {"object", p->size, p->nfields, p->fields};
+    sio_record_desc r = {"object", p->size, p->nfields, p->fields, NULL, 0};
 
     if (err)
         err->code = 0, err->path[0] = err->text[0] = '\0';

@@ -20,6 +20,22 @@ static void free_array(const sio_field *f, int d, const void *items, size_t n)
     free((void *)items);
 }
 
+/* A map's keys and values (of f->value's type), then its arrays. */
+static void free_map(const sio_field *f, sio_map *m)
+{
+    const sio_field *v = f->value;
+    size_t size = siop_typed_elem_size(v, v->depth);
+
+    for (size_t i = 0; i < m->len; i++) {
+        if (m->keys)
+            free((void *)m->keys[i]);
+        if (m->values)
+            free_value(v, v->depth, (char *)m->values + i * size);
+    }
+    free((void *)m->keys);
+    free((void *)m->values);
+}
+
 /* One value of f's type at array depth d, stored at at. */
 static void free_value(const sio_field *f, int d, void *at)
 {
@@ -41,13 +57,29 @@ static void free_value(const sio_field *f, int d, void *at)
     case SIO_K_RECORD:
         siop_typed_free_fields(f->record, at);
         break;
+    case SIO_K_MAP:
+        free_map(f, at);
+        break;
     default:
         break;
     }
 }
 
+/* A union: only the variant its tag names holds anything. */
+static void free_union(const sio_record_desc *r, void *obj)
+{
+    int tag = *(const int *)((const char *)obj + r->tag_offset);
+
+    if (tag >= 0 && (size_t)tag < r->nfields)
+        free_value(&r->fields[tag], 0, (char *)obj + r->fields[tag].offset);
+}
+
 void siop_typed_free_fields(const sio_record_desc *r, void *obj)
 {
+    if (r->tag) {
+        free_union(r, obj);
+        return;
+    }
     for (size_t i = 0; i < r->nfields; i++) {
         const sio_field *f = &r->fields[i];
         char *at = (char *)obj + f->offset;
@@ -55,10 +87,11 @@ void siop_typed_free_fields(const sio_record_desc *r, void *obj)
         if (f->depth > 0) {
             free_array(f, f->depth, *(const void **)at,
                        *(size_t *)((char *)obj + f->aux_offset));
-        } else if (f->kind == SIO_K_RECORD && (f->flags & SIO_F_OPTIONAL)) {
-            void *rec = *(void **)at; /* an optional record: a pointer */
+        } else if ((f->kind == SIO_K_RECORD || f->kind == SIO_K_MAP) &&
+                   (f->flags & SIO_F_OPTIONAL)) {
+            void *rec = *(void **)at; /* optional: a pointer */
             if (rec)
-                siop_typed_free_fields(f->record, rec);
+                free_value(f, 0, rec);
             free(rec);
         } else {
             free_value(f, 0, at);

@@ -175,6 +175,44 @@ static int put_array(wr *w, const sio_field *f, int d, const void *items,
     return PUT_LIT(w, "]");
 }
 
+/* Keys searched for repeats one by one: a bigger map, or one with a
+ * repeat, NULL or non-UTF-8 key, goes to the tree path. */
+#define MAP_KEYS_MAX 64
+
+static int put_map(wr *w, const sio_field *f, const sio_map *m)
+{
+    const sio_field *vf = f->value;
+    size_t es = siop_typed_elem_size(vf, vf->depth);
+    int rc;
+
+    if (((!m->keys || !m->values) && m->len) || m->len > MAP_KEYS_MAX ||
+        ++w->jdepth > SIO_PACKET_MAX_DEPTH)
+        return SLOW;
+    if (PUT_LIT(w, "{"))
+        return SIO_ENOMEM;
+    for (size_t i = 0; i < m->len; i++) {
+        const char *k = m->keys[i];
+
+        if (!k)
+            return SLOW;
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(m->keys[j], k))
+                return SLOW;
+        if (i && PUT_LIT(w, ","))
+            return SIO_ENOMEM;
+        if ((rc = put_string(w, k)))
+            return rc;
+        if (PUT_LIT(w, ":"))
+            return SIO_ENOMEM;
+        rc = put_value(w, vf, vf->depth,
+                       (const unsigned char *)m->values + i * es);
+        if (rc)
+            return rc;
+    }
+    w->jdepth--;
+    return PUT_LIT(w, "}");
+}
+
 /* Out of the field's limits (the walker says which): true. */
 static bool out_of_limits(const sio_field *f, const void *slot)
 {
@@ -188,6 +226,9 @@ static bool out_of_limits(const sio_field *f, const void *slot)
     case SIO_K_STRING:
         s = *(const char *const *)slot;
         return s && siop_typed_check_str(f, s, NULL, 0) != 0;
+    case SIO_K_MAP:
+        return siop_typed_check_keys(f, ((const sio_map *)slot)->len, NULL,
+                                     0) != 0;
     default:
         return false;
     }
@@ -220,6 +261,8 @@ static int put_value(wr *w, const sio_field *f, int d, const void *slot)
     }
     case SIO_K_RECORD:
         return put_record(w, f->record, slot);
+    case SIO_K_MAP:
+        return put_map(w, f, slot);
     default: /* bytes: attachments, the tree path's */
         return SLOW;
     }
@@ -243,15 +286,15 @@ static int put_field(wr *w, const sio_field *f, const void *base, bool *absent)
                 *(const size_t *)((const unsigned char *)base + f->aux_offset));
     } else if (f->flags & SIO_F_OPTIONAL) {
         if (f->kind == SIO_K_RECORD || f->kind == SIO_K_STRING ||
-            f->kind == SIO_K_JSON)
+            f->kind == SIO_K_JSON || f->kind == SIO_K_MAP)
             present = *(const void *const *)src != NULL;
         else if (f->kind == SIO_K_BYTES)
             present = ((const sio_bytes *)src)->data != NULL;
         else
             present =
                 *(const bool *)((const unsigned char *)base + f->aux_offset);
-        if (present && f->kind == SIO_K_RECORD)
-            return put_record(w, f->record, *(const void *const *)src);
+        if (present && (f->kind == SIO_K_RECORD || f->kind == SIO_K_MAP))
+            return put_value(w, f, 0, *(const void *const *)src);
     }
     if (!present) {
         *absent = true;
@@ -260,13 +303,48 @@ static int put_field(wr *w, const sio_field *f, const void *base, bool *absent)
     return put_value(w, f, 0, src);
 }
 
+static int put_fields(wr *w, const sio_record_desc *r, const void *in,
+                      bool first);
+
+/* A union as the walker writes it: the tag, then the variant's fields. */
+static int put_union(wr *w, const sio_record_desc *r, const void *in)
+{
+    int i = *(const int *)((const unsigned char *)in + r->tag_offset);
+    const sio_field *f;
+    int rc;
+
+    if (i < 0 || (size_t)i >= r->nfields || put_string(w, r->tag) ||
+        PUT_LIT(w, ":"))
+        return SLOW;
+    f = &r->fields[i];
+    if (put_string(w, f->name) || ++w->depth > SIO_TYPED_MAX_DEPTH)
+        return SLOW;
+    if ((rc = put_fields(w, f->record, (const unsigned char *)in + f->offset,
+                         false)))
+        return rc;
+    w->depth--;
+    return 0;
+}
+
 static int put_record(wr *w, const sio_record_desc *r, const void *in)
 {
-    bool first = true;
+    int rc;
 
     if (++w->depth > SIO_TYPED_MAX_DEPTH ||
         ++w->jdepth > SIO_PACKET_MAX_DEPTH || PUT_LIT(w, "{"))
         return SLOW;
+    rc = r->tag ? put_union(w, r, in) : put_fields(w, r, in, true);
+    if (rc)
+        return rc;
+    w->depth--;
+    w->jdepth--;
+    return PUT_LIT(w, "}");
+}
+
+/* The fields of r after "{" (first: none written yet). */
+static int put_fields(wr *w, const sio_record_desc *r, const void *in,
+                      bool first)
+{
     for (size_t i = 0; i < r->nfields; i++) {
         const sio_field *f = &r->fields[i];
         size_t mark = eio_msg_len(*w->m);
@@ -283,9 +361,7 @@ static int put_record(wr *w, const sio_record_desc *r, const void *in)
         else
             first = false;
     }
-    w->depth--;
-    w->jdepth--;
-    return PUT_LIT(w, "}");
+    return 0;
 }
 
 static int put_params(wr *w, const sio_params *p, const void *in, bool first)

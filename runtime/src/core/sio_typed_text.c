@@ -377,6 +377,7 @@ static size_t elem_size(const sio_field *f, int d)
         [SIO_K_FLOAT] = sizeof(double),    [SIO_K_STRING] = sizeof(char *),
         [SIO_K_BYTES] = sizeof(sio_bytes), [SIO_K_JSON] = sizeof(json_t *),
         [SIO_K_ENUM] = sizeof(int),        [SIO_K_RECORD] = 0,
+        [SIO_K_MAP] = sizeof(sio_map),
     };
 
     if (d > 0)
@@ -449,6 +450,85 @@ static int array(rd *r, const sio_field *f, int d, const void **items,
 }
 
 static int field(rd *r, const sio_field *f, void *base);
+static int put_default(const sio_field *f, void *base);
+
+/* A map searched for repeats key by key: past this many keys the tree
+ * path (jansson's hash table) decodes it. */
+#define MAP_KEYS_MAX 64
+
+static int grow_map(sio_arena *a, const char ***keys, unsigned char **vals,
+                    size_t n, size_t *cap, size_t es)
+{
+    size_t c = *cap ? 2 * *cap : 4;
+    const char **k = siop_arena_alloc(a, c * sizeof *k);
+    unsigned char *v = siop_arena_alloc(a, c * es);
+
+    if (!k || !v)
+        return -1;
+    if (n) {
+        memcpy(k, *keys, n * sizeof *k);
+        memcpy(v, *vals, n * es);
+    }
+    *keys = k, *vals = v, *cap = c;
+    return 0;
+}
+
+static bool seen_key(const char *const *keys, size_t n, const char *k)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(keys[i], k))
+            return true;
+    return false;
+}
+
+/* An object's entries: keys copied (no NUL, none repeated: jansson
+ * keeps the last of a repeat, the tree path does that), values as
+ * f->value. */
+static int map(rd *r, const sio_field *f, sio_map *m)
+{
+    const sio_field *vf = f->value;
+    size_t es = elem_size(vf, vf->depth), n = 0, cap = 0;
+    const char **keys = NULL;
+    unsigned char *vals = NULL;
+
+    ws(r);
+    if (!es || r->p >= r->end || *r->p != '{' ||
+        ++r->depth > SIO_PACKET_MAX_DEPTH)
+        return SLOW;
+    r->p++;
+    if (!eat(r, '}')) {
+        do {
+            const char *k;
+            size_t kn;
+
+            /* Room that doubles as it fills, as array()'s. */
+            if (n == cap && grow_map(r->arena, &keys, &vals, n, &cap, es))
+                return SLOW;
+            ws(r);
+            if (n == MAP_KEYS_MAX || read_string(r, true, &k, &kn) ||
+                memchr(k, '\0', kn) || !eat(r, ':') ||
+                (kn == 10 && memcmp(k, "_sio_bytes", 10) == 0) ||
+                seen_key(keys, n, k))
+                return SLOW;
+            keys[n] = k;
+            if (value(r, vf, vf->depth, vals + n * es))
+                return SLOW;
+            n++;
+        } while (eat(r, ','));
+        if (!eat(r, '}'))
+            return SLOW;
+    }
+    r->depth--;
+    if (f->limits) {
+        char why[128];
+        if (siop_typed_check_keys(f, n, why, sizeof why))
+            return SLOW; /* the tree path words the error */
+    }
+    m->keys = keys;
+    m->values = vals;
+    m->len = n;
+    return 0;
+}
 
 static const sio_field *find_field(const sio_record_desc *rec, const char *k,
                                    size_t n, size_t *at)
@@ -463,6 +543,62 @@ static const sio_field *find_field(const sio_record_desc *rec, const char *k,
     return NULL;
 }
 
+/* The variant a union's object names: a first pass finds its tag (one
+ * string, the only one of its key); the object is then read again as
+ * that variant's record, which skips the tag as an unknown key. */
+static int union_variant(rd *r, const sio_record_desc *rec, size_t *out)
+{
+    rd scan = *r;
+    const char *tag = NULL;
+    size_t tn = 0;
+
+    if (scan.p >= scan.end || *scan.p != '{' ||
+        ++scan.depth > SIO_PACKET_MAX_DEPTH)
+        return SLOW;
+    scan.p++;
+    if (eat(&scan, '}'))
+        return SLOW; /* no tag: the tree path says so */
+    do {
+        const char *k;
+        size_t n;
+        ws(&scan);
+        if (read_string(&scan, false, &k, &n) || !eat(&scan, ':'))
+            return SLOW;
+        ws(&scan);
+        if (n == strlen(rec->tag) && !memcmp(k, rec->tag, n)) {
+            if (tag || read_string(&scan, true, &tag, &tn))
+                return SLOW;
+        } else if (skip_value(&scan)) {
+            return SLOW;
+        }
+    } while (eat(&scan, ','));
+    if (!tag || memchr(tag, '\0', tn))
+        return SLOW;
+    for (size_t i = 0; i < rec->nfields; i++) {
+        if (!strcmp(rec->fields[i].name, tag)) {
+            *out = i;
+            return 0;
+        }
+    }
+    return SLOW;
+}
+
+static int record(rd *r, const sio_record_desc *rec, void *out);
+
+static int union_(rd *r, const sio_record_desc *rec, void *out)
+{
+    size_t i;
+    int rc;
+
+    if (++r->rdepth > SIO_TYPED_MAX_DEPTH || union_variant(r, rec, &i))
+        return SLOW;
+    *(int *)((unsigned char *)out + rec->tag_offset) = (int)i;
+    rc = record(r, rec->fields[i].record,
+                (unsigned char *)out + rec->fields[i].offset);
+    r->rdepth--;
+    return rc;
+}
+
 /* An object's keys in any order; a repeated field, a missing required
  * one or a forged bytes value go to the tree path. */
 static int record(rd *r, const sio_record_desc *rec, void *out)
@@ -470,6 +606,8 @@ static int record(rd *r, const sio_record_desc *rec, void *out)
     uint64_t seen = 0;
 
     ws(r);
+    if (rec->tag)
+        return union_(r, rec, out);
     if (rec->nfields > 64 || ++r->rdepth > SIO_TYPED_MAX_DEPTH ||
         r->p >= r->end || *r->p != '{' || ++r->depth > SIO_PACKET_MAX_DEPTH)
         return SLOW;
@@ -497,10 +635,15 @@ static int record(rd *r, const sio_record_desc *rec, void *out)
         if (!eat(r, '}'))
             return SLOW;
     }
-    for (size_t i = 0; i < rec->nfields; i++)
-        if (!(seen & (UINT64_C(1) << i)) &&
-            !(rec->fields[i].flags & SIO_F_OPTIONAL))
+    for (size_t i = 0; i < rec->nfields; i++) {
+        const sio_field *f = &rec->fields[i];
+        if (seen & (UINT64_C(1) << i))
+            continue;
+        if (f->flags & SIO_F_DEFAULT)
+            put_default(f, out);
+        else if (!(f->flags & SIO_F_OPTIONAL))
             return SLOW;
+    }
     r->depth--;
     r->rdepth--;
     return 0;
@@ -602,9 +745,18 @@ static int value(rd *r, const sio_field *f, int d, void *slot)
         return enum_value(r, f->enumd, slot);
     case SIO_K_RECORD:
         return record(r, f->record, slot);
+    case SIO_K_MAP:
+        return map(r, f, slot);
     default: /* bytes come with attachments: the tree path */
         return SLOW;
     }
+}
+
+/* An absent or null field with a default: its value. */
+static int put_default(const sio_field *f, void *base)
+{
+    memcpy((unsigned char *)base + f->offset, f->def, elem_size(f, 0));
+    return 0;
 }
 
 /* A present field (null included): as the walker's decode_field. */
@@ -615,14 +767,17 @@ static int field(rd *r, const sio_field *f, void *base)
 
     ws(r);
     if (r->p < r->end && *r->p == 'n' && (optional || f->kind != SIO_K_JSON)) {
-        /* null: absent if optional (zeroed), else a type error */
+        /* null: absent if optional (zeroed) or defaulted, else a type
+         * error */
+        if ((f->flags & SIO_F_DEFAULT) && literal(r, "null", 4))
+            return put_default(f, base);
         return optional && literal(r, "null", 4) ? 0 : SLOW;
     }
     if (f->depth > 0)
         return array(r, f, f->depth, (const void **)dst,
                      (size_t *)((unsigned char *)base + f->aux_offset));
-    if (optional && f->kind == SIO_K_RECORD) {
-        void *rec = siop_arena_alloc(r->arena, f->record->size);
+    if (optional && (f->kind == SIO_K_RECORD || f->kind == SIO_K_MAP)) {
+        void *rec = siop_arena_alloc(r->arena, elem_size(f, 0));
         if (!rec)
             return SLOW;
         *(void **)dst = rec;
@@ -663,7 +818,8 @@ static int params(rd *r, const sio_params *p, void *out, bool closed)
     size_t n = 0, need = p->nfields;
     const unsigned char *tail = NULL;
 
-    while (need && (p->fields[need - 1].flags & SIO_F_OPTIONAL))
+    while (need &&
+           (p->fields[need - 1].flags & (SIO_F_OPTIONAL | SIO_F_DEFAULT)))
         need--;
     if (!closed) {
         do {
@@ -690,6 +846,9 @@ static int params(rd *r, const sio_params *p, void *out, bool closed)
     ws(r);
     if (n < need || r->p != r->end)
         return SLOW;
+    for (size_t i = n; i < p->nfields; i++)
+        if (p->fields[i].flags & SIO_F_DEFAULT)
+            put_default(&p->fields[i], out);
     if (p->variadic && !tail)
         return rest(r, r->p,
                     (json_t **)((unsigned char *)out + p->rest_offset));

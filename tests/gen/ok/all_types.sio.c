@@ -34,49 +34,57 @@ static const sio_enum_desc types__Color_desc = {"Color", types_Color_COUNT,
 _Static_assert(sizeof(types_Color) == sizeof(int),
                "types_Color must be an int");
 static const sio_field types__Point_desc_fields[] = {
-    {"x", SIO_K_FLOAT, 0, 0, offsetof(types_Point, x), 0, NULL, NULL, NULL},
-    {"y", SIO_K_FLOAT, 0, 0, offsetof(types_Point, y), 0, NULL, NULL, NULL},
+    {"x", SIO_K_FLOAT, 0, 0, offsetof(types_Point, x), 0, NULL, NULL, NULL,
+     NULL, NULL},
+    {"y", SIO_K_FLOAT, 0, 0, offsetof(types_Point, y), 0, NULL, NULL, NULL,
+     NULL, NULL},
 };
-static const sio_record_desc types__Point_desc = {"Point", sizeof(types_Point),
-                                                  2, types__Point_desc_fields};
+static const sio_record_desc types__Point_desc = {
+    "Point", sizeof(types_Point), 2, types__Point_desc_fields, NULL, 0};
 static const sio_field types__Everything_desc_fields[] = {
-    {"b", SIO_K_BOOL, 0, 0, offsetof(types_Everything, b), 0, NULL, NULL, NULL},
-    {"i", SIO_K_INT, 0, 0, offsetof(types_Everything, i), 0, NULL, NULL, NULL},
-    {"f", SIO_K_FLOAT, 0, 0, offsetof(types_Everything, f), 0, NULL, NULL,
-     NULL},
+    {"b", SIO_K_BOOL, 0, 0, offsetof(types_Everything, b), 0, NULL, NULL, NULL,
+     NULL, NULL},
+    {"i", SIO_K_INT, 0, 0, offsetof(types_Everything, i), 0, NULL, NULL, NULL,
+     NULL, NULL},
+    {"f", SIO_K_FLOAT, 0, 0, offsetof(types_Everything, f), 0, NULL, NULL, NULL,
+     NULL, NULL},
     {"s", SIO_K_STRING, 0, 0, offsetof(types_Everything, s), 0, NULL, NULL,
-     NULL},
+     NULL, NULL, NULL},
     {"raw", SIO_K_BYTES, 0, 0, offsetof(types_Everything, raw), 0, NULL, NULL,
-     NULL},
+     NULL, NULL, NULL},
     {"any", SIO_K_JSON, 0, 0, offsetof(types_Everything, any), 0, NULL, NULL,
-     NULL},
+     NULL, NULL, NULL},
     {"p", SIO_K_RECORD, 0, 0, offsetof(types_Everything, p), 0,
-     &types__Point_desc, NULL, NULL},
+     &types__Point_desc, NULL, NULL, NULL, NULL},
     {"c", SIO_K_ENUM, 0, 0, offsetof(types_Everything, c), 0, NULL,
-     &types__Color_desc, NULL},
+     &types__Color_desc, NULL, NULL, NULL},
     {"maybe_b", SIO_K_BOOL, 0, SIO_F_OPTIONAL,
      offsetof(types_Everything, maybe_b),
-     offsetof(types_Everything, has_maybe_b), NULL, NULL, NULL},
+     offsetof(types_Everything, has_maybe_b), NULL, NULL, NULL, NULL, NULL},
     {"ints", SIO_K_INT, 1, 0, offsetof(types_Everything, ints),
-     offsetof(types_Everything, n_ints), NULL, NULL, NULL},
+     offsetof(types_Everything, n_ints), NULL, NULL, NULL, NULL, NULL},
     {"grid", SIO_K_INT, 2, 0, offsetof(types_Everything, grid),
-     offsetof(types_Everything, n_grid), NULL, NULL, NULL},
+     offsetof(types_Everything, n_grid), NULL, NULL, NULL, NULL, NULL},
     {"names", SIO_K_STRING, 1, SIO_F_OPTIONAL,
      offsetof(types_Everything, names), offsetof(types_Everything, n_names),
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL, NULL},
     {"points", SIO_K_RECORD, 1, 0, offsetof(types_Everything, points),
-     offsetof(types_Everything, n_points), &types__Point_desc, NULL, NULL},
+     offsetof(types_Everything, n_points), &types__Point_desc, NULL, NULL, NULL,
+     NULL},
     {"colors", SIO_K_ENUM, 1, 0, offsetof(types_Everything, colors),
-     offsetof(types_Everything, n_colors), NULL, &types__Color_desc, NULL},
+     offsetof(types_Everything, n_colors), NULL, &types__Color_desc, NULL, NULL,
+     NULL},
     {"blobs", SIO_K_BYTES, 1, 0, offsetof(types_Everything, blobs),
-     offsetof(types_Everything, n_blobs), NULL, NULL, NULL},
+     offsetof(types_Everything, n_blobs), NULL, NULL, NULL, NULL, NULL},
     {"anything", SIO_K_JSON, 0, SIO_F_OPTIONAL,
-     offsetof(types_Everything, anything), 0, NULL, NULL, NULL},
+     offsetof(types_Everything, anything), 0, NULL, NULL, NULL, NULL, NULL},
     {"opt_point", SIO_K_RECORD, 0, SIO_F_OPTIONAL,
-     offsetof(types_Everything, opt_point), 0, &types__Point_desc, NULL, NULL},
+     offsetof(types_Everything, opt_point), 0, &types__Point_desc, NULL, NULL,
+     NULL, NULL},
 };
 static const sio_record_desc types__Everything_desc = {
-    "Everything", sizeof(types_Everything), 17, types__Everything_desc_fields};
+    "Everything", sizeof(types_Everything), 17, types__Everything_desc_fields,
+    NULL, 0};
 
 /* ---- namespace "/" ---- */
 
@@ -125,12 +133,14 @@ struct types__on_set_args {
 };
 static const sio_field types__on_set_args_fields[] = {
     {"e", SIO_K_RECORD, 0, 0, offsetof(struct types__on_set_args, e), 0,
-     &types__Everything_desc, NULL, NULL},
+     &types__Everything_desc, NULL, NULL, NULL, NULL},
     {"when", SIO_K_INT, 0, SIO_F_OPTIONAL,
      offsetof(struct types__on_set_args, when),
-     offsetof(struct types__on_set_args, has_when), NULL, NULL, NULL},
+     offsetof(struct types__on_set_args, has_when), NULL, NULL, NULL, NULL,
+     NULL},
     {"note", SIO_K_STRING, 0, SIO_F_OPTIONAL,
-     offsetof(struct types__on_set_args, note), 0, NULL, NULL, NULL},
+     offsetof(struct types__on_set_args, note), 0, NULL, NULL, NULL, NULL,
+     NULL},
 };
 static const sio_params types__on_set_args = {
     sizeof(struct types__on_set_args), 3, types__on_set_args_fields, false, 0};
@@ -140,9 +150,9 @@ struct types__on_set_ack {
 };
 static const sio_field types__on_set_ack_fields[] = {
     {"ok", SIO_K_BOOL, 0, 0, offsetof(struct types__on_set_ack, ok), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
     {"err", SIO_K_STRING, 0, SIO_F_OPTIONAL,
-     offsetof(struct types__on_set_ack, err), 0, NULL, NULL, NULL},
+     offsetof(struct types__on_set_ack, err), 0, NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_params types__on_set_ack = {
     sizeof(struct types__on_set_ack), 2, types__on_set_ack_fields, false, 0};
@@ -180,11 +190,11 @@ struct types__emit_state_args {
 };
 static const sio_field types__emit_state_args_fields[] = {
     {"e", SIO_K_RECORD, 0, 0, offsetof(struct types__emit_state_args, e), 0,
-     &types__Everything_desc, NULL, NULL},
+     &types__Everything_desc, NULL, NULL, NULL, NULL},
     {"blob", SIO_K_BYTES, 0, 0, offsetof(struct types__emit_state_args, blob),
-     0, NULL, NULL, NULL},
+     0, NULL, NULL, NULL, NULL, NULL},
     {"extra", SIO_K_JSON, 0, 0, offsetof(struct types__emit_state_args, extra),
-     0, NULL, NULL, NULL},
+     0, NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_params types__emit_state_args = {
     sizeof(struct types__emit_state_args), 3, types__emit_state_args_fields,

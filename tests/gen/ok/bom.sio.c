@@ -9,7 +9,7 @@ struct bom__on_ping_args {
 };
 static const sio_field bom__on_ping_args_fields[] = {
     {"n", SIO_K_INT, 0, 0, offsetof(struct bom__on_ping_args, n), 0, NULL, NULL,
-     NULL},
+     NULL, NULL, NULL},
 };
 static const sio_params bom__on_ping_args = {
     sizeof(struct bom__on_ping_args), 1, bom__on_ping_args_fields, false, 0};

@@ -35,22 +35,25 @@ static const sio_enum_desc cl__AckError_desc = {"AckError", cl_AckError_COUNT,
 _Static_assert(sizeof(cl_AckError) == sizeof(int),
                "cl_AckError must be an int");
 static const sio_field cl__number_desc_fields[] = {
-    {"n", SIO_K_INT, 0, 0, offsetof(cl_number, n), 0, NULL, NULL, NULL},
+    {"n", SIO_K_INT, 0, 0, offsetof(cl_number, n), 0, NULL, NULL, NULL, NULL,
+     NULL},
 };
-static const sio_record_desc cl__number_desc = {"number", sizeof(cl_number), 1,
-                                                cl__number_desc_fields};
+static const sio_record_desc cl__number_desc = {
+    "number", sizeof(cl_number), 1, cl__number_desc_fields, NULL, 0};
 static const sio_field cl__Socket_desc_fields[] = {
-    {"id", SIO_K_STRING, 0, 0, offsetof(cl_Socket, id), 0, NULL, NULL, NULL},
+    {"id", SIO_K_STRING, 0, 0, offsetof(cl_Socket, id), 0, NULL, NULL, NULL,
+     NULL, NULL},
 };
-static const sio_record_desc cl__Socket_desc = {"Socket", sizeof(cl_Socket), 1,
-                                                cl__Socket_desc_fields};
+static const sio_record_desc cl__Socket_desc = {
+    "Socket", sizeof(cl_Socket), 1, cl__Socket_desc_fields, NULL, 0};
 static const sio_field cl__Bytes_desc_fields[] = {
-    {"data", SIO_K_BYTES, 0, 0, offsetof(cl_Bytes, data), 0, NULL, NULL, NULL},
+    {"data", SIO_K_BYTES, 0, 0, offsetof(cl_Bytes, data), 0, NULL, NULL, NULL,
+     NULL, NULL},
     {"more", SIO_K_BYTES, 1, SIO_F_OPTIONAL, offsetof(cl_Bytes, more),
-     offsetof(cl_Bytes, n_more), NULL, NULL, NULL},
+     offsetof(cl_Bytes, n_more), NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_record_desc cl__Bytes_desc = {"Bytes", sizeof(cl_Bytes), 2,
-                                               cl__Bytes_desc_fields};
+                                               cl__Bytes_desc_fields, NULL, 0};
 
 /* ---- namespace "/" ---- */
 
@@ -97,9 +100,10 @@ struct cl__on_connect_auth {
 };
 static const sio_field cl__on_connect_auth_fields[] = {
     {"name", SIO_K_STRING, 0, 0, offsetof(struct cl__on_connect_auth, name), 0,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL, NULL},
     {"token", SIO_K_STRING, 0, SIO_F_OPTIONAL,
-     offsetof(struct cl__on_connect_auth, token), 0, NULL, NULL, NULL},
+     offsetof(struct cl__on_connect_auth, token), 0, NULL, NULL, NULL, NULL,
+     NULL},
 };
 static const sio_params cl__on_connect_auth = {
     sizeof(struct cl__on_connect_auth), 2, cl__on_connect_auth_fields, false,
@@ -121,12 +125,13 @@ struct cl__on_new_args {
 };
 static const sio_field cl__on_new_args_fields[] = {
     {"class", SIO_K_STRING, 0, 0, offsetof(struct cl__on_new_args, class), 0,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL, NULL},
     {"function", SIO_K_INT, 0, SIO_F_OPTIONAL,
      offsetof(struct cl__on_new_args, function),
-     offsetof(struct cl__on_new_args, has_function), NULL, NULL, NULL},
+     offsetof(struct cl__on_new_args, has_function), NULL, NULL, NULL, NULL,
+     NULL},
     {"yield", SIO_K_FLOAT, 0, 0, offsetof(struct cl__on_new_args, yield), 0,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_params cl__on_new_args = {sizeof(struct cl__on_new_args), 3,
                                            cl__on_new_args_fields, false, 0};
@@ -137,7 +142,8 @@ struct cl__on_new_ack {
 static const sio_field cl__on_new_ack_fields[] = {
     {"delete", SIO_K_RECORD, 2, SIO_F_OPTIONAL,
      offsetof(struct cl__on_new_ack, delete),
-     offsetof(struct cl__on_new_ack, n_delete), &cl__number_desc, NULL, NULL},
+     offsetof(struct cl__on_new_ack, n_delete), &cl__number_desc, NULL, NULL,
+     NULL, NULL},
 };
 static const sio_params cl__on_new_ack = {sizeof(struct cl__on_new_ack), 1,
                                           cl__on_new_ack_fields, false, 0};
@@ -174,9 +180,9 @@ struct cl__on_opt_args {
 };
 static const sio_field cl__on_opt_args_fields[] = {
     {"a", SIO_K_INT, 0, SIO_F_OPTIONAL, offsetof(struct cl__on_opt_args, a),
-     offsetof(struct cl__on_opt_args, has_a), NULL, NULL, NULL},
+     offsetof(struct cl__on_opt_args, has_a), NULL, NULL, NULL, NULL, NULL},
     {"b", SIO_K_STRING, 0, 0, offsetof(struct cl__on_opt_args, b), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
 static const sio_params cl__on_opt_args = {sizeof(struct cl__on_opt_args), 2,
                                            cl__on_opt_args_fields, false, 0};
@@ -213,9 +219,10 @@ struct cl__on_pair_ack {
 };
 static const sio_field cl__on_pair_ack_fields[] = {
     {"a", SIO_K_RECORD, 0, 0, offsetof(struct cl__on_pair_ack, a), 0,
-     &cl__Socket_desc, NULL, NULL},
+     &cl__Socket_desc, NULL, NULL, NULL, NULL},
     {"b", SIO_K_ENUM, 1, 0, offsetof(struct cl__on_pair_ack, b),
-     offsetof(struct cl__on_pair_ack, n_b), NULL, &cl__AckError_desc, NULL},
+     offsetof(struct cl__on_pair_ack, n_b), NULL, &cl__AckError_desc, NULL,
+     NULL, NULL},
 };
 static const sio_params cl__on_pair_ack = {sizeof(struct cl__on_pair_ack), 2,
                                            cl__on_pair_ack_fields, false, 0};
@@ -252,11 +259,11 @@ struct cl__on_tail_args {
 };
 static const sio_field cl__on_tail_args_fields[] = {
     {"x", SIO_K_STRING, 0, 0, offsetof(struct cl__on_tail_args, x), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
     {"y", SIO_K_BOOL, 0, SIO_F_OPTIONAL, offsetof(struct cl__on_tail_args, y),
-     offsetof(struct cl__on_tail_args, has_y), NULL, NULL, NULL},
+     offsetof(struct cl__on_tail_args, has_y), NULL, NULL, NULL, NULL, NULL},
     {"z", SIO_K_JSON, 0, SIO_F_OPTIONAL, offsetof(struct cl__on_tail_args, z),
-     0, NULL, NULL, NULL},
+     0, NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_params cl__on_tail_args = {sizeof(struct cl__on_tail_args), 3,
                                             cl__on_tail_args_fields, false, 0};
@@ -265,7 +272,7 @@ struct cl__on_tail_ack {
 };
 static const sio_field cl__on_tail_ack_fields[] = {
     {"r", SIO_K_RECORD, 0, SIO_F_OPTIONAL, offsetof(struct cl__on_tail_ack, r),
-     0, &cl__Bytes_desc, NULL, NULL},
+     0, &cl__Bytes_desc, NULL, NULL, NULL, NULL},
 };
 static const sio_params cl__on_tail_ack = {sizeof(struct cl__on_tail_ack), 1,
                                            cl__on_tail_ack_fields, false, 0};
@@ -299,7 +306,7 @@ struct cl__emit_ask_args {
 };
 static const sio_field cl__emit_ask_args_fields[] = {
     {"q", SIO_K_STRING, 0, SIO_F_OPTIONAL,
-     offsetof(struct cl__emit_ask_args, q), 0, NULL, NULL, NULL},
+     offsetof(struct cl__emit_ask_args, q), 0, NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_params cl__emit_ask_args = {
     sizeof(struct cl__emit_ask_args), 1, cl__emit_ask_args_fields, false, 0};
@@ -310,9 +317,9 @@ struct cl__emit_ask_reply {
 };
 static const sio_field cl__emit_ask_reply_fields[] = {
     {"a", SIO_K_STRING, 0, SIO_F_OPTIONAL,
-     offsetof(struct cl__emit_ask_reply, a), 0, NULL, NULL, NULL},
+     offsetof(struct cl__emit_ask_reply, a), 0, NULL, NULL, NULL, NULL, NULL},
     {"b", SIO_K_INT, 0, SIO_F_OPTIONAL, offsetof(struct cl__emit_ask_reply, b),
-     offsetof(struct cl__emit_ask_reply, has_b), NULL, NULL, NULL},
+     offsetof(struct cl__emit_ask_reply, has_b), NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_params cl__emit_ask_reply = {
     sizeof(struct cl__emit_ask_reply), 2, cl__emit_ask_reply_fields, false, 0};
@@ -350,7 +357,7 @@ struct cl__Admin_x_on_do_args {
 };
 static const sio_field cl__Admin_x_on_do_args_fields[] = {
     {"what", SIO_K_STRING, 0, 0, offsetof(struct cl__Admin_x_on_do_args, what),
-     0, NULL, NULL, NULL},
+     0, NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_params cl__Admin_x_on_do_args = {
     sizeof(struct cl__Admin_x_on_do_args), 1, cl__Admin_x_on_do_args_fields,
@@ -360,7 +367,7 @@ struct cl__Admin_x_on_do_ack {
 };
 static const sio_field cl__Admin_x_on_do_ack_fields[] = {
     {"ok", SIO_K_BOOL, 0, 0, offsetof(struct cl__Admin_x_on_do_ack, ok), 0,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_params cl__Admin_x_on_do_ack = {
     sizeof(struct cl__Admin_x_on_do_ack), 1, cl__Admin_x_on_do_ack_fields,

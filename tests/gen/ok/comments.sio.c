@@ -4,10 +4,10 @@
 /* ---- records and enums ---- */
 static const sio_record_desc c__R_desc;
 static const sio_field c__R_desc_fields[] = {
-    {"x", SIO_K_INT, 0, 0, offsetof(c_R, x), 0, NULL, NULL, NULL},
+    {"x", SIO_K_INT, 0, 0, offsetof(c_R, x), 0, NULL, NULL, NULL, NULL, NULL},
 };
-static const sio_record_desc c__R_desc = {"R", sizeof(c_R), 1,
-                                          c__R_desc_fields};
+static const sio_record_desc c__R_desc = {"R", sizeof(c_R), 1, c__R_desc_fields,
+                                          NULL, 0};
 
 /* ---- namespace "/" ---- */
 
@@ -53,7 +53,7 @@ struct c__on_a_args {
 };
 static const sio_field c__on_a_args_fields[] = {
     {"r", SIO_K_RECORD, 0, 0, offsetof(struct c__on_a_args, r), 0, &c__R_desc,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
 static const sio_params c__on_a_args = {sizeof(struct c__on_a_args), 1,
                                         c__on_a_args_fields, false, 0};
@@ -62,7 +62,7 @@ struct c__on_a_ack {
 };
 static const sio_field c__on_a_ack_fields[] = {
     {"ok", SIO_K_BOOL, 0, 0, offsetof(struct c__on_a_ack, ok), 0, NULL, NULL,
-     NULL},
+     NULL, NULL, NULL},
 };
 static const sio_params c__on_a_ack = {sizeof(struct c__on_a_ack), 1,
                                        c__on_a_ack_fields, false, 0};

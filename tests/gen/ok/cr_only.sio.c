@@ -45,7 +45,7 @@ struct cr_only__on_ping_args {
 };
 static const sio_field cr_only__on_ping_args_fields[] = {
     {"n", SIO_K_INT, 0, 0, offsetof(struct cr_only__on_ping_args, n), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
 static const sio_params cr_only__on_ping_args = {
     sizeof(struct cr_only__on_ping_args), 1, cr_only__on_ping_args_fields,
@@ -66,7 +66,7 @@ struct cr_only__emit_pong_args {
 };
 static const sio_field cr_only__emit_pong_args_fields[] = {
     {"n", SIO_K_INT, 0, 0, offsetof(struct cr_only__emit_pong_args, n), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
 static const sio_params cr_only__emit_pong_args = {
     sizeof(struct cr_only__emit_pong_args), 1, cr_only__emit_pong_args_fields,

@@ -34,15 +34,15 @@ _Static_assert(sizeof(doc_comments_Mood) == sizeof(int),
                "doc_comments_Mood must be an int");
 static const sio_field doc_comments__Message_desc_fields[] = {
     {"text", SIO_K_STRING, 0, 0, offsetof(doc_comments_Message, text), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
     {"tags", SIO_K_STRING, 1, 0, offsetof(doc_comments_Message, tags),
-     offsetof(doc_comments_Message, n_tags), NULL, NULL, NULL},
+     offsetof(doc_comments_Message, n_tags), NULL, NULL, NULL, NULL, NULL},
     {"n", SIO_K_INT, 0, 0, offsetof(doc_comments_Message, n), 0, NULL, NULL,
-     NULL},
+     NULL, NULL, NULL},
 };
 static const sio_record_desc doc_comments__Message_desc = {
     "Message", sizeof(doc_comments_Message), 3,
-    doc_comments__Message_desc_fields};
+    doc_comments__Message_desc_fields, NULL, 0};
 
 /* ---- namespace "/" ---- */
 
@@ -88,7 +88,7 @@ struct doc_comments__on_say_args {
 };
 static const sio_field doc_comments__on_say_args_fields[] = {
     {"m", SIO_K_RECORD, 0, 0, offsetof(struct doc_comments__on_say_args, m), 0,
-     &doc_comments__Message_desc, NULL, NULL},
+     &doc_comments__Message_desc, NULL, NULL, NULL, NULL},
 };
 static const sio_params doc_comments__on_say_args = {
     sizeof(struct doc_comments__on_say_args), 1,
@@ -98,7 +98,7 @@ struct doc_comments__on_say_ack {
 };
 static const sio_field doc_comments__on_say_ack_fields[] = {
     {"ok", SIO_K_BOOL, 0, 0, offsetof(struct doc_comments__on_say_ack, ok), 0,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_params doc_comments__on_say_ack = {
     sizeof(struct doc_comments__on_say_ack), 1, doc_comments__on_say_ack_fields,
@@ -134,7 +134,7 @@ struct doc_comments__emit_said_args {
 };
 static const sio_field doc_comments__emit_said_args_fields[] = {
     {"m", SIO_K_RECORD, 0, 0, offsetof(struct doc_comments__emit_said_args, m),
-     0, &doc_comments__Message_desc, NULL, NULL},
+     0, &doc_comments__Message_desc, NULL, NULL, NULL, NULL},
 };
 static const sio_params doc_comments__emit_said_args = {
     sizeof(struct doc_comments__emit_said_args), 1,
@@ -154,7 +154,7 @@ struct doc_comments__on_mood_args {
 };
 static const sio_field doc_comments__on_mood_args_fields[] = {
     {"m", SIO_K_ENUM, 0, 0, offsetof(struct doc_comments__on_mood_args, m), 0,
-     NULL, &doc_comments__Mood_desc, NULL},
+     NULL, &doc_comments__Mood_desc, NULL, NULL, NULL},
 };
 static const sio_params doc_comments__on_mood_args = {
     sizeof(struct doc_comments__on_mood_args), 1,

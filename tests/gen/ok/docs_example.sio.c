@@ -34,19 +34,20 @@ static const sio_enum_desc chat__Mood_desc = {"Mood", chat_Mood_COUNT,
 _Static_assert(sizeof(chat_Mood) == sizeof(int), "chat_Mood must be an int");
 static const sio_field chat__Message_desc_fields[] = {
     {"text", SIO_K_STRING, 0, 0, offsetof(chat_Message, text), 0, NULL, NULL,
-     NULL},
+     NULL, NULL, NULL},
     {"tags", SIO_K_STRING, 1, 0, offsetof(chat_Message, tags),
-     offsetof(chat_Message, n_tags), NULL, NULL, NULL},
+     offsetof(chat_Message, n_tags), NULL, NULL, NULL, NULL, NULL},
     {"reply_to", SIO_K_INT, 0, SIO_F_OPTIONAL, offsetof(chat_Message, reply_to),
-     offsetof(chat_Message, has_reply_to), NULL, NULL, NULL},
+     offsetof(chat_Message, has_reply_to), NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_record_desc chat__Message_desc = {
-    "Message", sizeof(chat_Message), 3, chat__Message_desc_fields};
+    "Message", sizeof(chat_Message), 3, chat__Message_desc_fields, NULL, 0};
 static const sio_field chat__Item_desc_fields[] = {
-    {"id", SIO_K_INT, 0, 0, offsetof(chat_Item, id), 0, NULL, NULL, NULL},
+    {"id", SIO_K_INT, 0, 0, offsetof(chat_Item, id), 0, NULL, NULL, NULL, NULL,
+     NULL},
 };
-static const sio_record_desc chat__Item_desc = {"Item", sizeof(chat_Item), 1,
-                                                chat__Item_desc_fields};
+static const sio_record_desc chat__Item_desc = {
+    "Item", sizeof(chat_Item), 1, chat__Item_desc_fields, NULL, 0};
 
 /* ---- namespace "/" ---- */
 
@@ -92,7 +93,8 @@ struct chat__on_connect_auth {
 };
 static const sio_field chat__on_connect_auth_fields[] = {
     {"token", SIO_K_STRING, 0, SIO_F_OPTIONAL,
-     offsetof(struct chat__on_connect_auth, token), 0, NULL, NULL, NULL},
+     offsetof(struct chat__on_connect_auth, token), 0, NULL, NULL, NULL, NULL,
+     NULL},
 };
 static const sio_params chat__on_connect_auth = {
     sizeof(struct chat__on_connect_auth), 1, chat__on_connect_auth_fields,
@@ -111,7 +113,7 @@ struct chat__on_join_args {
 };
 static const sio_field chat__on_join_args_fields[] = {
     {"room", SIO_K_STRING, 0, 0, offsetof(struct chat__on_join_args, room), 0,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_params chat__on_join_args = {
     sizeof(struct chat__on_join_args), 1, chat__on_join_args_fields, false, 0};
@@ -120,7 +122,7 @@ struct chat__on_join_ack {
 };
 static const sio_field chat__on_join_ack_fields[] = {
     {"ok", SIO_K_BOOL, 0, 0, offsetof(struct chat__on_join_ack, ok), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
 static const sio_params chat__on_join_ack = {
     sizeof(struct chat__on_join_ack), 1, chat__on_join_ack_fields, false, 0};
@@ -155,7 +157,7 @@ struct chat__on_say_args {
 };
 static const sio_field chat__on_say_args_fields[] = {
     {"msg", SIO_K_RECORD, 0, 0, offsetof(struct chat__on_say_args, msg), 0,
-     &chat__Message_desc, NULL, NULL},
+     &chat__Message_desc, NULL, NULL, NULL, NULL},
 };
 static const sio_params chat__on_say_args = {
     sizeof(struct chat__on_say_args), 1, chat__on_say_args_fields, false, 0};
@@ -176,7 +178,7 @@ struct chat__on_mood_args {
 };
 static const sio_field chat__on_mood_args_fields[] = {
     {"m", SIO_K_ENUM, 0, 0, offsetof(struct chat__on_mood_args, m), 0, NULL,
-     &chat__Mood_desc, NULL},
+     &chat__Mood_desc, NULL, NULL, NULL},
 };
 static const sio_params chat__on_mood_args = {
     sizeof(struct chat__on_mood_args), 1, chat__on_mood_args_fields, false, 0};
@@ -185,7 +187,7 @@ struct chat__on_mood_ack {
 };
 static const sio_field chat__on_mood_ack_fields[] = {
     {"ok", SIO_K_BOOL, 0, 0, offsetof(struct chat__on_mood_ack, ok), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
 static const sio_params chat__on_mood_ack = {
     sizeof(struct chat__on_mood_ack), 1, chat__on_mood_ack_fields, false, 0};
@@ -223,9 +225,9 @@ struct chat__emit_said_args {
 };
 static const sio_field chat__emit_said_args_fields[] = {
     {"from", SIO_K_STRING, 0, 0, offsetof(struct chat__emit_said_args, from), 0,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL, NULL},
     {"msg", SIO_K_RECORD, 0, 0, offsetof(struct chat__emit_said_args, msg), 0,
-     &chat__Message_desc, NULL, NULL},
+     &chat__Message_desc, NULL, NULL, NULL, NULL},
 };
 static const sio_params chat__emit_said_args = {
     sizeof(struct chat__emit_said_args), 2, chat__emit_said_args_fields, false,
@@ -244,7 +246,7 @@ struct chat__emit_ping__args {
 };
 static const sio_field chat__emit_ping__args_fields[] = {
     {"n", SIO_K_INT, 0, 0, offsetof(struct chat__emit_ping__args, n), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
 static const sio_params chat__emit_ping__args = {
     sizeof(struct chat__emit_ping__args), 1, chat__emit_ping__args_fields,
@@ -254,7 +256,7 @@ struct chat__emit_ping__reply {
 };
 static const sio_field chat__emit_ping__reply_fields[] = {
     {"n", SIO_K_INT, 0, 0, offsetof(struct chat__emit_ping__reply, n), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
 static const sio_params chat__emit_ping__reply = {
     sizeof(struct chat__emit_ping__reply), 1, chat__emit_ping__reply_fields,
@@ -294,7 +296,7 @@ struct chat__admin_on_kick_args {
 };
 static const sio_field chat__admin_on_kick_args_fields[] = {
     {"sid", SIO_K_STRING, 0, 0, offsetof(struct chat__admin_on_kick_args, sid),
-     0, NULL, NULL, NULL},
+     0, NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_params chat__admin_on_kick_args = {
     sizeof(struct chat__admin_on_kick_args), 1, chat__admin_on_kick_args_fields,
@@ -329,7 +331,7 @@ struct chat__x_on_get_args {
 };
 static const sio_field chat__x_on_get_args_fields[] = {
     {"id", SIO_K_INT, 0, 0, offsetof(struct chat__x_on_get_args, id), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
 static const sio_params chat__x_on_get_args = {
     sizeof(struct chat__x_on_get_args), 1, chat__x_on_get_args_fields, false,
@@ -339,7 +341,7 @@ struct chat__x_on_get_ack {
 };
 static const sio_field chat__x_on_get_ack_fields[] = {
     {"item", SIO_K_RECORD, 0, 0, offsetof(struct chat__x_on_get_ack, item), 0,
-     &chat__Item_desc, NULL, NULL},
+     &chat__Item_desc, NULL, NULL, NULL, NULL},
 };
 static const sio_params chat__x_on_get_ack = {
     sizeof(struct chat__x_on_get_ack), 1, chat__x_on_get_ack_fields, false, 0};
@@ -389,7 +391,7 @@ struct chat__x_on_drop_args {
 };
 static const sio_field chat__x_on_drop_args_fields[] = {
     {"id", SIO_K_INT, 0, 0, offsetof(struct chat__x_on_drop_args, id), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
 static const sio_params chat__x_on_drop_args = {
     sizeof(struct chat__x_on_drop_args), 1, chat__x_on_drop_args_fields, false,
@@ -443,7 +445,7 @@ struct chat__shop_on_buy_args {
 };
 static const sio_field chat__shop_on_buy_args_fields[] = {
     {"id", SIO_K_INT, 0, 0, offsetof(struct chat__shop_on_buy_args, id), 0,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_params chat__shop_on_buy_args = {
     sizeof(struct chat__shop_on_buy_args), 1, chat__shop_on_buy_args_fields,
@@ -453,7 +455,7 @@ struct chat__shop_on_buy_ack {
 };
 static const sio_field chat__shop_on_buy_ack_fields[] = {
     {"ok", SIO_K_BOOL, 0, 0, offsetof(struct chat__shop_on_buy_ack, ok), 0,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_params chat__shop_on_buy_ack = {
     sizeof(struct chat__shop_on_buy_ack), 1, chat__shop_on_buy_ack_fields,

@@ -32,18 +32,19 @@ static const sio_enum_desc fwd__Tag_desc = {"Tag", fwd_Tag_COUNT,
                                             fwd_Tag_names};
 _Static_assert(sizeof(fwd_Tag) == sizeof(int), "fwd_Tag must be an int");
 static const sio_field fwd__User_desc_fields[] = {
-    {"name", SIO_K_STRING, 0, 0, offsetof(fwd_User, name), 0, NULL, NULL, NULL},
+    {"name", SIO_K_STRING, 0, 0, offsetof(fwd_User, name), 0, NULL, NULL, NULL,
+     NULL, NULL},
 };
 static const sio_record_desc fwd__User_desc = {"User", sizeof(fwd_User), 1,
-                                               fwd__User_desc_fields};
+                                               fwd__User_desc_fields, NULL, 0};
 static const sio_field fwd__Post_desc_fields[] = {
     {"author", SIO_K_RECORD, 0, 0, offsetof(fwd_Post, author), 0,
-     &fwd__User_desc, NULL, NULL},
+     &fwd__User_desc, NULL, NULL, NULL, NULL},
     {"tags", SIO_K_ENUM, 1, 0, offsetof(fwd_Post, tags),
-     offsetof(fwd_Post, n_tags), NULL, &fwd__Tag_desc, NULL},
+     offsetof(fwd_Post, n_tags), NULL, &fwd__Tag_desc, NULL, NULL, NULL},
 };
 static const sio_record_desc fwd__Post_desc = {"Post", sizeof(fwd_Post), 2,
-                                               fwd__Post_desc_fields};
+                                               fwd__Post_desc_fields, NULL, 0};
 
 /* ---- namespace "/" ---- */
 
@@ -53,7 +54,7 @@ struct fwd__on_post_args {
 };
 static const sio_field fwd__on_post_args_fields[] = {
     {"p", SIO_K_RECORD, 0, 0, offsetof(struct fwd__on_post_args, p), 0,
-     &fwd__Post_desc, NULL, NULL},
+     &fwd__Post_desc, NULL, NULL, NULL, NULL},
 };
 static const sio_params fwd__on_post_args = {
     sizeof(struct fwd__on_post_args), 1, fwd__on_post_args_fields, false, 0};

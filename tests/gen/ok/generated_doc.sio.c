@@ -33,14 +33,14 @@ static const sio_enum_desc chat__Color_desc = {"Color", chat_Color_COUNT,
 _Static_assert(sizeof(chat_Color) == sizeof(int), "chat_Color must be an int");
 static const sio_field chat__Message_desc_fields[] = {
     {"text", SIO_K_STRING, 0, 0, offsetof(chat_Message, text), 0, NULL, NULL,
-     NULL},
+     NULL, NULL, NULL},
     {"tags", SIO_K_STRING, 1, 0, offsetof(chat_Message, tags),
-     offsetof(chat_Message, n_tags), NULL, NULL, NULL},
+     offsetof(chat_Message, n_tags), NULL, NULL, NULL, NULL, NULL},
     {"reply_to", SIO_K_INT, 0, SIO_F_OPTIONAL, offsetof(chat_Message, reply_to),
-     offsetof(chat_Message, has_reply_to), NULL, NULL, NULL},
+     offsetof(chat_Message, has_reply_to), NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_record_desc chat__Message_desc = {
-    "Message", sizeof(chat_Message), 3, chat__Message_desc_fields};
+    "Message", sizeof(chat_Message), 3, chat__Message_desc_fields, NULL, 0};
 
 /* ---- namespace "/" ---- */
 
@@ -87,9 +87,10 @@ struct chat__on_connect_auth {
 };
 static const sio_field chat__on_connect_auth_fields[] = {
     {"name", SIO_K_STRING, 0, 0, offsetof(struct chat__on_connect_auth, name),
-     0, NULL, NULL, NULL},
+     0, NULL, NULL, NULL, NULL, NULL},
     {"token", SIO_K_STRING, 0, SIO_F_OPTIONAL,
-     offsetof(struct chat__on_connect_auth, token), 0, NULL, NULL, NULL},
+     offsetof(struct chat__on_connect_auth, token), 0, NULL, NULL, NULL, NULL,
+     NULL},
 };
 static const sio_params chat__on_connect_auth = {
     sizeof(struct chat__on_connect_auth), 2, chat__on_connect_auth_fields,
@@ -108,7 +109,7 @@ struct chat__on_join_args {
 };
 static const sio_field chat__on_join_args_fields[] = {
     {"room", SIO_K_STRING, 0, 0, offsetof(struct chat__on_join_args, room), 0,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_params chat__on_join_args = {
     sizeof(struct chat__on_join_args), 1, chat__on_join_args_fields, false, 0};
@@ -117,7 +118,7 @@ struct chat__on_join_ack {
 };
 static const sio_field chat__on_join_ack_fields[] = {
     {"members", SIO_K_INT, 0, 0, offsetof(struct chat__on_join_ack, members), 0,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_params chat__on_join_ack = {
     sizeof(struct chat__on_join_ack), 1, chat__on_join_ack_fields, false, 0};
@@ -152,7 +153,7 @@ struct chat__on_say_args {
 };
 static const sio_field chat__on_say_args_fields[] = {
     {"msg", SIO_K_RECORD, 0, 0, offsetof(struct chat__on_say_args, msg), 0,
-     &chat__Message_desc, NULL, NULL},
+     &chat__Message_desc, NULL, NULL, NULL, NULL},
 };
 static const sio_params chat__on_say_args = {
     sizeof(struct chat__on_say_args), 1, chat__on_say_args_fields, false, 0};
@@ -174,9 +175,10 @@ struct chat__on_paint_args {
 };
 static const sio_field chat__on_paint_args_fields[] = {
     {"c", SIO_K_ENUM, 0, 0, offsetof(struct chat__on_paint_args, c), 0, NULL,
-     &chat__Color_desc, NULL},
+     &chat__Color_desc, NULL, NULL, NULL},
     {"data", SIO_K_BYTES, 0, SIO_F_OPTIONAL,
-     offsetof(struct chat__on_paint_args, data), 0, NULL, NULL, NULL},
+     offsetof(struct chat__on_paint_args, data), 0, NULL, NULL, NULL, NULL,
+     NULL},
 };
 static const sio_params chat__on_paint_args = {
     sizeof(struct chat__on_paint_args), 2, chat__on_paint_args_fields, false,
@@ -186,7 +188,7 @@ struct chat__on_paint_ack {
 };
 static const sio_field chat__on_paint_ack_fields[] = {
     {"ok", SIO_K_BOOL, 0, 0, offsetof(struct chat__on_paint_ack, ok), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
 static const sio_params chat__on_paint_ack = {
     sizeof(struct chat__on_paint_ack), 1, chat__on_paint_ack_fields, false, 0};
@@ -227,9 +229,9 @@ struct chat__emit_said_args {
 };
 static const sio_field chat__emit_said_args_fields[] = {
     {"from", SIO_K_STRING, 0, 0, offsetof(struct chat__emit_said_args, from), 0,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL, NULL},
     {"msg", SIO_K_RECORD, 0, 0, offsetof(struct chat__emit_said_args, msg), 0,
-     &chat__Message_desc, NULL, NULL},
+     &chat__Message_desc, NULL, NULL, NULL, NULL},
 };
 static const sio_params chat__emit_said_args = {
     sizeof(struct chat__emit_said_args), 2, chat__emit_said_args_fields, false,
@@ -248,7 +250,7 @@ struct chat__emit_ping__args {
 };
 static const sio_field chat__emit_ping__args_fields[] = {
     {"n", SIO_K_INT, 0, 0, offsetof(struct chat__emit_ping__args, n), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
 static const sio_params chat__emit_ping__args = {
     sizeof(struct chat__emit_ping__args), 1, chat__emit_ping__args_fields,
@@ -258,7 +260,7 @@ struct chat__emit_ping__reply {
 };
 static const sio_field chat__emit_ping__reply_fields[] = {
     {"n", SIO_K_INT, 0, 0, offsetof(struct chat__emit_ping__reply, n), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
 static const sio_params chat__emit_ping__reply = {
     sizeof(struct chat__emit_ping__reply), 1, chat__emit_ping__reply_fields,
@@ -299,7 +301,7 @@ struct chat__admin_on_kick_args {
 };
 static const sio_field chat__admin_on_kick_args_fields[] = {
     {"sid", SIO_K_STRING, 0, 0, offsetof(struct chat__admin_on_kick_args, sid),
-     0, NULL, NULL, NULL},
+     0, NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_params chat__admin_on_kick_args = {
     sizeof(struct chat__admin_on_kick_args), 1, chat__admin_on_kick_args_fields,

@@ -6,26 +6,26 @@ static const sio_record_desc hooks__Place_desc;
 static const sio_record_desc hooks__Voter_desc;
 static const sio_field hooks__Place_desc_fields[] = {
     {"city", SIO_K_STRING, 0, 0, offsetof(hooks_Place, city), 0, NULL, NULL,
-     NULL},
+     NULL, NULL, NULL},
 };
-static const sio_record_desc hooks__Place_desc = {"Place", sizeof(hooks_Place),
-                                                  1, hooks__Place_desc_fields};
+static const sio_record_desc hooks__Place_desc = {
+    "Place", sizeof(hooks_Place), 1, hooks__Place_desc_fields, NULL, 0};
 static const sio_field hooks__Voter_desc_fields[] = {
     {"name", SIO_K_STRING, 0, 0, offsetof(hooks_Voter, name), 0, NULL, NULL,
-     NULL},
-    {"tags", SIO_K_STRING, 1, 0, offsetof(hooks_Voter, tags),
-     offsetof(hooks_Voter, n_tags), NULL, NULL, NULL},
-    {"seen", SIO_K_INT, 0, SIO_F_OPTIONAL, offsetof(hooks_Voter, seen),
-     offsetof(hooks_Voter, has_seen), NULL, NULL, NULL},
-    {"extra", SIO_K_JSON, 0, SIO_F_OPTIONAL, offsetof(hooks_Voter, extra), 0,
      NULL, NULL, NULL},
+    {"tags", SIO_K_STRING, 1, 0, offsetof(hooks_Voter, tags),
+     offsetof(hooks_Voter, n_tags), NULL, NULL, NULL, NULL, NULL},
+    {"seen", SIO_K_INT, 0, SIO_F_OPTIONAL, offsetof(hooks_Voter, seen),
+     offsetof(hooks_Voter, has_seen), NULL, NULL, NULL, NULL, NULL},
+    {"extra", SIO_K_JSON, 0, SIO_F_OPTIONAL, offsetof(hooks_Voter, extra), 0,
+     NULL, NULL, NULL, NULL, NULL},
     {"home", SIO_K_RECORD, 0, SIO_F_OPTIONAL, offsetof(hooks_Voter, home), 0,
-     &hooks__Place_desc, NULL, NULL},
+     &hooks__Place_desc, NULL, NULL, NULL, NULL},
     {"at", SIO_K_RECORD, 0, 0, offsetof(hooks_Voter, at), 0, &hooks__Place_desc,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
-static const sio_record_desc hooks__Voter_desc = {"Voter", sizeof(hooks_Voter),
-                                                  6, hooks__Voter_desc_fields};
+static const sio_record_desc hooks__Voter_desc = {
+    "Voter", sizeof(hooks_Voter), 6, hooks__Voter_desc_fields, NULL, 0};
 
 /* ---- namespace "/" ---- */
 
@@ -41,7 +41,7 @@ struct hooks__on_connect_auth {
 };
 static const sio_field hooks__on_connect_auth_fields[] = {
     {"name", SIO_K_STRING, 0, 0, offsetof(struct hooks__on_connect_auth, name),
-     0, NULL, NULL, NULL},
+     0, NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_params hooks__on_connect_auth = {
     sizeof(struct hooks__on_connect_auth), 1, hooks__on_connect_auth_fields,
@@ -60,7 +60,7 @@ struct hooks__on_vote_args {
 };
 static const sio_field hooks__on_vote_args_fields[] = {
     {"n", SIO_K_INT, 0, 0, offsetof(struct hooks__on_vote_args, n), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
 static const sio_params hooks__on_vote_args = {
     sizeof(struct hooks__on_vote_args), 1, hooks__on_vote_args_fields, false,
@@ -70,7 +70,7 @@ struct hooks__on_vote_ack {
 };
 static const sio_field hooks__on_vote_ack_fields[] = {
     {"ok", SIO_K_BOOL, 0, 0, offsetof(struct hooks__on_vote_ack, ok), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
 static const sio_params hooks__on_vote_ack = {
     sizeof(struct hooks__on_vote_ack), 1, hooks__on_vote_ack_fields, false, 0};

@@ -5,7 +5,7 @@
 
 #include <sio.h>
 
-#if SIO_TYPED_ABI != 9
+#if SIO_TYPED_ABI != 10
 #error "import_common.sio.h is for another libsio ABI: regenerate it with sioc"
 #endif
 
@@ -15,6 +15,8 @@ extern "C" {
 
 /* ---- records and enums ---- */
 typedef struct common_Point common_Point;
+typedef struct common_Either common_Either;
+/* How the drawer feels. */
 typedef enum common_Mood {
     common_Mood_happy = 0, /* "happy" */
     common_Mood_sad = 1,   /* "sad" */
@@ -28,8 +30,20 @@ const char *common_Mood_name(common_Mood v);
 bool common_Mood_parse(const char *s, common_Mood *out);
 /* A point on the board. */
 struct common_Point {
+    /* Across, from the left. */
     int64_t x;
+    /* Down, from the top. */
     int64_t y;
+};
+typedef enum common_Either_tag {
+    common_Either_point,
+} common_Either_tag;
+/* A point, told by its "t". */
+struct common_Either {
+    common_Either_tag tag; /* "t": which member holds the value */
+    union {
+        common_Point point; /* "point" */
+    };
 };
 
 /* ---- the schema ---- */

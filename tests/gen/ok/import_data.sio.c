@@ -4,12 +4,13 @@
 /* ---- records and enums ---- */
 static const sio_record_desc imp___common_Point_desc;
 static const sio_field imp___common_Point_desc_fields[] = {
-    {"x", SIO_K_INT, 0, 0, offsetof(common_Point, x), 0, NULL, NULL, NULL},
+    {"x", SIO_K_INT, 0, 0, offsetof(common_Point, x), 0, NULL, NULL, NULL, NULL,
+     NULL},
     {"y", SIO_K_INT, 0, 0, offsetof(common_Point, y), 0, NULL, NULL,
-     &(const sio_limits){SIO_L_MIN, 0, 0, 0, 0}},
+     &(const sio_limits){SIO_L_MIN, 0, 0, 0, 0}, NULL, NULL},
 };
 static const sio_record_desc imp___common_Point_desc = {
-    "Point", sizeof(common_Point), 2, imp___common_Point_desc_fields};
+    "Point", sizeof(common_Point), 2, imp___common_Point_desc_fields, NULL, 0};
 
 /* ---- namespace "/" ---- */
 
@@ -25,7 +26,7 @@ struct imp__on_move_args {
 };
 static const sio_field imp__on_move_args_fields[] = {
     {"dx", SIO_K_INT, 0, 0, offsetof(struct imp__on_move_args, dx), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
 static const sio_params imp__on_move_args = {
     sizeof(struct imp__on_move_args), 1, imp__on_move_args_fields, false, 0};

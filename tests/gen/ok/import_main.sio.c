@@ -3,26 +3,38 @@
 
 /* ---- records and enums ---- */
 static const sio_record_desc app___common_Point_desc;
+static const sio_record_desc app___common_Either_desc;
 static const sio_record_desc app__Shape_desc;
 static const sio_enum_desc app___common_Mood_desc = {"Mood", common_Mood_COUNT,
                                                      common_Mood_names};
 static const sio_field app___common_Point_desc_fields[] = {
-    {"x", SIO_K_INT, 0, 0, offsetof(common_Point, x), 0, NULL, NULL, NULL},
+    {"x", SIO_K_INT, 0, 0, offsetof(common_Point, x), 0, NULL, NULL, NULL, NULL,
+     NULL},
     {"y", SIO_K_INT, 0, 0, offsetof(common_Point, y), 0, NULL, NULL,
-     &(const sio_limits){SIO_L_MIN, 0, 0, 0, 0}},
+     &(const sio_limits){SIO_L_MIN, 0, 0, 0, 0}, NULL, NULL},
 };
 static const sio_record_desc app___common_Point_desc = {
-    "Point", sizeof(common_Point), 2, app___common_Point_desc_fields};
+    "Point", sizeof(common_Point), 2, app___common_Point_desc_fields, NULL, 0};
+static const sio_field app___common_Either_desc_fields[] = {
+    {"point", SIO_K_RECORD, 0, 0, offsetof(common_Either, point), 0,
+     &app___common_Point_desc, NULL, NULL, NULL, NULL},
+};
+static const sio_record_desc app___common_Either_desc = {
+    "Either", sizeof(common_Either), 1, app___common_Either_desc_fields, "t",
+    offsetof(common_Either, tag)};
+_Static_assert(sizeof(common_Either_tag) == sizeof(int), "common_Either_tag must be an int");
 static const sio_field app__Shape_desc_fields[] = {
     {"at", SIO_K_RECORD, 0, 0, offsetof(app_Shape, at), 0,
-     &app___common_Point_desc, NULL, NULL},
+     &app___common_Point_desc, NULL, NULL, NULL, NULL},
     {"mood", SIO_K_ENUM, 0, SIO_F_OPTIONAL, offsetof(app_Shape, mood),
-     offsetof(app_Shape, has_mood), NULL, &app___common_Mood_desc, NULL},
+     offsetof(app_Shape, has_mood), NULL, &app___common_Mood_desc, NULL, NULL,
+     NULL},
     {"corners", SIO_K_RECORD, 1, 0, offsetof(app_Shape, corners),
-     offsetof(app_Shape, n_corners), &app___common_Point_desc, NULL, NULL},
+     offsetof(app_Shape, n_corners), &app___common_Point_desc, NULL, NULL, NULL,
+     NULL},
 };
-static const sio_record_desc app__Shape_desc = {"Shape", sizeof(app_Shape), 3,
-                                                app__Shape_desc_fields};
+static const sio_record_desc app__Shape_desc = {
+    "Shape", sizeof(app_Shape), 3, app__Shape_desc_fields, NULL, 0};
 
 /* ---- namespace "/" ---- */
 
@@ -69,10 +81,10 @@ struct app__on_draw_args {
 };
 static const sio_field app__on_draw_args_fields[] = {
     {"s", SIO_K_RECORD, 0, 0, offsetof(struct app__on_draw_args, s), 0,
-     &app__Shape_desc, NULL, NULL},
+     &app__Shape_desc, NULL, NULL, NULL, NULL},
     {"p", SIO_K_RECORD, 0, SIO_F_OPTIONAL,
      offsetof(struct app__on_draw_args, p), 0, &app___common_Point_desc, NULL,
-     NULL},
+     NULL, NULL, NULL},
 };
 static const sio_params app__on_draw_args = {
     sizeof(struct app__on_draw_args), 2, app__on_draw_args_fields, false, 0};
@@ -81,7 +93,7 @@ struct app__on_draw_ack {
 };
 static const sio_field app__on_draw_ack_fields[] = {
     {"m", SIO_K_ENUM, 0, 0, offsetof(struct app__on_draw_ack, m), 0, NULL,
-     &app___common_Mood_desc, NULL},
+     &app___common_Mood_desc, NULL, NULL, NULL},
 };
 static const sio_params app__on_draw_ack = {sizeof(struct app__on_draw_ack), 1,
                                             app__on_draw_ack_fields, false, 0};
@@ -115,7 +127,7 @@ struct app__emit_drawn_args {
 };
 static const sio_field app__emit_drawn_args_fields[] = {
     {"at", SIO_K_RECORD, 0, 0, offsetof(struct app__emit_drawn_args, at), 0,
-     &app___common_Point_desc, NULL, NULL},
+     &app___common_Point_desc, NULL, NULL, NULL, NULL},
 };
 static const sio_params app__emit_drawn_args = {
     sizeof(struct app__emit_drawn_args), 1, app__emit_drawn_args_fields, false,
@@ -127,13 +139,41 @@ int app_emit_drawn(app_target to, const common_Point *at)
                            at ? &(struct app__emit_drawn_args){*at} : NULL);
 }
 
+/* on "pick" */
+struct app__on_pick_args {
+    common_Either e;
+    const sio_map *all;
+    int64_t n;
+};
+static const sio_field app__on_pick_args_fields[] = {
+    {"e", SIO_K_RECORD, 0, 0, offsetof(struct app__on_pick_args, e), 0,
+     &app___common_Either_desc, NULL, NULL, NULL, NULL},
+    {
+        "all", SIO_K_MAP, 0, SIO_F_OPTIONAL,
+        offsetof(struct app__on_pick_args, all), 0, NULL, NULL, NULL, NULL,
+        &(const sio_field){NULL, SIO_K_RECORD, 0, 0, 0, 0, &app___common_Either_desc, NULL, NULL, NULL, NULL}},
+    {"n", SIO_K_INT, 0, SIO_F_DEFAULT, offsetof(struct app__on_pick_args, n), 0,
+     NULL, NULL, NULL, &(const int64_t){1}, NULL},
+};
+static const sio_params app__on_pick_args = {
+    sizeof(struct app__on_pick_args), 3, app__on_pick_args_fields, false, 0};
+
+static void app__on_pick_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
+{
+    const struct app__on_pick_args *a = args;
+
+    (void)ack;
+    app_on_pick(ctx, &a->e, a->all, a->n);
+}
+
 static const sio_event_desc app__events[] = {
     {"draw", &app__on_draw_args, &app__on_draw_ack, NULL, app__on_draw_invoke},
+    {"pick", &app__on_pick_args, NULL, NULL, app__on_pick_invoke},
 };
 
 /* ---- the schema ---- */
 static const sio_namespace_desc app__namespaces[] = {
-    {"/", NULL, NULL, NULL, 1, app__events, NULL, NULL, NULL, NULL, NULL},
+    {"/", NULL, NULL, NULL, 2, app__events, NULL, NULL, NULL, NULL, NULL},
 };
 const sio_schema_desc app_schema = {"app", SIO_TYPED_ABI, 1, app__namespaces, 0,
                                     NULL};

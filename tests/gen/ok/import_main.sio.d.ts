@@ -12,12 +12,20 @@ export interface AckError {
     error: string;
 }
 
+/** How the drawer feels. */
 export type Mood = "happy" | "sad";
 
+/** A point on the board. */
 export interface Point {
+    /** Across, from the left. */
     x: number;
+    /** Down, from the top. */
     y: number;
 }
+
+/** A point, told by its "t". */
+export type Either =
+    | ({ t: "point" } & Point);
 
 export interface Shape {
     at: Point;
@@ -35,6 +43,7 @@ export interface ServerToClientEvents {
 /** Events a client may emit on namespace "/". */
 export interface ClientToServerEvents {
     draw: (s: Shape, p: Point | null | undefined, ack: (m: Mood | AckError) => void) => void;
+    pick: (e: Either, all?: Record<string, Either> | null, n?: number | null) => void;
 }
 
 /** A client socket of namespace "/": io(url) as AppSocket. */

@@ -5,7 +5,7 @@
 #include <sio.h>
 #include "import_common.sio.h"
 
-#if SIO_TYPED_ABI != 9
+#if SIO_TYPED_ABI != 10
 #error "import_main.sio.h is for another libsio ABI: regenerate it with sioc"
 #endif
 
@@ -61,6 +61,9 @@ int app_draw_ack_error(app_draw_ack ack, const char *message) SIO_MUST_CHECK;
 bool app_draw_ack_wanted(app_draw_ack ack);
 
 int app_emit_drawn(app_target to, const common_Point *at) SIO_MUST_CHECK;
+
+void app_on_pick(sio_ctx *ctx, const common_Either *e, const sio_map *all,
+                 int64_t n);
 
 /* ---- the schema ---- */
 extern const sio_schema_desc app_schema;

@@ -34,20 +34,22 @@ static const sio_enum_desc n__on_x_req_desc = {"on_x_req", n_on_x_req_COUNT,
                                                n_on_x_req_names};
 _Static_assert(sizeof(n_on_x_req) == sizeof(int), "n_on_x_req must be an int");
 static const sio_field n__on_x_args_desc_fields[] = {
-    {"v", SIO_K_INT, 0, 0, offsetof(n_on_x_args, v), 0, NULL, NULL, NULL},
+    {"v", SIO_K_INT, 0, 0, offsetof(n_on_x_args, v), 0, NULL, NULL, NULL, NULL,
+     NULL},
 };
 static const sio_record_desc n__on_x_args_desc = {
-    "on_x_args", sizeof(n_on_x_args), 1, n__on_x_args_desc_fields};
+    "on_x_args", sizeof(n_on_x_args), 1, n__on_x_args_desc_fields, NULL, 0};
 static const sio_field n__A_desc_fields[] = {
-    {"v", SIO_K_INT, 0, 0, offsetof(n_A, v), 0, NULL, NULL, NULL},
+    {"v", SIO_K_INT, 0, 0, offsetof(n_A, v), 0, NULL, NULL, NULL, NULL, NULL},
 };
-static const sio_record_desc n__A_desc = {"A", sizeof(n_A), 1,
-                                          n__A_desc_fields};
+static const sio_record_desc n__A_desc = {"A", sizeof(n_A), 1, n__A_desc_fields,
+                                          NULL, 0};
 static const sio_field n__A_desc_desc_fields[] = {
-    {"v", SIO_K_INT, 0, 0, offsetof(n_A_desc, v), 0, NULL, NULL, NULL},
+    {"v", SIO_K_INT, 0, 0, offsetof(n_A_desc, v), 0, NULL, NULL, NULL, NULL,
+     NULL},
 };
 static const sio_record_desc n__A_desc_desc = {"A_desc", sizeof(n_A_desc), 1,
-                                               n__A_desc_desc_fields};
+                                               n__A_desc_desc_fields, NULL, 0};
 
 /* ---- namespace "/" ---- */
 
@@ -94,9 +96,9 @@ struct n__on_x_args {
 };
 static const sio_field n__on_x_args_fields[] = {
     {"a", SIO_K_RECORD, 0, 0, offsetof(struct n__on_x_args, a), 0,
-     &n__on_x_args_desc, NULL, NULL},
+     &n__on_x_args_desc, NULL, NULL, NULL, NULL},
     {"e", SIO_K_ENUM, 0, 0, offsetof(struct n__on_x_args, e), 0, NULL,
-     &n__on_x_req_desc, NULL},
+     &n__on_x_req_desc, NULL, NULL, NULL},
 };
 static const sio_params n__on_x_args = {sizeof(struct n__on_x_args), 2,
                                         n__on_x_args_fields, false, 0};
@@ -106,9 +108,9 @@ struct n__on_x_ack {
 };
 static const sio_field n__on_x_ack_fields[] = {
     {"v", SIO_K_RECORD, 0, 0, offsetof(struct n__on_x_ack, v), 0, &n__A_desc,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
     {"w", SIO_K_RECORD, 0, 0, offsetof(struct n__on_x_ack, w), 0,
-     &n__A_desc_desc, NULL, NULL},
+     &n__A_desc_desc, NULL, NULL, NULL, NULL},
 };
 static const sio_params n__on_x_ack = {sizeof(struct n__on_x_ack), 2,
                                        n__on_x_ack_fields, false, 0};
@@ -146,7 +148,7 @@ struct n__on_x_ack_args {
 };
 static const sio_field n__on_x_ack_args_fields[] = {
     {"v", SIO_K_INT, 0, 0, offsetof(struct n__on_x_ack_args, v), 0, NULL, NULL,
-     NULL},
+     NULL, NULL, NULL},
 };
 static const sio_params n__on_x_ack_args = {sizeof(struct n__on_x_ack_args), 1,
                                             n__on_x_ack_args_fields, false, 0};
@@ -192,7 +194,7 @@ struct n__emit_x_args {
 };
 static const sio_field n__emit_x_args_fields[] = {
     {"v", SIO_K_INT, 0, 0, offsetof(struct n__emit_x_args, v), 0, NULL, NULL,
-     NULL},
+     NULL, NULL, NULL},
 };
 static const sio_params n__emit_x_args = {sizeof(struct n__emit_x_args), 1,
                                           n__emit_x_args_fields, false, 0};
@@ -201,7 +203,7 @@ struct n__emit_x_reply {
 };
 static const sio_field n__emit_x_reply_fields[] = {
     {"w", SIO_K_INT, 0, 0, offsetof(struct n__emit_x_reply, w), 0, NULL, NULL,
-     NULL},
+     NULL, NULL, NULL},
 };
 static const sio_params n__emit_x_reply = {sizeof(struct n__emit_x_reply), 1,
                                            n__emit_x_reply_fields, false, 0};
@@ -342,7 +344,7 @@ struct n__A_on_connect_auth {
 };
 static const sio_field n__A_on_connect_auth_fields[] = {
     {"v", SIO_K_INT, 0, 0, offsetof(struct n__A_on_connect_auth, v), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
 static const sio_params n__A_on_connect_auth = {
     sizeof(struct n__A_on_connect_auth), 1, n__A_on_connect_auth_fields, false,

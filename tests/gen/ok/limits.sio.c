@@ -5,21 +5,22 @@
 static const sio_record_desc limits__Profile_desc;
 static const sio_field limits__Profile_desc_fields[] = {
     {"name", SIO_K_STRING, 0, 0, offsetof(limits_Profile, name), 0, NULL, NULL,
-     &(const sio_limits){SIO_L_MIN | SIO_L_MAX, 1, 32, 0, 0}},
+     &(const sio_limits){SIO_L_MIN | SIO_L_MAX, 1, 32, 0, 0}, NULL, NULL},
     {"age", SIO_K_INT, 0, SIO_F_OPTIONAL, offsetof(limits_Profile, age),
      offsetof(limits_Profile, has_age), NULL, NULL,
-     &(const sio_limits){SIO_L_MIN | SIO_L_MAX, 0, 150, 0, 0}},
+     &(const sio_limits){SIO_L_MIN | SIO_L_MAX, 0, 150, 0, 0}, NULL, NULL},
     {"tags", SIO_K_STRING, 1, 0, offsetof(limits_Profile, tags),
      offsetof(limits_Profile, n_tags), NULL, NULL,
-     &(const sio_limits){SIO_L_MIN | SIO_L_LEN_MAX, 1, 0, 0, 5}},
+     &(const sio_limits){SIO_L_MIN | SIO_L_LEN_MAX, 1, 0, 0, 5}, NULL, NULL},
     {"avatar", SIO_K_BYTES, 0, SIO_F_OPTIONAL, offsetof(limits_Profile, avatar),
-     0, NULL, NULL, &(const sio_limits){SIO_L_MAX, 0, 65536, 0, 0}},
+     0, NULL, NULL, &(const sio_limits){SIO_L_MAX, 0, 65536, 0, 0}, NULL, NULL},
     {"scores", SIO_K_INT, 2, 0, offsetof(limits_Profile, scores),
      offsetof(limits_Profile, n_scores), NULL, NULL,
-     &(const sio_limits){SIO_L_MIN | SIO_L_MAX | SIO_L_LEN_MIN, -10, 10, 1, 0}},
+     &(const sio_limits){SIO_L_MIN | SIO_L_MAX | SIO_L_LEN_MIN, -10, 10, 1, 0},
+     NULL, NULL},
 };
 static const sio_record_desc limits__Profile_desc = {
-    "Profile", sizeof(limits_Profile), 5, limits__Profile_desc_fields};
+    "Profile", sizeof(limits_Profile), 5, limits__Profile_desc_fields, NULL, 0};
 
 /* ---- namespace "/" ---- */
 
@@ -65,7 +66,8 @@ struct limits__on_join_args {
 };
 static const sio_field limits__on_join_args_fields[] = {
     {"room", SIO_K_STRING, 0, 0, offsetof(struct limits__on_join_args, room), 0,
-     NULL, NULL, &(const sio_limits){SIO_L_MIN | SIO_L_MAX, 1, 64, 0, 0}},
+     NULL, NULL, &(const sio_limits){SIO_L_MIN | SIO_L_MAX, 1, 64, 0, 0}, NULL,
+     NULL},
 };
 static const sio_params limits__on_join_args = {
     sizeof(struct limits__on_join_args), 1, limits__on_join_args_fields, false,
@@ -75,7 +77,7 @@ struct limits__on_join_ack {
 };
 static const sio_field limits__on_join_ack_fields[] = {
     {"members", SIO_K_INT, 0, 0, offsetof(struct limits__on_join_ack, members),
-     0, NULL, NULL, &(const sio_limits){SIO_L_MIN, 0, 0, 0, 0}},
+     0, NULL, NULL, &(const sio_limits){SIO_L_MIN, 0, 0, 0, 0}, NULL, NULL},
 };
 static const sio_params limits__on_join_ack = {
     sizeof(struct limits__on_join_ack), 1, limits__on_join_ack_fields, false,
@@ -112,9 +114,10 @@ struct limits__on_say_args {
 };
 static const sio_field limits__on_say_args_fields[] = {
     {"room", SIO_K_STRING, 0, 0, offsetof(struct limits__on_say_args, room), 0,
-     NULL, NULL, &(const sio_limits){SIO_L_MIN, 1, 0, 0, 0}},
+     NULL, NULL, &(const sio_limits){SIO_L_MIN, 1, 0, 0, 0}, NULL, NULL},
     {"text", SIO_K_STRING, 0, 0, offsetof(struct limits__on_say_args, text), 0,
-     NULL, NULL, &(const sio_limits){SIO_L_MIN | SIO_L_MAX, 1, 1000, 0, 0}},
+     NULL, NULL, &(const sio_limits){SIO_L_MIN | SIO_L_MAX, 1, 1000, 0, 0},
+     NULL, NULL},
 };
 static const sio_params limits__on_say_args = {
     sizeof(struct limits__on_say_args), 2, limits__on_say_args_fields, false,
@@ -124,7 +127,7 @@ struct limits__on_say_ack {
 };
 static const sio_field limits__on_say_ack_fields[] = {
     {"ok", SIO_K_BOOL, 0, 0, offsetof(struct limits__on_say_ack, ok), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
 static const sio_params limits__on_say_ack = {
     sizeof(struct limits__on_say_ack), 1, limits__on_say_ack_fields, false, 0};
@@ -159,7 +162,8 @@ struct limits__on_upload_args {
 };
 static const sio_field limits__on_upload_args_fields[] = {
     {"data", SIO_K_BYTES, 0, 0, offsetof(struct limits__on_upload_args, data),
-     0, NULL, NULL, &(const sio_limits){SIO_L_MAX, 0, 1048576, 0, 0}},
+     0, NULL, NULL, &(const sio_limits){SIO_L_MAX, 0, 1048576, 0, 0}, NULL,
+     NULL},
 };
 static const sio_params limits__on_upload_args = {
     sizeof(struct limits__on_upload_args), 1, limits__on_upload_args_fields,
@@ -169,7 +173,7 @@ struct limits__on_upload_ack {
 };
 static const sio_field limits__on_upload_ack_fields[] = {
     {"size", SIO_K_INT, 0, 0, offsetof(struct limits__on_upload_ack, size), 0,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_params limits__on_upload_ack = {
     sizeof(struct limits__on_upload_ack), 1, limits__on_upload_ack_fields,
@@ -209,10 +213,11 @@ static const sio_field limits__on_pick_args_fields[] = {
     {
         "ids", SIO_K_INT, 1, 0, offsetof(struct limits__on_pick_args, ids),
         offsetof(struct limits__on_pick_args, n_ids), NULL, NULL,
-        &(const sio_limits){SIO_L_MIN | SIO_L_LEN_MIN | SIO_L_LEN_MAX, 1, 0, 1, 10}},
+        &(const sio_limits){SIO_L_MIN | SIO_L_LEN_MIN | SIO_L_LEN_MAX, 1, 0, 1, 10},
+        NULL, NULL},
     {"p", SIO_K_RECORD, 0, SIO_F_OPTIONAL,
      offsetof(struct limits__on_pick_args, p), 0, &limits__Profile_desc, NULL,
-     NULL},
+     NULL, NULL, NULL},
 };
 static const sio_params limits__on_pick_args = {
     sizeof(struct limits__on_pick_args), 2, limits__on_pick_args_fields, false,
@@ -250,7 +255,8 @@ static const sio_field limits__on_big_args_fields[] = {
     {
         "n", SIO_K_INT, 0, 0, offsetof(struct limits__on_big_args, n), 0, NULL,
         NULL,
-        &(const sio_limits){SIO_L_MIN | SIO_L_MAX, (-9223372036854775807 - 1), 9223372036854775807, 0, 0}},
+        &(const sio_limits){SIO_L_MIN | SIO_L_MAX, (-9223372036854775807 - 1), 9223372036854775807, 0, 0},
+        NULL, NULL},
 };
 static const sio_params limits__on_big_args = {
     sizeof(struct limits__on_big_args), 1, limits__on_big_args_fields, false,
@@ -271,7 +277,7 @@ struct limits__emit_tick_args {
 };
 static const sio_field limits__emit_tick_args_fields[] = {
     {"n", SIO_K_INT, 0, 0, offsetof(struct limits__emit_tick_args, n), 0, NULL,
-     NULL, &(const sio_limits){SIO_L_MIN | SIO_L_MAX, 0, 59, 0, 0}},
+     NULL, &(const sio_limits){SIO_L_MIN | SIO_L_MAX, 0, 59, 0, 0}, NULL, NULL},
 };
 static const sio_params limits__emit_tick_args = {
     sizeof(struct limits__emit_tick_args), 1, limits__emit_tick_args_fields,

@@ -6,17 +6,20 @@
 static const sio_record_desc names__R_desc;
 static const sio_field names__R_desc_fields[] = {
     {"x", SIO_K_STRING, 0, SIO_F_OPTIONAL, offsetof(names_R, x), 0, NULL, NULL,
-     NULL},
-    {"has_x", SIO_K_INT, 0, 0, offsetof(names_R, has_x), 0, NULL, NULL, NULL},
+     NULL, NULL, NULL},
+    {"has_x", SIO_K_INT, 0, 0, offsetof(names_R, has_x), 0, NULL, NULL, NULL,
+     NULL, NULL},
     {"b", SIO_K_BYTES, 0, SIO_F_OPTIONAL, offsetof(names_R, b), 0, NULL, NULL,
-     NULL},
-    {"has_b", SIO_K_BOOL, 0, 0, offsetof(names_R, has_b), 0, NULL, NULL, NULL},
+     NULL, NULL, NULL},
+    {"has_b", SIO_K_BOOL, 0, 0, offsetof(names_R, has_b), 0, NULL, NULL, NULL,
+     NULL, NULL},
     {"v", SIO_K_INT, 1, SIO_F_OPTIONAL, offsetof(names_R, v),
-     offsetof(names_R, n_v), NULL, NULL, NULL},
-    {"has_v", SIO_K_FLOAT, 0, 0, offsetof(names_R, has_v), 0, NULL, NULL, NULL},
+     offsetof(names_R, n_v), NULL, NULL, NULL, NULL, NULL},
+    {"has_v", SIO_K_FLOAT, 0, 0, offsetof(names_R, has_v), 0, NULL, NULL, NULL,
+     NULL, NULL},
 };
 static const sio_record_desc names__R_desc = {"R", sizeof(names_R), 6,
-                                              names__R_desc_fields};
+                                              names__R_desc_fields, NULL, 0};
 
 /* ---- namespace "/" ---- */
 
@@ -68,16 +71,20 @@ struct names__on_connect_auth {
 };
 static const sio_field names__on_connect_auth_fields[] = {
     {"user", SIO_K_STRING, 0, SIO_F_OPTIONAL,
-     offsetof(struct names__on_connect_auth, user), 0, NULL, NULL, NULL},
+     offsetof(struct names__on_connect_auth, user), 0, NULL, NULL, NULL, NULL,
+     NULL},
     {"reply", SIO_K_INT, 0, SIO_F_OPTIONAL,
      offsetof(struct names__on_connect_auth, reply),
-     offsetof(struct names__on_connect_auth, has_reply), NULL, NULL, NULL},
+     offsetof(struct names__on_connect_auth, has_reply), NULL, NULL, NULL, NULL,
+     NULL},
     {"timeout_ms", SIO_K_INT, 0, SIO_F_OPTIONAL,
      offsetof(struct names__on_connect_auth, timeout_ms),
-     offsetof(struct names__on_connect_auth, has_timeout_ms), NULL, NULL, NULL},
+     offsetof(struct names__on_connect_auth, has_timeout_ms), NULL, NULL, NULL,
+     NULL, NULL},
     {"status", SIO_K_INT, 0, SIO_F_OPTIONAL,
      offsetof(struct names__on_connect_auth, status),
-     offsetof(struct names__on_connect_auth, has_status), NULL, NULL, NULL},
+     offsetof(struct names__on_connect_auth, has_status), NULL, NULL, NULL,
+     NULL, NULL},
 };
 static const sio_params names__on_connect_auth = {
     sizeof(struct names__on_connect_auth), 4, names__on_connect_auth_fields,
@@ -101,13 +108,14 @@ struct names__on_login_args {
 };
 static const sio_field names__on_login_args_fields[] = {
     {"user", SIO_K_STRING, 0, 0, offsetof(struct names__on_login_args, user), 0,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL, NULL},
     {"status", SIO_K_INT, 0, 0, offsetof(struct names__on_login_args, status),
-     0, NULL, NULL, NULL},
+     0, NULL, NULL, NULL, NULL, NULL},
     {"reply", SIO_K_RECORD, 0, 0, offsetof(struct names__on_login_args, reply),
-     0, &names__R_desc, NULL, NULL},
+     0, &names__R_desc, NULL, NULL, NULL, NULL},
     {"timeout_ms", SIO_K_INT, 0, 0,
-     offsetof(struct names__on_login_args, timeout_ms), 0, NULL, NULL, NULL},
+     offsetof(struct names__on_login_args, timeout_ms), 0, NULL, NULL, NULL,
+     NULL, NULL},
 };
 static const sio_params names__on_login_args = {
     sizeof(struct names__on_login_args), 4, names__on_login_args_fields, false,
@@ -119,11 +127,11 @@ struct names__on_login_ack {
 };
 static const sio_field names__on_login_ack_fields[] = {
     {"user", SIO_K_STRING, 0, 0, offsetof(struct names__on_login_ack, user), 0,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL, NULL},
     {"status", SIO_K_INT, 0, 0, offsetof(struct names__on_login_ack, status), 0,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL, NULL},
     {"ctx", SIO_K_INT, 0, 0, offsetof(struct names__on_login_ack, ctx), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
 static const sio_params names__on_login_ack = {
     sizeof(struct names__on_login_ack), 3, names__on_login_ack_fields, false,
@@ -163,11 +171,11 @@ struct names__emit_said_args {
 };
 static const sio_field names__emit_said_args_fields[] = {
     {"user", SIO_K_STRING, 0, 0, offsetof(struct names__emit_said_args, user),
-     0, NULL, NULL, NULL},
+     0, NULL, NULL, NULL, NULL, NULL},
     {"status", SIO_K_INT, 0, 0, offsetof(struct names__emit_said_args, status),
-     0, NULL, NULL, NULL},
+     0, NULL, NULL, NULL, NULL, NULL},
     {"ctx", SIO_K_INT, 0, 0, offsetof(struct names__emit_said_args, ctx), 0,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_params names__emit_said_args = {
     sizeof(struct names__emit_said_args), 3, names__emit_said_args_fields,
@@ -186,7 +194,7 @@ struct names__emit_ask_args {
 };
 static const sio_field names__emit_ask_args_fields[] = {
     {"n", SIO_K_INT, 0, 0, offsetof(struct names__emit_ask_args, n), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
 static const sio_params names__emit_ask_args = {
     sizeof(struct names__emit_ask_args), 1, names__emit_ask_args_fields, false,
@@ -198,11 +206,11 @@ struct names__emit_ask_reply {
 };
 static const sio_field names__emit_ask_reply_fields[] = {
     {"reply", SIO_K_INT, 0, 0, offsetof(struct names__emit_ask_reply, reply), 0,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL, NULL},
     {"to", SIO_K_INT, 0, 0, offsetof(struct names__emit_ask_reply, to), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
     {"ack", SIO_K_INT, 0, 0, offsetof(struct names__emit_ask_reply, ack), 0,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_params names__emit_ask_reply = {
     sizeof(struct names__emit_ask_reply), 3, names__emit_ask_reply_fields,

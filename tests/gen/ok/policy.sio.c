@@ -9,7 +9,8 @@ struct pol__on_connect_auth {
 };
 static const sio_field pol__on_connect_auth_fields[] = {
     {"token", SIO_K_STRING, 0, SIO_F_OPTIONAL,
-     offsetof(struct pol__on_connect_auth, token), 0, NULL, NULL, NULL},
+     offsetof(struct pol__on_connect_auth, token), 0, NULL, NULL, NULL, NULL,
+     NULL},
 };
 static const sio_params pol__on_connect_auth = {
     sizeof(struct pol__on_connect_auth), 1, pol__on_connect_auth_fields, false,
@@ -33,7 +34,7 @@ struct pol__on_acked_args {
 };
 static const sio_field pol__on_acked_args_fields[] = {
     {"x", SIO_K_INT, 0, 0, offsetof(struct pol__on_acked_args, x), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
 static const sio_params pol__on_acked_args = {
     sizeof(struct pol__on_acked_args), 1, pol__on_acked_args_fields, false, 0};
@@ -42,7 +43,7 @@ struct pol__on_acked_ack {
 };
 static const sio_field pol__on_acked_ack_fields[] = {
     {"ok", SIO_K_BOOL, 0, 0, offsetof(struct pol__on_acked_ack, ok), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
 static const sio_params pol__on_acked_ack = {
     sizeof(struct pol__on_acked_ack), 1, pol__on_acked_ack_fields, false, 0};
@@ -79,7 +80,7 @@ struct pol__on_plain_args {
 };
 static const sio_field pol__on_plain_args_fields[] = {
     {"x", SIO_K_INT, 0, 0, offsetof(struct pol__on_plain_args, x), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
 static const sio_params pol__on_plain_args = {
     sizeof(struct pol__on_plain_args), 1, pol__on_plain_args_fields, false, 0};
@@ -101,7 +102,7 @@ struct pol__on_mine_args {
 };
 static const sio_field pol__on_mine_args_fields[] = {
     {"x", SIO_K_INT, 0, 0, offsetof(struct pol__on_mine_args, x), 0, NULL, NULL,
-     NULL},
+     NULL, NULL, NULL},
 };
 static const sio_params pol__on_mine_args = {
     sizeof(struct pol__on_mine_args), 1, pol__on_mine_args_fields, false, 0};

@@ -5,24 +5,25 @@
 static const sio_record_desc tree__Node_desc;
 static const sio_record_desc tree__Pair_desc;
 static const sio_field tree__Node_desc_fields[] = {
-    {"value", SIO_K_INT, 0, 0, offsetof(tree_Node, value), 0, NULL, NULL, NULL},
+    {"value", SIO_K_INT, 0, 0, offsetof(tree_Node, value), 0, NULL, NULL, NULL,
+     NULL, NULL},
     {"children", SIO_K_RECORD, 1, 0, offsetof(tree_Node, children),
-     offsetof(tree_Node, n_children), &tree__Node_desc, NULL, NULL},
+     offsetof(tree_Node, n_children), &tree__Node_desc, NULL, NULL, NULL, NULL},
     {"parent", SIO_K_RECORD, 0, SIO_F_OPTIONAL, offsetof(tree_Node, parent), 0,
-     &tree__Node_desc, NULL, NULL},
+     &tree__Node_desc, NULL, NULL, NULL, NULL},
     {"next", SIO_K_RECORD, 0, SIO_F_OPTIONAL, offsetof(tree_Node, next), 0,
-     &tree__Pair_desc, NULL, NULL},
+     &tree__Pair_desc, NULL, NULL, NULL, NULL},
 };
-static const sio_record_desc tree__Node_desc = {"Node", sizeof(tree_Node), 4,
-                                                tree__Node_desc_fields};
+static const sio_record_desc tree__Node_desc = {
+    "Node", sizeof(tree_Node), 4, tree__Node_desc_fields, NULL, 0};
 static const sio_field tree__Pair_desc_fields[] = {
     {"left", SIO_K_RECORD, 0, 0, offsetof(tree_Pair, left), 0, &tree__Node_desc,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
     {"right", SIO_K_RECORD, 0, SIO_F_OPTIONAL, offsetof(tree_Pair, right), 0,
-     &tree__Node_desc, NULL, NULL},
+     &tree__Node_desc, NULL, NULL, NULL, NULL},
 };
-static const sio_record_desc tree__Pair_desc = {"Pair", sizeof(tree_Pair), 2,
-                                                tree__Pair_desc_fields};
+static const sio_record_desc tree__Pair_desc = {
+    "Pair", sizeof(tree_Pair), 2, tree__Pair_desc_fields, NULL, 0};
 
 /* ---- namespace "/" ---- */
 
@@ -32,7 +33,7 @@ struct tree__on_tree_args {
 };
 static const sio_field tree__on_tree_args_fields[] = {
     {"root", SIO_K_RECORD, 0, 0, offsetof(struct tree__on_tree_args, root), 0,
-     &tree__Node_desc, NULL, NULL},
+     &tree__Node_desc, NULL, NULL, NULL, NULL},
 };
 static const sio_params tree__on_tree_args = {
     sizeof(struct tree__on_tree_args), 1, tree__on_tree_args_fields, false, 0};

@@ -46,7 +46,7 @@ struct both__on_message_args {
 };
 static const sio_field both__on_message_args_fields[] = {
     {"text", SIO_K_STRING, 0, 0, offsetof(struct both__on_message_args, text),
-     0, NULL, NULL, NULL},
+     0, NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_params both__on_message_args = {
     sizeof(struct both__on_message_args), 1, both__on_message_args_fields,
@@ -56,7 +56,7 @@ struct both__on_message_ack {
 };
 static const sio_field both__on_message_ack_fields[] = {
     {"id", SIO_K_INT, 0, 0, offsetof(struct both__on_message_ack, id), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
 static const sio_params both__on_message_ack = {
     sizeof(struct both__on_message_ack), 1, both__on_message_ack_fields, false,
@@ -93,9 +93,9 @@ struct both__emit_message_args {
 };
 static const sio_field both__emit_message_args_fields[] = {
     {"text", SIO_K_STRING, 0, 0, offsetof(struct both__emit_message_args, text),
-     0, NULL, NULL, NULL},
+     0, NULL, NULL, NULL, NULL, NULL},
     {"id", SIO_K_INT, 0, 0, offsetof(struct both__emit_message_args, id), 0,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_params both__emit_message_args = {
     sizeof(struct both__emit_message_args), 2, both__emit_message_args_fields,
@@ -105,7 +105,7 @@ struct both__emit_message_reply {
 };
 static const sio_field both__emit_message_reply_fields[] = {
     {"seen", SIO_K_BOOL, 0, 0, offsetof(struct both__emit_message_reply, seen),
-     0, NULL, NULL, NULL},
+     0, NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_params both__emit_message_reply = {
     sizeof(struct both__emit_message_reply), 1, both__emit_message_reply_fields,
@@ -178,7 +178,8 @@ struct both__room_on_message_args {
 };
 static const sio_field both__room_on_message_args_fields[] = {
     {"text", SIO_K_STRING, 0, 0,
-     offsetof(struct both__room_on_message_args, text), 0, NULL, NULL, NULL},
+     offsetof(struct both__room_on_message_args, text), 0, NULL, NULL, NULL,
+     NULL, NULL},
 };
 static const sio_params both__room_on_message_args = {
     sizeof(struct both__room_on_message_args), 1,
@@ -199,7 +200,8 @@ struct both__room_emit_message_args {
 };
 static const sio_field both__room_emit_message_args_fields[] = {
     {"text", SIO_K_STRING, 0, 0,
-     offsetof(struct both__room_emit_message_args, text), 0, NULL, NULL, NULL},
+     offsetof(struct both__room_emit_message_args, text), 0, NULL, NULL, NULL,
+     NULL, NULL},
 };
 static const sio_params both__room_emit_message_args = {
     sizeof(struct both__room_emit_message_args), 1,
@@ -234,8 +236,8 @@ struct both__room_sub_on_message_args {
 };
 static const sio_field both__room_sub_on_message_args_fields[] = {
     {"text", SIO_K_STRING, 0, 0,
-     offsetof(struct both__room_sub_on_message_args, text), 0, NULL, NULL,
-     NULL},
+     offsetof(struct both__room_sub_on_message_args, text), 0, NULL, NULL, NULL,
+     NULL, NULL},
 };
 static const sio_params both__room_sub_on_message_args = {
     sizeof(struct both__room_sub_on_message_args), 1,

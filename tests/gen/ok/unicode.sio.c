@@ -76,7 +76,7 @@ struct uni__on_caf__args {
 };
 static const sio_field uni__on_caf__args_fields[] = {
     {"m", SIO_K_ENUM, 0, 0, offsetof(struct uni__on_caf__args, m), 0, NULL,
-     &uni__Mood_desc, NULL},
+     &uni__Mood_desc, NULL, NULL, NULL},
 };
 static const sio_params uni__on_caf__args = {
     sizeof(struct uni__on_caf__args), 1, uni__on_caf__args_fields, false, 0};
@@ -126,7 +126,7 @@ struct uni__on_ping__args {
 };
 static const sio_field uni__on_ping__args_fields[] = {
     {"n", SIO_K_INT, 0, 0, offsetof(struct uni__on_ping__args, n), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
 static const sio_params uni__on_ping__args = {
     sizeof(struct uni__on_ping__args), 1, uni__on_ping__args_fields, false, 0};
@@ -146,7 +146,7 @@ struct uni__on_ping_args {
 };
 static const sio_field uni__on_ping_args_fields[] = {
     {"n", SIO_K_INT, 0, 0, offsetof(struct uni__on_ping_args, n), 0, NULL, NULL,
-     NULL},
+     NULL, NULL, NULL},
 };
 static const sio_params uni__on_ping_args = {
     sizeof(struct uni__on_ping_args), 1, uni__on_ping_args_fields, false, 0};

@@ -4,7 +4,7 @@
 
 #include <sio.h>
 
-#if SIO_TYPED_ABI != 9
+#if SIO_TYPED_ABI != 10
 #error "unicode.sio.h is for another libsio ABI: regenerate it with sioc"
 #endif
 

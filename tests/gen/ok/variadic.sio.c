@@ -103,8 +103,8 @@ struct conf__on_typed_then_rest_args {
 };
 static const sio_field conf__on_typed_then_rest_args_fields[] = {
     {"first", SIO_K_STRING, 0, 0,
-     offsetof(struct conf__on_typed_then_rest_args, first), 0, NULL, NULL,
-     NULL},
+     offsetof(struct conf__on_typed_then_rest_args, first), 0, NULL, NULL, NULL,
+     NULL, NULL},
 };
 static const sio_params conf__on_typed_then_rest_args = {
     sizeof(struct conf__on_typed_then_rest_args), 1,
@@ -116,7 +116,7 @@ struct conf__on_typed_then_rest_ack {
 };
 static const sio_field conf__on_typed_then_rest_ack_fields[] = {
     {"n", SIO_K_INT, 0, 0, offsetof(struct conf__on_typed_then_rest_ack, n), 0,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_params conf__on_typed_then_rest_ack = {
     sizeof(struct conf__on_typed_then_rest_ack), 1,
@@ -172,7 +172,7 @@ struct conf__emit_ask_args {
 };
 static const sio_field conf__emit_ask_args_fields[] = {
     {"q", SIO_K_STRING, 0, 0, offsetof(struct conf__emit_ask_args, q), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
 };
 static const sio_params conf__emit_ask_args = {
     sizeof(struct conf__emit_ask_args), 1, conf__emit_ask_args_fields, false,

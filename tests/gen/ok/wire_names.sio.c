@@ -5,16 +5,17 @@
 static const sio_record_desc wire_names__Style_desc;
 static const sio_field wire_names__Style_desc_fields[] = {
     {"class-name", SIO_K_STRING, 0, 0, offsetof(wire_names_Style, class_name),
-     0, NULL, NULL, NULL},
+     0, NULL, NULL, NULL, NULL, NULL},
     {"long", SIO_K_INT, 0, 0, offsetof(wire_names_Style, long_), 0, NULL, NULL,
-     NULL},
+     NULL, NULL, NULL},
     {"color", SIO_K_STRING, 0, 0, offsetof(wire_names_Style, color), 0, NULL,
-     NULL, NULL},
+     NULL, NULL, NULL, NULL},
     {"x-y", SIO_K_FLOAT, 0, SIO_F_OPTIONAL, offsetof(wire_names_Style, xy),
-     offsetof(wire_names_Style, has_xy), NULL, NULL, NULL},
+     offsetof(wire_names_Style, has_xy), NULL, NULL, NULL, NULL, NULL},
 };
 static const sio_record_desc wire_names__Style_desc = {
-    "Style", sizeof(wire_names_Style), 4, wire_names__Style_desc_fields};
+    "Style", sizeof(wire_names_Style), 4, wire_names__Style_desc_fields, NULL,
+    0};
 
 /* ---- namespace "/\346\227\245\346\234\254" ---- */
 
@@ -62,10 +63,10 @@ struct wire_names__nihon_on_greet_args {
 static const sio_field wire_names__nihon_on_greet_args_fields[] = {
     {"user-id", SIO_K_STRING, 0, 0,
      offsetof(struct wire_names__nihon_on_greet_args, user_id), 0, NULL, NULL,
-     NULL},
+     NULL, NULL, NULL},
     {"s", SIO_K_RECORD, 0, 0,
      offsetof(struct wire_names__nihon_on_greet_args, s), 0,
-     &wire_names__Style_desc, NULL, NULL},
+     &wire_names__Style_desc, NULL, NULL, NULL, NULL},
 };
 static const sio_params wire_names__nihon_on_greet_args = {
     sizeof(struct wire_names__nihon_on_greet_args), 2,
@@ -75,7 +76,8 @@ struct wire_names__nihon_on_greet_ack {
 };
 static const sio_field wire_names__nihon_on_greet_ack_fields[] = {
     {"ok!", SIO_K_BOOL, 0, 0,
-     offsetof(struct wire_names__nihon_on_greet_ack, ok), 0, NULL, NULL, NULL},
+     offsetof(struct wire_names__nihon_on_greet_ack, ok), 0, NULL, NULL, NULL,
+     NULL, NULL},
 };
 static const sio_params wire_names__nihon_on_greet_ack = {
     sizeof(struct wire_names__nihon_on_greet_ack), 1,
@@ -115,7 +117,7 @@ struct wire_names__nihon_emit_new_style_args {
 static const sio_field wire_names__nihon_emit_new_style_args_fields[] = {
     {"s", SIO_K_RECORD, 0, 0,
      offsetof(struct wire_names__nihon_emit_new_style_args, s), 0,
-     &wire_names__Style_desc, NULL, NULL},
+     &wire_names__Style_desc, NULL, NULL, NULL, NULL},
 };
 static const sio_params wire_names__nihon_emit_new_style_args = {
     sizeof(struct wire_names__nihon_emit_new_style_args), 1,
@@ -143,7 +145,8 @@ struct wire_names__on_get_style_args {
 };
 static const sio_field wire_names__on_get_style_args_fields[] = {
     {"for", SIO_K_STRING, 0, 0,
-     offsetof(struct wire_names__on_get_style_args, for_), 0, NULL, NULL, NULL},
+     offsetof(struct wire_names__on_get_style_args, for_), 0, NULL, NULL, NULL,
+     NULL, NULL},
 };
 static const sio_params wire_names__on_get_style_args = {
     sizeof(struct wire_names__on_get_style_args), 1,
@@ -153,7 +156,7 @@ struct wire_names__on_get_style_ack {
 };
 static const sio_field wire_names__on_get_style_ack_fields[] = {
     {"s", SIO_K_RECORD, 0, 0, offsetof(struct wire_names__on_get_style_ack, s),
-     0, &wire_names__Style_desc, NULL, NULL},
+     0, &wire_names__Style_desc, NULL, NULL, NULL, NULL},
 };
 static const sio_params wire_names__on_get_style_ack = {
     sizeof(struct wire_names__on_get_style_ack), 1,

@@ -9,6 +9,8 @@
  *         return sio_app_main(&app, argc, argv);
  *     }
  *
+ * or, the same, SIO_APP_MAIN(.www = "www", .setup = poll_register).
+ *
  * Standard options (each overrides what the program set):
  *   --host H  --port N (0: any free one)  --www DIR  --client-js FILE
  *   --cors-origin LIST  --tls-cert PEM --tls-key PEM

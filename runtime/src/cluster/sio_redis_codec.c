@@ -31,9 +31,10 @@ static json_t *from_mp_map(const msgpack_object_map *m, int depth)
     for (uint32_t i = 0; v && i < m->size; i++) {
         const msgpack_object *k = &m->ptr[i].key;
         if (k->type != MSGPACK_OBJECT_STR || k->via.str.size >= sizeof key ||
-            memchr(k->via.str.ptr, 0, k->via.str.size))
+            (k->via.str.size && memchr(k->via.str.ptr, 0, k->via.str.size)))
             goto bad;
-        memcpy(key, k->via.str.ptr, k->via.str.size);
+        if (k->via.str.size) /* msgpack-c leaves ptr NULL for "" */
+            memcpy(key, k->via.str.ptr, k->via.str.size);
         key[k->via.str.size] = 0;
         if (json_object_set_new(v, key, from_mp(&m->ptr[i].val, depth + 1)))
             goto bad;

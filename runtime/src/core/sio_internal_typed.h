@@ -41,6 +41,10 @@ int siop_typed_check_str(const sio_field *f, const char *s, char *why,
                          size_t n);
 int siop_typed_check_bytes(const sio_field *f, size_t len, char *why, size_t n);
 /* count: the keys of a map (f is SIO_K_MAP, at depth 0). */
+/* The check of f's limits its kind takes (int, string, bytes, map keys)
+ * on the value at slot: 0 or -1 with why. A NULL string passes. */
+int siop_typed_check_value(const sio_field *f, const void *slot, char *why,
+                           size_t n);
 int siop_typed_check_keys(const sio_field *f, size_t count, char *why,
                           size_t n);
 /* count: the elements of f's outermost array. */

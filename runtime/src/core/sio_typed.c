@@ -725,27 +725,37 @@ static json_t *encode_string(walk *w, const char *s)
 }
 
 /* Out of the field's limits: the walker's error, true. */
+int siop_typed_check_value(const sio_field *f, const void *slot, char *why,
+                           size_t n)
+{
+    const char *s;
+
+    if (!f->limits)
+        return 0;
+    switch (f->kind) {
+    case SIO_K_INT:
+        return siop_typed_check_int(f, *(const int64_t *)slot, why, n);
+    case SIO_K_STRING:
+        s = *(const char *const *)slot;
+        return s ? siop_typed_check_str(f, s, why, n) : 0;
+    case SIO_K_BYTES:
+        return siop_typed_check_bytes(f, ((const sio_bytes *)slot)->len, why,
+                                      n);
+    case SIO_K_MAP:
+        return siop_typed_check_keys(f, ((const sio_map *)slot)->len, why, n);
+    default:
+        return 0;
+    }
+}
+
 static bool encode_limited(walk *w, const sio_field *f, const void *slot)
 {
     char why[160];
-    int rc = 0;
 
-    if (!f->limits)
+    if (siop_typed_check_value(f, slot, why, sizeof why) == 0)
         return false;
-    if (f->kind == SIO_K_INT)
-        rc = siop_typed_check_int(f, *(const int64_t *)slot, why, sizeof why);
-    else if (f->kind == SIO_K_STRING && *(const char *const *)slot)
-        rc = siop_typed_check_str(f, *(const char *const *)slot, why,
-                                  sizeof why);
-    else if (f->kind == SIO_K_BYTES)
-        rc = siop_typed_check_bytes(f, ((const sio_bytes *)slot)->len, why,
-                                    sizeof why);
-    else if (f->kind == SIO_K_MAP)
-        rc = siop_typed_check_keys(f, ((const sio_map *)slot)->len, why,
-                                   sizeof why);
-    if (rc)
-        limit_failed(w, why);
-    return rc != 0;
+    limit_failed(w, why);
+    return true;
 }
 
 static json_t *encode_value(walk *w, const sio_field *f, int d,

@@ -216,22 +216,7 @@ static int put_map(wr *w, const sio_field *f, const sio_map *m)
 /* Out of the field's limits (the walker says which): true. */
 static bool out_of_limits(const sio_field *f, const void *slot)
 {
-    const char *s;
-
-    if (!f->limits)
-        return false;
-    switch (f->kind) {
-    case SIO_K_INT:
-        return siop_typed_check_int(f, *(const int64_t *)slot, NULL, 0) != 0;
-    case SIO_K_STRING:
-        s = *(const char *const *)slot;
-        return s && siop_typed_check_str(f, s, NULL, 0) != 0;
-    case SIO_K_MAP:
-        return siop_typed_check_keys(f, ((const sio_map *)slot)->len, NULL,
-                                     0) != 0;
-    default:
-        return false;
-    }
+    return siop_typed_check_value(f, slot, NULL, 0) != 0;
 }
 
 static int put_value(wr *w, const sio_field *f, int d, const void *slot)

@@ -397,17 +397,7 @@ static bool out_of_limits_len(const sio_field *f, size_t n)
 
 static bool out_of_limits(const sio_field *f, const void *slot)
 {
-    char why[128];
-
-    if (!f->limits)
-        return false;
-    if (f->kind == SIO_K_INT)
-        return siop_typed_check_int(f, *(const int64_t *)slot, why,
-                                    sizeof why) != 0;
-    if (f->kind == SIO_K_STRING)
-        return siop_typed_check_str(f, *(const char *const *)slot, why,
-                                    sizeof why) != 0;
-    return false;
+    return siop_typed_check_value(f, slot, NULL, 0) != 0;
 }
 
 /* Elements go to a run in the arena that doubles as it fills (the copies

@@ -108,7 +108,7 @@ typedef enum sioc_ast_item_kind {
     SIOC_AST_ON,
     SIOC_AST_ANY, /* on * */
     SIOC_AST_EMIT,
-    SIOC_AST_DATA,       /* data Record; */
+    SIOC_AST_DATA,       /* data Record; | data { fields } */
     SIOC_AST_DISCONNECT, /* disconnect; */
     SIOC_AST_USE,        /* use; (before every event) */
     SIOC_AST_USE_CONNECT /* use connect; (before the connect handler) */
@@ -119,7 +119,9 @@ typedef struct sioc_ast_item {
     sioc_span at;         /* the leading keyword */
     sioc_ast_string name; /* ON, EMIT */
     sioc_ast_name alias;  /* "as NAME": the C name; text NULL if none */
-    sioc_ast_name record; /* DATA: the record's name */
+    sioc_ast_name record; /* DATA: the record's name; text NULL if written
+                             in place: "data { ... }" */
+    struct sioc_ast_decl *data_body; /* that record, unnamed */
     sioc_ast_params args;
     bool acked; /* has "-> (...)" */
     sioc_ast_params ack;
@@ -146,6 +148,9 @@ typedef struct sioc_ast_decl {
     sioc_ast_name name;     /* RECORD, ENUM, GUARD */
     sioc_ast_params fields; /* RECORD (never variadic); a union's variants */
     bool is_union;          /* RECORD written "union NAME by TAG {...}" */
+    const char *data_of;    /* RECORD written "data {...}" in this
+                               namespace (its raw name); named by the
+                               checker */
     sioc_ast_string tag;    /* a union's tag key */
     sioc_ast_value *values; /* ENUM */
     size_t nvalues;

@@ -113,6 +113,7 @@ typedef struct type_entry {
     const sioc_record *record;
     const sioc_enum *enumeration;
     sioc_span at;
+    const char *data_of; /* "data { ... }" of this namespace, or NULL */
 } type_entry;
 
 typedef struct checker {
@@ -425,7 +426,12 @@ static const char *type_hint(checker *c, const char *name)
     sioc_suggest_init(&s, name);
     for (size_t i = 0; i < sizeof builtin / sizeof *builtin; i++)
         sioc_suggest_add(&s, builtin[i]);
-    suggest_keys(&s, &c->types);
+    for (size_t i = 0; i < c->types.cap; i++) {
+        const type_entry *e = c->types.vals[i];
+
+        if (c->types.keys[i] && !e->data_of) /* not to be named */
+            sioc_suggest_add(&s, c->types.keys[i]);
+    }
     if (!sioc_suggest_best(&s))
         return "";
     return cat(c, "; did you mean '", sioc_suggest_best(&s), "'?");
@@ -522,6 +528,17 @@ static void check_map(checker *c, const sioc_ast_type *t, sioc_type *out)
                   type_depth(out), SIOC_MAX_DEPTH);
 }
 
+/* The record "data { ... }" declares is that namespace's socket data
+ * only: the clients' typings leave it out. */
+static void data_only(checker *c, sioc_span at, const type_entry *e)
+{
+    CHECK_ERR(c, at,
+              "'%s' is the socket data that 'data { ... }' declares in "
+              "namespace %s, for it alone: declare a record (and 'data "
+              "NAME;') to use one elsewhere",
+              e->record->name, e->data_of);
+}
+
 static void check_base(checker *c, const sioc_ast_type *t, sioc_type *out)
 {
     const type_entry *e;
@@ -565,6 +582,10 @@ static void check_base(checker *c, const sioc_ast_type *t, sioc_type *out)
                   type_hint(c, t->name.text));
     if (!e)
         return;
+    if (e->data_of) {
+        data_only(c, t->name.at, e);
+        return;
+    }
     out->base = e->base;
     out->record = e->record;
     out->enumeration = e->enumeration;
@@ -810,36 +831,61 @@ static const char *taken_name(const char *name)
     return NULL;
 }
 
+/* Without "schema NAME;", the file's name without ".sio" names the
+ * schema ("poll.sio": poll), if it is a C identifier; else NULL. */
+static const char *name_from_file(checker *c, const char *path)
+{
+    const char *base = path ? strrchr(path, '/') : NULL;
+    size_t len;
+    char *name;
+
+    base = base ? base + 1 : path;
+    if (!base)
+        return NULL;
+    len = strlen(base);
+    if (len > 4 && strcmp(base + len - 4, ".sio") == 0)
+        len -= 4;
+    name = sioc_arena_strndup(c->arena, base, len);
+    return is_c_ident(name) ? name : NULL;
+}
+
 static void check_schema_name(checker *c, const sioc_ast_file *f)
 {
-    const char *name = f->has_schema ? f->schema.text : "schema";
+    const char *name =
+        f->has_schema ? f->schema.text : name_from_file(c, c->diag->file);
+    const char *by = f->has_schema ? "" : ", the file's name,";
     sioc_schema *s = c->schema;
+    sioc_span at = f->schema.at;
 
+    if (!name) {
+        CHECK_ERR(c, at,
+                  "the file's name gives no C identifier to name the "
+                  "schema by: begin the file with 'schema NAME;'");
+        name = "schema";
+    }
     s->name = name;
     c->prefix = s->c_prefix = cat(c, name, "_", NULL);
     s->c_register = cat(c, c->prefix, "register", NULL);
     s->c_schema = cat(c, c->prefix, "schema", NULL);
     s->c_intern = c->prefix;
     s->c_include_guard = include_guard(c, name);
-    if (!f->has_schema)
-        return;
-    if (!check_literal(c, f->schema.at, "the schema name", strlen(name)))
+    if (!check_literal(c, at, "the schema name", strlen(name)))
         ;
     else if (name[0] == '_')
-        CHECK_ERR(c, f->schema.at,
-                  "schema name '%s' begins with '_', which C reserves for "
+        CHECK_ERR(c, at,
+                  "schema name '%s'%s begins with '_', which C reserves for "
                   "the implementation",
-                  name);
+                  name, by);
     else if (taken_name(name) && strlen(name) == strlen(taken_name(name)))
-        CHECK_ERR(c, f->schema.at,
-                  "schema name '%s' would give names beginning '%s_', "
+        CHECK_ERR(c, at,
+                  "schema name '%s'%s would give names beginning '%s_', "
                   "which the runtime and its libraries use",
-                  name, name);
+                  name, by, name);
     else if (taken_name(name))
-        CHECK_ERR(c, f->schema.at,
-                  "schema name '%s' begins with '%.*s_', which the runtime "
+        CHECK_ERR(c, at,
+                  "schema name '%s'%s begins with '%.*s_', which the runtime "
                   "and its libraries use for their names",
-                  name, (int)strlen(taken_name(name)), name);
+                  name, by, (int)strlen(taken_name(name)), name);
 }
 
 /* The C prefix of the types being declared: the imported schema's, or
@@ -884,6 +930,23 @@ static void declare_type(checker *c, const sioc_ast_decl *d)
                   record ? "record" : "enum", name);
         return;
     }
+    e->data_of = d->data_of;
+    if (first && d->data_of) {
+        CHECK_ERR(c, d->name.at,
+                  "'data { ... }' in namespace %s declares the record '%s', "
+                  "a name declared before",
+                  d->data_of, name);
+        CHECK_NOTE(c, first->at, "first declared here");
+        return;
+    }
+    if (first && first->data_of) {
+        CHECK_ERR(c, d->name.at,
+                  "%s '%s' has the name of the record that 'data { ... }' "
+                  "declares in namespace %s",
+                  record ? "record" : "enum", name, first->data_of);
+        CHECK_NOTE(c, first->at, "declared here");
+        return;
+    }
     if (first && first->base == e->base) {
         CHECK_ERR(c, d->name.at, "duplicate %s '%s'",
                   record ? "record" : "enum", name);
@@ -912,6 +975,7 @@ static void declare_type(checker *c, const sioc_ast_decl *d)
         r->c_intern = type_intern(c, r->c_name);
         r->at = e->at;
         r->imported = c->importing != NULL;
+        r->socket_data = d->data_of != NULL;
         e->record = r;
     } else {
         sioc_enum *en = &c->enums[c->schema->nenums];
@@ -929,6 +993,46 @@ static void declare_type(checker *c, const sioc_ast_decl *d)
         en->at = e->at;
         e->enumeration = en;
     }
+}
+
+/* What a namespace is called in C: its alias, else its name without
+ * the '/', mangled ("" for "/"). */
+static const char *ns_ident(checker *c, const sioc_ast_decl *d)
+{
+    const sioc_ast_string *name = &d->ns;
+
+    if (d->alias.text)
+        return d->alias.text;
+    return name->len ? sioc_mangle(c->arena, name->value + 1, name->len - 1)
+                     : "";
+}
+
+/* The record "data { ... }" declares: Data in "/", admin_Data in
+ * "/admin" (C: chat_Data, chat_admin_Data). */
+static const char *data_record_name(checker *c, const sioc_ast_decl *ns)
+{
+    const char *id = ns_ident(c, ns);
+
+    return id[0] ? cat(c, id, "_Data", NULL) : "Data";
+}
+
+/* A namespace's "data { ... }": a record like the others, named after
+ * the namespace, declared where the namespace is. Only the first data
+ * item counts (a second is reported as such). */
+static void declare_data_record(checker *c, const sioc_ast_decl *ns)
+{
+    const sioc_ast_item *it = ns->items;
+    sioc_ast_decl *d;
+
+    while (it && it->kind != SIOC_AST_DATA)
+        it = it->next;
+    if (!it || !it->data_body)
+        return;
+    d = sioc_arena_alloc(c->arena, sizeof *d);
+    *d = *it->data_body;
+    d->name.text = data_record_name(c, ns);
+    d->data_of = ns->ns.raw;
+    declare_type(c, d);
 }
 
 static void declare_guard(checker *c, const sioc_ast_decl *d)
@@ -956,8 +1060,11 @@ static void declare_all(checker *c, const sioc_ast_file *f,
 {
     size_t n[SIOC_AST_IMPORT + 1] = {0};
 
-    for (const sioc_ast_decl *d = f->decls; d; d = d->next)
+    for (const sioc_ast_decl *d = f->decls; d; d = d->next) {
         n[d->kind]++;
+        for (const sioc_ast_item *it = d->items; it; it = it->next)
+            n[SIOC_AST_RECORD] += it->data_body != NULL; /* at most */
+    }
     for (size_t i = 0; i < nimports; i++)
         for (const sioc_ast_decl *d = imports[i].file->decls; d; d = d->next)
             n[d->kind]++;
@@ -984,6 +1091,8 @@ static void declare_all(checker *c, const sioc_ast_file *f,
             declare_type(c, d);
         else if (d->kind == SIOC_AST_GUARD)
             declare_guard(c, d);
+        else if (d->kind == SIOC_AST_NAMESPACE)
+            declare_data_record(c, d);
     }
     c->schema->enums = c->enums;
     c->schema->guards = c->guards_v;
@@ -1042,7 +1151,12 @@ static void check_records(checker *c)
         sioc_record *r = &c->records[i];
         sioc_params fields;
 
-        if (d->fields.count == 0 && !d->broken)
+        if (d->fields.count == 0 && !d->broken && d->data_of)
+            CHECK_ERR(c, d->name.at,
+                      "the socket data of namespace %s has no fields "
+                      "(leave 'data' out)",
+                      d->data_of);
+        else if (d->fields.count == 0 && !d->broken)
             CHECK_ERR(c, d->name.at, "%s '%s' has no %s",
                       d->is_union ? "union" : "record", r->name,
                       d->is_union ? "variants" : "fields");
@@ -1490,14 +1604,20 @@ static void check_any(checker *c, ns_state *s, const sioc_ast_item *it)
 }
 
 /* data Record: the record the runtime allocates per socket. */
-static const sioc_record *check_data_type(checker *c, const sioc_ast_item *it)
+static const sioc_record *check_data_type(checker *c, const sioc_ast_decl *ns,
+                                          const sioc_ast_item *it)
 {
-    const char *name = it->record.text;
+    const char *name =
+        it->data_body ? data_record_name(c, ns) : it->record.text;
     const type_entry *e = sym_get(&c->types, name);
 
-    if (e && e->record)
+    if (it->data_body) /* declared with the others; reported there */
+        return e && e->record && e->data_of ? e->record : NULL;
+    if (e && e->data_of)
+        data_only(c, it->record.at, e);
+    else if (e && e->record)
         return e->record;
-    if (e)
+    else if (e)
         CHECK_ERR(c, it->record.at,
                   "socket data must be a record, and '%s' is an enum", name);
     else if (sym_get(&c->guards, name))
@@ -1518,7 +1638,7 @@ static void check_hook(checker *c, ns_state *s, const sioc_ast_item *it)
     switch (it->kind) {
     case SIOC_AST_DATA:
         h->c_func = cat(c, s->ns->c_prefix, "data", NULL);
-        h->record = check_data_type(c, it);
+        h->record = check_data_type(c, s->decl, it);
         if (check_once(c, &s->data, it, "socket data", ns) && h->record)
             s->ns->data = h;
         break;
@@ -1614,8 +1734,6 @@ static bool check_ns_head(checker *c, const sioc_ast_decl *d,
 {
     const sioc_ast_string *name = &d->ns;
     const sioc_span *first;
-    const char *rest = name->len ? name->value + 1 : "";
-    size_t rest_len = name->len ? name->len - 1 : 0;
 
     ns->name = name->value;
     ns->at = name->at;
@@ -1623,8 +1741,7 @@ static bool check_ns_head(checker *c, const sioc_ast_decl *d,
         CHECK_ERR(c, name->at, "namespace %s must begin with '/'", name->raw);
     else
         check_literal(c, name->at, "the namespace name", name->len);
-    ns->ident =
-        d->alias.text ? d->alias.text : sioc_mangle(c->arena, rest, rest_len);
+    ns->ident = ns_ident(c, d);
     ns->c_prefix = ns->ident[0] ? cat(c, c->prefix, ns->ident, "_") : c->prefix;
     ns->c_intern = ns->ident[0] ? cat(c, c->prefix, "_", ns->ident) : c->prefix;
     check_requires(c, &d->req, NULL, &ns->req);
@@ -1962,6 +2079,10 @@ const sioc_schema *sioc_check_with(sioc_arena *arena, const sioc_ast_file *file,
     c.schema = sioc_arena_alloc(arena, sizeof *c.schema);
     c.schema->source = diag->file;
     check_schema_name(&c, file);
+    if (!file->has_schema && !file->decls && !file->syntax_errors)
+        CHECK_ERR(&c, file->schema.at,
+                  "the file declares nothing: a schema declares namespaces, "
+                  "records or enums");
     const char **paths = sioc_arena_array(arena, nimports + 1, sizeof *paths);
 
     for (size_t i = 0; i < nimports; i++) {

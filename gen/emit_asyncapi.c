@@ -375,6 +375,8 @@ static void put_record(aa *d, const sioc_record *r)
     jw *w = &d->w;
     const char *doc = r->imported ? r->doc : doc_at(d, r->at);
 
+    if (r->socket_data) /* the server's own */
+        return;
     jw_key(w, r->name);
     jw_open(w, '{');
     if (r->tag) {

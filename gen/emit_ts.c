@@ -130,6 +130,8 @@ static void name_types(ts *t)
         for (size_t i = 0; i < s->nrecords; i++) {
             const char *n = s->records[i]->name;
 
+            if (s->records[i]->socket_data)
+                continue; /* the server's own */
             if ((pass == 0) == !in_list(reserved_types, n))
                 t->records[i] = claim(t, n);
         }
@@ -439,6 +441,8 @@ static void put_record(ts *t, size_t i)
 {
     const sioc_record *r = t->e->schema->records[i];
 
+    if (r->socket_data)
+        return;
     fputc('\n', t->out);
     put_doc(t, 0, r->imported ? r->doc : doc_at(t, r->at));
     if (r->tag) {

@@ -115,6 +115,8 @@ struct sioc_record {
     const char *c_intern; /* "chat__Message" */
     bool used;            /* a parameter reaches it (maybe through records): it
                              needs a descriptor */
+    bool socket_data;     /* written in place, "data { ... }": the server's
+                             only, left out of the clients' typings */
     bool imported;        /* from an imported schema: its C type is that
                              schema's (c_name), declared in its header */
     const char *doc;      /* imported: its "##" comment, or NULL (the

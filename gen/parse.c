@@ -34,7 +34,7 @@ static const char *const requires_word[] = {"requires", NULL};
 static const char *const item_words[] = {"connect",    "on",  "emit", "data",
                                          "disconnect", "use", NULL};
 static const char *const decl_words[] = {
-    "record", "enum", "guard", "namespace", "import", "union", NULL};
+    "record", "enum", "guard", "namespace", "import", "union", "schema", NULL};
 static const char *const policy_words[] = {"ack", "disconnect", NULL};
 
 static sioc_tok_kind parse_kind(const parser *p)
@@ -244,7 +244,8 @@ static bool parse_at_item(parser *p)
     sioc_tok_kind next;
 
     if (parse_at_word(p, "data"))
-        return parse_peek(p)->kind == SIOC_TOK_IDENT;
+        return parse_peek(p)->kind == SIOC_TOK_IDENT ||
+               parse_peek(p)->kind == SIOC_TOK_LBRACE;
     if (parse_at_word(p, "disconnect"))
         return parse_peek(p)->kind == SIOC_TOK_SEMI;
     if (parse_at_word(p, "use"))
@@ -774,15 +775,42 @@ static const char *hook_no_params(sioc_ast_item_kind kind)
     }
 }
 
-/* The hooks: "data" IDENT ";" | "disconnect" ";" | "use" [ "connect" ]
- * ";" (the words are words only at the start of an item). */
+static bool parse_record_body(parser *p, sioc_ast_decl *d);
+
+/* "data" "{" { field ";" } "}": a record written in place, which the
+ * checker names after the namespace; no ';' after it, as after a
+ * record's '}'. */
+static bool parse_data_body(parser *p, sioc_ast_item *it)
+{
+    sioc_ast_decl *d = sioc_arena_alloc(p->arena, sizeof *d);
+    unsigned before = p->diag->errors;
+
+    d->kind = SIOC_AST_RECORD;
+    d->at = it->at;
+    d->name.at = it->at;
+    it->data_body = d;
+    parse_record_body(p, d);
+    if (parse_at(p, SIOC_TOK_SEMI)) {
+        sioc_diag_error(p->diag, sioc_tok_span(&p->tok),
+                        "no ';' after 'data { ... }', as after a record");
+        parse_advance(p);
+    }
+    d->broken = p->diag->errors != before;
+    return true;
+}
+
+/* The hooks: "data" ( IDENT ";" | "{" ... "}" ) | "disconnect" ";" |
+ * "use" [ "connect" ] ";" (the words are words only at the start of an
+ * item). */
 static bool parse_hook(parser *p, sioc_ast_item *it)
 {
     if (parse_at_word(p, "data")) {
         it->kind = SIOC_AST_DATA;
         parse_advance(p);
+        if (parse_at(p, SIOC_TOK_LBRACE))
+            return parse_data_body(p, it);
         if (!parse_at(p, SIOC_TOK_IDENT)) {
-            parse_error_expected(p, "a record name");
+            parse_error_expected(p, "a record name or '{'");
             return false;
         }
         it->record = parse_name_of(p, parse_advance(p));
@@ -888,8 +916,6 @@ static bool parse_namespace(parser *p, sioc_ast_decl *d)
 }
 
 /* record = "record" IDENT "{" { IDENT ":" type ";" } "}" */
-static bool parse_record_body(parser *p, sioc_ast_decl *d);
-
 static bool parse_record(parser *p, sioc_ast_decl *d)
 {
     return parse_name(p, false, &d->name) && parse_record_body(p, d);
@@ -1047,9 +1073,12 @@ static bool parse_decl(parser *p, sioc_ast_decl **out)
     return ok;
 }
 
-/* "schema" IDENT ";" */
+/* [ "schema" IDENT ";" ]: without it, the file's name names the schema
+ * (the checker's business). */
 static bool parse_header(parser *p, sioc_ast_file *f)
 {
+    if (!parse_at(p, SIOC_TOK_KW_SCHEMA))
+        return true;
     if (!parse_expect(p, SIOC_TOK_KW_SCHEMA) ||
         !parse_name(p, false, &f->schema) || !parse_expect(p, SIOC_TOK_SEMI))
         return false;

@@ -51,12 +51,14 @@ typedef enum sioc_ast_lit_kind {
     SIOC_AST_LIT_NONE,
     SIOC_AST_LIT_INT,    /* an integer (within int64) */
     SIOC_AST_LIT_STRING, /* a string */
-    SIOC_AST_LIT_BOOL    /* true or false */
+    SIOC_AST_LIT_BOOL,   /* true or false */
+    SIOC_AST_LIT_FLOAT   /* a decimal fraction or exponent: 2.5, 1e-3 */
 } sioc_ast_lit_kind;
 
 typedef struct sioc_ast_default {
     sioc_ast_lit_kind kind;
     int64_t i;
+    double f;
     bool b;
     sioc_ast_string str;
     const char *text; /* as written, for messages */

@@ -645,11 +645,12 @@ static bool check_default_value(checker *c, const sioc_ast_default *a,
                                 sioc_default *d)
 {
     const sioc_limits *l = &t->limits;
-    bool want_int = t->base == SIOC_INT || t->base == SIOC_FLOAT;
     bool want_str = t->base == SIOC_STRING || t->base == SIOC_ENUM;
+    bool number = a->kind == SIOC_AST_LIT_INT || a->kind == SIOC_AST_LIT_FLOAT;
     long long chars = 0;
 
-    if ((want_int && a->kind != SIOC_AST_LIT_INT) ||
+    if ((t->base == SIOC_INT && a->kind != SIOC_AST_LIT_INT) ||
+        (t->base == SIOC_FLOAT && !number) ||
         (want_str && a->kind != SIOC_AST_LIT_STRING) ||
         (t->base == SIOC_BOOL && a->kind != SIOC_AST_LIT_BOOL)) {
         CHECK_ERR(c, a->at, "default value %s is not %s %s", a->text,
@@ -661,8 +662,9 @@ static bool check_default_value(checker *c, const sioc_ast_default *a,
     }
     d->b = a->b;
     d->i = a->i;
+    d->f = a->kind == SIOC_AST_LIT_FLOAT ? a->f : (double)a->i;
     d->s = a->str.value;
-    if (t->base == SIOC_FLOAT &&
+    if (t->base == SIOC_FLOAT && a->kind == SIOC_AST_LIT_INT &&
         (a->i > (INT64_C(1) << 53) || a->i < -(INT64_C(1) << 53))) {
         CHECK_ERR(c, a->at, "default value %s is not exact as a float",
                   a->text);

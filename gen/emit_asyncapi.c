@@ -154,9 +154,11 @@ static void put_default(aa *d, const sioc_type *ty, const sioc_default *def)
 
     if (ty->base == SIOC_BOOL)
         jw_kraw(w, "default", def->b ? "true" : "false");
-    else if (ty->base == SIOC_INT || ty->base == SIOC_FLOAT)
+    else if (ty->base == SIOC_INT)
         jw_kraw(w, "default",
                 sioc_arena_printf(d->e->arena, "%lld", (long long)def->i));
+    else if (ty->base == SIOC_FLOAT)
+        jw_kraw(w, "default", sioc_double_text(d->e->arena, def->f));
     else if (ty->base == SIOC_ENUM)
         jw_kstr(w, "default", ty->enumeration->values[def->e].value);
     else

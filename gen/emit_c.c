@@ -88,7 +88,7 @@ static const char *default_of(const sioc_emit *e, const sioc_field *f)
     case SIOC_INT:
         return fmt1(e, "&(const int64_t){%s}", c_int64(e, d->i));
     case SIOC_FLOAT:
-        return fmt1(e, "&(const double){%s.0}", c_int64(e, d->i));
+        return fmt1(e, "&(const double){%s}", sioc_double_text(e->arena, d->f));
     case SIOC_ENUM:
         return fmt1(e, "&(const int){%s}",
                     f->type.enumeration->values[d->e].c_name);

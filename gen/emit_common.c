@@ -3,6 +3,8 @@
  * initializers, handler arguments) follows it. */
 #include "emit_common.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "emit_text.h"
@@ -229,6 +231,20 @@ static const char *quote(sioc_arena *a, const char *s, bool comment)
     *o++ = '"';
     *o = '\0';
     return out;
+}
+
+const char *sioc_double_text(sioc_arena *a, double v)
+{
+    char buf[40];
+
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    if (!strpbrk(buf, ".e"))
+        return sioc_arena_printf(a, "%s.0", buf);
+    return sioc_arena_strndup(a, buf, strlen(buf));
 }
 
 const char *sioc_cstr(sioc_arena *a, const char *s)

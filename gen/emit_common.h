@@ -132,6 +132,11 @@ size_t sioc_items(const sioc_emit *e, const sioc_namespace *ns,
 
 /* ---- text --------------------------------------------------------------- */
 
+/* A finite v in the fewest digits that read back as v, with a '.' or an
+ * exponent: a literal of double in C and a number in JSON ("2.5",
+ * "-2.0", "1e-05"). */
+const char *sioc_double_text(sioc_arena *a, double v);
+
 /* s as a C string literal: quotes, escapes, octal for bytes outside
  * printable ASCII, and "?\?" so that no trigraph forms. */
 const char *sioc_cstr(sioc_arena *a, const char *s);

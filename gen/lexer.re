@@ -182,7 +182,11 @@ static sioc_token lex_non_ascii_name(lexer *lx, const unsigned char *from)
 
     hex = [0-9a-fA-F];
     ident = [a-zA-Z_][a-zA-Z0-9_]*;
-    number = [0-9][a-zA-Z0-9_]*;
+    /* Trailing letters are kept in the token so that "12px" or "1.5e" is
+       one bad number, not a number and a name; so is ".5". */
+    alnum = [a-zA-Z0-9_];
+    number = [0-9] alnum* ("." [0-9] alnum*)? ([eE] [+-] [0-9] alnum*)?
+           | "." [0-9] alnum*;
     cont = [\x80-\xbf];
     utf8 = [\xc2-\xdf] cont
          | [\xe0] [\xa0-\xbf] cont

@@ -76,8 +76,8 @@ typedef struct sioc_type {
  * field's type and within its limits. */
 typedef struct sioc_default {
     bool b;           /* bool */
-    int64_t i;        /* int; float's value too (a float is written as an
-                         integer) */
+    int64_t i;        /* int */
+    double f;         /* float (finite) */
     const char *s;    /* string: UTF-8, no NUL */
     size_t e;         /* enum: the value's index */
     const char *text; /* as written: "10", "\"anon\"", "true" */

@@ -6,7 +6,9 @@
  * (flatcc's parser does the same). */
 #include "parse.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -517,13 +519,70 @@ static void parse_opt_alias(parser *p, sioc_ast_name *out)
     *out = parse_name_of(p, parse_advance(p));
 }
 
-/* default = "=" ( INT | STRING | "true" | "false" ) */
+/* A number with a fraction or an exponent: [-]D+[.D+][(e|E)[+-]D+]
+ * with one of the two, decimal only (strtod alone would take "0x1p3",
+ * "inf"). */
+static bool is_decimal_fraction(const char *s)
+{
+    bool frac = false, exp = false;
+
+    s += *s == '-';
+    if (!isdigit((unsigned char)*s))
+        return false;
+    while (isdigit((unsigned char)*s))
+        s++;
+    if (*s == '.') {
+        frac = true;
+        for (s++; isdigit((unsigned char)*s);)
+            s++;
+    }
+    if (*s == 'e' || *s == 'E') {
+        exp = true;
+        s++;
+        s += *s == '+' || *s == '-';
+        if (!isdigit((unsigned char)*s))
+            return false;
+        while (isdigit((unsigned char)*s))
+            s++;
+    }
+    return !*s && (frac || exp);
+}
+
+/* A float literal: finite and not rounded to zero. */
+static bool parse_fraction(parser *p, sioc_ast_default *out)
+{
+    char *end;
+
+    errno = 0;
+    out->kind = SIOC_AST_LIT_FLOAT;
+    out->f = strtod(out->text, &end);
+    if (*end || errno || !isfinite(out->f)) {
+        sioc_diag_error(p->diag, sioc_tok_span(&p->tok),
+                        "'%s' is not a number a double holds", out->text);
+        return false;
+    }
+    parse_advance(p);
+    return true;
+}
+
+/* default = "=" ( INT | FLOAT | STRING | "true" | "false" ) */
 static bool parse_default(parser *p, sioc_ast_default *out)
 {
     sioc_token t = p->tok;
 
     out->at = sioc_tok_span(&t);
     out->text = sioc_arena_strndup(p->arena, p->src + t.offset, t.len);
+    if (t.kind == SIOC_TOK_NUMBER && is_decimal_fraction(out->text))
+        return parse_fraction(p, out);
+    if (t.kind == SIOC_TOK_NUMBER &&
+        strspn(out->text + (out->text[0] == '-'), "0123456789") !=
+            strlen(out->text + (out->text[0] == '-'))) {
+        sioc_diag_error(p->diag, sioc_tok_span(&t),
+                        "'%s' is not a number: write it in decimal (10, "
+                        "2.5, 1e-3)",
+                        out->text);
+        return false;
+    }
     if (t.kind == SIOC_TOK_NUMBER) {
         out->kind = SIOC_AST_LIT_INT;
         return parse_bound(p, &out->i);

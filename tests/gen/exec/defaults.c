@@ -103,15 +103,15 @@ int main(void)
     int bad = 0;
 
     bad +=
-        check("[{}]", 10, "anon", false, defaults_Color_dark_blue, -2, 1, true);
+        check("[{}]", 10, "anon", false, defaults_Color_dark_blue, -2.5, 1, true);
     bad += check("[{\"size\": null, \"name\": null, \"on\": null, \"color\": "
                  "null, \"scale\": null, \"label-text\": null}, null, null]",
-                 10, "anon", false, defaults_Color_dark_blue, -2, 1, true);
+                 10, "anon", false, defaults_Color_dark_blue, -2.5, 1, true);
     bad += check("[{\"size\": 100, \"name\": \"\", \"on\": true, \"color\": "
                  "\"red\", \"scale\": 0.5}, 7, false]",
                  100, "", true, defaults_Color_red, 0.5, 7, false);
     bad += check("[{\"label-text\": \"a \\\"b\\\"\\n\"}, 2]", 10, "anon", false,
-                 defaults_Color_dark_blue, -2, 2, true);
+                 defaults_Color_dark_blue, -2.5, 2, true);
     bad += refused("[{\"size\": 0}]", "s.size: expected int from 1 to 100");
     bad += refused("[{\"size\": \"10\"}]", "s.size: expected int");
     bad += refused("[{\"name\": \"123456789\"}]",

@@ -45,7 +45,7 @@ static const sio_field defaults__Settings_desc_fields[] = {
      0, NULL, &defaults__Color_desc, NULL,
      &(const int){defaults_Color_dark_blue}, NULL},
     {"scale", SIO_K_FLOAT, 0, SIO_F_DEFAULT, offsetof(defaults_Settings, scale),
-     0, NULL, NULL, NULL, &(const double){-2.0}, NULL},
+     0, NULL, NULL, NULL, &(const double){-2.5}, NULL},
     {"label-text", SIO_K_STRING, 0, SIO_F_DEFAULT,
      offsetof(defaults_Settings, label), 0, NULL, NULL, NULL,
      &(const char *const){"a \"b\"\012"}, NULL},
@@ -240,16 +240,82 @@ int defaults_emit_page(defaults_target to, int64_t n, const char *of)
                            &(struct defaults__emit_page_args){n, of});
 }
 
+/* on "zoom" */
+struct defaults__on_zoom_args {
+    double a;
+    double b;
+    double c;
+    double d;
+    double e;
+};
+static const sio_field defaults__on_zoom_args_fields[] = {
+    {"a", SIO_K_FLOAT, 0, SIO_F_DEFAULT,
+     offsetof(struct defaults__on_zoom_args, a), 0, NULL, NULL, NULL,
+     &(const double){1e+03}, NULL},
+    {"b", SIO_K_FLOAT, 0, SIO_F_DEFAULT,
+     offsetof(struct defaults__on_zoom_args, b), 0, NULL, NULL, NULL,
+     &(const double){0.1}, NULL},
+    {"c", SIO_K_FLOAT, 0, SIO_F_DEFAULT,
+     offsetof(struct defaults__on_zoom_args, c), 0, NULL, NULL, NULL,
+     &(const double){-1.5e-07}, NULL},
+    {"d", SIO_K_FLOAT, 0, SIO_F_DEFAULT,
+     offsetof(struct defaults__on_zoom_args, d), 0, NULL, NULL, NULL,
+     &(const double){2.0}, NULL},
+    {"e", SIO_K_FLOAT, 0, SIO_F_DEFAULT,
+     offsetof(struct defaults__on_zoom_args, e), 0, NULL, NULL, NULL,
+     &(const double){0.0}, NULL},
+};
+static const sio_params defaults__on_zoom_args = {
+    sizeof(struct defaults__on_zoom_args), 5, defaults__on_zoom_args_fields,
+    false, 0};
+struct defaults__on_zoom_ack {
+    double f;
+};
+static const sio_field defaults__on_zoom_ack_fields[] = {
+    {"f", SIO_K_FLOAT, 0, 0, offsetof(struct defaults__on_zoom_ack, f), 0, NULL,
+     NULL, NULL, NULL, NULL},
+};
+static const sio_params defaults__on_zoom_ack = {
+    sizeof(struct defaults__on_zoom_ack), 1, defaults__on_zoom_ack_fields,
+    false, 0};
+
+static void defaults__on_zoom_invoke(sio_ctx *ctx, const void *args,
+                                     sio_ack_ref ack)
+{
+    const struct defaults__on_zoom_args *a = args;
+
+    defaults_on_zoom(ctx, a->a, a->b, a->c, a->d, a->e,
+                     (defaults_zoom_ack){ack});
+}
+
+int defaults_zoom_ack_send(defaults_zoom_ack ack, double f)
+{
+    return sio_ack_params(ack.ref, "zoom", &defaults__on_zoom_ack,
+                          &(struct defaults__on_zoom_ack){f});
+}
+
+int defaults_zoom_ack_error(defaults_zoom_ack ack, const char *message)
+{
+    return sio_ack_params_error(ack.ref, "zoom", message);
+}
+
+bool defaults_zoom_ack_wanted(defaults_zoom_ack ack)
+{
+    return ack.ref.srv != NULL;
+}
+
 static const sio_event_desc defaults__events[] = {
     {"list", &defaults__on_list_args, &defaults__on_list_ack, NULL,
      defaults__on_list_invoke},
     {"paint", &defaults__on_paint_args, &defaults__on_paint_ack, NULL,
      defaults__on_paint_invoke},
+    {"zoom", &defaults__on_zoom_args, &defaults__on_zoom_ack, NULL,
+     defaults__on_zoom_invoke},
 };
 
 /* ---- the schema ---- */
 static const sio_namespace_desc defaults__namespaces[] = {
-    {"/", &defaults__on_connect_auth, defaults__on_connect_invoke, NULL, 2,
+    {"/", &defaults__on_connect_auth, defaults__on_connect_invoke, NULL, 3,
      defaults__events, NULL, NULL, NULL, NULL, NULL},
 };
 const sio_schema_desc defaults_schema = {"defaults", SIO_TYPED_ABI, 1,

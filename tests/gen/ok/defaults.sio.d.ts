@@ -27,7 +27,7 @@ export interface Settings {
     on?: boolean | null;
     /** @default "dark-blue" */
     color?: Color | null;
-    /** @default -2 */
+    /** @default -2.5 */
     scale?: number | null;
     /** @default "a \"b\"\n" */
     "label-text"?: string | null;
@@ -50,6 +50,7 @@ export interface ServerToClientEvents {
 export interface ClientToServerEvents {
     list: (s: Settings, page: number | null | undefined, loud: boolean | null | undefined, ack: (n: number | AckError) => void) => void;
     paint: (c: Color | null | undefined, n: number | null | undefined, ack: (c: Color | AckError) => void) => void;
+    zoom: (a: number | null | undefined, b: number | null | undefined, c: number | null | undefined, d: number | null | undefined, e: number | null | undefined, ack: (f: number | AckError) => void) => void;
 }
 
 /** A client socket of namespace "/": io(url) as DefaultsSocket. */

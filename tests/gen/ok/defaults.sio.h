@@ -92,6 +92,17 @@ bool defaults_paint_ack_wanted(defaults_paint_ack ack);
 int defaults_emit_page(defaults_target to, int64_t n,
                        const char *of) SIO_MUST_CHECK;
 
+typedef struct defaults_zoom_ack {
+    sio_ack_ref ref;
+} defaults_zoom_ack;
+void defaults_on_zoom(sio_ctx *ctx, double a, double b, double c, double d,
+                      double e, defaults_zoom_ack ack);
+int defaults_zoom_ack_send(defaults_zoom_ack ack, double f) SIO_MUST_CHECK;
+int defaults_zoom_ack_error(defaults_zoom_ack ack,
+                            const char *message) SIO_MUST_CHECK;
+/* Did the client ask for an answer? (Answering one it did not is a no-op.) */
+bool defaults_zoom_ack_wanted(defaults_zoom_ack ack);
+
 /* ---- the schema ---- */
 extern const sio_schema_desc defaults_schema;
 int defaults_register(sio_server *srv);

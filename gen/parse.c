@@ -533,7 +533,9 @@ static bool is_decimal_fraction(const char *s)
         s++;
     if (*s == '.') {
         frac = true;
-        for (s++; isdigit((unsigned char)*s);)
+        if (!isdigit((unsigned char)*++s))
+            return false;
+        while (isdigit((unsigned char)*s))
             s++;
     }
     if (*s == 'e' || *s == 'E') {
@@ -548,7 +550,8 @@ static bool is_decimal_fraction(const char *s)
     return !*s && (frac || exp);
 }
 
-/* A float literal: finite and not rounded to zero. */
+/* A float literal: finite, and not so small that strtod reports it out
+ * of range (1e-400). */
 static bool parse_fraction(parser *p, sioc_ast_default *out)
 {
     char *end;

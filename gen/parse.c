@@ -25,6 +25,7 @@ typedef struct parser {
     sioc_arena *arena;
     sioc_diag *diag;
     unsigned type_depth; /* maps within maps being parsed */
+    uint64_t unclosed;   /* offset + 1 of the last missing '}' reported */
 } parser;
 
 /* Maps nest at most this deep (the decoder's limit, SIOC_MAX_DEPTH), so
@@ -317,6 +318,10 @@ static void parse_sync(parser *p, sync_mode mode)
 /* A missing '}': the caller's loop met a declaration or the end. */
 static void parse_unclosed(parser *p, sioc_token open)
 {
+    /* A block in a block ("data {" in a namespace): one report. */
+    if (p->unclosed == (uint64_t)p->tok.offset + 1)
+        return;
+    p->unclosed = (uint64_t)p->tok.offset + 1;
     parse_error_expected(p, "'}'");
     sioc_diag_note(p->diag, sioc_tok_span(&open), "to match this '{'");
 }

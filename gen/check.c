@@ -837,18 +837,21 @@ static const char *taken_name(const char *name)
  * schema ("poll.sio": poll), if it is a C identifier; else NULL. */
 static const char *name_from_file(checker *c, const char *path)
 {
-    const char *base = path ? strrchr(path, '/') : NULL;
+    char *name = path ? sioc_file_stem(c->arena, path) : NULL;
+
+    return name && is_c_ident(name) ? name : NULL;
+}
+
+char *sioc_file_stem(sioc_arena *arena, const char *path)
+{
+    const char *base = strrchr(path, '/');
     size_t len;
-    char *name;
 
     base = base ? base + 1 : path;
-    if (!base)
-        return NULL;
     len = strlen(base);
     if (len > 4 && strcmp(base + len - 4, ".sio") == 0)
         len -= 4;
-    name = sioc_arena_strndup(c->arena, base, len);
-    return is_c_ident(name) ? name : NULL;
+    return sioc_arena_strndup(arena, base, len);
 }
 
 static void check_schema_name(checker *c, const sioc_ast_file *f)

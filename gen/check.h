@@ -26,4 +26,8 @@ const sioc_schema *sioc_check_with(sioc_arena *arena, const sioc_ast_file *file,
  * letter or digit (a UTF-8 sequence counting as one) becomes '_'. */
 char *sioc_mangle(sioc_arena *arena, const char *s, size_t len);
 
+/* "dir/chat.sio" -> "chat": what names the outputs (chat.sio.h) and,
+ * without "schema NAME;", the schema. In the arena. */
+char *sioc_file_stem(sioc_arena *arena, const char *path);
+
 #endif

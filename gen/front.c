@@ -45,14 +45,7 @@ static const char *front_join(sioc_arena *a, const char *importer,
 /* "common.sio.h" for ".../common.sio". */
 static const char *front_header(sioc_arena *a, const char *path)
 {
-    const char *base = strrchr(path, '/');
-    size_t len;
-
-    base = base ? base + 1 : path;
-    len = strlen(base);
-    if (len > 4 && strcmp(base + len - 4, ".sio") == 0)
-        len -= 4;
-    return sioc_arena_printf(a, "%.*s.sio.h", (int)len, base);
+    return sioc_arena_printf(a, "%s.sio.h", sioc_file_stem(a, path));
 }
 
 static long front_find(const loader *ld, const char *real)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "check.h"
 #include "diag.h"
 #include "dump.h"
 #include "emit_common.h"
@@ -179,19 +180,6 @@ static char *read_file(const char *path, size_t *len)
     buf[n] = '\0';
     *len = n;
     return buf;
-}
-
-/* "dir/chat.sio" -> "chat" (in the arena). */
-static const char *schema_stem(sioc_arena *a, const char *path)
-{
-    const char *base = strrchr(path, '/');
-    size_t len;
-
-    base = base ? base + 1 : path;
-    len = strlen(base);
-    if (len > 4 && strcmp(base + len - 4, ".sio") == 0)
-        len -= 4;
-    return sioc_arena_strndup(a, base, len);
 }
 
 /* A path as make reads it: spaces escaped, '$' doubled. */
@@ -425,7 +413,7 @@ static int write_one(sioc_emit *e, const char *path, emit_fn *emit)
 static int generate(const options *o, sioc_arena *arena,
                     const sioc_schema *schema, const char *src, size_t src_len)
 {
-    const char *stem = schema_stem(arena, o->schema);
+    const char *stem = sioc_file_stem(arena, o->schema);
     sioc_emit e = {0};
 
     if (!o->out_dir && !o->skeleton && !o->ts_dir && !o->asyncapi)
@@ -490,7 +478,7 @@ static int run(const options *o)
     if (!schema)
         status = 1;
     else if (o->deps)
-        status = write_deps(o, schema_stem(&arena, o->schema), schema);
+        status = write_deps(o, sioc_file_stem(&arena, o->schema), schema);
     else if (o->dump)
         status = write_dump(schema);
     else

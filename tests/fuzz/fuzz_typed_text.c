@@ -123,32 +123,6 @@ static const sio_field lang_fields[] = {
 };
 static const sio_params lang_params = {sizeof(Lang), 7, lang_fields, false, 0};
 
-static size_t elem_size(const sio_field *f, int d)
-{
-    if (d > 0)
-        return sizeof(sio_array);
-    switch (f->kind) {
-    case SIO_K_BOOL:
-        return sizeof(bool);
-    case SIO_K_INT:
-        return sizeof(int64_t);
-    case SIO_K_FLOAT:
-        return sizeof(double);
-    case SIO_K_STRING:
-        return sizeof(const char *);
-    case SIO_K_BYTES:
-        return sizeof(sio_bytes);
-    case SIO_K_JSON:
-        return sizeof(json_t *);
-    case SIO_K_ENUM:
-        return sizeof(int);
-    case SIO_K_MAP:
-        return sizeof(sio_map);
-    default:
-        return f->record->size;
-    }
-}
-
 static bool same_record(const sio_record_desc *r, const void *a, const void *b);
 
 static bool same_json(const json_t *a, const json_t *b)
@@ -162,7 +136,7 @@ static bool same_value(const sio_field *f, int d, const void *a, const void *b);
 static bool same_map(const sio_field *f, const sio_map *x, const sio_map *y)
 {
     const sio_field *vf = f->value;
-    size_t es = elem_size(vf, vf->depth);
+    size_t es = siop_typed_elem_size(vf, vf->depth);
 
     if (x->len != y->len)
         return false;
@@ -178,7 +152,7 @@ static bool same_value(const sio_field *f, int d, const void *a, const void *b)
 {
     if (d > 0) {
         const sio_array *x = a, *y = b;
-        size_t es = elem_size(f, d - 1);
+        size_t es = siop_typed_elem_size(f, d - 1);
         if (x->len != y->len)
             return false;
         for (size_t i = 0; i < x->len; i++)

@@ -25,6 +25,11 @@ void siop_typed_enum_expected(const sio_enum_desc *e, char *buf, size_t n);
  * \"square\"" (cut with "..." to fit n). */
 void siop_typed_union_expected(const sio_record_desc *r, char *buf, size_t n);
 
+/* Is the optional scalar field f (depth 0) of the struct at base there?
+ * A NULL pointer (record, string, json, map), bytes with NULL data or a
+ * false presence flag says no. Both encoders ask it. */
+bool siop_typed_present(const sio_field *f, const void *base);
+
 /* Size of one element of the C representation at array depth d (both
  * encoders and the tree decoder lay values out by it). */
 size_t siop_typed_elem_size(const sio_field *f, int d);

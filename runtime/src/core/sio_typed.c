@@ -146,6 +146,18 @@ static size_t path_push_key(walk *w, const char *key)
     return path_push(w, k, -1);
 }
 
+bool siop_typed_present(const sio_field *f, const void *base)
+{
+    const unsigned char *src = (const unsigned char *)base + f->offset;
+
+    if (f->kind == SIO_K_RECORD || f->kind == SIO_K_STRING ||
+        f->kind == SIO_K_JSON || f->kind == SIO_K_MAP)
+        return *(const void *const *)src != NULL;
+    if (f->kind == SIO_K_BYTES)
+        return ((const sio_bytes *)src)->data != NULL;
+    return *(const bool *)((const unsigned char *)base + f->aux_offset);
+}
+
 size_t siop_typed_elem_size(const sio_field *f, int d)
 {
     if (d > 0)
@@ -830,16 +842,7 @@ static json_t *encode_field(walk *w, const sio_field *f, const void *base,
             *(const size_t *)((const unsigned char *)base + f->aux_offset));
     }
     if (optional) {
-        bool present;
-        if (f->kind == SIO_K_RECORD || f->kind == SIO_K_STRING ||
-            f->kind == SIO_K_JSON || f->kind == SIO_K_MAP)
-            present = *(const void *const *)src != NULL;
-        else if (f->kind == SIO_K_BYTES)
-            present = ((const sio_bytes *)src)->data != NULL;
-        else
-            present =
-                *(const bool *)((const unsigned char *)base + f->aux_offset);
-        if (!present) {
+        if (!siop_typed_present(f, base)) {
             *absent = true;
             return json_null();
         }

@@ -270,14 +270,7 @@ static int put_field(wr *w, const sio_field *f, const void *base, bool *absent)
                 w, f, f->depth, items,
                 *(const size_t *)((const unsigned char *)base + f->aux_offset));
     } else if (f->flags & SIO_F_OPTIONAL) {
-        if (f->kind == SIO_K_RECORD || f->kind == SIO_K_STRING ||
-            f->kind == SIO_K_JSON || f->kind == SIO_K_MAP)
-            present = *(const void *const *)src != NULL;
-        else if (f->kind == SIO_K_BYTES)
-            present = ((const sio_bytes *)src)->data != NULL;
-        else
-            present =
-                *(const bool *)((const unsigned char *)base + f->aux_offset);
+        present = siop_typed_present(f, base);
         if (present && (f->kind == SIO_K_RECORD || f->kind == SIO_K_MAP))
             return put_value(w, f, 0, *(const void *const *)src);
     }

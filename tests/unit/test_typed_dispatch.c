@@ -16,6 +16,7 @@
 #include "sio.h"
 
 #include "../common/fake_eio.c"
+#include "../common/typed_args.h"
 
 /* ---- the "schema" -------------------------------------------------------- */
 
@@ -39,31 +40,12 @@ static const sio_field name_auth_fields[] = {
 static const sio_params name_auth = {sizeof(struct name_auth), 1,
                                      name_auth_fields, false, 0};
 
-struct str_arg {
-    const char *s;
-};
-static const sio_field room_fields[] = {
-    {"room", SIO_K_STRING, 0, 0, offsetof(struct str_arg, s), 0, NULL, NULL,
-     NULL, NULL, NULL},
-};
-static const sio_params room_args = {sizeof(struct str_arg), 1, room_fields,
-                                     false, 0};
 static const sio_field user_fields[] = {
     {"user", SIO_K_STRING, 0, 0, offsetof(struct str_arg, s), 0, NULL, NULL,
      NULL, NULL, NULL},
 };
 static const sio_params user_args = {sizeof(struct str_arg), 1, user_fields,
                                      false, 0};
-
-struct int_arg {
-    int64_t n;
-};
-static const sio_field int_fields[] = {
-    {"n", SIO_K_INT, 0, 0, offsetof(struct int_arg, n), 0, NULL, NULL, NULL,
-     NULL, NULL},
-};
-static const sio_params int_args = {sizeof(struct int_arg), 1, int_fields,
-                                    false, 0};
 
 struct bool_arg {
     bool ok;

@@ -19,6 +19,7 @@
 #include "sio.h"
 
 #include "../common/fake_eio.c"
+#include "../common/typed_args.h"
 
 /* ---- the socket data: every kind of owned pointer ------------------------ */
 
@@ -236,25 +237,6 @@ static void on_disconnect(sio_ctx *ctx, const char *reason)
     A.data_in_disconnect = v && v->name && !strcmp(v->name, "ann");
     trace("disconnect:%s,", reason);
 }
-
-struct str_arg {
-    const char *s;
-};
-static const sio_field room_fields[] = {
-    {"room", SIO_K_STRING, 0, 0, offsetof(struct str_arg, s), 0, NULL, NULL,
-     NULL, NULL, NULL},
-};
-static const sio_params room_args = {sizeof(struct str_arg), 1, room_fields,
-                                     false, 0};
-struct int_arg {
-    int64_t n;
-};
-static const sio_field n_fields[] = {
-    {"n", SIO_K_INT, 0, 0, offsetof(struct int_arg, n), 0, NULL, NULL, NULL,
-     NULL, NULL},
-};
-static const sio_params int_args = {sizeof(struct int_arg), 1, n_fields, false,
-                                    0};
 
 static void join_invoke(sio_ctx *ctx, const void *args, sio_ack_ref ack)
 {

@@ -28,3 +28,23 @@ need() {
 		fi
 	done
 }
+
+# unittest_counts LOG RC: "PASSED FAILED" of a `python3 -m unittest -v`
+# run from its log and exit status; a run without a summary, or that
+# failed without saying which test, counts one failure.
+unittest_counts() {
+	local log=$1 rc=$2 ran bad=0 line n k
+	ran=$(sed -nE 's/^Ran ([0-9]+) tests? in .*/\1/p' "$log" | tail -1)
+	if line=$(grep -E '^FAILED \(' "$log" | tail -1); then
+		for k in failures errors; do
+			n=$(sed -nE "s/.*[(, ]$k=([0-9]+).*/\1/p" <<<"$line")
+			bad=$((bad + ${n:-0}))
+		done
+	fi
+	if [ -z "$ran" ]; then
+		ran=1 bad=1
+	elif [ "$rc" != 0 ] && [ "$bad" = 0 ]; then
+		ran=$((ran + 1)) bad=1
+	fi
+	echo "$((ran - bad)) $bad"
+}

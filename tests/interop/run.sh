@@ -18,7 +18,8 @@ NODE=${NODE:-$(command -v node || echo /usr/bin/node)}
 PY=/usr/bin/python3
 NODE_TIMEOUT=${INTEROP_NODE_TIMEOUT:-600}
 PY_TIMEOUT=${INTEROP_PY_TIMEOUT:-300}
-pass=0 fail=0
+SUITE=interop
+. tests/common/suite.sh
 
 if [ ! -x "$BIN" ]; then
 	echo "interop: $BIN is missing (run make)"
@@ -133,24 +134,8 @@ else
 	(cd tests/interop && timeout --kill-after=10 "$PY_TIMEOUT" "$PY" -m unittest \
 		-v "${py_modules[@]}") >"$log" 2>&1
 	rc=$?
-	ran=$(sed -nE 's/^Ran ([0-9]+) tests? in .*/\1/p' "$log" | tail -1)
-	bad=0
-	if line=$(grep -E '^FAILED \(' "$log" | tail -1); then
-		for k in failures errors; do
-			n=$(sed -nE "s/.*[(, ]$k=([0-9]+).*/\1/p" <<<"$line")
-			bad=$((bad + ${n:-0}))
-		done
-	fi
-	if [ -z "$ran" ]; then
-		echo "interop: python unittest gave no summary (exit $rc)"
-		tail -40 "$log"
-		ran=0 bad=1
-	elif [ "$rc" != 0 ] && [ "$bad" = 0 ]; then
-		bad=1
-	fi
+	read -r p bad < <(unittest_counts "$log" "$rc")
 	[ "$bad" != 0 ] && grep -vE ' \.\.\. ok$' "$log" | tail -150
-	p=$((ran - bad))
-	[ "$p" -lt 0 ] && p=0
 	echo "interop python: $p passed, $bad failed"
 	pass=$((pass + p)) fail=$((fail + bad))
 	rm -f "$log"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The poll (docs/examples.md, "poll"): one socket.io-client scenario
-# against the C server, the Flask-SocketIO peer and the Node socket.io
-# peer (tests/poll/poll.test.mjs), and the page in headless Chromium
+# The poll (docs/examples.md, "poll"): one scenario, run by
+# socket.io-client (tests/poll/poll.test.mjs) and by python-socketio's
+# client (test_poll_python.py), against the C server, the Flask-SocketIO
+# peer and the Node socket.io peer, and the page in headless Chromium
 # (page.test.mjs). On the plain build the C server is built the way a
 # user outside the tree builds it: make install into a temporary prefix,
 # then examples/poll/Makefile in a copy of the folder, with the installed
@@ -21,8 +22,8 @@ for d in tests/node_modules/socket.io-client tests/node_modules/playwright-core 
 	tests/bench/node_modules/socket.io; do
 	[ -d "$d" ] || { bad "$d is missing (make deps)"; finish; }
 done
-/usr/bin/python3 -c 'import flask_socketio' 2>/dev/null ||
-	{ bad "python3-flask-socketio is missing (make deps)"; finish; }
+/usr/bin/python3 -c 'import flask_socketio, socketio, websocket' 2>/dev/null ||
+	{ bad "python3-flask-socketio or python3-socketio is missing (make deps)"; finish; }
 
 count() { /usr/bin/python3 tests/poll/count.py "$@"; }
 c=$(count examples/poll/main.c examples/poll/poll.sio)
@@ -87,4 +88,15 @@ if [ $((f + ${x:-0})) != 0 ]; then
 elif [ "$rc" != 0 ]; then
 	bad "node --test exited $rc" "$log"
 fi
+
+# The same scenario with python-socketio's client (test_poll_python.py).
+log=$work/python.log
+NODE=$NODE timeout --kill-after=10 300 /usr/bin/python3 -m unittest -v \
+	tests/poll/test_poll_python.py >"$log" 2>&1
+rc=$?
+read -r p f < <(unittest_counts "$log" "$rc")
+grep -E ' \.\.\. ok$' "$log" | sed 's/^/  /'
+pass=$((pass + p))
+for _ in $(seq 1 "$f"); do bad "a python test failed (below)"; done
+[ "$f" != 0 ] && grep -vE ' \.\.\. ok$' "$log" | tail -150
 finish

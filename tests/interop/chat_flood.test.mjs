@@ -67,54 +67,72 @@ async function nextWith(c, prefix, what) {
   }
 }
 
-describe("a flood of acked joins in one POST", () => {
-  test(`${FLOOD} joins: handed out over several turns, a bystander is answered meanwhile`, { timeout: 60000 }, async () => {
-    const by = await wsUser("bystander");
-    const sid = await pollingUser("flood");
-    const body = [];
-    for (let i = 0; i < FLOOD; i++) body.push(`42${i}["join","r${i}"]`);
+// One flood from a new polling user: what the client saw, in order.
+async function flood(name) {
+  const by = await wsUser(`${name}-bystander`);
+  const sid = await pollingUser(name);
+  const body = [];
+  // Rooms of its own: the joins' acks count the members.
+  for (let i = 0; i < FLOOD; i++) body.push(`42${i}["join","${name}-r${i}"]`);
 
-    const order = [];
-    const posted = push(srv, sid, body.join("\x1e")).then((r) => {
-      order.push("post answered");
-      return r;
-    });
-    // The flood's acks, poll after poll, until the last one.
-    const acks = [];
-    let bystander = null;
-    let firstPoll = null;
-    while (acks.length < FLOOD) {
-      const r = await poll(srv, sid, "/socket.io/", 10000);
-      assert.equal(r.status, 200, r.text);
-      const got = r.text.split("\x1e").filter((p) => p.startsWith("43"));
-      acks.push(...got);
-      if (firstPoll === null && got.length) {
-        firstPoll = got.length;
-        order.push("first acks");
-        // Now the flood is being worked on: a bystander's round trip.
-        by.send('421["rooms"]');
-        bystander = nextWith(by, "431", "bystander's ack").then((m) => {
-          order.push("bystander answered");
-          return m;
-        });
-      }
-      for (const p of r.text.split("\x1e")) if (p === "2") await push(srv, sid, "3");
+  const order = [];
+  const posted = push(srv, sid, body.join("\x1e")).then((r) => {
+    order.push("post answered");
+    return r;
+  });
+  // The flood's acks, poll after poll, until the last one.
+  const acks = [];
+  let bystander = null;
+  let firstPoll = null;
+  while (acks.length < FLOOD) {
+    const r = await poll(srv, sid, "/socket.io/", 10000);
+    assert.equal(r.status, 200, r.text);
+    const got = r.text.split("\x1e").filter((p) => p.startsWith("43"));
+    acks.push(...got);
+    if (firstPoll === null && got.length) {
+      firstPoll = got.length;
+      order.push("first acks");
+      // Now the flood is being worked on: a bystander's round trip.
+      by.send('421["rooms"]');
+      bystander = nextWith(by, "431", "bystander's ack").then((m) => {
+        order.push("bystander answered");
+        return m;
+      });
     }
-    const res = await posted;
-    assert.equal(res.status, 200);
-    assert.equal(res.text, "ok");
-    assert.equal(await bystander, "431[[]]");
-    assert.ok(firstPoll < FLOOD, `the first poll held all ${FLOOD} acks: one turn did it all`);
-    assert.deepEqual(order, ["first acks", "bystander answered", "post answered"]);
-    // Every join was answered, in order; past the limit with an error.
-    acks.forEach((a, i) => assert.ok(a.startsWith(`43${i}[`), `ack ${i}: ${a.slice(0, 40)}`));
-    assert.equal(acks[ROOMS_MAX - 1], `43${ROOMS_MAX - 1}[1]`);
-    assert.equal(acks[ROOMS_MAX], `43${ROOMS_MAX}[{"error":"too many rooms"}]`);
-    // The session is still served.
-    await push(srv, sid, '42999999["rooms"]');
-    const r = await poll(srv, sid);
-    assert.match(r.text, /43999999\[\["r0",/);
-    by.close();
+    for (const p of r.text.split("\x1e")) if (p === "2") await push(srv, sid, "3");
+  }
+  const res = await posted;
+  assert.equal(res.status, 200);
+  assert.equal(res.text, "ok");
+  assert.equal(await bystander, "431[[]]");
+  // Every join was answered, in order; past the limit with an error.
+  acks.forEach((a, i) => assert.ok(a.startsWith(`43${i}[`), `ack ${i}: ${a.slice(0, 40)}`));
+  assert.equal(acks[ROOMS_MAX - 1], `43${ROOMS_MAX - 1}[1]`);
+  assert.equal(acks[ROOMS_MAX], `43${ROOMS_MAX}[{"error":"too many rooms"}]`);
+  // The session is still served.
+  await push(srv, sid, '42999999["rooms"]');
+  const r = await poll(srv, sid);
+  assert.ok(r.text.includes(`43999999[["${name}-r0",`), r.text.slice(0, 80));
+  by.close();
+  return { order, firstPoll };
+}
+
+describe("a flood of acked joins in one POST", () => {
+  // The order shows only if this client's first poll reaches the server
+  // before the flood's last turn: a client starved of CPU (the other
+  // test files run meanwhile) may miss that window, so it gets three
+  // tries. A server that did the flood in one turn fails all three.
+  test(`${FLOOD} joins: handed out over several turns, a bystander is answered meanwhile`, { timeout: 60000 }, async () => {
+    const want = ["first acks", "bystander answered", "post answered"];
+    for (let i = 0; ; i++) {
+      const { order, firstPoll } = await flood(`flood-${i}`);
+      const shown = firstPoll < FLOOD && order.join() === want.join();
+      if (shown || i === 2) {
+        assert.ok(firstPoll < FLOOD, `the first poll held all ${FLOOD} acks: one turn did it all`);
+        assert.deepEqual(order, want);
+        break;
+      }
+    }
   });
 
   test(`more than ${FLOOD} packets in one POST: 400, the session closes, others stay`, { timeout: 30000 }, async () => {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Interop tests with real clients against examples/conformance, the
 # hooks server of tests/interop/hooks.sio (hooks.test.mjs,
-# test_hooks_python.py),
+# test_hooks_python.py), examples/bench (alloc.test.mjs,
+# reuse_port.test.mjs, test_bench_python.py),
 # examples/chat (chat*.test.mjs, test_chat_python.py) and examples/login
 # (login.test.mjs, test_login_python.py, test_flask_cross.py):
 #   tests/interop/*.test.mjs   node --test (socket.io-client, raw HTTP, ws;
@@ -43,6 +44,13 @@ export SIO_HOOKS_BIN=$HOOKS
 # rest still runs.
 node_files=(tests/interop/*.test.mjs)
 py_modules=(test_python_client test_tls_python test_hooks_python)
+# The bench server's events with python-socketio (test_bench_python.py).
+if [ -n "${SIO_BENCH_BIN:-}" ]; then
+	py_modules+=(test_bench_python)
+else
+	echo "interop: $B/examples/bench is missing (run make); its python test not run"
+	fail=$((fail + 1))
+fi
 if [ -x "$CHAT" ]; then
 	case $CHAT in /*) ;; *) CHAT=$PWD/$CHAT ;; esac
 	export SIO_CHAT_BIN=$CHAT

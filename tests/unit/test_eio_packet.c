@@ -1,11 +1,12 @@
 /* test_eio_packet.c - eio_msg, Engine.IO packets, polling payloads,
- * UTF-8 and base64. */
+ * UTF-8, base64 and the clock of session ages. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <libwebsockets.h>
@@ -93,7 +94,8 @@ static void utf8_valid_sequences(void **state)
     assert_true(eiop_utf8_valid(S("\xef\xbf\xbf")));     /* U+FFFF */
     assert_true(eiop_utf8_valid(S("\xf0\x90\x80\x80"))); /* U+10000 */
     assert_true(eiop_utf8_valid(S("\xf4\x8f\xbf\xbf"))); /* U+10FFFF */
-    assert_true(eiop_utf8_valid(S("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80")));
+    assert_true(
+        eiop_utf8_valid(S("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80")));
 }
 
 static void utf8_overlongs(void **state)
@@ -187,9 +189,34 @@ static void b64_rejects(void **state)
 
     (void)state;
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-        assert_int_equal(util_b64_decode(bad[i], strlen(bad[i]), false, out), -1);
+        assert_int_equal(util_b64_decode(bad[i], strlen(bad[i]), false, out),
+                         -1);
     assert_int_equal(util_b64_decode("Zg=\0", 4, false, out), -1);
     assert_int_equal(util_b64_decode("Zm9v\xc3\xa9", 6, false, out), -1);
+}
+
+/* The seconds of session ages and cookie signatures are never behind
+ * the clock Flask, Node and clients sign with (CLOCK_REALTIME): glibc's
+ * time() reads a coarse clock that is, in the first milliseconds of a
+ * second, and a cookie signed then looked signed in the future. Pairs
+ * are read across the next change of second (at most about a second). */
+static void now_s_not_behind(void **state)
+{
+    struct timespec ts;
+    time_t first;
+    long pairs = 0, behind = 0;
+
+    (void)state;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    first = ts.tv_sec;
+    do {
+        clock_gettime(CLOCK_REALTIME, &ts);
+        behind += util_now_s() < (int64_t)ts.tv_sec;
+        pairs++;
+    } while (ts.tv_sec <= first + 1 &&
+             (ts.tv_sec == first || ts.tv_nsec < 20 * 1000000));
+    assert_true(pairs > 1);
+    assert_int_equal(behind, 0);
 }
 
 static void b64_large_round_trip(void **state)
@@ -249,7 +276,8 @@ static void packet_text_rejects(void **state)
     assert_int_equal(eiop_packet_parse(S("4ab\xc3"), false, &p, &err), -1);
     assert_string_equal(err.text, "invalid UTF-8");
     assert_int_equal(err.offset, 3);
-    assert_int_equal(eiop_packet_parse(S("4\xed\xa0\x80"), false, &p, &err), -1);
+    assert_int_equal(eiop_packet_parse(S("4\xed\xa0\x80"), false, &p, &err),
+                     -1);
     assert_int_equal(err.offset, 1);
 }
 
@@ -301,11 +329,11 @@ static void payload_several(void **state)
 
     (void)state;
     assert_int_equal(eiop_payload_decode(S("4hello\x1e"
-                                          "2\x1e"
-                                          "bAQIDBA==\x1e"
-                                          "b\x1e"
-                                          "4w\xc3\xa9"),
-                                        10, collect, &s, &err),
+                                           "2\x1e"
+                                           "bAQIDBA==\x1e"
+                                           "b\x1e"
+                                           "4w\xc3\xa9"),
+                                         10, collect, &s, &err),
                      0);
     assert_int_equal(s.n, 5);
     assert_int_equal(s.type[0], '4');
@@ -385,7 +413,7 @@ static void payload_invalid_calls_nothing(void **state)
         seen s = {0};
 
         assert_int_equal(eiop_payload_decode((const uint8_t *)bad[i].body,
-                                            bad[i].len, 3, collect, &s, &err),
+                                             bad[i].len, 3, collect, &s, &err),
                          -1);
         assert_int_equal(s.n, 0);
         assert_string_equal(err.text, bad[i].msg);
@@ -400,16 +428,16 @@ static void payload_max_packets_boundary(void **state)
 
     (void)state;
     assert_int_equal(eiop_payload_decode(S("2\x1e"
-                                          "3\x1e"
-                                          "4"),
-                                        3, collect, &s, &err),
+                                           "3\x1e"
+                                           "4"),
+                                         3, collect, &s, &err),
                      0);
     assert_int_equal(s.n, 3);
     s.n = 0;
     assert_int_equal(eiop_payload_decode(S("2\x1e"
-                                          "3\x1e"
-                                          "4"),
-                                        2, collect, &s, &err),
+                                           "3\x1e"
+                                           "4"),
+                                         2, collect, &s, &err),
                      -1);
     assert_int_equal(s.n, 0);
     assert_int_equal(eiop_payload_decode(S("2"), 0, collect, &s, &err), -1);
@@ -422,9 +450,9 @@ static void payload_callback_stops(void **state)
 
     (void)state;
     assert_int_equal(eiop_payload_decode(S("4a\x1e"
-                                          "4b\x1e"
-                                          "4c"),
-                                        10, collect, &s, &err),
+                                           "4b\x1e"
+                                           "4c"),
+                                         10, collect, &s, &err),
                      7);
     assert_int_equal(s.n, 2);
 }
@@ -453,7 +481,7 @@ static void payload_append_builds(void **state)
                         "b",
                         eio_msg_len(m));
     assert_int_equal(eiop_payload_decode(eio_msg_data(m), eio_msg_len(m), 10,
-                                        collect, &s, &err),
+                                         collect, &s, &err),
                      0);
     assert_int_equal(s.n, 4);
     assert_true(s.binary[1]);
@@ -494,7 +522,7 @@ static void payload_large_binary(void **state)
     assert_int_equal(eiop_payload_append(&m, bin, N, true, true), 0);
     assert_int_equal(eio_msg_len(m), 1 + util_b64_len(N, false));
     assert_int_equal(eiop_payload_decode(eio_msg_data(m), eio_msg_len(m), 1,
-                                        big_collect, &b, &err),
+                                         big_collect, &b, &err),
                      0);
     assert_int_equal(b.len, N);
     assert_int_equal(b.sum, sum);
@@ -515,6 +543,7 @@ int main(void)
         cmocka_unit_test(b64_rfc4648_vectors),
         cmocka_unit_test(b64_rejects),
         cmocka_unit_test(b64_large_round_trip),
+        cmocka_unit_test(now_s_not_behind),
         cmocka_unit_test(packet_text_types),
         cmocka_unit_test(packet_text_rejects),
         cmocka_unit_test(packet_binary),

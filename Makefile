@@ -178,7 +178,7 @@ UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
 
 # Link-time seams some tests need (-Wl,--wrap=SYMBOL: the test defines
 # __wrap_SYMBOL, e.g. a clock it sets).
-UNIT_SEAMS_test_store := -Wl,--wrap=time
+UNIT_SEAMS_test_store := -Wl,--wrap=clock_gettime
 ALLOC_SEAMS := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
 UNIT_SEAMS_test_rooms := $(ALLOC_SEAMS)
 UNIT_SEAMS_test_sio_server := $(ALLOC_SEAMS)

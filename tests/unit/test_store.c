@@ -1,7 +1,7 @@
 /* test_store.c - the in-memory session store: copies in and out, a
  * bounded number of sessions, updates of a known id past the bound,
  * expiry by idleness (on a clock the test sets: linked with
- * -Wl,--wrap=time). */
+ * -Wl,--wrap=clock_gettime). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
